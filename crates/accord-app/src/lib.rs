@@ -1,0 +1,333 @@
+//! Accord's application services: every use case the CLI and the HTTP API offer, with
+//! authorisation decided here (not in the adapters), and every change audited through the store.
+
+mod keys;
+
+pub use keys::{IssuedKey, NewKey};
+
+use accord_core::audit::{AuditEvent, ChainReport};
+use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
+use accord_core::model::{ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, User};
+use accord_core::principal::{Principal, UserPrincipal};
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::{EventQuery, Mutation, NewEvent, Store, UserScope};
+use serde_json::json;
+use std::sync::Arc;
+
+/// The application: services over one store.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+}
+
+/// What a principal may see: everything, one authority's records, one organisation's, or only itself.
+#[derive(Debug, Clone, PartialEq)]
+enum Scope {
+    All,
+    Authority(AuthorityId),
+    Organisation(OrgId),
+    OnlySelf,
+}
+
+fn scope_of(p: &Principal) -> Result<Scope> {
+    match p {
+        Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+        Principal::Operator { .. } => Ok(Scope::All),
+        Principal::User(u) => Ok(match (u.role, &u.authority_id, &u.organisation_id) {
+            (Role::Exporter, _, Some(o)) => Scope::Organisation(o.clone()),
+            (_, Some(a), _) => Scope::Authority(a.clone()),
+            (Role::Admin | Role::Auditor, None, _) => Scope::All,
+            _ => Scope::OnlySelf,
+        }),
+    }
+}
+
+/// Succeeds for the operator and for users holding one of `roles`.
+fn require(p: &Principal, roles: &[Role], action: &str) -> Result<()> {
+    match p {
+        Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+        Principal::Operator { .. } => Ok(()),
+        Principal::User(u) if roles.contains(&u.role) => Ok(()),
+        Principal::User(u) => {
+            let allowed: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+            Err(Error::forbidden(format!("role {} may not {action} (allowed: {})", u.role.as_str(), allowed.join(", "))))
+        }
+    }
+}
+
+fn user_principal(p: &Principal) -> Option<&UserPrincipal> {
+    match p {
+        Principal::User(u) => Some(u),
+        _ => None,
+    }
+}
+
+fn event(p: &Principal, authority: Option<&AuthorityId>, kind: &str, subject: &str, payload: serde_json::Value) -> NewEvent {
+    NewEvent {
+        actor: p.actor(),
+        authority_id: authority.map(|a| a.as_str().to_owned()),
+        kind: kind.to_owned(),
+        subject: subject.to_owned(),
+        payload,
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+impl App {
+    /// Builds the application over a store.
+    pub fn new(store: Arc<dyn Store>) -> App {
+        App { store }
+    }
+
+    /// The store, for health checks and metrics.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Creates the node's first administrator and an API key for it; refused once any admin exists.
+    pub async fn bootstrap(&self, p: &Principal, name: &str, email: &str) -> Result<(User, IssuedKey)> {
+        if !matches!(p, Principal::Operator { .. }) {
+            return Err(Error::forbidden("only the node operator can bootstrap a node, from the command line"));
+        }
+        let user = NewUser { name: name.to_owned(), email: email.to_owned(), role: Role::Admin, authority_id: None, organisation_id: None }
+            .parse(accord_core::now())?;
+        let (issued, secret_hash) = keys::issue(&user.id, NewKey { label: "bootstrap".into(), expires_at: None })?;
+        let payload = json!({ "user": to_json(&user), "key_id": issued.key.id });
+        self.store
+            .commit(
+                vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user.clone()), Mutation::InsertKey { key: issued.key.clone(), secret_hash }],
+                vec![event(p, None, "node.bootstrapped", user.id.as_str(), payload)],
+            )
+            .await?;
+        Ok((user, issued))
+    }
+
+    /// Registers an authority (admin).
+    pub async fn create_authority(&self, p: &Principal, input: NewAuthority) -> Result<Authority> {
+        require(p, &[Role::Admin], "register authorities")?;
+        let a = input.parse(accord_core::now())?;
+        self.store
+            .commit(vec![Mutation::InsertAuthority(a.clone())], vec![event(p, Some(&a.id), "authority.created", a.id.as_str(), to_json(&a))])
+            .await?;
+        Ok(a)
+    }
+
+    /// Every authority (public directory).
+    pub async fn authorities(&self) -> Result<Vec<Authority>> {
+        self.store.authorities().await
+    }
+
+    /// One authority (public directory).
+    pub async fn authority(&self, id: &str) -> Result<Authority> {
+        let id = AuthorityId::parse(id)?;
+        self.store.authority(&id).await?.ok_or_else(|| Error::not_found("authority", id.as_str()))
+    }
+
+    /// Registers an organisation: admins anywhere, officers with their own authority only.
+    pub async fn create_organisation(&self, p: &Principal, input: NewOrganisation) -> Result<Organisation> {
+        require(p, &[Role::Admin, Role::Officer, Role::SeniorOfficer], "register organisations")?;
+        let o = input.parse(accord_core::now())?;
+        if let Some(u) = user_principal(p)
+            && u.role != Role::Admin
+            && u.authority_id.as_ref() != Some(&o.authority_id)
+        {
+            return Err(Error::forbidden("officers register organisations with their own authority only"));
+        }
+        self.store
+            .commit(
+                vec![Mutation::InsertOrganisation(o.clone())],
+                vec![event(p, Some(&o.authority_id), "organisation.registered", o.id.as_str(), to_json(&o))],
+            )
+            .await?;
+        Ok(o)
+    }
+
+    /// Organisations visible to the caller.
+    pub async fn organisations(&self, p: &Principal) -> Result<Vec<Organisation>> {
+        match scope_of(p)? {
+            Scope::All => self.store.organisations(None).await,
+            Scope::Authority(a) => self.store.organisations(Some(&a)).await,
+            Scope::Organisation(o) => Ok(self.store.organisation(&o).await?.into_iter().collect()),
+            Scope::OnlySelf => Err(Error::forbidden("this role has no access to organisations")),
+        }
+    }
+
+    /// One organisation, if visible to the caller (otherwise `not_found`).
+    pub async fn organisation(&self, p: &Principal, id: &str) -> Result<Organisation> {
+        let scope = scope_of(p)?;
+        let id = OrgId::parse(id)?;
+        let o = self.store.organisation(&id).await?.ok_or_else(|| Error::not_found("organisation", id.as_str()))?;
+        let visible = match &scope {
+            Scope::All => true,
+            Scope::Authority(a) => &o.authority_id == a,
+            Scope::Organisation(own) => own == &o.id,
+            Scope::OnlySelf => false,
+        };
+        if visible { Ok(o) } else { Err(Error::not_found("organisation", id.as_str())) }
+    }
+
+    /// Creates a user (admin).
+    pub async fn create_user(&self, p: &Principal, input: NewUser) -> Result<User> {
+        require(p, &[Role::Admin], "create users")?;
+        let u = input.parse(accord_core::now())?;
+        let authority = match (&u.authority_id, &u.organisation_id) {
+            (Some(a), _) => Some(a.clone()),
+            (None, Some(o)) => self.store.organisation(o).await?.map(|o| o.authority_id),
+            (None, None) => None,
+        };
+        self.store
+            .commit(vec![Mutation::InsertUser(u.clone())], vec![event(p, authority.as_ref(), "user.created", u.id.as_str(), to_json(&u))])
+            .await?;
+        Ok(u)
+    }
+
+    /// Users visible to the caller.
+    pub async fn users(&self, p: &Principal) -> Result<Vec<User>> {
+        let scope = match scope_of(p)? {
+            Scope::All => UserScope::All,
+            Scope::Authority(a) => UserScope::Authority(a),
+            Scope::Organisation(o) => UserScope::Organisation(o),
+            Scope::OnlySelf => return Ok(self.me(p).await?.into_iter().collect()),
+        };
+        self.store.users(&scope).await
+    }
+
+    /// The calling user (none for the operator).
+    pub async fn me(&self, p: &Principal) -> Result<Option<User>> {
+        match p {
+            Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+            Principal::Operator { .. } => Ok(None),
+            Principal::User(u) => self.store.user(&u.user_id).await,
+        }
+    }
+
+    /// One user, if visible to the caller (otherwise `not_found`).
+    pub async fn user(&self, p: &Principal, id: &str) -> Result<User> {
+        let scope = scope_of(p)?;
+        let id = UserId::parse(id)?;
+        let u = self.store.user(&id).await?.ok_or_else(|| Error::not_found("user", id.as_str()))?;
+        let is_self = user_principal(p).is_some_and(|me| me.user_id == u.id);
+        let visible = is_self
+            || match &scope {
+                Scope::All => true,
+                Scope::Organisation(o) => u.organisation_id.as_ref() == Some(o),
+                Scope::Authority(a) => {
+                    u.authority_id.as_ref() == Some(a)
+                        || match &u.organisation_id {
+                            Some(o) => self.store.organisation(o).await?.is_some_and(|o| &o.authority_id == a),
+                            None => false,
+                        }
+                }
+                Scope::OnlySelf => false,
+            };
+        if visible { Ok(u) } else { Err(Error::not_found("user", id.as_str())) }
+    }
+
+    /// A user the caller may manage keys for: itself, or anyone for admins.
+    async fn key_owner(&self, p: &Principal, user_id: &str) -> Result<User> {
+        let u = self.user(p, user_id).await?;
+        let allowed = match p {
+            Principal::Operator { .. } => true,
+            Principal::User(me) => me.role == Role::Admin || me.user_id == u.id,
+            Principal::Anonymous => false,
+        };
+        if allowed { Ok(u) } else { Err(Error::forbidden("only the user itself or an admin manages a user's API keys")) }
+    }
+
+    /// Creates an API key for a user; the token is returned once and stored only as a hash.
+    pub async fn create_key(&self, p: &Principal, user_id: &str, input: NewKey) -> Result<IssuedKey> {
+        let owner = self.key_owner(p, user_id).await?;
+        if owner.disabled {
+            return Err(Error::new(ErrorCode::ValidationFailed, format!("user '{}' is disabled", owner.id)));
+        }
+        let (issued, secret_hash) = keys::issue(&owner.id, input)?;
+        self.store
+            .commit(
+                vec![Mutation::InsertKey { key: issued.key.clone(), secret_hash }],
+                vec![event(p, owner.authority_id.as_ref(), "api_key.created", issued.key.id.as_str(), to_json(&issued.key))],
+            )
+            .await?;
+        Ok(issued)
+    }
+
+    /// A user's API keys (never their secrets).
+    pub async fn keys(&self, p: &Principal, user_id: &str) -> Result<Vec<ApiKeyInfo>> {
+        let owner = self.key_owner(p, user_id).await?;
+        self.store.keys_of(&owner.id).await
+    }
+
+    /// Revokes a key: its owner or an admin.
+    pub async fn revoke_key(&self, p: &Principal, key_id: &str) -> Result<ApiKeyInfo> {
+        let id = KeyId::parse(key_id)?;
+        let record = self.store.key(&id).await?.ok_or_else(|| Error::not_found("API key", id.as_str()))?;
+        // Someone who may not manage the owner's keys learns nothing about the key.
+        let owner = self.key_owner(p, record.key.user_id.as_str()).await.map_err(|e| match e.code {
+            ErrorCode::Forbidden | ErrorCode::NotFound => Error::not_found("API key", id.as_str()),
+            _ => e,
+        })?;
+        if record.key.revoked_at.is_some() {
+            return Ok(record.key);
+        }
+        let at = accord_core::now();
+        self.store
+            .commit(
+                vec![Mutation::RevokeKey { id: id.clone(), at: at.clone() }],
+                vec![event(p, owner.authority_id.as_ref(), "api_key.revoked", id.as_str(), json!({ "id": id, "user_id": owner.id }))],
+            )
+            .await?;
+        Ok(ApiKeyInfo { revoked_at: Some(at), ..record.key })
+    }
+
+    /// Authenticates a bearer token.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal> {
+        let (id, secret) = keys::split_token(token)?;
+        let invalid = || Error::new(ErrorCode::InvalidApiKey, "the API key is not valid");
+        let record = self.store.key(&id).await?.ok_or_else(invalid)?;
+        if !keys::secret_matches(secret, &record.secret_hash) {
+            return Err(invalid());
+        }
+        if record.key.revoked_at.is_some() {
+            return Err(Error::new(ErrorCode::ApiKeyRevoked, format!("API key '{id}' has been revoked")));
+        }
+        let now = accord_core::now();
+        if record.key.expires_at.as_deref().is_some_and(|exp| exp <= now.as_str()) {
+            return Err(Error::new(ErrorCode::ApiKeyExpired, format!("API key '{id}' expired")));
+        }
+        let user = self.store.user(&record.key.user_id).await?.ok_or_else(invalid)?;
+        if user.disabled {
+            return Err(Error::new(ErrorCode::UserDisabled, format!("user '{}' is disabled", user.id)));
+        }
+        if keys::due_for_touch(record.key.last_used_at.as_deref()) {
+            // Best effort: a failed bookkeeping write must not fail the request.
+            if let Err(e) = self.store.touch_key(&id, &now).await {
+                tracing::warn!(key = %id, error = %e, "could not record API key use");
+            }
+        }
+        Ok(Principal::User(UserPrincipal {
+            user_id: user.id,
+            role: user.role,
+            authority_id: user.authority_id,
+            organisation_id: user.organisation_id,
+            key_id: id,
+        }))
+    }
+
+    /// Audit events visible to the caller: admins and auditors (auditors of an authority see its events).
+    pub async fn audit_events(&self, p: &Principal, after_seq: i64, limit: i64) -> Result<Vec<AuditEvent>> {
+        require(p, &[Role::Admin, Role::Auditor], "read the audit trail")?;
+        let authority_id = match scope_of(p)? {
+            Scope::Authority(a) => Some(a.as_str().to_owned()),
+            _ => None,
+        };
+        self.store.events(&EventQuery { authority_id, after_seq, limit }).await
+    }
+
+    /// Walks the whole audit chain (admins and auditors).
+    pub async fn verify_audit(&self, p: &Principal) -> Result<ChainReport> {
+        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        self.store.verify_chain().await
+    }
+}

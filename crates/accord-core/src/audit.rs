@@ -1,0 +1,268 @@
+//! The hash-chained audit trail: canonical event bytes, hashing and chain verification.
+//!
+//! Each event's hash is `SHA-256(prev_hash || "\n" || canonical_bytes(event))`, hex-encoded. The
+//! canonical bytes are a JSON array of the event's fields in fixed order, with object keys sorted
+//! at every depth, so the hash does not depend on how the payload was stored or re-read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// The previous-hash of the first event in a chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One recorded state change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// Event id (`evt_…`).
+    pub id: String,
+    /// When it happened (UTC, microseconds).
+    pub at: String,
+    /// Who caused it: `user:usr_…`, `operator:NAME` or `system`.
+    pub actor: String,
+    /// The authority whose records changed, if any.
+    pub authority_id: Option<String>,
+    /// What happened, e.g. `user.created`.
+    pub kind: String,
+    /// The id of the record that changed.
+    pub subject: String,
+    /// The change itself.
+    #[schema(value_type = Object)]
+    pub payload: Value,
+    /// Hash of the previous event.
+    pub prev_hash: String,
+    /// Hash of this event.
+    pub hash: String,
+}
+
+/// Writes `value` as JSON with object keys sorted at every depth.
+pub fn canonical_json(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical_json(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The bytes an event's hash covers.
+pub fn canonical_bytes(e: &AuditEvent) -> String {
+    let fields = serde_json::json!([e.seq, e.id, e.at, e.actor, e.authority_id, e.kind, e.subject, e.payload]);
+    let mut out = String::new();
+    canonical_json(&fields, &mut out);
+    out
+}
+
+/// Computes an event's hash from its previous hash and its fields.
+pub fn event_hash(prev_hash: &str, e: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical_bytes(e).as_bytes());
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Where and why a chain stopped verifying.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ChainBreak {
+    /// The first event whose hash no longer holds (or the last intact one, for a cut tail).
+    pub event_id: String,
+    /// Its position as stored.
+    pub seq: i64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// The outcome of walking a chain.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ChainReport {
+    /// True when every event verified and the chain ends at the recorded head.
+    pub ok: bool,
+    /// Number of events walked.
+    pub events: i64,
+    /// Hash of the last event walked.
+    pub head_hash: String,
+    /// The first break, when `ok` is false.
+    pub first_break: Option<ChainBreak>,
+}
+
+/// Incremental chain verifier: feed events in stored order, then `finish` with the recorded head.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    expected_seq: i64,
+    prev_hash: String,
+    last_id: String,
+    walked: i64,
+    first_break: Option<ChainBreak>,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned(), last_id: String::new(), walked: 0, first_break: None }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next event; after the first break, further events are only counted.
+    pub fn push(&mut self, e: &AuditEvent) {
+        self.walked += 1;
+        if self.first_break.is_some() {
+            return;
+        }
+        let reason = if e.seq != self.expected_seq {
+            Some(format!("expected sequence number {}, found {} (an event was removed or reordered)", self.expected_seq, e.seq))
+        } else if e.prev_hash != self.prev_hash {
+            Some("its previous-hash does not match the event before it (an event before it was removed, edited or reordered)".to_owned())
+        } else if event_hash(&e.prev_hash, e) != e.hash {
+            Some("its contents no longer match its hash (the event was edited)".to_owned())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.first_break = Some(ChainBreak { event_id: e.id.clone(), seq: e.seq, reason });
+            return;
+        }
+        self.expected_seq += 1;
+        self.prev_hash = e.hash.clone();
+        self.last_id = e.id.clone();
+    }
+
+    /// Ends the walk, comparing the last event with the recorded chain head (`seq`, `hash`).
+    pub fn finish(mut self, head_seq: i64, head_hash: &str) -> ChainReport {
+        if self.first_break.is_none() && (head_seq != self.expected_seq - 1 || head_hash != self.prev_hash) {
+            self.first_break = Some(ChainBreak {
+                event_id: self.last_id.clone(),
+                seq: self.expected_seq - 1,
+                reason: format!(
+                    "the chain ends at sequence {} but the recorded head is sequence {head_seq} (events after it were removed, or the head was altered)",
+                    self.expected_seq - 1
+                ),
+            });
+        }
+        ChainReport { ok: self.first_break.is_none(), events: self.walked, head_hash: self.prev_hash, first_break: self.first_break }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut e = AuditEvent {
+                    seq,
+                    id: format!("evt_{seq}"),
+                    at: "2026-11-27T00:00:00.000000Z".into(),
+                    actor: "system".into(),
+                    authority_id: None,
+                    kind: "test".into(),
+                    subject: format!("s{seq}"),
+                    payload: json!({"b": seq, "a": [1, {"z": 1, "y": 2}]}),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = event_hash(&prev, &e);
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    fn verify(events: &[AuditEvent], head_seq: i64, head_hash: &str) -> ChainReport {
+        let mut v = ChainVerifier::default();
+        events.iter().for_each(|e| v.push(e));
+        v.finish(head_seq, head_hash)
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let mut out = String::new();
+        canonical_json(&json!({"b": 1, "a": {"d": [{"y": 1, "x": "é\n"}], "c": null}}), &mut out);
+        assert_eq!(out, r#"{"a":{"c":null,"d":[{"x":"é\n","y":1}]},"b":1}"#);
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let events = chain(5);
+        let r = verify(&events, 5, &events[4].hash);
+        assert!(r.ok, "{r:?}");
+        assert_eq!(r.events, 5);
+    }
+
+    #[test]
+    fn edited_event_is_named() {
+        let mut events = chain(5);
+        events[2].payload = json!({"b": 99});
+        let head = events[4].hash.clone();
+        let r = verify(&events, 5, &head);
+        assert_eq!(r.first_break.unwrap().event_id, "evt_3");
+    }
+
+    #[test]
+    fn deleted_event_names_its_successor() {
+        let mut events = chain(5);
+        events.remove(1);
+        let head = events[3].hash.clone();
+        let r = verify(&events, 5, &head);
+        assert_eq!(r.first_break.unwrap().event_id, "evt_3");
+    }
+
+    #[test]
+    fn swapped_events_are_detected() {
+        let mut events = chain(5);
+        events.swap(1, 2);
+        let (a, b) = (events[1].seq, events[2].seq);
+        events[1].seq = b;
+        events[2].seq = a;
+        let head = events[4].hash.clone();
+        let r = verify(&events, 5, &head);
+        assert_eq!(r.first_break.unwrap().event_id, "evt_3");
+    }
+
+    #[test]
+    fn cut_tail_is_detected_against_the_head() {
+        let events = chain(5);
+        let r = verify(&events[..4], 5, &events[4].hash);
+        let b = r.first_break.unwrap();
+        assert_eq!(b.event_id, "evt_4");
+        assert!(b.reason.contains("recorded head"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Stable error codes and the one error type that crosses every layer boundary.
+
+use serde::Serialize;
+use serde_json::Value;
+
+macro_rules! error_codes {
+    ($($variant:ident = $code:literal, $status:literal, $doc:literal;)*) => {
+        /// A stable, snake_case error code that API clients can rely on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (used for documentation and tests).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The snake_case string sent to clients.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status this code is answered with.
+            pub fn http_status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)* }
+            }
+
+            /// One sentence that says when this code is returned.
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    MalformedJson = "malformed_json", 400, "The request body is not syntactically valid JSON.";
+    InvalidBody = "invalid_body", 400, "The JSON body has a wrong type, a missing field or an unknown field.";
+    InvalidQuery = "invalid_query", 400, "A query-string parameter is missing or malformed.";
+    InvalidId = "invalid_id", 400, "An identifier in the path is not well formed.";
+    UnsupportedMediaType = "unsupported_media_type", 415, "The request body is not sent as application/json.";
+    PayloadTooLarge = "payload_too_large", 413, "The request body exceeds the configured size limit.";
+    Unauthenticated = "unauthenticated", 401, "The endpoint needs an API key and none was given.";
+    InvalidApiKey = "invalid_api_key", 401, "The API key is malformed or unknown.";
+    ApiKeyRevoked = "api_key_revoked", 401, "The API key has been revoked.";
+    ApiKeyExpired = "api_key_expired", 401, "The API key is past its expiry time.";
+    UserDisabled = "user_disabled", 401, "The user owning the API key is disabled.";
+    Forbidden = "forbidden", 403, "The caller's role does not allow this action.";
+    NotFound = "not_found", 404, "The requested record does not exist or is not visible to the caller.";
+    RouteNotFound = "route_not_found", 404, "No endpoint exists at this path.";
+    MethodNotAllowed = "method_not_allowed", 405, "The endpoint does not accept this HTTP method.";
+    AlreadyExists = "already_exists", 409, "A record with the same identifier already exists.";
+    Conflict = "conflict", 409, "The record is no longer in a state that allows this change.";
+    AlreadyBootstrapped = "already_bootstrapped", 409, "The node already has an administrator.";
+    ValidationFailed = "validation_failed", 422, "A field value is outside what the domain allows.";
+    UnknownAuthority = "unknown_authority", 422, "The referenced authority does not exist.";
+    UnknownOrganisation = "unknown_organisation", 422, "The referenced organisation does not exist.";
+    UnknownUser = "unknown_user", 422, "The referenced user does not exist.";
+    AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
+    DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; nothing was changed.";
+    MigrationFailed = "migration_failed", 500, "A schema migration failed and was rolled back.";
+    Internal = "internal_error", 500, "An unexpected error; the request id in the response identifies it in the logs.";
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// An error with a stable code, a human message and optional structured details.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message} ({code})")]
+pub struct Error {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// A precise, human-readable message.
+    pub message: String,
+    /// Machine-readable context (field names, offending values, ids).
+    pub details: Option<Value>,
+}
+
+impl Error {
+    /// Builds an error from a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), details: None }
+    }
+
+    /// Attaches structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// A `validation_failed` error naming the offending field.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::ValidationFailed, message).with_details(serde_json::json!({ "field": field }))
+    }
+
+    /// A `not_found` error for a kind of record and its id.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Error::new(ErrorCode::NotFound, format!("{kind} '{id}' not found"))
+            .with_details(serde_json::json!({ "kind": kind, "id": id }))
+    }
+
+    /// A `forbidden` error explaining what was refused.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Forbidden, message)
+    }
+
+    /// An `internal_error` with a message meant for logs.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal, message)
+    }
+}
+
+/// Result alias used across Accord's libraries.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn error_codes_are_unique_snake_case() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s} is not snake_case");
+            assert!((400..600).contains(&code.http_status()));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Accord's persistence: the [`Store`] trait, and [`SqlStore`] that implements it on SQLite or
+//! PostgreSQL. Every state change goes through [`Store::commit`], which applies the mutations and
+//! appends their audit events to the hash chain in one transaction.
+
+mod migrate;
+mod sql;
+mod url;
+
+pub use migrate::{MIGRATIONS, Migration};
+pub use sql::SqlStore;
+pub use url::{Backend, DbUrl};
+
+use accord_core::audit::{AuditEvent, ChainReport};
+use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
+use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
+use accord_core::Result;
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// One change to stored records; a commit applies several atomically.
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// Register an authority (its id must be new).
+    InsertAuthority(Authority),
+    /// Register an organisation (its authority must exist).
+    InsertOrganisation(Organisation),
+    /// Create a user (authority and organisation, when given, must exist; e-mail must be new).
+    InsertUser(User),
+    /// Store a new API key by the hash of its secret.
+    InsertKey {
+        /// The key's public facts.
+        key: ApiKeyInfo,
+        /// SHA-256 of the secret, hex.
+        secret_hash: String,
+    },
+    /// Revoke a key that is not yet revoked.
+    RevokeKey {
+        /// The key.
+        id: KeyId,
+        /// Revocation time.
+        at: String,
+    },
+    /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
+    RequireNoAdmin,
+}
+
+/// An audit event to append; sequence, id, time and hashes are assigned by the store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Who caused the change.
+    pub actor: String,
+    /// Authority whose records changed.
+    pub authority_id: Option<String>,
+    /// Event kind, e.g. `user.created`.
+    pub kind: String,
+    /// Id of the changed record.
+    pub subject: String,
+    /// The change.
+    pub payload: Value,
+}
+
+/// Which users a listing covers.
+#[derive(Debug, Clone)]
+pub enum UserScope {
+    /// Every user on the node.
+    All,
+    /// Users of an authority and of the organisations registered with it.
+    Authority(AuthorityId),
+    /// Users of one organisation.
+    Organisation(OrgId),
+}
+
+/// Which audit events a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// Only events of this authority.
+    pub authority_id: Option<String>,
+    /// Only events after this sequence number.
+    pub after_seq: i64,
+    /// At most this many events.
+    pub limit: i64,
+}
+
+/// Connection-pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// Open connections.
+    pub size: u32,
+    /// Idle connections.
+    pub idle: u32,
+    /// Configured maximum.
+    pub max: u32,
+}
+
+/// An API key as found for authentication: its facts, secret hash and owner.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    /// Public facts.
+    pub key: ApiKeyInfo,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
+}
+
+/// Persistence for every Accord record; implemented for SQLite and PostgreSQL by [`SqlStore`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database engine is behind the store.
+    fn backend(&self) -> Backend;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Pool figures.
+    fn pool_stats(&self) -> PoolStats;
+    /// Closes the pool, waiting for connections in use to be returned.
+    async fn close(&self);
+
+    /// Applies mutations and appends events, all or nothing; returns the appended events.
+    async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>>;
+
+    /// One authority.
+    async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>>;
+    /// Every authority, by id.
+    async fn authorities(&self) -> Result<Vec<Authority>>;
+    /// One organisation.
+    async fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>>;
+    /// Organisations, optionally only those registered with one authority, by id.
+    async fn organisations(&self, authority: Option<&AuthorityId>) -> Result<Vec<Organisation>>;
+    /// One user.
+    async fn user(&self, id: &UserId) -> Result<Option<User>>;
+    /// Users in a scope, by id.
+    async fn users(&self, scope: &UserScope) -> Result<Vec<User>>;
+    /// One API key with its secret hash.
+    async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>>;
+    /// A user's API keys, newest last.
+    async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>>;
+    /// Records a successful use of a key (bookkeeping, not an audited state change).
+    async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()>;
+
+    /// Audit events in chain order.
+    async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;
+    /// Walks the whole chain and compares it with the recorded head.
+    async fn verify_chain(&self) -> Result<ChainReport>;
+}

@@ -1,0 +1,100 @@
+//! Schema migrations: numbered SQL scripts, each applied in its own transaction and recorded
+//! with a checksum, so a failed script leaves the database exactly as it was.
+
+use crate::url::Backend;
+use accord_core::audit::hex;
+use accord_core::{Error, ErrorCode, Result};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+
+/// One schema migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Position in the sequence, from 1.
+    pub version: i64,
+    /// Short name.
+    pub name: &'static str,
+    /// SQL for SQLite.
+    pub sqlite: &'static str,
+    /// SQL for PostgreSQL.
+    pub postgres: &'static str,
+}
+
+impl Migration {
+    fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+/// Accord's migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "identity",
+        sqlite: include_str!("../migrations/0001_identity.sql"),
+        postgres: include_str!("../migrations/0001_identity.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "append_only",
+        sqlite: include_str!("../migrations/0002_append_only.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_append_only.postgres.sql"),
+    },
+];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+fn migration_error(m: &Migration, detail: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::MigrationFailed,
+        format!("migration {:04}_{} failed and was rolled back, the database is unchanged: {detail}", m.version, m.name),
+    )
+    .with_details(serde_json::json!({ "version": m.version, "name": m.name }))
+}
+
+/// Applies every migration of `list` not yet applied; returns how many were applied.
+pub(crate) async fn run(pool: &AnyPool, backend: Backend, list: &[Migration]) -> Result<usize> {
+    sqlx::query(CREATE_TABLE).execute(pool).await.map_err(crate::sql::db_error)?;
+    let mut applied = 0;
+    for m in list {
+        let sql = m.sql(backend);
+        let checksum = hex(&Sha256::digest(sql.as_bytes()));
+        let mut tx = pool.begin().await.map_err(crate::sql::db_error)?;
+        if backend == Backend::Postgres {
+            // Two nodes starting together on one database take turns.
+            sqlx::query("SELECT pg_advisory_xact_lock(7261636)").execute(&mut *tx).await.map_err(crate::sql::db_error)?;
+        }
+        let existing = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(crate::sql::db_error)?;
+        if let Some(row) = existing {
+            let stored: String = row.try_get("checksum").map_err(crate::sql::db_error)?;
+            if stored != checksum {
+                return Err(Error::new(
+                    ErrorCode::MigrationFailed,
+                    format!("migration {:04}_{} was changed after it was applied to this database", m.version, m.name),
+                ));
+            }
+            continue;
+        }
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|e| migration_error(m, e))?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(&checksum)
+            .bind(accord_core::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| migration_error(m, e))?;
+        tx.commit().await.map_err(|e| migration_error(m, e))?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        applied += 1;
+    }
+    Ok(applied)
+}

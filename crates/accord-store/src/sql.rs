@@ -1,0 +1,485 @@
+//! [`SqlStore`]: the [`Store`] on SQLite or PostgreSQL through one set of portable SQL.
+
+use crate::migrate::{self, Migration};
+use crate::url::{Backend, DbUrl};
+use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
+use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
+use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
+use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
+use accord_core::{Error, ErrorCode, Result};
+use async_trait::async_trait;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Maps a driver error to an Accord error: unreachable databases become `database_unavailable`.
+pub(crate) fn db_error(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
+            Error::new(ErrorCode::DatabaseUnavailable, format!("the database cannot be reached: {e}"))
+        }
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL connection and shutdown classes; SQLite busy/locked after the busy timeout.
+            if code.starts_with("08") || code.starts_with("57P") || code == "3D000" || code == "5" || code == "6" {
+                Error::new(ErrorCode::DatabaseUnavailable, format!("the database is unavailable: {}", db.message()))
+            } else {
+                Error::internal(format!("database error: {}", db.message()))
+            }
+        }
+        _ => Error::internal(format!("database error: {e}")),
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The store on an `sqlx` Any pool, SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    max_connections: u32,
+}
+
+impl SqlStore {
+    /// Connects (creating a SQLite file and its folder when missing) and runs pending migrations.
+    pub async fn open(url: &DbUrl, max_connections: u32) -> Result<SqlStore> {
+        SqlStore::open_with(url, max_connections, migrate::MIGRATIONS).await
+    }
+
+    /// Like [`SqlStore::open`] with an explicit migration list (tests use this to prove rollback).
+    pub async fn open_with(url: &DbUrl, max_connections: u32, migrations: &[Migration]) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        if let DbUrl::Sqlite(path) = url
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::new(ErrorCode::DatabaseUnavailable, format!("cannot create the database folder {}: {e}", dir.display()))
+            })?;
+        }
+        let options = AnyConnectOptions::from_str(&url.connect_url())
+            .map_err(|e| Error::new(ErrorCode::ValidationFailed, format!("invalid database URL {url}: {e}")))?;
+        let backend = url.backend();
+        let max_connections = max_connections.max(1);
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::new(ErrorCode::DatabaseUnavailable, format!("cannot open the database at {url}: {e}")))?;
+        migrate::run(&pool, backend, migrations).await?;
+        Ok(SqlStore { pool, backend, max_connections })
+    }
+
+    /// The underlying pool, for tests and tools that inspect the database directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+fn authority_from(row: &AnyRow) -> Result<Authority> {
+    let calendar: String = row.try_get("calendar").map_err(db_error)?;
+    Ok(Authority {
+        id: AuthorityId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
+        name: row.try_get("name").map_err(db_error)?,
+        jurisdiction: row.try_get("jurisdiction").map_err(db_error)?,
+        country: row.try_get("country").map_err(db_error)?,
+        time_zone: row.try_get("time_zone").map_err(db_error)?,
+        calendar: serde_json::from_str(&calendar).map_err(|e| Error::internal(format!("stored calendar is corrupt: {e}")))?,
+        created_at: row.try_get("created_at").map_err(db_error)?,
+    })
+}
+
+fn organisation_from(row: &AnyRow) -> Result<Organisation> {
+    let ids: String = row.try_get("registration_ids").map_err(db_error)?;
+    Ok(Organisation {
+        id: OrgId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
+        name: row.try_get("name").map_err(db_error)?,
+        country: row.try_get("country").map_err(db_error)?,
+        size_class: SizeClass::parse(&row.try_get::<String, _>("size_class").map_err(db_error)?)?,
+        registration_ids: serde_json::from_str(&ids).map_err(|e| Error::internal(format!("stored registration ids are corrupt: {e}")))?,
+        authority_id: AuthorityId::parse(&row.try_get::<String, _>("authority_id").map_err(db_error)?)?,
+        created_at: row.try_get("created_at").map_err(db_error)?,
+    })
+}
+
+fn user_from(row: &AnyRow) -> Result<User> {
+    let authority: Option<String> = row.try_get("authority_id").map_err(db_error)?;
+    let org: Option<String> = row.try_get("organisation_id").map_err(db_error)?;
+    Ok(User {
+        id: UserId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
+        name: row.try_get("name").map_err(db_error)?,
+        email: row.try_get("email").map_err(db_error)?,
+        role: Role::parse(&row.try_get::<String, _>("role").map_err(db_error)?)?,
+        authority_id: authority.as_deref().map(AuthorityId::parse).transpose()?,
+        organisation_id: org.as_deref().map(OrgId::parse).transpose()?,
+        disabled: row.try_get::<i64, _>("disabled").map_err(db_error)? != 0,
+        created_at: row.try_get("created_at").map_err(db_error)?,
+    })
+}
+
+fn key_from(row: &AnyRow) -> Result<ApiKeyInfo> {
+    Ok(ApiKeyInfo {
+        id: KeyId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
+        user_id: UserId::parse(&row.try_get::<String, _>("user_id").map_err(db_error)?)?,
+        label: row.try_get("label").map_err(db_error)?,
+        created_at: row.try_get("created_at").map_err(db_error)?,
+        expires_at: row.try_get("expires_at").map_err(db_error)?,
+        revoked_at: row.try_get("revoked_at").map_err(db_error)?,
+        last_used_at: row.try_get("last_used_at").map_err(db_error)?,
+    })
+}
+
+fn event_from(row: &AnyRow) -> Result<AuditEvent> {
+    let payload: String = row.try_get("payload").map_err(db_error)?;
+    Ok(AuditEvent {
+        seq: row.try_get("seq").map_err(db_error)?,
+        id: row.try_get("id").map_err(db_error)?,
+        at: row.try_get("at").map_err(db_error)?,
+        actor: row.try_get("actor").map_err(db_error)?,
+        authority_id: row.try_get("authority_id").map_err(db_error)?,
+        kind: row.try_get("kind").map_err(db_error)?,
+        subject: row.try_get("subject").map_err(db_error)?,
+        // A payload edited into invalid JSON still has to be walked (and fail its hash).
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
+        prev_hash: row.try_get("prev_hash").map_err(db_error)?,
+        hash: row.try_get("hash").map_err(db_error)?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, name, email, role, authority_id, organisation_id, disabled, created_at";
+const KEY_COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at";
+const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, payload, prev_hash, hash";
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+async fn exists(tx: &mut Tx<'_>, sql: &str, id: &str) -> Result<bool> {
+    Ok(sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_error)?.is_some())
+}
+
+async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
+    match m {
+        Mutation::InsertAuthority(a) => {
+            let calendar = serde_json::to_string(&a.calendar).map_err(|e| Error::internal(e.to_string()))?;
+            sqlx::query("INSERT INTO authorities (id, name, jurisdiction, country, time_zone, calendar, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(a.id.as_str())
+                .bind(&a.name)
+                .bind(&a.jurisdiction)
+                .bind(&a.country)
+                .bind(&a.time_zone)
+                .bind(calendar)
+                .bind(&a.created_at)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        Error::new(ErrorCode::AlreadyExists, format!("authority '{}' already exists", a.id))
+                            .with_details(serde_json::json!({"kind": "authority", "id": a.id.as_str()}))
+                    } else {
+                        db_error(e)
+                    }
+                })?;
+        }
+        Mutation::InsertOrganisation(o) => {
+            if !exists(tx, "SELECT 1 FROM authorities WHERE id = $1", o.authority_id.as_str()).await? {
+                return Err(unknown_authority(&o.authority_id));
+            }
+            let ids = serde_json::to_string(&o.registration_ids).map_err(|e| Error::internal(e.to_string()))?;
+            sqlx::query("INSERT INTO organisations (id, name, country, size_class, registration_ids, authority_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(o.id.as_str())
+                .bind(&o.name)
+                .bind(&o.country)
+                .bind(o.size_class.as_str())
+                .bind(ids)
+                .bind(o.authority_id.as_str())
+                .bind(&o.created_at)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Mutation::InsertUser(u) => {
+            if let Some(a) = &u.authority_id
+                && !exists(tx, "SELECT 1 FROM authorities WHERE id = $1", a.as_str()).await?
+            {
+                return Err(unknown_authority(a));
+            }
+            if let Some(o) = &u.organisation_id
+                && !exists(tx, "SELECT 1 FROM organisations WHERE id = $1", o.as_str()).await?
+            {
+                return Err(Error::new(ErrorCode::UnknownOrganisation, format!("organisation '{o}' does not exist"))
+                    .with_details(serde_json::json!({"field": "organisation_id", "id": o.as_str()})));
+            }
+            sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                .bind(u.id.as_str())
+                .bind(&u.name)
+                .bind(&u.email)
+                .bind(u.role.as_str())
+                .bind(u.authority_id.as_ref().map(|a| a.as_str().to_owned()))
+                .bind(u.organisation_id.as_ref().map(|o| o.as_str().to_owned()))
+                .bind(i64::from(u.disabled))
+                .bind(&u.created_at)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        Error::new(ErrorCode::AlreadyExists, format!("a user with e-mail '{}' already exists", u.email))
+                            .with_details(serde_json::json!({"kind": "user", "field": "email"}))
+                    } else {
+                        db_error(e)
+                    }
+                })?;
+        }
+        Mutation::InsertKey { key, secret_hash } => {
+            if !exists(tx, "SELECT 1 FROM users WHERE id = $1", key.user_id.as_str()).await? {
+                return Err(Error::new(ErrorCode::UnknownUser, format!("user '{}' does not exist", key.user_id)));
+            }
+            sqlx::query("INSERT INTO api_keys (id, user_id, label, secret_hash, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(key.id.as_str())
+                .bind(key.user_id.as_str())
+                .bind(&key.label)
+                .bind(secret_hash)
+                .bind(&key.created_at)
+                .bind(key.expires_at.clone())
+                .bind(key.revoked_at.clone())
+                .bind(key.last_used_at.clone())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Mutation::RevokeKey { id, at } => {
+            let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(if exists(tx, "SELECT 1 FROM api_keys WHERE id = $1", id.as_str()).await? {
+                    Error::new(ErrorCode::Conflict, format!("API key '{id}' is already revoked"))
+                } else {
+                    Error::not_found("API key", id.as_str())
+                });
+            }
+        }
+        Mutation::RequireNoAdmin => {
+            if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
+                return Err(Error::new(ErrorCode::AlreadyBootstrapped, "this node already has an administrator; use an admin key to add users"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unknown_authority(a: &AuthorityId) -> Error {
+    Error::new(ErrorCode::UnknownAuthority, format!("authority '{a}' does not exist"))
+        .with_details(serde_json::json!({"field": "authority_id", "id": a.as_str()}))
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        PoolStats { size: self.pool.size(), idle: self.pool.num_idle() as u32, max: self.max_connections }
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        // Lock the chain head first: writers queue here, so events append in commit order.
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.map_err(db_error)?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
+        let mut seq: i64 = head.try_get("seq").map_err(db_error)?;
+        let mut prev: String = head.try_get("hash").map_err(db_error)?;
+        for m in &mutations {
+            apply(&mut tx, m).await?;
+        }
+        let mut appended = Vec::with_capacity(events.len());
+        for e in events {
+            seq += 1;
+            let mut event = AuditEvent {
+                seq,
+                id: EventId::generate().to_string(),
+                at: accord_core::now(),
+                actor: e.actor,
+                authority_id: e.authority_id,
+                kind: e.kind,
+                subject: e.subject,
+                payload: e.payload,
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            event.hash = event_hash(&prev, &event);
+            let mut payload = String::new();
+            accord_core::audit::canonical_json(&event.payload, &mut payload);
+            sqlx::query(&format!("INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+                .bind(event.seq)
+                .bind(&event.id)
+                .bind(&event.at)
+                .bind(&event.actor)
+                .bind(event.authority_id.clone())
+                .bind(&event.kind)
+                .bind(&event.subject)
+                .bind(payload)
+                .bind(&event.prev_hash)
+                .bind(&event.hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            prev = event.hash.clone();
+            appended.push(event);
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(appended)
+    }
+
+    async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>> {
+        let row = sqlx::query("SELECT * FROM authorities WHERE id = $1").bind(id.as_str()).fetch_optional(&self.pool).await.map_err(db_error)?;
+        row.as_ref().map(authority_from).transpose()
+    }
+
+    async fn authorities(&self) -> Result<Vec<Authority>> {
+        let rows = sqlx::query("SELECT * FROM authorities ORDER BY id").fetch_all(&self.pool).await.map_err(db_error)?;
+        rows.iter().map(authority_from).collect()
+    }
+
+    async fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>> {
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = $1").bind(id.as_str()).fetch_optional(&self.pool).await.map_err(db_error)?;
+        row.as_ref().map(organisation_from).transpose()
+    }
+
+    async fn organisations(&self, authority: Option<&AuthorityId>) -> Result<Vec<Organisation>> {
+        let rows = match authority {
+            Some(a) => sqlx::query("SELECT * FROM organisations WHERE authority_id = $1 ORDER BY id").bind(a.as_str()).fetch_all(&self.pool).await,
+            None => sqlx::query("SELECT * FROM organisations ORDER BY id").fetch_all(&self.pool).await,
+        }
+        .map_err(db_error)?;
+        rows.iter().map(organisation_from).collect()
+    }
+
+    async fn user(&self, id: &UserId) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn users(&self, scope: &UserScope) -> Result<Vec<User>> {
+        let rows = match scope {
+            UserScope::All => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&self.pool).await,
+            UserScope::Authority(a) => sqlx::query(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE authority_id = $1 \
+                 OR organisation_id IN (SELECT id FROM organisations WHERE authority_id = $1) ORDER BY id"
+            ))
+            .bind(a.as_str())
+            .fetch_all(&self.pool)
+            .await,
+            UserScope::Organisation(o) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY id"))
+                .bind(o.as_str())
+                .fetch_all(&self.pool)
+                .await,
+        }
+        .map_err(db_error)?;
+        rows.iter().map(user_from).collect()
+    }
+
+    async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>> {
+        let row = sqlx::query(&format!("SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| Ok(KeyRecord { key: key_from(&r)?, secret_hash: r.try_get("secret_hash").map_err(db_error)? })).transpose()
+    }
+
+    async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>> {
+        let rows = sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY id"))
+            .bind(user.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(key_from).collect()
+    }
+
+    async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(id.as_str()).execute(&self.pool).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {
+        let limit = q.limit.clamp(1, 1000);
+        let rows = match &q.authority_id {
+            Some(a) => sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE authority_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"))
+                .bind(a.clone())
+                .bind(q.after_seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await,
+            None => sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                .bind(q.after_seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await,
+        }
+        .map_err(db_error)?;
+        rows.iter().map(event_from).collect()
+    }
+
+    async fn verify_chain(&self) -> Result<ChainReport> {
+        // One snapshot for the head and the events, so concurrent commits cannot look like tampering.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
+        let head_seq: i64 = head.try_get("seq").map_err(db_error)?;
+        let head_hash: String = head.try_get("hash").map_err(db_error)?;
+        let mut verifier = ChainVerifier::default();
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000"))
+                .bind(after)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("seq").map_err(db_error)?;
+            for row in &rows {
+                verifier.push(&event_from(row)?);
+            }
+        }
+        tx.rollback().await.map_err(db_error)?;
+        Ok(verifier.finish(head_seq, &head_hash))
+    }
+}
