@@ -1,1 +1,139 @@
-//! placeholder
+//! Accord's HTTP API: the axum router, request ids, metrics, body limits, the OpenAPI document and
+//! graceful shutdown. Handlers call the application services and nothing else.
+
+pub mod error;
+mod extract;
+mod handlers;
+pub mod metrics;
+
+use accord_app::App;
+use accord_core::ErrorCode;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use metrics::Metrics;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+/// Default largest request body: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The application services.
+    pub app: App,
+    /// HTTP metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The request id of the current request, as sent back in `x-request-id`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Accord", description = "Coalition export-control node: identity, access and the audit trail."),
+    paths(
+        handlers::health, handlers::ready, handlers::metrics, handlers::openapi,
+        handlers::list_authorities, handlers::create_authority, handlers::get_authority,
+        handlers::list_organisations, handlers::create_organisation, handlers::get_organisation,
+        handlers::list_users, handlers::create_user, handlers::get_user, handlers::me,
+        handlers::list_keys, handlers::create_key, handlers::revoke_key,
+        handlers::audit_events, handlers::audit_verify,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "node", description = "Health, readiness, metrics and this document"),
+        (name = "authorities", description = "National licensing authorities (public directory)"),
+        (name = "organisations", description = "Exporters, universities and forwarders"),
+        (name = "users", description = "People and their roles"),
+        (name = "keys", description = "API keys"),
+        (name = "audit", description = "The hash-chained audit trail"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The OpenAPI 3.1 document, generated from the handlers and types.
+pub fn openapi_json() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")))
+}
+
+/// Builds the router with every endpoint, the body limit and the observing middleware.
+pub fn router(app: App, body_limit: usize) -> Router {
+    let state = AppState { app, metrics: Arc::new(Metrics::default()) };
+    Router::new()
+        .route("/health", get(handlers::health))
+        .route("/ready", get(handlers::ready))
+        .route("/metrics", get(handlers::metrics))
+        .route("/api/v1/openapi.json", get(handlers::openapi))
+        .route("/api/v1/authorities", get(handlers::list_authorities).post(handlers::create_authority))
+        .route("/api/v1/authorities/{id}", get(handlers::get_authority))
+        .route("/api/v1/organisations", get(handlers::list_organisations).post(handlers::create_organisation))
+        .route("/api/v1/organisations/{id}", get(handlers::get_organisation))
+        .route("/api/v1/users", get(handlers::list_users).post(handlers::create_user))
+        .route("/api/v1/users/{id}", get(handlers::get_user))
+        .route("/api/v1/me", get(handlers::me))
+        .route("/api/v1/users/{id}/keys", get(handlers::list_keys).post(handlers::create_key))
+        .route("/api/v1/keys/{id}/revoke", post(handlers::revoke_key))
+        .route("/api/v1/audit/events", get(handlers::audit_events))
+        .route("/api/v1/audit/verify", get(handlers::audit_verify))
+        .fallback(handlers::route_not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+fn acceptable_request_id(v: &HeaderValue) -> Option<String> {
+    let s = v.to_str().ok()?;
+    (!s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))).then(|| s.to_owned())
+}
+
+/// Gives each request an id (the caller's `x-request-id` when it is sane), a log span, and metrics.
+async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(acceptable_request_id)
+        .unwrap_or_else(|| accord_core::ids::generate_id("req"));
+    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".to_owned());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.observe(&method, &route, status, elapsed);
+    span.in_scope(|| {
+        let code = response.extensions().get::<ErrorCode>().map(|c| c.as_str()).unwrap_or("");
+        tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, error_code = code, "request finished");
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+/// Serves the API on `listener` until `shutdown` resolves; in-flight requests then finish.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}

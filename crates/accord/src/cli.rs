@@ -1,0 +1,219 @@
+//! The command-line grammar.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Accord: coalition export controls — run a node, administer it, verify its audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (default: ./accord.toml when present).
+    #[arg(long, global = true, env = "ACCORD_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database: a SQLite file path or postgres://… (default: ./accord-data/accord.db).
+    #[arg(long, global = true, env = "ACCORD_DATABASE_URL", value_name = "URL")]
+    pub db: Option<String>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a node: migrate the database, then serve the HTTP API until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Node administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// National licensing authorities.
+    #[command(subcommand)]
+    Authority(AuthorityCommand),
+    /// Organisations (exporters, universities, forwarders).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Users and their roles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Options of `accord serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address (default 127.0.0.1:8080).
+    #[arg(long, env = "ACCORD_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Log format (default text).
+    #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Largest accepted request body in bytes (default 1 MiB).
+    #[arg(long, env = "ACCORD_BODY_LIMIT", value_name = "BYTES")]
+    pub body_limit: Option<usize>,
+    /// Largest number of pooled database connections (default 10).
+    #[arg(long, env = "ACCORD_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<u32>,
+}
+
+/// `accord config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented default accord.toml.
+    Default,
+}
+
+/// `accord admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create the node's first admin and print its API key (only once per node).
+    Bootstrap {
+        /// The admin's name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// The admin's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// `accord authority …`
+#[derive(Debug, Subcommand)]
+pub enum AuthorityCommand {
+    /// Register an authority.
+    Add {
+        /// Id such as DE-BAFA.
+        #[arg(long)]
+        id: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Jurisdiction code such as EU or US.
+        #[arg(long)]
+        jurisdiction: String,
+        /// ISO country code.
+        #[arg(long)]
+        country: String,
+        /// IANA time zone such as Europe/Berlin.
+        #[arg(long)]
+        time_zone: String,
+        /// Days off each week (default saturday,sunday).
+        #[arg(long, value_delimiter = ',')]
+        weekend: Option<Vec<String>>,
+        /// A public holiday (YYYY-MM-DD); repeat for several.
+        #[arg(long = "holiday")]
+        holidays: Vec<String>,
+    },
+    /// List authorities.
+    List,
+}
+
+/// `accord org …`
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Register an organisation.
+    Add {
+        /// Legal name.
+        #[arg(long)]
+        name: String,
+        /// ISO country code.
+        #[arg(long)]
+        country: String,
+        /// micro, small, medium or large.
+        #[arg(long)]
+        size: String,
+        /// Authority it registers with.
+        #[arg(long)]
+        authority: String,
+        /// A registration id as SCHEME=VALUE (e.g. EORI=DE123…); repeat for several.
+        #[arg(long = "reg", value_name = "SCHEME=VALUE")]
+        registrations: Vec<String>,
+    },
+    /// List organisations.
+    List,
+}
+
+/// `accord user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// exporter, officer, senior_officer, coordinator, panel_member, analyst, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Authority (officers and senior officers).
+        #[arg(long)]
+        authority: Option<String>,
+        /// Organisation (exporters).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List users.
+    List,
+}
+
+/// `accord key …`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for a user and print it (shown once).
+    Create {
+        /// The user (usr_…).
+        #[arg(long)]
+        user: String,
+        /// Label to tell keys apart.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Expiry time (RFC 3339).
+        #[arg(long)]
+        expires_at: Option<String>,
+    },
+    /// Revoke an API key.
+    Revoke {
+        /// The key (key_…).
+        key: String,
+    },
+    /// List a user's keys.
+    List {
+        /// The user (usr_…).
+        #[arg(long)]
+        user: String,
+    },
+}
+
+/// `accord audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exits with status 3 and names the first bad event when it is broken.
+    Verify,
+    /// Print audit events in chain order, as JSON lines.
+    Events {
+        /// Only events after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// At most this many events.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+}

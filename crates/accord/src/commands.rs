@@ -1,0 +1,185 @@
+//! What each command does: open the store, call one application service, print the outcome.
+
+use crate::cli::{AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, LogFormat, OrgCommand, ServeArgs, UserCommand};
+use crate::config::{DEFAULT_FILE, FileConfig};
+use accord_app::{App, NewKey};
+use accord_core::principal::Principal;
+use accord_store::{DbUrl, SqlStore, Store};
+use anyhow::{Context, Result, anyhow};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit status of `accord audit verify` when the chain is broken.
+const EXIT_CHAIN_BROKEN: u8 = 3;
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let db = match cli.db.clone().or(file.db.clone()) {
+        Some(s) => DbUrl::parse(&s).map_err(|e| anyhow!(e.message))?,
+        None => DbUrl::default_sqlite(),
+    };
+    let operator = Principal::Operator { name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()) };
+    match cli.command {
+        Command::Config(ConfigCommand::Default) => {
+            print!("{DEFAULT_FILE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => serve(args, file, db).await,
+        command => {
+            init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
+            let store = open(&db, file.max_connections.unwrap_or(4)).await?;
+            let app = App::new(store.clone());
+            let outcome = admin(&app, &operator, command).await;
+            store.close().await;
+            outcome
+        }
+    }
+}
+
+async fn open(db: &DbUrl, max_connections: u32) -> Result<Arc<dyn Store>> {
+    let store = SqlStore::open(db, max_connections).await.map_err(|e| anyhow!("{} ({})", e.message, e.code))?;
+    Ok(Arc::new(store))
+}
+
+fn service<T>(r: accord_core::Result<T>) -> Result<T> {
+    r.map_err(|e| match e.details {
+        Some(d) => anyhow!("{} ({}; {d})", e.message, e.code),
+        None => anyhow!("{} ({})", e.message, e.code),
+    })
+}
+
+fn print_json<T: Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Builds a request type from JSON so that the CLI parses input exactly as the API does.
+fn request<T: DeserializeOwned>(v: serde_json::Value) -> Result<T> {
+    serde_json::from_value(v).context("invalid arguments")
+}
+
+async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Admin(AdminCommand::Bootstrap { name, email }) => {
+            let (user, issued) = service(app.bootstrap(p, &name, &email).await)?;
+            println!("Created admin {} <{}> ({})", user.name, user.email, user.id);
+            println!("API key (shown only now; store it safely):");
+            println!("{}", issued.token);
+        }
+        Command::Authority(AuthorityCommand::Add { id, name, jurisdiction, country, time_zone, weekend, holidays }) => {
+            let mut calendar = json!({ "holidays": holidays });
+            if let Some(w) = weekend {
+                calendar["weekend"] = json!(w.iter().map(|d| d.trim().to_lowercase()).collect::<Vec<_>>());
+            }
+            let input = request(json!({ "id": id, "name": name, "jurisdiction": jurisdiction, "country": country, "time_zone": time_zone, "calendar": calendar }))?;
+            print_json(&service(app.create_authority(p, input).await)?)?;
+        }
+        Command::Authority(AuthorityCommand::List) => print_json(&service(app.authorities().await)?)?,
+        Command::Org(OrgCommand::Add { name, country, size, authority, registrations }) => {
+            let mut ids = serde_json::Map::new();
+            for r in registrations {
+                let (scheme, value) = r.split_once('=').ok_or_else(|| anyhow!("--reg expects SCHEME=VALUE, got '{r}'"))?;
+                ids.insert(scheme.to_owned(), json!(value));
+            }
+            let input = request(json!({ "name": name, "country": country, "size_class": size, "authority_id": authority, "registration_ids": ids }))?;
+            print_json(&service(app.create_organisation(p, input).await)?)?;
+        }
+        Command::Org(OrgCommand::List) => print_json(&service(app.organisations(p).await)?)?,
+        Command::User(UserCommand::Add { name, email, role, authority, org }) => {
+            let input = request(json!({ "name": name, "email": email, "role": role, "authority_id": authority, "organisation_id": org }))?;
+            print_json(&service(app.create_user(p, input).await)?)?;
+        }
+        Command::User(UserCommand::List) => print_json(&service(app.users(p).await)?)?,
+        Command::Key(KeyCommand::Create { user, label, expires_at }) => {
+            let issued = service(app.create_key(p, &user, NewKey { label, expires_at }).await)?;
+            println!("Created API key {} for {} (shown only now; store it safely):", issued.key.id, issued.key.user_id);
+            println!("{}", issued.token);
+        }
+        Command::Key(KeyCommand::Revoke { key }) => {
+            let k = service(app.revoke_key(p, &key).await)?;
+            println!("Revoked API key {} at {}", k.id, k.revoked_at.unwrap_or_default());
+        }
+        Command::Key(KeyCommand::List { user }) => print_json(&service(app.keys(p, &user).await)?)?,
+        Command::Audit(AuditCommand::Verify) => {
+            let report = service(app.verify_audit(p).await)?;
+            if let Some(b) = &report.first_break {
+                eprintln!("audit chain BROKEN at event {} (sequence {}): {}", b.event_id, b.seq, b.reason);
+                eprintln!("{} events walked", report.events);
+                return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+            }
+            println!("audit chain OK: {} events, head {}", report.events, report.head_hash);
+        }
+        Command::Audit(AuditCommand::Events { after, limit }) => {
+            for e in service(app.audit_events(p, after, limit).await)? {
+                println!("{}", serde_json::to_string(&e)?);
+            }
+        }
+        Command::Serve(_) | Command::Config(_) => unreachable!("handled by run"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(format: LogFormat, filter: &str) -> Result<()> {
+    let filter = std::env::var("ACCORD_LOG").unwrap_or_else(|_| filter.to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).with_context(|| format!("invalid log filter '{filter}'"))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let result = match format {
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    result.map_err(|e| anyhow!("cannot start logging: {e}"))
+}
+
+async fn serve(args: ServeArgs, file: FileConfig, db: DbUrl) -> Result<ExitCode> {
+    let format = match args.log_format {
+        Some(f) => f,
+        None => match file.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(anyhow!("log_format must be \"text\" or \"json\", not \"{other}\"")),
+        },
+    };
+    init_logging(format, file.log_level.as_deref().unwrap_or("info"))?;
+    let bind = args.bind.or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let body_limit = args.body_limit.or(file.body_limit).unwrap_or(accord_server::DEFAULT_BODY_LIMIT);
+    let max_connections = args.max_connections.or(file.max_connections).unwrap_or(10);
+
+    let store = open(&db, max_connections).await?;
+    tracing::info!(database = %db, "database ready");
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "accord node listening");
+    let router = accord_server::router(App::new(store.clone()), body_limit);
+    accord_server::serve(listener, router, shutdown_signal()).await.context("the HTTP server failed")?;
+    store.close().await;
+    tracing::info!("stopped: in-flight requests finished, database pool closed");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,87 @@
+//! Configuration: `accord.toml` < environment (`ACCORD_*`) < command-line flags.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The commented default configuration file printed by `accord config default`.
+pub const DEFAULT_FILE: &str = r#"# accord.toml — configuration of an Accord node.
+# Precedence: this file < environment variables (ACCORD_*) < command-line flags.
+
+# Database: a SQLite file path (created when missing) or a PostgreSQL URL.
+# Environment: ACCORD_DATABASE_URL. Flag: --db.
+db = "accord-data/accord.db"
+# db = "postgres://accord@127.0.0.1:5432/accord"
+
+# Largest number of pooled database connections. Environment: ACCORD_MAX_CONNECTIONS.
+max_connections = 10
+
+# Address the HTTP API listens on. Environment: ACCORD_BIND. Flag: --bind.
+bind = "127.0.0.1:8080"
+
+# Largest accepted request body, in bytes. Environment: ACCORD_BODY_LIMIT.
+body_limit = 1048576
+
+# Log format: "text" or "json". Environment: ACCORD_LOG_FORMAT. Flag: --log-format.
+log_format = "text"
+
+# Log filter (tracing EnvFilter syntax), e.g. "info" or "accord_server=debug,info".
+# Environment: ACCORD_LOG.
+log_level = "info"
+"#;
+
+/// Settings as read from `accord.toml`; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Database URL or SQLite path.
+    pub db: Option<String>,
+    /// Pool size.
+    pub max_connections: Option<u32>,
+    /// Listen address.
+    pub bind: Option<String>,
+    /// Body limit in bytes.
+    pub body_limit: Option<usize>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// Log filter.
+    pub log_level: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads `path` when given (it must exist), else `./accord.toml` when present, else nothing.
+    pub fn load(path: Option<&Path>) -> Result<FileConfig> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (Path::new("accord.toml").to_path_buf(), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read the configuration file {}", path.display())),
+        };
+        toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_parses_and_sets_every_key() {
+        let c: FileConfig = toml::from_str(DEFAULT_FILE).unwrap();
+        assert_eq!(c.db.as_deref(), Some("accord-data/accord.db"));
+        assert_eq!(c.bind.as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(c.body_limit, Some(1_048_576));
+        assert_eq!(c.max_connections, Some(10));
+        assert_eq!(c.log_format.as_deref(), Some("text"));
+        assert_eq!(c.log_level.as_deref(), Some("info"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<FileConfig>("dbb = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}
