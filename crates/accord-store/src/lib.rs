@@ -4,6 +4,8 @@
 
 mod migrate;
 mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod url;
 
 pub use migrate::{MIGRATIONS, Migration};
