@@ -32,6 +32,11 @@ pub(crate) fn db_error(e: sqlx::Error) -> Error {
     }
 }
 
+/// Any failure to obtain a connection means the database cannot be reached.
+fn unavailable(e: sqlx::Error) -> Error {
+    Error::new(ErrorCode::DatabaseUnavailable, format!("the database cannot be reached: {e}"))
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -82,6 +87,10 @@ impl SqlStore {
             .map_err(|e| Error::new(ErrorCode::DatabaseUnavailable, format!("cannot open the database at {url}: {e}")))?;
         migrate::run(&pool, backend, migrations).await?;
         Ok(SqlStore { pool, backend, max_connections })
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.pool.acquire().await.map_err(unavailable)
     }
 
     /// The underlying pool, for tests and tools that inspect the database directly.
@@ -295,7 +304,7 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error)?;
+        sqlx::query("SELECT 1").execute(&mut *self.conn().await?).await.map_err(db_error)?;
         Ok(())
     }
 
@@ -308,7 +317,7 @@ impl Store for SqlStore {
     }
 
     async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Lock the chain head first: writers queue here, so events append in commit order.
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.map_err(db_error)?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
@@ -363,24 +372,24 @@ impl Store for SqlStore {
     }
 
     async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>> {
-        let row = sqlx::query("SELECT * FROM authorities WHERE id = $1").bind(id.as_str()).fetch_optional(&self.pool).await.map_err(db_error)?;
+        let row = sqlx::query("SELECT * FROM authorities WHERE id = $1").bind(id.as_str()).fetch_optional(&mut *self.conn().await?).await.map_err(db_error)?;
         row.as_ref().map(authority_from).transpose()
     }
 
     async fn authorities(&self) -> Result<Vec<Authority>> {
-        let rows = sqlx::query("SELECT * FROM authorities ORDER BY id").fetch_all(&self.pool).await.map_err(db_error)?;
+        let rows = sqlx::query("SELECT * FROM authorities ORDER BY id").fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
         rows.iter().map(authority_from).collect()
     }
 
     async fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>> {
-        let row = sqlx::query("SELECT * FROM organisations WHERE id = $1").bind(id.as_str()).fetch_optional(&self.pool).await.map_err(db_error)?;
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = $1").bind(id.as_str()).fetch_optional(&mut *self.conn().await?).await.map_err(db_error)?;
         row.as_ref().map(organisation_from).transpose()
     }
 
     async fn organisations(&self, authority: Option<&AuthorityId>) -> Result<Vec<Organisation>> {
         let rows = match authority {
-            Some(a) => sqlx::query("SELECT * FROM organisations WHERE authority_id = $1 ORDER BY id").bind(a.as_str()).fetch_all(&self.pool).await,
-            None => sqlx::query("SELECT * FROM organisations ORDER BY id").fetch_all(&self.pool).await,
+            Some(a) => sqlx::query("SELECT * FROM organisations WHERE authority_id = $1 ORDER BY id").bind(a.as_str()).fetch_all(&mut *self.conn().await?).await,
+            None => sqlx::query("SELECT * FROM organisations ORDER BY id").fetch_all(&mut *self.conn().await?).await,
         }
         .map_err(db_error)?;
         rows.iter().map(organisation_from).collect()
@@ -389,7 +398,7 @@ impl Store for SqlStore {
     async fn user(&self, id: &UserId) -> Result<Option<User>> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
         row.as_ref().map(user_from).transpose()
@@ -397,17 +406,17 @@ impl Store for SqlStore {
 
     async fn users(&self, scope: &UserScope) -> Result<Vec<User>> {
         let rows = match scope {
-            UserScope::All => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&self.pool).await,
+            UserScope::All => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&mut *self.conn().await?).await,
             UserScope::Authority(a) => sqlx::query(&format!(
                 "SELECT {USER_COLUMNS} FROM users WHERE authority_id = $1 \
                  OR organisation_id IN (SELECT id FROM organisations WHERE authority_id = $1) ORDER BY id"
             ))
             .bind(a.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await,
             UserScope::Organisation(o) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY id"))
                 .bind(o.as_str())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await,
         }
         .map_err(db_error)?;
@@ -417,7 +426,7 @@ impl Store for SqlStore {
     async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>> {
         let row = sqlx::query(&format!("SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE id = $1"))
             .bind(id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
         row.map(|r| Ok(KeyRecord { key: key_from(&r)?, secret_hash: r.try_get("secret_hash").map_err(db_error)? })).transpose()
@@ -426,14 +435,14 @@ impl Store for SqlStore {
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>> {
         let rows = sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY id"))
             .bind(user.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
         rows.iter().map(key_from).collect()
     }
 
     async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()> {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(id.as_str()).execute(&self.pool).await.map_err(db_error)?;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(id.as_str()).execute(&mut *self.conn().await?).await.map_err(db_error)?;
         Ok(())
     }
 
@@ -444,12 +453,12 @@ impl Store for SqlStore {
                 .bind(a.clone())
                 .bind(q.after_seq)
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await,
             None => sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
                 .bind(q.after_seq)
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await,
         }
         .map_err(db_error)?;
@@ -458,7 +467,7 @@ impl Store for SqlStore {
 
     async fn verify_chain(&self) -> Result<ChainReport> {
         // One snapshot for the head and the events, so concurrent commits cannot look like tampering.
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await.map_err(db_error)?;
         }
