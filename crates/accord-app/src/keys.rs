@@ -36,7 +36,10 @@ pub(crate) fn issue(user: &UserId, input: NewKey) -> Result<(IssuedKey, String)>
         .expires_at
         .map(|e| {
             let ts: jiff::Timestamp = e.parse().map_err(|_| {
-                Error::validation("expires_at", format!("'{}' is not an RFC 3339 timestamp", accord_core::ids::truncate(&e)))
+                Error::validation(
+                    "expires_at",
+                    format!("'{}' is not an RFC 3339 timestamp", accord_core::ids::truncate(&e)),
+                )
             })?;
             let formatted = accord_core::format_timestamp(ts);
             if formatted <= now {
@@ -50,7 +53,15 @@ pub(crate) fn issue(user: &UserId, input: NewKey) -> Result<(IssuedKey, String)>
     let secret = hex(&secret);
     let id = KeyId::generate();
     let token = format!("{id}.{secret}");
-    let key = ApiKeyInfo { id, user_id: user.clone(), label, created_at: now, expires_at, revoked_at: None, last_used_at: None };
+    let key = ApiKeyInfo {
+        id,
+        user_id: user.clone(),
+        label,
+        created_at: now,
+        expires_at,
+        revoked_at: None,
+        last_used_at: None,
+    };
     Ok((IssuedKey { key, token }, hash_secret(&secret)))
 }
 
@@ -61,7 +72,8 @@ pub(crate) fn hash_secret(secret: &str) -> String {
 
 /// Splits a token into its key id and secret.
 pub(crate) fn split_token(token: &str) -> Result<(KeyId, &str)> {
-    let invalid = || Error::new(ErrorCode::InvalidApiKey, "the API key is malformed (expected key_….<64 hex characters>)");
+    let invalid =
+        || Error::new(ErrorCode::InvalidApiKey, "the API key is malformed (expected key_….<64 hex characters>)");
     let (id, secret) = token.trim().split_once('.').ok_or_else(invalid)?;
     let id = KeyId::parse(id).map_err(|_| invalid())?;
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -73,7 +85,8 @@ pub(crate) fn split_token(token: &str) -> Result<(KeyId, &str)> {
 /// Compares a presented secret with the stored hash in constant time.
 pub(crate) fn secret_matches(secret: &str, stored_hash: &str) -> bool {
     let presented = hash_secret(&secret.to_ascii_lowercase());
-    presented.len() == stored_hash.len() && presented.bytes().zip(stored_hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    presented.len() == stored_hash.len()
+        && presented.bytes().zip(stored_hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 /// Whether a key's last-used time is old enough (a minute) to be written again.
@@ -101,16 +114,25 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_refused() {
-        for bad in ["", "abc", "key_x.y", &format!("{}.{}", KeyId::generate(), "z".repeat(64)), &format!("{}.{}", KeyId::generate(), "a".repeat(63))] {
+        for bad in [
+            "",
+            "abc",
+            "key_x.y",
+            &format!("{}.{}", KeyId::generate(), "z".repeat(64)),
+            &format!("{}.{}", KeyId::generate(), "a".repeat(63)),
+        ] {
             assert_eq!(split_token(bad).unwrap_err().code, ErrorCode::InvalidApiKey, "{bad}");
         }
     }
 
     #[test]
     fn past_expiry_is_refused() {
-        let err = issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("2020-01-01T00:00:00Z".into()) }).unwrap_err();
+        let err =
+            issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("2020-01-01T00:00:00Z".into()) })
+                .unwrap_err();
         assert_eq!(err.details.unwrap()["field"], "expires_at");
-        let err = issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("tomorrow".into()) }).unwrap_err();
+        let err =
+            issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("tomorrow".into()) }).unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationFailed);
     }
 

@@ -31,7 +31,9 @@ enum Scope {
 
 fn scope_of(p: &Principal) -> Result<Scope> {
     match p {
-        Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+        Principal::Anonymous => {
+            Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)"))
+        }
         Principal::Operator { .. } => Ok(Scope::All),
         Principal::User(u) => Ok(match (u.role, &u.authority_id, &u.organisation_id) {
             (Role::Exporter, _, Some(o)) => Scope::Organisation(o.clone()),
@@ -45,12 +47,18 @@ fn scope_of(p: &Principal) -> Result<Scope> {
 /// Succeeds for the operator and for users holding one of `roles`.
 fn require(p: &Principal, roles: &[Role], action: &str) -> Result<()> {
     match p {
-        Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+        Principal::Anonymous => {
+            Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)"))
+        }
         Principal::Operator { .. } => Ok(()),
         Principal::User(u) if roles.contains(&u.role) => Ok(()),
         Principal::User(u) => {
             let allowed: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
-            Err(Error::forbidden(format!("role {} may not {action} (allowed: {})", u.role.as_str(), allowed.join(", "))))
+            Err(Error::forbidden(format!(
+                "role {} may not {action} (allowed: {})",
+                u.role.as_str(),
+                allowed.join(", ")
+            )))
         }
     }
 }
@@ -62,7 +70,13 @@ fn user_principal(p: &Principal) -> Option<&UserPrincipal> {
     }
 }
 
-fn event(p: &Principal, authority: Option<&AuthorityId>, kind: &str, subject: &str, payload: serde_json::Value) -> NewEvent {
+fn event(
+    p: &Principal,
+    authority: Option<&AuthorityId>,
+    kind: &str,
+    subject: &str,
+    payload: serde_json::Value,
+) -> NewEvent {
     NewEvent {
         actor: p.actor(),
         authority_id: authority.map(|a| a.as_str().to_owned()),
@@ -92,13 +106,23 @@ impl App {
         if !matches!(p, Principal::Operator { .. }) {
             return Err(Error::forbidden("only the node operator can bootstrap a node, from the command line"));
         }
-        let user = NewUser { name: name.to_owned(), email: email.to_owned(), role: Role::Admin, authority_id: None, organisation_id: None }
-            .parse(accord_core::now())?;
+        let user = NewUser {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            role: Role::Admin,
+            authority_id: None,
+            organisation_id: None,
+        }
+        .parse(accord_core::now())?;
         let (issued, secret_hash) = keys::issue(&user.id, NewKey { label: "bootstrap".into(), expires_at: None })?;
         let payload = json!({ "user": to_json(&user), "key_id": issued.key.id });
         self.store
             .commit(
-                vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user.clone()), Mutation::InsertKey { key: issued.key.clone(), secret_hash }],
+                vec![
+                    Mutation::RequireNoAdmin,
+                    Mutation::InsertUser(user.clone()),
+                    Mutation::InsertKey { key: issued.key.clone(), secret_hash },
+                ],
                 vec![event(p, None, "node.bootstrapped", user.id.as_str(), payload)],
             )
             .await?;
@@ -110,7 +134,10 @@ impl App {
         require(p, &[Role::Admin], "register authorities")?;
         let a = input.parse(accord_core::now())?;
         self.store
-            .commit(vec![Mutation::InsertAuthority(a.clone())], vec![event(p, Some(&a.id), "authority.created", a.id.as_str(), to_json(&a))])
+            .commit(
+                vec![Mutation::InsertAuthority(a.clone())],
+                vec![event(p, Some(&a.id), "authority.created", a.id.as_str(), to_json(&a))],
+            )
             .await?;
         Ok(a)
     }
@@ -179,7 +206,10 @@ impl App {
             (None, None) => None,
         };
         self.store
-            .commit(vec![Mutation::InsertUser(u.clone())], vec![event(p, authority.as_ref(), "user.created", u.id.as_str(), to_json(&u))])
+            .commit(
+                vec![Mutation::InsertUser(u.clone())],
+                vec![event(p, authority.as_ref(), "user.created", u.id.as_str(), to_json(&u))],
+            )
             .await?;
         Ok(u)
     }
@@ -198,7 +228,9 @@ impl App {
     /// The calling user (none for the operator).
     pub async fn me(&self, p: &Principal) -> Result<Option<User>> {
         match p {
-            Principal::Anonymous => Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)")),
+            Principal::Anonymous => {
+                Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)"))
+            }
             Principal::Operator { .. } => Ok(None),
             Principal::User(u) => self.store.user(&u.user_id).await,
         }
@@ -226,6 +258,32 @@ impl App {
         if visible { Ok(u) } else { Err(Error::not_found("user", id.as_str())) }
     }
 
+    /// Disables or re-enables a user (admin); a disabled user's keys stop working at once.
+    pub async fn set_user_disabled(&self, p: &Principal, id: &str, disabled: bool) -> Result<User> {
+        require(p, &[Role::Admin], "disable or enable users")?;
+        let u = self.user(p, id).await?;
+        if user_principal(p).is_some_and(|me| me.user_id == u.id) {
+            return Err(Error::new(ErrorCode::Conflict, "an admin cannot disable or enable itself"));
+        }
+        if u.disabled == disabled {
+            return Ok(u);
+        }
+        let kind = if disabled { "user.disabled" } else { "user.enabled" };
+        self.store
+            .commit(
+                vec![Mutation::SetUserDisabled { id: u.id.clone(), disabled }],
+                vec![event(
+                    p,
+                    u.authority_id.as_ref(),
+                    kind,
+                    u.id.as_str(),
+                    json!({ "id": u.id, "disabled": disabled }),
+                )],
+            )
+            .await?;
+        Ok(User { disabled, ..u })
+    }
+
     /// A user the caller may manage keys for: itself, or anyone for admins.
     async fn key_owner(&self, p: &Principal, user_id: &str) -> Result<User> {
         let u = self.user(p, user_id).await?;
@@ -234,7 +292,11 @@ impl App {
             Principal::User(me) => me.role == Role::Admin || me.user_id == u.id,
             Principal::Anonymous => false,
         };
-        if allowed { Ok(u) } else { Err(Error::forbidden("only the user itself or an admin manages a user's API keys")) }
+        if allowed {
+            Ok(u)
+        } else {
+            Err(Error::forbidden("only the user itself or an admin manages a user's API keys"))
+        }
     }
 
     /// Creates an API key for a user; the token is returned once and stored only as a hash.
@@ -247,7 +309,13 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertKey { key: issued.key.clone(), secret_hash }],
-                vec![event(p, owner.authority_id.as_ref(), "api_key.created", issued.key.id.as_str(), to_json(&issued.key))],
+                vec![event(
+                    p,
+                    owner.authority_id.as_ref(),
+                    "api_key.created",
+                    issued.key.id.as_str(),
+                    to_json(&issued.key),
+                )],
             )
             .await?;
         Ok(issued)
@@ -275,7 +343,13 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::RevokeKey { id: id.clone(), at: at.clone() }],
-                vec![event(p, owner.authority_id.as_ref(), "api_key.revoked", id.as_str(), json!({ "id": id, "user_id": owner.id }))],
+                vec![event(
+                    p,
+                    owner.authority_id.as_ref(),
+                    "api_key.revoked",
+                    id.as_str(),
+                    json!({ "id": id, "user_id": owner.id }),
+                )],
             )
             .await?;
         Ok(ApiKeyInfo { revoked_at: Some(at), ..record.key })

@@ -133,7 +133,13 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned(), last_id: String::new(), walked: 0, first_break: None }
+        ChainVerifier {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            last_id: String::new(),
+            walked: 0,
+            first_break: None,
+        }
     }
 }
 
@@ -145,7 +151,10 @@ impl ChainVerifier {
             return;
         }
         let reason = if e.seq != self.expected_seq {
-            Some(format!("expected sequence number {}, found {} (an event was removed or reordered)", self.expected_seq, e.seq))
+            Some(format!(
+                "expected sequence number {}, found {} (an event was removed or reordered)",
+                self.expected_seq, e.seq
+            ))
         } else if e.prev_hash != self.prev_hash {
             Some("its previous-hash does not match the event before it (an event before it was removed, edited or reordered)".to_owned())
         } else if event_hash(&e.prev_hash, e) != e.hash {
@@ -174,7 +183,12 @@ impl ChainVerifier {
                 ),
             });
         }
-        ChainReport { ok: self.first_break.is_none(), events: self.walked, head_hash: self.prev_hash, first_break: self.first_break }
+        ChainReport {
+            ok: self.first_break.is_none(),
+            events: self.walked,
+            head_hash: self.prev_hash,
+            first_break: self.first_break,
+        }
     }
 }
 

@@ -23,7 +23,10 @@ pub fn parse_country(field: &str, s: &str) -> Result<String> {
     if s.len() == 2 && COUNTRIES.split(' ').any(|c| c == s) {
         Ok(s.to_owned())
     } else {
-        Err(Error::validation(field, format!("'{}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US)", truncate(s))))
+        Err(Error::validation(
+            field,
+            format!("'{}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US)", truncate(s)),
+        ))
     }
 }
 
@@ -142,7 +145,10 @@ impl SizeClass {
             "small" => Ok(SizeClass::Small),
             "medium" => Ok(SizeClass::Medium),
             "large" => Ok(SizeClass::Large),
-            _ => Err(Error::validation("size_class", format!("unknown size class '{}' (micro, small, medium or large)", truncate(s)))),
+            _ => Err(Error::validation(
+                "size_class",
+                format!("unknown size class '{}' (micro, small, medium or large)", truncate(s)),
+            )),
         }
     }
 }
@@ -280,7 +286,10 @@ impl NewAuthority {
         if !(2..=8).contains(&jurisdiction.len()) || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(Error::validation(
                 "jurisdiction",
-                format!("'{}' is not a jurisdiction code (2-8 upper-case letters, e.g. EU, US)", truncate(&jurisdiction)),
+                format!(
+                    "'{}' is not a jurisdiction code (2-8 upper-case letters, e.g. EU, US)",
+                    truncate(&jurisdiction)
+                ),
             ));
         }
         if jiff::tz::TimeZone::get(&self.time_zone).is_err() || self.time_zone.len() > 64 {
@@ -342,15 +351,20 @@ pub struct NewOrganisation {
 impl NewOrganisation {
     /// Checks every field and returns the organisation to store (the authority's existence is checked by the store).
     pub fn parse(self, created_at: String) -> Result<Organisation> {
-        let authority_id = AuthorityId::parse(&self.authority_id)
-            .map_err(|e| Error::validation("authority_id", e.message))?;
+        let authority_id =
+            AuthorityId::parse(&self.authority_id).map_err(|e| Error::validation("authority_id", e.message))?;
         if self.registration_ids.len() > 20 {
             return Err(Error::validation("registration_ids", "at most 20 registration ids"));
         }
         for (scheme, value) in &self.registration_ids {
-            let scheme_ok = !scheme.is_empty() && scheme.len() <= 32 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let scheme_ok = !scheme.is_empty()
+                && scheme.len() <= 32
+                && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
             if !scheme_ok {
-                return Err(Error::validation("registration_ids", format!("'{}' is not a registration scheme (letters, digits, _ or -)", truncate(scheme))));
+                return Err(Error::validation(
+                    "registration_ids",
+                    format!("'{}' is not a registration scheme (letters, digits, _ or -)", truncate(scheme)),
+                ));
             }
             parse_name("registration_ids", value)?;
         }
@@ -414,7 +428,9 @@ impl NewUser {
         let email = self.email.trim().to_lowercase();
         let email_ok = email.len() <= 254
             && !email.chars().any(|c| c.is_control() || c.is_whitespace())
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            });
         if !email_ok {
             return Err(Error::validation("email", format!("'{}' is not an e-mail address", truncate(&self.email))));
         }
@@ -433,13 +449,22 @@ impl NewUser {
             return Err(Error::validation("organisation_id", "an exporter must belong to an organisation"));
         }
         if role != Role::Exporter && organisation_id.is_some() {
-            return Err(Error::validation("organisation_id", format!("a user with role {} does not belong to an organisation", role.as_str())));
+            return Err(Error::validation(
+                "organisation_id",
+                format!("a user with role {} does not belong to an organisation", role.as_str()),
+            ));
         }
         if role.needs_authority() && authority_id.is_none() {
-            return Err(Error::validation("authority_id", format!("a user with role {} must belong to an authority", role.as_str())));
+            return Err(Error::validation(
+                "authority_id",
+                format!("a user with role {} must belong to an authority", role.as_str()),
+            ));
         }
         if !role.may_have_authority() && authority_id.is_some() {
-            return Err(Error::validation("authority_id", format!("a user with role {} does not belong to an authority", role.as_str())));
+            return Err(Error::validation(
+                "authority_id",
+                format!("a user with role {} does not belong to an authority", role.as_str()),
+            ));
         }
         Ok(User {
             id: UserId::generate(),
@@ -504,7 +529,8 @@ mod tests {
 
     #[test]
     fn calendar_without_working_days_is_refused() {
-        let all = vec![Day::Monday, Day::Tuesday, Day::Wednesday, Day::Thursday, Day::Friday, Day::Saturday, Day::Sunday];
+        let all =
+            vec![Day::Monday, Day::Tuesday, Day::Wednesday, Day::Thursday, Day::Friday, Day::Saturday, Day::Sunday];
         let err = WorkingCalendar { weekend: all, holidays: vec![] }.check().unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::ValidationFailed);
     }
@@ -531,7 +557,13 @@ mod tests {
 
     #[test]
     fn exporter_needs_organisation_and_officer_needs_authority() {
-        let base = NewUser { name: "A".into(), email: "a@example.org".into(), role: Role::Exporter, authority_id: None, organisation_id: None };
+        let base = NewUser {
+            name: "A".into(),
+            email: "a@example.org".into(),
+            role: Role::Exporter,
+            authority_id: None,
+            organisation_id: None,
+        };
         assert_eq!(base.clone().parse("t".into()).unwrap_err().details.unwrap()["field"], "organisation_id");
         let officer = NewUser { role: Role::Officer, ..base.clone() };
         assert_eq!(officer.parse("t".into()).unwrap_err().details.unwrap()["field"], "authority_id");
@@ -552,7 +584,13 @@ mod tests {
     #[test]
     fn malformed_email_is_refused() {
         for bad in ["", "a", "a@b", "@x.org", "a b@x.org", "a@.org"] {
-            let u = NewUser { name: "A".into(), email: bad.into(), role: Role::Admin, authority_id: None, organisation_id: None };
+            let u = NewUser {
+                name: "A".into(),
+                email: bad.into(),
+                role: Role::Admin,
+                authority_id: None,
+                organisation_id: None,
+            };
             assert!(u.parse("t".into()).is_err(), "{bad}");
         }
     }

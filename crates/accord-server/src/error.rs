@@ -52,7 +52,9 @@ impl IntoResponse for ApiError {
             tracing::error!(code = code.as_str(), %message, "request failed");
             // Internal details stay in the log; the client gets the code and the request id.
             match code {
-                ErrorCode::Internal => "an unexpected error occurred; quote the x-request-id header when reporting it".to_owned(),
+                ErrorCode::Internal => {
+                    "an unexpected error occurred; quote the x-request-id header when reporting it".to_owned()
+                }
                 _ => message,
             }
         } else {

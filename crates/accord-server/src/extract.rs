@@ -28,11 +28,16 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     let text = r.body_text();
     let detail = text.rsplit_once(": ").map(|(_, d)| d.to_owned()).unwrap_or_else(|| text.clone());
     let (code, message) = match &r {
-        JsonRejection::JsonSyntaxError(_) => (ErrorCode::MalformedJson, format!("the request body is not valid JSON: {detail}")),
-        JsonRejection::JsonDataError(_) => (ErrorCode::InvalidBody, format!("the request body does not match the expected shape: {detail}")),
-        JsonRejection::MissingJsonContentType(_) => {
-            (ErrorCode::UnsupportedMediaType, "send the request body as JSON with Content-Type: application/json".to_owned())
+        JsonRejection::JsonSyntaxError(_) => {
+            (ErrorCode::MalformedJson, format!("the request body is not valid JSON: {detail}"))
         }
+        JsonRejection::JsonDataError(_) => {
+            (ErrorCode::InvalidBody, format!("the request body does not match the expected shape: {detail}"))
+        }
+        JsonRejection::MissingJsonContentType(_) => (
+            ErrorCode::UnsupportedMediaType,
+            "send the request body as JSON with Content-Type: application/json".to_owned(),
+        ),
         JsonRejection::BytesRejection(_) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             (ErrorCode::PayloadTooLarge, "the request body is larger than this node accepts".to_owned())
         }
@@ -76,7 +81,9 @@ impl FromRequestParts<AppState> for Caller {
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .ok_or_else(|| ApiError::new(ErrorCode::InvalidApiKey, "the Authorization header must be 'Bearer <API key>'"))?;
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidApiKey, "the Authorization header must be 'Bearer <API key>'")
+            })?;
         let principal = state.app.authenticate(token).await?;
         parts.extensions.insert(principal.clone());
         Ok(Caller(principal))

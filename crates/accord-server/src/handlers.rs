@@ -66,7 +66,11 @@ pub(crate) async fn list_authorities(State(s): State<AppState>) -> ApiResult<Jso
 #[utoipa::path(post, path = "/api/v1/authorities", tag = "authorities", request_body = NewAuthority, security(("bearer" = [])),
     responses((status = 201, description = "Registered", body = Authority), (status = 409, description = "Id taken", body = ErrorBody),
               (status = 422, description = "Invalid field", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
-pub(crate) async fn create_authority(State(s): State<AppState>, Caller(p): Caller, Body(input): Body<NewAuthority>) -> ApiResult<(StatusCode, Json<Authority>)> {
+pub(crate) async fn create_authority(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(input): Body<NewAuthority>,
+) -> ApiResult<(StatusCode, Json<Authority>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_authority(&p, input).await?)))
 }
 
@@ -78,19 +82,30 @@ pub(crate) async fn get_authority(State(s): State<AppState>, Path(id): Path<Stri
 
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", security(("bearer" = [])),
     responses((status = 200, description = "Organisations visible to the caller", body = [Organisation]), (status = 401, description = "No key", body = ErrorBody)))]
-pub(crate) async fn list_organisations(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Organisation>>> {
+pub(crate) async fn list_organisations(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<Organisation>>> {
     Ok(Json(s.app.organisations(&p).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation, security(("bearer" = [])),
     responses((status = 201, description = "Registered", body = Organisation), (status = 422, description = "Invalid field or unknown authority", body = ErrorBody)))]
-pub(crate) async fn create_organisation(State(s): State<AppState>, Caller(p): Caller, Body(input): Body<NewOrganisation>) -> ApiResult<(StatusCode, Json<Organisation>)> {
+pub(crate) async fn create_organisation(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(input): Body<NewOrganisation>,
+) -> ApiResult<(StatusCode, Json<Organisation>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_organisation(&p, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = String, Path, description = "org_…")), security(("bearer" = [])),
     responses((status = 200, description = "The organisation", body = Organisation), (status = 404, description = "Unknown or not visible", body = ErrorBody)))]
-pub(crate) async fn get_organisation(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<Organisation>> {
+pub(crate) async fn get_organisation(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Organisation>> {
     Ok(Json(s.app.organisation(&p, &id).await?))
 }
 
@@ -103,37 +118,82 @@ pub(crate) async fn list_users(State(s): State<AppState>, Caller(p): Caller) -> 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = User), (status = 409, description = "E-mail taken", body = ErrorBody),
               (status = 422, description = "Invalid field or unknown reference", body = ErrorBody)))]
-pub(crate) async fn create_user(State(s): State<AppState>, Caller(p): Caller, Body(input): Body<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
+pub(crate) async fn create_user(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(input): Body<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_user(&p, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "usr_…")), security(("bearer" = [])),
     responses((status = 200, description = "The user", body = User), (status = 404, description = "Unknown or not visible", body = ErrorBody)))]
-pub(crate) async fn get_user(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<User>> {
+pub(crate) async fn get_user(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
     Ok(Json(s.app.user(&p, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = String, Path, description = "usr_…")), security(("bearer" = [])),
+    responses((status = 200, description = "Disabled: the user's keys stop working", body = User), (status = 403, description = "Not an admin", body = ErrorBody)))]
+pub(crate) async fn disable_user(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(s.app.set_user_disabled(&p, &id, true).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path, description = "usr_…")), security(("bearer" = [])),
+    responses((status = 200, description = "Enabled again", body = User), (status = 403, description = "Not an admin", body = ErrorBody)))]
+pub(crate) async fn enable_user(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(s.app.set_user_disabled(&p, &id, false).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "The calling user", body = User), (status = 401, description = "No or bad key", body = ErrorBody)))]
 pub(crate) async fn me(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<User>> {
-    s.app.me(&p).await?.map(Json).ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "no user is attached to this caller"))
+    s.app
+        .me(&p)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "no user is attached to this caller"))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/keys", tag = "keys", params(("id" = String, Path, description = "usr_…")), security(("bearer" = [])),
     responses((status = 200, description = "The user's keys, without secrets", body = [ApiKeyInfo])))]
-pub(crate) async fn list_keys(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
+pub(crate) async fn list_keys(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
     Ok(Json(s.app.keys(&p, &id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/keys", tag = "keys", params(("id" = String, Path, description = "usr_…")), request_body = NewKey,
     security(("bearer" = [])), responses((status = 201, description = "Created; the token is shown only now", body = IssuedKey)))]
-pub(crate) async fn create_key(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>, Body(input): Body<NewKey>) -> ApiResult<(StatusCode, Json<IssuedKey>)> {
+pub(crate) async fn create_key(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<NewKey>,
+) -> ApiResult<(StatusCode, Json<IssuedKey>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_key(&p, &id, input).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{id}/revoke", tag = "keys", params(("id" = String, Path, description = "key_…")), security(("bearer" = [])),
     responses((status = 200, description = "Revoked (revoking twice changes nothing)", body = ApiKeyInfo), (status = 404, description = "Unknown or not yours", body = ErrorBody)))]
-pub(crate) async fn revoke_key(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<ApiKeyInfo>> {
+pub(crate) async fn revoke_key(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ApiKeyInfo>> {
     Ok(Json(s.app.revoke_key(&p, &id).await?))
 }
 
@@ -155,7 +215,11 @@ fn default_limit() -> i64 {
 
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsQuery), security(("bearer" = [])),
     responses((status = 200, description = "Events in chain order", body = [AuditEvent]), (status = 403, description = "Not an admin or auditor", body = ErrorBody)))]
-pub(crate) async fn audit_events(State(s): State<AppState>, Caller(p): Caller, Params(q): Params<EventsQuery>) -> ApiResult<Json<Vec<AuditEvent>>> {
+pub(crate) async fn audit_events(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Params(q): Params<EventsQuery>,
+) -> ApiResult<Json<Vec<AuditEvent>>> {
     if !(1..=1000).contains(&q.limit) {
         return Err(ApiError::new(ErrorCode::InvalidQuery, "limit must be between 1 and 1000"));
     }
@@ -172,8 +236,11 @@ pub(crate) async fn audit_verify(State(s): State<AppState>, Caller(p): Caller) -
     }
     let (id, reason) = report.first_break.as_ref().map(|b| (b.event_id.clone(), b.reason.clone())).unwrap_or_default();
     Err(ApiError(
-        accord_core::Error::new(ErrorCode::AuditChainBroken, format!("the audit chain is broken at event {id}: {reason}"))
-            .with_details(serde_json::to_value(&report).unwrap_or_default()),
+        accord_core::Error::new(
+            ErrorCode::AuditChainBroken,
+            format!("the audit chain is broken at event {id}: {reason}"),
+        )
+        .with_details(serde_json::to_value(&report).unwrap_or_default()),
     ))
 }
 

@@ -45,7 +45,7 @@ pub struct RequestId(pub String);
         handlers::health, handlers::ready, handlers::metrics, handlers::openapi,
         handlers::list_authorities, handlers::create_authority, handlers::get_authority,
         handlers::list_organisations, handlers::create_organisation, handlers::get_organisation,
-        handlers::list_users, handlers::create_user, handlers::get_user, handlers::me,
+        handlers::list_users, handlers::create_user, handlers::get_user, handlers::disable_user, handlers::enable_user, handlers::me,
         handlers::list_keys, handlers::create_key, handlers::revoke_key,
         handlers::audit_events, handlers::audit_verify,
     ),
@@ -90,6 +90,8 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/organisations/{id}", get(handlers::get_organisation))
         .route("/api/v1/users", get(handlers::list_users).post(handlers::create_user))
         .route("/api/v1/users/{id}", get(handlers::get_user))
+        .route("/api/v1/users/{id}/disable", post(handlers::disable_user))
+        .route("/api/v1/users/{id}/enable", post(handlers::enable_user))
         .route("/api/v1/me", get(handlers::me))
         .route("/api/v1/users/{id}/keys", get(handlers::list_keys).post(handlers::create_key))
         .route("/api/v1/keys/{id}/revoke", post(handlers::revoke_key))
@@ -104,7 +106,8 @@ pub fn router(app: App, body_limit: usize) -> Router {
 
 fn acceptable_request_id(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
-    (!s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))).then(|| s.to_owned())
+    (!s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)))
+        .then(|| s.to_owned())
 }
 
 /// Gives each request an id (the caller's `x-request-id` when it is sane), a log span, and metrics.
@@ -116,7 +119,8 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
         .and_then(acceptable_request_id)
         .unwrap_or_else(|| accord_core::ids::generate_id("req"));
     let method = req.method().as_str().to_owned();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".to_owned());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".to_owned());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let mut response = next.run(req).instrument(span.clone()).await;
@@ -134,6 +138,10 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; in-flight requests then finish.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }

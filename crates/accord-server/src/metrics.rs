@@ -55,9 +55,16 @@ impl Metrics {
         out.push_str("# HELP accord_http_requests_total HTTP requests answered, by method, route and status.\n");
         out.push_str("# TYPE accord_http_requests_total counter\n");
         for ((method, route, status), n) in &inner.requests {
-            let _ = writeln!(out, "accord_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}", escape(method), escape(route));
+            let _ = writeln!(
+                out,
+                "accord_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                escape(method),
+                escape(route)
+            );
         }
-        out.push_str("# HELP accord_http_request_duration_seconds Time to answer HTTP requests, by method and route.\n");
+        out.push_str(
+            "# HELP accord_http_request_duration_seconds Time to answer HTTP requests, by method and route.\n",
+        );
         out.push_str("# TYPE accord_http_request_duration_seconds histogram\n");
         for ((method, route), h) in &inner.latency {
             let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));

@@ -13,7 +13,18 @@ const ANON: &str = "anonymous";
 
 /// Every caller of the world, anonymous included.
 const CALLERS: [&str; 12] = [
-    ANON, "admin", "exporter_de", "exporter_fr", "officer_de", "officer_fr", "senior_de", "coordinator", "panel_member", "analyst_de", "auditor", "auditor_de",
+    ANON,
+    "admin",
+    "exporter_de",
+    "exporter_fr",
+    "officer_de",
+    "officer_fr",
+    "senior_de",
+    "coordinator",
+    "panel_member",
+    "analyst_de",
+    "auditor",
+    "auditor_de",
 ];
 
 /// Asserts the status each caller gets; every caller must be listed once, so no role is forgotten.
@@ -28,8 +39,13 @@ async fn expect(w: &World, method: Method, path: &str, body: Option<Value>, expe
         let a = w.node.call(method.clone(), path, key, body.clone()).await;
         assert_eq!(a.status.as_u16(), *status, "{who} {method} {path}: {}", a.body);
         if *status >= 400 {
-            let obj = a.body.as_object().unwrap_or_else(|| panic!("{who} {method} {path}: error body is not an object"));
-            assert_eq!(obj.keys().collect::<Vec<_>>(), vec!["error"], "{who} {method} {path}: a refusal carries no data");
+            let obj =
+                a.body.as_object().unwrap_or_else(|| panic!("{who} {method} {path}: error body is not an object"));
+            assert_eq!(
+                obj.keys().collect::<Vec<_>>(),
+                vec!["error"],
+                "{who} {method} {path}: a refusal carries no data"
+            );
         }
     }
 }
@@ -58,26 +74,81 @@ async fn each_role_reaches_exactly_its_endpoints(backend: Backend) {
 
     // Registering organisations: admins, and officers of the same authority.
     let allowed = ["admin", "officer_de", "senior_de"];
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if allowed.contains(&c) { 201 } else { 403 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if allowed.contains(&c) {
+                201
+            } else {
+                403
+            },
+        )
+    });
     expect(&w, Method::POST, "/api/v1/organisations", Some(org_json("DE-BAFA")), &table).await;
 
     // One organisation: visible to its authority's people, its own exporters, admins and auditors.
     let sees_org_de = ["admin", "exporter_de", "officer_de", "senior_de", "analyst_de", "auditor", "auditor_de"];
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if sees_org_de.contains(&c) { 200 } else { 404 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if sees_org_de.contains(&c) {
+                200
+            } else {
+                404
+            },
+        )
+    });
     expect(&w, Method::GET, &format!("/api/v1/organisations/{org_de}"), None, &table).await;
 
     // Listing organisations: scoped, or refused for roles without a scope.
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if ["coordinator", "panel_member"].contains(&c) { 403 } else { 200 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if ["coordinator", "panel_member"].contains(&c) {
+                403
+            } else {
+                200
+            },
+        )
+    });
     expect(&w, Method::GET, "/api/v1/organisations", None, &table).await;
 
     // Creating users: admins only.
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if c == "admin" { 201 } else { 403 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if c == "admin" {
+                201
+            } else {
+                403
+            },
+        )
+    });
     let new_user = json!({ "name": "New", "email": "new@example.org", "role": "analyst" });
     expect(&w, Method::POST, "/api/v1/users", Some(new_user), &table).await;
 
     // One exporter: visible to itself, its authority's people, admins and auditors.
     let sees_exporter_de = ["admin", "exporter_de", "officer_de", "senior_de", "analyst_de", "auditor", "auditor_de"];
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if sees_exporter_de.contains(&c) { 200 } else { 404 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if sees_exporter_de.contains(&c) {
+                200
+            } else {
+                404
+            },
+        )
+    });
     expect(&w, Method::GET, &format!("/api/v1/users/{exporter_de}"), None, &table).await;
 
     // Everyone authenticated can list users (scoped) and see themselves.
@@ -102,9 +173,35 @@ async fn each_role_reaches_exactly_its_endpoints(backend: Backend) {
     expect(&w, Method::POST, &keys, Some(json!({"label": "extra"})), &CALLERS.map(|c| (c, status(c, 201)))).await;
 
     // Audit trail: admins and auditors.
-    let table = CALLERS.map(|c| (c, if c == ANON { 401 } else if ["admin", "auditor", "auditor_de"].contains(&c) { 200 } else { 403 }));
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if ["admin", "auditor", "auditor_de"].contains(&c) {
+                200
+            } else {
+                403
+            },
+        )
+    });
     expect(&w, Method::GET, "/api/v1/audit/events", None, &table).await;
     expect(&w, Method::GET, "/api/v1/audit/verify", None, &table).await;
+
+    // Disabling and enabling users: admins only (enabling an enabled user changes nothing).
+    let table = CALLERS.map(|c| {
+        (
+            c,
+            if c == ANON {
+                401
+            } else if c == "admin" {
+                200
+            } else {
+                403
+            },
+        )
+    });
+    expect(&w, Method::POST, &format!("/api/v1/users/{}/enable", w.id("coordinator")), None, &table).await;
 
     // Revoking someone's key: its owner or an admin; to anyone else the key does not exist.
     for who in CALLERS {
@@ -112,7 +209,13 @@ async fn each_role_reaches_exactly_its_endpoints(backend: Backend) {
         let key_id = fresh.body["key"]["id"].as_str().unwrap().to_owned();
         let key = (who != ANON).then(|| w.key(who));
         let a = w.node.call(Method::POST, &format!("/api/v1/keys/{key_id}/revoke"), key, None).await;
-        let expected = if who == ANON { 401 } else if ["admin", "exporter_de"].contains(&who) { 200 } else { 404 };
+        let expected = if who == ANON {
+            401
+        } else if ["admin", "exporter_de"].contains(&who) {
+            200
+        } else {
+            404
+        };
         assert_eq!(a.status.as_u16(), expected, "{who} revoking: {}", a.body);
     }
 }
@@ -135,7 +238,10 @@ async fn listings_hold_only_the_callers_tenant(backend: Backend) {
         let w = &w;
         async move { ids(&w.node.get("/api/v1/users", Some(w.key(who))).await.body) }
     };
-    let mut de_people: Vec<String> = ["exporter_de", "officer_de", "senior_de", "analyst_de", "auditor_de"].iter().map(|m| w.id(m).to_owned()).collect();
+    let mut de_people: Vec<String> = ["exporter_de", "officer_de", "senior_de", "analyst_de", "auditor_de"]
+        .iter()
+        .map(|m| w.id(m).to_owned())
+        .collect();
     de_people.sort();
     assert_eq!(users("officer_de").await, de_people);
     assert_eq!(users("exporter_de").await, vec![w.id("exporter_de").to_owned()]);

@@ -1,7 +1,7 @@
 //! The HTTP API on SQLite and PostgreSQL: bad input is refused precisely and changes nothing, keys
 //! expire and revoke, every answer carries a request id, the OpenAPI document covers every route,
 //! metrics count per route, and a database outage is answered 503 without losing data.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity, missing_docs)]
 
 mod support;
 
@@ -27,7 +27,12 @@ async fn bad_input_is_refused_precisely_and_changes_nothing(backend: Backend) {
         ("truncated JSON", raw("{\"id\": \"JP-METI\"", Some("application/json")), 400, "malformed_json"),
         ("not JSON at all", raw("id=JP-METI", Some("application/json")), 400, "malformed_json"),
         ("no content type", raw(&authority_json("JP-METI", "JP").to_string(), None), 415, "unsupported_media_type"),
-        ("wrong content type", raw(&authority_json("JP-METI", "JP").to_string(), Some("text/plain")), 415, "unsupported_media_type"),
+        (
+            "wrong content type",
+            raw(&authority_json("JP-METI", "JP").to_string(), Some("text/plain")),
+            415,
+            "unsupported_media_type",
+        ),
     ];
     for (what, req, status, code) in cases {
         let a = w.node.send(req).await;
@@ -56,12 +61,54 @@ async fn bad_input_is_refused_precisely_and_changes_nothing(backend: Backend) {
         ("control character", "/api/v1/authorities", hostile, 422, "validation_failed", Some("name")),
         ("invalid authority id", "/api/v1/authorities", authority_json("bafa", "DE"), 400, "invalid_id", None),
         ("duplicate authority", "/api/v1/authorities", authority_json("DE-BAFA", "DE"), 409, "already_exists", None),
-        ("unknown authority", "/api/v1/organisations", org_json("JP-METI"), 422, "unknown_authority", Some("authority_id")),
-        ("bad size class", "/api/v1/organisations", json!({"name": "X", "country": "DE", "size_class": "huge", "authority_id": "DE-BAFA"}), 400, "invalid_body", None),
-        ("exporter without organisation", "/api/v1/users", json!({"name": "X", "email": "x@example.org", "role": "exporter"}), 422, "validation_failed", Some("organisation_id")),
-        ("unknown role", "/api/v1/users", json!({"name": "X", "email": "x@example.org", "role": "king"}), 400, "invalid_body", None),
-        ("unknown organisation", "/api/v1/users", json!({"name": "X", "email": "x@example.org", "role": "exporter", "organisation_id": "org_01M8DS980F8ZGVMHPJ305S6FBZ"}), 422, "unknown_organisation", Some("organisation_id")),
-        ("duplicate e-mail", "/api/v1/users", json!({"name": "X", "email": "Officer_DE@example.org", "role": "analyst"}), 409, "already_exists", None),
+        (
+            "unknown authority",
+            "/api/v1/organisations",
+            org_json("JP-METI"),
+            422,
+            "unknown_authority",
+            Some("authority_id"),
+        ),
+        (
+            "bad size class",
+            "/api/v1/organisations",
+            json!({"name": "X", "country": "DE", "size_class": "huge", "authority_id": "DE-BAFA"}),
+            400,
+            "invalid_body",
+            None,
+        ),
+        (
+            "exporter without organisation",
+            "/api/v1/users",
+            json!({"name": "X", "email": "x@example.org", "role": "exporter"}),
+            422,
+            "validation_failed",
+            Some("organisation_id"),
+        ),
+        (
+            "unknown role",
+            "/api/v1/users",
+            json!({"name": "X", "email": "x@example.org", "role": "king"}),
+            400,
+            "invalid_body",
+            None,
+        ),
+        (
+            "unknown organisation",
+            "/api/v1/users",
+            json!({"name": "X", "email": "x@example.org", "role": "exporter", "organisation_id": "org_01M8DS980F8ZGVMHPJ305S6FBZ"}),
+            422,
+            "unknown_organisation",
+            Some("organisation_id"),
+        ),
+        (
+            "duplicate e-mail",
+            "/api/v1/users",
+            json!({"name": "X", "email": "Officer_DE@example.org", "role": "analyst"}),
+            409,
+            "already_exists",
+            None,
+        ),
     ];
     for (what, path, body, status, code, field) in cases {
         let a = w.node.post(path, Some(admin), body).await;
@@ -114,7 +161,10 @@ async fn keys_stop_working_when_revoked_or_expired(backend: Backend) {
     }
 
     let soon = accord_core::format_timestamp(jiff::Timestamp::now() + jiff::SignedDuration::from_millis(1500));
-    let short = w.node.post(&format!("/api/v1/users/{me}/keys"), Some(&own), json!({"label": "short", "expires_at": soon})).await;
+    let short = w
+        .node
+        .post(&format!("/api/v1/users/{me}/keys"), Some(&own), json!({"label": "short", "expires_at": soon}))
+        .await;
     assert_eq!(short.status, StatusCode::CREATED, "{}", short.body);
     let short_key = short.body["token"].as_str().unwrap().to_owned();
     assert_eq!(w.node.get("/api/v1/me", Some(&short_key)).await.status, StatusCode::OK);
@@ -142,6 +192,32 @@ async fn keys_stop_working_when_revoked_or_expired(backend: Backend) {
     assert_eq!(w.node.audit_state().await, before);
 }
 
+async fn disabled_users_cannot_authenticate_until_enabled(backend: Backend) {
+    let w = world(backend).await;
+    let officer = w.id("officer_de").to_owned();
+    let admin = w.key("admin");
+    let a = w.node.call(Method::POST, &format!("/api/v1/users/{officer}/disable"), Some(admin), None).await;
+    assert_eq!(a.body["disabled"], true, "{}", a.body);
+    let refused = w.node.get("/api/v1/me", Some(w.key("officer_de"))).await;
+    assert_eq!((refused.status.as_u16(), refused.code()), (401, "user_disabled"));
+    let listed = w.node.get(&format!("/api/v1/users/{officer}"), Some(admin)).await;
+    assert_eq!(listed.body["disabled"], true);
+
+    let before = w.node.audit_state().await;
+    w.node.call(Method::POST, &format!("/api/v1/users/{officer}/disable"), Some(admin), None).await;
+    assert_eq!(w.node.audit_state().await, before, "disabling twice records nothing more");
+
+    let admin_id = w.id("admin").to_owned();
+    let own = w.node.call(Method::POST, &format!("/api/v1/users/{admin_id}/disable"), Some(admin), None).await;
+    assert_eq!((own.status.as_u16(), own.code()), (409, "conflict"), "an admin cannot lock itself out");
+
+    w.node.call(Method::POST, &format!("/api/v1/users/{officer}/enable"), Some(admin), None).await;
+    assert_eq!(w.node.get("/api/v1/me", Some(w.key("officer_de"))).await.status, StatusCode::OK);
+    let events = w.node.get("/api/v1/audit/events?limit=1000", Some(admin)).await.body;
+    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(&kinds[kinds.len() - 2..], ["user.disabled", "user.enabled"]);
+}
+
 async fn every_response_carries_a_request_id(backend: Backend) {
     let node = Node::new(backend).await;
     let a = node.get("/health", None).await;
@@ -153,7 +229,10 @@ async fn every_response_carries_a_request_id(backend: Backend) {
     let req = Request::get("/health").header("x-request-id", "client-trace-42").body(Body::empty()).unwrap();
     assert_eq!(node.send(req).await.headers["x-request-id"], "client-trace-42", "a sane caller id is kept");
     let req = Request::get("/health").header("x-request-id", "evil\"id with spaces").body(Body::empty()).unwrap();
-    assert!(node.send(req).await.headers["x-request-id"].to_str().unwrap().starts_with("req_"), "a hostile id is replaced");
+    assert!(
+        node.send(req).await.headers["x-request-id"].to_str().unwrap().starts_with("req_"),
+        "a hostile id is replaced"
+    );
 }
 
 async fn openapi_document_covers_every_route(backend: Backend) {
@@ -176,6 +255,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/users", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}/disable", "post"),
+        ("/api/v1/users/{id}/enable", "post"),
         ("/api/v1/me", "get"),
         ("/api/v1/users/{id}/keys", "get"),
         ("/api/v1/users/{id}/keys", "post"),
@@ -204,10 +285,19 @@ async fn metrics_count_requests_per_route(backend: Backend) {
     w.node.get("/api/v1/nowhere", None).await;
     let text = w.node.get("/metrics", None).await.body;
     let text = text.as_str().unwrap();
-    assert!(text.contains("accord_http_requests_total{method=\"GET\",route=\"/api/v1/organisations/{id}\",status=\"200\"} 3"), "{text}");
+    assert!(
+        text.contains(
+            "accord_http_requests_total{method=\"GET\",route=\"/api/v1/organisations/{id}\",status=\"200\"} 3"
+        ),
+        "{text}"
+    );
     assert!(!text.contains(&org), "routes are labelled by template, not by id");
     assert!(text.contains("route=\"unmatched\",status=\"404\"} 1"));
-    assert!(text.contains("accord_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/organisations/{id}\"} 3"));
+    assert!(
+        text.contains(
+            "accord_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/organisations/{id}\"} 3"
+        )
+    );
     assert!(text.contains(&format!("accord_db_pool_max_connections{{backend=\"{}\"}} 5", backend.as_str())));
 }
 
@@ -221,9 +311,13 @@ async fn outage(node: &Node) -> Option<String> {
         }
         Backend::Postgres => {
             let name = node.db.url_string().rsplit_once('/').unwrap().1.to_owned();
-            let mut admin: sqlx::AnyConnection = sqlx::Connection::connect(&accord_store::testing::admin_url()).await.unwrap();
+            let mut admin: sqlx::AnyConnection =
+                sqlx::Connection::connect(&accord_store::testing::admin_url()).await.unwrap();
             sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(&mut admin).await.unwrap();
-            sqlx::query(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")).execute(&mut admin).await.unwrap();
+            sqlx::query(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
             Some(name)
         }
     }
@@ -242,7 +336,8 @@ async fn database_outage_is_answered_503_and_loses_nothing(backend: Backend) {
     assert_eq!((a.status.as_u16(), a.code()), (503, "database_unavailable"), "{}", a.body);
 
     if let Some(name) = down {
-        let mut conn: sqlx::AnyConnection = sqlx::Connection::connect(&accord_store::testing::admin_url()).await.unwrap();
+        let mut conn: sqlx::AnyConnection =
+            sqlx::Connection::connect(&accord_store::testing::admin_url()).await.unwrap();
         sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut conn).await.unwrap();
         assert_eq!(w.node.get("/ready", None).await.status, StatusCode::OK, "the node recovers by itself");
         assert_eq!(w.node.audit_state().await, before, "nothing was lost or half-written");
@@ -267,6 +362,7 @@ async fn public_endpoints_answer_anonymous_callers(backend: Backend) {
 accord_store::on_both_backends!(
     bad_input_is_refused_precisely_and_changes_nothing,
     keys_stop_working_when_revoked_or_expired,
+    disabled_users_cannot_authenticate_until_enabled,
     every_response_carries_a_request_id,
     openapi_document_covers_every_route,
     metrics_count_requests_per_route,

@@ -12,10 +12,10 @@ pub use migrate::{MIGRATIONS, Migration};
 pub use sql::SqlStore;
 pub use url::{Backend, DbUrl};
 
+use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
-use accord_core::Result;
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -41,6 +41,13 @@ pub enum Mutation {
         id: KeyId,
         /// Revocation time.
         at: String,
+    },
+    /// Disable or re-enable a user.
+    SetUserDisabled {
+        /// The user.
+        id: UserId,
+        /// The new state.
+        disabled: bool,
     },
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,

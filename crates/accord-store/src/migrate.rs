@@ -51,7 +51,10 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 fn migration_error(m: &Migration, detail: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::MigrationFailed,
-        format!("migration {:04}_{} failed and was rolled back, the database is unchanged: {detail}", m.version, m.name),
+        format!(
+            "migration {:04}_{} failed and was rolled back, the database is unchanged: {detail}",
+            m.version, m.name
+        ),
     )
     .with_details(serde_json::json!({ "version": m.version, "name": m.name }))
 }
@@ -66,7 +69,10 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend, list: &[Migration]) ->
         let mut tx = pool.begin().await.map_err(crate::sql::db_error)?;
         if backend == Backend::Postgres {
             // Two nodes starting together on one database take turns.
-            sqlx::query("SELECT pg_advisory_xact_lock(7261636)").execute(&mut *tx).await.map_err(crate::sql::db_error)?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7261636)")
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::sql::db_error)?;
         }
         let existing = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
             .bind(m.version)

@@ -16,7 +16,11 @@ use std::time::Duration;
 /// Maps a driver error to an Accord error: unreachable databases become `database_unavailable`.
 pub(crate) fn db_error(e: sqlx::Error) -> Error {
     match &e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => {
             Error::new(ErrorCode::DatabaseUnavailable, format!("the database cannot be reached: {e}"))
         }
         sqlx::Error::Database(db) => {
@@ -62,7 +66,10 @@ impl SqlStore {
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {
             std::fs::create_dir_all(dir).map_err(|e| {
-                Error::new(ErrorCode::DatabaseUnavailable, format!("cannot create the database folder {}: {e}", dir.display()))
+                Error::new(
+                    ErrorCode::DatabaseUnavailable,
+                    format!("cannot create the database folder {}: {e}", dir.display()),
+                )
             })?;
         }
         let options = AnyConnectOptions::from_str(&url.connect_url())
@@ -75,7 +82,12 @@ impl SqlStore {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA busy_timeout = 10000",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA synchronous = NORMAL",
+                        ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }
                     }
@@ -84,7 +96,9 @@ impl SqlStore {
             })
             .connect_with(options)
             .await
-            .map_err(|e| Error::new(ErrorCode::DatabaseUnavailable, format!("cannot open the database at {url}: {e}")))?;
+            .map_err(|e| {
+                Error::new(ErrorCode::DatabaseUnavailable, format!("cannot open the database at {url}: {e}"))
+            })?;
         migrate::run(&pool, backend, migrations).await?;
         Ok(SqlStore { pool, backend, max_connections })
     }
@@ -107,7 +121,8 @@ fn authority_from(row: &AnyRow) -> Result<Authority> {
         jurisdiction: row.try_get("jurisdiction").map_err(db_error)?,
         country: row.try_get("country").map_err(db_error)?,
         time_zone: row.try_get("time_zone").map_err(db_error)?,
-        calendar: serde_json::from_str(&calendar).map_err(|e| Error::internal(format!("stored calendar is corrupt: {e}")))?,
+        calendar: serde_json::from_str(&calendar)
+            .map_err(|e| Error::internal(format!("stored calendar is corrupt: {e}")))?,
         created_at: row.try_get("created_at").map_err(db_error)?,
     })
 }
@@ -119,7 +134,8 @@ fn organisation_from(row: &AnyRow) -> Result<Organisation> {
         name: row.try_get("name").map_err(db_error)?,
         country: row.try_get("country").map_err(db_error)?,
         size_class: SizeClass::parse(&row.try_get::<String, _>("size_class").map_err(db_error)?)?,
-        registration_ids: serde_json::from_str(&ids).map_err(|e| Error::internal(format!("stored registration ids are corrupt: {e}")))?,
+        registration_ids: serde_json::from_str(&ids)
+            .map_err(|e| Error::internal(format!("stored registration ids are corrupt: {e}")))?,
         authority_id: AuthorityId::parse(&row.try_get::<String, _>("authority_id").map_err(db_error)?)?,
         created_at: row.try_get("created_at").map_err(db_error)?,
     })
@@ -283,9 +299,23 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                 });
             }
         }
+        Mutation::SetUserDisabled { id, disabled } => {
+            let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                .bind(i64::from(*disabled))
+                .bind(id.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::not_found("user", id.as_str()));
+            }
+        }
         Mutation::RequireNoAdmin => {
             if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
-                return Err(Error::new(ErrorCode::AlreadyBootstrapped, "this node already has an administrator; use an admin key to add users"));
+                return Err(Error::new(
+                    ErrorCode::AlreadyBootstrapped,
+                    "this node already has an administrator; use an admin key to add users",
+                ));
             }
         }
     }
@@ -320,7 +350,8 @@ impl Store for SqlStore {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Lock the chain head first: writers queue here, so events append in commit order.
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.map_err(db_error)?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
+        let head =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
         let mut seq: i64 = head.try_get("seq").map_err(db_error)?;
         let mut prev: String = head.try_get("hash").map_err(db_error)?;
         for m in &mutations {
@@ -344,20 +375,22 @@ impl Store for SqlStore {
             event.hash = event_hash(&prev, &event);
             let mut payload = String::new();
             accord_core::audit::canonical_json(&event.payload, &mut payload);
-            sqlx::query(&format!("INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
-                .bind(event.seq)
-                .bind(&event.id)
-                .bind(&event.at)
-                .bind(&event.actor)
-                .bind(event.authority_id.clone())
-                .bind(&event.kind)
-                .bind(&event.subject)
-                .bind(payload)
-                .bind(&event.prev_hash)
-                .bind(&event.hash)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            sqlx::query(&format!(
+                "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ))
+            .bind(event.seq)
+            .bind(&event.id)
+            .bind(&event.at)
+            .bind(&event.actor)
+            .bind(event.authority_id.clone())
+            .bind(&event.kind)
+            .bind(&event.subject)
+            .bind(payload)
+            .bind(&event.prev_hash)
+            .bind(&event.hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
             prev = event.hash.clone();
             appended.push(event);
         }
@@ -372,23 +405,39 @@ impl Store for SqlStore {
     }
 
     async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>> {
-        let row = sqlx::query("SELECT * FROM authorities WHERE id = $1").bind(id.as_str()).fetch_optional(&mut *self.conn().await?).await.map_err(db_error)?;
+        let row = sqlx::query("SELECT * FROM authorities WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
         row.as_ref().map(authority_from).transpose()
     }
 
     async fn authorities(&self) -> Result<Vec<Authority>> {
-        let rows = sqlx::query("SELECT * FROM authorities ORDER BY id").fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        let rows = sqlx::query("SELECT * FROM authorities ORDER BY id")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(authority_from).collect()
     }
 
     async fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>> {
-        let row = sqlx::query("SELECT * FROM organisations WHERE id = $1").bind(id.as_str()).fetch_optional(&mut *self.conn().await?).await.map_err(db_error)?;
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
         row.as_ref().map(organisation_from).transpose()
     }
 
     async fn organisations(&self, authority: Option<&AuthorityId>) -> Result<Vec<Organisation>> {
         let rows = match authority {
-            Some(a) => sqlx::query("SELECT * FROM organisations WHERE authority_id = $1 ORDER BY id").bind(a.as_str()).fetch_all(&mut *self.conn().await?).await,
+            Some(a) => {
+                sqlx::query("SELECT * FROM organisations WHERE authority_id = $1 ORDER BY id")
+                    .bind(a.as_str())
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+            }
             None => sqlx::query("SELECT * FROM organisations ORDER BY id").fetch_all(&mut *self.conn().await?).await,
         }
         .map_err(db_error)?;
@@ -406,18 +455,26 @@ impl Store for SqlStore {
 
     async fn users(&self, scope: &UserScope) -> Result<Vec<User>> {
         let rows = match scope {
-            UserScope::All => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&mut *self.conn().await?).await,
-            UserScope::Authority(a) => sqlx::query(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE authority_id = $1 \
+            UserScope::All => {
+                sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+            }
+            UserScope::Authority(a) => {
+                sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE authority_id = $1 \
                  OR organisation_id IN (SELECT id FROM organisations WHERE authority_id = $1) ORDER BY id"
-            ))
-            .bind(a.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await,
-            UserScope::Organisation(o) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY id"))
-                .bind(o.as_str())
+                ))
+                .bind(a.as_str())
                 .fetch_all(&mut *self.conn().await?)
-                .await,
+                .await
+            }
+            UserScope::Organisation(o) => {
+                sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY id"))
+                    .bind(o.as_str())
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+            }
         }
         .map_err(db_error)?;
         rows.iter().map(user_from).collect()
@@ -429,7 +486,8 @@ impl Store for SqlStore {
             .fetch_optional(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
-        row.map(|r| Ok(KeyRecord { key: key_from(&r)?, secret_hash: r.try_get("secret_hash").map_err(db_error)? })).transpose()
+        row.map(|r| Ok(KeyRecord { key: key_from(&r)?, secret_hash: r.try_get("secret_hash").map_err(db_error)? }))
+            .transpose()
     }
 
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>> {
@@ -442,24 +500,33 @@ impl Store for SqlStore {
     }
 
     async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()> {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(id.as_str()).execute(&mut *self.conn().await?).await.map_err(db_error)?;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id.as_str())
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
     async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {
         let limit = q.limit.clamp(1, 1000);
         let rows = match &q.authority_id {
-            Some(a) => sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE authority_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"))
-                .bind(a.clone())
-                .bind(q.after_seq)
-                .bind(limit)
-                .fetch_all(&mut *self.conn().await?)
-                .await,
-            None => sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
-                .bind(q.after_seq)
-                .bind(limit)
-                .fetch_all(&mut *self.conn().await?)
-                .await,
+            Some(a) => sqlx::query(&format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events WHERE authority_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+            ))
+            .bind(a.clone())
+            .bind(q.after_seq)
+            .bind(limit)
+            .fetch_all(&mut *self.conn().await?)
+            .await,
+            None => {
+                sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                    .bind(q.after_seq)
+                    .bind(limit)
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+            }
         }
         .map_err(db_error)?;
         rows.iter().map(event_from).collect()
@@ -469,19 +536,25 @@ impl Store for SqlStore {
         // One snapshot for the head and the events, so concurrent commits cannot look like tampering.
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
+        let head =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
         let head_seq: i64 = head.try_get("seq").map_err(db_error)?;
         let head_hash: String = head.try_get("hash").map_err(db_error)?;
         let mut verifier = ChainVerifier::default();
         let mut after = i64::MIN;
         loop {
-            let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000"))
-                .bind(after)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let rows = sqlx::query(&format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            ))
+            .bind(after)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("seq").map_err(db_error)?;
             for row in &rows {

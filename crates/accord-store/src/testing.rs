@@ -36,10 +36,13 @@ impl TestDb {
             Backend::Postgres => {
                 let admin = admin_url();
                 let name = format!("accord_{}", unique_name());
-                let mut conn = sqlx::AnyConnection::connect(&admin)
+                let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} is needed by this test (start it, or set ACCORD_TEST_POSTGRES): {e}")
+                });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed by this test (start it, or set ACCORD_TEST_POSTGRES): {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
+                    .expect("create a test database");
                 let _ = conn.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
                 TestDb { url: DbUrl::Postgres(format!("{base}/{name}")), dir: None, pg_name: Some(name) }
@@ -74,7 +77,9 @@ impl Drop for TestDb {
                 let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url()).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                         let _ = conn.close().await;
                     }
                 });

@@ -4,21 +4,36 @@
 
 use accord_core::ErrorCode;
 use accord_core::ids::{KeyId, OrgId, UserId};
-use accord_core::model::{ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, SizeClass, User};
+use accord_core::model::{
+    ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, SizeClass, User,
+};
 use accord_store::testing::TestDb;
 use accord_store::{Backend, EventQuery, MIGRATIONS, Migration, Mutation, NewEvent, SqlStore, Store, UserScope};
 use serde_json::json;
 
 fn authority(id: &str, country: &str) -> Authority {
-    NewAuthority { id: id.into(), name: format!("{id} licensing"), jurisdiction: "EU".into(), country: country.into(), time_zone: "Europe/Berlin".into(), calendar: None }
-        .parse(accord_core::now())
-        .unwrap()
+    NewAuthority {
+        id: id.into(),
+        name: format!("{id} licensing"),
+        jurisdiction: "EU".into(),
+        country: country.into(),
+        time_zone: "Europe/Berlin".into(),
+        calendar: None,
+    }
+    .parse(accord_core::now())
+    .unwrap()
 }
 
 fn organisation(authority: &str) -> Organisation {
-    NewOrganisation { name: "Acme Photonics GmbH".into(), country: "DE".into(), size_class: SizeClass::Small, registration_ids: [("EORI".to_owned(), "DE1234".to_owned())].into(), authority_id: authority.into() }
-        .parse(accord_core::now())
-        .unwrap()
+    NewOrganisation {
+        name: "Acme Photonics GmbH".into(),
+        country: "DE".into(),
+        size_class: SizeClass::Small,
+        registration_ids: [("EORI".to_owned(), "DE1234".to_owned())].into(),
+        authority_id: authority.into(),
+    }
+    .parse(accord_core::now())
+    .unwrap()
 }
 
 fn user(role: Role, authority: Option<&str>, org: Option<&OrgId>) -> User {
@@ -34,7 +49,13 @@ fn user(role: Role, authority: Option<&str>, org: Option<&OrgId>) -> User {
 }
 
 fn ev(kind: &str, subject: &str) -> NewEvent {
-    NewEvent { actor: "operator:test".into(), authority_id: None, kind: kind.into(), subject: subject.into(), payload: json!({"k": kind}) }
+    NewEvent {
+        actor: "operator:test".into(),
+        authority_id: None,
+        kind: kind.into(),
+        subject: subject.into(),
+        payload: json!({"k": kind}),
+    }
 }
 
 async fn event_count(store: &SqlStore) -> usize {
@@ -45,15 +66,34 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
     let de = authority("DE-BAFA", "DE");
     let fr = authority("FR-SBDU", "FR");
-    store.commit(vec![Mutation::InsertAuthority(de.clone()), Mutation::InsertAuthority(fr.clone())], vec![ev("authority.created", "DE-BAFA")]).await.unwrap();
+    store
+        .commit(
+            vec![Mutation::InsertAuthority(de.clone()), Mutation::InsertAuthority(fr.clone())],
+            vec![ev("authority.created", "DE-BAFA")],
+        )
+        .await
+        .unwrap();
     let org_de = organisation("DE-BAFA");
     let org_fr = organisation("FR-SBDU");
-    store.commit(vec![Mutation::InsertOrganisation(org_de.clone()), Mutation::InsertOrganisation(org_fr.clone())], vec![ev("org", "x")]).await.unwrap();
+    store
+        .commit(
+            vec![Mutation::InsertOrganisation(org_de.clone()), Mutation::InsertOrganisation(org_fr.clone())],
+            vec![ev("org", "x")],
+        )
+        .await
+        .unwrap();
     let officer = user(Role::Officer, Some("DE-BAFA"), None);
     let exporter = user(Role::Exporter, None, Some(&org_de.id));
     let foreign = user(Role::Exporter, None, Some(&org_fr.id));
     store
-        .commit(vec![Mutation::InsertUser(officer.clone()), Mutation::InsertUser(exporter.clone()), Mutation::InsertUser(foreign.clone())], vec![ev("users", "x")])
+        .commit(
+            vec![
+                Mutation::InsertUser(officer.clone()),
+                Mutation::InsertUser(exporter.clone()),
+                Mutation::InsertUser(foreign.clone()),
+            ],
+            vec![ev("users", "x")],
+        )
         .await
         .unwrap();
 
@@ -63,7 +103,8 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
     assert_eq!(store.organisations(Some(&de.id)).await.unwrap(), vec![org_de.clone()]);
     assert_eq!(store.user(&exporter.id).await.unwrap().unwrap(), exporter);
 
-    let mut de_users: Vec<_> = store.users(&UserScope::Authority(de.id.clone())).await.unwrap().into_iter().map(|u| u.id).collect();
+    let mut de_users: Vec<_> =
+        store.users(&UserScope::Authority(de.id.clone())).await.unwrap().into_iter().map(|u| u.id).collect();
     de_users.sort();
     let mut expected = vec![officer.id.clone(), exporter.id.clone()];
     expected.sort();
@@ -75,9 +116,23 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
 async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
     let admin = user(Role::Admin, None, None);
-    let key = ApiKeyInfo { id: KeyId::generate(), user_id: admin.id.clone(), label: "ci".into(), created_at: accord_core::now(), expires_at: None, revoked_at: None, last_used_at: None };
+    let key = ApiKeyInfo {
+        id: KeyId::generate(),
+        user_id: admin.id.clone(),
+        label: "ci".into(),
+        created_at: accord_core::now(),
+        expires_at: None,
+        revoked_at: None,
+        last_used_at: None,
+    };
     store
-        .commit(vec![Mutation::InsertUser(admin.clone()), Mutation::InsertKey { key: key.clone(), secret_hash: "ab".repeat(32) }], vec![ev("boot", "x")])
+        .commit(
+            vec![
+                Mutation::InsertUser(admin.clone()),
+                Mutation::InsertKey { key: key.clone(), secret_hash: "ab".repeat(32) },
+            ],
+            vec![ev("boot", "x")],
+        )
         .await
         .unwrap();
     let found = store.key(&key.id).await.unwrap().unwrap();
@@ -86,10 +141,19 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
     store.touch_key(&key.id, "2026-11-27T10:00:00.000000Z").await.unwrap();
     assert_eq!(store.keys_of(&admin.id).await.unwrap()[0].last_used_at.as_deref(), Some("2026-11-27T10:00:00.000000Z"));
 
-    store.commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")]).await.unwrap();
-    let again = store.commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")]).await.unwrap_err();
+    store
+        .commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .await
+        .unwrap();
+    let again = store
+        .commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::Conflict);
-    let unknown = store.commit(vec![Mutation::RevokeKey { id: KeyId::generate(), at: accord_core::now() }], vec![ev("revoke", "x")]).await.unwrap_err();
+    let unknown = store
+        .commit(vec![Mutation::RevokeKey { id: KeyId::generate(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(unknown.code, ErrorCode::NotFound);
     assert_eq!(event_count(&store).await, 2, "refused changes leave no event");
 }
@@ -102,15 +166,24 @@ async fn refused_changes_leave_nothing_behind(backend: Backend) {
     // A duplicate id aborts the whole commit, including the valid mutation before it.
     let org = organisation("DE-BAFA");
     let err = store
-        .commit(vec![Mutation::InsertOrganisation(org.clone()), Mutation::InsertAuthority(de.clone())], vec![ev("dup", "x")])
+        .commit(
+            vec![Mutation::InsertOrganisation(org.clone()), Mutation::InsertAuthority(de.clone())],
+            vec![ev("dup", "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyExists);
     assert!(store.organisation(&org.id).await.unwrap().is_none(), "the organisation of the failed commit is gone");
 
-    let err = store.commit(vec![Mutation::InsertOrganisation(organisation("JP-METI"))], vec![ev("o", "x")]).await.unwrap_err();
+    let err = store
+        .commit(vec![Mutation::InsertOrganisation(organisation("JP-METI"))], vec![ev("o", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnknownAuthority);
-    let err = store.commit(vec![Mutation::InsertUser(user(Role::Exporter, None, Some(&OrgId::generate())))], vec![ev("u", "x")]).await.unwrap_err();
+    let err = store
+        .commit(vec![Mutation::InsertUser(user(Role::Exporter, None, Some(&OrgId::generate())))], vec![ev("u", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnknownOrganisation);
 
     let first = user(Role::Admin, None, None);
@@ -118,7 +191,10 @@ async fn refused_changes_leave_nothing_behind(backend: Backend) {
     let twin = User { id: UserId::generate(), ..first.clone() };
     let err = store.commit(vec![Mutation::InsertUser(twin)], vec![ev("u", "x")]).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyExists, "e-mail addresses are unique");
-    let err = store.commit(vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user(Role::Admin, None, None))], vec![ev("b", "x")]).await.unwrap_err();
+    let err = store
+        .commit(vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user(Role::Admin, None, None))], vec![ev("b", "x")])
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyBootstrapped);
 
     assert_eq!(event_count(&store).await, 2);
@@ -156,7 +232,8 @@ async fn events_are_paged_and_filtered_by_authority(backend: Backend) {
     }
     let page = store.events(&EventQuery { authority_id: None, after_seq: 2, limit: 2 }).await.unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
-    let de = store.events(&EventQuery { authority_id: Some("DE-BAFA".into()), after_seq: 0, limit: 100 }).await.unwrap();
+    let de =
+        store.events(&EventQuery { authority_id: Some("DE-BAFA".into()), after_seq: 0, limit: 100 }).await.unwrap();
     assert_eq!(de.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 3, 5]);
 }
 
@@ -190,7 +267,10 @@ async fn database_refuses_edits_of_audit_events(backend: Backend) {
 async fn edited_event_is_named_by_verification(backend: Backend) {
     let (_db, store, ids) = store_with_events(backend, 4).await;
     drop_guards(&store).await;
-    sqlx::query("UPDATE audit_events SET payload = '{\"k\":\"forged\"}' WHERE seq = 2").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_events SET payload = '{\"k\":\"forged\"}' WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
     let report = store.verify_chain().await.unwrap();
     assert!(!report.ok);
     assert_eq!(report.first_break.unwrap().event_id, ids[1]);
@@ -213,7 +293,11 @@ async fn deleted_event_is_detected(backend: Backend) {
 async fn reordered_events_are_detected(backend: Backend) {
     let (_db, store, ids) = store_with_events(backend, 4).await;
     drop_guards(&store).await;
-    for sql in ["UPDATE audit_events SET seq = 100 WHERE seq = 2", "UPDATE audit_events SET seq = 2 WHERE seq = 3", "UPDATE audit_events SET seq = 3 WHERE seq = 100"] {
+    for sql in [
+        "UPDATE audit_events SET seq = 100 WHERE seq = 2",
+        "UPDATE audit_events SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_events SET seq = 3 WHERE seq = 100",
+    ] {
         sqlx::query(sql).execute(store.pool()).await.unwrap();
     }
     let b = store.verify_chain().await.unwrap().first_break.unwrap();
@@ -245,7 +329,10 @@ async fn failed_migration_leaves_the_database_unchanged(backend: Backend) {
     let store = SqlStore::open(&db.url, 2).await.unwrap();
     let half = sqlx::query("SELECT COUNT(*) AS n FROM half_done").execute(store.pool()).await;
     assert!(half.is_err(), "the table created by the failed migration was rolled back");
-    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(store.pool()).await.unwrap();
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
     assert_eq!(versions, vec![1, 2]);
 }
 

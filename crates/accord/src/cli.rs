@@ -172,6 +172,16 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Disable a user: their API keys stop working at once.
+    Disable {
+        /// The user (usr_…).
+        user: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The user (usr_…).
+        user: String,
+    },
 }
 
 /// `accord key …`

@@ -1,6 +1,9 @@
 //! What each command does: open the store, call one application service, print the outcome.
 
-use crate::cli::{AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, LogFormat, OrgCommand, ServeArgs, UserCommand};
+use crate::cli::{
+    AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, LogFormat, OrgCommand,
+    ServeArgs, UserCommand,
+};
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
 use accord_core::principal::Principal;
@@ -22,7 +25,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(s) => DbUrl::parse(&s).map_err(|e| anyhow!(e.message))?,
         None => DbUrl::default_sqlite(),
     };
-    let operator = Principal::Operator { name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()) };
+    let operator = Principal::Operator {
+        name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()),
+    };
     match cli.command {
         Command::Config(ConfigCommand::Default) => {
             print!("{DEFAULT_FILE}");
@@ -75,25 +80,38 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             if let Some(w) = weekend {
                 calendar["weekend"] = json!(w.iter().map(|d| d.trim().to_lowercase()).collect::<Vec<_>>());
             }
-            let input = request(json!({ "id": id, "name": name, "jurisdiction": jurisdiction, "country": country, "time_zone": time_zone, "calendar": calendar }))?;
+            let input = request(
+                json!({ "id": id, "name": name, "jurisdiction": jurisdiction, "country": country, "time_zone": time_zone, "calendar": calendar }),
+            )?;
             print_json(&service(app.create_authority(p, input).await)?)?;
         }
         Command::Authority(AuthorityCommand::List) => print_json(&service(app.authorities().await)?)?,
         Command::Org(OrgCommand::Add { name, country, size, authority, registrations }) => {
             let mut ids = serde_json::Map::new();
             for r in registrations {
-                let (scheme, value) = r.split_once('=').ok_or_else(|| anyhow!("--reg expects SCHEME=VALUE, got '{r}'"))?;
+                let (scheme, value) =
+                    r.split_once('=').ok_or_else(|| anyhow!("--reg expects SCHEME=VALUE, got '{r}'"))?;
                 ids.insert(scheme.to_owned(), json!(value));
             }
-            let input = request(json!({ "name": name, "country": country, "size_class": size, "authority_id": authority, "registration_ids": ids }))?;
+            let input = request(
+                json!({ "name": name, "country": country, "size_class": size, "authority_id": authority, "registration_ids": ids }),
+            )?;
             print_json(&service(app.create_organisation(p, input).await)?)?;
         }
         Command::Org(OrgCommand::List) => print_json(&service(app.organisations(p).await)?)?,
         Command::User(UserCommand::Add { name, email, role, authority, org }) => {
-            let input = request(json!({ "name": name, "email": email, "role": role, "authority_id": authority, "organisation_id": org }))?;
+            let input = request(
+                json!({ "name": name, "email": email, "role": role, "authority_id": authority, "organisation_id": org }),
+            )?;
             print_json(&service(app.create_user(p, input).await)?)?;
         }
         Command::User(UserCommand::List) => print_json(&service(app.users(p).await)?)?,
+        Command::User(UserCommand::Disable { user }) => {
+            print_json(&service(app.set_user_disabled(p, &user, true).await)?)?
+        }
+        Command::User(UserCommand::Enable { user }) => {
+            print_json(&service(app.set_user_disabled(p, &user, false).await)?)?
+        }
         Command::Key(KeyCommand::Create { user, label, expires_at }) => {
             let issued = service(app.create_key(p, &user, NewKey { label, expires_at }).await)?;
             println!("Created API key {} for {} (shown only now; store it safely):", issued.key.id, issued.key.user_id);
@@ -125,7 +143,8 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
 
 fn init_logging(format: LogFormat, filter: &str) -> Result<()> {
     let filter = std::env::var("ACCORD_LOG").unwrap_or_else(|_| filter.to_owned());
-    let filter = tracing_subscriber::EnvFilter::try_new(&filter).with_context(|| format!("invalid log filter '{filter}'"))?;
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&filter).with_context(|| format!("invalid log filter '{filter}'"))?;
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),

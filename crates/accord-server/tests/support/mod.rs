@@ -55,7 +55,8 @@ impl Node {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         Answer { status, headers, body }
     }
@@ -125,14 +126,21 @@ pub fn org_json(authority: &str) -> Value {
 /// Builds the world through the API, as an admin would.
 pub async fn world(backend: Backend) -> World {
     let node = Node::new(backend).await;
-    let (admin, issued) = node.app.bootstrap(&Principal::Operator { name: "test".into() }, "Root", "root@example.org").await.unwrap();
+    let (admin, issued) =
+        node.app.bootstrap(&Principal::Operator { name: "test".into() }, "Root", "root@example.org").await.unwrap();
     let admin_key = issued.token;
     for (id, country) in [("DE-BAFA", "DE"), ("FR-SBDU", "FR")] {
         let a = node.post("/api/v1/authorities", Some(&admin_key), authority_json(id, country)).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     }
-    let org_de = node.post("/api/v1/organisations", Some(&admin_key), org_json("DE-BAFA")).await.body["id"].as_str().unwrap().to_owned();
-    let org_fr = node.post("/api/v1/organisations", Some(&admin_key), org_json("FR-SBDU")).await.body["id"].as_str().unwrap().to_owned();
+    let org_de = node.post("/api/v1/organisations", Some(&admin_key), org_json("DE-BAFA")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org_fr = node.post("/api/v1/organisations", Some(&admin_key), org_json("FR-SBDU")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut members = BTreeMap::new();
     members.insert("admin", Member { id: admin.id.to_string(), key: admin_key.clone(), role: "admin".into() });
     let specs: [(&'static str, &str, Option<&str>, Option<&str>); 10] = [

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test on SQLite and PostgreSQL. Starts the local PostgreSQL cluster when it is down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_url="${ACCORD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "PostgreSQL is not running; starting it"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+# Databases left behind by an interrupted earlier run.
+psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'accord\_t\_%'" |
+    while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"; done
+
+cargo test --workspace --locked
