@@ -370,7 +370,7 @@ impl App {
         if record.key.expires_at.as_deref().is_some_and(|exp| exp <= now.as_str()) {
             return Err(Error::new(ErrorCode::ApiKeyExpired, format!("API key '{id}' expired")));
         }
-        let user = self.store.user(&record.key.user_id).await?.ok_or_else(invalid)?;
+        let user = record.owner;
         if user.disabled {
             return Err(Error::new(ErrorCode::UserDisabled, format!("user '{}' is disabled", user.id)));
         }
@@ -392,6 +392,9 @@ impl App {
     /// Audit events visible to the caller: admins and auditors (auditors of an authority see its events).
     pub async fn audit_events(&self, p: &Principal, after_seq: i64, limit: i64) -> Result<Vec<AuditEvent>> {
         require(p, &[Role::Admin, Role::Auditor], "read the audit trail")?;
+        if !(1..=1000).contains(&limit) {
+            return Err(Error::new(ErrorCode::InvalidQuery, "limit must be between 1 and 1000"));
+        }
         let authority_id = match scope_of(p)? {
             Scope::Authority(a) => Some(a.as_str().to_owned()),
             _ => None,

@@ -30,7 +30,12 @@ pub fn parse_country(field: &str, s: &str) -> Result<String> {
     }
 }
 
-/// Checks a display name: trimmed, 1–200 characters, no control characters.
+/// Whether `c` reorders text invisibly (bidirectional embedding, override or isolate), a spoofing vector.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks a display name: trimmed, 1–200 characters, no control or bidirectional-override characters.
 pub fn parse_name(field: &str, s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
@@ -39,8 +44,11 @@ pub fn parse_name(field: &str, s: &str) -> Result<String> {
     if t.chars().count() > 200 {
         return Err(Error::validation(field, format!("{field} must be at most 200 characters")));
     }
-    if t.chars().any(char::is_control) {
-        return Err(Error::validation(field, format!("{field} must not contain control characters")));
+    if t.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(Error::validation(
+            field,
+            format!("{field} must not contain control or bidirectional-override characters"),
+        ));
     }
     Ok(t.to_owned())
 }
@@ -579,6 +587,9 @@ mod tests {
         assert!(parse_name("name", "Acme\u{0}GmbH").is_err());
         assert!(parse_name("name", "   ").is_err());
         assert_eq!(parse_name("name", "  Acme GmbH ").unwrap(), "Acme GmbH");
+        assert!(parse_name("name", "Acme\u{202E}HbmG").is_err(), "right-to-left override");
+        let hostile = "O'Brien & Söhne \"Ltd\"; DROP TABLE users;-- ООО «Ромашка» شركة";
+        assert_eq!(parse_name("name", hostile).unwrap(), hostile, "quotes and other scripts are kept verbatim");
     }
 
     #[test]

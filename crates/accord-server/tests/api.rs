@@ -143,6 +143,15 @@ async fn bad_input_is_refused_precisely_and_changes_nothing(backend: Backend) {
     let authorities = w.node.get("/api/v1/authorities", None).await.body;
     assert_eq!(authorities.as_array().unwrap().len(), 2);
     assert_eq!(authorities[0]["name"], "DE-BAFA export control", "the duplicate did not overwrite");
+
+    // Hostile but valid text is stored and returned verbatim.
+    let name = "O'Brien & Söhne \"Ltd\"); DROP TABLE organisations;-- ООО «Ромашка» شركة";
+    let mut org = org_json("DE-BAFA");
+    org["name"] = json!(name);
+    let created = w.node.post("/api/v1/organisations", Some(admin), org).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    assert_eq!(w.node.get(&format!("/api/v1/organisations/{id}"), Some(admin)).await.body["name"], name);
 }
 
 async fn keys_stop_working_when_revoked_or_expired(backend: Backend) {

@@ -108,6 +108,8 @@ pub struct KeyRecord {
     pub key: ApiKeyInfo,
     /// SHA-256 of the secret, hex.
     pub secret_hash: String,
+    /// The user the key belongs to.
+    pub owner: User,
 }
 
 /// Persistence for every Accord record; implemented for SQLite and PostgreSQL by [`SqlStore`].
@@ -137,7 +139,7 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, id: &UserId) -> Result<Option<User>>;
     /// Users in a scope, by id.
     async fn users(&self, scope: &UserScope) -> Result<Vec<User>>;
-    /// One API key with its secret hash.
+    /// One API key with its secret hash and its owner (one query: authentication runs on every request).
     async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>>;
     /// A user's API keys, newest last.
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>>;

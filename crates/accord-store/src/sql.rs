@@ -141,18 +141,20 @@ fn organisation_from(row: &AnyRow) -> Result<Organisation> {
     })
 }
 
-fn user_from(row: &AnyRow) -> Result<User> {
-    let authority: Option<String> = row.try_get("authority_id").map_err(db_error)?;
-    let org: Option<String> = row.try_get("organisation_id").map_err(db_error)?;
+/// Reads a user from columns named `{prefix}id`, `{prefix}name`, … (a prefix tells joined users apart).
+fn user_from(row: &AnyRow, prefix: &str) -> Result<User> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let text = |name: &str| row.try_get::<String, _>(col(name).as_str()).map_err(db_error);
+    let optional = |name: &str| row.try_get::<Option<String>, _>(col(name).as_str()).map_err(db_error);
     Ok(User {
-        id: UserId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
-        name: row.try_get("name").map_err(db_error)?,
-        email: row.try_get("email").map_err(db_error)?,
-        role: Role::parse(&row.try_get::<String, _>("role").map_err(db_error)?)?,
-        authority_id: authority.as_deref().map(AuthorityId::parse).transpose()?,
-        organisation_id: org.as_deref().map(OrgId::parse).transpose()?,
-        disabled: row.try_get::<i64, _>("disabled").map_err(db_error)? != 0,
-        created_at: row.try_get("created_at").map_err(db_error)?,
+        id: UserId::parse(&text("id")?)?,
+        name: text("name")?,
+        email: text("email")?,
+        role: Role::parse(&text("role")?)?,
+        authority_id: optional("authority_id")?.as_deref().map(AuthorityId::parse).transpose()?,
+        organisation_id: optional("organisation_id")?.as_deref().map(OrgId::parse).transpose()?,
+        disabled: row.try_get::<i64, _>(col("disabled").as_str()).map_err(db_error)? != 0,
+        created_at: text("created_at")?,
     })
 }
 
@@ -450,7 +452,7 @@ impl Store for SqlStore {
             .fetch_optional(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
-        row.as_ref().map(user_from).transpose()
+        row.as_ref().map(|r| user_from(r, "")).transpose()
     }
 
     async fn users(&self, scope: &UserScope) -> Result<Vec<User>> {
@@ -477,17 +479,29 @@ impl Store for SqlStore {
             }
         }
         .map_err(db_error)?;
-        rows.iter().map(user_from).collect()
+        rows.iter().map(|r| user_from(r, "")).collect()
     }
 
     async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>> {
-        let row = sqlx::query(&format!("SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        row.map(|r| Ok(KeyRecord { key: key_from(&r)?, secret_hash: r.try_get("secret_hash").map_err(db_error)? }))
-            .transpose()
+        let row = sqlx::query(
+            "SELECT k.id, k.user_id, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash, \
+             u.id AS owner_id, u.name AS owner_name, u.email AS owner_email, u.role AS owner_role, \
+             u.authority_id AS owner_authority_id, u.organisation_id AS owner_organisation_id, \
+             u.disabled AS owner_disabled, u.created_at AS owner_created_at \
+             FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        row.map(|r| {
+            Ok(KeyRecord {
+                key: key_from(&r)?,
+                secret_hash: r.try_get("secret_hash").map_err(db_error)?,
+                owner: user_from(&r, "owner_")?,
+            })
+        })
+        .transpose()
     }
 
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>> {

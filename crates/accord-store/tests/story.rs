@@ -138,6 +138,7 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
     let found = store.key(&key.id).await.unwrap().unwrap();
     assert_eq!(found.secret_hash, "ab".repeat(32));
     assert_eq!(found.key, key);
+    assert_eq!(found.owner, admin, "the key comes with its owner");
     store.touch_key(&key.id, "2026-11-27T10:00:00.000000Z").await.unwrap();
     assert_eq!(store.keys_of(&admin.id).await.unwrap()[0].last_used_at.as_deref(), Some("2026-11-27T10:00:00.000000Z"));
 
