@@ -26,6 +26,11 @@ fn accord(args: &[&str], db: Option<&str>, cwd: Option<&Path>, env: &[(&str, &st
     cmd.output().unwrap()
 }
 
+/// Splits a command line written as one string (no argument contains a space).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -57,24 +62,9 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
     assert!(text(&again.stderr).contains("already_bootstrapped"), "{}", text(&again.stderr));
 
     let authority = ok(&accord(
-        &[
-            "authority",
-            "add",
-            "--id",
-            "DE-BAFA",
-            "--name",
-            "BAFA",
-            "--jurisdiction",
-            "EU",
-            "--country",
-            "DE",
-            "--time-zone",
-            "Europe/Berlin",
-            "--weekend",
-            "saturday,sunday",
-            "--holiday",
-            "2026-12-25",
-        ],
+        &words(
+            "authority add --id DE-BAFA --name BAFA --jurisdiction EU --country DE --time-zone Europe/Berlin --weekend saturday,sunday --holiday 2026-12-25",
+        ),
         url,
         None,
         &[],
@@ -83,20 +73,7 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
     assert_eq!(authority["calendar"]["holidays"][0], "2026-12-25");
 
     let bad = accord(
-        &[
-            "authority",
-            "add",
-            "--id",
-            "DE-X",
-            "--name",
-            "X",
-            "--jurisdiction",
-            "EU",
-            "--country",
-            "DE",
-            "--time-zone",
-            "Europe/Berlin",
-        ],
+        &words("authority add --id DE-X --name X --jurisdiction EU --country DE --time-zone Europe/Berlin"),
         url,
         None,
         &[],
@@ -168,39 +145,13 @@ async fn audit_verify_names_the_tampered_event_and_fails(backend: Backend) {
     let url = db.url_string();
     ok(&accord(&["admin", "bootstrap", "--email", "root@example.org"], Some(&url), None, &[]));
     ok(&accord(
-        &[
-            "authority",
-            "add",
-            "--id",
-            "US-BIS",
-            "--name",
-            "BIS",
-            "--jurisdiction",
-            "US",
-            "--country",
-            "US",
-            "--time-zone",
-            "America/New_York",
-        ],
+        &words("authority add --id US-BIS --name BIS --jurisdiction US --country US --time-zone America/New_York"),
         Some(&url),
         None,
         &[],
     ));
     ok(&accord(
-        &[
-            "authority",
-            "add",
-            "--id",
-            "JP-METI",
-            "--name",
-            "METI",
-            "--jurisdiction",
-            "JP",
-            "--country",
-            "JP",
-            "--time-zone",
-            "Asia/Tokyo",
-        ],
+        &words("authority add --id JP-METI --name METI --jurisdiction JP --country JP --time-zone Asia/Tokyo"),
         Some(&url),
         None,
         &[],
