@@ -13,4 +13,13 @@ fi
 psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'accord\_t\_%'" |
     while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"; done
 
-cargo test --workspace --locked
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
