@@ -56,6 +56,10 @@ error_codes! {
     UnknownAuthority = "unknown_authority", 422, "The referenced authority does not exist.";
     UnknownOrganisation = "unknown_organisation", 422, "The referenced organisation does not exist.";
     UnknownUser = "unknown_user", 422, "The referenced user does not exist.";
+    UnknownFormat = "unknown_format", 422, "The file's format is not recognised or not the one named.";
+    MalformedFile = "malformed_file", 422, "A list file is malformed (the message names file and line); nothing was imported.";
+    FileUnreadable = "file_unreadable", 422, "A named file or folder cannot be read.";
+    UnknownList = "unknown_list", 404, "No list with this id has been imported.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; nothing was changed.";
     MigrationFailed = "migration_failed", 500, "A schema migration failed and was rolled back.";

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod listed;
 pub mod model;
 pub mod principal;
 

@@ -1,0 +1,203 @@
+//! Restricted-party list entities as Accord keeps them, whatever the source format.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What kind of party a listed entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A natural person.
+    Person,
+    /// A company, organisation, government body or group.
+    Organization,
+    /// A ship.
+    Vessel,
+    /// An aircraft.
+    Aircraft,
+    /// The source does not say.
+    Unknown,
+}
+
+impl EntityKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Vessel => "vessel",
+            EntityKind::Aircraft => "aircraft",
+            EntityKind::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        Some(match s {
+            "person" => EntityKind::Person,
+            "organization" => EntityKind::Organization,
+            "vessel" => EntityKind::Vessel,
+            "aircraft" => EntityKind::Aircraft,
+            "unknown" => EntityKind::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// How a name belongs to an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NameKind {
+    /// The main name.
+    Primary,
+    /// A strong alias ("a.k.a.", good-quality alias).
+    Alias,
+    /// A weak or low-quality alias: shown, but weighed less.
+    WeakAlias,
+    /// A former name ("f.k.a.").
+    Former,
+    /// The name in its original script.
+    OriginalScript,
+}
+
+/// One name of a listed entity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+pub struct ListedName {
+    /// The name as the source writes it.
+    pub name: String,
+    /// How it belongs to the entity.
+    pub kind: NameKind,
+}
+
+/// One entity of a restricted-party list, with the attributes screening uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ListedEntity {
+    /// The list, e.g. `us_ofac_sdn`.
+    pub list_id: String,
+    /// The id the source gives the entity (or one derived from stable fields, per list).
+    pub entity_id: String,
+    /// Person, organisation, vessel …
+    pub kind: EntityKind,
+    /// Every name; the primary name first.
+    pub names: Vec<ListedName>,
+    /// ISO 3166-1 alpha-2 countries linked to the entity (nationality, citizenship, address).
+    pub countries: Vec<String>,
+    /// Dates of birth or incorporation as given (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub birth_dates: Vec<String>,
+    /// Postal addresses, one line each.
+    pub addresses: Vec<String>,
+    /// Sanctions programmes or legal bases.
+    pub programs: Vec<String>,
+    /// Free remarks from the source.
+    pub remarks: String,
+}
+
+impl ListedEntity {
+    /// A new entity with one primary name and nothing else.
+    pub fn new(list_id: &str, entity_id: &str, kind: EntityKind, primary: &str) -> ListedEntity {
+        ListedEntity {
+            list_id: list_id.to_owned(),
+            entity_id: entity_id.to_owned(),
+            kind,
+            names: vec![ListedName { name: primary.to_owned(), kind: NameKind::Primary }],
+            countries: Vec::new(),
+            birth_dates: Vec::new(),
+            addresses: Vec::new(),
+            programs: Vec::new(),
+            remarks: String::new(),
+        }
+    }
+
+    /// The primary name (the first name).
+    pub fn primary_name(&self) -> &str {
+        self.names.first().map(|n| n.name.as_str()).unwrap_or("")
+    }
+
+    /// Adds a name unless the entity already has it (same text).
+    pub fn add_name(&mut self, name: &str, kind: NameKind) {
+        let name = name.trim();
+        if !name.is_empty() && !self.names.iter().any(|n| n.name == name) {
+            self.names.push(ListedName { name: name.to_owned(), kind });
+        }
+    }
+
+    /// Adds a value to a list field unless it is empty or already there.
+    pub fn push_unique(field: &mut Vec<String>, value: &str) {
+        let value = value.trim();
+        if !value.is_empty() && !field.iter().any(|v| v == value) {
+            field.push(value.to_owned());
+        }
+    }
+
+    /// Puts every list field in a canonical order, so equal content compares and hashes equal.
+    pub fn canonicalize(&mut self) {
+        if self.names.len() > 1 {
+            self.names[1..].sort();
+        }
+        self.countries.sort();
+        self.birth_dates.sort();
+        self.addresses.sort();
+        self.programs.sort();
+    }
+
+    /// Names of the fields that differ between two versions of an entity.
+    pub fn changed_fields(&self, newer: &ListedEntity) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        if self.kind != newer.kind {
+            changed.push("kind");
+        }
+        if self.names != newer.names {
+            changed.push("names");
+        }
+        if self.countries != newer.countries {
+            changed.push("countries");
+        }
+        if self.birth_dates != newer.birth_dates {
+            changed.push("birth_dates");
+        }
+        if self.addresses != newer.addresses {
+            changed.push("addresses");
+        }
+        if self.programs != newer.programs {
+            changed.push("programs");
+        }
+        if self.remarks != newer.remarks {
+            changed.push("remarks");
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_fields_name_exactly_what_differs() {
+        let mut a = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
+        a.add_name("Johnny Smith", NameKind::Alias);
+        let mut b = a.clone();
+        assert!(a.changed_fields(&b).is_empty());
+        ListedEntity::push_unique(&mut b.countries, "IR");
+        b.remarks = "DOB 1970".into();
+        assert_eq!(a.changed_fields(&b), vec!["countries", "remarks"]);
+    }
+
+    #[test]
+    fn duplicate_and_empty_names_are_not_added() {
+        let mut a = ListedEntity::new("l", "1", EntityKind::Organization, "ACME LLC");
+        a.add_name("ACME LLC", NameKind::Alias);
+        a.add_name("  ", NameKind::Alias);
+        assert_eq!(a.names.len(), 1);
+    }
+
+    #[test]
+    fn canonical_order_keeps_the_primary_name_first() {
+        let mut a = ListedEntity::new("l", "1", EntityKind::Person, "Zed");
+        a.add_name("Bob", NameKind::Alias);
+        a.add_name("Al", NameKind::Alias);
+        a.canonicalize();
+        let names: Vec<_> = a.names.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["Zed", "Al", "Bob"]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Importers for official restricted-party list formats.

@@ -1,0 +1,1 @@
+//! Name screening engine.
