@@ -2,8 +2,10 @@
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
 mod keys;
+mod lists;
 
 pub use keys::{IssuedKey, NewKey};
+pub use lists::{ImportOutcome, ListImport};
 
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};

@@ -106,6 +106,10 @@ generated_id!(
     /// The id of an audit event.
     EventId, "evt", "event"
 );
+generated_id!(
+    /// The id of an adjudication of a screening hit.
+    AdjudicationId, "adj", "adjudication"
+);
 
 /// Cuts user input to a length that is safe to echo back in a message.
 pub fn truncate(s: &str) -> String {

@@ -201,3 +201,214 @@ mod tests {
         assert_eq!(names, ["Zed", "Al", "Bob"]);
     }
 }
+
+/// One imported version of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ListVersion {
+    /// The list, e.g. `us_ofac_sdn`.
+    pub list_id: String,
+    /// 1 for the first import, then one more for each import that changed the content.
+    pub version: i64,
+    /// Source format, e.g. `ofac_sdn`.
+    pub format: String,
+    /// SHA-256 over the canonical content; re-importing the same content changes nothing.
+    pub content_hash: String,
+    /// Where it was read from (files or URL).
+    pub source: String,
+    /// When it was imported.
+    pub imported_at: String,
+    /// Entities in this version.
+    pub entities: i64,
+    /// Entities new in this version.
+    pub added: i64,
+    /// Entities whose content changed.
+    pub changed: i64,
+    /// Entities no longer listed.
+    pub removed: i64,
+    /// Rows skipped as malformed (reported at import).
+    pub problems: i64,
+}
+
+/// How an entity changed between two versions of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Newly listed.
+    Added,
+    /// Still listed, with different content.
+    Changed,
+    /// No longer listed.
+    Removed,
+}
+
+impl ChangeKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Removed => "removed",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        Some(match s {
+            "added" => ChangeKind::Added,
+            "changed" => ChangeKind::Changed,
+            "removed" => ChangeKind::Removed,
+            _ => return None,
+        })
+    }
+}
+
+/// One entity's change in a list version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EntityChange {
+    /// The entity.
+    pub entity_id: String,
+    /// Added, changed or removed.
+    pub change: ChangeKind,
+    /// For changes: which fields differ.
+    pub fields: Vec<String>,
+    /// The entity's primary name (the newer one for changes).
+    pub name: String,
+}
+
+/// SHA-256 (hex) of an entity's canonical JSON: equal content, equal hash.
+pub fn entity_hash(e: &ListedEntity) -> String {
+    use sha2::{Digest, Sha256};
+    let value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
+    let mut text = String::new();
+    crate::audit::canonical_json(&value, &mut text);
+    crate::audit::hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// The changes from `old` to `new` (both sorted by entity id), in entity-id order.
+pub fn diff(old: &[ListedEntity], new: &[ListedEntity]) -> Vec<EntityChange> {
+    use std::cmp::Ordering;
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let change = |e: &ListedEntity, change: ChangeKind, fields: Vec<String>| EntityChange {
+        entity_id: e.entity_id.clone(),
+        change,
+        fields,
+        name: e.primary_name().to_owned(),
+    };
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => a.entity_id.cmp(&b.entity_id),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                out.push(change(&old[i], ChangeKind::Removed, Vec::new()));
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(change(&new[j], ChangeKind::Added, Vec::new()));
+                j += 1;
+            }
+            Ordering::Equal => {
+                let fields = old[i].changed_fields(&new[j]);
+                if !fields.is_empty() {
+                    out.push(change(&new[j], ChangeKind::Changed, fields.into_iter().map(str::to_owned).collect()));
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    fn e(id: &str, name: &str) -> ListedEntity {
+        ListedEntity::new("l", id, EntityKind::Person, name)
+    }
+
+    #[test]
+    fn diff_finds_added_changed_and_removed_entities() {
+        let old = vec![e("1", "A"), e("2", "B"), e("3", "C")];
+        let mut changed = e("2", "B");
+        changed.programs.push("SDGT".into());
+        let new = vec![e("1", "A"), changed, e("4", "D")];
+        let d = diff(&old, &new);
+        let summary: Vec<(&str, ChangeKind, Vec<String>)> =
+            d.iter().map(|c| (c.entity_id.as_str(), c.change, c.fields.clone())).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("2", ChangeKind::Changed, vec!["programs".to_owned()]),
+                ("3", ChangeKind::Removed, vec![]),
+                ("4", ChangeKind::Added, vec![]),
+            ]
+        );
+        assert!(diff(&new, &new).is_empty());
+    }
+
+    #[test]
+    fn entity_hash_depends_on_content_only() {
+        let a = e("1", "A");
+        assert_eq!(entity_hash(&a), entity_hash(&a.clone()));
+        assert_ne!(entity_hash(&a), entity_hash(&e("1", "B")));
+    }
+}
+
+/// An officer's verdict on a screening hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The party is the listed entity.
+    TruePositive,
+    /// The party is not the listed entity; the hit is suppressed until the entity changes.
+    FalsePositive,
+}
+
+impl Verdict {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::TruePositive => "true_positive",
+            Verdict::FalsePositive => "false_positive",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "true_positive" => Some(Verdict::TruePositive),
+            "false_positive" => Some(Verdict::FalsePositive),
+            _ => None,
+        }
+    }
+}
+
+/// A recorded adjudication of one hit for one screened subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Adjudication {
+    /// Generated id (`adj_…`).
+    pub id: String,
+    /// The authority whose officer decided.
+    pub authority_id: String,
+    /// The screened party, as its normalised name (or a caller-chosen subject key).
+    pub subject: String,
+    /// The list of the hit.
+    pub list_id: String,
+    /// The listed entity of the hit.
+    pub entity_id: String,
+    /// The entity's version when decided; a later change makes the hit alert again.
+    pub entity_version: i64,
+    /// True or false positive.
+    pub verdict: Verdict,
+    /// Why.
+    pub reason: String,
+    /// The deciding officer.
+    pub officer_id: String,
+    /// When.
+    pub created_at: String,
+}

@@ -6,6 +6,7 @@ use crate::extract::{Body, Caller, Params};
 use accord_app::{IssuedKey, NewKey};
 use accord_core::ErrorCode;
 use accord_core::audit::{AuditEvent, ChainReport};
+use accord_core::listed::{EntityChange, ListVersion};
 use accord_core::model::{ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, User};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -29,6 +30,21 @@ pub struct Ready {
     pub status: &'static str,
     /// `sqlite` or `postgres`.
     pub database: &'static str,
+    /// The version in force of each restricted-party list and its age.
+    pub lists: Vec<ListInForce>,
+}
+
+/// One list's version in force.
+#[derive(Serialize, ToSchema)]
+pub struct ListInForce {
+    /// The list id.
+    pub list_id: String,
+    /// The version in force.
+    pub version: i64,
+    /// When it was imported.
+    pub imported_at: String,
+    /// Seconds since the import.
+    pub age_seconds: i64,
 }
 
 #[utoipa::path(get, path = "/health", tag = "node", responses((status = 200, description = "The process is alive", body = Health)))]
@@ -42,7 +58,20 @@ pub(crate) async fn health() -> Json<Health> {
 pub(crate) async fn ready(State(s): State<AppState>) -> ApiResult<Json<Ready>> {
     let store = s.app.store();
     store.ping().await?;
-    Ok(Json(Ready { status: "ready", database: store.backend().as_str() }))
+    let now = jiff::Timestamp::now().as_second();
+    let lists = s
+        .app
+        .lists_in_force()
+        .await?
+        .into_iter()
+        .map(|v| ListInForce {
+            age_seconds: v.imported_at.parse::<jiff::Timestamp>().map_or(0, |t| (now - t.as_second()).max(0)),
+            list_id: v.list_id,
+            version: v.version,
+            imported_at: v.imported_at,
+        })
+        .collect();
+    Ok(Json(Ready { status: "ready", database: store.backend().as_str(), lists }))
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "node", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
@@ -239,6 +268,49 @@ pub(crate) async fn audit_verify(State(s): State<AppState>, Caller(p): Caller) -
         )
         .with_details(serde_json::to_value(&report).unwrap_or_default()),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/lists", tag = "lists", security(("bearer" = [])),
+    responses((status = 200, description = "The version in force of every list", body = [ListVersion])))]
+pub(crate) async fn lists(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<ListVersion>>> {
+    Ok(Json(s.app.lists(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/lists/{id}/versions", tag = "lists", params(("id" = String, Path, description = "List id, e.g. us_ofac_sdn")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Every version, oldest first", body = [ListVersion]), (status = 404, description = "Unknown list", body = ErrorBody)))]
+pub(crate) async fn list_versions(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<Vec<ListVersion>>> {
+    Ok(Json(s.app.list_versions(&p, &id).await?))
+}
+
+/// Which version's changes to show.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    /// The version (default: the latest).
+    pub version: Option<i64>,
+}
+
+/// What one version of a list changed.
+#[derive(Serialize, ToSchema)]
+pub struct ListDiff {
+    /// The version.
+    pub version: ListVersion,
+    /// Entities added, changed (with the fields) and removed.
+    pub changes: Vec<EntityChange>,
+}
+
+#[utoipa::path(get, path = "/api/v1/lists/{id}/diff", tag = "lists", params(("id" = String, Path, description = "List id"), DiffQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "What the version changed", body = ListDiff), (status = 404, description = "Unknown list or version", body = ErrorBody)))]
+pub(crate) async fn list_diff(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Params(q): Params<DiffQuery>,
+) -> ApiResult<Json<ListDiff>> {
+    let (version, changes) = s.app.list_diff(&p, &id, q.version).await?;
+    Ok(Json(ListDiff { version, changes }))
 }
 
 pub(crate) async fn route_not_found() -> ApiError {

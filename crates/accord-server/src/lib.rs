@@ -48,6 +48,7 @@ pub struct RequestId(pub String);
         handlers::list_users, handlers::create_user, handlers::get_user, handlers::disable_user, handlers::enable_user, handlers::me,
         handlers::list_keys, handlers::create_key, handlers::revoke_key,
         handlers::audit_events, handlers::audit_verify,
+        handlers::lists, handlers::list_versions, handlers::list_diff,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -57,6 +58,7 @@ pub struct RequestId(pub String);
         (name = "users", description = "People and their roles"),
         (name = "keys", description = "API keys"),
         (name = "audit", description = "The hash-chained audit trail"),
+        (name = "lists", description = "Restricted-party list versions and what each changed"),
     )
 )]
 struct ApiDoc;
@@ -97,6 +99,9 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/keys/{id}/revoke", post(handlers::revoke_key))
         .route("/api/v1/audit/events", get(handlers::audit_events))
         .route("/api/v1/audit/verify", get(handlers::audit_verify))
+        .route("/api/v1/lists", get(handlers::lists))
+        .route("/api/v1/lists/{id}/versions", get(handlers::list_versions))
+        .route("/api/v1/lists/{id}/diff", get(handlers::list_diff))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -15,6 +15,7 @@ pub use url::{Backend, DbUrl};
 use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
+use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
 use async_trait::async_trait;
 use serde_json::Value;
@@ -49,6 +50,22 @@ pub enum Mutation {
         /// The new state.
         disabled: bool,
     },
+    /// Put a new version of a list in force: upsert changed entities, delete removed ones, record
+    /// the changes. Refused with `conflict` when the list's latest version is no longer `previous`.
+    ImportList {
+        /// The new version's record.
+        version: ListVersion,
+        /// The version the changes were computed against (None for a first import).
+        previous: Option<i64>,
+        /// Added or changed entities with their content hashes.
+        upserts: Vec<(ListedEntity, String)>,
+        /// Ids of entities no longer listed.
+        removed: Vec<String>,
+        /// What changed, entity by entity.
+        changes: Vec<EntityChange>,
+    },
+    /// Record an adjudication of a screening hit.
+    InsertAdjudication(Adjudication),
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,
 }
@@ -145,6 +162,17 @@ pub trait Store: Send + Sync + 'static {
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>>;
     /// Records a successful use of a key (bookkeeping, not an audited state change).
     async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()>;
+
+    /// The latest version of every list, by list id.
+    async fn lists(&self) -> Result<Vec<ListVersion>>;
+    /// Every version of one list, oldest first.
+    async fn list_versions(&self, list_id: &str) -> Result<Vec<ListVersion>>;
+    /// The entities in force of one list (or of all lists), each with the version its content appeared in.
+    async fn list_entities(&self, list_id: Option<&str>) -> Result<Vec<(ListedEntity, i64)>>;
+    /// The changes one version of a list made.
+    async fn list_changes(&self, list_id: &str, version: i64) -> Result<Vec<EntityChange>>;
+    /// Adjudications an authority recorded for a subject.
+    async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

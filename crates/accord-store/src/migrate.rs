@@ -43,6 +43,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0002_append_only.sqlite.sql"),
         postgres: include_str!("../migrations/0002_append_only.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "lists",
+        sqlite: include_str!("../migrations/0003_lists.sql"),
+        postgres: include_str!("../migrations/0003_lists.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -5,6 +5,7 @@ use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
 use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
+use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
 use accord_core::{Error, ErrorCode, Result};
 use async_trait::async_trait;
@@ -187,6 +188,177 @@ fn event_from(row: &AnyRow) -> Result<AuditEvent> {
     })
 }
 
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("stored {what} is corrupt: {e}"))
+}
+
+fn list_version_from(row: &AnyRow) -> Result<ListVersion> {
+    let int = |c: &str| row.try_get::<i64, _>(c).map_err(db_error);
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(db_error);
+    Ok(ListVersion {
+        list_id: text("list_id")?,
+        version: int("version")?,
+        format: text("format")?,
+        content_hash: text("content_hash")?,
+        source: text("source")?,
+        imported_at: text("imported_at")?,
+        entities: int("entities")?,
+        added: int("added")?,
+        changed: int("changed")?,
+        removed: int("removed")?,
+        problems: int("problems")?,
+    })
+}
+
+fn change_from(row: &AnyRow) -> Result<EntityChange> {
+    let change: String = row.try_get("change").map_err(db_error)?;
+    let fields: String = row.try_get("fields").map_err(db_error)?;
+    Ok(EntityChange {
+        entity_id: row.try_get("entity_id").map_err(db_error)?,
+        change: ChangeKind::parse(&change).ok_or_else(|| corrupt("change kind", &change))?,
+        fields: serde_json::from_str(&fields).map_err(|e| corrupt("change fields", e))?,
+        name: row.try_get("name").map_err(db_error)?,
+    })
+}
+
+fn adjudication_from(row: &AnyRow) -> Result<Adjudication> {
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(db_error);
+    let verdict = text("verdict")?;
+    Ok(Adjudication {
+        id: text("id")?,
+        authority_id: text("authority_id")?,
+        subject: text("subject")?,
+        list_id: text("list_id")?,
+        entity_id: text("entity_id")?,
+        entity_version: row.try_get("entity_version").map_err(db_error)?,
+        verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
+        reason: text("reason")?,
+        officer_id: text("officer_id")?,
+        created_at: text("created_at")?,
+    })
+}
+
+/// Inserts rows in batches of multi-row `VALUES`, so large lists take few round trips.
+async fn insert_rows(tx: &mut Tx<'_>, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+    const ROWS_PER_STATEMENT: usize = 200;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns.len() {
+                n += 1;
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Value::Text(s) => q.bind(s),
+                    Value::Int(i) => q.bind(i),
+                };
+            }
+        }
+        q.execute(&mut **tx).await.map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// A value bound into a batched insert.
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+async fn import_list(
+    tx: &mut Tx<'_>,
+    version: &ListVersion,
+    previous: Option<i64>,
+    upserts: &[(ListedEntity, String)],
+    removed: &[String],
+    changes: &[EntityChange],
+) -> Result<()> {
+    let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM list_versions WHERE list_id = $1")
+        .bind(&version.list_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    if latest != previous {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!("list '{}' received another version during this import; run the import again", version.list_id),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO list_versions (list_id, version, format, content_hash, source, imported_at, entities, added, \
+         changed, removed, problems) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&version.list_id)
+    .bind(version.version)
+    .bind(&version.format)
+    .bind(&version.content_hash)
+    .bind(&version.source)
+    .bind(&version.imported_at)
+    .bind(version.entities)
+    .bind(version.added)
+    .bind(version.changed)
+    .bind(version.removed)
+    .bind(version.problems)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let mut gone: Vec<&str> = removed.iter().map(String::as_str).collect();
+    gone.extend(upserts.iter().map(|(e, _)| e.entity_id.as_str()));
+    for chunk in gone.chunks(500) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!("DELETE FROM list_entities WHERE list_id = $1 AND entity_id IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql).bind(&version.list_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await.map_err(db_error)?;
+    }
+    let mut rows = Vec::with_capacity(upserts.len());
+    for (e, hash) in upserts {
+        let data = serde_json::to_string(e).map_err(|err| Error::internal(err.to_string()))?;
+        rows.push(vec![
+            Value::Text(version.list_id.clone()),
+            Value::Text(e.entity_id.clone()),
+            Value::Int(version.version),
+            Value::Text(hash.clone()),
+            Value::Text(data),
+        ]);
+    }
+    insert_rows(tx, "list_entities", &["list_id", "entity_id", "version", "content_hash", "data"], rows).await?;
+    let rows = changes
+        .iter()
+        .map(|c| {
+            vec![
+                Value::Text(version.list_id.clone()),
+                Value::Int(version.version),
+                Value::Text(c.entity_id.clone()),
+                Value::Text(c.change.as_str().to_owned()),
+                Value::Text(serde_json::to_string(&c.fields).unwrap_or_else(|_| "[]".into())),
+                Value::Text(c.name.clone()),
+            ]
+        })
+        .collect();
+    insert_rows(tx, "list_changes", &["list_id", "version", "entity_id", "change", "fields", "name"], rows).await
+}
+
+const LIST_VERSION_COLUMNS: &str =
+    "list_id, version, format, content_hash, source, imported_at, entities, added, changed, removed, problems";
+
 const USER_COLUMNS: &str = "id, name, email, role, authority_id, organisation_id, disabled, created_at";
 const KEY_COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at";
 const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, payload, prev_hash, hash";
@@ -311,6 +483,28 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             if done.rows_affected() == 0 {
                 return Err(Error::not_found("user", id.as_str()));
             }
+        }
+        Mutation::ImportList { version, previous, upserts, removed, changes } => {
+            import_list(tx, version, *previous, upserts, removed, changes).await?;
+        }
+        Mutation::InsertAdjudication(a) => {
+            sqlx::query(
+                "INSERT INTO adjudications (id, authority_id, subject, list_id, entity_id, entity_version, verdict, \
+                 reason, officer_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&a.id)
+            .bind(&a.authority_id)
+            .bind(&a.subject)
+            .bind(&a.list_id)
+            .bind(&a.entity_id)
+            .bind(a.entity_version)
+            .bind(a.verdict.as_str())
+            .bind(&a.reason)
+            .bind(&a.officer_id)
+            .bind(&a.created_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
         }
         Mutation::RequireNoAdmin => {
             if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
@@ -521,6 +715,74 @@ impl Store for SqlStore {
             .await
             .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn lists(&self) -> Result<Vec<ListVersion>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {LIST_VERSION_COLUMNS} FROM list_versions v WHERE version = \
+             (SELECT MAX(version) FROM list_versions w WHERE w.list_id = v.list_id) ORDER BY list_id"
+        ))
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(list_version_from).collect()
+    }
+
+    async fn list_versions(&self, list_id: &str) -> Result<Vec<ListVersion>> {
+        let rows =
+            sqlx::query(&format!("SELECT {LIST_VERSION_COLUMNS} FROM list_versions WHERE list_id = $1 ORDER BY version"))
+                .bind(list_id)
+                .fetch_all(&mut *self.conn().await?)
+                .await
+                .map_err(db_error)?;
+        rows.iter().map(list_version_from).collect()
+    }
+
+    async fn list_entities(&self, list_id: Option<&str>) -> Result<Vec<(ListedEntity, i64)>> {
+        let mut conn = self.conn().await?;
+        let rows = match list_id {
+            Some(l) => {
+                sqlx::query("SELECT data, version FROM list_entities WHERE list_id = $1 ORDER BY entity_id")
+                    .bind(l)
+                    .fetch_all(&mut *conn)
+                    .await
+            }
+            None => {
+                sqlx::query("SELECT data, version FROM list_entities ORDER BY list_id, entity_id").fetch_all(&mut *conn).await
+            }
+        }
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data").map_err(db_error)?;
+                let entity: ListedEntity = serde_json::from_str(&data).map_err(|e| corrupt("list entity", e))?;
+                Ok((entity, r.try_get("version").map_err(db_error)?))
+            })
+            .collect()
+    }
+
+    async fn list_changes(&self, list_id: &str, version: i64) -> Result<Vec<EntityChange>> {
+        let rows = sqlx::query(
+            "SELECT entity_id, change, fields, name FROM list_changes WHERE list_id = $1 AND version = $2 \
+             ORDER BY change, entity_id",
+        )
+        .bind(list_id)
+        .bind(version)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(change_from).collect()
+    }
+
+    async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>> {
+        let rows =
+            sqlx::query("SELECT * FROM adjudications WHERE authority_id = $1 AND subject = $2 ORDER BY created_at, id")
+                .bind(authority_id)
+                .bind(subject)
+                .fetch_all(&mut *self.conn().await?)
+                .await
+                .map_err(db_error)?;
+        rows.iter().map(adjudication_from).collect()
     }
 
     async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {

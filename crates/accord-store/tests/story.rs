@@ -316,7 +316,7 @@ async fn reopening_a_migrated_database_changes_nothing(backend: Backend) {
 async fn failed_migration_leaves_the_database_unchanged(backend: Backend) {
     let db = TestDb::new(backend).await;
     let broken = Migration {
-        version: 3,
+        version: MIGRATIONS.len() as i64 + 1,
         name: "broken",
         sqlite: "CREATE TABLE half_done (id BIGINT); INSERT INTO no_such_table VALUES (1);",
         postgres: "CREATE TABLE half_done (id BIGINT); INSERT INTO no_such_table VALUES (1);",
@@ -325,7 +325,7 @@ async fn failed_migration_leaves_the_database_unchanged(backend: Backend) {
     list.push(broken);
     let err = SqlStore::open_with(&db.url, 2, &list).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::MigrationFailed);
-    assert!(err.message.contains("0003_broken"), "{}", err.message);
+    assert!(err.message.contains("_broken failed"), "{}", err.message);
 
     let store = SqlStore::open(&db.url, 2).await.unwrap();
     let half = sqlx::query("SELECT COUNT(*) AS n FROM half_done").execute(store.pool()).await;
@@ -334,7 +334,7 @@ async fn failed_migration_leaves_the_database_unchanged(backend: Backend) {
         .fetch_all(store.pool())
         .await
         .unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, (1..=MIGRATIONS.len() as i64).collect::<Vec<_>>());
 }
 
 async fn changed_migration_is_refused(backend: Backend) {
