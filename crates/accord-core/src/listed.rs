@@ -359,6 +359,24 @@ mod diff_tests {
     }
 }
 
+/// How the last download of a list went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SyncState {
+    /// The list.
+    pub list_id: String,
+    /// Where it is downloaded from.
+    pub source: String,
+    /// HTTP validators per URL (`etag`, `last_modified`) for conditional requests.
+    #[schema(value_type = Object)]
+    pub validators: serde_json::Value,
+    /// When the publisher was last asked.
+    pub checked_at: String,
+    /// `updated`, `unchanged` or `failed`.
+    pub outcome: String,
+    /// What happened, e.g. the failure; the version in force stays when a download fails.
+    pub message: String,
+}
+
 /// An officer's verdict on a screening hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -15,7 +15,7 @@ pub use url::{Backend, DbUrl};
 use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
-use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity};
+use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity, SyncState};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
 use async_trait::async_trait;
 use serde_json::Value;
@@ -171,6 +171,10 @@ pub trait Store: Send + Sync + 'static {
     async fn list_entities(&self, list_id: Option<&str>) -> Result<Vec<(ListedEntity, i64)>>;
     /// The changes one version of a list made.
     async fn list_changes(&self, list_id: &str, version: i64) -> Result<Vec<EntityChange>>;
+    /// Records how a list download went (operational state, not audited).
+    async fn record_sync(&self, state: &SyncState) -> Result<()>;
+    /// The download state of every list that was ever synced.
+    async fn sync_states(&self) -> Result<Vec<SyncState>>;
     /// Adjudications an authority recorded for a subject.
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>>;
 

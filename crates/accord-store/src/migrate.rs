@@ -49,6 +49,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0003_lists.sql"),
         postgres: include_str!("../migrations/0003_lists.sql"),
     },
+    Migration {
+        version: 4,
+        name: "list_sync",
+        sqlite: include_str!("../migrations/0004_list_sync.sql"),
+        postgres: include_str!("../migrations/0004_list_sync.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

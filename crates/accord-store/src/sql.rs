@@ -5,7 +5,7 @@ use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
 use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
-use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, Verdict};
+use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
 use accord_core::{Error, ErrorCode, Result};
 use async_trait::async_trait;
@@ -772,6 +772,47 @@ impl Store for SqlStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(change_from).collect()
+    }
+
+    async fn record_sync(&self, s: &SyncState) -> Result<()> {
+        let validators = serde_json::to_string(&s.validators).map_err(|e| Error::internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO list_sync (list_id, source, validators, checked_at, outcome, message) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (list_id) DO UPDATE SET source = excluded.source, \
+             validators = excluded.validators, checked_at = excluded.checked_at, outcome = excluded.outcome, \
+             message = excluded.message",
+        )
+        .bind(&s.list_id)
+        .bind(&s.source)
+        .bind(validators)
+        .bind(&s.checked_at)
+        .bind(&s.outcome)
+        .bind(&s.message)
+        .execute(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn sync_states(&self) -> Result<Vec<SyncState>> {
+        let rows = sqlx::query("SELECT * FROM list_sync ORDER BY list_id")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let text = |c: &str| r.try_get::<String, _>(c).map_err(db_error);
+                let validators = text("validators")?;
+                Ok(SyncState {
+                    list_id: text("list_id")?,
+                    source: text("source")?,
+                    validators: serde_json::from_str(&validators).map_err(|e| corrupt("sync validators", e))?,
+                    checked_at: text("checked_at")?,
+                    outcome: text("outcome")?,
+                    message: text("message")?,
+                })
+            })
+            .collect()
     }
 
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>> {

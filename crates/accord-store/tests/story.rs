@@ -358,7 +358,26 @@ async fn closed_pool_answers_database_unavailable(backend: Backend) {
     assert_eq!(store.ping().await.unwrap_err().code, ErrorCode::DatabaseUnavailable);
 }
 
+async fn sync_state_is_replaced_per_list(backend: Backend) {
+    let (_db, store) = TestDb::store(backend).await;
+    let mut state = accord_core::listed::SyncState {
+        list_id: "un_sc".into(),
+        source: "http://example.org/un.xml".into(),
+        validators: json!({"http://example.org/un.xml": {"etag": "\"abc\""}}),
+        checked_at: accord_core::now(),
+        outcome: "updated".into(),
+        message: "version 1".into(),
+    };
+    store.record_sync(&state).await.unwrap();
+    state.outcome = "failed".into();
+    state.message = "HTTP 503".into();
+    store.record_sync(&state).await.unwrap();
+    assert_eq!(store.sync_states().await.unwrap(), vec![state]);
+    assert_eq!(event_count(&store).await, 0, "sync bookkeeping is not an audited change");
+}
+
 accord_store::on_both_backends!(
+    sync_state_is_replaced_per_list,
     records_round_trip_with_scoped_listings,
     keys_are_stored_by_hash_and_revoked_once,
     refused_changes_leave_nothing_behind,
