@@ -1,0 +1,138 @@
+//! BIS Denied Persons List: tab-separated text with a quoted header, one row per party and address.
+//!
+//! The DPL has no ids. An entity's id is the slug of its name, `:`, and the effective date of the denial
+//! order as `YYYY-MM-DD` (`adrian-manuel-hernandez:2017-10-16`; just the slug when the row has no date).
+//! Rows with the same id are the same denied party listed at several addresses (or written with other
+//! punctuation, `AL NASER AIRLINES` / `AL-NASER  AIRLINES`) and form one entity with all their addresses.
+
+use crate::source::{self, Header, col, csv_reader, decode, file_name, is_blank, next_record, record_line};
+use crate::text::{slug, us_date};
+use crate::{Ctx, Format, Groups, Loaded, country};
+use accord_core::Result;
+use accord_core::listed::{EntityKind, ListedEntity};
+use std::path::Path;
+
+/// The program every DPL entity carries.
+const PROGRAM: &str = "BIS Denied Persons List";
+
+pub(crate) fn read(path: &Path, ctx: &mut Ctx) -> Result<Loaded> {
+    let files = source::list_files(path, Format::BisDpl, &[".txt", ".tsv"])?;
+    let mut groups = Groups::default();
+    for f in &files {
+        read_file(f, ctx, &mut groups)?;
+    }
+    Ok(Loaded { list_id: Format::BisDpl.default_list_id().to_owned(), entities: groups.into_entities(), files })
+}
+
+/// The id a DPL row gets from its name and effective date (`MM/DD/YYYY`).
+pub(crate) fn derived_id(name: &str, effective: &str) -> Option<String> {
+    let s = slug(name);
+    if s.is_empty() {
+        return None;
+    }
+    if effective.trim().is_empty() {
+        return Some(s);
+    }
+    us_date(effective).map(|d| format!("{s}:{d}"))
+}
+
+struct Cols {
+    name: Option<usize>,
+    street: Option<usize>,
+    city: Option<usize>,
+    state: Option<usize>,
+    country: Option<usize>,
+    postal: Option<usize>,
+    effective: Option<usize>,
+    expiration: Option<usize>,
+    citation: Option<usize>,
+}
+
+fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
+    let file = file_name(path);
+    let mut rdr = csv_reader(path, b'\t')?;
+    let header = Header::read(&mut rdr, path)?;
+    header.require(path, &["Name", "Effective_Date"], "BIS Denied Persons List")?;
+    let c = Cols {
+        name: header.find("Name"),
+        street: header.find("Street_Address"),
+        city: header.find("City"),
+        state: header.find("State"),
+        country: header.find("Country"),
+        postal: header.find("Postal_Code"),
+        effective: header.find("Effective_Date"),
+        expiration: header.find("Expiration_Date"),
+        citation: header.find("FR_Citation"),
+    };
+    let mut rec = csv::ByteRecord::new();
+    while next_record(&mut rdr, &mut rec, path)? {
+        if is_blank(&rec) {
+            continue;
+        }
+        let line = record_line(&rec);
+        match row(&rec, &c, header.len()) {
+            Ok(e) => groups.add(e),
+            Err(message) => ctx.problem(&file, line, message)?,
+        }
+    }
+    Ok(())
+}
+
+fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<ListedEntity, String> {
+    let f = decode(rec).map_err(|col| format!("column {col} is not valid UTF-8"))?;
+    if f.len() != columns {
+        return Err(format!("expected {columns} columns, found {}", f.len()));
+    }
+    let name = col(&f, c.name);
+    if name.is_empty() {
+        return Err("empty Name".into());
+    }
+    if slug(name).is_empty() {
+        return Err(format!("Name '{name}' has no letter or digit"));
+    }
+    let effective = col(&f, c.effective);
+    let id = derived_id(name, effective)
+        .ok_or_else(|| format!("Effective_Date '{effective}' of '{name}' is not MM/DD/YYYY"))?;
+    let mut e = ListedEntity::new("", &id, EntityKind::Unknown, name);
+    let country_cell = col(&f, c.country);
+    let parts: Vec<&str> = [c.street, c.city, c.state, c.postal, c.country]
+        .iter()
+        .map(|i| col(&f, *i))
+        .filter(|s| !s.is_empty())
+        .collect();
+    ListedEntity::push_unique(&mut e.addresses, &parts.join(", "));
+    if let Some(code) = country::from_code_or_name(country_cell) {
+        ListedEntity::push_unique(&mut e.countries, code);
+    }
+    ListedEntity::push_unique(&mut e.programs, PROGRAM);
+    let mut remarks = Vec::new();
+    if let Some(d) = us_date(effective) {
+        remarks.push(format!("Effective {d}"));
+    }
+    if let Some(d) = us_date(col(&f, c.expiration)) {
+        remarks.push(format!("expires {d}"));
+    }
+    let citation = col(&f, c.citation);
+    if !citation.is_empty() {
+        remarks.push(citation.to_owned());
+    }
+    e.remarks = remarks.join("; ");
+    Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_the_name_slug_and_the_effective_date() {
+        assert_eq!(
+            derived_id(" ADRIAN MANUEL HERNANDEZ", "10/16/2017").as_deref(),
+            Some("adrian-manuel-hernandez:2017-10-16")
+        );
+        assert_eq!(derived_id("AL-NASER  AIRLINES", "06/05/2019"), derived_id("AL NASER AIRLINES", "06/05/2019"));
+        assert_eq!(derived_id("ACME", "").as_deref(), Some("acme"));
+        assert_eq!(derived_id("ACME", "2017-10-16"), None);
+        assert_eq!(derived_id("--", "10/16/2017"), None);
+    }
+}
