@@ -3,9 +3,13 @@
 
 mod keys;
 mod lists;
+mod screening;
 
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
+pub use screening::{
+    MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
+};
 
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
@@ -16,10 +20,11 @@ use accord_store::{EventQuery, Mutation, NewEvent, Store, UserScope};
 use serde_json::json;
 use std::sync::Arc;
 
-/// The application: services over one store.
+/// The application: services over one store, and the screening index in memory.
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
+    screening: Arc<screening::Screening>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -95,7 +100,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 impl App {
     /// Builds the application over a store.
     pub fn new(store: Arc<dyn Store>) -> App {
-        App { store }
+        App { store, screening: Arc::new(screening::Screening::new(None)) }
     }
 
     /// The store, for health checks and metrics.

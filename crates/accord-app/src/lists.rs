@@ -47,7 +47,10 @@ impl App {
             || import.list_id.len() > 64
             || !import.list_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
-            return Err(Error::validation("list_id", format!("'{}' is not a list id (lower-case letters, digits, _)", import.list_id)));
+            return Err(Error::validation(
+                "list_id",
+                format!("'{}' is not a list id (lower-case letters, digits, _)", import.list_id),
+            ));
         }
         let versions = self.store.list_versions(&import.list_id).await?;
         let latest = versions.last().cloned();
@@ -62,7 +65,10 @@ impl App {
         let mut new = import.entities;
         new.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
         if let Some(w) = new.windows(2).find(|w| w[0].entity_id == w[1].entity_id) {
-            return Err(Error::new(ErrorCode::MalformedFile, format!("entity id '{}' occurs twice in the list", w[0].entity_id)));
+            return Err(Error::new(
+                ErrorCode::MalformedFile,
+                format!("entity id '{}' occurs twice in the list", w[0].entity_id),
+            ));
         }
         let changes: Vec<EntityChange> = diff(&old, &new);
         let count = |k| changes.iter().filter(|c| c.change == k).count() as i64;
@@ -106,7 +112,23 @@ impl App {
                 vec![event(p, None, "list.imported", &version.list_id, payload)],
             )
             .await?;
+        // Keep an index that is in use current; one that was never used is built when first needed.
+        if self.screening.loaded.read().is_ok_and(|l| l.is_some())
+            && let Err(e) = self.refresh_screening().await
+        {
+            tracing::warn!(error = %e, "could not rebuild the screening index after an import");
+        }
         Ok(ImportOutcome { list_id: version.list_id.clone(), unchanged: false, version })
+    }
+
+    /// Records how a list download went (called by the operator's sync; operational, not audited).
+    pub async fn record_sync(&self, state: &accord_core::listed::SyncState) -> Result<()> {
+        self.store.record_sync(state).await
+    }
+
+    /// How the last download of every synced list went.
+    pub async fn sync_states(&self) -> Result<Vec<accord_core::listed::SyncState>> {
+        self.store.sync_states().await
     }
 
     /// The version in force of every list, for readiness reports (public: versions and ages only).
@@ -125,13 +147,27 @@ impl App {
         crate::scope_of(p)?;
         let versions = self.store.list_versions(list_id).await?;
         if versions.is_empty() {
-            return Err(Error::new(ErrorCode::UnknownList, format!("no list '{}' has been imported", accord_core::ids::truncate(list_id))));
+            return Err(Error::new(
+                ErrorCode::UnknownList,
+                format!("no list '{}' has been imported", accord_core::ids::truncate(list_id)),
+            ));
         }
         Ok(versions)
     }
 
+    /// The entities in force of one list.
+    pub async fn list_entities(&self, p: &Principal, list_id: &str) -> Result<Vec<ListedEntity>> {
+        self.list_versions(p, list_id).await?;
+        Ok(self.store.list_entities(Some(list_id)).await?.into_iter().map(|(e, _)| e).collect())
+    }
+
     /// The changes a version of a list made (the latest version when `version` is None).
-    pub async fn list_diff(&self, p: &Principal, list_id: &str, version: Option<i64>) -> Result<(ListVersion, Vec<EntityChange>)> {
+    pub async fn list_diff(
+        &self,
+        p: &Principal,
+        list_id: &str,
+        version: Option<i64>,
+    ) -> Result<(ListVersion, Vec<EntityChange>)> {
         let versions = self.list_versions(p, list_id).await?;
         let chosen = match version {
             None => versions.last().cloned(),

@@ -86,7 +86,10 @@ async fn refused_imports_store_nothing(backend: Backend) {
     let mut bad_id = import(vec![entity("1", "Alpha")]);
     bad_id.list_id = "Bad List!".into();
     assert_eq!(app.import_list(&p, bad_id).await.unwrap_err().code, ErrorCode::ValidationFailed);
-    assert_eq!(app.import_list(&Principal::Anonymous, import(vec![])).await.unwrap_err().code, ErrorCode::Unauthenticated);
+    assert_eq!(
+        app.import_list(&Principal::Anonymous, import(vec![])).await.unwrap_err().code,
+        ErrorCode::Unauthenticated
+    );
     assert!(app.lists(&p).await.unwrap().is_empty());
     assert_eq!(app.list_versions(&p, "test_list").await.unwrap_err().code, ErrorCode::UnknownList);
     assert_eq!(app.verify_audit(&p).await.unwrap().events, 0);

@@ -279,7 +279,11 @@ pub(crate) async fn lists(State(s): State<AppState>, Caller(p): Caller) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/lists/{id}/versions", tag = "lists", params(("id" = String, Path, description = "List id, e.g. us_ofac_sdn")),
     security(("bearer" = [])),
     responses((status = 200, description = "Every version, oldest first", body = [ListVersion]), (status = 404, description = "Unknown list", body = ErrorBody)))]
-pub(crate) async fn list_versions(State(s): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Json<Vec<ListVersion>>> {
+pub(crate) async fn list_versions(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ListVersion>>> {
     Ok(Json(s.app.list_versions(&p, &id).await?))
 }
 

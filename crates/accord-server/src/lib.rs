@@ -5,6 +5,7 @@ pub mod error;
 mod extract;
 mod handlers;
 pub mod metrics;
+mod screen_handlers;
 
 use accord_app::App;
 use accord_core::ErrorCode;
@@ -49,6 +50,7 @@ pub struct RequestId(pub String);
         handlers::list_keys, handlers::create_key, handlers::revoke_key,
         handlers::audit_events, handlers::audit_verify,
         handlers::lists, handlers::list_versions, handlers::list_diff,
+        screen_handlers::screen, screen_handlers::adjudicate,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -59,6 +61,7 @@ pub struct RequestId(pub String);
         (name = "keys", description = "API keys"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "lists", description = "Restricted-party list versions and what each changed"),
+        (name = "screening", description = "Restricted-party screening with explanations, and adjudications"),
     )
 )]
 struct ApiDoc;
@@ -102,6 +105,8 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/lists", get(handlers::lists))
         .route("/api/v1/lists/{id}/versions", get(handlers::list_versions))
         .route("/api/v1/lists/{id}/diff", get(handlers::list_diff))
+        .route("/api/v1/screen", post(screen_handlers::screen))
+        .route("/api/v1/screen/adjudications", post(screen_handlers::adjudicate))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -275,6 +275,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/lists", "get"),
         ("/api/v1/lists/{id}/versions", "get"),
         ("/api/v1/lists/{id}/diff", "get"),
+        ("/api/v1/screen", "post"),
+        ("/api/v1/screen/adjudications", "post"),
     ];
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, expected.len(), "every documented operation is in this list");
@@ -365,7 +367,10 @@ async fn database_outage_is_answered_503_and_loses_nothing(backend: Backend) {
 async fn public_endpoints_answer_anonymous_callers(backend: Backend) {
     let node = Node::new(backend).await;
     assert_eq!(node.get("/health", None).await.body, json!({"status": "ok"}));
-    assert_eq!(node.get("/ready", None).await.body, json!({"status": "ready", "database": backend.as_str(), "lists": []}));
+    assert_eq!(
+        node.get("/ready", None).await.body,
+        json!({"status": "ready", "database": backend.as_str(), "lists": []})
+    );
     assert_eq!(node.get("/api/v1/authorities", None).await.body, json!([]));
     let a = node.get("/api/v1/me", None).await;
     assert_eq!((a.status.as_u16(), a.code()), (401, "unauthenticated"));

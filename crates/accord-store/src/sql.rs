@@ -321,7 +321,8 @@ async fn import_list(
     gone.extend(upserts.iter().map(|(e, _)| e.entity_id.as_str()));
     for chunk in gone.chunks(500) {
         let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!("DELETE FROM list_entities WHERE list_id = $1 AND entity_id IN ({})", placeholders.join(", "));
+        let sql =
+            format!("DELETE FROM list_entities WHERE list_id = $1 AND entity_id IN ({})", placeholders.join(", "));
         let mut q = sqlx::query(&sql).bind(&version.list_id);
         for id in chunk {
             q = q.bind(*id);
@@ -729,12 +730,13 @@ impl Store for SqlStore {
     }
 
     async fn list_versions(&self, list_id: &str) -> Result<Vec<ListVersion>> {
-        let rows =
-            sqlx::query(&format!("SELECT {LIST_VERSION_COLUMNS} FROM list_versions WHERE list_id = $1 ORDER BY version"))
-                .bind(list_id)
-                .fetch_all(&mut *self.conn().await?)
-                .await
-                .map_err(db_error)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {LIST_VERSION_COLUMNS} FROM list_versions WHERE list_id = $1 ORDER BY version"
+        ))
+        .bind(list_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
         rows.iter().map(list_version_from).collect()
     }
 
@@ -748,7 +750,9 @@ impl Store for SqlStore {
                     .await
             }
             None => {
-                sqlx::query("SELECT data, version FROM list_entities ORDER BY list_id, entity_id").fetch_all(&mut *conn).await
+                sqlx::query("SELECT data, version FROM list_entities ORDER BY list_id, entity_id")
+                    .fetch_all(&mut *conn)
+                    .await
             }
         }
         .map_err(db_error)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Accord: coalition export controls — run a node, administer it, verify its audit trail.
 #[derive(Debug, Parser)]
-#[command(name = "accord", version, propagate_version = true)]
+#[command(name = "accord", version)]
 pub struct Cli {
     /// Configuration file (default: ./accord.toml when present).
     #[arg(long, global = true, env = "ACCORD_CONFIG", value_name = "PATH")]
@@ -13,6 +13,9 @@ pub struct Cli {
     /// Database: a SQLite file path or postgres://… (default: ./accord-data/accord.db).
     #[arg(long, global = true, env = "ACCORD_DATABASE_URL", value_name = "URL")]
     pub db: Option<String>,
+    /// Name-variant table for screening (lines `form, form, … => group`), e.g. names/persons.txt.
+    #[arg(long, global = true, env = "ACCORD_NAME_VARIANTS", value_name = "PATH")]
+    pub name_variants: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -53,6 +56,129 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Restricted-party lists: import versions, see what changed, see what is in force.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+    /// Screen names against every restricted-party list in force.
+    Screen(ScreenArgs),
+}
+
+/// `accord screen [NAME] …`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ScreenArgs {
+    /// The name to screen, in any script.
+    pub name: Option<String>,
+    /// person, organization, vessel, aircraft or any.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub r#type: Option<String>,
+    /// ISO country code linked to the party.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Year of birth or incorporation.
+    #[arg(long)]
+    pub birth_year: Option<i32>,
+    /// Lowest score reported, 0..1 (default: the engine's tuned threshold).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Most hits shown.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON with full explanations.
+    #[arg(long)]
+    pub json: bool,
+    /// Batch, compare and inspection subcommands.
+    #[command(subcommand)]
+    pub command: Option<ScreenCommand>,
+}
+
+/// `accord screen batch|compare|info|latency`
+#[derive(Debug, Subcommand)]
+pub enum ScreenCommand {
+    /// Screen a CSV (header id,name and optional type,country,birth_year) on every core.
+    Batch {
+        /// Input CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Output CSV: id,rank,score,list,entity_id,matched_name,explanation (best first).
+        #[arg(long)]
+        output: PathBuf,
+        /// Lowest score reported, 0..1.
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// Most hits per name.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Score pairs of names (header id,left,right and optional type), for tuning and audit.
+    Compare {
+        /// Input CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Output CSV: id,score,explanation.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Show the default threshold, the lists in force and the index size.
+    Info,
+    /// Measure single-query latency over the names of a batch CSV (one thread).
+    Latency {
+        /// Input CSV with id,name.
+        #[arg(long)]
+        input: PathBuf,
+    },
+}
+
+/// `accord lists …`
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Import lists: each PATH is a file, or a folder holding one list's files. A new version is
+    /// stored only when the content changed; the whole import is one transaction.
+    Import {
+        /// Format (detected from the file when omitted): ofac_sdn, ofac_cons, un_xml, eu_journal, bis_dpl, csl, ftm.
+        #[arg(long)]
+        format: Option<String>,
+        /// Abort on the first malformed row instead of skipping and reporting it.
+        #[arg(long)]
+        strict: bool,
+        /// Print every skipped row (by default the first 20).
+        #[arg(long)]
+        verbose: bool,
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show what a version of a list changed (the latest version by default).
+    Diff {
+        /// The list id, e.g. us_ofac_sdn.
+        list: String,
+        /// The version (default: the latest).
+        #[arg(long)]
+        version: Option<i64>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download lists from their publishers (or the URLs in accord.toml's [sync.sources]) and
+    /// import those that changed; a failed download keeps the version in force and exits 1.
+    Sync {
+        /// Only these lists (default: every configured list).
+        lists: Vec<String>,
+    },
+    /// Write the entities in force of a list as FollowTheMoney JSON lines (re-importable).
+    Export {
+        /// The list id.
+        list: String,
+        /// Output file.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Show the version in force of every list, how old it is, and how its last sync went.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `accord serve`.
@@ -226,4 +352,13 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_line_grammar_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -1,8 +1,8 @@
 //! What each command does: open the store, call one application service, print the outcome.
 
 use crate::cli::{
-    AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, LogFormat, OrgCommand,
-    ServeArgs, UserCommand,
+    AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, ListsCommand, LogFormat,
+    OrgCommand, ServeArgs, UserCommand,
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
@@ -33,16 +33,53 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print!("{DEFAULT_FILE}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve(args) => serve(args, file, db).await,
+        Command::Serve(args) => {
+            let variants = name_variants(cli.name_variants.as_deref(), &file)?;
+            serve(args, file, db, variants).await
+        }
         command => {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
-            let app = App::new(store.clone());
-            let outcome = admin(&app, &operator, command).await;
+            let mut app = App::new(store.clone());
+            if matches!(command, Command::Screen(_))
+                && let Some(v) = name_variants(cli.name_variants.as_deref(), &file)?
+            {
+                app = app.with_name_variants(v);
+            }
+            let outcome = match command {
+                Command::Lists(ListsCommand::Sync { lists }) => sync_now(&app, &file, &lists).await,
+                Command::Screen(args) => crate::screen::run(&app, &operator, args).await,
+                command => admin(&app, &operator, command).await,
+            };
             store.close().await;
             outcome
         }
     }
+}
+
+/// Loads the name-variant table named by the flag, the environment or the file, if any.
+fn name_variants(
+    flag: Option<&std::path::Path>,
+    file: &FileConfig,
+) -> Result<Option<Arc<accord_screen::NameVariants>>> {
+    let Some(path) = flag.map(|p| p.to_path_buf()).or(file.name_variants.as_ref().map(Into::into)) else {
+        return Ok(None);
+    };
+    let f =
+        std::fs::File::open(&path).with_context(|| format!("cannot read the name-variant table {}", path.display()))?;
+    let table = accord_screen::NameVariants::load(std::io::BufReader::new(f))
+        .map_err(|e| anyhow!("invalid name-variant table {}: {}", path.display(), e.message))?;
+    Ok(Some(Arc::new(table)))
+}
+
+async fn sync_now(app: &App, file: &FileConfig, lists: &[String]) -> Result<ExitCode> {
+    let outcomes = crate::sync::sync_all(app, &file.sync.clone().unwrap_or_default(), lists).await?;
+    let mut failed = false;
+    for o in &outcomes {
+        println!("{}: {}: {}", o.list_id, o.outcome, o.message);
+        failed |= o.outcome == "failed";
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 async fn open(db: &DbUrl, max_connections: u32) -> Result<Arc<dyn Store>> {
@@ -50,14 +87,14 @@ async fn open(db: &DbUrl, max_connections: u32) -> Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-fn service<T>(r: accord_core::Result<T>) -> Result<T> {
+pub(crate) fn service<T>(r: accord_core::Result<T>) -> Result<T> {
     r.map_err(|e| match e.details {
         Some(d) => anyhow!("{} ({}; {d})", e.message, e.code),
         None => anyhow!("{} ({})", e.message, e.code),
     })
 }
 
-fn print_json<T: Serialize>(v: &T) -> Result<()> {
+pub(crate) fn print_json<T: Serialize>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -136,7 +173,8 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string(&e)?);
             }
         }
-        Command::Serve(_) | Command::Config(_) => unreachable!("handled by run"),
+        Command::Lists(command) => return crate::lists::run(app, p, command).await,
+        Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -153,7 +191,12 @@ fn init_logging(format: LogFormat, filter: &str) -> Result<()> {
     result.map_err(|e| anyhow!("cannot start logging: {e}"))
 }
 
-async fn serve(args: ServeArgs, file: FileConfig, db: DbUrl) -> Result<ExitCode> {
+async fn serve(
+    args: ServeArgs,
+    file: FileConfig,
+    db: DbUrl,
+    variants: Option<Arc<accord_screen::NameVariants>>,
+) -> Result<ExitCode> {
     let format = match args.log_format {
         Some(f) => f,
         None => match file.log_format.as_deref() {
@@ -172,11 +215,44 @@ async fn serve(args: ServeArgs, file: FileConfig, db: DbUrl) -> Result<ExitCode>
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "accord node listening");
-    let router = accord_server::router(App::new(store.clone()), body_limit);
+    let sync_config = file.sync.clone().unwrap_or_default();
+    let interval = crate::sync::parse_interval(sync_config.interval.as_deref().unwrap_or("24h"))?;
+    let mut app = App::new(store.clone());
+    if let Some(v) = variants {
+        app = app.with_name_variants(v);
+    }
+    let background = [
+        tokio::spawn(refresh_screening_forever(app.clone())),
+        tokio::spawn(sync_forever(app.clone(), sync_config, interval)),
+    ];
+    let router = accord_server::router(app, body_limit);
     accord_server::serve(listener, router, shutdown_signal()).await.context("the HTTP server failed")?;
+    for task in background {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped: in-flight requests finished, database pool closed");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the screening index in step with the lists in force, also when another process imports.
+async fn refresh_screening_forever(app: App) {
+    loop {
+        if let Err(e) = app.refresh_screening().await {
+            tracing::warn!(error = %e, "could not refresh the screening index");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+}
+
+/// Downloads the lists from their publishers every `interval`.
+async fn sync_forever(app: App, config: crate::sync::SyncConfig, interval: std::time::Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        if let Err(e) = crate::sync::sync_all(&app, &config, &[]).await {
+            tracing::warn!(error = %e, "list sync failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

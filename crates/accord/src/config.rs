@@ -28,6 +28,24 @@ log_format = "text"
 # Log filter (tracing EnvFilter syntax), e.g. "info" or "accord_server=debug,info".
 # Environment: ACCORD_LOG.
 log_level = "info"
+
+# Name-variant table for screening: lines "form, form, … => group" (e.g. Mohammed, Muhammad,
+# Мухаммад, محمد). Environment: ACCORD_NAME_VARIANTS. Flag: --name-variants.
+# name_variants = "data/names/persons.txt"
+
+[sync]
+# How often a running node downloads the lists from their publishers (first run one interval
+# after start; `accord lists sync` runs it now).
+interval = "24h"
+# Largest accepted download, in bytes.
+max_bytes = 209715200
+
+# Publisher URLs are built in for us_ofac_sdn, us_ofac_cons, un_sc, us_bis_dpl and us_csl.
+# A source here replaces the built-in one of the same list; `urls = []` disables a list.
+# The first URL is the file the format reads; the others are published beside it.
+# [sync.sources.us_ofac_sdn]
+# format = "ofac_sdn"
+# urls = ["https://www.treasury.gov/ofac/downloads/sdn.csv", "https://www.treasury.gov/ofac/downloads/alt.csv"]
 "#;
 
 /// Settings as read from `accord.toml`; every field optional.
@@ -46,6 +64,10 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Log filter.
     pub log_level: Option<String>,
+    /// Name-variant table for screening.
+    pub name_variants: Option<String>,
+    /// List downloads.
+    pub sync: Option<crate::sync::SyncConfig>,
 }
 
 impl FileConfig {
@@ -77,6 +99,9 @@ mod tests {
         assert_eq!(c.max_connections, Some(10));
         assert_eq!(c.log_format.as_deref(), Some("text"));
         assert_eq!(c.log_level.as_deref(), Some("info"));
+        let sync = c.sync.unwrap();
+        assert_eq!(crate::sync::parse_interval(sync.interval.as_deref().unwrap()).unwrap().as_secs(), 86_400);
+        assert_eq!(sync.max_bytes, Some(crate::sync::DEFAULT_MAX_BYTES));
     }
 
     #[test]

@@ -3,6 +3,9 @@
 mod cli;
 mod commands;
 mod config;
+mod lists;
+mod screen;
+mod sync;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,0 +1,478 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use accord_core::ErrorCode;
+use accord_core::listed::{EntityKind, ListedEntity, NameKind};
+use accord_screen::{
+    DEFAULT_THRESHOLD, Explanation, Hit, Index, MAX_LIMIT, MatchKind, NameVariants, Query, compare, normalize,
+};
+
+const VARIANTS: &str = "\
+# given names
+muhammad, mohammed, mohamed, mohammad, мухаммад, محمد => Q1
+yusuf, youssef, yousef, юсуф => Q2
+hussein, husayn, hussain => Q3
+ali, aly, али, علي => Q4
+";
+
+fn variants() -> NameVariants {
+    NameVariants::load(VARIANTS.as_bytes()).unwrap()
+}
+
+fn person(list: &str, id: &str, name: &str) -> ListedEntity {
+    ListedEntity::new(list, id, EntityKind::Person, name)
+}
+
+fn org(list: &str, id: &str, name: &str) -> ListedEntity {
+    ListedEntity::new(list, id, EntityKind::Organization, name)
+}
+
+fn entities() -> Vec<ListedEntity> {
+    let mut ivan = person("sdn", "1", "PETROV, Ivan Sergeyevich");
+    ivan.add_name("Иван Сергеевич Петров", NameKind::OriginalScript);
+    ivan.countries = vec!["RU".into()];
+    ivan.birth_dates = vec!["1970-05-01".into()];
+    let mut ali = person("sdn", "2", "HASSAN, Muhammad Ali");
+    ali.add_name("Mohammed Ali HASSAN", NameKind::Alias);
+    vec![
+        ivan,
+        ali,
+        person("sdn", "3", "PETROVA, Anna"),
+        org("sdn", "4", "ROMASHKA OOO"),
+        org("eu", "5", "AL-QAIDA"),
+        org("sdn", "6", "KARAFARIN BANK"),
+        person("un", "7", "YUSUF, Ahmad"),
+        org("sdn", "8", "GOLDEN RATIO LIMITED LIABILITY COMPANY"),
+        person("sdn", "9", "SMITH, John Robert"),
+        org("sdn", "10", "ARAB PETROLEUM ENGINEERING COMPANY LTD"),
+        person("sdn", "11", "ZHOU, Yishan"),
+        person("un", "12", "ΠΑΠΑΔΟΠΟΥΛΟΣ, Γεώργιος"),
+    ]
+}
+
+fn index() -> Index {
+    Index::build(&entities(), Some(&variants()))
+}
+
+fn top(index: &Index, name: &str) -> Option<Hit> {
+    index.screen(&Query::name(name), 10, 0.5).unwrap().into_iter().next()
+}
+
+fn score(left: &str, right: &str) -> (f64, Explanation) {
+    compare(left, right, None, Some(&variants())).unwrap()
+}
+
+// ---------------------------------------------------------------- normalisation
+
+#[test]
+fn normalisation_applies_nfkc_case_folding_and_strips_diacritics() {
+    assert_eq!(normalize("ＡＣＭＥ"), "acme");
+    assert_eq!(normalize("Müller Ñúñez Øster"), "muller nunez oster");
+    assert_eq!(normalize("STRAßE"), "strasse");
+}
+
+#[test]
+fn normalisation_folds_look_alike_letters_of_another_script() {
+    // A Cyrillic "а" and "о" inside a Latin name.
+    assert_eq!(normalize("Hаssаn Kоrbаn"), "hassan korban");
+}
+
+#[test]
+fn punctuation_and_spacing_variants_of_a_name_all_match() {
+    assert_eq!(normalize("Al-Qaida"), "al qaida");
+    for written in ["Al-Qaida", "AlQaida", "Al Qaida", "AL_QAIDA", "al  qaida."] {
+        let (s, _) = score(written, "AL-QAIDA");
+        assert!(s >= 0.95, "{written}: {s}");
+    }
+}
+
+#[test]
+fn honorifics_are_left_out_of_the_canonical_form() {
+    for title in
+        ["Mr.", "Dr.", "Sheikh", "Haji", "Mullah", "Gen.", "Col.", "Maulavi", "Prof.", "Eng.", "Sayyid", "Mrs."]
+    {
+        assert_eq!(normalize(&format!("{title} Ivan Petrov")), "ivan petrov", "{title}");
+    }
+}
+
+#[test]
+fn legal_forms_of_one_family_fold_to_one_symbol_in_front_or_at_the_end() {
+    let llc = [
+        "ROMASHKA LLC",
+        "ROMASHKA L.L.C.",
+        "OOO ROMASHKA",
+        "ООО РОМАШКА",
+        "ROMASHKA Limited Liability Company",
+        "Obshchestvo s ogranichennoi otvetstvennostyu ROMASHKA",
+        "ROMASHKA GmbH",
+        "ROMASHKA Ltd",
+        "ROMASHKA Limited",
+    ];
+    for name in llc {
+        let n = normalize(name);
+        assert!(n == "romashka llc" || n == "llc romashka", "{name}: {n}");
+    }
+    let families = [
+        (["ACME SA", "ACME S.A.", "ACME Sociedad Anonima"], "sa"),
+        (["JSC ACME", "AO ACME", "Aktsionernoe Obshchestvo ACME"], "jsc"),
+        (["OAO ACME", "OJSC ACME", "ACME OJSC"], "ojsc"),
+        (["ZAO ACME", "CJSC ACME", "ACME CJSC"], "cjsc"),
+        (["PAO ACME", "PJSC ACME", "ACME PJSC"], "pjsc"),
+        (["ACME Co.", "ACME Company", "ACME CO"], "co"),
+        (["ACME Corp.", "ACME Corporation", "ACME CORP"], "corp"),
+        (["ACME FZE", "ACME FZCO", "ACME Free Zone Establishment"], "fze"),
+    ];
+    for (names, symbol) in families {
+        for name in names {
+            let n = normalize(name);
+            assert!(n.split(' ').any(|w| w == symbol) && n.contains("acme"), "{name}: {n}");
+        }
+    }
+}
+
+#[test]
+fn swapping_a_legal_form_within_its_family_keeps_a_strong_match() {
+    let index = index();
+    for q in ["ROMASHKA LLC", "OOO ROMASHKA", "Romashka Limited Liability Company", "ROMASHKA"] {
+        let hit = top(&index, q).expect(q);
+        assert_eq!(hit.entity_id, "4", "{q}");
+        assert!(hit.score >= DEFAULT_THRESHOLD, "{q}: {}", hit.score);
+    }
+}
+
+#[test]
+fn initials_match_the_full_part_they_stand_for() {
+    let (s, e) = compare("J. SMITH", "John SMITH", Some(EntityKind::Person), None).unwrap();
+    assert!(e.parts.iter().any(|p| p.how == MatchKind::Initial && p.query == "j" && p.listed == "john"), "{e}");
+    assert!(s > 0.8, "{s}");
+    let (_, e) = compare("J. SMITH", "John SMITH", Some(EntityKind::Organization), None).unwrap();
+    assert!(!e.parts.iter().any(|p| p.how == MatchKind::Initial), "organisations have no initials: {e}");
+}
+
+#[test]
+fn name_order_does_not_matter() {
+    let (a, _) = score("PETROV, Ivan Sergeyevich", "PETROV, Ivan Sergeyevich");
+    let (b, _) = score("Ivan Sergeyevich PETROV", "PETROV, Ivan Sergeyevich");
+    assert_eq!(a, 1.0);
+    assert_eq!(b, 1.0);
+}
+
+#[test]
+fn cyrillic_greek_arabic_and_chinese_are_transliterated_to_latin() {
+    assert_eq!(normalize("Иван Сергеевич Петров"), "ivan sergeyevich petrov");
+    assert_eq!(normalize("Γεώργιος"), "georgios");
+    assert_eq!(normalize("محمد"), "mhmd");
+    assert_eq!(normalize("周一山"), "zhou yi shan");
+    let (s, e) = score("Иван Петров", "PETROV, Ivan");
+    assert_eq!(s, 1.0, "{e}");
+    assert!(e.parts.iter().all(|p| p.how == MatchKind::Transliterated), "{e}");
+    let (s, e) = score("周一山", "ZHOU, Yishan");
+    assert!(s > 0.9, "joined syllables: {s} {e}");
+}
+
+#[test]
+fn romanisation_rules_bridge_common_spellings() {
+    for (a, b) in [
+        ("Sergey", "Sergei"),
+        ("Yuriy", "Yury"),
+        ("Aleksey", "Alexey"),
+        ("Alekseyevich", "Alekseevich"),
+        ("Khaled", "Haled"),
+        ("Soubotic", "Subotic"),
+        ("Qabalan", "Kabalan"),
+        ("Ilyasov", "Iliasov"),
+    ] {
+        let (s, e) = compare(a, b, None, None).unwrap();
+        assert!(s >= 0.9, "{a}/{b}: {s} {e}");
+        assert_eq!(e.parts[0].how, MatchKind::Transliterated, "{a}/{b}");
+    }
+}
+
+#[test]
+fn the_variant_table_links_given_names_across_spellings_and_scripts() {
+    for written in ["Mohammed", "Muhammad", "Мухаммад", "محمد", "Mohamed"] {
+        let (s, e) = score(written, "MOHAMMAD");
+        assert!(s >= 0.9, "{written}: {s} {e}");
+    }
+    let (s, _) = compare("Youssef", "Yusuf", None, None).unwrap();
+    let (with, e) = score("Youssef", "Yusuf");
+    assert!(with > s, "the table adds evidence: {with} vs {s}");
+    assert_eq!(e.parts[0].how, MatchKind::Variant);
+}
+
+#[test]
+fn a_typing_error_is_a_fuzzy_match() {
+    let (s, e) = score("REALES BRITTO, Juan Czrlos", "REALES BRITTO, Juan Carlos");
+    let part = e.parts.iter().find(|p| p.query == "czrlos").unwrap();
+    assert_eq!(part.how, MatchKind::Fuzzy);
+    assert!(part.score < 1.0 && part.score > 0.8);
+    assert!(s > 0.9 && s < 1.0, "{s}");
+}
+
+#[test]
+fn a_mistyped_legal_form_is_still_a_legal_form() {
+    let index = index();
+    let hit = top(&index, "ARAB PETROLEUM ENGINEERING COMPAANY LTD").unwrap();
+    assert_eq!(hit.entity_id, "10");
+    assert!(hit.score >= 0.95, "{} {}", hit.score, hit.explanation);
+    let hit = top(&index, "LIMITED LIABILITY COMAPNY GOLDEN RATIO").unwrap();
+    assert_eq!(hit.entity_id, "8");
+    assert!(hit.score >= DEFAULT_THRESHOLD, "{} {}", hit.score, hit.explanation);
+}
+
+// ---------------------------------------------------------------- explanations
+
+#[test]
+fn explanation_of_mohammed_ali_names_a_variant_match() {
+    let (s, e) = score("Mohammed Ali", "Muhammad ALI");
+    assert_eq!(e.parts.len(), 2);
+    assert_eq!(e.parts[0].query, "mohammed");
+    assert_eq!(e.parts[0].listed, "muhammad");
+    assert_eq!(e.parts[0].how, MatchKind::Variant);
+    assert_eq!(e.parts[1].how, MatchKind::Exact);
+    assert!(e.unmatched_query.is_empty() && e.unmatched_listed.is_empty() && e.penalties.is_empty());
+    assert!(s > 0.9 && s < 1.0, "{s}");
+    assert_eq!(e.to_string(), "mohammed=muhammad(variant) ali=ali(exact)");
+}
+
+#[test]
+fn explanation_charges_unmatched_parts_and_the_charges_add_up() {
+    let (s, e) = score("Mohammed Ali", "Muhammad ALI HASSAN");
+    assert_eq!(e.unmatched_listed, vec!["hassan".to_owned()]);
+    let penalty = e.penalties.iter().find(|p| p.reason == "unmatched listed 'hassan'").unwrap();
+    assert!(penalty.amount > 0.0);
+    let text = e.to_string();
+    assert!(text.starts_with("mohammed=muhammad(variant) ali=ali(exact); -0."), "{text}");
+    assert!(text.ends_with("unmatched listed 'hassan'"), "{text}");
+    // Score = weighted mean similarity of the matched parts minus the penalties.
+    let (full, _) = score("Mohammed Ali", "Muhammad ALI");
+    assert!((full - penalty.amount - s).abs() < 0.01, "{full} - {} vs {s}", penalty.amount);
+}
+
+#[test]
+fn explanation_lists_unmatched_query_parts() {
+    let (_, e) = score("Ivan Ivanovich PETROV", "PETROV, Ivan");
+    assert_eq!(e.unmatched_query, vec!["ivanovich".to_owned()]);
+    assert!(e.penalties[0].reason.contains("unmatched query 'ivanovich'"));
+}
+
+#[test]
+fn explanation_serialises_with_snake_case_match_kinds() {
+    let (_, e) = score("OOO Romashka", "ROMASHKA LLC");
+    let json = serde_json::to_value(&e).unwrap();
+    let hows: Vec<&str> = json["parts"].as_array().unwrap().iter().map(|p| p["how"].as_str().unwrap()).collect();
+    assert!(hows.contains(&"legal_form"), "{json}");
+    assert!(hows.contains(&"exact"), "{json}");
+}
+
+#[test]
+fn hits_carry_their_explanation() {
+    let index = index();
+    let hit = top(&index, "Mohammed Ali HASSAN").unwrap();
+    assert_eq!(hit.entity_id, "2");
+    assert!(!hit.explanation.parts.is_empty());
+    assert!(!hit.explanation.to_string().is_empty());
+}
+
+// ---------------------------------------------------------------- screening
+
+#[test]
+fn screen_returns_at_most_limit_hits_best_first_one_per_entity() {
+    let mut many = entities();
+    for i in 0..30 {
+        many.push(person("x", &format!("p{i}"), &format!("PETROV, Ivan {}", ["A", "B", "C"][i % 3])));
+        many.push(person("x", &format!("p{i}"), "PETROV, Ivan"));
+    }
+    let index = Index::build(&many, None);
+    for limit in [1, 3, 7, 25] {
+        let hits = index.screen(&Query::name("Ivan PETROV"), limit, 0.3).unwrap();
+        assert!(hits.len() <= limit, "{limit}: {}", hits.len());
+        assert!(hits.len() >= limit.min(20), "there are enough candidates for {limit}");
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score), "best first");
+        let mut ids: Vec<(&str, &str)> = hits.iter().map(|h| (h.list_id.as_str(), h.entity_id.as_str())).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), hits.len(), "one hit per entity");
+        assert!(hits.iter().all(|h| h.score >= 0.3 && h.score <= 1.0));
+    }
+}
+
+#[test]
+fn screen_finds_an_entity_by_any_of_its_names() {
+    let index = index();
+    assert_eq!(top(&index, "Иван Сергеевич Петров").unwrap().entity_id, "1");
+    let hit = top(&index, "Mohammed Ali HASSAN").unwrap();
+    assert_eq!((hit.entity_id.as_str(), hit.name_kind), ("2", NameKind::Alias));
+    assert_eq!(hit.matched_name, "Mohammed Ali HASSAN");
+}
+
+#[test]
+fn screen_leaves_out_hits_below_the_threshold() {
+    let index = index();
+    let all = index.screen(&Query::name("Anna Petrova Smith"), 10, 0.0).unwrap();
+    let some = index.screen(&Query::name("Anna Petrova Smith"), 10, 0.7).unwrap();
+    assert!(some.iter().all(|h| h.score >= 0.7));
+    assert!(some.len() <= all.len());
+    assert!(index.screen(&Query::name("Zebulon Quartermaine"), 10, DEFAULT_THRESHOLD).unwrap().is_empty());
+}
+
+#[test]
+fn an_unrelated_name_does_not_match() {
+    let index = index();
+    for q in ["Elizabeth Petersen", "Valdez-Taylor", "李燕", "Пимен Демьянович Беляков"] {
+        let hits = index.screen(&Query::name(q), 10, DEFAULT_THRESHOLD).unwrap();
+        assert!(hits.is_empty(), "{q}: {hits:?}");
+    }
+}
+
+#[test]
+fn secondary_attributes_adjust_the_score_and_say_so() {
+    let index = index();
+    let base = index.screen(&Query::name("Ivan Petrov"), 1, 0.0).unwrap()[0].clone();
+    let q = |kind, country: Option<&str>, year| Query {
+        name: "Ivan Petrov".into(),
+        kind,
+        country: country.map(str::to_owned),
+        birth_year: year,
+    };
+    let same = &index.screen(&q(Some(EntityKind::Person), Some("ru"), Some(1971)), 1, 0.0).unwrap()[0];
+    assert_eq!(same.score, base.score, "matching attributes cost nothing");
+    for (query, reason) in [
+        (q(Some(EntityKind::Organization), None, None), "kind"),
+        (q(None, Some("DE"), None), "country"),
+        (q(None, None, Some(1990)), "birth year"),
+    ] {
+        let hit = &index.screen(&query, 1, 0.0).unwrap()[0];
+        assert_eq!(hit.entity_id, base.entity_id);
+        assert!(hit.score < base.score, "{reason}");
+        assert!(
+            hit.explanation.penalties.iter().any(|p| p.reason.starts_with(reason)),
+            "{reason}: {}",
+            hit.explanation
+        );
+    }
+}
+
+#[test]
+fn weak_aliases_weigh_a_little_less() {
+    let mut strong = person("l", "1", "Boris Godunov");
+    strong.add_name("Borya Godunov", NameKind::Alias);
+    let mut weak = person("l", "2", "Boris Godunov II");
+    weak.names[0].kind = NameKind::WeakAlias;
+    let index = Index::build(&[strong, weak], None);
+    let hit = &index.screen(&Query::name("Boris Godunov"), 2, 0.0).unwrap()[0];
+    assert_eq!(hit.entity_id, "1");
+}
+
+#[test]
+fn an_empty_index_finds_nothing() {
+    let index = Index::build(&[], None);
+    assert_eq!((index.len(), index.names()), (0, 0));
+    assert!(index.screen(&Query::name("anyone"), 10, 0.0).unwrap().is_empty());
+}
+
+#[test]
+fn index_counts_entities_and_distinct_names() {
+    let index = index();
+    assert_eq!(index.len(), 12);
+    assert!(index.names() >= 14, "{}", index.names());
+    let mut twice = person("l", "1", "Ivan PETROV");
+    twice.add_name("IVAN PETROV", NameKind::Alias);
+    twice.add_name("Ivan Petrov.", NameKind::Alias);
+    assert_eq!(Index::build(&[twice], None).names(), 1, "names that normalise alike count once");
+}
+
+#[test]
+fn the_index_is_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Index>();
+    send_sync::<NameVariants>();
+    let index = index();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| top(&index, "Ivan Petrov").map(|h| h.entity_id))).collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().as_deref(), Some("1"));
+        }
+    });
+}
+
+// ---------------------------------------------------------------- validation
+
+fn code_and_field(err: accord_core::Error) -> (ErrorCode, String) {
+    let field = err.details.as_ref().and_then(|d| d["field"].as_str()).unwrap_or("").to_owned();
+    (err.code, field)
+}
+
+#[test]
+fn blank_names_are_rejected() {
+    let index = index();
+    for name in ["", "   ", "\u{3000}"] {
+        let err = index.screen(&Query::name(name), 10, 0.5).unwrap_err();
+        assert_eq!(code_and_field(err), (ErrorCode::ValidationFailed, "name".into()), "{name:?}");
+    }
+    let err = index.screen(&Query::name("!!! ---"), 10, 0.5).unwrap_err();
+    assert!(err.message.contains("no letters or digits"), "{}", err.message);
+    assert_eq!(code_and_field(compare("", "x", None, None).unwrap_err()).1, "left");
+    assert_eq!(code_and_field(compare("x", " ", None, None).unwrap_err()).1, "right");
+}
+
+#[test]
+fn a_huge_name_is_rejected_quickly() {
+    let index = index();
+    let huge = "a".repeat(100_000);
+    let started = Instant::now();
+    let err = index.screen(&Query::name(huge.clone()), 10, 0.5).unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(50));
+    assert_eq!(code_and_field(err.clone()), (ErrorCode::ValidationFailed, "name".into()));
+    assert!(err.message.contains("500 characters"), "{}", err.message);
+    assert!(compare(&huge, "x", None, None).is_err());
+    let many_words = "ab ".repeat(160);
+    assert!(index.screen(&Query::name(many_words), 10, 0.5).unwrap_err().message.contains("parts"));
+}
+
+#[test]
+fn control_characters_are_rejected_with_their_position() {
+    let index = index();
+    for name in ["Ivan\u{0}Petrov", "Ivan\nPetrov", "Ivan\u{7f}", "\u{1b}[31mIvan"] {
+        let err = index.screen(&Query::name(name), 10, 0.5).unwrap_err();
+        assert_eq!(err.code, ErrorCode::ValidationFailed, "{name:?}");
+        assert!(err.message.contains("control character"), "{}", err.message);
+    }
+    let err = index.screen(&Query::name("Ivan\tPetrov"), 10, 0.5).unwrap_err();
+    assert!(err.message.contains("position 4"), "{}", err.message);
+}
+
+#[test]
+fn thresholds_and_limits_out_of_range_are_rejected() {
+    let index = index();
+    let q = Query::name("Ivan Petrov");
+    for t in [-0.1, 1.01, f64::NAN, f64::INFINITY] {
+        let err = index.screen(&q, 10, t).unwrap_err();
+        assert_eq!(code_and_field(err), (ErrorCode::ValidationFailed, "threshold".into()), "{t}");
+    }
+    for limit in [0, MAX_LIMIT + 1] {
+        assert_eq!(code_and_field(index.screen(&q, limit, 0.5).unwrap_err()).1, "limit");
+    }
+    assert!(index.screen(&q, 10, 0.0).is_ok());
+    assert!(index.screen(&q, 10, 1.0).is_ok());
+}
+
+#[test]
+fn malformed_attributes_are_rejected() {
+    let index = index();
+    let mut q = Query::name("Ivan Petrov");
+    q.country = Some("Russia".into());
+    assert_eq!(code_and_field(index.screen(&q, 10, 0.5).unwrap_err()).1, "country");
+    q.country = None;
+    q.birth_year = Some(99_999);
+    assert_eq!(code_and_field(index.screen(&q, 10, 0.5).unwrap_err()).1, "birth_year");
+}
+
+#[test]
+fn a_variant_table_line_without_an_arrow_is_a_malformed_file() {
+    let err = NameVariants::load("a, b => Q1\nc, d\n".as_bytes()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::MalformedFile);
+    assert!(err.message.contains("line 2"));
+    assert_eq!(variants().len(), 4);
+}

@@ -1,0 +1,154 @@
+//! Screening over HTTP on SQLite and PostgreSQL: one party and batches with explanations, bad
+//! queries refused precisely, and officers' adjudications that suppress a false positive for their
+//! authority until the listed entity changes.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use accord_app::ListImport;
+use accord_core::listed::{EntityKind, ListedEntity, NameKind, entity_hash};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use serde_json::{Value, json};
+use support::{World, world};
+
+fn listed() -> Vec<ListedEntity> {
+    let mut person = ListedEntity::new("test_list", "P-1", EntityKind::Person, "HASSAN, Mohammed Ali");
+    person.add_name("Abu Ali", NameKind::WeakAlias);
+    person.countries.push("SY".into());
+    person.birth_dates.push("1961".into());
+    let mut company = ListedEntity::new("test_list", "C-1", EntityKind::Organization, "Rosoboronexport OAO");
+    company.add_name("Rosoboroneksport", NameKind::Alias);
+    let vessel = ListedEntity::new("test_list", "V-1", EntityKind::Vessel, "OCEAN STAR");
+    vec![person, company, vessel]
+}
+
+async fn import(w: &World, entities: Vec<ListedEntity>) {
+    let hash = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        entities.iter().map(entity_hash).collect::<String>().as_bytes(),
+    ));
+    let import = ListImport {
+        list_id: "test_list".into(),
+        format: "ftm".into(),
+        content_hash: hash,
+        entities,
+        problems: 0,
+        source: "test".into(),
+    };
+    w.node.app.import_list(&Principal::Operator { name: "test".into() }, import).await.unwrap();
+}
+
+async fn screen(w: &World, who: &str, body: Value) -> support::Answer {
+    w.node.post("/api/v1/screen", Some(w.key(who)), body).await
+}
+
+fn first_hit(a: &support::Answer) -> &Value {
+    &a.body["results"][0]["hits"][0]
+}
+
+async fn one_party_and_batches_are_screened_with_explanations(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let a = screen(&w, "exporter_de", json!({"name": "Muhammad Ali Hasan"})).await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    let hit = first_hit(&a);
+    assert_eq!((hit["list_id"].as_str(), hit["entity_id"].as_str()), (Some("test_list"), Some("P-1")), "{}", a.body);
+    assert!(hit["score"].as_f64().unwrap() > 0.5);
+    assert!(!hit["explanation"]["parts"].as_array().unwrap().is_empty(), "every hit explains itself");
+    assert_eq!(hit["suppressed"], false);
+
+    let batch = screen(
+        &w,
+        "officer_fr",
+        json!({"queries": [{"name": "ROSOBORONEXPORT"}, {"name": "Jane Q. Nobody"}, {"name": "Ocean Star", "type": "vessel"}], "limit": 3}),
+    )
+    .await;
+    assert_eq!(batch.status.as_u16(), 200, "{}", batch.body);
+    let results = batch.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "one result per query, in order");
+    assert_eq!(results[0]["hits"][0]["entity_id"], "C-1");
+    assert!(results[1]["hits"].as_array().unwrap().is_empty(), "an unrelated name has no hit");
+    assert_eq!(results[2]["hits"][0]["entity_id"], "V-1");
+}
+
+async fn bad_screening_requests_are_refused_precisely(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let long = "x".repeat(10_000);
+    let many: Vec<Value> = (0..1001).map(|i| json!({"name": format!("n{i}")})).collect();
+    let cases: Vec<(&str, Value, u16, &str, &str)> = vec![
+        ("empty name", json!({"name": "   "}), 422, "validation_failed", "name"),
+        ("huge name", json!({"name": long}), 422, "validation_failed", "name"),
+        ("control characters", json!({"name": "Ali\u{0007}Hassan"}), 422, "validation_failed", "name"),
+        ("threshold above 1", json!({"name": "Ali", "threshold": 1.5}), 422, "validation_failed", "threshold"),
+        ("negative threshold", json!({"name": "Ali", "threshold": -0.1}), 422, "validation_failed", "threshold"),
+        ("unknown type", json!({"name": "Ali", "type": "spaceship"}), 422, "validation_failed", "type"),
+        ("bad country", json!({"name": "Ali", "country": "Syria"}), 422, "validation_failed", "country"),
+        ("name and queries", json!({"name": "Ali", "queries": [{"name": "B"}]}), 422, "validation_failed", "name"),
+        ("neither", json!({}), 422, "validation_failed", "name"),
+        ("too many queries", json!({"queries": many}), 422, "validation_failed", "queries"),
+        ("bad query in a batch", json!({"queries": [{"name": "ok"}, {"name": ""}]}), 422, "validation_failed", "name"),
+        ("limit zero", json!({"name": "Ali", "limit": 0}), 422, "validation_failed", "limit"),
+    ];
+    for (what, body, status, code, field) in cases {
+        let a = screen(&w, "exporter_de", body).await;
+        assert_eq!((a.status.as_u16(), a.code()), (status, code), "{what}: {}", a.body);
+        assert_eq!(a.body["error"]["details"]["field"], field, "{what}: {}", a.body);
+    }
+    let batch_error = screen(&w, "exporter_de", json!({"queries": [{"name": "ok"}, {"name": ""}]})).await;
+    assert_eq!(batch_error.body["error"]["details"]["index"], 1, "the failing query of a batch is named");
+    let anonymous = w.node.post("/api/v1/screen", None, json!({"name": "Ali"})).await;
+    assert_eq!(anonymous.status.as_u16(), 401);
+}
+
+async fn false_positive_is_suppressed_for_the_authority_until_the_entity_changes(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let query = json!({"name": "Mohammed Ali Hassan", "subject": "customer-4711"});
+    let a = screen(&w, "officer_de", query.clone()).await;
+    assert_eq!(a.body["results"][0]["subject"], "customer-4711");
+    assert_eq!(first_hit(&a)["suppressed"], false);
+
+    let verdict = json!({"subject": "customer-4711", "list_id": "test_list", "entity_id": "P-1", "verdict": "false_positive", "reason": "different date of birth (1984) on the passport"});
+    let refused = w.node.post("/api/v1/screen/adjudications", Some(w.key("exporter_de")), verdict.clone()).await;
+    assert_eq!(refused.status.as_u16(), 403, "exporters do not adjudicate");
+    let unknown = w
+        .node
+        .post("/api/v1/screen/adjudications", Some(w.key("officer_de")), json!({"subject": "s", "list_id": "test_list", "entity_id": "nope", "verdict": "false_positive", "reason": "r"}))
+        .await;
+    assert_eq!((unknown.status.as_u16(), unknown.code()), (404, "not_found"));
+    let recorded = w.node.post("/api/v1/screen/adjudications", Some(w.key("officer_de")), verdict).await;
+    assert_eq!(recorded.status.as_u16(), 201, "{}", recorded.body);
+    assert_eq!(recorded.body["authority_id"], "DE-BAFA");
+
+    let again = screen(&w, "officer_de", query.clone()).await;
+    assert_eq!(first_hit(&again)["suppressed"], true, "{}", again.body);
+    assert_eq!(first_hit(&again)["adjudication"]["verdict"], "false_positive");
+    let other_authority = screen(&w, "officer_fr", query.clone()).await;
+    assert_eq!(first_hit(&other_authority)["suppressed"], false, "another authority's verdict does not apply");
+    let other_subject = screen(&w, "officer_de", json!({"name": "Mohammed Ali Hassan", "subject": "customer-9"})).await;
+    assert_eq!(first_hit(&other_subject)["suppressed"], false, "another subject is screened afresh");
+
+    // The listed entity changes in a later version: the hit alerts again.
+    let mut changed = listed();
+    changed[0].add_name("Abu Mohammed", NameKind::Alias);
+    import(&w, changed).await;
+    let after = screen(&w, "officer_de", query).await;
+    assert_eq!(first_hit(&after)["suppressed"], false, "{}", after.body);
+    assert!(first_hit(&after)["adjudication"].is_null());
+
+    let events = w.node.get("/api/v1/audit/events?limit=1000", Some(w.key("admin"))).await.body;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "screening.adjudicated" && e["authority_id"] == "DE-BAFA")
+    );
+}
+
+accord_store::on_both_backends!(
+    one_party_and_batches_are_screened_with_explanations,
+    bad_screening_requests_are_refused_precisely,
+    false_positive_is_suppressed_for_the_authority_until_the_entity_changes,
+);

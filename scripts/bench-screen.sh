@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Screening accuracy and speed on the development set, side by side with the brute-force peer.
+#
+# Imports every list in ../shared/data into a fresh SQLite node (timed), screens the dev set with
+# `accord screen batch` and with ../shared/peers/rapidfuzz_screen.py on the same lists and queries,
+# scores both at several thresholds, then measures throughput on a large batch (the dev set repeated,
+# whole process, index load included) and the engine's single-query latency.
+# Usage: scripts/bench-screen.sh   (REPEAT=20 sets the size of the large batch)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="$(cd ../shared/data && pwd)"
+peer="$(cd ../shared/peers && pwd)/rapidfuzz_screen.py"
+repeat="${REPEAT:-20}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 -c 'import rapidfuzz' 2>/dev/null || pip install -q rapidfuzz
+cargo build --release --locked -q -p accord
+bin="$PWD/target/release/accord"
+variants="$data/names/persons.txt"
+db="$work/accord.db"
+
+# The dev set as screening input: id,name (query id q<i> is row i).
+python3 - "$data/screening-dev/queries.csv" "$work/dev.csv" "$work/large.csv" "$repeat" <<'PY'
+import csv, sys
+src, dev, large, repeat = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+rows = list(csv.DictReader(open(src, newline="", encoding="utf-8")))
+with open(dev, "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f); w.writerow(["id", "name"])
+    for i, r in enumerate(rows): w.writerow([f"q{i}", r["query"]])
+with open(large, "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f); w.writerow(["id", "name"])
+    for k in range(repeat):
+        for i, r in enumerate(rows): w.writerow([f"q{i}-{k}", r["query"]])
+PY
+queries=$(($(wc -l < "$work/dev.csv") - 1))
+large=$(($(wc -l < "$work/large.csv") - 1))
+
+seconds() { python3 -c 'import sys,time; print(f"{time.time()-float(sys.argv[1]):.2f}")' "$1"; }
+
+start=$(date +%s.%N)
+"$bin" --db "$db" lists import "$data/ofac/sdn.csv" "$data/ofac/cons_prim.csv" "$data/un/UN_consolidated.xml" \
+    "$data/eu" "$data/bis/dpl.txt" "$data/csl/csl.csv" 2>/dev/null
+import_s=$(seconds "$start")
+threshold=$("$bin" --db "$db" screen info | awk '/^default threshold:/ {print $3}')
+
+start=$(date +%s.%N)
+/usr/bin/time -f '%M' -o "$work/accord.rss" "$bin" --db "$db" screen batch --name-variants "$variants" \
+    --input "$work/dev.csv" --output "$work/accord.csv" --threshold 0.5 --limit 10
+accord_dev_s=$(seconds "$start")
+
+start=$(date +%s.%N)
+"$bin" --db "$db" screen batch --name-variants "$variants" --input "$work/large.csv" --output "$work/large-out.csv" \
+    --threshold "$threshold" --limit 10
+accord_large_s=$(seconds "$start")
+
+start=$(date +%s.%N)
+python3 "$peer" --data "$data" --input "$work/dev.csv" --output "$work/peer.csv" --cutoff 0.5 --limit 10 2>"$work/peer.log"
+peer_s=$(seconds "$start")
+
+echo
+python3 scripts/screen_eval.py --name accord --queries "$data/screening-dev/queries.csv" --results "$work/accord.csv" --default "$threshold"
+echo
+python3 scripts/screen_eval.py --name peer --queries "$data/screening-dev/queries.csv" --results "$work/peer.csv" --default 0.9
+echo
+echo "single in-process query latency (engine only):"
+"$bin" --db "$db" screen latency --name-variants "$variants" --input "$work/dev.csv"
+echo
+python3 - "$queries" "$large" "$accord_dev_s" "$accord_large_s" "$peer_s" "$import_s" "$(cat "$work/accord.rss")" "$(cat "$work/peer.log")" <<'PY'
+import sys
+q, large, a_dev, a_large, p_dev, imp, rss_kb, peer_log = sys.argv[1:]
+q, large, a_dev, a_large, p_dev = int(q), int(large), float(a_dev), float(a_large), float(p_dev)
+a_qps, p_qps, l_qps = q / a_dev, q / p_dev, large / a_large
+print(f"import of all lists: {float(imp):.2f} s")
+print(f"dev set ({q} queries, whole process incl. index load): accord {a_dev:.2f} s = {a_qps:,.0f} q/s; peer {p_dev:.2f} s = {p_qps:,.1f} q/s; ratio {a_qps / p_qps:,.0f}x")
+print(f"large batch ({large} queries, whole process incl. index load): accord {a_large:.2f} s = {l_qps:,.0f} q/s")
+print(f"accord peak RSS (dev-set batch): {int(rss_kb) / 1024:.0f} MB")
+print(f"peer: {peer_log.strip()}")
+PY
