@@ -5,16 +5,16 @@
 # `accord screen batch` and with ../shared/peers/rapidfuzz_screen.py on the same lists and queries,
 # scores both at several thresholds, then measures throughput on a large batch (the dev set repeated,
 # whole process, index load included) and the engine's single-query latency.
-# Usage: scripts/bench-screen.sh   (REPEAT=20 sets the size of the large batch)
+# Usage: scripts/bench-screen.sh   (REPEAT=50 sets the size of the large batch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="$(cd ../shared/data && pwd)"
 peer="$(cd ../shared/peers && pwd)/rapidfuzz_screen.py"
-repeat="${REPEAT:-20}"
+repeat="${REPEAT:-50}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-python3 -c 'import rapidfuzz' 2>/dev/null || pip install -q rapidfuzz
+python3 -c 'import rapidfuzz, numpy' 2>/dev/null || pip install -q --root-user-action=ignore rapidfuzz numpy
 cargo build --release --locked -q -p accord
 bin="$PWD/target/release/accord"
 variants="$data/names/persons.txt"

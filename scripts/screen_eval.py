@@ -66,7 +66,7 @@ def main():
     ap.add_argument("--json", help="write the figures here as JSON")
     a = ap.parse_args()
     queries, hits = load(a.queries, a.results)
-    thresholds = sorted({a.default, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95})
+    thresholds = sorted({a.default, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.91, 0.92, 0.93, 0.95})
     rows = [metrics(queries, hits, t) for t in thresholds]
     best = max((r for r in rows if r["false_positive_rate"] <= 0.01), key=lambda r: r["recall_at_1"], default=None)
     print(f"{a.name}: threshold  recall@1  recall@10  false-positive rate")

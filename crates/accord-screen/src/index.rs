@@ -336,7 +336,27 @@ impl Index {
             t.latin |= latin || !plain;
             id
         };
-        for e in entities {
+        // Normalising and transliterating every name is most of the build: spread it over the cores.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = entities.len().div_ceil(threads).max(1);
+        let parsed_names: Vec<Vec<_>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = entities
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().map(|e| e.names.iter().map(|n| parse(&n.name)).collect::<Vec<_>>()).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(parsed) => parsed,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        for (e, parsed_names) in entities.iter().zip(parsed_names) {
             let entity = ents.len() as u32;
             let list_id = list_ids.entry(e.list_id.clone()).or_insert_with(|| Arc::from(e.list_id.as_str())).clone();
             let mut countries: Vec<[u8; 2]> = e
@@ -361,8 +381,7 @@ impl Index {
                 years: years.into(),
             });
             let mut seen: HashSet<String> = HashSet::new();
-            for n in &e.names {
-                let mut parsed = parse(&n.name);
+            for (n, mut parsed) in e.names.iter().zip(parsed_names) {
                 if parsed.tokens.is_empty() || !seen.insert(parsed.canonical()) {
                     continue;
                 }
