@@ -344,7 +344,9 @@ impl Index {
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
-                        part.iter().map(|e| e.names.iter().map(|n| parse(&n.name)).collect::<Vec<_>>()).collect::<Vec<_>>()
+                        part.iter()
+                            .map(|e| e.names.iter().map(|n| parse(&n.name)).collect::<Vec<_>>())
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();
