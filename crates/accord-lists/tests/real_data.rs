@@ -7,7 +7,6 @@ use accord_core::listed::{EntityKind, ListedEntity, NameKind};
 use accord_lists::{Format, ParsedList, detect, read, write_ftm};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
@@ -379,18 +378,15 @@ fn formats_of_the_real_files_and_folders_are_detected() {
 }
 
 #[test]
-fn all_lists_import_quickly() {
-    let start = Instant::now();
+fn all_lists_import_together_without_clashing_ids() {
     let mut total = 0;
+    let mut keys = std::collections::HashSet::new();
     for rel in ["ofac/sdn.csv", "ofac/cons_prim.csv", "un/UN_consolidated.xml", "eu", "bis/dpl.txt", "csl/csl.csv"] {
-        let t = Instant::now();
         let list = load(rel);
         total += list.entities.len();
-        println!("{rel:<24} {:>6} entities in {:>7.1} ms", list.entities.len(), t.elapsed().as_secs_f64() * 1e3);
+        for e in &list.entities {
+            assert!(keys.insert((e.list_id.clone(), e.entity_id.clone())), "{} {} twice", e.list_id, e.entity_id);
+        }
     }
-    let elapsed = start.elapsed();
-    println!("all lists: {total} entities in {:.1} ms", elapsed.as_secs_f64() * 1e3);
     assert_eq!(total, 14_965 + 442 + 1_003 + 5_621 + 416 + 113);
-    // Generous: this also runs unoptimised on a shared machine; the release figure is well under a second.
-    assert!(elapsed.as_secs() < 60, "{elapsed:?}");
 }
