@@ -5,7 +5,7 @@
 //! the `source` column (`dpl`, `el`, `dtc` …, else the slug of the whole column) and `:{start_date}` is left
 //! out when the row has none — e.g. `el:gunther-migeotte:2010-06-28`. Rows with the same id form one entity.
 
-use crate::source::{self, Header, col, csv_reader, decode, file_name, is_blank, next_record, record_line};
+use crate::source::{self, Header, col, csv_reader, decode};
 use crate::text::{extract_dates, slug, split_multi};
 use crate::{Ctx, Format, Groups, Loaded, country};
 use accord_core::Result;
@@ -67,7 +67,6 @@ struct Cols {
 }
 
 fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
-    let file = file_name(path);
     let mut rdr = csv_reader(path, b',')?;
     let header = Header::read(&mut rdr, path)?;
     header.require(path, &["source", "entity_number", "type", "name"], "Consolidated Screening List")?;
@@ -88,18 +87,8 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
         nationalities: header.find("nationalities"),
         ids: header.find("ids"),
     };
-    let mut rec = csv::ByteRecord::new();
-    while next_record(&mut rdr, &mut rec, path)? {
-        if is_blank(&rec) {
-            continue;
-        }
-        let line = record_line(&rec);
-        match row(&rec, &c, header.len()) {
-            Ok(e) => groups.add(e),
-            Err(message) => ctx.problem(&file, line, message)?,
-        }
-    }
-    Ok(())
+    let columns = header.len();
+    crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &c, columns))
 }
 
 fn kind_of(t: &str) -> EntityKind {

@@ -5,7 +5,7 @@
 //! Rows with the same id are the same denied party listed at several addresses (or written with other
 //! punctuation, `AL NASER AIRLINES` / `AL-NASER  AIRLINES`) and form one entity with all their addresses.
 
-use crate::source::{self, Header, col, csv_reader, decode, file_name, is_blank, next_record, record_line};
+use crate::source::{self, Header, col, csv_reader, decode};
 use crate::text::{slug, us_date};
 use crate::{Ctx, Format, Groups, Loaded, country};
 use accord_core::Result;
@@ -49,7 +49,6 @@ struct Cols {
 }
 
 fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
-    let file = file_name(path);
     let mut rdr = csv_reader(path, b'\t')?;
     let header = Header::read(&mut rdr, path)?;
     header.require(path, &["Name", "Effective_Date"], "BIS Denied Persons List")?;
@@ -64,18 +63,8 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
         expiration: header.find("Expiration_Date"),
         citation: header.find("FR_Citation"),
     };
-    let mut rec = csv::ByteRecord::new();
-    while next_record(&mut rdr, &mut rec, path)? {
-        if is_blank(&rec) {
-            continue;
-        }
-        let line = record_line(&rec);
-        match row(&rec, &c, header.len()) {
-            Ok(e) => groups.add(e),
-            Err(message) => ctx.problem(&file, line, message)?,
-        }
-    }
-    Ok(())
+    let columns = header.len();
+    crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &c, columns))
 }
 
 fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<ListedEntity, String> {

@@ -1,7 +1,7 @@
 //! EU sanctions annexes as journal CSV (consolidated `{celex}.csv` or amendment files). Ids are
 //! `celex:annex:recordId`, or `celex:annex:` + the slug of the name where the act prints no record number.
 
-use crate::source::{self, Header, col, csv_reader, decode, file_name, is_blank, next_record, record_line};
+use crate::source::{self, Header, col, csv_reader, decode};
 use crate::text::{add_name_with_script_forms, extract_dates, slug, split_multi};
 use crate::{Ctx, Format, Groups, Loaded, country};
 use accord_core::Result;
@@ -74,7 +74,6 @@ impl Cols {
 }
 
 fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
-    let file = file_name(path);
     let mut rdr = csv_reader(path, b',')?;
     let header = Header::read(&mut rdr, path)?;
     if header.find("celex").is_none() && header.find("amendedCelex").is_none() {
@@ -82,18 +81,8 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
     }
     header.require(path, &["recordId", "annex", "schema", "name"], "EU journal CSV")?;
     let cols = Cols::new(&header);
-    let mut rec = csv::ByteRecord::new();
-    while next_record(&mut rdr, &mut rec, path)? {
-        if is_blank(&rec) {
-            continue;
-        }
-        let line = record_line(&rec);
-        match row(&rec, &cols, header.len()) {
-            Ok(e) => groups.add(e),
-            Err(message) => ctx.problem(&file, line, message)?,
-        }
-    }
-    Ok(())
+    let columns = header.len();
+    crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &cols, columns))
 }
 
 fn kind_of(schema: &str) -> EntityKind {

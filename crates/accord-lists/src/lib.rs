@@ -219,6 +219,29 @@ pub(crate) fn malformed_file(file: &str, message: &str) -> Error {
     Error::new(ErrorCode::MalformedFile, format!("{file}: {message}")).with_details(serde_json::json!({ "file": file }))
 }
 
+/// Turns every non-blank row of a CSV into an entity (grouped by id) or a reported problem.
+pub(crate) fn rows_into_groups(
+    rdr: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+    path: &Path,
+    ctx: &mut Ctx,
+    groups: &mut Groups,
+    mut row: impl FnMut(&csv::ByteRecord) -> std::result::Result<ListedEntity, String>,
+) -> Result<()> {
+    let file = source::file_name(path);
+    let mut rec = csv::ByteRecord::new();
+    while source::next_record(rdr, &mut rec, path)? {
+        if source::is_blank(&rec) {
+            continue;
+        }
+        let line = source::record_line(&rec);
+        match row(&rec) {
+            Ok(e) => groups.add(e),
+            Err(message) => ctx.problem(&file, line, message)?,
+        }
+    }
+    Ok(())
+}
+
 /// Entities keyed by id, where several rows may describe one entity; merged deterministically at the end.
 #[derive(Default)]
 pub(crate) struct Groups {
