@@ -1,0 +1,24 @@
+//! The harmonized dual-use control list: entries keyed by coalition codes aligned with the Wassenaar numbering
+//! (`3A001`, `3A001.a.1`), with their text, regimes and one mapping per jurisdiction (EU Annex I, US ECCN with
+//! reasons for control, UK rating).
+//!
+//! [`import_eu_annex_i`], [`import_us_ccl_headings`], [`import_us_reasons`] and [`import_regimes`] read the public
+//! sources and report what they cannot repair as [`Problem`]s; [`harmonize`] merges them into a [`ControlList`].
+//! [`ControlList::write_json`] and [`ControlList::from_json`] write and strictly read Accord's own list format;
+//! [`ControlList::search`] ranks entries for a query and [`ControlList::by_category`] browses them. Pure: no I/O
+//! beyond reading the files it is given.
+
+mod code;
+mod format;
+mod import;
+mod model;
+mod search;
+
+pub use code::ControlCode;
+pub use format::{FORMAT_NAME, FORMAT_VERSION};
+pub use import::{
+    Problem, RegimeItem, UsReasons, harmonize, import_eu_annex_i, import_regime_csv, import_regimes,
+    import_us_ccl_headings, import_us_reasons, regime_of_file,
+};
+pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regime};
+pub use search::SearchHit;
