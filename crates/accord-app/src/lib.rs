@@ -1,10 +1,12 @@
 //! Accord's application services: every use case the CLI and the HTTP API offer, with
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
+mod controls;
 mod keys;
 mod lists;
 mod screening;
 
+pub use controls::{ControlAnswer, ControlSearch, ControlsImport};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use screening::{
@@ -25,6 +27,7 @@ use std::sync::Arc;
 pub struct App {
     store: Arc<dyn Store>,
     screening: Arc<screening::Screening>,
+    controls: Arc<controls::ControlCache>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -100,7 +103,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 impl App {
     /// Builds the application over a store.
     pub fn new(store: Arc<dyn Store>) -> App {
-        App { store, screening: Arc::new(screening::Screening::new(None)) }
+        App { store, screening: Arc::new(screening::Screening::new(None)), controls: Arc::default() }
     }
 
     /// The store, for health checks and metrics.

@@ -1,6 +1,7 @@
 //! Accord's HTTP API: the axum router, request ids, metrics, body limits, the OpenAPI document and
 //! graceful shutdown. Handlers call the application services and nothing else.
 
+mod controls_handlers;
 pub mod error;
 mod extract;
 mod handlers;
@@ -51,6 +52,7 @@ pub struct RequestId(pub String);
         handlers::audit_events, handlers::audit_verify,
         handlers::lists, handlers::list_versions, handlers::list_diff,
         screen_handlers::screen, screen_handlers::adjudicate,
+        controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -62,6 +64,7 @@ pub struct RequestId(pub String);
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "lists", description = "Restricted-party list versions and what each changed"),
         (name = "screening", description = "Restricted-party screening with explanations, and adjudications"),
+        (name = "controls", description = "The harmonized control list on any day (public)"),
     )
 )]
 struct ApiDoc;
@@ -107,6 +110,9 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/lists/{id}/diff", get(handlers::list_diff))
         .route("/api/v1/screen", post(screen_handlers::screen))
         .route("/api/v1/screen/adjudications", post(screen_handlers::adjudicate))
+        .route("/api/v1/controls/versions", get(controls_handlers::versions))
+        .route("/api/v1/controls/search", get(controls_handlers::search))
+        .route("/api/v1/controls/{code}", get(controls_handlers::entry))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

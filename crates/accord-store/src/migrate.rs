@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0004_list_sync.sql"),
         postgres: include_str!("../migrations/0004_list_sync.sql"),
     },
+    Migration {
+        version: 5,
+        name: "controls",
+        sqlite: include_str!("../migrations/0005_controls.sql"),
+        postgres: include_str!("../migrations/0005_controls.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

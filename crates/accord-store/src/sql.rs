@@ -4,6 +4,7 @@ use crate::migrate::{self, Migration};
 use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
+use accord_core::controls::ControlVersion;
 use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
@@ -488,6 +489,30 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         Mutation::ImportList { version, previous, upserts, removed, changes } => {
             import_list(tx, version, *previous, upserts, removed, changes).await?;
         }
+        Mutation::InsertControlVersion { version: v, data } => {
+            sqlx::query(
+                "INSERT INTO control_versions (seq, label, effective_date, rationale, content_hash, source, imported_at, \
+                 entries, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(v.seq)
+            .bind(&v.label)
+            .bind(&v.effective_date)
+            .bind(&v.rationale)
+            .bind(&v.content_hash)
+            .bind(&v.source)
+            .bind(&v.imported_at)
+            .bind(v.entries)
+            .bind(data)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::Conflict, "another control-list version was stored meanwhile; import again")
+                } else {
+                    db_error(e)
+                }
+            })?;
+        }
         Mutation::InsertAdjudication(a) => {
             sqlx::query(
                 "INSERT INTO adjudications (id, authority_id, subject, list_id, entity_id, entity_version, verdict, \
@@ -776,6 +801,39 @@ impl Store for SqlStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(change_from).collect()
+    }
+
+    async fn control_versions(&self) -> Result<Vec<ControlVersion>> {
+        let rows = sqlx::query(
+            "SELECT seq, label, effective_date, rationale, content_hash, source, imported_at, entries \
+             FROM control_versions ORDER BY seq",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let text = |c: &str| r.try_get::<String, _>(c).map_err(db_error);
+                Ok(ControlVersion {
+                    seq: r.try_get("seq").map_err(db_error)?,
+                    label: text("label")?,
+                    effective_date: text("effective_date")?,
+                    rationale: text("rationale")?,
+                    content_hash: text("content_hash")?,
+                    source: text("source")?,
+                    imported_at: text("imported_at")?,
+                    entries: r.try_get("entries").map_err(db_error)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn control_data(&self, seq: i64) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT data FROM control_versions WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)
     }
 
     async fn record_sync(&self, s: &SyncState) -> Result<()> {

@@ -61,6 +61,76 @@ pub enum Command {
     Lists(ListsCommand),
     /// Screen names against every restricted-party list in force.
     Screen(ScreenArgs),
+    /// The harmonized control list: import versions, show entries on any day, search.
+    #[command(subcommand)]
+    Controls(ControlsCommand),
+}
+
+/// `accord controls …`
+#[derive(Debug, Subcommand)]
+pub enum ControlsCommand {
+    /// Store a new version: one file in Accord's list format, or the EU and US sources harmonized.
+    Import {
+        /// A list in Accord's format (accord-control-list JSON).
+        file: Option<PathBuf>,
+        /// EU Annex I JSON.
+        #[arg(long)]
+        eu: Option<PathBuf>,
+        /// US CCL headings JSON.
+        #[arg(long)]
+        us: Option<PathBuf>,
+        /// US reasons for control JSON.
+        #[arg(long)]
+        us_reasons: Option<PathBuf>,
+        /// Folder of regime CSVs.
+        #[arg(long)]
+        regimes: Option<PathBuf>,
+        /// Version label, e.g. 2025-11 (sources only).
+        #[arg(long)]
+        label: Option<String>,
+        /// Day the version takes effect, YYYY-MM-DD (sources only).
+        #[arg(long)]
+        effective_date: Option<String>,
+        /// Why it is published (sources only).
+        #[arg(long)]
+        rationale: Option<String>,
+    },
+    /// Show one entry as it stood on a day (today by default).
+    Show {
+        /// The code, e.g. 3A001 or 3A001.a.1.
+        code: String,
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        at: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ranked full-text search over titles and texts.
+    Search {
+        /// Words or a code.
+        query: String,
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        at: Option<String>,
+        /// Most results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the list in force on a day in Accord's list format.
+    Export {
+        /// Output file.
+        #[arg(long)]
+        output: PathBuf,
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// List the stored versions.
+    Versions,
 }
 
 /// `accord screen [NAME] …`

@@ -174,6 +174,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             }
         }
         Command::Lists(command) => return crate::lists::run(app, p, command).await,
+        Command::Controls(command) => return crate::controls::run(app, p, command).await,
         Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod controls;
 mod lists;
 mod screen;
 mod sync;

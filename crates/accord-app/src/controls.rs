@@ -1,0 +1,180 @@
+//! The harmonized control list: versions with effective dates, lookup and search on any day.
+
+use crate::{App, event, require};
+use accord_controls::{ControlCode, ControlEntry, ControlList, SearchHit};
+use accord_core::audit::hex;
+use accord_core::controls::ControlVersion;
+use accord_core::model::Role;
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::Mutation;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use utoipa::ToSchema;
+
+/// Parsed control-list versions, by sequence number (versions never change once stored).
+#[derive(Default)]
+pub(crate) struct ControlCache {
+    lists: Mutex<HashMap<i64, Arc<ControlList>>>,
+}
+
+/// What a control-list import did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ControlsImport {
+    /// True when the content equals the latest version (nothing was stored).
+    pub unchanged: bool,
+    /// The stored (or matching) version.
+    pub version: ControlVersion,
+}
+
+/// One entry as answered for a day, with the version it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ControlAnswer {
+    /// The version in force on the day asked.
+    pub version: ControlVersion,
+    /// The entry.
+    #[schema(value_type = Object)]
+    pub entry: ControlEntry,
+    /// Codes of its direct sub-items.
+    pub children: Vec<String>,
+}
+
+/// Search results for a day, with the version they come from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ControlSearch {
+    /// The version in force on the day asked.
+    pub version: ControlVersion,
+    /// Best first.
+    #[schema(value_type = Vec<Object>)]
+    pub hits: Vec<SearchHit>,
+}
+
+fn check_date(field: &str, s: &str) -> Result<String> {
+    s.parse::<jiff::civil::Date>().map(|d| d.to_string()).map_err(|_| {
+        Error::validation(field, format!("'{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(s)))
+    })
+}
+
+fn today() -> String {
+    jiff::Zoned::now().date().to_string()
+}
+
+impl App {
+    /// Stores a new control-list version (admin); identical content changes nothing.
+    pub async fn import_controls(&self, p: &Principal, list: &ControlList, source: &str) -> Result<ControlsImport> {
+        require(p, &[Role::Admin], "import control lists")?;
+        let info = list.info();
+        let effective_date = check_date("effective_date", &info.effective_date)?;
+        let data = list.to_json();
+        let content_hash = hex(&Sha256::digest(data.as_bytes()));
+        let versions = self.store.control_versions().await?;
+        if let Some(latest) = versions.last()
+            && latest.content_hash == content_hash
+        {
+            return Ok(ControlsImport { unchanged: true, version: latest.clone() });
+        }
+        let version = ControlVersion {
+            seq: versions.last().map_or(1, |v| v.seq + 1),
+            label: info.version.clone(),
+            effective_date,
+            rationale: info.rationale.clone(),
+            content_hash,
+            source: source.to_owned(),
+            imported_at: accord_core::now(),
+            entries: list.len() as i64,
+        };
+        let mut payload = serde_json::to_value(&version).unwrap_or_default();
+        payload["rationale"] = json!(version.rationale);
+        self.store
+            .commit(
+                vec![Mutation::InsertControlVersion { version: version.clone(), data }],
+                vec![event(p, None, "controls.imported", &format!("controls@{}", version.seq), payload)],
+            )
+            .await?;
+        Ok(ControlsImport { unchanged: false, version })
+    }
+
+    /// Every stored control-list version, oldest first (public).
+    pub async fn control_versions(&self) -> Result<Vec<ControlVersion>> {
+        self.store.control_versions().await
+    }
+
+    /// The control list in force on `at` (today when None): the latest version that took effect by then.
+    pub async fn control_list_at(&self, at: Option<&str>) -> Result<(ControlVersion, Arc<ControlList>)> {
+        let day = match at {
+            Some(d) => check_date("at", d)?,
+            None => today(),
+        };
+        let versions = self.store.control_versions().await?;
+        let version = versions
+            .iter()
+            .filter(|v| v.effective_date <= day)
+            .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
+            .cloned()
+            .ok_or_else(|| {
+                Error::new(ErrorCode::NotFound, format!("no control list was in force on {day}"))
+                    .with_details(json!({ "at": day, "versions": versions.len() }))
+            })?;
+        if let Some(list) =
+            self.controls.lists.lock().map_err(|_| Error::internal("control cache poisoned"))?.get(&version.seq)
+        {
+            return Ok((version, list.clone()));
+        }
+        let data = self
+            .store
+            .control_data(version.seq)
+            .await?
+            .ok_or_else(|| Error::internal("control version without data"))?;
+        let list = Arc::new(ControlList::from_json(data.as_bytes())?);
+        self.controls
+            .lists
+            .lock()
+            .map_err(|_| Error::internal("control cache poisoned"))?
+            .insert(version.seq, list.clone());
+        Ok((version, list))
+    }
+
+    /// One control entry as it stood on `at` (public); an unknown code answers with the nearest codes.
+    pub async fn control(&self, code: &str, at: Option<&str>) -> Result<ControlAnswer> {
+        let (version, list) = self.control_list_at(at).await?;
+        let parsed = ControlCode::parse(code);
+        let entry = parsed.as_ref().ok().and_then(|c| list.get(c)).cloned();
+        let Some(entry) = entry else {
+            let nearest: Vec<String> = list.nearest(code, 5).iter().map(|c| c.to_string()).collect();
+            let message = match &parsed {
+                Err(e) => format!(
+                    "'{}' is not a control code ({}); nearest: {}",
+                    accord_core::ids::truncate(code),
+                    e.message,
+                    nearest.join(", ")
+                ),
+                Ok(_) => format!(
+                    "no control entry '{}' on {}; nearest: {}",
+                    accord_core::ids::truncate(code),
+                    version.effective_date,
+                    nearest.join(", ")
+                ),
+            };
+            return Err(Error::new(ErrorCode::NotFound, message)
+                .with_details(json!({ "nearest": nearest, "version": version.seq })));
+        };
+        let children = list.children(&entry.code).iter().map(|e| e.code.to_string()).collect();
+        Ok(ControlAnswer { version, entry, children })
+    }
+
+    /// Ranked full-text search over the list in force on `at` (public).
+    pub async fn search_controls(&self, query: &str, limit: usize, at: Option<&str>) -> Result<ControlSearch> {
+        let q = query.trim();
+        if q.is_empty() || q.chars().count() > 200 || q.chars().any(char::is_control) {
+            return Err(Error::validation("q", "the search needs 1-200 characters without control characters"));
+        }
+        if !(1..=100).contains(&limit) {
+            return Err(Error::validation("limit", "limit must be between 1 and 100"));
+        }
+        let (version, list) = self.control_list_at(at).await?;
+        Ok(ControlSearch { version, hits: list.search(q, limit) })
+    }
+}

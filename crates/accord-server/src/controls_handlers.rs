@@ -1,0 +1,58 @@
+//! The harmonized control list, public: versions, one entry on any day, ranked search.
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::Params;
+use accord_app::{ControlAnswer, ControlSearch};
+use accord_core::controls::ControlVersion;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The day to answer for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AtQuery {
+    /// `YYYY-MM-DD` (default: today).
+    pub at: Option<String>,
+}
+
+/// A search over the control list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Words or a code.
+    pub q: String,
+    /// Most results, 1..100 (default 10).
+    pub limit: Option<usize>,
+    /// `YYYY-MM-DD` (default: today).
+    pub at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/controls/versions", tag = "controls",
+    responses((status = 200, description = "Every stored version, oldest first", body = [ControlVersion])))]
+pub(crate) async fn versions(State(s): State<AppState>) -> ApiResult<Json<Vec<ControlVersion>>> {
+    Ok(Json(s.app.control_versions().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/controls/search", tag = "controls", params(SearchQuery),
+    responses((status = 200, description = "Entries ranked by relevance", body = ControlSearch),
+              (status = 404, description = "No list in force on that day", body = ErrorBody)))]
+pub(crate) async fn search(
+    State(s): State<AppState>,
+    Params(q): Params<SearchQuery>,
+) -> ApiResult<Json<ControlSearch>> {
+    Ok(Json(s.app.search_controls(&q.q, q.limit.unwrap_or(10), q.at.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/controls/{code}", tag = "controls", params(("code" = String, Path, description = "e.g. 3A001 or 3A001.a.1"), AtQuery),
+    responses((status = 200, description = "The entry as it stood on the day", body = ControlAnswer),
+              (status = 404, description = "Unknown code (details list the nearest codes) or no list in force", body = ErrorBody)))]
+pub(crate) async fn entry(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Params(q): Params<AtQuery>,
+) -> ApiResult<Json<ControlAnswer>> {
+    Ok(Json(s.app.control(&code, q.at.as_deref()).await?))
+}

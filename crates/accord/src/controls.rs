@@ -1,0 +1,128 @@
+//! `accord controls …`: import the control list (from the EU and US sources, or Accord's list
+//! format), show an entry on any day, search, export, and list the versions.
+
+use crate::cli::ControlsCommand;
+use crate::commands::{print_json, service};
+use accord_app::App;
+use accord_controls::{ControlList, ListInfo};
+use accord_core::principal::Principal;
+use anyhow::{Context, Result, anyhow};
+use std::process::ExitCode;
+
+/// Runs one `controls` command.
+pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<ExitCode> {
+    match command {
+        ControlsCommand::Import { file, eu, us, us_reasons, regimes, label, effective_date, rationale } => {
+            let (list, source) = match (file, eu, us) {
+                (Some(file), None, None) => {
+                    let f = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    (service(ControlList::from_json(std::io::BufReader::new(f)))?, file.display().to_string())
+                }
+                (None, Some(eu), Some(us)) => {
+                    let mut problems = Vec::new();
+                    let (eu_entries, p1) = service(accord_controls::import_eu_annex_i(&eu))?;
+                    let (us_entries, p2) = service(accord_controls::import_us_ccl_headings(&us))?;
+                    problems.extend(p1.into_iter().chain(p2));
+                    let reasons = match &us_reasons {
+                        Some(path) => {
+                            let (r, p) = service(accord_controls::import_us_reasons(path))?;
+                            problems.extend(p);
+                            r
+                        }
+                        None => Vec::new(),
+                    };
+                    let regime_items = match &regimes {
+                        Some(dir) => {
+                            let (r, p) = service(accord_controls::import_regimes(dir))?;
+                            problems.extend(p);
+                            r
+                        }
+                        None => Vec::new(),
+                    };
+                    let info = ListInfo {
+                        version: label.ok_or_else(|| anyhow!("--label is needed when importing from the sources"))?,
+                        effective_date: effective_date
+                            .ok_or_else(|| anyhow!("--effective-date is needed when importing from the sources"))?,
+                        rationale: rationale
+                            .unwrap_or_else(|| "Imported from the EU Annex I and US CCL sources".to_owned()),
+                    };
+                    let (list, p) =
+                        service(accord_controls::harmonize(info, eu_entries, us_entries, &reasons, &regime_items))?;
+                    problems.extend(p);
+                    for problem in &problems {
+                        match problem.line {
+                            Some(line) => eprintln!("{}:{line}: {}", problem.file, problem.message),
+                            None => eprintln!("{}: {}", problem.file, problem.message),
+                        }
+                    }
+                    let source = [Some(eu), Some(us), us_reasons, regimes]
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (list, source)
+                }
+                _ => {
+                    return Err(anyhow!(
+                        "give either one Accord list FILE, or --eu and --us (with optional --us-reasons and --regimes)"
+                    ));
+                }
+            };
+            let outcome = service(app.import_controls(p, &list, &source).await)?;
+            let v = &outcome.version;
+            if outcome.unchanged {
+                println!("control list unchanged: version {} ({}) stays, {} entries", v.seq, v.label, v.entries);
+            } else {
+                println!(
+                    "control list version {} ({}) stored: {} entries, in force from {}",
+                    v.seq, v.label, v.entries, v.effective_date
+                );
+            }
+        }
+        ControlsCommand::Show { code, at, json } => {
+            let answer = service(app.control(&code, at.as_deref()).await)?;
+            if json {
+                print_json(&answer)?;
+            } else {
+                let e = &answer.entry;
+                println!(
+                    "{} {}  (control list {} in force from {})",
+                    e.code, e.title, answer.version.label, answer.version.effective_date
+                );
+                for m in &e.mappings {
+                    let reasons =
+                        if m.reasons.is_empty() { String::new() } else { format!(" [{}]", m.reasons.join(", ")) };
+                    println!("  {}: {}{reasons}", m.jurisdiction, m.code);
+                }
+                if !e.regimes.is_empty() {
+                    println!("  regimes: {}", e.regimes.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", "));
+                }
+                if !answer.children.is_empty() {
+                    println!("  sub-items: {}", answer.children.join(", "));
+                }
+                println!();
+                println!("{}", e.text);
+            }
+        }
+        ControlsCommand::Search { query, at, limit, json } => {
+            let found = service(app.search_controls(&query, limit, at.as_deref()).await)?;
+            if json {
+                print_json(&found)?;
+            } else {
+                for (i, h) in found.hits.iter().enumerate() {
+                    println!("{:>3}. {:<14} {:.2}  {}", i + 1, h.code.to_string(), h.score, h.title);
+                    println!("       {}", h.snippet);
+                }
+            }
+        }
+        ControlsCommand::Export { output, at } => {
+            let (version, list) = service(app.control_list_at(at.as_deref()).await)?;
+            let file = std::fs::File::create(&output).with_context(|| format!("cannot write {}", output.display()))?;
+            service(list.write_json(std::io::BufWriter::new(file)))?;
+            println!("control list {} ({} entries) written to {}", version.label, version.entries, output.display());
+        }
+        ControlsCommand::Versions => print_json(&service(app.control_versions().await)?)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
