@@ -307,7 +307,27 @@ impl ControlList {
         if let Some(code) = code_prefix(code_or_text) {
             return self.nearest_code(&code, n);
         }
-        self.search(code_or_text, n).into_iter().map(|h| h.code).collect()
+        let found: Vec<ControlCode> = self.search(code_or_text, n).into_iter().map(|h| h.code).collect();
+        if found.is_empty() { self.nearest_spelling(code_or_text, n) } else { found }
+    }
+
+    /// Codes spelled most like a malformed code (`3A00X` gives `3A001`, `3A002` …), by edit distance.
+    fn nearest_spelling(&self, input: &str, n: usize) -> Vec<ControlCode> {
+        let wanted: Vec<char> = input.trim().to_uppercase().chars().take(32).collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut ranked: Vec<(usize, &ControlCode)> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let code: Vec<char> = e.code.to_string().to_uppercase().chars().collect();
+                (edit_distance(&wanted, &code), &e.code)
+            })
+            .filter(|(d, _)| *d <= wanted.len() / 2)
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+        ranked.into_iter().take(n).map(|(_, c)| c.clone()).collect()
     }
 
     fn nearest_code(&self, code: &ControlCode, n: usize) -> Vec<ControlCode> {
@@ -320,6 +340,21 @@ impl ControlList {
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(b.3)));
         ranked.into_iter().take(n).map(|r| r.3.clone()).collect()
     }
+}
+
+/// Levenshtein distance between two short strings.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }
 
 /// The longest valid code at the start of a code-like string (`3A001.zz.x1` gives `3A001.zz`), if any.
@@ -337,6 +372,18 @@ fn code_prefix(s: &str) -> Option<ControlCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_codes_get_the_codes_spelled_most_like_them() {
+        let entry = |c: &str| ControlEntry::new(ControlCode::parse(c).unwrap_or_else(|e| panic!("{e}")), "t");
+        let info = ListInfo { version: "v".into(), effective_date: "2025-01-01".into(), rationale: "r".into() };
+        let list = ControlList::new(info, vec![entry("3A001"), entry("3A002"), entry("9E003")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let near: Vec<String> = list.nearest("3A00X", 2).iter().map(|c| c.to_string()).collect();
+        assert_eq!(near, ["3A001", "3A002"]);
+        assert!(list.nearest("zzzzzzzzzz", 3).is_empty(), "nothing is near a string unlike any code or text");
+        assert_eq!(edit_distance(&['a', 'b'], &['a', 'c', 'b']), 1);
+    }
 
     #[test]
     fn dates_are_checked_against_the_calendar() {
