@@ -42,6 +42,24 @@ pub struct ControlAnswer {
     pub children: Vec<String>,
 }
 
+/// One line of a browsed category: code and title.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ControlHeading {
+    /// The code.
+    pub code: String,
+    /// The title.
+    pub title: String,
+}
+
+/// The entries of a category (and group) on a day, with the version they come from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ControlBrowse {
+    /// The version in force on the day asked.
+    pub version: ControlVersion,
+    /// Entries in code order.
+    pub entries: Vec<ControlHeading>,
+}
+
 /// Search results for a day, with the version they come from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ControlSearch {
@@ -163,6 +181,31 @@ impl App {
         };
         let children = list.children(&entry.code).iter().map(|e| e.code.to_string()).collect();
         Ok(ControlAnswer { version, entry, children })
+    }
+
+    /// The entries of a category (`0`-`9`) and optionally a group (`A`-`E`) on `at` (public).
+    pub async fn browse_controls(
+        &self,
+        category: &str,
+        group: Option<&str>,
+        at: Option<&str>,
+    ) -> Result<ControlBrowse> {
+        let cat = match category.trim().as_bytes() {
+            [d @ b'0'..=b'9'] => d - b'0',
+            _ => return Err(Error::validation("category", "category must be one digit, 0-9")),
+        };
+        let group = match group.map(|g| g.trim().to_ascii_uppercase()) {
+            None => None,
+            Some(g) if g.len() == 1 && ("A"..="E").contains(&g.as_str()) => g.chars().next(),
+            Some(_) => return Err(Error::validation("group", "group must be one letter, A-E")),
+        };
+        let (version, list) = self.control_list_at(at).await?;
+        let entries = list
+            .by_category(cat, group)
+            .into_iter()
+            .map(|e| ControlHeading { code: e.code.to_string(), title: e.title.clone() })
+            .collect();
+        Ok(ControlBrowse { version, entries })
     }
 
     /// Ranked full-text search over the list in force on `at` (public).

@@ -6,7 +6,7 @@ mod keys;
 mod lists;
 mod screening;
 
-pub use controls::{ControlAnswer, ControlSearch, ControlsImport};
+pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use screening::{

@@ -50,6 +50,12 @@ async fn the_version_in_force_answers_for_each_day(backend: Backend) {
     assert_eq!(found.hits[0].code.to_string(), "3A001.a");
     assert_eq!(app.search_controls("  ", 5, None).await.unwrap_err().code, ErrorCode::ValidationFailed);
     assert_eq!(app.control_versions().await.unwrap().len(), 2);
+    let browsed = app.browse_controls("3", Some("a"), Some("2025-07-01")).await.unwrap();
+    let codes: Vec<&str> = browsed.entries.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["3A001", "3A001.a", "3A002"]);
+    assert!(app.browse_controls("4", None, Some("2025-07-01")).await.unwrap().entries.is_empty());
+    assert_eq!(app.browse_controls("33", None, None).await.unwrap_err().code, ErrorCode::ValidationFailed);
+    assert_eq!(app.browse_controls("3", Some("F"), None).await.unwrap_err().code, ErrorCode::ValidationFailed);
 
     let exporter_like = Principal::Anonymous;
     let refused = app.import_controls(&exporter_like, &list("x", "2026-01-01", "t"), "test").await.unwrap_err();

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Params;
-use accord_app::{ControlAnswer, ControlSearch};
+use accord_app::{ControlAnswer, ControlBrowse, ControlSearch};
 use accord_core::controls::ControlVersion;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,6 +28,28 @@ pub struct SearchQuery {
     pub limit: Option<usize>,
     /// `YYYY-MM-DD` (default: today).
     pub at: Option<String>,
+}
+
+/// Which part of the list to browse.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BrowseQuery {
+    /// Category, `0`-`9`.
+    pub category: String,
+    /// Group, `A`-`E` (default: every group).
+    pub group: Option<String>,
+    /// `YYYY-MM-DD` (default: today).
+    pub at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/controls", tag = "controls", params(BrowseQuery),
+    responses((status = 200, description = "The category's entries in code order", body = ControlBrowse),
+              (status = 422, description = "Bad category or group", body = ErrorBody)))]
+pub(crate) async fn browse(
+    State(s): State<AppState>,
+    Params(q): Params<BrowseQuery>,
+) -> ApiResult<Json<ControlBrowse>> {
+    Ok(Json(s.app.browse_controls(&q.category, q.group.as_deref(), q.at.as_deref()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/controls/versions", tag = "controls",

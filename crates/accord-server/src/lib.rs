@@ -52,7 +52,7 @@ pub struct RequestId(pub String);
         handlers::audit_events, handlers::audit_verify,
         handlers::lists, handlers::list_versions, handlers::list_diff,
         screen_handlers::screen, screen_handlers::adjudicate,
-        controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
+        controls_handlers::browse, controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -110,6 +110,7 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/lists/{id}/diff", get(handlers::list_diff))
         .route("/api/v1/screen", post(screen_handlers::screen))
         .route("/api/v1/screen/adjudications", post(screen_handlers::adjudicate))
+        .route("/api/v1/controls", get(controls_handlers::browse))
         .route("/api/v1/controls/versions", get(controls_handlers::versions))
         .route("/api/v1/controls/search", get(controls_handlers::search))
         .route("/api/v1/controls/{code}", get(controls_handlers::entry))

@@ -277,6 +277,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/lists/{id}/diff", "get"),
         ("/api/v1/screen", "post"),
         ("/api/v1/screen/adjudications", "post"),
+        ("/api/v1/controls", "get"),
         ("/api/v1/controls/versions", "get"),
         ("/api/v1/controls/search", "get"),
         ("/api/v1/controls/{code}", "get"),

@@ -120,6 +120,16 @@ pub enum ControlsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the entries of a category (0-9), optionally of one group (A-E).
+    Browse {
+        /// Category digit.
+        category: String,
+        /// Group letter.
+        group: Option<String>,
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Write the list in force on a day in Accord's list format.
     Export {
         /// Output file.

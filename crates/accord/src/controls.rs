@@ -122,6 +122,12 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
             service(list.write_json(std::io::BufWriter::new(file)))?;
             println!("control list {} ({} entries) written to {}", version.label, version.entries, output.display());
         }
+        ControlsCommand::Browse { category, group, at } => {
+            let browsed = service(app.browse_controls(&category, group.as_deref(), at.as_deref()).await)?;
+            for e in &browsed.entries {
+                println!("{:<14} {}", e.code, e.title);
+            }
+        }
         ControlsCommand::Versions => print_json(&service(app.control_versions().await)?)?,
     }
     Ok(ExitCode::SUCCESS)
