@@ -168,15 +168,8 @@ fn day(token: &str) -> Option<u32> {
 
 /// `YYYY-MM-DD` when the day exists in that month.
 fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days).contains(&d).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    let date = jiff::civil::Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()?;
+    Some(format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()))
 }
 
 /// A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` prefix of an ISO date (FollowTheMoney and UN dates).

@@ -43,6 +43,11 @@ fn unavailable(e: sqlx::Error) -> Error {
     Error::new(ErrorCode::DatabaseUnavailable, format!("the database cannot be reached: {e}"))
 }
 
+/// One column of a row, decoded; a decoding failure is a database error.
+fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(row: &'r AnyRow, name: &str) -> Result<T> {
+    row.try_get(name).map_err(db_error)
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -116,30 +121,30 @@ impl SqlStore {
 }
 
 fn authority_from(row: &AnyRow) -> Result<Authority> {
-    let calendar: String = row.try_get("calendar").map_err(db_error)?;
+    let calendar: String = col(row, "calendar")?;
     Ok(Authority {
-        id: AuthorityId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
-        name: row.try_get("name").map_err(db_error)?,
-        jurisdiction: row.try_get("jurisdiction").map_err(db_error)?,
-        country: row.try_get("country").map_err(db_error)?,
-        time_zone: row.try_get("time_zone").map_err(db_error)?,
+        id: AuthorityId::parse(&col::<String>(row, "id")?)?,
+        name: col(row, "name")?,
+        jurisdiction: col(row, "jurisdiction")?,
+        country: col(row, "country")?,
+        time_zone: col(row, "time_zone")?,
         calendar: serde_json::from_str(&calendar)
             .map_err(|e| Error::internal(format!("stored calendar is corrupt: {e}")))?,
-        created_at: row.try_get("created_at").map_err(db_error)?,
+        created_at: col(row, "created_at")?,
     })
 }
 
 fn organisation_from(row: &AnyRow) -> Result<Organisation> {
-    let ids: String = row.try_get("registration_ids").map_err(db_error)?;
+    let ids: String = col(row, "registration_ids")?;
     Ok(Organisation {
-        id: OrgId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
-        name: row.try_get("name").map_err(db_error)?,
-        country: row.try_get("country").map_err(db_error)?,
-        size_class: SizeClass::parse(&row.try_get::<String, _>("size_class").map_err(db_error)?)?,
+        id: OrgId::parse(&col::<String>(row, "id")?)?,
+        name: col(row, "name")?,
+        country: col(row, "country")?,
+        size_class: SizeClass::parse(&col::<String>(row, "size_class")?)?,
         registration_ids: serde_json::from_str(&ids)
             .map_err(|e| Error::internal(format!("stored registration ids are corrupt: {e}")))?,
-        authority_id: AuthorityId::parse(&row.try_get::<String, _>("authority_id").map_err(db_error)?)?,
-        created_at: row.try_get("created_at").map_err(db_error)?,
+        authority_id: AuthorityId::parse(&col::<String>(row, "authority_id")?)?,
+        created_at: col(row, "created_at")?,
     })
 }
 
@@ -162,30 +167,30 @@ fn user_from(row: &AnyRow, prefix: &str) -> Result<User> {
 
 fn key_from(row: &AnyRow) -> Result<ApiKeyInfo> {
     Ok(ApiKeyInfo {
-        id: KeyId::parse(&row.try_get::<String, _>("id").map_err(db_error)?)?,
-        user_id: UserId::parse(&row.try_get::<String, _>("user_id").map_err(db_error)?)?,
-        label: row.try_get("label").map_err(db_error)?,
-        created_at: row.try_get("created_at").map_err(db_error)?,
-        expires_at: row.try_get("expires_at").map_err(db_error)?,
-        revoked_at: row.try_get("revoked_at").map_err(db_error)?,
-        last_used_at: row.try_get("last_used_at").map_err(db_error)?,
+        id: KeyId::parse(&col::<String>(row, "id")?)?,
+        user_id: UserId::parse(&col::<String>(row, "user_id")?)?,
+        label: col(row, "label")?,
+        created_at: col(row, "created_at")?,
+        expires_at: col(row, "expires_at")?,
+        revoked_at: col(row, "revoked_at")?,
+        last_used_at: col(row, "last_used_at")?,
     })
 }
 
 fn event_from(row: &AnyRow) -> Result<AuditEvent> {
-    let payload: String = row.try_get("payload").map_err(db_error)?;
+    let payload: String = col(row, "payload")?;
     Ok(AuditEvent {
-        seq: row.try_get("seq").map_err(db_error)?,
-        id: row.try_get("id").map_err(db_error)?,
-        at: row.try_get("at").map_err(db_error)?,
-        actor: row.try_get("actor").map_err(db_error)?,
-        authority_id: row.try_get("authority_id").map_err(db_error)?,
-        kind: row.try_get("kind").map_err(db_error)?,
-        subject: row.try_get("subject").map_err(db_error)?,
+        seq: col(row, "seq")?,
+        id: col(row, "id")?,
+        at: col(row, "at")?,
+        actor: col(row, "actor")?,
+        authority_id: col(row, "authority_id")?,
+        kind: col(row, "kind")?,
+        subject: col(row, "subject")?,
         // A payload edited into invalid JSON still has to be walked (and fail its hash).
         payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
-        prev_hash: row.try_get("prev_hash").map_err(db_error)?,
-        hash: row.try_get("hash").map_err(db_error)?,
+        prev_hash: col(row, "prev_hash")?,
+        hash: col(row, "hash")?,
     })
 }
 
@@ -194,8 +199,8 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
 }
 
 fn list_version_from(row: &AnyRow) -> Result<ListVersion> {
-    let int = |c: &str| row.try_get::<i64, _>(c).map_err(db_error);
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(db_error);
+    let int = |c: &str| col::<i64>(row, c);
+    let text = |c: &str| col::<String>(row, c);
     Ok(ListVersion {
         list_id: text("list_id")?,
         version: int("version")?,
@@ -212,18 +217,18 @@ fn list_version_from(row: &AnyRow) -> Result<ListVersion> {
 }
 
 fn change_from(row: &AnyRow) -> Result<EntityChange> {
-    let change: String = row.try_get("change").map_err(db_error)?;
-    let fields: String = row.try_get("fields").map_err(db_error)?;
+    let change: String = col(row, "change")?;
+    let fields: String = col(row, "fields")?;
     Ok(EntityChange {
-        entity_id: row.try_get("entity_id").map_err(db_error)?,
+        entity_id: col(row, "entity_id")?,
         change: ChangeKind::parse(&change).ok_or_else(|| corrupt("change kind", &change))?,
         fields: serde_json::from_str(&fields).map_err(|e| corrupt("change fields", e))?,
-        name: row.try_get("name").map_err(db_error)?,
+        name: col(row, "name")?,
     })
 }
 
 fn adjudication_from(row: &AnyRow) -> Result<Adjudication> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(db_error);
+    let text = |c: &str| col::<String>(row, c);
     let verdict = text("verdict")?;
     Ok(Adjudication {
         id: text("id")?,
@@ -231,7 +236,7 @@ fn adjudication_from(row: &AnyRow) -> Result<Adjudication> {
         subject: text("subject")?,
         list_id: text("list_id")?,
         entity_id: text("entity_id")?,
-        entity_version: row.try_get("entity_version").map_err(db_error)?,
+        entity_version: col(row, "entity_version")?,
         verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
         reason: text("reason")?,
         officer_id: text("officer_id")?,
@@ -574,8 +579,8 @@ impl Store for SqlStore {
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.map_err(db_error)?;
         let head =
             sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
-        let mut seq: i64 = head.try_get("seq").map_err(db_error)?;
-        let mut prev: String = head.try_get("hash").map_err(db_error)?;
+        let mut seq: i64 = col(&head, "seq")?;
+        let mut prev: String = col(&head, "hash")?;
         for m in &mutations {
             apply(&mut tx, m).await?;
         }
@@ -715,11 +720,7 @@ impl Store for SqlStore {
         .await
         .map_err(db_error)?;
         row.map(|r| {
-            Ok(KeyRecord {
-                key: key_from(&r)?,
-                secret_hash: r.try_get("secret_hash").map_err(db_error)?,
-                owner: user_from(&r, "owner_")?,
-            })
+            Ok(KeyRecord { key: key_from(&r)?, secret_hash: col(&r, "secret_hash")?, owner: user_from(&r, "owner_")? })
         })
         .transpose()
     }
@@ -783,9 +784,9 @@ impl Store for SqlStore {
         .map_err(db_error)?;
         rows.iter()
             .map(|r| {
-                let data: String = r.try_get("data").map_err(db_error)?;
+                let data: String = col(r, "data")?;
                 let entity: ListedEntity = serde_json::from_str(&data).map_err(|e| corrupt("list entity", e))?;
-                Ok((entity, r.try_get("version").map_err(db_error)?))
+                Ok((entity, col(r, "version")?))
             })
             .collect()
     }
@@ -813,16 +814,16 @@ impl Store for SqlStore {
         .map_err(db_error)?;
         rows.iter()
             .map(|r| {
-                let text = |c: &str| r.try_get::<String, _>(c).map_err(db_error);
+                let text = |c: &str| col::<String>(r, c);
                 Ok(ControlVersion {
-                    seq: r.try_get("seq").map_err(db_error)?,
+                    seq: col(r, "seq")?,
                     label: text("label")?,
                     effective_date: text("effective_date")?,
                     rationale: text("rationale")?,
                     content_hash: text("content_hash")?,
                     source: text("source")?,
                     imported_at: text("imported_at")?,
-                    entries: r.try_get("entries").map_err(db_error)?,
+                    entries: col(r, "entries")?,
                 })
             })
             .collect()
@@ -863,7 +864,7 @@ impl Store for SqlStore {
             .map_err(db_error)?;
         rows.iter()
             .map(|r| {
-                let text = |c: &str| r.try_get::<String, _>(c).map_err(db_error);
+                let text = |c: &str| col::<String>(r, c);
                 let validators = text("validators")?;
                 Ok(SyncState {
                     list_id: text("list_id")?,
@@ -922,8 +923,8 @@ impl Store for SqlStore {
         }
         let head =
             sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
-        let head_seq: i64 = head.try_get("seq").map_err(db_error)?;
-        let head_hash: String = head.try_get("hash").map_err(db_error)?;
+        let head_seq: i64 = col(&head, "seq")?;
+        let head_hash: String = col(&head, "hash")?;
         let mut verifier = ChainVerifier::default();
         let mut after = i64::MIN;
         loop {
@@ -935,7 +936,7 @@ impl Store for SqlStore {
             .await
             .map_err(db_error)?;
             let Some(last) = rows.last() else { break };
-            after = last.try_get("seq").map_err(db_error)?;
+            after = col(last, "seq")?;
             for row in &rows {
                 verifier.push(&event_from(row)?);
             }
