@@ -3,7 +3,7 @@
 use crate::{App, event, require};
 use accord_controls::{ControlCode, ControlEntry, ControlList, SearchHit};
 use accord_core::audit::hex;
-use accord_core::controls::ControlVersion;
+use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -70,7 +70,7 @@ pub struct ControlSearch {
     pub hits: Vec<SearchHit>,
 }
 
-fn check_date(field: &str, s: &str) -> Result<String> {
+pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
     s.parse::<jiff::civil::Date>().map(|d| d.to_string()).map_err(|_| {
         Error::validation(field, format!("'{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(s)))
     })
@@ -88,7 +88,7 @@ impl App {
         let effective_date = check_date("effective_date", &info.effective_date)?;
         let data = list.to_json();
         let content_hash = hex(&Sha256::digest(data.as_bytes()));
-        let versions = self.store.control_versions().await?;
+        let versions = self.store.versions(VersionKind::Controls).await?;
         if let Some(latest) = versions.last()
             && latest.content_hash == content_hash
         {
@@ -108,7 +108,7 @@ impl App {
         payload["rationale"] = json!(version.rationale);
         self.store
             .commit(
-                vec![Mutation::InsertControlVersion { version: version.clone(), data }],
+                vec![Mutation::InsertVersion { kind: VersionKind::Controls, version: version.clone(), data }],
                 vec![event(p, None, "controls.imported", &format!("controls@{}", version.seq), payload)],
             )
             .await?;
@@ -117,7 +117,7 @@ impl App {
 
     /// Every stored control-list version, oldest first (public).
     pub async fn control_versions(&self) -> Result<Vec<ControlVersion>> {
-        self.store.control_versions().await
+        self.store.versions(VersionKind::Controls).await
     }
 
     /// The control list in force on `at` (today when None): the latest version that took effect by then.
@@ -126,7 +126,7 @@ impl App {
             Some(d) => check_date("at", d)?,
             None => today(),
         };
-        let versions = self.store.control_versions().await?;
+        let versions = self.store.versions(VersionKind::Controls).await?;
         let version = versions
             .iter()
             .filter(|v| v.effective_date <= day)
@@ -143,7 +143,7 @@ impl App {
         }
         let data = self
             .store
-            .control_data(version.seq)
+            .version_data(VersionKind::Controls, version.seq)
             .await?
             .ok_or_else(|| Error::internal("control version without data"))?;
         let list = Arc::new(ControlList::from_json(data.as_bytes())?);

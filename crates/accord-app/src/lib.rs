@@ -2,11 +2,13 @@
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
 mod controls;
+mod determination;
 mod keys;
 mod lists;
 mod screening;
 
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
+pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use screening::{
@@ -28,6 +30,7 @@ pub struct App {
     store: Arc<dyn Store>,
     screening: Arc<screening::Screening>,
     controls: Arc<controls::ControlCache>,
+    policies: Arc<determination::PolicyCache>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -103,7 +106,12 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 impl App {
     /// Builds the application over a store.
     pub fn new(store: Arc<dyn Store>) -> App {
-        App { store, screening: Arc::new(screening::Screening::new(None)), controls: Arc::default() }
+        App {
+            store,
+            screening: Arc::new(screening::Screening::new(None)),
+            controls: Arc::default(),
+            policies: Arc::default(),
+        }
     }
 
     /// The store, for health checks and metrics.

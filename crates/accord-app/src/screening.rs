@@ -22,8 +22,21 @@ pub const MAX_BATCH: usize = 1000;
 /// Most hits returned per query.
 pub const MAX_LIMIT: usize = 100;
 
-/// The version each entity's current content appeared in, by (list, entity).
-type EntityVersions = HashMap<(String, String), i64>;
+/// What the app keeps of each listed entity besides the index: its content version and listing facts.
+#[derive(Debug, Clone)]
+pub(crate) struct EntityInfo {
+    /// The list version its current content appeared in.
+    pub(crate) version: i64,
+    /// Programmes or legal bases.
+    pub(crate) programs: Vec<String>,
+    /// The day the listing took effect, when known.
+    pub(crate) listed_from: Option<String>,
+    /// The day the listing ends, when known.
+    pub(crate) listed_until: Option<String>,
+}
+
+/// Entity facts by (list, entity).
+pub(crate) type EntityVersions = HashMap<(String, String), EntityInfo>;
 
 /// The index in force and what it was built from.
 pub(crate) struct Loaded {
@@ -156,7 +169,7 @@ impl ScreenQuery {
     }
 }
 
-fn fingerprint(lists: &[accord_core::listed::ListVersion]) -> String {
+pub(crate) fn fingerprint(lists: &[accord_core::listed::ListVersion]) -> String {
     let mut parts: Vec<String> = lists.iter().map(|l| format!("{}@{}", l.list_id, l.version)).collect();
     parts.sort();
     parts.join(",")
@@ -188,8 +201,18 @@ impl App {
         let variants = self.screening.variants.clone();
         let started = std::time::Instant::now();
         let (index, versions) = tokio::task::spawn_blocking(move || {
-            let versions: EntityVersions =
-                entities.iter().map(|(e, v)| ((e.list_id.clone(), e.entity_id.clone()), *v)).collect();
+            let versions: EntityVersions = entities
+                .iter()
+                .map(|(e, v)| {
+                    let info = EntityInfo {
+                        version: *v,
+                        programs: e.programs.clone(),
+                        listed_from: e.listed_from.clone(),
+                        listed_until: e.listed_until.clone(),
+                    };
+                    ((e.list_id.clone(), e.entity_id.clone()), info)
+                })
+                .collect();
             let listed: Vec<_> = entities.into_iter().map(|(e, _)| e).collect();
             (Index::build(&listed, variants.as_deref()), versions)
         })
@@ -211,7 +234,7 @@ impl App {
         Ok(self.index_and_versions().await?.0)
     }
 
-    async fn index_and_versions(&self) -> Result<(Arc<Index>, Arc<EntityVersions>)> {
+    pub(crate) async fn index_and_versions(&self) -> Result<(Arc<Index>, Arc<EntityVersions>)> {
         let current = |app: &App| -> Result<Option<(Arc<Index>, Arc<EntityVersions>)>> {
             let guard = app.screening.loaded.read().map_err(|_| Error::internal("screening state poisoned"))?;
             Ok(guard.as_ref().map(|l| (l.index.clone(), l.versions.clone())))
@@ -262,7 +285,7 @@ impl App {
                 .into_iter()
                 .map(|hit| {
                     let entity_version =
-                        versions.get(&(hit.list_id.clone(), hit.entity_id.clone())).copied().unwrap_or(0);
+                        versions.get(&(hit.list_id.clone(), hit.entity_id.clone())).map_or(0, |i| i.version);
                     // The latest decision on this entity, if it was taken on the entity's current content.
                     let adjudication = adjudications
                         .iter()
@@ -297,17 +320,18 @@ impl App {
         }
         let reason = accord_core::model::parse_name("reason", &input.reason)?;
         let (_, versions) = self.index_and_versions().await?;
-        let entity_version = *versions.get(&(input.list_id.clone(), input.entity_id.clone())).ok_or_else(|| {
-            Error::new(
-                ErrorCode::NotFound,
-                format!(
-                    "no entity '{}' is in force on list '{}'",
-                    accord_core::ids::truncate(&input.entity_id),
-                    accord_core::ids::truncate(&input.list_id)
-                ),
-            )
-            .with_details(json!({ "field": "entity_id" }))
-        })?;
+        let entity_version =
+            versions.get(&(input.list_id.clone(), input.entity_id.clone())).map(|i| i.version).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "no entity '{}' is in force on list '{}'",
+                        accord_core::ids::truncate(&input.entity_id),
+                        accord_core::ids::truncate(&input.list_id)
+                    ),
+                )
+                .with_details(json!({ "field": "entity_id" }))
+            })?;
         let a = Adjudication {
             id: AdjudicationId::generate().to_string(),
             authority_id: authority.as_str().to_owned(),

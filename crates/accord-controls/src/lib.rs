@@ -9,16 +9,25 @@
 //! beyond reading the files it is given.
 
 mod code;
+mod determine;
 mod format;
 mod import;
 mod model;
+mod policy;
 mod search;
 
 pub use code::ControlCode;
+pub use determine::{
+    CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification, JurisdictionAnswer,
+    MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Transaction, Versions, determine,
+};
 pub use format::{FORMAT_NAME, FORMAT_VERSION};
 pub use import::{
     Problem, RegimeItem, UsReasons, harmonize, import_eu_annex_i, import_regime_csv, import_regimes,
     import_us_ccl_headings, import_us_reasons, regime_of_file,
 };
 pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regime};
+pub use policy::{
+    Effect, EndUse, POLICY_DIR, PartyRole, PolicyInfo, PolicySet, PolicySource, Purpose, ReviewPath, builtin_policies,
+};
 pub use search::SearchHit;

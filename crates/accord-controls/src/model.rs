@@ -252,6 +252,11 @@ impl ControlList {
         self.entries.binary_search_by(|e| e.code.cmp(code)).ok().map(|i| &self.entries[i])
     }
 
+    /// The index of the entry with this code in [`ControlList::entries`].
+    pub fn position(&self, code: &ControlCode) -> Option<usize> {
+        self.entries.binary_search_by(|e| e.code.cmp(code)).ok()
+    }
+
     /// The entry with this code, or `not_found`.
     pub fn require(&self, code: &ControlCode) -> Result<&ControlEntry> {
         self.get(code).ok_or_else(|| Error::not_found("control entry", &code.to_string()))

@@ -1,9 +1,9 @@
-//! Versions of the harmonized control list as stored.
+//! Versions of the harmonized control list and of the policy set, as stored.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One stored version of the control list (its entries are kept in Accord's list format).
+/// One stored version of the control list (its entries in Accord's list format) or of the policy set (its files).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ControlVersion {
     /// Position in the node's history, from 1.
@@ -20,6 +20,33 @@ pub struct ControlVersion {
     pub source: String,
     /// When it was imported.
     pub imported_at: String,
-    /// Number of entries.
+    /// Number of entries (control list) or files (policy set).
     pub entries: i64,
+}
+
+/// What a stored version is a version of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VersionKind {
+    /// The harmonized control list.
+    Controls,
+    /// The policy set: every jurisdiction's rules, the coalition's red lines and their data files.
+    Policies,
+}
+
+impl VersionKind {
+    /// The table its versions are stored in.
+    pub fn table(self) -> &'static str {
+        match self {
+            VersionKind::Controls => "control_versions",
+            VersionKind::Policies => "policy_versions",
+        }
+    }
+
+    /// What it is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            VersionKind::Controls => "control-list",
+            VersionKind::Policies => "policy-set",
+        }
+    }
 }

@@ -60,6 +60,10 @@ error_codes! {
     MalformedFile = "malformed_file", 422, "A list file is malformed (the message names file and line); nothing was imported.";
     FileUnreadable = "file_unreadable", 422, "A named file or folder cannot be read.";
     UnknownList = "unknown_list", 404, "No list with this id has been imported.";
+    UnknownControlCode = "unknown_control_code", 422, "A control code is not on the control list in force; details name the nearest codes.";
+    UnknownCountry = "unknown_country", 422, "A country or region code is not an ISO 3166 code Accord knows.";
+    UnknownJurisdiction = "unknown_jurisdiction", 422, "No policy is loaded for the named jurisdiction.";
+    InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; nothing was changed.";
     MigrationFailed = "migration_failed", 500, "A schema migration failed and was rolled back.";

@@ -90,6 +90,12 @@ pub struct ListedEntity {
     pub programs: Vec<String>,
     /// Free remarks from the source.
     pub remarks: String,
+    /// The day the listing took effect, `YYYY-MM-DD`, when the source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_from: Option<String>,
+    /// The day the listing ends (exclusive; e.g. a denial order's expiry), `YYYY-MM-DD`, when the source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_until: Option<String>,
 }
 
 impl ListedEntity {
@@ -105,7 +111,15 @@ impl ListedEntity {
             addresses: Vec::new(),
             programs: Vec::new(),
             remarks: String::new(),
+            listed_from: None,
+            listed_until: None,
         }
+    }
+
+    /// Whether the listing is in force on a `YYYY-MM-DD` day (`from <= day < until`; a missing bound is open).
+    pub fn listed_on(&self, day: &str) -> bool {
+        self.listed_from.as_deref().is_none_or(|from| from <= day)
+            && self.listed_until.as_deref().is_none_or(|until| day < until)
     }
 
     /// The primary name (the first name).
@@ -164,6 +178,12 @@ impl ListedEntity {
         if self.remarks != newer.remarks {
             changed.push("remarks");
         }
+        if self.listed_from != newer.listed_from {
+            changed.push("listed_from");
+        }
+        if self.listed_until != newer.listed_until {
+            changed.push("listed_until");
+        }
         changed
     }
 }
@@ -181,6 +201,58 @@ mod tests {
         ListedEntity::push_unique(&mut b.countries, "IR");
         b.remarks = "DOB 1970".into();
         assert_eq!(a.changed_fields(&b), vec!["countries", "remarks"]);
+    }
+
+    #[test]
+    fn changed_listing_dates_are_reported_as_their_own_fields() {
+        let a = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
+        let mut b = a.clone();
+        b.listed_from = Some("2017-10-16".into());
+        assert_eq!(a.changed_fields(&b), vec!["listed_from"]);
+        let mut c = b.clone();
+        c.listed_until = Some("2020-10-13".into());
+        assert_eq!(b.changed_fields(&c), vec!["listed_until"]);
+        assert_eq!(a.changed_fields(&c), vec!["listed_from", "listed_until"]);
+    }
+
+    #[test]
+    fn a_listing_is_in_force_from_its_first_day_until_the_day_before_its_end() {
+        let mut e = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
+        e.listed_from = Some("2017-10-16".into());
+        e.listed_until = Some("2020-10-13".into());
+        assert!(!e.listed_on("2017-10-15"), "not yet listed the day before it took effect");
+        assert!(e.listed_on("2017-10-16"), "listed on the day it took effect");
+        assert!(e.listed_on("2020-10-12"), "listed on the last day before the end");
+        assert!(!e.listed_on("2020-10-13"), "the end day is exclusive");
+        assert!(!e.listed_on("2024-01-01"), "expired");
+    }
+
+    #[test]
+    fn missing_listing_bounds_are_open() {
+        let mut e = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
+        assert!(e.listed_on("1900-01-01") && e.listed_on("2999-12-31"));
+        e.listed_from = Some("2017-10-16".into());
+        assert!(!e.listed_on("2017-10-15"));
+        assert!(e.listed_on("2999-12-31"), "no end date: listed ever after");
+        e.listed_from = None;
+        e.listed_until = Some("2020-10-13".into());
+        assert!(e.listed_on("1900-01-01"), "no start date: listed since ever");
+        assert!(!e.listed_on("2020-10-13"));
+    }
+
+    #[test]
+    fn entities_without_listing_dates_serialize_as_before() {
+        let a = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
+        let old = concat!(
+            r#"{"list_id":"l","entity_id":"1","kind":"person","names":[{"name":"John SMITH","kind":"primary"}],"#,
+            r#""countries":[],"birth_dates":[],"addresses":[],"programs":[],"remarks":""}"#
+        );
+        assert_eq!(serde_json::to_string(&a).unwrap(), old);
+        assert_eq!(serde_json::from_str::<ListedEntity>(old).unwrap(), a);
+        let mut dated = a.clone();
+        dated.listed_until = Some("2020-10-13".into());
+        assert_eq!(serde_json::to_value(&dated).unwrap()["listed_until"], "2020-10-13");
+        assert_ne!(entity_hash(&dated), entity_hash(&a));
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! get `{source}:{name slug}:{start_date}`, where `{source}` is the lower-cased abbreviation in brackets in
 //! the `source` column (`dpl`, `el`, `dtc` …, else the slug of the whole column) and `:{start_date}` is left
 //! out when the row has none — e.g. `el:gunther-migeotte:2010-06-28`. Rows with the same id form one entity.
+//! `start_date` and `end_date` bound the listing when they are calendar days.
 
 use crate::source::{self, Header, col, csv_reader, decode};
-use crate::text::{extract_dates, slug, split_multi};
+use crate::text::{calendar_day, extract_dates, slug, split_multi};
 use crate::{Ctx, Format, Groups, Loaded, country};
 use accord_core::Result;
 use accord_core::listed::{EntityKind, ListedEntity, NameKind};
@@ -57,6 +58,7 @@ struct Cols {
     title: Option<usize>,
     addresses: Option<usize>,
     start: Option<usize>,
+    end: Option<usize>,
     flag: Option<usize>,
     remarks: Option<usize>,
     alt_names: Option<usize>,
@@ -70,7 +72,13 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
     let mut rdr = csv_reader(path, b',')?;
     let header = Header::read(&mut rdr, path)?;
     header.require(path, &["source", "entity_number", "type", "name"], "Consolidated Screening List")?;
-    let c = Cols {
+    let c = cols(&header);
+    let columns = header.len();
+    crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &c, columns))
+}
+
+fn cols(header: &Header) -> Cols {
+    Cols {
         source: header.find("source"),
         number: header.find("entity_number"),
         kind: header.find("type"),
@@ -79,6 +87,7 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
         title: header.find("title"),
         addresses: header.find("addresses"),
         start: header.find("start_date"),
+        end: header.find("end_date"),
         flag: header.find("vessel_flag"),
         remarks: header.find("remarks"),
         alt_names: header.find("alt_names"),
@@ -86,9 +95,7 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
         dobs: header.find("dates_of_birth"),
         nationalities: header.find("nationalities"),
         ids: header.find("ids"),
-    };
-    let columns = header.len();
-    crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &c, columns))
+    }
 }
 
 fn kind_of(t: &str) -> EntityKind {
@@ -113,6 +120,8 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
     let source = col(&f, c.source);
     let id = derived_id(col(&f, c.number), source, name, col(&f, c.start));
     let mut e = ListedEntity::new("", &id, kind_of(col(&f, c.kind)), name);
+    e.listed_from = calendar_day(col(&f, c.start));
+    e.listed_until = calendar_day(col(&f, c.end));
     for alt in split_multi(col(&f, c.alt_names)) {
         e.add_name(&alt, NameKind::Alias);
     }
@@ -156,6 +165,28 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(start: &str, end: &str) -> ListedEntity {
+        let h = Header::from_names(&["source", "entity_number", "type", "name", "start_date", "end_date"]);
+        let fields = ["Denied Persons List (DPL) - Bureau of Industry and Security", "", "", "ACME", start, end];
+        row(&csv::ByteRecord::from(fields.to_vec()), &cols(&h), h.len()).unwrap()
+    }
+
+    #[test]
+    fn start_and_end_dates_bound_the_listing() {
+        let e = parse("2017-10-16", "2020-10-13");
+        assert_eq!(e.entity_id, "dpl:acme:2017-10-16");
+        assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
+        assert_eq!(e.listed_until.as_deref(), Some("2020-10-13"));
+    }
+
+    #[test]
+    fn empty_partial_or_impossible_csl_dates_are_left_open_without_a_problem() {
+        for (start, end) in [("", ""), ("2017", "2020-10"), ("2017-02-30", "13/10/2020")] {
+            let e = parse(start, end);
+            assert_eq!((e.listed_from.as_deref(), e.listed_until.as_deref()), (None, None), "{start:?} {end:?}");
+        }
+    }
 
     #[test]
     fn rows_without_entity_number_get_a_source_name_date_id() {

@@ -4,6 +4,8 @@
 //! order as `YYYY-MM-DD` (`adrian-manuel-hernandez:2017-10-16`; just the slug when the row has no date).
 //! Rows with the same id are the same denied party listed at several addresses (or written with other
 //! punctuation, `AL NASER AIRLINES` / `AL-NASER  AIRLINES`) and form one entity with all their addresses.
+//! `Effective_Date` is the listing's first day and `Expiration_Date` (the order's expiry) its end; both are
+//! also kept in the remarks.
 
 use crate::source::{self, Header, col, csv_reader, decode};
 use crate::text::{slug, us_date};
@@ -48,11 +50,8 @@ struct Cols {
     citation: Option<usize>,
 }
 
-fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
-    let mut rdr = csv_reader(path, b'\t')?;
-    let header = Header::read(&mut rdr, path)?;
-    header.require(path, &["Name", "Effective_Date"], "BIS Denied Persons List")?;
-    let c = Cols {
+fn cols(header: &Header) -> Cols {
+    Cols {
         name: header.find("Name"),
         street: header.find("Street_Address"),
         city: header.find("City"),
@@ -62,7 +61,14 @@ fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
         effective: header.find("Effective_Date"),
         expiration: header.find("Expiration_Date"),
         citation: header.find("FR_Citation"),
-    };
+    }
+}
+
+fn read_file(path: &Path, ctx: &mut Ctx, groups: &mut Groups) -> Result<()> {
+    let mut rdr = csv_reader(path, b'\t')?;
+    let header = Header::read(&mut rdr, path)?;
+    header.require(path, &["Name", "Effective_Date"], "BIS Denied Persons List")?;
+    let c = cols(&header);
     let columns = header.len();
     crate::rows_into_groups(&mut rdr, path, ctx, groups, |rec| row(rec, &c, columns))
 }
@@ -94,11 +100,13 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
         ListedEntity::push_unique(&mut e.countries, code);
     }
     ListedEntity::push_unique(&mut e.programs, PROGRAM);
+    e.listed_from = us_date(effective);
+    e.listed_until = us_date(col(&f, c.expiration));
     let mut remarks = Vec::new();
-    if let Some(d) = us_date(effective) {
+    if let Some(d) = &e.listed_from {
         remarks.push(format!("Effective {d}"));
     }
-    if let Some(d) = us_date(col(&f, c.expiration)) {
+    if let Some(d) = &e.listed_until {
         remarks.push(format!("expires {d}"));
     }
     let citation = col(&f, c.citation);
@@ -112,6 +120,62 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn header() -> Header {
+        Header::from_names(&[
+            "Name",
+            "Street_Address",
+            "City",
+            "State",
+            "Country",
+            "Postal_Code",
+            "Effective_Date",
+            "Expiration_Date",
+            "Standard_Order",
+            "Last_Update",
+            "Action",
+            "FR_Citation",
+        ])
+    }
+
+    fn parse(effective: &str, expiration: &str) -> std::result::Result<ListedEntity, String> {
+        let h = header();
+        let c = cols(&h);
+        let fields = [
+            "ACME",
+            "1 MAIN ST",
+            "MIAMI",
+            "FL",
+            "US",
+            "33101",
+            effective,
+            expiration,
+            "Y",
+            "2017-10-23",
+            "FR NOTICE ADDED",
+            "82 F.R. 48792",
+        ];
+        row(&csv::ByteRecord::from(fields.to_vec()), &c, h.len())
+    }
+
+    #[test]
+    fn effective_and_expiration_dates_bound_the_listing_and_stay_in_the_remarks() {
+        let e = parse("10/16/2017", "10/13/2020").unwrap();
+        assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
+        assert_eq!(e.listed_until.as_deref(), Some("2020-10-13"));
+        assert_eq!(e.remarks, "Effective 2017-10-16; expires 2020-10-13; 82 F.R. 48792");
+    }
+
+    #[test]
+    fn a_missing_or_impossible_expiration_date_leaves_the_listing_open_ended() {
+        for expiration in ["", "02/30/2020", "2020-10-13"] {
+            let e = parse("10/16/2017", expiration).unwrap();
+            assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
+            assert_eq!(e.listed_until, None, "{expiration:?}");
+        }
+        let undated = parse("", "").unwrap();
+        assert_eq!((undated.listed_from, undated.listed_until), (None, None));
+    }
 
     #[test]
     fn ids_are_the_name_slug_and_the_effective_date() {

@@ -1,8 +1,10 @@
 //! EU sanctions annexes as journal CSV (consolidated `{celex}.csv` or amendment files). Ids are
 //! `celex:annex:recordId`, or `celex:annex:` + the slug of the name where the act prints no record number.
+//! `startDate` (the designation's printed date) is the listing's first day when it is a full calendar day;
+//! the format has no end-date column.
 
 use crate::source::{self, Header, col, csv_reader, decode};
-use crate::text::{add_name_with_script_forms, extract_dates, slug, split_multi};
+use crate::text::{add_name_with_script_forms, calendar_day, extract_dates, slug, split_multi};
 use crate::{Ctx, Format, Groups, Loaded, country};
 use accord_core::Result;
 use accord_core::listed::{EntityKind, ListedEntity, NameKind};
@@ -24,6 +26,7 @@ struct Cols {
     program: Option<usize>,
     annex: Option<usize>,
     measure: Option<usize>,
+    start: Option<usize>,
     reason: Option<usize>,
     schema: Option<usize>,
     name: Option<usize>,
@@ -57,6 +60,7 @@ impl Cols {
             program: h.find("programKey"),
             annex: h.find("annex"),
             measure: h.find("measure"),
+            start: h.find("startDate"),
             reason: h.find("reason"),
             schema: h.find("schema"),
             name: h.find("name"),
@@ -117,6 +121,7 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
     let id =
         if record.is_empty() { format!("{celex}:{annex}:{}", slug(name)) } else { format!("{celex}:{annex}:{record}") };
     let mut e = ListedEntity::new("", &id, kind_of(schema), name);
+    e.listed_from = calendar_day(col(&f, c.start));
     add_name_with_script_forms(&mut e, name, NameKind::Primary);
     for (idx, kind) in
         [(c.alias, NameKind::Alias), (c.weak_alias, NameKind::WeakAlias), (c.previous_name, NameKind::Former)]
@@ -167,4 +172,30 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
     }
     e.remarks = remarks.join("; ");
     Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(start: &str) -> ListedEntity {
+        let h = Header::from_names(&["celex", "recordId", "annex", "startDate", "schema", "name"]);
+        let fields = ["32014R0833", "1", "IV", start, "LegalEntity", "JSC Sirius"];
+        row(&csv::ByteRecord::from(fields.to_vec()), &Cols::new(&h), h.len()).unwrap()
+    }
+
+    #[test]
+    fn the_printed_start_date_is_the_first_day_of_the_listing() {
+        assert_eq!(parse("12.9.2014").listed_from.as_deref(), Some("2014-09-12"));
+        assert_eq!(parse("2 December 1985").listed_from.as_deref(), Some("1985-12-02"));
+        assert_eq!(parse("2011-02-28").listed_from.as_deref(), Some("2011-02-28"));
+        assert_eq!(parse("12.9.2014").listed_until, None);
+    }
+
+    #[test]
+    fn a_partial_or_impossible_start_date_is_left_open_without_a_problem() {
+        for start in ["", "2011", "2011-02", "31.2.2014"] {
+            assert_eq!(parse(start).listed_from, None, "{start:?}");
+        }
+    }
 }

@@ -3,10 +3,11 @@
 //! Party schemas are imported (Person; Organization, Company, PublicBody; LegalEntity as a party of unknown
 //! kind; Vessel; Airplane); other schemas (Sanction, Address, Ownership …) are skipped. Ids are the `id`
 //! fields; lines with the same id are fragments of one entity. The list id is the first `datasets` value
-//! when every entity has the same one, else `ftm`.
+//! when every entity has the same one, else `ftm`. The listing period comes from `startDate` (else
+//! `listingDate`; the earliest calendar day) and `endDate` (the latest), which the export writes back.
 
 use crate::source::{self, LineCounter, file_name};
-use crate::text::iso_date_prefix;
+use crate::text::{calendar_day, iso_date_prefix};
 use crate::{Ctx, Format, Groups, Loaded, country, malformed_file};
 use accord_core::Result;
 use accord_core::listed::{EntityKind, ListedEntity, NameKind};
@@ -179,6 +180,9 @@ fn parse_line(bytes: &[u8]) -> std::result::Result<Option<(ListedEntity, Option<
         ListedEntity::push_unique(&mut e.programs, p);
     }
     e.remarks = values("notes").join("\n");
+    let days = |prop: &str| values(prop).into_iter().filter_map(calendar_day);
+    e.listed_from = days("startDate").min().or_else(|| days("listingDate").min());
+    e.listed_until = days("endDate").max();
     Ok(Some((e, ftm.datasets.first().cloned())))
 }
 
@@ -207,6 +211,8 @@ pub fn write_ftm(entities: &[ListedEntity], out: &mut impl std::io::Write) -> st
         if !e.remarks.is_empty() {
             put("notes", vec![e.remarks.as_str()]);
         }
+        put("startDate", e.listed_from.iter().map(String::as_str).collect());
+        put("endDate", e.listed_until.iter().map(String::as_str).collect());
         let value = json!({
             "id": e.entity_id,
             "schema": schema_of(e.kind),
@@ -236,6 +242,45 @@ mod tests {
         }
         assert_eq!(kind_of("Company"), Some(EntityKind::Organization));
         assert_eq!(kind_of("Sanction"), None);
+    }
+
+    fn listing(properties: &str) -> ListedEntity {
+        let line = format!(r#"{{"id":"p1","schema":"Person","properties":{{"name":["A"],{properties}}}}}"#);
+        parse_line(line.as_bytes()).unwrap().unwrap().0
+    }
+
+    #[test]
+    fn start_listing_and_end_dates_bound_the_listing() {
+        let e = listing(r#""startDate":["2020-03-01","2019-06-05"],"endDate":["2021-01-01","2022-12-31T00:00:00"]"#);
+        assert_eq!(e.listed_from.as_deref(), Some("2019-06-05"));
+        assert_eq!(e.listed_until.as_deref(), Some("2022-12-31"));
+        let by_listing = listing(r#""listingDate":["2018-02-01"]"#);
+        assert_eq!((by_listing.listed_from.as_deref(), by_listing.listed_until), (Some("2018-02-01"), None));
+        let both = listing(r#""listingDate":["2018-02-01"],"startDate":["2018-03-01"]"#);
+        assert_eq!(both.listed_from.as_deref(), Some("2018-03-01"), "startDate is the effective day");
+    }
+
+    #[test]
+    fn partial_or_impossible_ftm_listing_dates_are_left_open() {
+        let e = listing(r#""startDate":["2019","2019-02-30"],"endDate":["2021-06"]"#);
+        assert_eq!((e.listed_from, e.listed_until), (None, None));
+    }
+
+    #[test]
+    fn exported_listing_dates_import_back_unchanged() {
+        let mut e = ListedEntity::new("l", "p1", EntityKind::Person, "A");
+        e.listed_from = Some("2017-10-16".into());
+        e.listed_until = Some("2020-10-13".into());
+        let mut out = Vec::new();
+        write_ftm(std::slice::from_ref(&e), &mut out).unwrap();
+        let line: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(line["properties"]["startDate"], json!(["2017-10-16"]));
+        assert_eq!(line["properties"]["endDate"], json!(["2020-10-13"]));
+        let (back, _) = parse_line(&out).unwrap().unwrap();
+        assert_eq!((back.listed_from, back.listed_until), (e.listed_from, e.listed_until));
+        let mut undated = Vec::new();
+        write_ftm(&[ListedEntity::new("l", "p2", EntityKind::Person, "B")], &mut undated).unwrap();
+        assert!(!String::from_utf8(undated).unwrap().contains("Date"));
     }
 
     #[test]

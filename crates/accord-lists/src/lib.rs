@@ -260,8 +260,17 @@ impl Groups {
     }
 }
 
+/// The listing period covering every row's: the earliest start and the latest end, where a row without a
+/// start (or end) date is open on that side and so leaves the merged bound open too.
+fn listing_span(parts: &[ListedEntity]) -> (Option<String>, Option<String>) {
+    let from = parts.iter().map(|p| p.listed_from.as_ref()).collect::<Option<Vec<_>>>();
+    let until = parts.iter().map(|p| p.listed_until.as_ref()).collect::<Option<Vec<_>>>();
+    (from.and_then(|d| d.into_iter().min().cloned()), until.and_then(|d| d.into_iter().max().cloned()))
+}
+
 /// Merges entities with the same id: the smallest (by content) is the base, the others add their names,
-/// list values and remarks. Independent of input order.
+/// list values and remarks; the listing period spans every row's ([`listing_span`]). Independent of input
+/// order.
 fn merge_rows(mut parts: Vec<ListedEntity>) -> Option<ListedEntity> {
     if parts.len() > 1 {
         for p in &mut parts {
@@ -269,8 +278,11 @@ fn merge_rows(mut parts: Vec<ListedEntity>) -> Option<ListedEntity> {
         }
         parts.sort_by_cached_key(|p| serde_json::to_string(p).unwrap_or_default());
     }
+    let (listed_from, listed_until) = listing_span(&parts);
     let mut it = parts.into_iter();
     let mut base = it.next()?;
+    base.listed_from = listed_from;
+    base.listed_until = listed_until;
     for other in it {
         let primary = other.primary_name().to_owned();
         base.add_name(&primary, accord_core::listed::NameKind::Alias);
@@ -332,6 +344,43 @@ mod tests {
         assert_eq!(ab.names[1].kind, NameKind::Alias);
         assert_eq!(ab.addresses.len(), 2);
         assert_eq!(ab.remarks, "one\ntwo");
+    }
+
+    fn dated(from: Option<&str>, until: Option<&str>, address: &str) -> ListedEntity {
+        let mut e = ListedEntity::new("l", "x", EntityKind::Unknown, "ACME");
+        e.addresses.push(address.into());
+        e.listed_from = from.map(str::to_owned);
+        e.listed_until = until.map(str::to_owned);
+        e
+    }
+
+    #[test]
+    fn merged_rows_keep_the_earliest_start_and_the_latest_end() {
+        let a = dated(Some("2019-06-05"), Some("2021-06-05"), "DUBAI, AE");
+        let b = dated(Some("2018-01-10"), Some("2020-01-10"), "BAGHDAD, IQ");
+        for parts in [vec![a.clone(), b.clone()], vec![b, a]] {
+            let m = merge_rows(parts).unwrap();
+            assert_eq!(m.listed_from.as_deref(), Some("2018-01-10"));
+            assert_eq!(m.listed_until.as_deref(), Some("2021-06-05"));
+        }
+    }
+
+    #[test]
+    fn a_merged_row_without_an_end_or_start_date_leaves_that_bound_open() {
+        let ends = dated(Some("2019-06-05"), Some("2021-06-05"), "DUBAI, AE");
+        let open_ended = dated(Some("2018-01-10"), None, "BAGHDAD, IQ");
+        for parts in [vec![ends.clone(), open_ended.clone()], vec![open_ended, ends.clone()]] {
+            let m = merge_rows(parts).unwrap();
+            assert_eq!((m.listed_from.as_deref(), m.listed_until.as_deref()), (Some("2018-01-10"), None));
+        }
+        let undated_start = dated(None, Some("2020-01-10"), "BAGHDAD, IQ");
+        let m = merge_rows(vec![ends.clone(), undated_start]).unwrap();
+        assert_eq!((m.listed_from.as_deref(), m.listed_until.as_deref()), (None, Some("2021-06-05")));
+        let single = merge_rows(vec![ends]).unwrap();
+        assert_eq!(
+            (single.listed_from.as_deref(), single.listed_until.as_deref()),
+            (Some("2019-06-05"), Some("2021-06-05"))
+        );
     }
 
     #[test]

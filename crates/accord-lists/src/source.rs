@@ -322,6 +322,12 @@ impl Header {
         Ok(Header { names })
     }
 
+    /// A header of the given column names (for row-level unit tests).
+    #[cfg(test)]
+    pub(crate) fn from_names(names: &[&str]) -> Header {
+        Header { names: names.iter().map(|n| (*n).to_owned()).collect() }
+    }
+
     /// The position of a column.
     pub(crate) fn find(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)

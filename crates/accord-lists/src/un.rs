@@ -1,8 +1,9 @@
 //! UN Security Council consolidated list XML, read as a stream of `INDIVIDUAL` and `ENTITY` records.
-//! Ids are the `REFERENCE_NUMBER`s (e.g. `QDi.001`).
+//! Ids are the `REFERENCE_NUMBER`s (e.g. `QDi.001`); `LISTED_ON` is the listing's first day (the list has
+//! no end date: a delisted entry leaves the list).
 
 use crate::source::{self, LineCounter, file_name};
-use crate::text::{expand_range, iso_date_prefix};
+use crate::text::{calendar_day, expand_range, iso_date_prefix};
 use crate::{Ctx, Format, Loaded, country, malformed_at, malformed_file};
 use accord_core::Result;
 use accord_core::listed::{EntityKind, ListedEntity, NameKind};
@@ -75,6 +76,7 @@ impl Record {
             b"REFERENCE_NUMBER" => self.reference = text.to_owned(),
             b"UN_LIST_TYPE" => ListedEntity::push_unique(&mut self.entity.programs, text),
             b"COMMENTS1" => self.entity.remarks = text.to_owned(),
+            b"LISTED_ON" => self.entity.listed_from = calendar_day(text),
             b"NAME_ORIGINAL_SCRIPT" => self.entity.add_name(text, NameKind::OriginalScript),
             _ => {}
         }
@@ -308,7 +310,57 @@ fn finish(r: Record, file: &str, ctx: &mut Ctx, out: &mut Out) -> Result<()> {
     e.addresses = r.entity.addresses;
     e.programs = r.entity.programs;
     e.remarks = r.entity.remarks;
+    e.listed_from = r.entity.listed_from;
     out.first_line.insert(r.reference.clone(), (file.to_owned(), r.line));
     out.entities.insert(r.reference, e);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_xml(name: &str, records: &str) -> Vec<ListedEntity> {
+        let dir = std::env::temp_dir().join(format!("accord-lists-un-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("consolidated.xml");
+        std::fs::write(&path, format!("<CONSOLIDATED_LIST><INDIVIDUALS>{records}</INDIVIDUALS></CONSOLIDATED_LIST>"))
+            .unwrap();
+        let mut ctx = Ctx { strict: true, problems: Vec::new() };
+        let loaded = read(&path, &mut ctx);
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut entities = loaded.unwrap().entities;
+        entities.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
+        entities
+    }
+
+    fn person(reference: &str, listed_on: &str) -> String {
+        format!(
+            "<INDIVIDUAL><FIRST_NAME>A</FIRST_NAME><REFERENCE_NUMBER>{reference}</REFERENCE_NUMBER>\
+             <LISTED_ON>{listed_on}</LISTED_ON></INDIVIDUAL>"
+        )
+    }
+
+    #[test]
+    fn listed_on_is_the_first_day_of_the_listing_whatever_its_time_zone() {
+        let records = [person("QDi.001", "2001-01-25"), person("QDi.002", "2015-04-07-04:00")].concat();
+        let e = read_xml("listed-on", &records);
+        assert_eq!(e[0].listed_from.as_deref(), Some("2001-01-25"));
+        assert_eq!(e[1].listed_from.as_deref(), Some("2015-04-07"));
+        assert!(e.iter().all(|e| e.listed_until.is_none()));
+    }
+
+    #[test]
+    fn a_missing_or_impossible_listed_on_date_is_left_open_without_a_problem() {
+        let records = [
+            person("QDi.001", ""),
+            person("QDi.002", "2001-02-30"),
+            "<INDIVIDUAL><FIRST_NAME>C</FIRST_NAME><REFERENCE_NUMBER>QDi.003</REFERENCE_NUMBER></INDIVIDUAL>"
+                .to_owned(),
+        ]
+        .concat();
+        let e = read_xml("no-listed-on", &records);
+        assert_eq!(e.len(), 3, "strict mode: no record was a problem");
+        assert!(e.iter().all(|e| e.listed_from.is_none()));
+    }
 }

@@ -108,6 +108,9 @@ fn ofac_sdn_has_every_record_with_aliases_addresses_and_remark_facts() {
 
     // Multi-program cells are split.
     assert!(list.entities.iter().any(|e| e.programs.iter().any(|p| p == "NPWMD") && e.programs.len() > 1));
+
+    // The OFAC files give no listing dates.
+    assert!(list.entities.iter().all(|e| e.listed_from.is_none() && e.listed_until.is_none()));
 }
 
 #[test]
@@ -273,6 +276,113 @@ fn dpl_rows_of_one_party_form_one_entity_with_a_derived_id() {
     assert_eq!(names_of(naser, NameKind::Alias), ["AL-NASER  AIRLINES"]);
     assert_eq!(naser.addresses.len(), 4);
     assert_eq!(naser.countries, ["AE", "IQ", "JO"]);
+}
+
+fn listing_days(list: &ParsedList) -> (usize, usize) {
+    let from = list.entities.iter().filter(|e| e.listed_from.is_some()).count();
+    let until = list.entities.iter().filter(|e| e.listed_until.is_some()).count();
+    (from, until)
+}
+
+/// `MM/DD/YYYY` as `YYYY-MM-DD`, written out here so the test does not lean on the importer's parser.
+fn iso_of_us(d: &str) -> Option<String> {
+    let d = d.trim_matches('"');
+    (d.len() == 10).then(|| format!("{}-{}-{}", &d[6..], &d[..2], &d[3..5]))
+}
+
+#[test]
+fn dpl_listings_run_from_the_effective_date_until_the_expiration_date() {
+    let list = load("bis/dpl.txt");
+    let text = std::fs::read_to_string(data("bis/dpl.txt")).unwrap();
+    // (trimmed name, effective, expiration) of every row, straight from the file.
+    let rows: Vec<(String, Option<String>, Option<String>)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].trim_matches('"').replace("\"\"", "\"").trim().to_owned(), iso_of_us(f[6]), iso_of_us(f[7]))
+        })
+        .collect();
+    assert!(rows.iter().all(|r| r.1.is_some()), "every row of this copy has an Effective_Date");
+    assert_eq!(rows.iter().filter(|r| r.2.is_some()).count(), 493);
+    // Every party has an effective date; 371 of the 416 have an expiration date (the other 45 orders have
+    // none in any of their rows), and a party's rows always agree on it.
+    assert_eq!(listing_days(&list), (416, 371));
+    for e in &list.entities {
+        let from = e.listed_from.as_deref().unwrap();
+        assert!(e.entity_id.ends_with(&format!(":{from}")), "{}", e.entity_id);
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|(n, eff, _)| eff.as_deref() == Some(from) && e.names.iter().any(|x| x.name == *n))
+            .collect();
+        assert!(!mine.is_empty(), "{}", e.entity_id);
+        for (_, _, until) in mine {
+            assert_eq!(&e.listed_until, until, "{}", e.entity_id);
+        }
+        // The remarks keep the dates as before.
+        assert!(e.remarks.starts_with(&format!("Effective {from}")), "{}", e.remarks);
+        assert_eq!(e.remarks.contains("; expires "), e.listed_until.is_some(), "{}", e.remarks);
+    }
+    let hernandez = entity(&list, "adrian-manuel-hernandez:2017-10-16");
+    assert_eq!(hernandez.listed_from.as_deref(), Some("2017-10-16"));
+    assert_eq!(hernandez.listed_until.as_deref(), Some("2020-10-13"));
+    assert!(!hernandez.listed_on("2017-10-15") && hernandez.listed_on("2019-06-29"));
+    assert!(!hernandez.listed_on("2020-10-13"), "the denial order has expired");
+}
+
+#[test]
+fn un_entries_are_listed_from_their_listed_on_date() {
+    let list = load("un/UN_consolidated.xml");
+    // Every entry has a LISTED_ON (10 of them with a time-zone suffix, `2015-04-07-04:00`); none has an end.
+    assert_eq!(listing_days(&list), (1_003, 0));
+    assert_eq!(entity(&list, "QDi.001").listed_from.as_deref(), Some("2001-01-25"));
+    assert_eq!(entity(&list, "CDi.001").listed_from.as_deref(), Some("2012-12-31"));
+    let zoned = entity(&list, "QDi.352");
+    assert_eq!(zoned.listed_from.as_deref(), Some("2015-04-07"));
+    assert!(!zoned.listed_on("2015-04-06") && zoned.listed_on("2015-04-07"));
+}
+
+#[test]
+fn eu_listings_start_on_the_printed_designation_date() {
+    let list = load("eu");
+    // 5,507 of the 5,621 rows print a full date (dotted or worded); the other 114 print none. The format has
+    // no end-date column.
+    assert_eq!(listing_days(&list), (5_507, 0));
+    let per_file =
+        [("32006R0765", 377), ("32012R0267", 339), ("32014R0269", 2_801), ("32014R0833", 1_665), ("32017R1509", 325)];
+    for (celex, dated) in per_file {
+        let n = list
+            .entities
+            .iter()
+            .filter(|e| e.entity_id.starts_with(&format!("{celex}:")) && e.listed_from.is_some())
+            .count();
+        assert_eq!(n, dated, "{celex}");
+    }
+    assert_eq!(entity(&list, "32014R0833:IV:1").listed_from.as_deref(), Some("2014-09-12"));
+    assert_eq!(entity(&list, "32014R0833:XIV:bank-otkritie").listed_from.as_deref(), Some("2022-03-12"));
+    assert_eq!(entity(&list, "32014R0833:III:1").listed_from, None, "Sberbank's row prints no date");
+}
+
+#[test]
+fn csl_listings_take_start_and_end_dates_and_agree_with_the_dpl() {
+    let list = load("csl/csl.csv");
+    // 33 rows give a start_date and 7 an end_date; two pairs of them are one party each.
+    assert_eq!(listing_days(&list), (31, 6));
+    let naser = entity(&list, "dpl:al-naser-wings-airlines:2019-06-05");
+    assert_eq!(naser.listed_from.as_deref(), Some("2019-06-05"));
+    assert_eq!(naser.listed_until.as_deref(), Some("2019-12-03"));
+    assert_eq!(entity(&list, "el:gunther-migeotte:2010-06-28").listed_from.as_deref(), Some("2010-06-28"));
+    // The CSL's DPL rows carry the same period as the DPL itself where both copies list the party.
+    let dpl = load("bis/dpl.txt");
+    let mut shared = 0;
+    for e in list.entities.iter().filter(|e| e.entity_id.starts_with("dpl:")) {
+        if let Some(d) = dpl.entities.iter().find(|d| format!("dpl:{}", d.entity_id) == e.entity_id) {
+            assert_eq!((&e.listed_from, &e.listed_until), (&d.listed_from, &d.listed_until), "{}", e.entity_id);
+            shared += 1;
+        }
+    }
+    // 6 of the CSL's 7 DPL parties are in the DPL copy (ADAM AL HERZ was listed after it, on 2019-08-13).
+    assert_eq!(shared, 6);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! graceful shutdown. Handlers call the application services and nothing else.
 
 mod controls_handlers;
+mod determine_handlers;
 pub mod error;
 mod extract;
 mod handlers;
@@ -53,6 +54,7 @@ pub struct RequestId(pub String);
         handlers::lists, handlers::list_versions, handlers::list_diff,
         screen_handlers::screen, screen_handlers::adjudicate,
         controls_handlers::browse, controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
+        determine_handlers::determine, determine_handlers::policies, determine_handlers::policy_versions,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -65,6 +67,7 @@ pub struct RequestId(pub String);
         (name = "lists", description = "Restricted-party list versions and what each changed"),
         (name = "screening", description = "Restricted-party screening with explanations, and adjudications"),
         (name = "controls", description = "The harmonized control list on any day (public)"),
+        (name = "determinations", description = "What every jurisdiction requires for a transaction, and the policies applied"),
     )
 )]
 struct ApiDoc;
@@ -114,6 +117,9 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/controls/versions", get(controls_handlers::versions))
         .route("/api/v1/controls/search", get(controls_handlers::search))
         .route("/api/v1/controls/{code}", get(controls_handlers::entry))
+        .route("/api/v1/determinations", post(determine_handlers::determine))
+        .route("/api/v1/policies", get(determine_handlers::policies))
+        .route("/api/v1/policies/versions", get(determine_handlers::policy_versions))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -14,7 +14,7 @@ pub use url::{Backend, DbUrl};
 
 use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
-use accord_core::controls::ControlVersion;
+use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
 use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity, SyncState};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
@@ -65,11 +65,13 @@ pub enum Mutation {
         /// What changed, entity by entity.
         changes: Vec<EntityChange>,
     },
-    /// Store a new version of the control list; its `seq` must be the next one.
-    InsertControlVersion {
+    /// Store a new version of the control list or the policy set; its `seq` must be the next one.
+    InsertVersion {
+        /// Control list or policy set.
+        kind: VersionKind,
         /// The version's facts.
         version: ControlVersion,
-        /// The entries in Accord's list format.
+        /// The entries in Accord's list format, or the policy files as JSON.
         data: String,
     },
     /// Record an adjudication of a screening hit.
@@ -179,10 +181,10 @@ pub trait Store: Send + Sync + 'static {
     async fn list_entities(&self, list_id: Option<&str>) -> Result<Vec<(ListedEntity, i64)>>;
     /// The changes one version of a list made.
     async fn list_changes(&self, list_id: &str, version: i64) -> Result<Vec<EntityChange>>;
-    /// Every version of the control list, oldest first (without their entries).
-    async fn control_versions(&self) -> Result<Vec<ControlVersion>>;
-    /// The entries of one control-list version, in Accord's list format.
-    async fn control_data(&self, seq: i64) -> Result<Option<String>>;
+    /// Every version of the control list or of the policy set, oldest first (without their data).
+    async fn versions(&self, kind: VersionKind) -> Result<Vec<ControlVersion>>;
+    /// The data of one version: the entries in Accord's list format, or the policy files as JSON.
+    async fn version_data(&self, kind: VersionKind, seq: i64) -> Result<Option<String>>;
     /// Records how a list download went (operational state, not audited).
     async fn record_sync(&self, state: &SyncState) -> Result<()>;
     /// The download state of every list that was ever synced.

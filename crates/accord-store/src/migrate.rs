@@ -61,6 +61,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0005_controls.sql"),
         postgres: include_str!("../migrations/0005_controls.sql"),
     },
+    Migration {
+        version: 6,
+        name: "policies",
+        sqlite: include_str!("../migrations/0006_policies.sql"),
+        postgres: include_str!("../migrations/0006_policies.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

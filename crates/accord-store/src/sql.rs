@@ -4,7 +4,7 @@ use crate::migrate::{self, Migration};
 use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
-use accord_core::controls::ControlVersion;
+use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
@@ -494,29 +494,34 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         Mutation::ImportList { version, previous, upserts, removed, changes } => {
             import_list(tx, version, *previous, upserts, removed, changes).await?;
         }
-        Mutation::InsertControlVersion { version: v, data } => {
-            sqlx::query(
-                "INSERT INTO control_versions (seq, label, effective_date, rationale, content_hash, source, imported_at, \
-                 entries, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(v.seq)
-            .bind(&v.label)
-            .bind(&v.effective_date)
-            .bind(&v.rationale)
-            .bind(&v.content_hash)
-            .bind(&v.source)
-            .bind(&v.imported_at)
-            .bind(v.entries)
-            .bind(data)
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    Error::new(ErrorCode::Conflict, "another control-list version was stored meanwhile; import again")
-                } else {
-                    db_error(e)
-                }
-            })?;
+        Mutation::InsertVersion { kind, version: v, data } => {
+            let sql = format!(
+                "INSERT INTO {} (seq, label, effective_date, rationale, content_hash, source, imported_at, entries, \
+                 data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                kind.table()
+            );
+            sqlx::query(&sql)
+                .bind(v.seq)
+                .bind(&v.label)
+                .bind(&v.effective_date)
+                .bind(&v.rationale)
+                .bind(&v.content_hash)
+                .bind(&v.source)
+                .bind(&v.imported_at)
+                .bind(v.entries)
+                .bind(data)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        Error::new(
+                            ErrorCode::Conflict,
+                            format!("another {} version was stored meanwhile; import again", kind.noun()),
+                        )
+                    } else {
+                        db_error(e)
+                    }
+                })?;
         }
         Mutation::InsertAdjudication(a) => {
             sqlx::query(
@@ -804,14 +809,13 @@ impl Store for SqlStore {
         rows.iter().map(change_from).collect()
     }
 
-    async fn control_versions(&self) -> Result<Vec<ControlVersion>> {
-        let rows = sqlx::query(
-            "SELECT seq, label, effective_date, rationale, content_hash, source, imported_at, entries \
-             FROM control_versions ORDER BY seq",
-        )
-        .fetch_all(&mut *self.conn().await?)
-        .await
-        .map_err(db_error)?;
+    async fn versions(&self, kind: VersionKind) -> Result<Vec<ControlVersion>> {
+        let sql = format!(
+            "SELECT seq, label, effective_date, rationale, content_hash, source, imported_at, entries FROM {} \
+             ORDER BY seq",
+            kind.table()
+        );
+        let rows = sqlx::query(&sql).fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
         rows.iter()
             .map(|r| {
                 let text = |c: &str| col::<String>(r, c);
@@ -829,8 +833,8 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn control_data(&self, seq: i64) -> Result<Option<String>> {
-        sqlx::query_scalar("SELECT data FROM control_versions WHERE seq = $1")
+    async fn version_data(&self, kind: VersionKind, seq: i64) -> Result<Option<String>> {
+        sqlx::query_scalar(&format!("SELECT data FROM {} WHERE seq = $1", kind.table()))
             .bind(seq)
             .fetch_optional(&mut *self.conn().await?)
             .await

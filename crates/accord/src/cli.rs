@@ -64,6 +64,60 @@ pub enum Command {
     /// The harmonized control list: import versions, show entries on any day, search.
     #[command(subcommand)]
     Controls(ControlsCommand),
+    /// Policies as data: check, import and show the rules every determination applies.
+    #[command(subcommand)]
+    Policies(PoliciesCommand),
+    /// Determine what every jurisdiction requires for a transaction.
+    Determine(DetermineArgs),
+}
+
+/// `accord policies …`
+#[derive(Debug, Subcommand)]
+pub enum PoliciesCommand {
+    /// Parse and cross-check a folder of policy files without storing anything; exit 1 on the first error.
+    Check {
+        /// The folder (the repository's `policies/` by default; the built-in set when it does not exist).
+        dir: Option<PathBuf>,
+    },
+    /// Store a new policy-set version from a folder (refused, keeping the version in force, when a file has an error).
+    Import {
+        /// The folder (the repository's `policies/` by default; the built-in set when it does not exist).
+        dir: Option<PathBuf>,
+        /// Version label (default: `policies-` and the effective date).
+        #[arg(long)]
+        label: Option<String>,
+        /// Day the version takes effect, YYYY-MM-DD (default: the latest effective date of its files).
+        #[arg(long)]
+        effective_date: Option<String>,
+        /// Why it is published.
+        #[arg(long, default_value = "")]
+        rationale: String,
+    },
+    /// Show the policy set in force on a day (today by default).
+    Show {
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// List the stored versions.
+    Versions,
+}
+
+/// `accord determine --input tx.json`
+#[derive(Debug, Args)]
+pub struct DetermineArgs {
+    /// The transaction as JSON (`-` for standard input).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Use the control list and policies in force on this day instead of the transaction date.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Screening threshold for the party checks.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `accord controls …`

@@ -41,7 +41,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
             let mut app = App::new(store.clone());
-            if matches!(command, Command::Screen(_))
+            if matches!(command, Command::Screen(_) | Command::Determine(_))
                 && let Some(v) = name_variants(cli.name_variants.as_deref(), &file)?
             {
                 app = app.with_name_variants(v);
@@ -175,6 +175,8 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         }
         Command::Lists(command) => return crate::lists::run(app, p, command).await,
         Command::Controls(command) => return crate::controls::run(app, p, command).await,
+        Command::Policies(command) => return crate::determine::policies(app, p, command).await,
+        Command::Determine(args) => return crate::determine::determine(app, p, args).await,
         Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)
@@ -221,6 +223,11 @@ async fn serve(
     let mut app = App::new(store.clone());
     if let Some(v) = variants {
         app = app.with_name_variants(v);
+    }
+    match app.ensure_policies(&Principal::Operator { name: "node".into() }).await {
+        Ok(true) => tracing::info!("no policy set was stored: the built-in policies are now version 1"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "could not store the built-in policies"),
     }
     let background = [
         tokio::spawn(refresh_screening_forever(app.clone())),

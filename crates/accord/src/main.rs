@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod controls;
+mod determine;
 mod lists;
 mod screen;
 mod sync;

@@ -1,0 +1,251 @@
+//! Policies as stored versions, and determinations over the control list, the policies and the lists in force.
+
+use crate::controls::check_date;
+use crate::screening::fingerprint;
+use crate::{App, ControlsImport, event, require, scope_of};
+use accord_controls::{CheckedTransaction, Determination, PartyHit, PolicyInfo, PolicySet, PolicySource, Transaction};
+use accord_core::audit::hex;
+use accord_core::controls::{ControlVersion, VersionKind};
+use accord_core::listed::EntityKind;
+use accord_core::model::Role;
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode, Result};
+use accord_screen::{DEFAULT_THRESHOLD, Query};
+use accord_store::Mutation;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use utoipa::ToSchema;
+
+/// Parsed policy-set versions, by sequence number (versions never change once stored).
+#[derive(Default)]
+pub(crate) struct PolicyCache {
+    sets: Mutex<HashMap<i64, Arc<PolicySet>>>,
+}
+
+/// A policy-set version with what each of its files says about itself.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PolicyVersionInfo {
+    /// The stored version.
+    pub version: ControlVersion,
+    /// Each policy file: jurisdiction, version, effective date, rule counts.
+    pub policies: Vec<PolicyInfo>,
+}
+
+/// What to call a policy import.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyImport {
+    /// The version label; by default `policies-` and the effective date.
+    pub label: Option<String>,
+    /// The day it takes effect; by default the latest effective date of its files.
+    pub effective_date: Option<String>,
+    /// Why it was published.
+    pub rationale: String,
+    /// Where the files came from (a folder, or `built-in`).
+    pub source: String,
+}
+
+/// Options of one determination.
+#[derive(Debug, Clone)]
+pub struct DetermineOptions {
+    /// Use the control list and policies in force on this day instead of the transaction date.
+    pub at: Option<String>,
+    /// The screening threshold for party checks.
+    pub threshold: f64,
+}
+
+impl Default for DetermineOptions {
+    fn default() -> Self {
+        DetermineOptions { at: None, threshold: DEFAULT_THRESHOLD }
+    }
+}
+
+fn canonical_files(sources: &[PolicySource]) -> Vec<PolicySource> {
+    let mut files = sources.to_vec();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+impl App {
+    /// Stores a new policy-set version (admin) after parsing and cross-checking every file; a file with an error
+    /// is refused with `invalid_policy` naming file and line, and the version in force stays. Identical content
+    /// changes nothing.
+    pub async fn import_policies(
+        &self,
+        p: &Principal,
+        sources: &[PolicySource],
+        how: PolicyImport,
+    ) -> Result<ControlsImport> {
+        require(p, &[Role::Admin], "import policies")?;
+        let set = PolicySet::parse(sources)?;
+        let effective_date = match &how.effective_date {
+            Some(d) => check_date("effective_date", d)?,
+            None => set.latest_effective_date(),
+        };
+        let files = canonical_files(sources);
+        let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
+        let content_hash = hex(&Sha256::digest(format!("{effective_date}\n{data}").as_bytes()));
+        let versions = self.store.versions(VersionKind::Policies).await?;
+        if let Some(latest) = versions.last()
+            && latest.content_hash == content_hash
+        {
+            return Ok(ControlsImport { unchanged: true, version: latest.clone() });
+        }
+        let label = how.label.clone().unwrap_or_else(|| format!("policies-{effective_date}"));
+        let label = accord_core::model::parse_name("label", &label)?;
+        let version = ControlVersion {
+            seq: versions.last().map_or(1, |v| v.seq + 1),
+            label,
+            effective_date,
+            rationale: how.rationale.clone(),
+            content_hash,
+            source: how.source.clone(),
+            imported_at: accord_core::now(),
+            entries: files.len() as i64,
+        };
+        let mut payload = serde_json::to_value(&version).unwrap_or_default();
+        payload["policies"] = serde_json::to_value(set.info()).unwrap_or_default();
+        self.store
+            .commit(
+                vec![Mutation::InsertVersion { kind: VersionKind::Policies, version: version.clone(), data }],
+                vec![event(p, None, "policies.imported", &format!("policies@{}", version.seq), payload)],
+            )
+            .await?;
+        self.policies
+            .sets
+            .lock()
+            .map_err(|_| Error::internal("policy cache poisoned"))?
+            .insert(version.seq, Arc::new(set));
+        Ok(ControlsImport { unchanged: false, version })
+    }
+
+    /// Stores the project's built-in policy set when the node has none yet; returns whether it did.
+    pub async fn ensure_policies(&self, p: &Principal) -> Result<bool> {
+        if !self.store.versions(VersionKind::Policies).await?.is_empty() {
+            return Ok(false);
+        }
+        let how = PolicyImport {
+            rationale: "the policies built into this Accord release".into(),
+            source: "built-in".into(),
+            ..PolicyImport::default()
+        };
+        match self.import_policies(p, &accord_controls::builtin_policies(), how).await {
+            Ok(_) => Ok(true),
+            // Another process stored one meanwhile.
+            Err(e) if e.code == ErrorCode::Conflict => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every stored policy-set version, oldest first (public).
+    pub async fn policy_versions(&self) -> Result<Vec<ControlVersion>> {
+        self.store.versions(VersionKind::Policies).await
+    }
+
+    /// The policy set in force on `day`: the latest stored version that took effect by then.
+    pub async fn policies_at(&self, day: &str) -> Result<(ControlVersion, Arc<PolicySet>)> {
+        let day = check_date("at", day)?;
+        let versions = self.store.versions(VersionKind::Policies).await?;
+        let version = versions
+            .iter()
+            .filter(|v| v.effective_date <= day)
+            .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
+            .cloned()
+            .ok_or_else(|| {
+                let hint = if versions.is_empty() {
+                    "no policy set is stored; run `accord policies import policies` (a running node stores the built-in set)".to_owned()
+                } else {
+                    format!("the first one takes effect on {}", versions[0].effective_date)
+                };
+                Error::new(ErrorCode::NotFound, format!("no policy set was in force on {day}: {hint}"))
+                    .with_details(json!({ "at": day, "versions": versions.len() }))
+            })?;
+        if let Some(set) =
+            self.policies.sets.lock().map_err(|_| Error::internal("policy cache poisoned"))?.get(&version.seq)
+        {
+            return Ok((version, set.clone()));
+        }
+        let data = self
+            .store
+            .version_data(VersionKind::Policies, version.seq)
+            .await?
+            .ok_or_else(|| Error::internal("policy version without data"))?;
+        let files: Vec<PolicySource> =
+            serde_json::from_str(&data).map_err(|e| Error::internal(format!("stored policy files: {e}")))?;
+        let set = Arc::new(PolicySet::parse(&files)?);
+        self.policies
+            .sets
+            .lock()
+            .map_err(|_| Error::internal("policy cache poisoned"))?
+            .insert(version.seq, set.clone());
+        Ok((version, set))
+    }
+
+    /// The policy set in force on `at` (today when None), with each file's own facts (public).
+    pub async fn policy_version_info(&self, at: Option<&str>) -> Result<PolicyVersionInfo> {
+        let day = match at {
+            Some(d) => d.to_owned(),
+            None => jiff::Zoned::now().date().to_string(),
+        };
+        let (version, set) = self.policies_at(&day).await?;
+        Ok(PolicyVersionInfo { version, policies: set.info() })
+    }
+
+    /// Determines a transaction for every jurisdiction that applies (any authenticated user): the control list and
+    /// policies in force on the transaction date (or `at`), and its parties screened against the lists in force.
+    pub async fn determine(&self, p: &Principal, tx: &Transaction, opts: &DetermineOptions) -> Result<Determination> {
+        scope_of(p)?;
+        let threshold = crate::check_threshold(opts.threshold)?;
+        let day = match &opts.at {
+            Some(d) => check_date("at", d)?,
+            None => check_date("date", &tx.date)?,
+        };
+        let (cv, list) = self.control_list_at(Some(&day)).await?;
+        let (pv, set) = self.policies_at(&day).await?;
+        let checked = tx.check(&list, &set)?;
+        let (hits, lists) = self.party_hits(&checked, threshold).await?;
+        let mut d = accord_controls::determine(&set, &list, &checked, hits);
+        d.versions.control_list = format!("{}@{}", cv.label, cv.seq);
+        d.versions.policies = format!("{}@{} ({})", pv.label, pv.seq, d.versions.policies);
+        d.versions.lists = lists;
+        Ok(d)
+    }
+
+    /// Screens the parties: `None` when there are parties and no list is in force.
+    async fn party_hits(&self, tx: &CheckedTransaction, threshold: f64) -> Result<(Option<Vec<PartyHit>>, String)> {
+        if tx.parties().is_empty() {
+            return Ok((Some(Vec::new()), String::new()));
+        }
+        let lists = self.store.lists().await?;
+        if lists.is_empty() {
+            return Ok((None, String::new()));
+        }
+        let (index, entities) = self.index_and_versions().await?;
+        let mut hits = Vec::new();
+        for (i, party) in tx.parties().iter().enumerate() {
+            let query = Query {
+                name: party.name.clone(),
+                kind: party.kind.as_deref().and_then(EntityKind::parse),
+                country: party.country.clone(),
+                birth_year: None,
+            };
+            for hit in index.screen(&query, 10, threshold)? {
+                let info = entities.get(&(hit.list_id.clone(), hit.entity_id.clone()));
+                hits.push(PartyHit {
+                    party: i,
+                    list_id: hit.list_id,
+                    entity_id: hit.entity_id,
+                    matched_name: hit.matched_name,
+                    score: hit.score,
+                    programs: info.map(|e| e.programs.clone()).unwrap_or_default(),
+                    listed_from: info.and_then(|e| e.listed_from.clone()),
+                    listed_until: info.and_then(|e| e.listed_until.clone()),
+                    in_force: false,
+                });
+            }
+        }
+        Ok((Some(hits), fingerprint(&lists)))
+    }
+}

@@ -1,0 +1,1196 @@
+//! The determination engine: for one transaction and each jurisdiction, `prohibited`, `licence_required`,
+//! `general_authorisation` or `no_licence_required`, with every rule, citation, item and party hit behind it.
+//! Pure and deterministic for a given control list, policy set and set of party hits.
+
+use crate::code::ControlCode;
+use crate::model::{ControlEntry, ControlList, Jurisdiction};
+use crate::policy::PartyRole;
+use crate::policy::{
+    Authorisation, Chart, Conditions, Effect, EndUse, FactValue, ItemKind, Place, Policy, PolicySet, Purpose,
+    ReviewPath, Rule,
+};
+use accord_core::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// Most items in one transaction.
+pub const MAX_ITEMS: usize = 200;
+/// Most parties in one transaction.
+pub const MAX_PARTIES: usize = 50;
+
+/// A transaction as submitted: what, to whom, where, for what (the input of a determination).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transaction {
+    /// The day of the export, `YYYY-MM-DD`; rules and listings are judged as they stood that day.
+    pub date: String,
+    /// ISO country the goods leave from.
+    pub origin: String,
+    /// ISO country (or subdivision such as `UA-43`) the goods go to.
+    pub destination: String,
+    /// The declared end use.
+    pub end_use: EndUseStatement,
+    /// The goods, software or technology.
+    pub items: Vec<Item>,
+    /// Consignee, end user and the other parties.
+    #[serde(default)]
+    pub parties: Vec<Party>,
+    /// Jurisdictions to answer for; without it Accord decides which apply and says why.
+    #[serde(default)]
+    pub jurisdictions: Option<Vec<String>>,
+    /// `sale` (default), `temporary_exhibition`, `repair_return`, `replacement`, `intra_group` or `other`.
+    #[serde(default)]
+    pub purpose: Option<String>,
+}
+
+/// The declared end use: a category and the exporter's own words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndUseStatement {
+    /// `civil`, `military`, `military_intelligence`, `wmd`, `cyber_surveillance` or `unknown`.
+    pub category: String,
+    /// What the end user will do with the items.
+    #[serde(default)]
+    pub statement: String,
+}
+
+/// One item of a transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Its coalition control code (`3A001.a.1`), or null for an item on no control list.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
+    /// How many.
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    /// Its value, in `currency`.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// ISO 4217 currency of the value.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Country where the item was made, when it differs from the transaction's origin (e.g. `US` for US-origin goods).
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+/// One party of a transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// `consignee`, `end_user`, `ultimate_end_user`, `intermediary` or `purchaser`.
+    pub role: String,
+    /// The name as written.
+    pub name: String,
+    /// ISO country of the party.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// `organization` or `person`.
+    #[serde(default)]
+    pub r#type: Option<String>,
+}
+
+/// A restricted-party hit on one party of the transaction (found by screening, judged by the rules).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartyHit {
+    /// Index of the party in the transaction.
+    pub party: usize,
+    /// The list, e.g. `us_bis_dpl`.
+    pub list_id: String,
+    /// The entity on that list.
+    pub entity_id: String,
+    /// The listed name that matched.
+    pub matched_name: String,
+    /// The match score, 0..=1.
+    pub score: f64,
+    /// Programmes or legal bases of the listing.
+    pub programs: Vec<String>,
+    /// The day the listing took effect, when known.
+    pub listed_from: Option<String>,
+    /// The day the listing ends, when known.
+    pub listed_until: Option<String>,
+    /// Whether the listing was in force on the transaction date (set by the engine).
+    #[serde(default)]
+    pub in_force: bool,
+}
+
+/// The answer for one jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// No licence is needed.
+    NoLicenceRequired,
+    /// A general authorisation or licence exception covers it (its obligations apply).
+    GeneralAuthorisation,
+    /// A licence is needed.
+    LicenceRequired,
+    /// It must not proceed.
+    Prohibited,
+}
+
+impl Outcome {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NoLicenceRequired => "no_licence_required",
+            Outcome::GeneralAuthorisation => "general_authorisation",
+            Outcome::LicenceRequired => "licence_required",
+            Outcome::Prohibited => "prohibited",
+        }
+    }
+}
+
+/// One reason behind an answer: the rule that fired, its legal source, the item and what it found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Reason {
+    /// The rule or authorisation id (`eu.annex_i.export`, `EU001`).
+    pub rule: String,
+    /// What it leads to.
+    pub outcome: Outcome,
+    /// The legal source.
+    pub citation: String,
+    /// The item it is about (index in the transaction), if any.
+    pub item: Option<usize>,
+    /// What was found, in words.
+    pub detail: String,
+    /// True when the answer rests on a fact missing from the data (the detail names it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missing_data: bool,
+    /// The general authorisation that lifts this licence requirement, if one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifted_by: Option<String>,
+    /// Party hits (indices into the determination's `party_hits`) behind the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub party_hits: Vec<usize>,
+}
+
+/// A general authorisation that could not be used for an item, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NotAvailable {
+    /// The authorisation id.
+    pub authorisation: String,
+    /// The item.
+    pub item: usize,
+    /// The first condition that failed.
+    pub why: String,
+}
+
+/// The answer for one jurisdiction, with everything that produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct JurisdictionAnswer {
+    /// `EU`, `US` …
+    pub jurisdiction: String,
+    /// Why this jurisdiction was answered for.
+    pub applies_because: String,
+    /// The policy version used (`file@version`).
+    pub policy: String,
+    /// The answer.
+    pub outcome: Outcome,
+    /// For `licence_required`: how an application should be reviewed.
+    pub review_path: Option<ReviewPath>,
+    /// For `general_authorisation`: the authorisations used (`EU001`, `LVS`).
+    pub general_authorisations: Vec<String>,
+    /// Obligations that come with the authorisations used.
+    pub obligations: Vec<String>,
+    /// Every rule that fired.
+    pub reasons: Vec<Reason>,
+    /// Authorisations considered and not available, with the reason.
+    pub not_available: Vec<NotAvailable>,
+    /// Matching allied denials (filled once denials are shared between authorities).
+    #[schema(value_type = Vec<Object>)]
+    pub denials: Vec<serde_json::Value>,
+}
+
+/// The versions a determination used.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct Versions {
+    /// The control-list version label (and node sequence, `label@seq`, when stored).
+    pub control_list: String,
+    /// The policy-set version (`label@seq` when stored) and each file's own version.
+    pub policies: String,
+    /// The restricted-party lists screened (`list@version,…`), when parties were screened.
+    pub lists: String,
+}
+
+/// A complete determination.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Determination {
+    /// The transaction date.
+    pub date: String,
+    /// One answer per jurisdiction.
+    pub jurisdictions: Vec<JurisdictionAnswer>,
+    /// Why no jurisdiction was answered for, when none applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Every restricted-party hit on the parties, in force or not.
+    pub party_hits: Vec<PartyHit>,
+    /// The item classifications used (index, code asked, entry used).
+    pub items: Vec<ItemClassification>,
+    /// The versions used.
+    pub versions: Versions,
+}
+
+/// How an item was classified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ItemClassification {
+    /// Index in the transaction.
+    pub item: usize,
+    /// The code given, canonical (`null` for an unlisted item).
+    pub code: Option<String>,
+    /// The list entry that governs it (the code itself, or the heading it falls under).
+    pub entry: Option<String>,
+    /// Each jurisdiction's own code for it (`EU:3A001`, `US:3A001`).
+    pub mappings: Vec<String>,
+}
+
+/// A transaction checked against the control list and policies, ready to determine.
+#[derive(Debug, Clone)]
+pub struct CheckedTransaction {
+    date: String,
+    origin: Place,
+    origin_code: String,
+    destination: Place,
+    end_use: EndUse,
+    purpose: Purpose,
+    items: Vec<CheckedItem>,
+    parties: Vec<CheckedParty>,
+    jurisdictions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+struct CheckedItem {
+    code: Option<ControlCode>,
+    /// Index of the governing entry in the list.
+    entry: Option<usize>,
+    origin: Place,
+    origin_code: String,
+    value: Option<f64>,
+    currency: Option<String>,
+}
+
+/// A party after checks: role, name, country and type, ready for screening.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedParty {
+    /// Its role.
+    pub role: PartyRole,
+    /// Its name.
+    pub name: String,
+    /// Its country, when given.
+    pub country: Option<String>,
+    /// `organization`, `person` or none.
+    pub kind: Option<String>,
+}
+
+fn field_error(code: ErrorCode, field: &str, message: String) -> Error {
+    Error::new(code, message).with_details(json!({ "field": field }))
+}
+
+fn place(field: &str, s: &str) -> Result<Place> {
+    Place::parse(s.trim()).ok_or_else(|| {
+        field_error(
+            ErrorCode::UnknownCountry,
+            field,
+            format!(
+                "{field}: '{}' is not an ISO 3166-1 alpha-2 country code (or a subdivision such as UA-43)",
+                accord_core::ids::truncate(s)
+            ),
+        )
+    })
+}
+
+fn finite_non_negative(field: &str, v: Option<f64>) -> Result<Option<f64>> {
+    match v {
+        Some(x) if !x.is_finite() || x < 0.0 => Err(field_error(
+            ErrorCode::ValidationFailed,
+            field,
+            format!("{field} must be a non-negative number, got {x}"),
+        )),
+        other => Ok(other),
+    }
+}
+
+impl Transaction {
+    /// Checks every field against the control list and the policies: dates, countries, codes (an unknown code answers
+    /// with the nearest codes), quantities, values, roles and jurisdictions.
+    pub fn check(&self, list: &ControlList, policies: &PolicySet) -> Result<CheckedTransaction> {
+        let date = self.date.trim();
+        if date.len() != 10 || date.parse::<jiff::civil::Date>().is_err() {
+            return Err(field_error(
+                ErrorCode::ValidationFailed,
+                "date",
+                format!("date: '{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(date)),
+            ));
+        }
+        let origin = place("origin", &self.origin)?;
+        let destination = place("destination", &self.destination)?;
+        let end_use = EndUse::parse(self.end_use.category.trim()).ok_or_else(|| {
+            let all: Vec<&str> = EndUse::ALL.iter().map(|e| e.as_str()).collect();
+            field_error(
+                ErrorCode::ValidationFailed,
+                "end_use.category",
+                format!(
+                    "end_use.category: '{}' is not one of {}",
+                    accord_core::ids::truncate(&self.end_use.category),
+                    all.join(", ")
+                ),
+            )
+        })?;
+        let purpose = match self.purpose.as_deref().map(str::trim) {
+            None | Some("") => Purpose::Sale,
+            Some(p) => Purpose::parse(p).ok_or_else(|| {
+                let all: Vec<&str> = Purpose::ALL.iter().map(|e| e.as_str()).collect();
+                field_error(
+                    ErrorCode::ValidationFailed,
+                    "purpose",
+                    format!("purpose: '{}' is not one of {}", accord_core::ids::truncate(p), all.join(", ")),
+                )
+            })?,
+        };
+        if self.items.is_empty() || self.items.len() > MAX_ITEMS {
+            return Err(field_error(
+                ErrorCode::ValidationFailed,
+                "items",
+                format!("items: give between 1 and {MAX_ITEMS} items, not {}", self.items.len()),
+            ));
+        }
+        let mut items = Vec::with_capacity(self.items.len());
+        for (i, it) in self.items.iter().enumerate() {
+            let (code, entry) = match it.code.as_deref().map(str::trim) {
+                None | Some("") => (None, None),
+                Some(c) => {
+                    let (code, entry) = resolve(list, c).map_err(|e| {
+                        let details = json!({ "field": format!("items[{i}].code"), "nearest": e.details.as_ref().and_then(|d| d.get("nearest")).cloned().unwrap_or_default() });
+                        Error { message: format!("items[{i}].code: {}", e.message), details: Some(details), ..e }
+                    })?;
+                    (Some(code), Some(entry))
+                }
+            };
+            finite_non_negative(&format!("items[{i}].quantity"), it.quantity)?;
+            let value = finite_non_negative(&format!("items[{i}].value"), it.value)?;
+            let currency = match it.currency.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
+                Some(c) => {
+                    return Err(field_error(
+                        ErrorCode::ValidationFailed,
+                        &format!("items[{i}].currency"),
+                        format!(
+                            "items[{i}].currency: '{}' is not an ISO 4217 code like EUR",
+                            accord_core::ids::truncate(c)
+                        ),
+                    ));
+                }
+            };
+            if value.is_some() && currency.is_none() {
+                return Err(field_error(
+                    ErrorCode::ValidationFailed,
+                    &format!("items[{i}].currency"),
+                    format!("items[{i}].currency: a value needs its currency"),
+                ));
+            }
+            let (origin_place, origin_code) = match it.origin.as_deref() {
+                Some(o) if !o.trim().is_empty() => (place(&format!("items[{i}].origin"), o)?, o.trim().to_owned()),
+                _ => (origin.clone(), self.origin.trim().to_owned()),
+            };
+            if it.description.chars().count() > 2000 {
+                return Err(field_error(
+                    ErrorCode::ValidationFailed,
+                    &format!("items[{i}].description"),
+                    format!("items[{i}].description is longer than 2000 characters"),
+                ));
+            }
+            items.push(CheckedItem { code, entry, origin: origin_place, origin_code, value, currency });
+        }
+        if self.parties.len() > MAX_PARTIES {
+            return Err(field_error(ErrorCode::ValidationFailed, "parties", format!("parties: at most {MAX_PARTIES}")));
+        }
+        let mut parties = Vec::with_capacity(self.parties.len());
+        for (i, p) in self.parties.iter().enumerate() {
+            let role = PartyRole::parse(p.role.trim()).ok_or_else(|| {
+                let all: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
+                field_error(
+                    ErrorCode::ValidationFailed,
+                    &format!("parties[{i}].role"),
+                    format!(
+                        "parties[{i}].role: '{}' is not one of {}",
+                        accord_core::ids::truncate(&p.role),
+                        all.join(", ")
+                    ),
+                )
+            })?;
+            let name = accord_core::model::parse_name(&format!("parties[{i}].name"), &p.name)?;
+            let country = match p.country.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(c) => {
+                    place(&format!("parties[{i}].country"), c)?;
+                    Some(c.split('-').next().unwrap_or(c).to_owned())
+                }
+            };
+            let kind = match p.r#type.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(k @ ("organization" | "person")) => Some(k.to_owned()),
+                Some(k) => {
+                    return Err(field_error(
+                        ErrorCode::ValidationFailed,
+                        &format!("parties[{i}].type"),
+                        format!("parties[{i}].type: '{}' is not organization or person", accord_core::ids::truncate(k)),
+                    ));
+                }
+            };
+            parties.push(CheckedParty { role, name, country, kind });
+        }
+        let jurisdictions = match &self.jurisdictions {
+            None => None,
+            Some(js) => {
+                let known = policies.jurisdictions();
+                let mut out: Vec<String> = Vec::new();
+                for (i, j) in js.iter().enumerate() {
+                    let j = j.trim().to_ascii_uppercase();
+                    if !known.contains(&j.as_str()) {
+                        return Err(Error::new(
+                            ErrorCode::UnknownJurisdiction,
+                            format!(
+                                "jurisdictions[{i}]: no policy is loaded for '{}' (loaded: {})",
+                                accord_core::ids::truncate(&j),
+                                known.join(", ")
+                            ),
+                        )
+                        .with_details(json!({ "field": format!("jurisdictions[{i}]"), "known": known })));
+                    }
+                    if !out.contains(&j) {
+                        out.push(j);
+                    }
+                }
+                if out.is_empty() {
+                    return Err(field_error(
+                        ErrorCode::ValidationFailed,
+                        "jurisdictions",
+                        "jurisdictions: name at least one, or leave the field out".into(),
+                    ));
+                }
+                Some(out)
+            }
+        };
+        Ok(CheckedTransaction {
+            date: date.to_owned(),
+            origin,
+            origin_code: self.origin.trim().to_owned(),
+            destination,
+            end_use,
+            purpose,
+            items,
+            parties,
+            jurisdictions,
+        })
+    }
+}
+
+/// The code and the index of the entry that governs it: the entry itself, or the nearest heading above it.
+fn resolve(list: &ControlList, input: &str) -> Result<(ControlCode, usize)> {
+    let unknown = |message: String| {
+        let nearest: Vec<String> = list.nearest(input, 5).iter().map(ToString::to_string).collect();
+        Error::new(
+            ErrorCode::UnknownControlCode,
+            format!("{message}; nearest: {}", if nearest.is_empty() { "none".to_owned() } else { nearest.join(", ") }),
+        )
+        .with_details(json!({ "nearest": nearest }))
+    };
+    let code = ControlCode::parse(input).map_err(|e| unknown(e.message))?;
+    let mut c = Some(code.clone());
+    while let Some(k) = c {
+        if let Some(i) = list.position(&k) {
+            return Ok((code, i));
+        }
+        c = k.parent();
+    }
+    Err(unknown(format!("'{code}' is not on the control list version '{}'", list.info().version)))
+}
+
+impl CheckedTransaction {
+    /// The parties, for screening.
+    pub fn parties(&self) -> &[CheckedParty] {
+        &self.parties
+    }
+
+    /// The transaction date.
+    pub fn date(&self) -> &str {
+        &self.date
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation.
+
+/// Why a condition did not hold (rendered only when an authorisation's refusal is explained).
+#[derive(Debug, Clone, Copy)]
+enum Miss {
+    ItemKind,
+    Code,
+    CodeExcluded,
+    Category,
+    Regime,
+    Reason,
+    ReasonExcluded,
+    Destination,
+    DestinationExcluded,
+    Origin,
+    OriginExcluded,
+    EndUse,
+    EndUseExcluded,
+    Purpose,
+    PurposeExcluded,
+    Parties,
+    Before,
+    After,
+    ValueOver,
+    ValueAtMost,
+    ValueWithin,
+    HasFact(usize),
+    LacksFact(usize),
+}
+
+struct Ctx<'a> {
+    tx: &'a CheckedTransaction,
+    list: &'a ControlList,
+    set: &'a PolicySet,
+    jurisdiction: Option<Jurisdiction>,
+    policy: &'a Policy,
+    hits: &'a [PartyHit],
+}
+
+/// What a rule found when it fired on an item: nothing more, chart columns, or a missing fact.
+enum Fired {
+    Plain,
+    Columns(u32),
+    MissingReasons,
+    MissingRow,
+}
+
+impl<'a> Ctx<'a> {
+    fn entry(&self, item: &CheckedItem) -> Option<&'a ControlEntry> {
+        item.entry.map(|i| &self.list.entries()[i])
+    }
+
+    /// The entry (itself or above) that carries this jurisdiction's mapping, and the mapping's code and reasons.
+    fn mapping(&self, item: &CheckedItem) -> Option<(&'a ControlEntry, &'a crate::model::Mapping)> {
+        let j = self.jurisdiction?;
+        let mut e = self.entry(item)?;
+        loop {
+            if let Some(m) = e.mapping(j) {
+                return Some((e, m));
+            }
+            let parent = e.code.parent()?;
+            e = self.list.entries().get(self.list.position(&parent)?)?;
+        }
+    }
+
+    fn kind_of(&self, item: &CheckedItem) -> ItemKind {
+        match (&item.code, self.jurisdiction) {
+            (None, _) => ItemKind::Unlisted,
+            (Some(_), None) => ItemKind::Listed,
+            (Some(_), Some(_)) => {
+                if self.mapping(item).is_some() {
+                    ItemKind::Listed
+                } else {
+                    ItemKind::Unmapped
+                }
+            }
+        }
+    }
+
+    /// The item's reasons for control in this jurisdiction: the list's, else the policy's facts table.
+    fn reasons(&self, item: &CheckedItem) -> Option<&'a [String]> {
+        let (entry, m) = self.mapping(item)?;
+        if !m.reasons.is_empty() {
+            return Some(&m.reasons);
+        }
+        let facts = &self.set.facts[self.policy.reasons_from?];
+        let code =
+            item.code.as_ref().filter(|c| entry.code.is_ancestor_of(c) || **c == entry.code).unwrap_or(&entry.code);
+        match facts.get(code) {
+            Some((_, FactValue::Reasons(r))) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn item_code<'c>(&self, item: &'c CheckedItem) -> Option<&'c ControlCode> {
+        item.code.as_ref()
+    }
+
+    fn check(&self, w: &Conditions, item: Option<&CheckedItem>) -> Result<(), Miss> {
+        let tx = self.tx;
+        if let Some(from) = &w.from
+            && tx.date.as_str() < from.as_str()
+        {
+            return Err(Miss::Before);
+        }
+        if let Some(until) = &w.until
+            && tx.date.as_str() >= until.as_str()
+        {
+            return Err(Miss::After);
+        }
+        if let Some(s) = &w.destinations
+            && !s.contains(&tx.destination)
+        {
+            return Err(Miss::Destination);
+        }
+        if let Some(s) = &w.destinations_not
+            && s.contains(&tx.destination)
+        {
+            return Err(Miss::DestinationExcluded);
+        }
+        let origin = item.map_or(&tx.origin, |i| &i.origin);
+        if let Some(s) = &w.origins
+            && !s.contains(origin)
+        {
+            return Err(Miss::Origin);
+        }
+        if let Some(s) = &w.origins_not
+            && s.contains(origin)
+        {
+            return Err(Miss::OriginExcluded);
+        }
+        if !w.end_uses.is_empty() && !w.end_uses.contains(&tx.end_use) {
+            return Err(Miss::EndUse);
+        }
+        if w.end_uses_not.contains(&tx.end_use) {
+            return Err(Miss::EndUseExcluded);
+        }
+        if !w.purposes.is_empty() && !w.purposes.contains(&tx.purpose) {
+            return Err(Miss::Purpose);
+        }
+        if w.purposes_not.contains(&tx.purpose) {
+            return Err(Miss::PurposeExcluded);
+        }
+        if w.parties.is_some() && self.party_hits(w).is_empty() {
+            return Err(Miss::Parties);
+        }
+        let Some(item) = item else { return Ok(()) };
+        if w.item != ItemKind::Any && self.kind_of(item) != w.item {
+            return Err(Miss::ItemKind);
+        }
+        let code = self.item_code(item);
+        if !w.codes.is_empty() && !code.is_some_and(|c| w.codes.iter().any(|p| p.covers(c))) {
+            return Err(Miss::Code);
+        }
+        if code.is_some_and(|c| w.codes_not.iter().any(|p| p.covers(c))) {
+            return Err(Miss::CodeExcluded);
+        }
+        if !w.categories.is_empty() && !code.is_some_and(|c| w.categories.contains(&c.category())) {
+            return Err(Miss::Category);
+        }
+        if !w.regimes.is_empty() && !self.entry(item).is_some_and(|e| e.regimes.iter().any(|r| w.regimes.contains(r))) {
+            return Err(Miss::Regime);
+        }
+        if !w.reasons.is_empty() || !w.reasons_not.is_empty() {
+            let reasons = self.reasons(item).unwrap_or(&[]);
+            if !w.reasons.is_empty() && !reasons.iter().any(|r| w.reasons.iter().any(|want| reason_matches(want, r))) {
+                return Err(Miss::Reason);
+            }
+            if reasons.iter().any(|r| w.reasons_not.iter().any(|want| reason_matches(want, r))) {
+                return Err(Miss::ReasonExcluded);
+            }
+        }
+        if let Some(m) = &w.value_over
+            && let (Some(v), Some(c)) = (item.value, &item.currency)
+            && *c == m.currency
+            && v <= m.amount
+        {
+            return Err(Miss::ValueOver);
+        }
+        if let Some(m) = &w.value_at_most
+            && !matches!((item.value, &item.currency), (Some(v), Some(c)) if *c == m.currency && v <= m.amount)
+        {
+            return Err(Miss::ValueAtMost);
+        }
+        if let Some(f) = w.value_within {
+            let facts = &self.set.facts[f];
+            let limit = code.and_then(|c| facts.get(c)).and_then(|(_, v)| match v {
+                FactValue::Number(n) => Some(*n),
+                _ => None,
+            });
+            let fits = match (limit, item.value, &item.currency, &facts.currency) {
+                (Some(l), Some(v), Some(c), Some(fc)) => c == fc && v <= l,
+                (Some(l), Some(v), _, None) => v <= l,
+                _ => false,
+            };
+            if !fits {
+                return Err(Miss::ValueWithin);
+            }
+        }
+        if let Some(f) = w.has_fact
+            && code.is_none_or(|c| self.set.facts[f].get(c).is_none())
+        {
+            return Err(Miss::HasFact(f));
+        }
+        if let Some(f) = w.lacks_fact
+            && code.is_some_and(|c| self.set.facts[f].get(c).is_some())
+        {
+            return Err(Miss::LacksFact(f));
+        }
+        Ok(())
+    }
+
+    fn party_hits(&self, w: &Conditions) -> Vec<usize> {
+        let Some(p) = &w.parties else { return Vec::new() };
+        self.hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                h.in_force
+                    && (p.lists.is_empty() || p.lists.contains(&h.list_id))
+                    && (p.id_prefixes.is_empty() || p.id_prefixes.iter().any(|x| h.entity_id.starts_with(x.as_str())))
+                    && (p.programs.is_empty() || h.programs.iter().any(|g| p.programs.contains(g)))
+                    && (p.roles.is_empty()
+                        || self.tx.parties.get(h.party).is_some_and(|party| p.roles.contains(&party.role)))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn fire(&self, rule: &Rule, item: Option<&CheckedItem>) -> Option<Fired> {
+        self.check(&rule.when, item).ok()?;
+        let Some(chart) = rule.when.chart else { return Some(Fired::Plain) };
+        let item = item?;
+        let chart = &self.set.charts[chart];
+        let Some(reasons) = self.reasons(item) else { return Some(Fired::MissingReasons) };
+        let Some(row) = chart.row(&self.tx.destination) else { return Some(Fired::MissingRow) };
+        let mut bits = 0u32;
+        for r in reasons {
+            if let Some(c) = chart.column(r)
+                && row & (1 << c) != 0
+            {
+                bits |= 1 << c;
+            }
+        }
+        (bits != 0).then_some(Fired::Columns(bits))
+    }
+
+    fn explain(&self, miss: Miss, a: &Authorisation, item: &CheckedItem) -> String {
+        let dest = place_name(&self.tx.destination);
+        let code = item.code.as_ref().map_or_else(|| "an unlisted item".to_owned(), ToString::to_string);
+        match miss {
+            Miss::ItemKind => format!("{} covers other kinds of items than {code}", a.id),
+            Miss::Code => format!("{code} is not among the items {} covers", a.id),
+            Miss::CodeExcluded => format!("{code} is excluded from {}", a.id),
+            Miss::Category => format!("{code} is not in a category {} covers", a.id),
+            Miss::Regime => format!("{code} is not controlled by a regime {} covers", a.id),
+            Miss::Reason => format!("{code} is not controlled for a reason {} covers", a.id),
+            Miss::ReasonExcluded => format!("{code} is controlled for a reason that excludes {}", a.id),
+            Miss::Destination => format!("{dest} is not a destination of {}", a.id),
+            Miss::DestinationExcluded => format!("{dest} is excluded from {}", a.id),
+            Miss::Origin => format!("{} may not be used for items from {}", a.id, item.origin_code),
+            Miss::OriginExcluded => format!("items from {} are excluded from {}", item.origin_code, a.id),
+            Miss::EndUse => format!("{} is not for a {} end use", a.id, self.tx.end_use.as_str()),
+            Miss::EndUseExcluded => format!("{} may not be used for a {} end use", a.id, self.tx.end_use.as_str()),
+            Miss::Purpose => format!("{} is only for other purposes than {}", a.id, self.tx.purpose.as_str()),
+            Miss::PurposeExcluded => format!("{} may not be used for {}", a.id, self.tx.purpose.as_str()),
+            Miss::Parties => format!("{} needs a party condition the parties do not meet", a.id),
+            Miss::Before => format!("{} was not yet in force on {}", a.id, self.tx.date),
+            Miss::After => format!("{} was no longer in force on {}", a.id, self.tx.date),
+            Miss::ValueOver => format!("the value of {code} is under the threshold of {}", a.id),
+            Miss::ValueAtMost => match (&a.when.value_at_most, item.value, &item.currency) {
+                (Some(m), Some(v), Some(c)) if *c == m.currency => {
+                    format!("the value {v} {c} exceeds the {} {} limit of {}", m.amount, m.currency, a.id)
+                }
+                (Some(m), Some(_), Some(c)) => {
+                    format!("the value is in {c}; the limit of {} is in {}", a.id, m.currency)
+                }
+                _ => format!("{} has a value limit and the item's value is not given", a.id),
+            },
+            Miss::ValueWithin => {
+                let facts = a.when.value_within.map(|f| &self.set.facts[f]);
+                let limit = facts.and_then(|f| item.code.as_ref().and_then(|c| f.get(c)));
+                match (facts, limit, item.value, &item.currency) {
+                    (Some(f), None, _, _) => format!("no {} value limit for {code} in the data ({})", a.id, f.name),
+                    (_, _, None, _) => format!("{} has a value limit and the item's value is not given", a.id),
+                    (Some(f), Some((at, FactValue::Number(l))), Some(v), Some(c)) => {
+                        let fc = f.currency.as_deref().unwrap_or(c);
+                        if fc == c {
+                            format!("the value {v} {c} exceeds the {} limit of {l} {fc} for {at}", a.id)
+                        } else {
+                            format!("the value is in {c}; the {} limit for {at} is {l} {fc}", a.id)
+                        }
+                    }
+                    _ => format!("{} value limit not met", a.id),
+                }
+            }
+            Miss::HasFact(f) => {
+                format!(
+                    "{code} is not eligible for {} ({}: {})",
+                    a.id, self.set.facts[f].name, self.set.facts[f].citation
+                )
+            }
+            Miss::LacksFact(f) => {
+                format!("{code} is excluded from {} ({}: {})", a.id, self.set.facts[f].name, self.set.facts[f].citation)
+            }
+        }
+    }
+}
+
+fn reason_matches(want: &str, have: &str) -> bool {
+    if want.bytes().last().is_some_and(|b| b.is_ascii_digit()) {
+        want == have
+    } else {
+        have.trim_end_matches(|c: char| c.is_ascii_digit()) == want
+    }
+}
+
+fn place_name(p: &Place) -> String {
+    let a = (b'A' + (p.country / 26) as u8) as char;
+    let b = (b'A' + (p.country % 26) as u8) as char;
+    match &p.region {
+        Some(r) => format!("{a}{b}-{r}"),
+        None => format!("{a}{b}"),
+    }
+}
+
+fn item_label(ctx: &Ctx, i: usize, item: &CheckedItem) -> String {
+    match (&item.code, ctx.mapping(item)) {
+        (Some(c), Some((_, m))) if m.code != c.to_string() => {
+            format!("item {i} ({c}, {} {})", ctx.jurisdiction.map_or("", |j| j.as_str()), m.code)
+        }
+        (Some(c), _) => format!("item {i} ({c})"),
+        (None, _) => format!("item {i} (not listed)"),
+    }
+}
+
+fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
+    let effect = match rule.effect {
+        Effect::Prohibited => Outcome::Prohibited,
+        Effect::LicenceRequired => Outcome::LicenceRequired,
+    };
+    if !rule.per_item {
+        if ctx.fire(rule, None).is_some() {
+            let hits = ctx.party_hits(&rule.when);
+            let mut detail = rule.summary.clone();
+            for &h in &hits {
+                let hit = &ctx.hits[h];
+                let role = ctx.tx.parties.get(hit.party).map_or("party", |p| p.role.as_str());
+                detail.push_str(&format!(
+                    " — {role} '{}' matches {} {} '{}' (score {:.2})",
+                    ctx.tx.parties.get(hit.party).map_or("", |p| p.name.as_str()),
+                    hit.list_id,
+                    hit.entity_id,
+                    hit.matched_name,
+                    hit.score
+                ));
+            }
+            out.push(Reason {
+                rule: rule.id.clone(),
+                outcome: effect,
+                citation: rule.citation.clone(),
+                item: None,
+                detail,
+                missing_data: rule.missing_data,
+                lifted_by: None,
+                party_hits: hits,
+            });
+        }
+        return;
+    }
+    for (i, item) in ctx.tx.items.iter().enumerate() {
+        let Some(fired) = ctx.fire(rule, Some(item)) else { continue };
+        let label = item_label(ctx, i, item);
+        let reason = |detail: String, citation: String, missing_data: bool| Reason {
+            rule: rule.id.clone(),
+            outcome: effect,
+            citation,
+            item: Some(i),
+            detail,
+            missing_data,
+            lifted_by: None,
+            party_hits: Vec::new(),
+        };
+        match fired {
+            Fired::Plain => {
+                out.push(reason(format!("{label}: {}", rule.summary), rule.citation.clone(), rule.missing_data))
+            }
+            Fired::Columns(bits) => {
+                let Some(chart) = rule.when.chart.map(|c| &ctx.set.charts[c]) else { continue };
+                for (c, column) in chart.columns.iter().enumerate() {
+                    if bits & (1 << c) != 0 {
+                        out.push(Reason {
+                            rule: format!("{}:{column}", rule.id),
+                            ..reason(
+                                format!(
+                                    "{label}: {} — {column} marked for {} in {}",
+                                    rule.summary,
+                                    place_name(&ctx.tx.destination),
+                                    chart.name
+                                ),
+                                format!("{}; {}", chart.column_citations[c], chart.citation),
+                                rule.missing_data,
+                            )
+                        });
+                    }
+                }
+            }
+            Fired::MissingReasons => {
+                let facts = ctx.policy.reasons_from.map_or("none", |f| ctx.set.facts[f].name.as_str());
+                out.push(Reason {
+                    outcome: Outcome::LicenceRequired,
+                    ..reason(
+                        format!(
+                            "{label}: its reasons for control are not in the data (control list '{}', facts table '{facts}'); a licence is assumed to be required until they are known",
+                            ctx.list.info().version
+                        ),
+                        rule.citation.clone(),
+                        true,
+                    )
+                });
+            }
+            Fired::MissingRow => out.push(Reason {
+                outcome: Outcome::LicenceRequired,
+                ..reason(
+                    format!(
+                        "{label}: chart has no row for {}; a licence is assumed to be required",
+                        place_name(&ctx.tx.destination)
+                    ),
+                    rule.citation.clone(),
+                    true,
+                )
+            }),
+        }
+    }
+}
+
+fn chart_of<'a>(set: &'a PolicySet, policy: &Policy, rule_id: &str) -> Option<&'a Chart> {
+    policy.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.when.chart).map(|c| &set.charts[c])
+}
+
+/// Whether an authorisation may lift one reason.
+fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> bool {
+    if r.missing_data || r.outcome != Outcome::LicenceRequired {
+        return false;
+    }
+    let (base, column) = match r.rule.split_once(':') {
+        Some((b, c)) if chart_of(set, policy, b).is_some() => (b, Some(c)),
+        _ => (r.rule.as_str(), None),
+    };
+    a.lifts.iter().any(|l| l == base)
+        && match column {
+            Some(c) => a.lifts_reasons.is_empty() || a.lifts_reasons.iter().any(|w| reason_matches(w, c)),
+            None => true,
+        }
+}
+
+fn answer(ctx: &Ctx, applies_because: String) -> JurisdictionAnswer {
+    let mut reasons = Vec::new();
+    for rule in ctx.policy.rules.iter().chain(ctx.set.coalition.iter().flat_map(|c| c.rules.iter())) {
+        reasons_for(ctx, rule, &mut reasons);
+    }
+    let mut general_authorisations: Vec<String> = Vec::new();
+    let mut obligations: Vec<String> = Vec::new();
+    let mut not_available = Vec::new();
+    let mut granted: Vec<Reason> = Vec::new();
+    for (i, item) in ctx.tx.items.iter().enumerate() {
+        let needs: Vec<usize> = reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.item == Some(i) && r.outcome == Outcome::LicenceRequired)
+            .map(|(k, _)| k)
+            .collect();
+        if needs.is_empty() || reasons.iter().any(|r| r.item == Some(i) && r.outcome == Outcome::Prohibited) {
+            continue;
+        }
+        let mut chosen = None;
+        for a in &ctx.policy.authorisations {
+            if !needs.iter().any(|&k| lifts(ctx.set, ctx.policy, a, &reasons[k])) {
+                continue;
+            }
+            if let Some(k) = needs.iter().find(|&&k| !lifts(ctx.set, ctx.policy, a, &reasons[k])) {
+                let r = &reasons[*k];
+                let why = if r.missing_data {
+                    format!("{}: {} rests on missing data", a.id, r.rule)
+                } else {
+                    format!("{} does not lift {}", a.id, r.rule)
+                };
+                not_available.push(NotAvailable { authorisation: a.id.clone(), item: i, why });
+                continue;
+            }
+            match ctx.check(&a.when, Some(item)) {
+                Ok(()) => {
+                    chosen = Some(a);
+                    break;
+                }
+                Err(miss) => not_available.push(NotAvailable {
+                    authorisation: a.id.clone(),
+                    item: i,
+                    why: ctx.explain(miss, a, item),
+                }),
+            }
+        }
+        if let Some(a) = chosen {
+            for &k in &needs {
+                reasons[k].lifted_by = Some(a.id.clone());
+            }
+            if !general_authorisations.contains(&a.id) {
+                general_authorisations.push(a.id.clone());
+                obligations.extend(a.obligations.iter().map(|o| format!("{}: {o}", a.id)));
+            }
+            granted.push(Reason {
+                rule: a.id.clone(),
+                outcome: Outcome::GeneralAuthorisation,
+                citation: a.citation.clone(),
+                item: Some(i),
+                detail: format!("{}: {}", item_label(ctx, i, item), a.name),
+                missing_data: false,
+                lifted_by: None,
+                party_hits: Vec::new(),
+            });
+        }
+    }
+    reasons.extend(granted);
+    let outcome = reasons
+        .iter()
+        .map(|r| match (r.outcome, &r.lifted_by) {
+            (Outcome::LicenceRequired, Some(_)) => Outcome::GeneralAuthorisation,
+            (o, _) => o,
+        })
+        .max()
+        .unwrap_or(Outcome::NoLicenceRequired);
+    let review_path = (outcome == Outcome::LicenceRequired).then(|| {
+        let mut path = ReviewPath::Standard;
+        let rules = ctx.policy.rules.iter().chain(ctx.set.coalition.iter().flat_map(|c| c.rules.iter()));
+        for rule in rules {
+            if rule.review > path
+                && reasons.iter().any(|r| r.lifted_by.is_none() && r.rule.split(':').next() == Some(rule.id.as_str()))
+            {
+                path = rule.review;
+            }
+        }
+        if reasons.iter().any(|r| !r.party_hits.is_empty()) {
+            path = ReviewPath::EnhancedDueDiligence;
+        }
+        path
+    });
+    JurisdictionAnswer {
+        jurisdiction: ctx.policy.info.jurisdiction.clone(),
+        applies_because,
+        policy: format!("{}@{}", ctx.policy.info.file, ctx.policy.info.version),
+        outcome,
+        review_path,
+        general_authorisations,
+        obligations,
+        reasons,
+        not_available,
+        denials: Vec::new(),
+    }
+}
+
+fn jurisdiction_of(s: &str) -> Option<Jurisdiction> {
+    match s {
+        "EU" => Some(Jurisdiction::Eu),
+        "US" => Some(Jurisdiction::Us),
+        "UK" => Some(Jurisdiction::Uk),
+        _ => None,
+    }
+}
+
+/// Determines a checked transaction for every jurisdiction that applies (or that it names). `hits` are the
+/// restricted-party hits of its parties; `None` means the parties could not be screened, which every answer says.
+pub fn determine(
+    set: &PolicySet,
+    list: &ControlList,
+    tx: &CheckedTransaction,
+    hits: Option<Vec<PartyHit>>,
+) -> Determination {
+    let screened = hits.is_some();
+    let mut hits = hits.unwrap_or_default();
+    for h in &mut hits {
+        h.in_force = h.listed_from.as_deref().is_none_or(|f| f <= tx.date.as_str())
+            && h.listed_until.as_deref().is_none_or(|u| tx.date.as_str() < u);
+    }
+    let mut chosen: Vec<(&Policy, String)> = Vec::new();
+    match &tx.jurisdictions {
+        Some(js) => {
+            for j in js {
+                if let Some(p) = set.policies.iter().find(|p| &p.info.jurisdiction == j) {
+                    chosen.push((p, "asked for in the transaction".to_owned()));
+                }
+            }
+        }
+        None => {
+            for p in &set.policies {
+                let Some(a) = &p.applies else { continue };
+                if a.origins.contains(&tx.origin) {
+                    chosen.push((p, format!("{} (origin {})", a.why, tx.origin_code)));
+                } else if let Some((i, item)) =
+                    tx.items.iter().enumerate().find(|(_, it)| a.item_origins.contains(&it.origin))
+                {
+                    chosen.push((p, format!("{} (item {i} made in {})", a.why, item.origin_code)));
+                }
+            }
+        }
+    }
+    let mut jurisdictions = Vec::with_capacity(chosen.len());
+    for (policy, why) in chosen {
+        let ctx = Ctx { tx, list, set, jurisdiction: jurisdiction_of(&policy.info.jurisdiction), policy, hits: &hits };
+        let mut a = answer(&ctx, why);
+        if !screened && !tx.parties.is_empty() {
+            a.reasons.push(Reason {
+                rule: "screening.unavailable".into(),
+                outcome: Outcome::LicenceRequired,
+                citation: "party checks of every policy (no restricted-party list is loaded)".into(),
+                item: None,
+                detail: "the parties could not be screened: no restricted-party list is in force on this node; a licence is assumed to be required until they are".into(),
+                missing_data: true,
+                lifted_by: None,
+                party_hits: Vec::new(),
+            });
+            if a.outcome < Outcome::LicenceRequired {
+                a.outcome = Outcome::LicenceRequired;
+                a.review_path = Some(ReviewPath::Standard);
+            }
+        }
+        jurisdictions.push(a);
+    }
+    let note = jurisdictions.is_empty().then(|| {
+        format!(
+            "no loaded jurisdiction applies on its own to an export from {} of items made in {}; name one in 'jurisdictions' to ask anyway",
+            tx.origin_code,
+            {
+                let mut o: Vec<&str> = tx.items.iter().map(|i| i.origin_code.as_str()).collect();
+                o.sort();
+                o.dedup();
+                o.join(", ")
+            }
+        )
+    });
+    let items = tx
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let entry = it.entry.map(|e| &list.entries()[e]);
+            ItemClassification {
+                item: i,
+                code: it.code.as_ref().map(ToString::to_string),
+                entry: entry.map(|e| e.code.to_string()),
+                mappings: entry.map_or_else(Vec::new, |e| {
+                    e.mappings.iter().map(|m| format!("{}:{}", m.jurisdiction, m.code)).collect()
+                }),
+            }
+        })
+        .collect();
+    let mut policies: Vec<String> = set.info().iter().map(|p| format!("{}@{}", p.file, p.version)).collect();
+    policies.sort();
+    Determination {
+        date: tx.date.clone(),
+        jurisdictions,
+        note,
+        party_hits: hits,
+        items,
+        versions: Versions {
+            control_list: list.info().version.clone(),
+            policies: policies.join(","),
+            lists: String::new(),
+        },
+    }
+}

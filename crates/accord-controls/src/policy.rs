@@ -1,0 +1,1272 @@
+//! Policies as data: one TOML file per jurisdiction (plus one for coalition-wide red lines) with rules that cite
+//! their legal source, and data files of named sets, country charts and item facts. [`PolicySet::parse`] reads
+//! them strictly; every error names its file and line, and nothing is half-loaded.
+
+use crate::code::ControlCode;
+use crate::model::{Regime, valid_date, valid_reason};
+use accord_core::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+use utoipa::ToSchema;
+
+/// One policy or data file: its name (for error messages) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySource {
+    /// The file name, e.g. `eu.toml` or `data/us-country-chart.toml`.
+    pub name: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+/// What one loaded policy file says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PolicyInfo {
+    /// `EU`, `US`, `UK` or `coalition`.
+    pub jurisdiction: String,
+    /// The file it came from.
+    pub file: String,
+    /// What the policy implements.
+    pub title: String,
+    /// The policy's own version label.
+    pub version: String,
+    /// The day the policy file says it takes effect.
+    pub effective_date: String,
+    /// How many rules and general authorisations it has.
+    pub rules: usize,
+    /// How many general authorisations (licence exceptions) it has.
+    pub authorisations: usize,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The file format, as read.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    policy: Option<RawHeader>,
+    applies: Option<RawApplies>,
+    #[serde(default)]
+    sets: BTreeMap<String, RawSet>,
+    #[serde(default)]
+    chart: BTreeMap<String, RawChart>,
+    #[serde(default)]
+    facts: BTreeMap<String, RawFacts>,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+    #[serde(default)]
+    authorisation: Vec<RawAuthorisation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    jurisdiction: Spanned<String>,
+    title: String,
+    version: String,
+    effective_date: Spanned<String>,
+    #[serde(default)]
+    reasons_from: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApplies {
+    #[serde(default)]
+    origins: Vec<Spanned<String>>,
+    #[serde(default)]
+    item_origins: Vec<Spanned<String>>,
+    why: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSet {
+    citation: String,
+    members: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChart {
+    citation: String,
+    columns: Vec<Spanned<String>>,
+    #[serde(default)]
+    column_citations: BTreeMap<String, String>,
+    rows: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFacts {
+    citation: String,
+    #[serde(default)]
+    currency: Option<Spanned<String>>,
+    values: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    outcome: Spanned<String>,
+    citation: String,
+    summary: String,
+    #[serde(default)]
+    review: Option<Spanned<String>>,
+    #[serde(default)]
+    missing_data: bool,
+    #[serde(default)]
+    when: RawWhen,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthorisation {
+    id: Spanned<String>,
+    name: String,
+    citation: String,
+    lifts: Vec<Spanned<String>>,
+    #[serde(default)]
+    lifts_reasons: Vec<Spanned<String>>,
+    #[serde(default)]
+    when: RawWhen,
+    #[serde(default)]
+    obligations: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawWhen {
+    item: Option<Spanned<String>>,
+    #[serde(default)]
+    codes: Vec<Spanned<String>>,
+    #[serde(default)]
+    codes_not: Vec<Spanned<String>>,
+    #[serde(default)]
+    categories: Vec<Spanned<i64>>,
+    #[serde(default)]
+    regimes: Vec<Spanned<String>>,
+    #[serde(default)]
+    reasons: Vec<Spanned<String>>,
+    #[serde(default)]
+    reasons_not: Vec<Spanned<String>>,
+    #[serde(default)]
+    destinations: Vec<Spanned<String>>,
+    #[serde(default)]
+    destinations_not: Vec<Spanned<String>>,
+    #[serde(default)]
+    origins: Vec<Spanned<String>>,
+    #[serde(default)]
+    origins_not: Vec<Spanned<String>>,
+    #[serde(default)]
+    end_uses: Vec<Spanned<String>>,
+    #[serde(default)]
+    end_uses_not: Vec<Spanned<String>>,
+    #[serde(default)]
+    purposes: Vec<Spanned<String>>,
+    #[serde(default)]
+    purposes_not: Vec<Spanned<String>>,
+    parties: Option<RawParties>,
+    from: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+    value_over: Option<RawMoney>,
+    value_at_most: Option<RawMoney>,
+    value_within: Option<Spanned<String>>,
+    has_fact: Option<Spanned<String>>,
+    lacks_fact: Option<Spanned<String>>,
+    chart: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParties {
+    #[serde(default)]
+    lists: Vec<String>,
+    #[serde(default)]
+    id_prefixes: Vec<String>,
+    #[serde(default)]
+    programs: Vec<String>,
+    #[serde(default)]
+    roles: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMoney {
+    amount: Spanned<f64>,
+    currency: Spanned<String>,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiled policies.
+
+/// What a rule does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// The transaction needs a licence (unless a general authorisation lifts the requirement).
+    LicenceRequired,
+    /// The transaction must not proceed.
+    Prohibited,
+}
+
+/// How a licence application for the transaction should be reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewPath {
+    /// Trusted exporter, low risk (decided with the exporter's profile when an application is made).
+    FastTrack,
+    /// The ordinary review.
+    Standard,
+    /// High risk: verification before any approval.
+    EnhancedDueDiligence,
+}
+
+/// The declared end use of a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndUse {
+    /// Civil use.
+    Civil,
+    /// Military use.
+    Military,
+    /// Use by or for military-intelligence end users.
+    MilitaryIntelligence,
+    /// Weapons of mass destruction or their delivery systems (nuclear, chemical, biological, missiles).
+    Wmd,
+    /// Cyber-surveillance (interception, monitoring) with a risk of internal repression.
+    CyberSurveillance,
+    /// Not known.
+    Unknown,
+}
+
+impl EndUse {
+    /// Every end use, in a fixed order.
+    pub const ALL: [EndUse; 6] = [
+        EndUse::Civil,
+        EndUse::Military,
+        EndUse::MilitaryIntelligence,
+        EndUse::Wmd,
+        EndUse::CyberSurveillance,
+        EndUse::Unknown,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndUse::Civil => "civil",
+            EndUse::Military => "military",
+            EndUse::MilitaryIntelligence => "military_intelligence",
+            EndUse::Wmd => "wmd",
+            EndUse::CyberSurveillance => "cyber_surveillance",
+            EndUse::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<EndUse> {
+        EndUse::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// Why the goods travel, where a general authorisation depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// An ordinary sale or supply (the default).
+    #[default]
+    Sale,
+    /// Temporary export for an exhibition or fair, to come back.
+    TemporaryExhibition,
+    /// Return of an item after repair.
+    RepairReturn,
+    /// Replacement of a defective item under warranty.
+    Replacement,
+    /// Transfer of software or technology within one corporate group.
+    IntraGroup,
+    /// Anything else.
+    Other,
+}
+
+impl Purpose {
+    /// Every purpose, in a fixed order.
+    pub const ALL: [Purpose; 6] = [
+        Purpose::Sale,
+        Purpose::TemporaryExhibition,
+        Purpose::RepairReturn,
+        Purpose::Replacement,
+        Purpose::IntraGroup,
+        Purpose::Other,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Sale => "sale",
+            Purpose::TemporaryExhibition => "temporary_exhibition",
+            Purpose::RepairReturn => "repair_return",
+            Purpose::Replacement => "replacement",
+            Purpose::IntraGroup => "intra_group",
+            Purpose::Other => "other",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The role a party plays in a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    /// Receives the goods.
+    Consignee,
+    /// Uses the goods.
+    EndUser,
+    /// The final end user after any re-export.
+    UltimateEndUser,
+    /// A forwarder, agent or broker in between.
+    Intermediary,
+    /// Buys the goods.
+    Purchaser,
+}
+
+impl PartyRole {
+    /// Every role, in a fixed order.
+    pub const ALL: [PartyRole; 5] = [
+        PartyRole::Consignee,
+        PartyRole::EndUser,
+        PartyRole::UltimateEndUser,
+        PartyRole::Intermediary,
+        PartyRole::Purchaser,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyRole::Consignee => "consignee",
+            PartyRole::EndUser => "end_user",
+            PartyRole::UltimateEndUser => "ultimate_end_user",
+            PartyRole::Intermediary => "intermediary",
+            PartyRole::Purchaser => "purchaser",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<PartyRole> {
+        PartyRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Which items a rule is about, relative to the policy's jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    /// Every item, listed or not.
+    Any,
+    /// Items this jurisdiction lists (its mapping exists; for the coalition: any listed code).
+    Listed,
+    /// Items with a coalition code that this jurisdiction does not map.
+    Unmapped,
+    /// Items on no control list (`code: null`).
+    Unlisted,
+}
+
+/// A country (two letters packed in 10 bits) or a subdivision such as `UA-43`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Place {
+    pub(crate) country: u16,
+    pub(crate) region: Option<Box<str>>,
+}
+
+impl Place {
+    /// Parses `DE` or `UA-43` (upper case); the country must be an ISO 3166-1 alpha-2 code.
+    pub(crate) fn parse(s: &str) -> Option<Place> {
+        let (country, region) = match s.split_once('-') {
+            Some((c, r)) => (c, Some(r)),
+            None => (s, None),
+        };
+        accord_core::model::parse_country("country", country).ok()?;
+        if let Some(r) = region
+            && !(1..=3).contains(&r.len())
+        {
+            return None;
+        }
+        if region.is_some_and(|r| !r.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())) {
+            return None;
+        }
+        let b = country.as_bytes();
+        Some(Place { country: u16::from(b[0] - b'A') * 26 + u16::from(b[1] - b'A'), region: region.map(Into::into) })
+    }
+}
+
+/// A set of countries and subdivisions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CountrySet {
+    bits: [u64; 11],
+    regions: Vec<(u16, Box<str>)>,
+}
+
+impl CountrySet {
+    fn insert(&mut self, p: &Place) {
+        match &p.region {
+            None => self.bits[usize::from(p.country / 64)] |= 1 << (p.country % 64),
+            Some(r) => self.regions.push((p.country, r.clone())),
+        }
+    }
+
+    fn union(&mut self, other: &CountrySet) {
+        for (a, b) in self.bits.iter_mut().zip(other.bits) {
+            *a |= b;
+        }
+        self.regions.extend(other.regions.iter().cloned());
+    }
+
+    /// Whether the place is in the set: the place itself, or (for a subdivision) its country.
+    pub(crate) fn contains(&self, p: &Place) -> bool {
+        if self.bits[usize::from(p.country / 64)] & (1 << (p.country % 64)) != 0 {
+            return true;
+        }
+        match &p.region {
+            Some(r) => self.regions.iter().any(|(c, rr)| *c == p.country && rr == r),
+            None => false,
+        }
+    }
+}
+
+/// One member of a code set: an entry and everything below it, a whole category, or a category and group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CodePattern {
+    Code(ControlCode),
+    Category(u8),
+    Group(u8, char),
+}
+
+impl CodePattern {
+    fn parse(s: &str) -> Option<CodePattern> {
+        if let Some(head) = s.strip_suffix('*') {
+            let b = head.as_bytes();
+            return match b {
+                [c @ b'0'..=b'9'] => Some(CodePattern::Category(c - b'0')),
+                [c @ b'0'..=b'9', g @ b'A'..=b'E'] => Some(CodePattern::Group(c - b'0', *g as char)),
+                _ => None,
+            };
+        }
+        let code = ControlCode::parse(s).ok()?;
+        // Only the canonical spelling, so a typo in a data file is never read as another code.
+        (code.to_string() == s).then_some(CodePattern::Code(code))
+    }
+
+    pub(crate) fn covers(&self, code: &ControlCode) -> bool {
+        match self {
+            CodePattern::Code(c) => c == code || c.is_ancestor_of(code),
+            CodePattern::Category(c) => code.category() == *c,
+            CodePattern::Group(c, g) => code.category() == *c && code.group() == *g,
+        }
+    }
+}
+
+/// A value of an item fact.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FactValue {
+    Flag,
+    Number(f64),
+    Reasons(Vec<String>),
+}
+
+/// Facts about items, by code; the most specific code at or above an item's code applies.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts {
+    pub(crate) name: String,
+    pub(crate) citation: String,
+    pub(crate) currency: Option<String>,
+    values: Vec<(ControlCode, FactValue)>,
+}
+
+impl Facts {
+    /// The fact for a code: its own, else its nearest ancestor's.
+    pub(crate) fn get(&self, code: &ControlCode) -> Option<(&ControlCode, &FactValue)> {
+        let mut c = Some(code.clone());
+        while let Some(k) = c {
+            if let Ok(i) = self.values.binary_search_by(|(v, _)| v.cmp(&k)) {
+                return Some((&self.values[i].0, &self.values[i].1));
+            }
+            c = k.parent();
+        }
+        None
+    }
+}
+
+/// A country chart: for each destination, which columns (reasons for control) need a licence.
+#[derive(Debug, Clone)]
+pub(crate) struct Chart {
+    pub(crate) name: String,
+    pub(crate) citation: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) column_citations: Vec<String>,
+    rows: HashMap<Place, u32>,
+}
+
+impl Chart {
+    /// The columns marked for a destination (a subdivision falls back to its country's row).
+    pub(crate) fn row(&self, p: &Place) -> Option<u32> {
+        self.rows.get(p).copied().or_else(|| {
+            p.region.as_ref().and_then(|_| self.rows.get(&Place { country: p.country, region: None }).copied())
+        })
+    }
+
+    pub(crate) fn column(&self, reason: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == reason)
+    }
+}
+
+/// An amount of money in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Money {
+    pub(crate) amount: f64,
+    pub(crate) currency: String,
+}
+
+/// Conditions on the restricted-party hits of a transaction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PartyCondition {
+    pub(crate) lists: Vec<String>,
+    pub(crate) id_prefixes: Vec<String>,
+    pub(crate) programs: Vec<String>,
+    pub(crate) roles: Vec<PartyRole>,
+}
+
+/// Everything a rule or authorisation requires of a transaction (and of one item, for item rules).
+#[derive(Debug, Clone)]
+pub(crate) struct Conditions {
+    pub(crate) item: ItemKind,
+    pub(crate) codes: Vec<CodePattern>,
+    pub(crate) codes_not: Vec<CodePattern>,
+    pub(crate) categories: Vec<u8>,
+    pub(crate) regimes: Vec<Regime>,
+    pub(crate) reasons: Vec<String>,
+    pub(crate) reasons_not: Vec<String>,
+    pub(crate) destinations: Option<CountrySet>,
+    pub(crate) destinations_not: Option<CountrySet>,
+    pub(crate) origins: Option<CountrySet>,
+    pub(crate) origins_not: Option<CountrySet>,
+    pub(crate) end_uses: Vec<EndUse>,
+    pub(crate) end_uses_not: Vec<EndUse>,
+    pub(crate) purposes: Vec<Purpose>,
+    pub(crate) purposes_not: Vec<Purpose>,
+    pub(crate) parties: Option<PartyCondition>,
+    pub(crate) from: Option<String>,
+    pub(crate) until: Option<String>,
+    pub(crate) value_over: Option<Money>,
+    pub(crate) value_at_most: Option<Money>,
+    pub(crate) value_within: Option<usize>,
+    pub(crate) has_fact: Option<usize>,
+    pub(crate) lacks_fact: Option<usize>,
+    pub(crate) chart: Option<usize>,
+}
+
+impl Conditions {
+    /// Whether the conditions look at items at all (otherwise the rule is judged once per transaction).
+    pub(crate) fn about_items(&self) -> bool {
+        self.item != ItemKind::Any
+            || !self.codes.is_empty()
+            || !self.codes_not.is_empty()
+            || !self.categories.is_empty()
+            || !self.regimes.is_empty()
+            || !self.reasons.is_empty()
+            || !self.reasons_not.is_empty()
+            || self.value_over.is_some()
+            || self.value_at_most.is_some()
+            || self.value_within.is_some()
+            || self.has_fact.is_some()
+            || self.lacks_fact.is_some()
+            || self.chart.is_some()
+    }
+}
+
+/// One rule: when its conditions hold, the transaction (or item) needs a licence or is prohibited.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub(crate) id: String,
+    pub(crate) effect: Effect,
+    pub(crate) citation: String,
+    pub(crate) summary: String,
+    pub(crate) review: ReviewPath,
+    pub(crate) missing_data: bool,
+    pub(crate) when: Conditions,
+    pub(crate) per_item: bool,
+}
+
+/// A general authorisation or licence exception that lifts named licence requirements when its conditions hold.
+#[derive(Debug, Clone)]
+pub(crate) struct Authorisation {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) citation: String,
+    pub(crate) lifts: Vec<String>,
+    pub(crate) lifts_reasons: Vec<String>,
+    pub(crate) when: Conditions,
+    pub(crate) obligations: Vec<String>,
+}
+
+/// When a jurisdiction applies to a transaction without being asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Applies {
+    pub(crate) origins: CountrySet,
+    pub(crate) item_origins: CountrySet,
+    pub(crate) why: String,
+}
+
+/// One jurisdiction's policy (or the coalition's red lines).
+#[derive(Debug, Clone)]
+pub(crate) struct Policy {
+    pub(crate) info: PolicyInfo,
+    pub(crate) applies: Option<Applies>,
+    pub(crate) reasons_from: Option<usize>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) authorisations: Vec<Authorisation>,
+}
+
+/// Every policy of a node, parsed and cross-checked: jurisdictions' rules, coalition red lines, sets, charts, facts.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    pub(crate) policies: Vec<Policy>,
+    pub(crate) coalition: Option<Policy>,
+    pub(crate) charts: Vec<Chart>,
+    pub(crate) facts: Vec<Facts>,
+}
+
+/// Where the project's policy files are, relative to the workspace root.
+pub const POLICY_DIR: &str = "policies";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing.
+
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+struct FileCtx<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl FileCtx<'_> {
+    fn err(&self, offset: usize, message: impl std::fmt::Display) -> Error {
+        let line = line_at(self.text, offset);
+        Error::new(ErrorCode::InvalidPolicy, format!("{}, line {line}: {message}", self.name))
+            .with_details(serde_json::json!({ "file": self.name, "line": line }))
+    }
+
+    fn at<T>(&self, s: &Spanned<T>, message: impl std::fmt::Display) -> Error {
+        self.err(s.span().start, message)
+    }
+}
+
+/// Named sets of the whole policy set, by name.
+#[derive(Default)]
+struct Sets {
+    countries: HashMap<String, CountrySet>,
+    codes: HashMap<String, Vec<CodePattern>>,
+}
+
+struct Compiler<'a> {
+    sets: &'a Sets,
+    charts: &'a HashMap<String, usize>,
+    facts: &'a HashMap<String, usize>,
+}
+
+fn trimmed(s: &Spanned<String>) -> &str {
+    s.get_ref().trim()
+}
+
+impl Compiler<'_> {
+    fn countries(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Option<CountrySet>> {
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let mut set = CountrySet::default();
+        for item in items {
+            let s = trimmed(item);
+            if let Some(name) = s.strip_prefix('@') {
+                if self.sets.codes.contains_key(name) {
+                    return Err(f.at(item, format!("set '{name}' holds control codes, not countries")));
+                }
+                let other =
+                    self.sets.countries.get(name).ok_or_else(|| f.at(item, format!("unknown set '@{name}'")))?;
+                set.union(other);
+            } else {
+                let p = Place::parse(s).ok_or_else(|| {
+                    f.at(item, format!("'{s}' is not an ISO 3166-1 alpha-2 country code or a subdivision like UA-43"))
+                })?;
+                set.insert(&p);
+            }
+        }
+        Ok(Some(set))
+    }
+
+    fn codes(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Vec<CodePattern>> {
+        let mut out = Vec::new();
+        for item in items {
+            let s = trimmed(item);
+            if let Some(name) = s.strip_prefix('@') {
+                if self.sets.countries.contains_key(name) {
+                    return Err(f.at(item, format!("set '{name}' holds countries, not control codes")));
+                }
+                let other = self.sets.codes.get(name).ok_or_else(|| f.at(item, format!("unknown set '@{name}'")))?;
+                out.extend(other.iter().cloned());
+            } else {
+                out.push(CodePattern::parse(s).ok_or_else(|| {
+                    f.at(
+                        item,
+                        format!("'{s}' is not a control code like 3A001 or 5A002.a, nor a pattern like 0* or 9A*"),
+                    )
+                })?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn named(
+        &self,
+        f: &FileCtx,
+        map: &HashMap<String, usize>,
+        s: &Option<Spanned<String>>,
+        what: &str,
+    ) -> Result<Option<usize>> {
+        match s {
+            None => Ok(None),
+            Some(n) => map
+                .get(trimmed(n))
+                .copied()
+                .map(Some)
+                .ok_or_else(|| f.at(n, format!("unknown {what} '{}'", trimmed(n)))),
+        }
+    }
+
+    fn enums<T: Copy>(
+        f: &FileCtx,
+        items: &[Spanned<String>],
+        parse: fn(&str) -> Option<T>,
+        what: &str,
+        allowed: &[&str],
+    ) -> Result<Vec<T>> {
+        items
+            .iter()
+            .map(|i| {
+                parse(trimmed(i))
+                    .ok_or_else(|| f.at(i, format!("unknown {what} '{}' (one of {})", trimmed(i), allowed.join(", "))))
+            })
+            .collect()
+    }
+
+    fn date(f: &FileCtx, s: &Option<Spanned<String>>) -> Result<Option<String>> {
+        match s {
+            None => Ok(None),
+            Some(d) if valid_date(trimmed(d)) => Ok(Some(trimmed(d).to_owned())),
+            Some(d) => Err(f.at(d, format!("'{}' is not a date (YYYY-MM-DD)", trimmed(d)))),
+        }
+    }
+
+    fn money(f: &FileCtx, m: &Option<RawMoney>) -> Result<Option<Money>> {
+        let Some(m) = m else { return Ok(None) };
+        let amount = *m.amount.get_ref();
+        if !(amount.is_finite() && amount >= 0.0) {
+            return Err(f.at(&m.amount, "an amount must be a non-negative number"));
+        }
+        Ok(Some(Money { amount, currency: currency(f, &m.currency)? }))
+    }
+
+    fn when(&self, f: &FileCtx, w: &RawWhen) -> Result<Conditions> {
+        let item = match &w.item {
+            None => ItemKind::Any,
+            Some(s) => match trimmed(s) {
+                "any" => ItemKind::Any,
+                "listed" => ItemKind::Listed,
+                "unmapped" => ItemKind::Unmapped,
+                "unlisted" => ItemKind::Unlisted,
+                other => {
+                    return Err(f.at(s, format!("unknown item kind '{other}' (any, listed, unmapped, unlisted)")));
+                }
+            },
+        };
+        let reasons = |items: &[Spanned<String>]| -> Result<Vec<String>> {
+            items
+                .iter()
+                .map(|r| {
+                    let s = trimmed(r);
+                    if valid_reason(s) {
+                        Ok(s.to_owned())
+                    } else {
+                        Err(f.at(r, format!("'{s}' is not a reason for control like NS1 or AT")))
+                    }
+                })
+                .collect()
+        };
+        let mut categories = Vec::new();
+        for c in &w.categories {
+            match u8::try_from(*c.get_ref()) {
+                Ok(v) if v <= 9 => categories.push(v),
+                _ => return Err(f.at(c, "a category is a digit 0-9")),
+            }
+        }
+        let regimes = w
+            .regimes
+            .iter()
+            .map(|r| {
+                Regime::parse(trimmed(r))
+                    .ok_or_else(|| f.at(r, format!("unknown regime '{}' (WA, NSG, MTCR, AG, CWC)", trimmed(r))))
+            })
+            .collect::<Result<_>>()?;
+        let end_use_names: Vec<&str> = EndUse::ALL.iter().map(|e| e.as_str()).collect();
+        let purpose_names: Vec<&str> = Purpose::ALL.iter().map(|e| e.as_str()).collect();
+        let parties = match &w.parties {
+            None => None,
+            Some(p) => {
+                let role_names: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
+                Some(PartyCondition {
+                    lists: p.lists.clone(),
+                    id_prefixes: p.id_prefixes.clone(),
+                    programs: p.programs.clone(),
+                    roles: Self::enums(f, &p.roles, PartyRole::parse, "party role", &role_names)?,
+                })
+            }
+        };
+        let from = Self::date(f, &w.from)?;
+        let until = Self::date(f, &w.until)?;
+        if let (Some(a), Some(b), Some(s)) = (&from, &until, &w.until)
+            && a >= b
+        {
+            return Err(f.at(s, format!("'until' ({b}) must come after 'from' ({a})")));
+        }
+        Ok(Conditions {
+            item,
+            codes: self.codes(f, &w.codes)?,
+            codes_not: self.codes(f, &w.codes_not)?,
+            categories,
+            regimes,
+            reasons: reasons(&w.reasons)?,
+            reasons_not: reasons(&w.reasons_not)?,
+            destinations: self.countries(f, &w.destinations)?,
+            destinations_not: self.countries(f, &w.destinations_not)?,
+            origins: self.countries(f, &w.origins)?,
+            origins_not: self.countries(f, &w.origins_not)?,
+            end_uses: Self::enums(f, &w.end_uses, EndUse::parse, "end use", &end_use_names)?,
+            end_uses_not: Self::enums(f, &w.end_uses_not, EndUse::parse, "end use", &end_use_names)?,
+            purposes: Self::enums(f, &w.purposes, Purpose::parse, "purpose", &purpose_names)?,
+            purposes_not: Self::enums(f, &w.purposes_not, Purpose::parse, "purpose", &purpose_names)?,
+            parties,
+            from,
+            until,
+            value_over: Self::money(f, &w.value_over)?,
+            value_at_most: Self::money(f, &w.value_at_most)?,
+            value_within: self.named(f, self.facts, &w.value_within, "facts table")?,
+            has_fact: self.named(f, self.facts, &w.has_fact, "facts table")?,
+            lacks_fact: self.named(f, self.facts, &w.lacks_fact, "facts table")?,
+            chart: self.named(f, self.charts, &w.chart, "chart")?,
+        })
+    }
+}
+
+fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
+    let s = trimmed(c);
+    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(s.to_owned())
+    } else {
+        Err(f.at(c, format!("'{s}' is not an ISO 4217 currency code like EUR or USD")))
+    }
+}
+
+fn parse_file(f: &FileCtx) -> Result<RawFile> {
+    toml::from_str(f.text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        f.err(offset, e.message().trim())
+    })
+}
+
+fn id_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'))
+}
+
+impl PolicySet {
+    /// Parses and cross-checks a complete set of policy and data files; the first error names file and line.
+    pub fn parse(sources: &[PolicySource]) -> Result<PolicySet> {
+        if sources.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidPolicy, "no policy files were given"));
+        }
+        let mut raws = Vec::with_capacity(sources.len());
+        for s in sources {
+            let f = FileCtx { name: &s.name, text: &s.text };
+            raws.push(parse_file(&f)?);
+        }
+        // Pass 1: sets, charts and facts of every file, so any file may use them.
+        let mut sets = Sets::default();
+        let mut set_files: HashMap<String, &str> = HashMap::new();
+        let mut charts = Vec::new();
+        let mut chart_ids = HashMap::new();
+        let mut facts = Vec::new();
+        let mut fact_ids = HashMap::new();
+        let empty = HashMap::new();
+        for (s, raw) in sources.iter().zip(&raws) {
+            let f = FileCtx { name: &s.name, text: &s.text };
+            for (name, set) in &raw.sets {
+                let first = set.members.first().ok_or_else(|| {
+                    Error::new(ErrorCode::InvalidPolicy, format!("{}: set '{name}' has no members", s.name))
+                        .with_details(serde_json::json!({ "file": s.name, "set": name }))
+                })?;
+                if let Some(other) = set_files.insert(name.clone(), &s.name) {
+                    return Err(f.at(first, format!("set '{name}' is also defined in {other}")));
+                }
+                if set.citation.trim().is_empty() {
+                    return Err(f.at(first, format!("set '{name}' needs a citation")));
+                }
+                if set.members.iter().any(|m| trimmed(m).starts_with('@')) {
+                    let m = set.members.iter().find(|m| trimmed(m).starts_with('@')).unwrap_or(first);
+                    return Err(f.at(m, "a set lists members, not other sets"));
+                }
+                let no_sets = Sets::default();
+                let c = Compiler { sets: &no_sets, charts: &empty, facts: &empty };
+                if Place::parse(trimmed(first)).is_some() {
+                    let countries = c.countries(&f, &set.members)?.unwrap_or_default();
+                    sets.countries.insert(name.clone(), countries);
+                } else {
+                    sets.codes.insert(name.clone(), c.codes(&f, &set.members)?);
+                }
+            }
+            for (name, chart) in &raw.chart {
+                let anchor = chart.columns.first().ok_or_else(|| {
+                    Error::new(ErrorCode::InvalidPolicy, format!("{}: chart '{name}' has no columns", s.name))
+                })?;
+                if chart_ids.insert(name.clone(), charts.len()).is_some() {
+                    return Err(f.at(anchor, format!("chart '{name}' is defined twice")));
+                }
+                if chart.columns.len() > 32 {
+                    return Err(f.at(anchor, "a chart has at most 32 columns"));
+                }
+                let columns: Vec<String> = chart.columns.iter().map(|c| trimmed(c).to_owned()).collect();
+                for (i, c) in chart.columns.iter().enumerate() {
+                    if !valid_reason(trimmed(c)) || columns[..i].contains(&columns[i]) {
+                        return Err(
+                            f.at(c, format!("column '{}' is not a reason like NS1, or is repeated", trimmed(c)))
+                        );
+                    }
+                }
+                for col in chart.column_citations.keys() {
+                    if !columns.contains(col) {
+                        return Err(
+                            f.at(anchor, format!("citation for '{col}', which is not a column of chart '{name}'"))
+                        );
+                    }
+                }
+                let mut rows = HashMap::new();
+                for (key, marks) in &chart.rows {
+                    let place = Place::parse(key).ok_or_else(|| {
+                        f.at(marks, format!("row '{key}' is not an ISO 3166-1 alpha-2 country code or a subdivision"))
+                    })?;
+                    let mut bits = 0u32;
+                    for m in marks.get_ref() {
+                        let i = columns
+                            .iter()
+                            .position(|c| c == trimmed(m))
+                            .ok_or_else(|| f.at(m, format!("'{}' is not a column of chart '{name}'", trimmed(m))))?;
+                        bits |= 1 << i;
+                    }
+                    rows.insert(place, bits);
+                }
+                let column_citations = columns
+                    .iter()
+                    .map(|c| chart.column_citations.get(c).cloned().unwrap_or_else(|| chart.citation.clone()))
+                    .collect();
+                charts.push(Chart {
+                    name: name.clone(),
+                    citation: chart.citation.clone(),
+                    columns,
+                    column_citations,
+                    rows,
+                });
+            }
+            for (name, table) in &raw.facts {
+                if fact_ids.insert(name.clone(), facts.len()).is_some() {
+                    return Err(Error::new(
+                        ErrorCode::InvalidPolicy,
+                        format!("{}: facts '{name}' are defined twice", s.name),
+                    ));
+                }
+                let currency = table.currency.as_ref().map(|c| currency(&f, c)).transpose()?;
+                let mut values = Vec::with_capacity(table.values.len());
+                for (key, value) in &table.values {
+                    let code = match CodePattern::parse(key) {
+                        Some(CodePattern::Code(c)) => c,
+                        _ => return Err(f.at(value, format!("'{key}' is not a control code like 3A001 or 3A001.a.1"))),
+                    };
+                    let v = match value.get_ref() {
+                        toml::Value::Boolean(true) => FactValue::Flag,
+                        toml::Value::Integer(n) if *n >= 0 => FactValue::Number(*n as f64),
+                        toml::Value::Float(x) if x.is_finite() && *x >= 0.0 => FactValue::Number(*x),
+                        toml::Value::Array(a) => {
+                            let mut reasons = Vec::with_capacity(a.len());
+                            for r in a {
+                                match r.as_str() {
+                                    Some(r) if valid_reason(r) => reasons.push(r.to_owned()),
+                                    _ => {
+                                        return Err(f.at(value, format!("'{key}': {r} is not a reason like NS1 or AT")));
+                                    }
+                                }
+                            }
+                            FactValue::Reasons(reasons)
+                        }
+                        other => {
+                            return Err(f.at(
+                                value,
+                                format!(
+                                    "'{key}': expected true, a non-negative number or a list of reasons, not {other}"
+                                ),
+                            ));
+                        }
+                    };
+                    values.push((code, v));
+                }
+                values.sort_by(|a, b| a.0.cmp(&b.0));
+                if let Some(w) = values.windows(2).find(|w| w[0].0 == w[1].0) {
+                    return Err(Error::new(
+                        ErrorCode::InvalidPolicy,
+                        format!("{}: facts '{name}' give {} twice", s.name, w[0].0),
+                    ));
+                }
+                facts.push(Facts { name: name.clone(), citation: table.citation.clone(), currency, values });
+            }
+        }
+        // Pass 2: the policies.
+        let compiler = Compiler { sets: &sets, charts: &chart_ids, facts: &fact_ids };
+        let mut policies: Vec<Policy> = Vec::new();
+        let mut coalition = None;
+        let mut rule_ids: HashMap<String, String> = HashMap::new();
+        for (s, raw) in sources.iter().zip(raws) {
+            let f = FileCtx { name: &s.name, text: &s.text };
+            let Some(header) = raw.policy else {
+                if let Some(r) = raw.rule.first() {
+                    return Err(f.at(
+                        &r.id,
+                        "a file with rules needs a [policy] table (jurisdiction, title, version, effective_date)",
+                    ));
+                }
+                if raw.applies.is_some() || !raw.authorisation.is_empty() {
+                    return Err(Error::new(
+                        ErrorCode::InvalidPolicy,
+                        format!("{}: [applies] and authorisations need a [policy] table", s.name),
+                    ));
+                }
+                continue;
+            };
+            let jurisdiction = trimmed(&header.jurisdiction).to_owned();
+            if !matches!(jurisdiction.as_str(), "EU" | "US" | "UK" | "coalition") {
+                return Err(f.at(
+                    &header.jurisdiction,
+                    format!("unknown jurisdiction '{jurisdiction}' (EU, US, UK or coalition)"),
+                ));
+            }
+            if policies.iter().any(|p| p.info.jurisdiction == jurisdiction)
+                || (jurisdiction == "coalition" && coalition.is_some())
+            {
+                return Err(f.at(&header.jurisdiction, format!("a second policy for {jurisdiction}")));
+            }
+            if !valid_date(trimmed(&header.effective_date)) {
+                return Err(f.at(&header.effective_date, "effective_date must be a date (YYYY-MM-DD)"));
+            }
+            let reasons_from = compiler.named(&f, &fact_ids, &header.reasons_from, "facts table")?;
+            let applies = match raw.applies {
+                None => None,
+                Some(a) => Some(Applies {
+                    origins: compiler.countries(&f, &a.origins)?.unwrap_or_default(),
+                    item_origins: compiler.countries(&f, &a.item_origins)?.unwrap_or_default(),
+                    why: a.why,
+                }),
+            };
+            let mut rules = Vec::with_capacity(raw.rule.len());
+            for r in raw.rule {
+                let id = trimmed(&r.id).to_owned();
+                if !id_ok(&id) {
+                    return Err(
+                        f.at(&r.id, format!("rule id '{id}' must be 1-80 letters, digits, '.', '_', '-' or ':'"))
+                    );
+                }
+                if let Some(other) = rule_ids.insert(id.clone(), s.name.clone()) {
+                    return Err(f.at(&r.id, format!("rule id '{id}' is already used in {other}")));
+                }
+                let effect = match trimmed(&r.outcome) {
+                    "prohibited" => Effect::Prohibited,
+                    "licence_required" => Effect::LicenceRequired,
+                    other => {
+                        return Err(
+                            f.at(&r.outcome, format!("unknown outcome '{other}' (prohibited, licence_required)"))
+                        );
+                    }
+                };
+                let review = match r.review.as_ref().map(trimmed) {
+                    None | Some("standard") => ReviewPath::Standard,
+                    Some("enhanced_due_diligence") => ReviewPath::EnhancedDueDiligence,
+                    Some(other) => {
+                        let at = r.review.as_ref().map_or(r.id.span().start, |s| s.span().start);
+                        return Err(f.err(at, format!("unknown review '{other}' (standard, enhanced_due_diligence)")));
+                    }
+                };
+                if r.citation.trim().is_empty() {
+                    return Err(f.at(&r.id, format!("rule '{id}' needs a citation of its legal source")));
+                }
+                let when = compiler.when(&f, &r.when)?;
+                let per_item = when.about_items();
+                rules.push(Rule {
+                    id,
+                    effect,
+                    citation: r.citation,
+                    summary: r.summary,
+                    review,
+                    missing_data: r.missing_data,
+                    when,
+                    per_item,
+                });
+            }
+            let mut authorisations: Vec<Authorisation> = Vec::with_capacity(raw.authorisation.len());
+            for a in raw.authorisation {
+                let id = trimmed(&a.id).to_owned();
+                if !id_ok(&id) || authorisations.iter().any(|o| o.id == id) {
+                    return Err(f.at(&a.id, format!("authorisation id '{id}' is malformed or repeated")));
+                }
+                let mut lifts = Vec::with_capacity(a.lifts.len());
+                for l in &a.lifts {
+                    let target = rules
+                        .iter()
+                        .find(|r| r.id == trimmed(l))
+                        .ok_or_else(|| f.at(l, format!("'{}' is not a rule of this policy", trimmed(l))))?;
+                    if target.effect != Effect::LicenceRequired {
+                        return Err(f.at(l, format!("rule '{}' prohibits; no authorisation can lift it", target.id)));
+                    }
+                    lifts.push(target.id.clone());
+                }
+                if lifts.is_empty() {
+                    return Err(f.at(&a.id, format!("authorisation '{id}' lifts no rule")));
+                }
+                let lifts_reasons = a
+                    .lifts_reasons
+                    .iter()
+                    .map(|r| {
+                        if valid_reason(trimmed(r)) {
+                            Ok(trimmed(r).to_owned())
+                        } else {
+                            Err(f.at(r, "not a reason like NS2"))
+                        }
+                    })
+                    .collect::<Result<_>>()?;
+                authorisations.push(Authorisation {
+                    id,
+                    name: a.name,
+                    citation: a.citation,
+                    lifts,
+                    lifts_reasons,
+                    when: compiler.when(&f, &a.when)?,
+                    obligations: a.obligations,
+                });
+            }
+            let info = PolicyInfo {
+                jurisdiction: jurisdiction.clone(),
+                file: s.name.clone(),
+                title: header.title,
+                version: header.version,
+                effective_date: trimmed(&header.effective_date).to_owned(),
+                rules: rules.len(),
+                authorisations: authorisations.len(),
+            };
+            let policy = Policy { info, applies, reasons_from, rules, authorisations };
+            if jurisdiction == "coalition" {
+                coalition = Some(policy);
+            } else {
+                policies.push(policy);
+            }
+        }
+        if policies.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidPolicy,
+                "no jurisdiction policy among the files (a [policy] table with jurisdiction EU, US or UK)",
+            ));
+        }
+        policies.sort_by(|a, b| a.info.jurisdiction.cmp(&b.info.jurisdiction));
+        Ok(PolicySet { policies, coalition, charts, facts })
+    }
+
+    /// The loaded policies: every jurisdiction's, then the coalition's.
+    pub fn info(&self) -> Vec<PolicyInfo> {
+        self.policies.iter().chain(&self.coalition).map(|p| p.info.clone()).collect()
+    }
+
+    /// The jurisdictions with a policy (`EU`, `US` …).
+    pub fn jurisdictions(&self) -> Vec<&str> {
+        self.policies.iter().map(|p| p.info.jurisdiction.as_str()).collect()
+    }
+
+    /// The latest effective date of any loaded policy file.
+    pub fn latest_effective_date(&self) -> String {
+        self.policies.iter().chain(&self.coalition).map(|p| p.info.effective_date.clone()).max().unwrap_or_default()
+    }
+}
+
+/// The project's own policy and data files, built into the binary (the `policies/` folder of the repository).
+pub fn builtin_policies() -> Vec<PolicySource> {
+    macro_rules! file {
+        ($name:literal) => {
+            PolicySource { name: $name.to_owned(), text: include_str!(concat!("../../../policies/", $name)).to_owned() }
+        };
+    }
+    vec![
+        file!("coalition.toml"),
+        file!("eu.toml"),
+        file!("us.toml"),
+        file!("data/eu-sets.toml"),
+        file!("data/us-country-chart.toml"),
+        file!("data/us-country-groups.toml"),
+        file!("data/us-eccn-facts.toml"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_are_countries_or_subdivisions_and_sets_contain_regions_of_their_countries() {
+        let ua = Place::parse("UA").unwrap();
+        let crimea = Place::parse("UA-43").unwrap();
+        assert!(Place::parse("XX").is_none() && Place::parse("ua").is_none() && Place::parse("UA-").is_none());
+        let mut s = CountrySet::default();
+        s.insert(&crimea);
+        assert!(s.contains(&crimea) && !s.contains(&ua));
+        let mut t = CountrySet::default();
+        t.insert(&ua);
+        assert!(t.contains(&crimea), "a set holding a country holds its regions");
+    }
+
+    #[test]
+    fn code_patterns_cover_an_entry_and_what_lies_below_it() {
+        let p = CodePattern::parse("5A002.a").unwrap();
+        assert!(p.covers(&ControlCode::parse("5A002.a.1").unwrap()));
+        assert!(!p.covers(&ControlCode::parse("5A002").unwrap()));
+        assert!(CodePattern::parse("0*").unwrap().covers(&ControlCode::parse("0B001").unwrap()));
+        assert!(!CodePattern::parse("9A*").unwrap().covers(&ControlCode::parse("9E001").unwrap()));
+        assert!(CodePattern::parse("3a001").is_none(), "only the canonical spelling");
+        assert!(CodePattern::parse("3X*").is_none());
+    }
+
+    #[test]
+    fn lines_are_counted_from_one() {
+        assert_eq!(line_at("a\nb\nc", 0), 1);
+        assert_eq!(line_at("a\nb\nc", 2), 2);
+        assert_eq!(line_at("a\nb\nc", 99), 3);
+    }
+}
