@@ -834,10 +834,9 @@ impl<'a> Ctx<'a> {
 }
 
 fn reason_matches(want: &str, have: &str) -> bool {
-    if want.bytes().last().is_some_and(|b| b.is_ascii_digit()) {
-        want == have
-    } else {
-        have.trim_end_matches(|c: char| c.is_ascii_digit()) == want
+    match want.strip_suffix('*') {
+        Some(letters) => have.trim_end_matches(|c: char| c.is_ascii_digit()) == letters,
+        None => want == have,
     }
 }
 

@@ -610,3 +610,43 @@ mod tests {
         assert!(split_swallowed_word("3A002.d.1", "x").is_none());
     }
 }
+
+/// The public source files of one harmonized list version: EU Annex I and US CCL headings, and optionally the US
+/// reasons for control and a folder of regime lists.
+#[derive(Debug, Clone)]
+pub struct SourceFiles<'a> {
+    /// EU Annex I JSON.
+    pub eu: &'a Path,
+    /// US CCL headings JSON.
+    pub us: &'a Path,
+    /// US reasons for control JSON.
+    pub us_reasons: Option<&'a Path>,
+    /// Folder of regime CSVs.
+    pub regimes: Option<&'a Path>,
+}
+
+/// Reads every source file and harmonizes them into one list, with every problem met on the way.
+pub fn import_sources(info: ListInfo, files: &SourceFiles) -> Result<(ControlList, Vec<Problem>)> {
+    let (eu, mut problems) = import_eu_annex_i(files.eu)?;
+    let (us, p) = import_us_ccl_headings(files.us)?;
+    problems.extend(p);
+    let reasons = match files.us_reasons {
+        Some(path) => {
+            let (r, p) = import_us_reasons(path)?;
+            problems.extend(p);
+            r
+        }
+        None => Vec::new(),
+    };
+    let regimes = match files.regimes {
+        Some(dir) => {
+            let (r, p) = import_regimes(dir)?;
+            problems.extend(p);
+            r
+        }
+        None => Vec::new(),
+    };
+    let (list, p) = harmonize(info, eu, us, &reasons, &regimes)?;
+    problems.extend(p);
+    Ok((list, problems))
+}

@@ -23,8 +23,8 @@ pub use determine::{
 };
 pub use format::{FORMAT_NAME, FORMAT_VERSION};
 pub use import::{
-    Problem, RegimeItem, UsReasons, harmonize, import_eu_annex_i, import_regime_csv, import_regimes,
-    import_us_ccl_headings, import_us_reasons, regime_of_file,
+    Problem, RegimeItem, SourceFiles, UsReasons, harmonize, import_eu_annex_i, import_regime_csv, import_regimes,
+    import_sources, import_us_ccl_headings, import_us_reasons, regime_of_file,
 };
 pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regime};
 pub use policy::{

@@ -801,10 +801,10 @@ impl Compiler<'_> {
                 .iter()
                 .map(|r| {
                     let s = trimmed(r);
-                    if valid_reason(s) {
+                    if reason_pattern(s) {
                         Ok(s.to_owned())
                     } else {
-                        Err(f.at(r, format!("'{s}' is not a reason for control like NS1 or AT")))
+                        Err(f.at(r, format!("'{s}' is not a reason for control like NS1, AT or NS*")))
                     }
                 })
                 .collect()
@@ -872,6 +872,11 @@ impl Compiler<'_> {
             chart: self.named(f, self.charts, &w.chart, "chart")?,
         })
     }
+}
+
+/// A reason for control (`NS1`, `EI`) or a family of them (`NS*`: NS1, NS2 and a bare NS).
+fn reason_pattern(s: &str) -> bool {
+    valid_reason(s.strip_suffix('*').unwrap_or(s))
 }
 
 fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
@@ -1158,10 +1163,10 @@ impl PolicySet {
                     .lifts_reasons
                     .iter()
                     .map(|r| {
-                        if valid_reason(trimmed(r)) {
+                        if reason_pattern(trimmed(r)) {
                             Ok(trimmed(r).to_owned())
                         } else {
-                            Err(f.at(r, "not a reason like NS2"))
+                            Err(f.at(r, format!("'{}' is not a reason like NS2 or NS*", trimmed(r))))
                         }
                     })
                     .collect::<Result<_>>()?;

@@ -19,26 +19,6 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
                     (service(ControlList::from_json(std::io::BufReader::new(f)))?, file.display().to_string())
                 }
                 (None, Some(eu), Some(us)) => {
-                    let mut problems = Vec::new();
-                    let (eu_entries, p1) = service(accord_controls::import_eu_annex_i(&eu))?;
-                    let (us_entries, p2) = service(accord_controls::import_us_ccl_headings(&us))?;
-                    problems.extend(p1.into_iter().chain(p2));
-                    let reasons = match &us_reasons {
-                        Some(path) => {
-                            let (r, p) = service(accord_controls::import_us_reasons(path))?;
-                            problems.extend(p);
-                            r
-                        }
-                        None => Vec::new(),
-                    };
-                    let regime_items = match &regimes {
-                        Some(dir) => {
-                            let (r, p) = service(accord_controls::import_regimes(dir))?;
-                            problems.extend(p);
-                            r
-                        }
-                        None => Vec::new(),
-                    };
                     let info = ListInfo {
                         version: label.ok_or_else(|| anyhow!("--label is needed when importing from the sources"))?,
                         effective_date: effective_date
@@ -46,9 +26,13 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
                         rationale: rationale
                             .unwrap_or_else(|| "Imported from the EU Annex I and US CCL sources".to_owned()),
                     };
-                    let (list, p) =
-                        service(accord_controls::harmonize(info, eu_entries, us_entries, &reasons, &regime_items))?;
-                    problems.extend(p);
+                    let files = accord_controls::SourceFiles {
+                        eu: &eu,
+                        us: &us,
+                        us_reasons: us_reasons.as_deref(),
+                        regimes: regimes.as_deref(),
+                    };
+                    let (list, problems) = service(accord_controls::import_sources(info, &files))?;
                     for problem in &problems {
                         match problem.line {
                             Some(line) => eprintln!("{}:{line}: {}", problem.file, problem.message),

@@ -1,0 +1,285 @@
+//! The table of determination cases in `tests/cases/determinations.toml`, each written from a legal text, run
+//! against the real control list and the built-in policies; and the engine's own guarantees (determinism,
+//! versions named, bad input refused with precise errors).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use accord_controls::{
+    ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, SourceFiles, Transaction, builtin_policies,
+    determine, import_sources,
+};
+use accord_core::ErrorCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
+const CASES: &str = include_str!("cases/determinations.toml");
+
+fn list() -> &'static ControlList {
+    static L: OnceLock<ControlList> = OnceLock::new();
+    L.get_or_init(|| {
+        let d = Path::new(DATA);
+        let info =
+            ListInfo { version: "2025-11".into(), effective_date: "2025-11-15".into(), rationale: String::new() };
+        let files = SourceFiles {
+            eu: &d.join("eu_annex_i_2025-11.json"),
+            us: &d.join("us_ccl_headings.json"),
+            us_reasons: Some(&d.join("us_ccl_cat3-5_reasons.json")),
+            regimes: Some(&d.join("regimes")),
+        };
+        import_sources(info, &files).unwrap().0
+    })
+}
+
+fn policies() -> &'static PolicySet {
+    static P: OnceLock<PolicySet> = OnceLock::new();
+    P.get_or_init(|| PolicySet::parse(&builtin_policies()).unwrap())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    source: String,
+    tx: toml::Value,
+    #[serde(default)]
+    hits: Vec<Hit>,
+    #[serde(default)]
+    screening: Option<String>,
+    expect: BTreeMap<String, String>,
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default)]
+    absent_rules: Vec<String>,
+    #[serde(default)]
+    not_available: Vec<String>,
+    #[serde(default)]
+    review: BTreeMap<String, String>,
+    #[serde(default)]
+    missing_data: bool,
+    #[serde(default)]
+    note: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Hit {
+    party: usize,
+    list_id: String,
+    entity_id: String,
+    #[serde(default)]
+    programs: Vec<String>,
+    #[serde(default)]
+    listed_from: Option<String>,
+    #[serde(default)]
+    listed_until: Option<String>,
+}
+
+fn transaction(tx: &toml::Value) -> Transaction {
+    let mut v: Value = serde_json::to_value(tx).unwrap();
+    if let Some(e) = v.get("end_use").and_then(Value::as_str) {
+        v["end_use"] = json!({ "category": e });
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+fn run(case: &Case) -> Determination {
+    let tx = transaction(&case.tx);
+    let checked = tx.check(list(), policies()).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    let hits = match case.screening.as_deref() {
+        Some("unavailable") => None,
+        _ => Some(
+            case.hits
+                .iter()
+                .map(|h| PartyHit {
+                    party: h.party,
+                    list_id: h.list_id.clone(),
+                    entity_id: h.entity_id.clone(),
+                    matched_name: "listed name".into(),
+                    score: 0.95,
+                    programs: h.programs.clone(),
+                    listed_from: h.listed_from.clone(),
+                    listed_until: h.listed_until.clone(),
+                    in_force: false,
+                })
+                .collect(),
+        ),
+    };
+    determine(policies(), list(), &checked, hits)
+}
+
+fn outcome_text(j: &accord_controls::JurisdictionAnswer) -> String {
+    match j.outcome {
+        Outcome::GeneralAuthorisation => format!("general_authorisation:{}", j.general_authorisations.join(",")),
+        o => o.as_str().to_owned(),
+    }
+}
+
+/// Every failure of one case, so a run lists them all.
+fn check(case: &Case) -> Vec<String> {
+    let d = run(case);
+    let mut failures = Vec::new();
+    let fail =
+        |failures: &mut Vec<String>, what: String| failures.push(format!("{} [{}]: {what}", case.name, case.source));
+    for (j, want) in &case.expect {
+        let got = d.jurisdictions.iter().find(|a| &a.jurisdiction == j);
+        match (got, want.as_str()) {
+            (None, "absent") => {}
+            (Some(a), "absent") => {
+                fail(&mut failures, format!("{j} answered {} but should not apply", outcome_text(a)))
+            }
+            (None, w) => fail(&mut failures, format!("{j} not answered, expected {w}")),
+            (Some(a), w) if outcome_text(a) != w => {
+                let reasons: Vec<String> =
+                    a.reasons.iter().map(|r| format!("{} ({})", r.rule, r.outcome.as_str())).collect();
+                fail(
+                    &mut failures,
+                    format!("{j}: expected {w}, got {} because {}", outcome_text(a), reasons.join(", ")),
+                )
+            }
+            _ => {}
+        }
+    }
+    let fired: Vec<&str> = d.jurisdictions.iter().flat_map(|a| a.reasons.iter().map(|r| r.rule.as_str())).collect();
+    let has = |id: &str| fired.iter().any(|r| *r == id || r.strip_prefix(id).is_some_and(|rest| rest.starts_with(':')));
+    for id in &case.rules {
+        if !has(id) {
+            fail(&mut failures, format!("rule {id} did not fire (fired: {})", fired.join(", ")));
+        }
+    }
+    for id in &case.absent_rules {
+        if has(id) {
+            fail(&mut failures, format!("rule {id} fired but must not"));
+        }
+    }
+    let refusals: Vec<&str> =
+        d.jurisdictions.iter().flat_map(|a| a.not_available.iter().map(|n| n.why.as_str())).collect();
+    for text in &case.not_available {
+        if !refusals.iter().any(|w| w.contains(text.as_str())) {
+            fail(&mut failures, format!("no refused authorisation says '{text}' (they say: {})", refusals.join(" | ")));
+        }
+    }
+    for (j, want) in &case.review {
+        let got = d.jurisdictions.iter().find(|a| &a.jurisdiction == j).and_then(|a| a.review_path);
+        let got = got.map(|p| serde_json::to_value(p).unwrap().as_str().unwrap().to_owned());
+        if got.as_deref() != Some(want.as_str()) {
+            fail(&mut failures, format!("{j}: review {got:?}, expected {want}"));
+        }
+    }
+    let missing = d.jurisdictions.iter().any(|a| a.reasons.iter().any(|r| r.missing_data));
+    if missing != case.missing_data {
+        fail(&mut failures, format!("missing_data is {missing}, expected {}", case.missing_data));
+    }
+    if d.note.is_some() != case.note {
+        fail(&mut failures, format!("note is {:?}", d.note));
+    }
+    failures
+}
+
+#[derive(Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[test]
+fn every_case_written_from_the_legal_texts_gets_its_expected_answer() {
+    let cases: Cases = toml::from_str(CASES).unwrap();
+    assert!(cases.case.len() >= 60, "at least 60 cases, found {}", cases.case.len());
+    let failures: Vec<String> = cases.case.iter().flat_map(check).collect();
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.case.len(), failures.join("\n"));
+}
+
+#[test]
+fn case_names_are_unique_and_every_case_cites_a_source() {
+    let cases: Cases = toml::from_str(CASES).unwrap();
+    let mut names: Vec<&str> = cases.case.iter().map(|c| c.name.as_str()).collect();
+    assert!(cases.case.iter().all(|c| !c.source.trim().is_empty()));
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "duplicate case names");
+}
+
+fn tx(v: Value) -> Transaction {
+    serde_json::from_value(v).unwrap()
+}
+
+fn base() -> Value {
+    json!({"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
+           "items": [{"code": "3A001.a.1", "quantity": 10, "value": 5000, "currency": "EUR", "origin": "US"}]})
+}
+
+#[test]
+fn a_determination_is_deterministic_and_names_the_versions_it_used() {
+    let t = tx(base()).check(list(), policies()).unwrap();
+    let a = determine(policies(), list(), &t, Some(Vec::new()));
+    let b = determine(policies(), list(), &t, Some(Vec::new()));
+    assert_eq!(a, b);
+    assert_eq!(a.versions.control_list, "2025-11");
+    assert!(a.versions.policies.contains("eu.toml@") && a.versions.policies.contains("us.toml@"));
+    let eu = a.jurisdictions.iter().find(|j| j.jurisdiction == "EU").unwrap();
+    assert!(eu.policy.starts_with("eu.toml@"));
+    assert!(eu.reasons.iter().all(|r| !r.citation.is_empty()), "every reason cites its source");
+    assert_eq!(a.items[0].entry.as_deref(), Some("3A001"), "a sub-item is governed by its heading");
+}
+
+fn refused(v: Value) -> accord_core::Error {
+    tx(v).check(list(), policies()).unwrap_err()
+}
+
+#[test]
+fn an_unknown_control_code_is_refused_with_the_nearest_codes() {
+    let mut v = base();
+    v["items"][0]["code"] = json!("3A00X");
+    let e = refused(v.clone());
+    assert_eq!(e.code, ErrorCode::UnknownControlCode);
+    assert!(e.message.starts_with("items[0].code:"), "{}", e.message);
+    let nearest = e.details.as_ref().unwrap()["nearest"].as_array().unwrap().clone();
+    assert!(nearest.contains(&json!("3A001")), "{nearest:?}");
+    v["items"][0]["code"] = json!("3A777");
+    let e = refused(v);
+    assert_eq!(e.code, ErrorCode::UnknownControlCode);
+    assert!(e.message.contains("not on the control list"), "{}", e.message);
+}
+
+#[test]
+fn unknown_countries_jurisdictions_and_bad_numbers_are_refused_precisely() {
+    let cases: [(&str, Value, ErrorCode, &str); 9] = [
+        ("/destination", json!("XX"), ErrorCode::UnknownCountry, "destination: 'XX'"),
+        ("/origin", json!("Germany"), ErrorCode::UnknownCountry, "origin"),
+        ("/items/0/quantity", json!(-1), ErrorCode::ValidationFailed, "items[0].quantity must be a non-negative"),
+        ("/items/0/value", json!(-0.5), ErrorCode::ValidationFailed, "items[0].value"),
+        ("/items/0/currency", json!("euro"), ErrorCode::ValidationFailed, "items[0].currency"),
+        ("/jurisdictions", json!(["EU", "XY"]), ErrorCode::UnknownJurisdiction, "no policy is loaded for 'XY'"),
+        ("/date", json!("2025-02-30"), ErrorCode::ValidationFailed, "date: '2025-02-30'"),
+        ("/end_use/category", json!("peaceful"), ErrorCode::ValidationFailed, "end_use.category"),
+        ("/items", json!([]), ErrorCode::ValidationFailed, "items: give between 1 and"),
+    ];
+    for (pointer, value, code, text) in cases {
+        let mut v = base();
+        v["jurisdictions"] = json!(["EU"]);
+        *v.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        let e = refused(v);
+        assert_eq!(e.code, code, "{pointer}: {}", e.message);
+        assert!(e.message.contains(text), "{pointer}: {}", e.message);
+    }
+    let mut v = base();
+    v["parties"] = json!([{"role": "shipper", "name": "X"}]);
+    assert!(refused(v).message.contains("parties[0].role"));
+    let mut v = base();
+    v["parties"] = json!([{"role": "consignee", "name": "Evil\u{202E}Corp"}]);
+    assert_eq!(refused(v).code, ErrorCode::ValidationFailed);
+}
+
+#[test]
+fn wrong_types_and_unknown_fields_do_not_deserialize() {
+    let mut v = base();
+    v["items"][0]["quantity"] = json!("ten");
+    assert!(serde_json::from_value::<Transaction>(v).is_err());
+    let mut v = base();
+    v["colour"] = json!("red");
+    let e = serde_json::from_value::<Transaction>(v).unwrap_err().to_string();
+    assert!(e.contains("colour"), "{e}");
+}
