@@ -330,6 +330,9 @@ pub struct ServeArgs {
     /// Largest number of pooled database connections (default 10).
     #[arg(long, env = "ACCORD_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<u32>,
+    /// Folder of policy files to follow: imported when they change; a file with an error keeps the version in force.
+    #[arg(long, env = "ACCORD_POLICIES", value_name = "DIR")]
+    pub policies: Option<std::path::PathBuf>,
 }
 
 /// `accord config …`

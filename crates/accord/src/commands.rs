@@ -229,9 +229,11 @@ async fn serve(
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "could not store the built-in policies"),
     }
+    let policy_dir = args.policies.clone().or_else(|| file.policies.as_ref().map(std::path::PathBuf::from));
     let background = [
         tokio::spawn(refresh_screening_forever(app.clone())),
         tokio::spawn(sync_forever(app.clone(), sync_config, interval)),
+        tokio::spawn(follow_policies_forever(app.clone(), policy_dir)),
     ];
     let router = accord_server::router(app, body_limit);
     accord_server::serve(listener, router, shutdown_signal()).await.context("the HTTP server failed")?;
@@ -248,6 +250,35 @@ async fn refresh_screening_forever(app: App) {
     loop {
         if let Err(e) = app.refresh_screening().await {
             tracing::warn!(error = %e, "could not refresh the screening index");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+}
+
+/// Imports the policy folder whenever its files change; a folder with an error is logged and the version in force stays.
+async fn follow_policies_forever(app: App, dir: Option<std::path::PathBuf>) {
+    let Some(dir) = dir else { return };
+    let node = Principal::Operator { name: "node".into() };
+    let mut last_seen: Option<Vec<accord_controls::PolicySource>> = None;
+    loop {
+        match crate::determine::read_policy_dir(&dir) {
+            Ok(files) if last_seen.as_ref() != Some(&files) => {
+                let how = accord_app::PolicyImport {
+                    rationale: format!("policy files changed in {}", dir.display()),
+                    source: dir.display().to_string(),
+                    ..accord_app::PolicyImport::default()
+                };
+                match app.import_policies(&node, &files, how).await {
+                    Ok(o) if o.unchanged => {}
+                    Ok(o) => tracing::info!(version = o.version.seq, label = %o.version.label, "policy version stored"),
+                    Err(e) => {
+                        tracing::error!(error = %e, dir = %dir.display(), "policy files refused; the version in force stays")
+                    }
+                }
+                last_seen = Some(files);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the policy folder; the version in force stays"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(30)).await;
     }

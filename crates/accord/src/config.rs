@@ -33,6 +33,11 @@ log_level = "info"
 # Мухаммад, محمد). Environment: ACCORD_NAME_VARIANTS. Flag: --name-variants.
 # name_variants = "data/names/persons.txt"
 
+# Folder of policy files the node follows: checked every 30 s, imported as a new version when they change;
+# files with an error are refused (logged with file and line) and the version in force stays.
+# Without it the node stores its built-in policies once. Environment: ACCORD_POLICIES. Flag: --policies.
+# policies = "policies"
+
 [sync]
 # How often a running node downloads the lists from their publishers (first run one interval
 # after start; `accord lists sync` runs it now).
@@ -66,6 +71,8 @@ pub struct FileConfig {
     pub log_level: Option<String>,
     /// Name-variant table for screening.
     pub name_variants: Option<String>,
+    /// Policy folder the node follows.
+    pub policies: Option<String>,
     /// List downloads.
     pub sync: Option<crate::sync::SyncConfig>,
 }

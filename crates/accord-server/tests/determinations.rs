@@ -1,0 +1,109 @@
+//! Determinations over HTTP on SQLite and PostgreSQL: an answer per jurisdiction with its citations, and every kind
+//! of bad input refused with its stable code while nothing is stored; the policies in force are public.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use accord_controls::{ListInfo, SourceFiles, import_sources};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use std::path::Path;
+use support::world;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
+
+fn transaction() -> Value {
+    json!({"date": "2025-12-01", "origin": "DE", "destination": "CN",
+           "end_use": {"category": "civil", "statement": "university radar lab"},
+           "items": [{"code": "3A001.a.1", "description": "rad-hard ICs", "quantity": 10, "value": 5000, "currency": "EUR"}]})
+}
+
+async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Backend) {
+    let w = world(backend).await;
+    let op = Principal::Operator { name: "test".into() };
+    let d = Path::new(DATA);
+    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
+    let files =
+        SourceFiles { eu: &d.join("eu_annex_i_2025-11.json"), us: &d.join("us_ccl_headings.json"), us_reasons: None, regimes: None };
+    w.node.app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    let exporter = w.key("exporter_de").to_owned();
+
+    let none = w.node.post("/api/v1/determinations", Some(&exporter), transaction()).await;
+    assert_eq!((none.status.as_u16(), none.code()), (404, "not_found"), "no policy set yet: {}", none.body);
+    w.node.app.ensure_policies(&op).await.unwrap();
+    let before = w.node.audit_state().await;
+
+    let a = w.node.post("/api/v1/determinations", Some(&exporter), transaction()).await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    let eu = &a.body["jurisdictions"][0];
+    assert_eq!((eu["jurisdiction"].as_str(), eu["outcome"].as_str()), (Some("EU"), Some("licence_required")));
+    assert_eq!(eu["reasons"][0]["rule"], "eu.annex_i.export");
+    assert_eq!(eu["reasons"][0]["citation"], "Regulation (EU) 2021/821, Art. 3(1)");
+    assert!(eu["not_available"].as_array().unwrap().iter().any(|n| n["authorisation"] == "EU001"));
+    assert!(a.body["versions"]["policies"].as_str().unwrap().contains("eu.toml@"));
+
+    let mut asked = transaction();
+    asked["jurisdictions"] = json!(["EU", "US"]);
+    let both = w.node.post("/api/v1/determinations?at=2025-12-01", Some(&exporter), asked).await;
+    assert_eq!(both.body["jurisdictions"].as_array().unwrap().len(), 2, "{}", both.body);
+
+    let raw = |body: &str| {
+        Request::post("/api/v1/determinations")
+            .header("authorization", format!("Bearer {exporter}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let broken = w.node.send(raw("{\"date\": \"2025-12-01\", ")).await;
+    assert_eq!((broken.status.as_u16(), broken.code()), (400, "malformed_json"));
+
+    let edit = |pointer: &str, value: Value| {
+        let mut t = transaction();
+        *t.pointer_mut(pointer).unwrap() = value;
+        t
+    };
+    let mut unknown_field = transaction();
+    unknown_field["shipper"] = json!("x");
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        ("wrong type", edit("/items/0/quantity", json!("ten")), 400, "invalid_body"),
+        ("unknown field", unknown_field, 400, "invalid_body"),
+        ("unknown code", edit("/items/0/code", json!("3A00X")), 422, "unknown_control_code"),
+        ("unknown country", edit("/destination", json!("ZZ")), 422, "unknown_country"),
+        ("negative quantity", edit("/items/0/quantity", json!(-3)), 422, "validation_failed"),
+        ("hostile name", edit("/end_use/category", json!("<script>")), 422, "validation_failed"),
+        ("bad date", edit("/date", json!("2025-13-01")), 422, "validation_failed"),
+    ];
+    for (what, body, status, code) in cases {
+        let r = w.node.post("/api/v1/determinations", Some(&exporter), body).await;
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{what}: {}", r.body);
+        assert!(!r.body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let r = w.node.post("/api/v1/determinations", Some(&exporter), edit("/items/0/code", json!("3A00X"))).await;
+    assert!(r.body["error"]["details"]["nearest"].as_array().unwrap().contains(&json!("3A001")), "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "items[0].code");
+    let mut bad_jurisdiction = transaction();
+    bad_jurisdiction["jurisdictions"] = json!(["EU", "Narnia"]);
+    let r = w.node.post("/api/v1/determinations", Some(&exporter), bad_jurisdiction).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "unknown_jurisdiction"), "{}", r.body);
+    let r = w.node.post("/api/v1/determinations?at=yesterday", Some(&exporter), transaction()).await;
+    assert_eq!(r.code(), "validation_failed");
+    let r = w.node.post("/api/v1/determinations?when=now", Some(&exporter), transaction()).await;
+    assert_eq!(r.code(), "invalid_query");
+    let r = w.node.post("/api/v1/determinations", None, transaction()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (401, "unauthenticated"));
+    assert_eq!(w.node.audit_state().await, before, "determinations and refusals store nothing");
+
+    let p = w.node.get("/api/v1/policies?at=2025-12-01", None).await;
+    assert_eq!(p.status.as_u16(), 200, "the policies in force are public: {}", p.body);
+    assert_eq!(p.body["policies"].as_array().unwrap().len(), 3);
+    let v = w.node.get("/api/v1/policies/versions", None).await;
+    assert_eq!(v.body.as_array().unwrap().len(), 1);
+    let doc = w.node.get("/api/v1/openapi.json", None).await;
+    assert!(doc.body["paths"]["/api/v1/determinations"]["post"].is_object());
+    assert!(doc.body["components"]["schemas"]["Transaction"].is_object());
+}
+
+accord_store::on_both_backends!(determinations_answer_per_jurisdiction_and_refuse_bad_input);
