@@ -26,8 +26,12 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
     let op = Principal::Operator { name: "test".into() };
     let d = Path::new(DATA);
     let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
-    let files =
-        SourceFiles { eu: &d.join("eu_annex_i_2025-11.json"), us: &d.join("us_ccl_headings.json"), us_reasons: None, regimes: None };
+    let files = SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: None,
+        regimes: None,
+    };
     w.node.app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
     let exporter = w.key("exporter_de").to_owned();
 

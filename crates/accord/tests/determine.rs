@@ -1,0 +1,221 @@
+//! `accord policies` and `accord determine` on the real control list, and a served node that follows its
+//! policy folder: a folder with an error is refused with file and line and the version in force stays.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn controls_data(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/controls").join(rel).display().to_string()
+}
+
+fn repo_policies() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies")
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_CONFIG")
+        .env_remove("ACCORD_POLICIES")
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(accord_core::ids::generate_id(name));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Copies the repository's policy folder, applying `edit` to one file.
+fn policy_copy(to: &Path, file: &str, from: &str, with: &str) {
+    for entry in walk(&repo_policies()) {
+        let rel = entry.strip_prefix(repo_policies()).unwrap();
+        let target = to.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let mut content = std::fs::read_to_string(&entry).unwrap();
+        if rel == Path::new(file) {
+            assert!(content.contains(from), "{from} not in {file}");
+            content = content.replacen(from, with, 1);
+        }
+        std::fs::write(target, content).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+fn import_controls(dir: &Path) {
+    let (eu, us, reasons) = (
+        controls_data("eu_annex_i_2025-11.json"),
+        controls_data("us_ccl_headings.json"),
+        controls_data("us_ccl_cat3-5_reasons.json"),
+    );
+    ok(&run(
+        dir,
+        &[
+            "controls",
+            "import",
+            "--eu",
+            &eu,
+            "--us",
+            &us,
+            "--us-reasons",
+            &reasons,
+            "--label",
+            "2025-11",
+            "--effective-date",
+            "2021-01-01",
+        ],
+    ));
+}
+
+#[test]
+fn policies_are_checked_and_imported_and_determinations_are_printed() {
+    let dir = temp_dir("accord-determine-test");
+    let good = dir.join("good");
+    policy_copy(&good, "eu.toml", "version = \"2025.11\"", "version = \"2026.1\"");
+    let checked = ok(&run(&dir, &["policies", "check", good.to_str().unwrap()]));
+    assert!(checked.starts_with("policies OK: 7 files"), "{checked}");
+    assert!(checked.contains("EU") && checked.contains("2026.1"), "{checked}");
+
+    let broken = dir.join("broken");
+    policy_copy(&broken, "us.toml", "when.destinations = [\"IR\"]", "when.destinations = [\"Iran\"]");
+    let out = run(&dir, &["policies", "check", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("us.toml, line ") && err.contains("'Iran' is not an ISO 3166-1"), "{err}");
+
+    import_controls(&dir);
+    std::fs::write(
+        dir.join("tx.json"),
+        r#"{"date":"2025-12-01","origin":"DE","destination":"CN","end_use":{"category":"civil","statement":"radar lab"},
+            "items":[{"code":"3A001.a.1","description":"ICs","quantity":10,"value":5000,"currency":"EUR","origin":"US"}]}"#,
+    )
+    .unwrap();
+    let printed = ok(&run(&dir, &["determine", "--input", "tx.json"]));
+    assert!(printed.contains("EU  licence_required"), "{printed}");
+    assert!(printed.contains("US  licence_required"), "{printed}");
+    assert!(
+        printed.contains("eu.annex_i.export") && printed.contains("Regulation (EU) 2021/821, Art. 3(1)"),
+        "{printed}"
+    );
+    assert!(printed.contains("not available: EU001 for item 0: CN is not a destination of EU001"), "{printed}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["determine", "--input", "tx.json", "--json"]))).unwrap();
+    assert_eq!(json["jurisdictions"][0]["outcome"], "licence_required");
+    assert_eq!(json["versions"]["control_list"], "2025-11@1");
+
+    let versions = |dir: &Path| -> usize {
+        serde_json::from_str::<serde_json::Value>(&ok(&run(dir, &["policies", "versions"])))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(versions(&dir), 1, "the first determination stored the built-in policies");
+    let out = run(&dir, &["policies", "import", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("invalid_policy"), "{}", text(&out.stderr));
+    assert_eq!(versions(&dir), 1, "a broken folder stores nothing");
+    let stored = ok(&run(
+        &dir,
+        &["policies", "import", good.to_str().unwrap(), "--effective-date", "2026-01-01", "--label", "2026.1"],
+    ));
+    assert!(stored.contains("policy version 2 (2026.1) stored"), "{stored}");
+    let again = ok(&run(&dir, &["policies", "import", good.to_str().unwrap(), "--effective-date", "2026-01-01"]));
+    assert!(again.contains("unchanged"), "{again}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["policies", "show", "--at", "2026-02-01"]))).unwrap();
+    assert_eq!(shown["version"]["label"], "2026.1");
+
+    std::fs::write(dir.join("bad.json"), "{\"date\": \"2025-12-01\",\n \"origin\": }").unwrap();
+    let out = run(&dir, &["determine", "--input", "bad.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
+    std::fs::write(dir.join("unknown.json"), r#"{"date":"2025-12-01","origin":"DE","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"3A00X"}]}"#).unwrap();
+    let out = run(&dir, &["determine", "--input", "unknown.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown_control_code") && err.contains("3A001"), "{err}");
+}
+
+/// Starts `accord serve`, waits for it, asks for the policy versions, stops it; returns (versions, logs).
+fn serve_once(dir: &Path, policies: &Path) -> (usize, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["serve", "--bind", &bind, "--policies", policies.to_str().unwrap()])
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_CONFIG")
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = |path: &str| -> Option<String> {
+        let mut s = TcpStream::connect(&bind).ok()?;
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+        let mut r = String::new();
+        s.read_to_string(&mut r).ok()?;
+        Some(r)
+    };
+    let started = Instant::now();
+    // The folder is read right after start; wait until the node answers with at least the built-in version.
+    let versions = loop {
+        if let Some(r) = get("/api/v1/policies/versions")
+            && r.starts_with("HTTP/1.1 200")
+        {
+            let body = r.split("\r\n\r\n").nth(1).unwrap_or("[]");
+            let n =
+                serde_json::from_str::<serde_json::Value>(body).map(|v| v.as_array().map_or(0, Vec::len)).unwrap_or(0);
+            if n > 0 && started.elapsed() > Duration::from_millis(1500) {
+                break n;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the node did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    (versions, logs)
+}
+
+#[test]
+fn a_served_node_follows_its_policy_folder_and_keeps_the_last_good_version() {
+    let dir = temp_dir("accord-follow-test");
+    let broken = dir.join("broken");
+    policy_copy(&broken, "eu.toml", "\"@eu001_destinations\"", "\"@eu001_destinatons\"");
+    let (versions, logs) = serve_once(&dir, &broken);
+    assert_eq!(versions, 1, "only the built-in set: {logs}");
+    assert!(logs.contains("policy files refused") && logs.contains("eu.toml, line"), "{logs}");
+
+    let good = dir.join("good");
+    policy_copy(&good, "eu.toml", "version = \"2025.11\"", "version = \"2026.1\"");
+    let (versions, logs) = serve_once(&dir, &good);
+    assert_eq!(versions, 2, "the changed folder is a new version: {logs}");
+    assert!(logs.contains("policy version stored"), "{logs}");
+}
