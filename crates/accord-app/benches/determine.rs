@@ -84,14 +84,17 @@ async fn run() {
             let secs = started.elapsed().as_secs_f64();
             lat.sort();
             let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)];
-            println!("{label:<44} {:>8.0} determinations/s  p50 {:?}  p99 {:?}", lat.len() as f64 / secs, p(0.5), p(0.99));
+            println!(
+                "{label:<44} {:>8.0} determinations/s  p50 {:?}  p99 {:?}",
+                lat.len() as f64 / secs,
+                p(0.5),
+                p(0.99)
+            );
         }
     };
     measure("service, no parties (SQLite, one thread):", plain).await;
 
-    let lists = [
-        "ofac/sdn.csv", "ofac/cons_prim.csv", "un/UN_consolidated.xml", "eu", "bis/dpl.txt", "csl/csl.csv",
-    ];
+    let lists = ["ofac/sdn.csv", "ofac/cons_prim.csv", "un/UN_consolidated.xml", "eu", "bis/dpl.txt", "csl/csl.csv"];
     let started = Instant::now();
     for rel in lists {
         let parsed = accord_lists::read(&Path::new(DATA).join(rel), None, false).unwrap();

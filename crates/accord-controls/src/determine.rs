@@ -303,13 +303,16 @@ fn place(field: &str, s: &str) -> Result<Place> {
     })
 }
 
-fn finite_non_negative(field: &str, v: Option<f64>) -> Result<Option<f64>> {
+fn finite_non_negative(i: usize, name: &str, v: Option<f64>) -> Result<Option<f64>> {
     match v {
-        Some(x) if !x.is_finite() || x < 0.0 => Err(field_error(
-            ErrorCode::ValidationFailed,
-            field,
-            format!("{field} must be a non-negative number, got {x}"),
-        )),
+        Some(x) if !x.is_finite() || x < 0.0 => {
+            let field = format!("items[{i}].{name}");
+            Err(field_error(
+                ErrorCode::ValidationFailed,
+                &field,
+                format!("{field} must be a non-negative number, got {x}"),
+            ))
+        }
         other => Ok(other),
     }
 }
@@ -370,8 +373,8 @@ impl Transaction {
                     (Some(code), Some(entry))
                 }
             };
-            finite_non_negative(&format!("items[{i}].quantity"), it.quantity)?;
-            let value = finite_non_negative(&format!("items[{i}].value"), it.value)?;
+            finite_non_negative(i, "quantity", it.quantity)?;
+            let value = finite_non_negative(i, "value", it.value)?;
             let currency = match it.currency.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),

@@ -391,7 +391,9 @@ impl Place {
             Some((c, r)) => (c, Some(r)),
             None => (s, None),
         };
-        accord_core::model::parse_country("country", country).ok()?;
+        if country.len() != 2 || !accord_core::model::is_country(country) {
+            return None;
+        }
         if let Some(r) = region
             && !(1..=3).contains(&r.len())
         {

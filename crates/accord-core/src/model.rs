@@ -18,9 +18,24 @@ MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG \
 UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
 
+/// Whether `s` is an ISO 3166-1 alpha-2 country code (upper case): a binary search over the sorted table.
+pub fn is_country(s: &str) -> bool {
+    let table = COUNTRIES.as_bytes();
+    let (mut lo, mut hi) = (0, table.len().div_ceil(3));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match table[mid * 3..mid * 3 + 2].cmp(s.as_bytes()) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+        }
+    }
+    false
+}
+
 /// Checks an ISO 3166-1 alpha-2 country code (upper case).
 pub fn parse_country(field: &str, s: &str) -> Result<String> {
-    if s.len() == 2 && COUNTRIES.split(' ').any(|c| c == s) {
+    if s.len() == 2 && is_country(s) {
         Ok(s.to_owned())
     } else {
         Err(Error::validation(
@@ -511,6 +526,19 @@ pub struct ApiKeyInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_country_table_is_sorted_and_searched_exactly() {
+        let codes: Vec<&str> = COUNTRIES.split(' ').collect();
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]) && codes.iter().all(|c| c.len() == 2),
+            "sorted, two letters each"
+        );
+        assert!(codes.iter().all(|c| is_country(c)));
+        for bad in ["", "A", "XX", "de", "DEU", "ZZ", "AA"] {
+            assert!(!is_country(bad), "{bad}");
+        }
+    }
     use jiff::civil::date;
 
     #[test]
