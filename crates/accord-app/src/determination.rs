@@ -3,7 +3,9 @@
 use crate::controls::check_date;
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, require, scope_of};
-use accord_controls::{CheckedTransaction, Determination, PartyHit, PolicyInfo, PolicySet, PolicySource, Transaction};
+use accord_controls::{
+    CheckedTransaction, Determination, PartyHit, PolicyInfo, PolicySet, PolicySource, Screening, Transaction,
+};
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::listed::EntityKind;
@@ -18,6 +20,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
+
+/// Most hits kept per party: enough that a listing a rule needs is not crowded out by other lists' namesakes.
+const HITS_PER_PARTY: usize = 50;
 
 /// Parsed policy-set versions, by sequence number (versions never change once stored).
 #[derive(Default)]
@@ -39,7 +44,7 @@ pub struct PolicyVersionInfo {
 pub struct PolicyImport {
     /// The version label; by default `policies-` and the effective date.
     pub label: Option<String>,
-    /// The day it takes effect; by default the latest effective date of its files.
+    /// The day it takes effect; by default the day of the import.
     pub effective_date: Option<String>,
     /// Why it was published.
     pub rationale: String,
@@ -82,7 +87,7 @@ impl App {
         let set = PolicySet::parse(sources)?;
         let effective_date = match &how.effective_date {
             Some(d) => check_date("effective_date", d)?,
-            None => set.latest_effective_date(),
+            None => jiff::Zoned::now().date().to_string(),
         };
         let files = canonical_files(sources);
         let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
@@ -92,6 +97,20 @@ impl App {
             && latest.content_hash == content_hash
         {
             return Ok(ControlsImport { unchanged: true, version: latest.clone() });
+        }
+        if let Some(latest) = versions.last() {
+            let (_, previous) = self.policies_at_version(latest).await?;
+            let kept = set.jurisdictions();
+            if let Some(dropped) = previous.jurisdictions().into_iter().find(|j| !kept.contains(j)) {
+                return Err(Error::new(
+                    ErrorCode::InvalidPolicy,
+                    format!(
+                        "the files drop the {dropped} policy that version {} has; a jurisdiction may not go missing",
+                        latest.seq
+                    ),
+                )
+                .with_details(json!({ "jurisdiction": dropped, "version": latest.seq })));
+            }
         }
         let label = how.label.clone().unwrap_or_else(|| format!("policies-{effective_date}"));
         let label = accord_core::model::parse_name("label", &label)?;
@@ -126,12 +145,16 @@ impl App {
         if !self.store.versions(VersionKind::Policies).await?.is_empty() {
             return Ok(false);
         }
+        let files = accord_controls::builtin_policies();
+        // The first version takes effect when its files say, so past transactions can be determined.
+        let effective_date = PolicySet::parse(&files)?.latest_effective_date();
         let how = PolicyImport {
             rationale: "the policies built into this Accord release".into(),
             source: "built-in".into(),
+            effective_date: Some(effective_date),
             ..PolicyImport::default()
         };
-        match self.import_policies(p, &accord_controls::builtin_policies(), how).await {
+        match self.import_policies(p, &files, how).await {
             Ok(_) => Ok(true),
             // Another process stored one meanwhile.
             Err(e) if e.code == ErrorCode::Conflict => Ok(false),
@@ -162,6 +185,12 @@ impl App {
                 Error::new(ErrorCode::NotFound, format!("no policy set was in force on {day}: {hint}"))
                     .with_details(json!({ "at": day, "versions": versions.len() }))
             })?;
+        self.policies_at_version(&version).await
+    }
+
+    /// One stored policy-set version, parsed (cached by sequence number).
+    async fn policies_at_version(&self, version: &ControlVersion) -> Result<(ControlVersion, Arc<PolicySet>)> {
+        let version = version.clone();
         if let Some(set) =
             self.policies.sets.lock().map_err(|_| Error::internal("policy cache poisoned"))?.get(&version.seq)
         {
@@ -198,6 +227,18 @@ impl App {
     pub async fn determine(&self, p: &Principal, tx: &Transaction, opts: &DetermineOptions) -> Result<Determination> {
         scope_of(p)?;
         let threshold = crate::check_threshold(opts.threshold)?;
+        // A higher threshold hides hits: only officers and the operator may raise it.
+        let may_raise = match p {
+            Principal::Operator { .. } => true,
+            Principal::User(u) => matches!(u.role, Role::Officer | Role::SeniorOfficer | Role::Admin),
+            Principal::Anonymous => false,
+        };
+        if threshold > DEFAULT_THRESHOLD && !may_raise {
+            return Err(Error::forbidden(format!(
+                "only officers may screen parties above the default threshold {DEFAULT_THRESHOLD}"
+            ))
+            .with_details(json!({ "field": "threshold" })));
+        }
         let day = match &opts.at {
             Some(d) => check_date("at", d)?,
             None => check_date("date", &tx.date)?,
@@ -205,8 +246,8 @@ impl App {
         let (cv, list) = self.control_list_at(Some(&day)).await?;
         let (pv, set) = self.policies_at(&day).await?;
         let checked = tx.check(&list, &set)?;
-        let (hits, lists) = self.party_hits(&checked, threshold).await?;
-        let mut d = accord_controls::determine(&set, &list, &checked, hits);
+        let (screening, lists) = self.party_hits(&checked, threshold).await?;
+        let mut d = accord_controls::determine(&set, &list, &checked, screening)?;
         d.versions.control_list = format!("{}@{}", cv.label, cv.seq);
         d.versions.policies = format!("{}@{} ({})", pv.label, pv.seq, d.versions.policies);
         d.versions.lists = lists;
@@ -214,9 +255,9 @@ impl App {
     }
 
     /// Screens the parties: `None` when there are parties and no list is in force.
-    async fn party_hits(&self, tx: &CheckedTransaction, threshold: f64) -> Result<(Option<Vec<PartyHit>>, String)> {
+    async fn party_hits(&self, tx: &CheckedTransaction, threshold: f64) -> Result<(Option<Screening>, String)> {
         if tx.parties().is_empty() {
-            return Ok((Some(Vec::new()), String::new()));
+            return Ok((Some(Screening { threshold, ..Screening::default() }), String::new()));
         }
         let lists = self.store.lists().await?;
         if lists.is_empty() {
@@ -231,7 +272,7 @@ impl App {
                 country: party.country.clone(),
                 birth_year: None,
             };
-            for hit in index.screen(&query, 10, threshold)? {
+            for hit in index.screen(&query, HITS_PER_PARTY, threshold)? {
                 let info = entities.get(&(hit.list_id.clone(), hit.entity_id.clone()));
                 hits.push(PartyHit {
                     party: i,
@@ -246,6 +287,7 @@ impl App {
                 });
             }
         }
-        Ok((Some(hits), fingerprint(&lists)))
+        let screening = Screening { hits, lists: lists.iter().map(|l| l.list_id.clone()).collect(), threshold };
+        Ok((Some(screening), fingerprint(&lists)))
     }
 }

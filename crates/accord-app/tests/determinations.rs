@@ -88,10 +88,24 @@ async fn parties_are_screened_against_the_real_lists_with_their_listing_dates(ba
     let reason = during.jurisdictions[0].reasons.iter().find(|r| r.rule == "us.party.denied_person").unwrap();
     assert!(reason.detail.contains("Adrian Manuel Hernandez") && !reason.party_hits.is_empty(), "{}", reason.detail);
     assert!(during.versions.lists.contains("us_bis_dpl@1"), "{:?}", during.versions);
+    assert_eq!(during.versions.threshold, Some(accord_screen::DEFAULT_THRESHOLD));
 
+    let partly = app.determine(&operator(), &sale("2025-12-01"), &opts(None)).await.unwrap();
+    assert_eq!(outcome(&partly, "US"), Outcome::LicenceRequired, "the SDN and CSL checks could not be made");
+    let missing: Vec<&str> =
+        partly.jurisdictions[0].reasons.iter().filter(|r| r.missing_data).map(|r| r.rule.as_str()).collect();
+    assert_eq!(missing, ["us.party.sdn", "us.party.denied_person_csl", "us.party.entity_list", "us.party.unverified"]);
+    import_list(&app, "csl/csl.csv").await;
+    import_list(&app, "ofac/sdn.csv").await;
     let after = app.determine(&operator(), &sale("2025-12-01"), &opts(None)).await.unwrap();
-    assert_eq!(outcome(&after, "US"), Outcome::NoLicenceRequired, "the denial order expired");
+    assert_eq!(
+        outcome(&after, "US"),
+        Outcome::NoLicenceRequired,
+        "the denial order expired: {:#?}",
+        after.jurisdictions[0].reasons
+    );
     assert!(!after.party_hits.is_empty() && !after.party_hits[0].in_force, "the hit is still shown, not in force");
+    let events = events + 2;
     assert_eq!(app.audit_events(&operator(), 0, 1000).await.unwrap().len(), events, "determinations change nothing");
 
     let unknown =

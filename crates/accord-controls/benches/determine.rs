@@ -3,7 +3,9 @@
 //! the built-in policies. Run with `cargo bench -p accord-controls --bench determine`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use accord_controls::{ListInfo, PolicySet, SourceFiles, Transaction, builtin_policies, determine, import_sources};
+use accord_controls::{
+    ListInfo, PolicySet, Screening, SourceFiles, Transaction, builtin_policies, determine, import_sources,
+};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -37,7 +39,7 @@ fn main() {
 
     // Warm up, then measure for a fixed time on this one thread.
     for t in &txs {
-        black_box(determine(&policies, &list, t, Some(Vec::new())));
+        black_box(determine(&policies, &list, t, Some(Screening::default())).unwrap());
     }
     let run = |with_check: bool| {
         let mut n = 0u64;
@@ -49,9 +51,9 @@ fn main() {
                 let t0 = Instant::now();
                 let d = if with_check {
                     let c = r.check(&list, &policies).unwrap();
-                    determine(&policies, &list, &c, Some(Vec::new()))
+                    determine(&policies, &list, &c, Some(Screening::default())).unwrap()
                 } else {
-                    determine(&policies, &list, t, Some(Vec::new()))
+                    determine(&policies, &list, t, Some(Screening::default())).unwrap()
                 };
                 latencies.push(t0.elapsed());
                 reasons += d.jurisdictions.iter().map(|j| j.reasons.len()).sum::<usize>();

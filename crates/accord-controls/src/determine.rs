@@ -4,11 +4,11 @@
 
 use crate::code::ControlCode;
 use crate::model::{ControlEntry, ControlList, Jurisdiction};
-use crate::policy::PartyRole;
 use crate::policy::{
     Authorisation, Chart, Conditions, Effect, EndUse, FactValue, ItemKind, Place, Policy, PolicySet, Purpose,
     ReviewPath, Rule,
 };
+use crate::policy::{PartyRole, country_code, reason_matches};
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -215,6 +215,20 @@ pub struct Versions {
     pub policies: String,
     /// The restricted-party lists screened (`list@version,…`), when parties were screened.
     pub lists: String,
+    /// The screening threshold the party checks used, when parties were screened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
+/// The party screening behind a determination: the hits, the lists they were screened against and the threshold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Screening {
+    /// Hits above the threshold, for every party.
+    pub hits: Vec<PartyHit>,
+    /// The ids of the lists in force that the parties were screened against.
+    pub lists: Vec<String>,
+    /// The threshold used.
+    pub threshold: f64,
 }
 
 /// A complete determination.
@@ -227,6 +241,10 @@ pub struct Determination {
     /// Why no jurisdiction was answered for, when none applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the answer could not take into account, or should draw attention to (checks not made, later listings,
+    /// jurisdictions that apply but were not asked for).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Every restricted-party hit on the parties, in force or not.
     pub party_hits: Vec<PartyHit>,
     /// The item classifications used (index, code asked, entry used).
@@ -254,12 +272,15 @@ pub struct CheckedTransaction {
     date: String,
     origin: Place,
     origin_code: String,
-    destination: Place,
     end_use: EndUse,
     purpose: Purpose,
     items: Vec<CheckedItem>,
     parties: Vec<CheckedParty>,
     jurisdictions: Option<Vec<String>>,
+    /// Where the goods end up: the destination, then the end users' and ultimate end users' countries.
+    places: Vec<Place>,
+    /// The control-list version and size the item entries index into.
+    list_fingerprint: (String, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +342,24 @@ impl Transaction {
     /// Checks every field against the control list and the policies: dates, countries, codes (an unknown code answers
     /// with the nearest codes), quantities, values, roles and jurisdictions.
     pub fn check(&self, list: &ControlList, policies: &PolicySet) -> Result<CheckedTransaction> {
+        let place = |field: &str, s: &str| -> Result<Place> {
+            let p = place(field, s)?;
+            if let Some(r) = &p.region {
+                let code = format!("{}-{r}", country_code(p.country));
+                if policies.regions.binary_search(&code).is_err() {
+                    return Err(field_error(
+                        ErrorCode::UnknownCountry,
+                        field,
+                        format!(
+                            "{field}: subdivision '{code}' is not one the policies know (known: {}); give the country alone",
+                            policies.regions.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Ok(p)
+        };
+        text_field("end_use.statement", &self.end_use.statement, 2000)?;
         let date = self.date.trim();
         if date.len() != 10 || date.parse::<jiff::civil::Date>().is_err() {
             return Err(field_error(
@@ -400,19 +439,14 @@ impl Transaction {
                 Some(o) if !o.trim().is_empty() => (place(&format!("items[{i}].origin"), o)?, o.trim().to_owned()),
                 _ => (origin.clone(), self.origin.trim().to_owned()),
             };
-            if it.description.chars().count() > 2000 {
-                return Err(field_error(
-                    ErrorCode::ValidationFailed,
-                    &format!("items[{i}].description"),
-                    format!("items[{i}].description is longer than 2000 characters"),
-                ));
-            }
+            text_field(&format!("items[{i}].description"), &it.description, 2000)?;
             items.push(CheckedItem { code, entry, origin: origin_place, origin_code, value, currency });
         }
         if self.parties.len() > MAX_PARTIES {
             return Err(field_error(ErrorCode::ValidationFailed, "parties", format!("parties: at most {MAX_PARTIES}")));
         }
         let mut parties = Vec::with_capacity(self.parties.len());
+        let mut places = vec![destination.clone()];
         for (i, p) in self.parties.iter().enumerate() {
             let role = PartyRole::parse(p.role.trim()).ok_or_else(|| {
                 let all: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
@@ -430,7 +464,10 @@ impl Transaction {
             let country = match p.country.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(c) => {
-                    place(&format!("parties[{i}].country"), c)?;
+                    let at = place(&format!("parties[{i}].country"), c)?;
+                    if matches!(role, PartyRole::EndUser | PartyRole::UltimateEndUser) && !places.contains(&at) {
+                        places.push(at);
+                    }
                     Some(c.split('-').next().unwrap_or(c).to_owned())
                 }
             };
@@ -483,15 +520,43 @@ impl Transaction {
             date: date.to_owned(),
             origin,
             origin_code: self.origin.trim().to_owned(),
-            destination,
             end_use,
             purpose,
             items,
             parties,
             jurisdictions,
+            places,
+            list_fingerprint: (list.info().version.clone(), list.len()),
         })
     }
 }
+
+/// Checks free text: at most `max` characters, no control or bidirectional-override characters (new lines allowed).
+fn text_field(field: &str, s: &str, max: usize) -> Result<()> {
+    let mut n = 0usize;
+    for c in s.chars() {
+        n += 1;
+        if n > max {
+            return Err(field_error(
+                ErrorCode::ValidationFailed,
+                field,
+                format!("{field} is longer than {max} characters"),
+            ));
+        }
+        if (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        {
+            return Err(field_error(
+                ErrorCode::ValidationFailed,
+                field,
+                format!("{field} contains a control or direction-override character (U+{:04X})", c as u32),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Longest control code accepted (the deepest real codes are about 20 characters).
+const MAX_CODE_CHARS: usize = 40;
 
 /// The code and the index of the entry that governs it: the entry itself, or the nearest heading above it.
 fn resolve(list: &ControlList, input: &str) -> Result<(ControlCode, usize)> {
@@ -503,6 +568,16 @@ fn resolve(list: &ControlList, input: &str) -> Result<(ControlCode, usize)> {
         )
         .with_details(json!({ "nearest": nearest }))
     };
+    if input.chars().count() > MAX_CODE_CHARS {
+        return Err(Error::new(
+            ErrorCode::UnknownControlCode,
+            format!(
+                "'{}' is longer than any control code ({MAX_CODE_CHARS} characters at most)",
+                accord_core::ids::truncate(input)
+            ),
+        )
+        .with_details(json!({ "nearest": [] })));
+    }
     let code = ControlCode::parse(input).map_err(|e| unknown(e.message))?;
     let mut c = Some(code.clone());
     while let Some(k) = c {
@@ -529,18 +604,28 @@ impl CheckedTransaction {
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluation.
 
+/// Who asks: a rule is judged conservatively (it may apply when a fact is unknown), an authorisation is granted
+/// only when every condition surely holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Rule,
+    Authorisation,
+}
+
 /// Why a condition did not hold (rendered only when an authorisation's refusal is explained).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Miss {
     ItemKind,
     Code,
     CodeExcluded,
+    CodeMaybeExcluded(String),
     Category,
     Regime,
     Reason,
     ReasonExcluded,
-    Destination,
-    DestinationExcluded,
+    ReasonsUnknown,
+    Destination(usize),
+    DestinationExcluded(usize),
     Origin,
     OriginExcluded,
     EndUse,
@@ -555,23 +640,44 @@ enum Miss {
     ValueWithin,
     HasFact(usize),
     LacksFact(usize),
+    FactBelow(usize, String),
 }
 
 struct Ctx<'a> {
     tx: &'a CheckedTransaction,
     list: &'a ControlList,
     set: &'a PolicySet,
+    /// The jurisdiction whose mappings decide what is listed; none for the coalition's red lines.
     jurisdiction: Option<Jurisdiction>,
     policy: &'a Policy,
     hits: &'a [PartyHit],
+    /// The lists the parties were screened against (none when they could not be screened).
+    lists: Option<&'a [String]>,
 }
 
-/// What a rule found when it fired on an item: nothing more, chart columns, or a missing fact.
+/// What a chart rule found for one item.
+#[derive(Default)]
+struct ChartFinding {
+    columns: u32,
+    notes: Vec<String>,
+    unresolved: Vec<String>,
+}
+
+/// What a rule found when it fired on an item.
 enum Fired {
-    Plain,
-    Columns(u32),
+    /// The conditions hold; `Some(why)` when they may hold but a fact is missing.
+    Plain(Option<String>),
+    Chart(ChartFinding),
     MissingReasons,
-    MissingRow,
+    MissingRow(String),
+}
+
+fn item_matches(want: ItemKind, got: ItemKind) -> bool {
+    match want {
+        ItemKind::Any => true,
+        ItemKind::NotListed => matches!(got, ItemKind::Unlisted | ItemKind::Unmapped),
+        w => w == got,
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -579,7 +685,7 @@ impl<'a> Ctx<'a> {
         item.entry.map(|i| &self.list.entries()[i])
     }
 
-    /// The entry (itself or above) that carries this jurisdiction's mapping, and the mapping's code and reasons.
+    /// The entry (itself or above) that carries this jurisdiction's mapping, and the mapping.
     fn mapping(&self, item: &CheckedItem) -> Option<(&'a ControlEntry, &'a crate::model::Mapping)> {
         let j = self.jurisdiction?;
         let mut e = self.entry(item)?;
@@ -592,17 +698,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Listed, unmapped or unlisted; for the coalition, any code is listed.
     fn kind_of(&self, item: &CheckedItem) -> ItemKind {
         match (&item.code, self.jurisdiction) {
             (None, _) => ItemKind::Unlisted,
             (Some(_), None) => ItemKind::Listed,
-            (Some(_), Some(_)) => {
-                if self.mapping(item).is_some() {
-                    ItemKind::Listed
-                } else {
-                    ItemKind::Unmapped
-                }
-            }
+            (Some(_), Some(_)) if self.mapping(item).is_some() => ItemKind::Listed,
+            (Some(_), Some(_)) => ItemKind::Unmapped,
         }
     }
 
@@ -621,12 +723,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn item_code<'c>(&self, item: &'c CheckedItem) -> Option<&'c ControlCode> {
-        item.code.as_ref()
+    /// The total value, in the facts table's currency, of the items of the order that share this item's limit.
+    fn order_value(&self, facts: &crate::policy::Facts, key: &ControlCode) -> Option<f64> {
+        let mut total = 0.0;
+        for other in &self.tx.items {
+            let Some(code) = &other.code else { continue };
+            if facts.get(code).map(|(k, _)| k) != Some(key) {
+                continue;
+            }
+            match (other.value, &other.currency, &facts.currency) {
+                (Some(v), Some(c), Some(fc)) if c == fc => total += v,
+                (Some(v), _, None) => total += v,
+                _ => return None,
+            }
+        }
+        Some(total)
     }
 
-    fn check(&self, w: &Conditions, item: Option<&CheckedItem>) -> Result<(), Miss> {
+    fn check(&self, w: &Conditions, item: Option<&CheckedItem>, mode: Mode) -> Result<Option<String>, Miss> {
         let tx = self.tx;
+        let mut partial = None;
         if let Some(from) = &w.from
             && tx.date.as_str() < from.as_str()
         {
@@ -637,15 +753,28 @@ impl<'a> Ctx<'a> {
         {
             return Err(Miss::After);
         }
-        if let Some(s) = &w.destinations
-            && !s.contains(&tx.destination)
-        {
-            return Err(Miss::Destination);
+        // A rule holds when the goods end up in one of its places; an authorisation only when all of them are.
+        if let Some(set) = &w.destinations {
+            match mode {
+                Mode::Rule if !tx.places.iter().any(|p| set.contains(p)) => return Err(Miss::Destination(0)),
+                Mode::Authorisation => {
+                    if let Some(i) = tx.places.iter().position(|p| !set.contains(p)) {
+                        return Err(Miss::Destination(i));
+                    }
+                }
+                Mode::Rule => {}
+            }
         }
-        if let Some(s) = &w.destinations_not
-            && s.contains(&tx.destination)
-        {
-            return Err(Miss::DestinationExcluded);
+        if let Some(set) = &w.destinations_not {
+            match mode {
+                Mode::Rule if tx.places.iter().all(|p| set.contains(p)) => return Err(Miss::DestinationExcluded(0)),
+                Mode::Authorisation => {
+                    if let Some(i) = tx.places.iter().position(|p| set.contains(p)) {
+                        return Err(Miss::DestinationExcluded(i));
+                    }
+                }
+                Mode::Rule => {}
+            }
         }
         let origin = item.map_or(&tx.origin, |i| &i.origin);
         if let Some(s) = &w.origins
@@ -673,16 +802,27 @@ impl<'a> Ctx<'a> {
         if w.parties.is_some() && self.party_hits(w).is_empty() {
             return Err(Miss::Parties);
         }
-        let Some(item) = item else { return Ok(()) };
-        if w.item != ItemKind::Any && self.kind_of(item) != w.item {
+        let Some(item) = item else { return Ok(None) };
+        if !item_matches(w.item, self.kind_of(item)) {
             return Err(Miss::ItemKind);
         }
-        let code = self.item_code(item);
+        let code = item.code.as_ref();
         if !w.codes.is_empty() && !code.is_some_and(|c| w.codes.iter().any(|p| p.covers(c))) {
-            return Err(Miss::Code);
+            // A heading above a listed sub-item may or may not be that sub-item.
+            match (mode, code.and_then(|c| w.codes.iter().find(|p| p.is_below(c)))) {
+                (Mode::Rule, Some(p)) => {
+                    partial = Some(format!("only {} is covered; give the sub-item's code to know", p.label()))
+                }
+                _ => return Err(Miss::Code),
+            }
         }
         if code.is_some_and(|c| w.codes_not.iter().any(|p| p.covers(c))) {
             return Err(Miss::CodeExcluded);
+        }
+        if mode == Mode::Authorisation
+            && let Some(p) = code.and_then(|c| w.codes_not.iter().find(|p| p.is_below(c)))
+        {
+            return Err(Miss::CodeMaybeExcluded(p.label()));
         }
         if !w.categories.is_empty() && !code.is_some_and(|c| w.categories.contains(&c.category())) {
             return Err(Miss::Category);
@@ -691,20 +831,30 @@ impl<'a> Ctx<'a> {
             return Err(Miss::Regime);
         }
         if !w.reasons.is_empty() || !w.reasons_not.is_empty() {
-            let reasons = self.reasons(item).unwrap_or(&[]);
-            if !w.reasons.is_empty() && !reasons.iter().any(|r| w.reasons.iter().any(|want| reason_matches(want, r))) {
-                return Err(Miss::Reason);
-            }
-            if reasons.iter().any(|r| w.reasons_not.iter().any(|want| reason_matches(want, r))) {
-                return Err(Miss::ReasonExcluded);
+            match (self.reasons(item), mode) {
+                (None, Mode::Authorisation) => return Err(Miss::ReasonsUnknown),
+                (None, Mode::Rule) => {
+                    if !w.reasons.is_empty() {
+                        partial = Some("the item's reasons for control are not in the data".to_owned());
+                    }
+                }
+                (Some(reasons), _) => {
+                    if !w.reasons.is_empty()
+                        && !reasons.iter().any(|r| w.reasons.iter().any(|want| reason_matches(want, r)))
+                    {
+                        return Err(Miss::Reason);
+                    }
+                    if reasons.iter().any(|r| w.reasons_not.iter().any(|want| reason_matches(want, r))) {
+                        return Err(Miss::ReasonExcluded);
+                    }
+                }
             }
         }
-        if let Some(m) = &w.value_over
-            && let (Some(v), Some(c)) = (item.value, &item.currency)
-            && *c == m.currency
-            && v <= m.amount
-        {
-            return Err(Miss::ValueOver);
+        if let Some(m) = &w.value_over {
+            let known = matches!((item.value, &item.currency), (Some(_), Some(c)) if *c == m.currency);
+            if known && item.value.is_some_and(|v| v <= m.amount) || (!known && mode == Mode::Authorisation) {
+                return Err(Miss::ValueOver);
+            }
         }
         if let Some(m) = &w.value_at_most
             && !matches!((item.value, &item.currency), (Some(v), Some(c)) if *c == m.currency && v <= m.amount)
@@ -713,15 +863,10 @@ impl<'a> Ctx<'a> {
         }
         if let Some(f) = w.value_within {
             let facts = &self.set.facts[f];
-            let limit = code.and_then(|c| facts.get(c)).and_then(|(_, v)| match v {
-                FactValue::Number(n) => Some(*n),
-                _ => None,
-            });
-            let fits = match (limit, item.value, &item.currency, &facts.currency) {
-                (Some(l), Some(v), Some(c), Some(fc)) => c == fc && v <= l,
-                (Some(l), Some(v), _, None) => v <= l,
+            let fits = code.and_then(|c| facts.get(c)).is_some_and(|(key, limit)| match limit {
+                FactValue::Number(l) => self.order_value(facts, key).is_some_and(|total| total <= *l),
                 _ => false,
-            };
+            });
             if !fits {
                 return Err(Miss::ValueWithin);
             }
@@ -731,12 +876,17 @@ impl<'a> Ctx<'a> {
         {
             return Err(Miss::HasFact(f));
         }
-        if let Some(f) = w.lacks_fact
-            && code.is_some_and(|c| self.set.facts[f].get(c).is_some())
-        {
-            return Err(Miss::LacksFact(f));
+        if let Some(f) = w.lacks_fact {
+            if code.is_some_and(|c| self.set.facts[f].get(c).is_some()) {
+                return Err(Miss::LacksFact(f));
+            }
+            if mode == Mode::Authorisation
+                && let Some(below) = code.and_then(|c| self.set.facts[f].first_below(c))
+            {
+                return Err(Miss::FactBelow(f, below.to_string()));
+            }
         }
-        Ok(())
+        Ok(partial)
     }
 
     fn party_hits(&self, w: &Conditions) -> Vec<usize> {
@@ -756,99 +906,136 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    fn fire(&self, rule: &Rule, item: Option<&CheckedItem>) -> Option<Fired> {
-        self.check(&rule.when, item).ok()?;
-        let Some(chart) = rule.when.chart else { return Some(Fired::Plain) };
-        let item = item?;
-        let chart = &self.set.charts[chart];
-        let Some(reasons) = self.reasons(item) else { return Some(Fired::MissingReasons) };
-        let Some(row) = chart.row(&self.tx.destination) else { return Some(Fired::MissingRow) };
-        let mut bits = 0u32;
-        for r in reasons {
-            if let Some(c) = chart.column(r)
-                && row & (1 << c) != 0
-            {
-                bits |= 1 << c;
+    /// The lists a party rule needs that were not screened, when the parties were screened at all.
+    fn lists_missing(&self, w: &Conditions) -> Option<Vec<String>> {
+        let (p, loaded) = (w.parties.as_ref()?, self.lists?);
+        if self.tx.parties.is_empty() || p.lists.is_empty() || p.lists.iter().any(|l| loaded.contains(l)) {
+            return None;
+        }
+        Some(p.lists.clone())
+    }
+
+    fn chart(&self, chart: &Chart, item: &CheckedItem) -> Fired {
+        let Some(reasons) = self.reasons(item) else { return Fired::MissingReasons };
+        let mut rows = 0u32;
+        for p in &self.tx.places {
+            match chart.row(p) {
+                Some(r) => rows |= r,
+                None => return Fired::MissingRow(place_name(p)),
             }
         }
-        (bits != 0).then_some(Fired::Columns(bits))
+        let mut found = ChartFinding::default();
+        for r in reasons {
+            let column = match chart.column(r) {
+                Some(c) => c,
+                None => match chart.bare_reasons.iter().find(|(b, _)| b == r) {
+                    Some((_, c)) => {
+                        found.notes.push(format!("{r} (no column in the list) read as {}", chart.columns[*c]));
+                        *c
+                    }
+                    None if chart.handled_elsewhere.contains(r) => continue,
+                    None => {
+                        found.unresolved.push(r.clone());
+                        continue;
+                    }
+                },
+            };
+            if rows & (1 << column) != 0 {
+                found.columns |= 1 << column;
+            }
+        }
+        Fired::Chart(found)
+    }
+
+    fn fire(&self, rule: &Rule, item: Option<&CheckedItem>) -> Option<Fired> {
+        let partial = self.check(&rule.when, item, Mode::Rule).ok()?;
+        match (rule.when.chart, item) {
+            (Some(c), Some(item)) => Some(self.chart(&self.set.charts[c], item)),
+            _ => Some(Fired::Plain(partial)),
+        }
+    }
+
+    fn place_label(&self, i: usize) -> String {
+        match (i, self.tx.places.get(i)) {
+            (0, Some(p)) => place_name(p),
+            (_, Some(p)) => format!("{} (an end user's country)", place_name(p)),
+            _ => "the destination".to_owned(),
+        }
     }
 
     fn explain(&self, miss: Miss, a: &Authorisation, item: &CheckedItem) -> String {
-        let dest = place_name(&self.tx.destination);
         let code = item.code.as_ref().map_or_else(|| "an unlisted item".to_owned(), ToString::to_string);
+        let id = &a.id;
         match miss {
-            Miss::ItemKind => format!("{} covers other kinds of items than {code}", a.id),
-            Miss::Code => format!("{code} is not among the items {} covers", a.id),
-            Miss::CodeExcluded => format!("{code} is excluded from {}", a.id),
-            Miss::Category => format!("{code} is not in a category {} covers", a.id),
-            Miss::Regime => format!("{code} is not controlled by a regime {} covers", a.id),
-            Miss::Reason => format!("{code} is not controlled for a reason {} covers", a.id),
-            Miss::ReasonExcluded => format!("{code} is controlled for a reason that excludes {}", a.id),
-            Miss::Destination => format!("{dest} is not a destination of {}", a.id),
-            Miss::DestinationExcluded => format!("{dest} is excluded from {}", a.id),
-            Miss::Origin => format!("{} may not be used for items from {}", a.id, item.origin_code),
-            Miss::OriginExcluded => format!("items from {} are excluded from {}", item.origin_code, a.id),
-            Miss::EndUse => format!("{} is not for a {} end use", a.id, self.tx.end_use.as_str()),
-            Miss::EndUseExcluded => format!("{} may not be used for a {} end use", a.id, self.tx.end_use.as_str()),
-            Miss::Purpose => format!("{} is only for other purposes than {}", a.id, self.tx.purpose.as_str()),
-            Miss::PurposeExcluded => format!("{} may not be used for {}", a.id, self.tx.purpose.as_str()),
-            Miss::Parties => format!("{} needs a party condition the parties do not meet", a.id),
-            Miss::Before => format!("{} was not yet in force on {}", a.id, self.tx.date),
-            Miss::After => format!("{} was no longer in force on {}", a.id, self.tx.date),
-            Miss::ValueOver => format!("the value of {code} is under the threshold of {}", a.id),
+            Miss::ItemKind => format!("{id} covers other kinds of items than {code}"),
+            Miss::Code => format!("{code} is not among the items {id} covers"),
+            Miss::CodeExcluded => format!("{code} is excluded from {id}"),
+            Miss::CodeMaybeExcluded(p) => {
+                format!("{code} may be {p}, which is excluded from {id}; give the sub-item's code")
+            }
+            Miss::Category => format!("{code} is not in a category {id} covers"),
+            Miss::Regime => format!("{code} is not controlled by a regime {id} covers"),
+            Miss::Reason => format!("{code} is not controlled for a reason {id} covers"),
+            Miss::ReasonExcluded => format!("{code} is controlled for a reason that excludes {id}"),
+            Miss::ReasonsUnknown => {
+                format!("the reasons for control of {code} are not in the data, so {id} cannot be checked")
+            }
+            Miss::Destination(i) => format!("{} is not a destination of {id}", self.place_label(i)),
+            Miss::DestinationExcluded(i) => format!("{} is excluded from {id}", self.place_label(i)),
+            Miss::Origin => format!("{id} may not be used for items from {}", item.origin_code),
+            Miss::OriginExcluded => format!("items from {} are excluded from {id}", item.origin_code),
+            Miss::EndUse => format!("{id} is not for a {} end use", self.tx.end_use.as_str()),
+            Miss::EndUseExcluded => format!("{id} may not be used for a {} end use", self.tx.end_use.as_str()),
+            Miss::Purpose => format!("{id} is only for other purposes than {}", self.tx.purpose.as_str()),
+            Miss::PurposeExcluded => format!("{id} may not be used for {}", self.tx.purpose.as_str()),
+            Miss::Parties => format!("{id} needs a party condition the parties do not meet"),
+            Miss::Before => format!("{id} was not yet in force on {}", self.tx.date),
+            Miss::After => format!("{id} was no longer in force on {}", self.tx.date),
+            Miss::ValueOver => format!("the value of {code} is not over the threshold of {id}"),
             Miss::ValueAtMost => match (&a.when.value_at_most, item.value, &item.currency) {
                 (Some(m), Some(v), Some(c)) if *c == m.currency => {
-                    format!("the value {v} {c} exceeds the {} {} limit of {}", m.amount, m.currency, a.id)
+                    format!("the value {v} {c} exceeds the {} {} limit of {id}", m.amount, m.currency)
                 }
-                (Some(m), Some(_), Some(c)) => {
-                    format!("the value is in {c}; the limit of {} is in {}", a.id, m.currency)
-                }
-                _ => format!("{} has a value limit and the item's value is not given", a.id),
+                (Some(m), Some(_), Some(c)) => format!("the value is in {c}; the limit of {id} is in {}", m.currency),
+                _ => format!("{id} has a value limit and the item's value is not given"),
             },
             Miss::ValueWithin => {
-                let facts = a.when.value_within.map(|f| &self.set.facts[f]);
-                let limit = facts.and_then(|f| item.code.as_ref().and_then(|c| f.get(c)));
-                match (facts, limit, item.value, &item.currency) {
-                    (Some(f), None, _, _) => format!("no {} value limit for {code} in the data ({})", a.id, f.name),
-                    (_, _, None, _) => format!("{} has a value limit and the item's value is not given", a.id),
-                    (Some(f), Some((at, FactValue::Number(l))), Some(v), Some(c)) => {
-                        let fc = f.currency.as_deref().unwrap_or(c);
-                        if fc == c {
-                            format!("the value {v} {c} exceeds the {} limit of {l} {fc} for {at}", a.id)
-                        } else {
-                            format!("the value is in {c}; the {} limit for {at} is {l} {fc}", a.id)
-                        }
+                let Some(facts) = a.when.value_within.map(|f| &self.set.facts[f]) else {
+                    return format!("{id} value limit not met");
+                };
+                let limit = item.code.as_ref().and_then(|c| facts.get(c));
+                let fc = facts.currency.as_deref().unwrap_or("");
+                match (limit, item.value, &item.currency) {
+                    (None, _, _) => format!("no {id} value limit for {code} in the data ({})", facts.name),
+                    (_, None, _) => format!("{id} has a value limit and the item's value is not given"),
+                    (Some((_, _)), Some(_), Some(c)) if !fc.is_empty() && c != fc => {
+                        format!("the value is in {c}; the {id} limit is in {fc}")
                     }
-                    _ => format!("{} value limit not met", a.id),
+                    (Some((at, FactValue::Number(l))), Some(_), _) => {
+                        let total = self.order_value(facts, at).map_or_else(|| "unknown".to_owned(), |t| t.to_string());
+                        format!("the order's value of {total} {fc} for {at} exceeds the {id} limit of {l} {fc}")
+                    }
+                    _ => format!("{id} value limit not met"),
                 }
             }
             Miss::HasFact(f) => {
-                format!(
-                    "{code} is not eligible for {} ({}: {})",
-                    a.id, self.set.facts[f].name, self.set.facts[f].citation
-                )
+                format!("{code} is not eligible for {id} ({}: {})", self.set.facts[f].name, self.set.facts[f].citation)
             }
             Miss::LacksFact(f) => {
-                format!("{code} is excluded from {} ({}: {})", a.id, self.set.facts[f].name, self.set.facts[f].citation)
+                format!("{code} is excluded from {id} ({}: {})", self.set.facts[f].name, self.set.facts[f].citation)
             }
+            Miss::FactBelow(f, below) => format!(
+                "{code} may be {below}, which is excluded from {id} ({}); give the sub-item's code",
+                self.set.facts[f].name
+            ),
         }
-    }
-}
-
-fn reason_matches(want: &str, have: &str) -> bool {
-    match want.strip_suffix('*') {
-        Some(letters) => have.trim_end_matches(|c: char| c.is_ascii_digit()) == letters,
-        None => want == have,
     }
 }
 
 fn place_name(p: &Place) -> String {
-    let a = (b'A' + (p.country / 26) as u8) as char;
-    let b = (b'A' + (p.country % 26) as u8) as char;
     match &p.region {
-        Some(r) => format!("{a}{b}-{r}"),
-        None => format!("{a}{b}"),
+        Some(r) => format!("{}-{r}", country_code(p.country)),
+        None => country_code(p.country),
     }
 }
 
@@ -862,100 +1049,155 @@ fn item_label(ctx: &Ctx, i: usize, item: &CheckedItem) -> String {
     }
 }
 
+/// A reason from a rule, with the fields every reason shares.
+fn reason(rule: &Rule, outcome: Outcome, item: Option<usize>, detail: String, citation: String) -> Reason {
+    Reason {
+        rule: rule.id.clone(),
+        outcome,
+        citation,
+        item,
+        detail,
+        missing_data: rule.missing_data,
+        lifted_by: None,
+        party_hits: Vec::new(),
+    }
+}
+
+/// The party hits behind a rule and their words for the detail.
+fn party_detail(ctx: &Ctx, rule: &Rule) -> (Vec<usize>, String) {
+    let hits = ctx.party_hits(&rule.when);
+    let mut words = String::new();
+    for &h in &hits {
+        let hit = &ctx.hits[h];
+        let party = ctx.tx.parties.get(hit.party);
+        words.push_str(&format!(
+            " — {} '{}' matches {} {} '{}' (score {:.2})",
+            party.map_or("party", |p| p.role.as_str()),
+            party.map_or("", |p| p.name.as_str()),
+            hit.list_id,
+            hit.entity_id,
+            hit.matched_name,
+            hit.score
+        ));
+    }
+    (hits, words)
+}
+
 fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
     let effect = match rule.effect {
         Effect::Prohibited => Outcome::Prohibited,
         Effect::LicenceRequired => Outcome::LicenceRequired,
     };
-    if !rule.per_item {
-        if ctx.fire(rule, None).is_some() {
-            let hits = ctx.party_hits(&rule.when);
-            let mut detail = rule.summary.clone();
-            for &h in &hits {
-                let hit = &ctx.hits[h];
-                let role = ctx.tx.parties.get(hit.party).map_or("party", |p| p.role.as_str());
-                detail.push_str(&format!(
-                    " — {role} '{}' matches {} {} '{}' (score {:.2})",
-                    ctx.tx.parties.get(hit.party).map_or("", |p| p.name.as_str()),
-                    hit.list_id,
-                    hit.entity_id,
-                    hit.matched_name,
-                    hit.score
-                ));
-            }
-            out.push(Reason {
-                rule: rule.id.clone(),
-                outcome: effect,
-                citation: rule.citation.clone(),
-                item: None,
-                detail,
-                missing_data: rule.missing_data,
-                lifted_by: None,
-                party_hits: hits,
-            });
-        }
+    if let Some(lists) = ctx.lists_missing(&rule.when) {
+        out.push(Reason {
+            missing_data: true,
+            ..reason(
+                rule,
+                Outcome::LicenceRequired,
+                None,
+                format!(
+                    "{} — but the parties could not be checked: {} {} not in force on this node; a licence is assumed to be required until they are",
+                    rule.summary,
+                    lists.join(", "),
+                    if lists.len() == 1 { "is" } else { "are" }
+                ),
+                rule.citation.clone(),
+            )
+        });
         return;
     }
-    for (i, item) in ctx.tx.items.iter().enumerate() {
-        let Some(fired) = ctx.fire(rule, Some(item)) else { continue };
-        let label = item_label(ctx, i, item);
-        let reason = |detail: String, citation: String, missing_data: bool| Reason {
-            rule: rule.id.clone(),
-            outcome: effect,
-            citation,
-            item: Some(i),
-            detail,
-            missing_data,
-            lifted_by: None,
-            party_hits: Vec::new(),
+    let items: Vec<(Option<usize>, Option<&CheckedItem>)> = if rule.per_item {
+        ctx.tx.items.iter().enumerate().map(|(i, it)| (Some(i), Some(it))).collect()
+    } else {
+        vec![(None, None)]
+    };
+    for (index, item) in items {
+        let Some(fired) = ctx.fire(rule, item) else { continue };
+        let label = match (index, item) {
+            (Some(i), Some(it)) => format!("{}: ", item_label(ctx, i, it)),
+            _ => String::new(),
         };
+        let (party_hits, party_words) = party_detail(ctx, rule);
         match fired {
-            Fired::Plain => {
-                out.push(reason(format!("{label}: {}", rule.summary), rule.citation.clone(), rule.missing_data))
+            Fired::Plain(None) => out.push(Reason {
+                party_hits,
+                ..reason(rule, effect, index, format!("{label}{}{party_words}", rule.summary), rule.citation.clone())
+            }),
+            Fired::Plain(Some(why)) => {
+                let verb = if effect == Outcome::Prohibited { "may be prohibited" } else { "may need a licence" };
+                out.push(Reason {
+                    missing_data: true,
+                    party_hits,
+                    ..reason(
+                        rule,
+                        Outcome::LicenceRequired,
+                        index,
+                        format!("{label}{verb}: {} — {why}{party_words}", rule.summary),
+                        rule.citation.clone(),
+                    )
+                });
             }
-            Fired::Columns(bits) => {
+            Fired::Chart(found) => {
                 let Some(chart) = rule.when.chart.map(|c| &ctx.set.charts[c]) else { continue };
+                let places: Vec<String> = ctx.tx.places.iter().map(place_name).collect();
+                let notes =
+                    if found.notes.is_empty() { String::new() } else { format!(" ({})", found.notes.join("; ")) };
                 for (c, column) in chart.columns.iter().enumerate() {
-                    if bits & (1 << c) != 0 {
+                    if found.columns & (1 << c) != 0 {
                         out.push(Reason {
                             rule: format!("{}:{column}", rule.id),
                             ..reason(
+                                rule,
+                                effect,
+                                index,
                                 format!(
-                                    "{label}: {} — {column} marked for {} in {}",
+                                    "{label}{} — {column} marked for {} in {}{notes}",
                                     rule.summary,
-                                    place_name(&ctx.tx.destination),
+                                    places.join(", "),
                                     chart.name
                                 ),
                                 format!("{}; {}", chart.column_citations[c], chart.citation),
-                                rule.missing_data,
                             )
                         });
                     }
+                }
+                for r in found.unresolved {
+                    out.push(Reason {
+                        missing_data: true,
+                        ..reason(
+                            rule,
+                            Outcome::LicenceRequired,
+                            index,
+                            format!("{label}reason for control {r} has no column in {} and no rule judges it; a licence is assumed to be required — see the ECCN's License Requirements", chart.name),
+                            rule.citation.clone(),
+                        )
+                    });
                 }
             }
             Fired::MissingReasons => {
                 let facts = ctx.policy.reasons_from.map_or("none", |f| ctx.set.facts[f].name.as_str());
                 out.push(Reason {
-                    outcome: Outcome::LicenceRequired,
+                    missing_data: true,
                     ..reason(
+                        rule,
+                        Outcome::LicenceRequired,
+                        index,
                         format!(
-                            "{label}: its reasons for control are not in the data (control list '{}', facts table '{facts}'); a licence is assumed to be required until they are known",
+                            "{label}its reasons for control are not in the data (control list '{}', facts table '{facts}'); a licence is assumed to be required until they are known",
                             ctx.list.info().version
                         ),
                         rule.citation.clone(),
-                        true,
                     )
                 });
             }
-            Fired::MissingRow => out.push(Reason {
-                outcome: Outcome::LicenceRequired,
+            Fired::MissingRow(place) => out.push(Reason {
+                missing_data: true,
                 ..reason(
-                    format!(
-                        "{label}: chart has no row for {}; a licence is assumed to be required",
-                        place_name(&ctx.tx.destination)
-                    ),
+                    rule,
+                    Outcome::LicenceRequired,
+                    index,
+                    format!("{label}the chart has no row for {place}; a licence is assumed to be required"),
                     rule.citation.clone(),
-                    true,
                 )
             }),
         }
@@ -982,11 +1224,20 @@ fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> boo
         }
 }
 
-fn answer(ctx: &Ctx, applies_because: String) -> JurisdictionAnswer {
+fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> JurisdictionAnswer {
     let mut reasons = Vec::new();
-    for rule in ctx.policy.rules.iter().chain(ctx.set.coalition.iter().flat_map(|c| c.rules.iter())) {
+    for rule in &ctx.policy.rules {
         reasons_for(ctx, rule, &mut reasons);
     }
+    if let Some(c) = coalition {
+        for rule in &c.policy.rules {
+            reasons_for(c, rule, &mut reasons);
+        }
+    }
+    // A licence requirement on the whole transaction (a listed party, parties not screened) leaves no general
+    // authorisation for any item.
+    let blocking =
+        reasons.iter().find(|r| r.item.is_none() && r.outcome == Outcome::LicenceRequired).map(|r| r.rule.clone());
     let mut general_authorisations: Vec<String> = Vec::new();
     let mut obligations: Vec<String> = Vec::new();
     let mut not_available = Vec::new();
@@ -1006,6 +1257,11 @@ fn answer(ctx: &Ctx, applies_because: String) -> JurisdictionAnswer {
             if !needs.iter().any(|&k| lifts(ctx.set, ctx.policy, a, &reasons[k])) {
                 continue;
             }
+            if let Some(rule) = &blocking {
+                let why = format!("{rule} applies to the whole transaction; {} cannot be used", a.id);
+                not_available.push(NotAvailable { authorisation: a.id.clone(), item: i, why });
+                continue;
+            }
             if let Some(k) = needs.iter().find(|&&k| !lifts(ctx.set, ctx.policy, a, &reasons[k])) {
                 let r = &reasons[*k];
                 let why = if r.missing_data {
@@ -1016,8 +1272,8 @@ fn answer(ctx: &Ctx, applies_because: String) -> JurisdictionAnswer {
                 not_available.push(NotAvailable { authorisation: a.id.clone(), item: i, why });
                 continue;
             }
-            match ctx.check(&a.when, Some(item)) {
-                Ok(()) => {
+            match ctx.check(&a.when, Some(item), Mode::Authorisation) {
+                Ok(_) => {
                     chosen = Some(a);
                     break;
                 }
@@ -1059,7 +1315,7 @@ fn answer(ctx: &Ctx, applies_because: String) -> JurisdictionAnswer {
         .unwrap_or(Outcome::NoLicenceRequired);
     let review_path = (outcome == Outcome::LicenceRequired).then(|| {
         let mut path = ReviewPath::Standard;
-        let rules = ctx.policy.rules.iter().chain(ctx.set.coalition.iter().flat_map(|c| c.rules.iter()));
+        let rules = ctx.policy.rules.iter().chain(coalition.into_iter().flat_map(|c| c.policy.rules.iter()));
         for rule in rules {
             if rule.review > path
                 && reasons.iter().any(|r| r.lifted_by.is_none() && r.rule.split(':').next() == Some(rule.id.as_str()))
@@ -1095,46 +1351,88 @@ fn jurisdiction_of(s: &str) -> Option<Jurisdiction> {
     }
 }
 
-/// Determines a checked transaction for every jurisdiction that applies (or that it names). `hits` are the
+/// Why a policy applies to a transaction on its own, if it does.
+fn applies_on_its_own(p: &Policy, tx: &CheckedTransaction) -> Option<String> {
+    let a = p.applies.as_ref()?;
+    if a.origins.contains(&tx.origin) {
+        return Some(format!("{} (origin {})", a.why, tx.origin_code));
+    }
+    tx.items
+        .iter()
+        .enumerate()
+        .find(|(_, it)| a.item_origins.contains(&it.origin))
+        .map(|(i, item)| format!("{} (item {i} made in {})", a.why, item.origin_code))
+}
+
+/// Determines a checked transaction for every jurisdiction that applies (or that it names). `screening` holds the
 /// restricted-party hits of its parties; `None` means the parties could not be screened, which every answer says.
+/// Fails only when the transaction was checked against another control list.
 pub fn determine(
     set: &PolicySet,
     list: &ControlList,
     tx: &CheckedTransaction,
-    hits: Option<Vec<PartyHit>>,
-) -> Determination {
-    let screened = hits.is_some();
-    let mut hits = hits.unwrap_or_default();
+    screening: Option<Screening>,
+) -> Result<Determination> {
+    if tx.list_fingerprint != (list.info().version.clone(), list.len()) {
+        return Err(Error::internal("the transaction was checked against another control-list version"));
+    }
+    let screened = screening.is_some();
+    let Screening { mut hits, lists, threshold } = screening.unwrap_or_default();
+    let mut warnings = Vec::new();
     for h in &mut hits {
         h.in_force = h.listed_from.as_deref().is_none_or(|f| f <= tx.date.as_str())
             && h.listed_until.as_deref().is_none_or(|u| tx.date.as_str() < u);
+        if let Some(from) = h.listed_from.as_deref().filter(|f| *f > tx.date.as_str()) {
+            warnings.push(format!(
+                "party {} matches {} {}, listed from {from}, after the transaction date {}",
+                h.party, h.list_id, h.entity_id, tx.date
+            ));
+        }
+    }
+    if tx.parties.is_empty() {
+        warnings.push("no parties given: no party was checked against the restricted-party lists".to_owned());
     }
     let mut chosen: Vec<(&Policy, String)> = Vec::new();
     match &tx.jurisdictions {
         Some(js) => {
-            for j in js {
-                if let Some(p) = set.policies.iter().find(|p| &p.info.jurisdiction == j) {
+            for p in &set.policies {
+                if js.contains(&p.info.jurisdiction) {
                     chosen.push((p, "asked for in the transaction".to_owned()));
+                } else if let Some(why) = applies_on_its_own(p, tx) {
+                    warnings.push(format!("{} also applies but was not asked for: {why}", p.info.jurisdiction));
                 }
             }
         }
         None => {
             for p in &set.policies {
-                let Some(a) = &p.applies else { continue };
-                if a.origins.contains(&tx.origin) {
-                    chosen.push((p, format!("{} (origin {})", a.why, tx.origin_code)));
-                } else if let Some((i, item)) =
-                    tx.items.iter().enumerate().find(|(_, it)| a.item_origins.contains(&it.origin))
-                {
-                    chosen.push((p, format!("{} (item {i} made in {})", a.why, item.origin_code)));
+                if let Some(why) = applies_on_its_own(p, tx) {
+                    chosen.push((p, why));
                 }
             }
         }
     }
+    let loaded = screened.then_some(lists.as_slice());
+    let coalition = set.coalition.as_ref().map(|policy| Ctx {
+        tx,
+        list,
+        set,
+        jurisdiction: None,
+        policy,
+        hits: &hits,
+        lists: loaded,
+    });
     let mut jurisdictions = Vec::with_capacity(chosen.len());
     for (policy, why) in chosen {
-        let ctx = Ctx { tx, list, set, jurisdiction: jurisdiction_of(&policy.info.jurisdiction), policy, hits: &hits };
-        let mut a = answer(&ctx, why);
+        let ctx = Ctx {
+            tx,
+            list,
+            set,
+            jurisdiction: jurisdiction_of(&policy.info.jurisdiction),
+            policy,
+            hits: &hits,
+            lists: loaded,
+        };
+        let mut a = answer(&ctx, coalition.as_ref(), why);
         if !screened && !tx.parties.is_empty() {
             a.reasons.push(Reason {
                 rule: "screening.unavailable".into(),
@@ -1149,20 +1447,24 @@ pub fn determine(
             if a.outcome < Outcome::LicenceRequired {
                 a.outcome = Outcome::LicenceRequired;
                 a.review_path = Some(ReviewPath::Standard);
+                a.general_authorisations.clear();
+                a.obligations.clear();
+                for r in &mut a.reasons {
+                    r.lifted_by = None;
+                }
+                a.reasons.retain(|r| r.outcome != Outcome::GeneralAuthorisation);
             }
         }
         jurisdictions.push(a);
     }
     let note = jurisdictions.is_empty().then(|| {
+        let mut o: Vec<&str> = tx.items.iter().map(|i| i.origin_code.as_str()).collect();
+        o.sort();
+        o.dedup();
         format!(
             "no loaded jurisdiction applies on its own to an export from {} of items made in {}; name one in 'jurisdictions' to ask anyway",
             tx.origin_code,
-            {
-                let mut o: Vec<&str> = tx.items.iter().map(|i| i.origin_code.as_str()).collect();
-                o.sort();
-                o.dedup();
-                o.join(", ")
-            }
+            o.join(", ")
         )
     });
     let items = tx
@@ -1183,16 +1485,18 @@ pub fn determine(
         .collect();
     let mut policies: Vec<String> = set.info().iter().map(|p| format!("{}@{}", p.file, p.version)).collect();
     policies.sort();
-    Determination {
+    Ok(Determination {
         date: tx.date.clone(),
         jurisdictions,
         note,
+        warnings,
         party_hits: hits,
         items,
         versions: Versions {
             control_list: list.info().version.clone(),
             policies: policies.join(","),
             lists: String::new(),
+            threshold: screened.then_some(threshold),
         },
-    }
+    })
 }

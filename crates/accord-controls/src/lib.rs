@@ -19,7 +19,8 @@ mod search;
 pub use code::ControlCode;
 pub use determine::{
     CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification, JurisdictionAnswer,
-    MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Transaction, Versions, determine,
+    MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Screening, Transaction, Versions,
+    determine,
 };
 pub use format::{FORMAT_NAME, FORMAT_VERSION};
 pub use import::{

@@ -47,11 +47,11 @@ struct RawFile {
     policy: Option<RawHeader>,
     applies: Option<RawApplies>,
     #[serde(default)]
-    sets: BTreeMap<String, RawSet>,
+    sets: BTreeMap<String, Spanned<RawSet>>,
     #[serde(default)]
-    chart: BTreeMap<String, RawChart>,
+    chart: BTreeMap<String, Spanned<RawChart>>,
     #[serde(default)]
-    facts: BTreeMap<String, RawFacts>,
+    facts: BTreeMap<String, Spanned<RawFacts>>,
     #[serde(default)]
     rule: Vec<RawRule>,
     #[serde(default)]
@@ -96,6 +96,10 @@ struct RawChart {
     columns: Vec<Spanned<String>>,
     #[serde(default)]
     column_citations: BTreeMap<String, String>,
+    #[serde(default)]
+    bare_reasons: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    handled_elsewhere: Vec<Spanned<String>>,
     rows: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
 }
 
@@ -375,6 +379,8 @@ pub(crate) enum ItemKind {
     Unmapped,
     /// Items on no control list (`code: null`).
     Unlisted,
+    /// Items this jurisdiction does not list: unmapped or unlisted.
+    NotListed,
 }
 
 /// A country (two letters packed in 10 bits) or a subdivision such as `UA-43`.
@@ -464,6 +470,20 @@ impl CodePattern {
         (code.to_string() == s).then_some(CodePattern::Code(code))
     }
 
+    /// Whether the pattern names something strictly below `code` (the item is a heading the pattern narrows).
+    pub(crate) fn is_below(&self, code: &ControlCode) -> bool {
+        matches!(self, CodePattern::Code(c) if code.is_ancestor_of(c))
+    }
+
+    /// How the pattern is written.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            CodePattern::Code(c) => c.to_string(),
+            CodePattern::Category(c) => format!("{c}*"),
+            CodePattern::Group(c, g) => format!("{c}{g}*"),
+        }
+    }
+
     pub(crate) fn covers(&self, code: &ControlCode) -> bool {
         match self {
             CodePattern::Code(c) => c == code || c.is_ancestor_of(code),
@@ -491,6 +511,12 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
+    /// The first code strictly below `code` that has a fact, if any.
+    pub(crate) fn first_below(&self, code: &ControlCode) -> Option<&ControlCode> {
+        let i = self.values.partition_point(|(v, _)| v <= code);
+        self.values.get(i).map(|(v, _)| v).filter(|v| code.is_ancestor_of(v))
+    }
+
     /// The fact for a code: its own, else its nearest ancestor's.
     pub(crate) fn get(&self, code: &ControlCode) -> Option<(&ControlCode, &FactValue)> {
         let mut c = Some(code.clone());
@@ -511,6 +537,10 @@ pub(crate) struct Chart {
     pub(crate) citation: String,
     pub(crate) columns: Vec<String>,
     pub(crate) column_citations: Vec<String>,
+    /// Reasons the list gives without a column, read as this column (`NS` as `NS1`).
+    pub(crate) bare_reasons: Vec<(String, usize)>,
+    /// Reasons without a column that other rules judge (`EI`, `SL`, `RS`).
+    pub(crate) handled_elsewhere: Vec<String>,
     rows: HashMap<Place, u32>,
 }
 
@@ -576,6 +606,8 @@ impl Conditions {
     /// Whether the conditions look at items at all (otherwise the rule is judged once per transaction).
     pub(crate) fn about_items(&self) -> bool {
         self.item != ItemKind::Any
+            || self.origins.is_some()
+            || self.origins_not.is_some()
             || !self.codes.is_empty()
             || !self.codes_not.is_empty()
             || !self.categories.is_empty()
@@ -641,6 +673,8 @@ pub struct PolicySet {
     pub(crate) coalition: Option<Policy>,
     pub(crate) charts: Vec<Chart>,
     pub(crate) facts: Vec<Facts>,
+    /// Every subdivision (`UA-43`) a set or chart names: the only ones a transaction may give.
+    pub(crate) regions: Vec<String>,
 }
 
 /// Where the project's policy files are, relative to the workspace root.
@@ -752,6 +786,16 @@ impl Compiler<'_> {
         }
     }
 
+    /// Checks that a facts table used as a value limit holds numbers.
+    fn numbers(&self, f: &FileCtx, facts: &[Facts], name: &Spanned<String>) -> Result<()> {
+        let Some(&i) = self.facts.get(trimmed(name)) else { return Ok(()) };
+        if facts[i].values.iter().all(|(_, v)| matches!(v, FactValue::Number(_))) {
+            Ok(())
+        } else {
+            Err(f.at(name, format!("facts '{}' are not value limits (numbers)", trimmed(name))))
+        }
+    }
+
     fn enums<T: Copy>(
         f: &FileCtx,
         items: &[Spanned<String>],
@@ -793,8 +837,11 @@ impl Compiler<'_> {
                 "listed" => ItemKind::Listed,
                 "unmapped" => ItemKind::Unmapped,
                 "unlisted" => ItemKind::Unlisted,
+                "not_listed" => ItemKind::NotListed,
                 other => {
-                    return Err(f.at(s, format!("unknown item kind '{other}' (any, listed, unmapped, unlisted)")));
+                    return Err(
+                        f.at(s, format!("unknown item kind '{other}' (any, listed, unmapped, unlisted, not_listed)"))
+                    );
                 }
             },
         };
@@ -898,9 +945,22 @@ fn parse_file(f: &FileCtx) -> Result<RawFile> {
 }
 
 fn id_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 80
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'))
+    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The two letters of a packed country.
+pub(crate) fn country_code(c: u16) -> String {
+    let a = (b'A' + (c / 26) as u8) as char;
+    let b = (b'A' + (c % 26) as u8) as char;
+    format!("{a}{b}")
+}
+
+/// Whether a reason pattern (`NS1`, or `NS*` for a family) matches a reason the list gives.
+pub(crate) fn reason_matches(want: &str, have: &str) -> bool {
+    match want.strip_suffix('*') {
+        Some(letters) => have.trim_end_matches(|c: char| c.is_ascii_digit()) == letters,
+        None => want == have,
+    }
 }
 
 impl PolicySet {
@@ -916,19 +976,19 @@ impl PolicySet {
         }
         // Pass 1: sets, charts and facts of every file, so any file may use them.
         let mut sets = Sets::default();
+        let mut regions: Vec<String> = Vec::new();
         let mut set_files: HashMap<String, &str> = HashMap::new();
         let mut charts = Vec::new();
         let mut chart_ids = HashMap::new();
         let mut facts = Vec::new();
         let mut fact_ids = HashMap::new();
+        let mut fact_files: HashMap<String, &str> = HashMap::new();
         let empty = HashMap::new();
         for (s, raw) in sources.iter().zip(&raws) {
             let f = FileCtx { name: &s.name, text: &s.text };
-            for (name, set) in &raw.sets {
-                let first = set.members.first().ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidPolicy, format!("{}: set '{name}' has no members", s.name))
-                        .with_details(serde_json::json!({ "file": s.name, "set": name }))
-                })?;
+            for (name, spanned) in &raw.sets {
+                let set = spanned.get_ref();
+                let first = set.members.first().ok_or_else(|| f.at(spanned, format!("set '{name}' has no members")))?;
                 if let Some(other) = set_files.insert(name.clone(), &s.name) {
                     return Err(f.at(first, format!("set '{name}' is also defined in {other}")));
                 }
@@ -943,15 +1003,19 @@ impl PolicySet {
                 let c = Compiler { sets: &no_sets, charts: &empty, facts: &empty };
                 if Place::parse(trimmed(first)).is_some() {
                     let countries = c.countries(&f, &set.members)?.unwrap_or_default();
+                    regions.extend(countries.regions.iter().map(|(c, r)| format!("{}-{r}", country_code(*c))));
                     sets.countries.insert(name.clone(), countries);
                 } else {
                     sets.codes.insert(name.clone(), c.codes(&f, &set.members)?);
                 }
             }
-            for (name, chart) in &raw.chart {
-                let anchor = chart.columns.first().ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidPolicy, format!("{}: chart '{name}' has no columns", s.name))
-                })?;
+            for (name, spanned) in &raw.chart {
+                let chart = spanned.get_ref();
+                let anchor =
+                    chart.columns.first().ok_or_else(|| f.at(spanned, format!("chart '{name}' has no columns")))?;
+                if chart.citation.trim().is_empty() {
+                    return Err(f.at(spanned, format!("chart '{name}' needs a citation")));
+                }
                 if chart_ids.insert(name.clone(), charts.len()).is_some() {
                     return Err(f.at(anchor, format!("chart '{name}' is defined twice")));
                 }
@@ -986,7 +1050,27 @@ impl PolicySet {
                             .ok_or_else(|| f.at(m, format!("'{}' is not a column of chart '{name}'", trimmed(m))))?;
                         bits |= 1 << i;
                     }
+                    if let Some(r) = &place.region {
+                        regions.push(format!("{}-{r}", country_code(place.country)));
+                    }
                     rows.insert(place, bits);
+                }
+                let mut bare_reasons = Vec::new();
+                for (bare, column) in &chart.bare_reasons {
+                    let i = columns.iter().position(|c| c == trimmed(column)).ok_or_else(|| {
+                        f.at(column, format!("'{}' is not a column of chart '{name}'", trimmed(column)))
+                    })?;
+                    if !valid_reason(bare) || columns.contains(bare) {
+                        return Err(f.at(column, format!("'{bare}' is not a reason without a column")));
+                    }
+                    bare_reasons.push((bare.clone(), i));
+                }
+                let mut handled_elsewhere = Vec::new();
+                for h in &chart.handled_elsewhere {
+                    if !valid_reason(trimmed(h)) || columns.iter().any(|c| c == trimmed(h)) {
+                        return Err(f.at(h, format!("'{}' is not a reason without a column", trimmed(h))));
+                    }
+                    handled_elsewhere.push(trimmed(h).to_owned());
                 }
                 let column_citations = columns
                     .iter()
@@ -997,15 +1081,19 @@ impl PolicySet {
                     citation: chart.citation.clone(),
                     columns,
                     column_citations,
+                    bare_reasons,
+                    handled_elsewhere,
                     rows,
                 });
             }
-            for (name, table) in &raw.facts {
-                if fact_ids.insert(name.clone(), facts.len()).is_some() {
-                    return Err(Error::new(
-                        ErrorCode::InvalidPolicy,
-                        format!("{}: facts '{name}' are defined twice", s.name),
-                    ));
+            for (name, spanned) in &raw.facts {
+                let table = spanned.get_ref();
+                if let Some(other) = fact_files.insert(name.clone(), &s.name) {
+                    return Err(f.at(spanned, format!("facts '{name}' are also defined in {other}")));
+                }
+                fact_ids.insert(name.clone(), facts.len());
+                if table.citation.trim().is_empty() {
+                    return Err(f.at(spanned, format!("facts '{name}' need a citation")));
                 }
                 let currency = table.currency.as_ref().map(|c| currency(&f, c)).transpose()?;
                 let mut values = Vec::with_capacity(table.values.len());
@@ -1018,6 +1106,9 @@ impl PolicySet {
                         toml::Value::Boolean(true) => FactValue::Flag,
                         toml::Value::Integer(n) if *n >= 0 => FactValue::Number(*n as f64),
                         toml::Value::Float(x) if x.is_finite() && *x >= 0.0 => FactValue::Number(*x),
+                        toml::Value::Array(a) if a.is_empty() => {
+                            return Err(f.at(value, format!("'{key}': an empty list of reasons says nothing")));
+                        }
                         toml::Value::Array(a) => {
                             let mut reasons = Vec::with_capacity(a.len());
                             for r in a {
@@ -1043,10 +1134,12 @@ impl PolicySet {
                 }
                 values.sort_by(|a, b| a.0.cmp(&b.0));
                 if let Some(w) = values.windows(2).find(|w| w[0].0 == w[1].0) {
-                    return Err(Error::new(
-                        ErrorCode::InvalidPolicy,
-                        format!("{}: facts '{name}' give {} twice", s.name, w[0].0),
-                    ));
+                    return Err(f.at(spanned, format!("facts '{name}' give {} twice", w[0].0)));
+                }
+                let kinds: Vec<std::mem::Discriminant<FactValue>> =
+                    values.iter().map(|(_, v)| std::mem::discriminant(v)).collect();
+                if kinds.windows(2).any(|w| w[0] != w[1]) {
+                    return Err(f.at(spanned, format!("facts '{name}' mix flags, numbers and lists of reasons")));
                 }
                 facts.push(Facts { name: name.clone(), citation: table.citation.clone(), currency, values });
             }
@@ -1065,11 +1158,15 @@ impl PolicySet {
                         "a file with rules needs a [policy] table (jurisdiction, title, version, effective_date)",
                     ));
                 }
-                if raw.applies.is_some() || !raw.authorisation.is_empty() {
+                if let Some(a) = raw.authorisation.first() {
+                    return Err(f.at(&a.id, "authorisations need a [policy] table"));
+                }
+                if raw.applies.is_some() {
                     return Err(Error::new(
                         ErrorCode::InvalidPolicy,
-                        format!("{}: [applies] and authorisations need a [policy] table", s.name),
-                    ));
+                        format!("{}: [applies] needs a [policy] table", s.name),
+                    )
+                    .with_details(serde_json::json!({ "file": s.name })));
                 }
                 continue;
             };
@@ -1088,7 +1185,26 @@ impl PolicySet {
             if !valid_date(trimmed(&header.effective_date)) {
                 return Err(f.at(&header.effective_date, "effective_date must be a date (YYYY-MM-DD)"));
             }
+            if jurisdiction == "coalition" {
+                let refused = if raw.applies.is_some() {
+                    Some("[applies]")
+                } else if !raw.authorisation.is_empty() {
+                    Some("authorisations")
+                } else if header.reasons_from.is_some() {
+                    Some("reasons_from")
+                } else {
+                    None
+                };
+                if let Some(what) = refused {
+                    return Err(f.at(&header.jurisdiction, format!("the coalition's red lines take no {what}")));
+                }
+            }
             let reasons_from = compiler.named(&f, &fact_ids, &header.reasons_from, "facts table")?;
+            if let (Some(i), Some(n)) = (reasons_from, &header.reasons_from)
+                && !facts[i].values.iter().all(|(_, v)| matches!(v, FactValue::Reasons(_)))
+            {
+                return Err(f.at(n, format!("facts '{}' are not lists of reasons", trimmed(n))));
+            }
             let applies = match raw.applies {
                 None => None,
                 Some(a) => Some(Applies {
@@ -1101,9 +1217,7 @@ impl PolicySet {
             for r in raw.rule {
                 let id = trimmed(&r.id).to_owned();
                 if !id_ok(&id) {
-                    return Err(
-                        f.at(&r.id, format!("rule id '{id}' must be 1-80 letters, digits, '.', '_', '-' or ':'"))
-                    );
+                    return Err(f.at(&r.id, format!("rule id '{id}' must be 1-80 letters, digits, '.', '_' or '-'")));
                 }
                 if let Some(other) = rule_ids.insert(id.clone(), s.name.clone()) {
                     return Err(f.at(&r.id, format!("rule id '{id}' is already used in {other}")));
@@ -1129,6 +1243,9 @@ impl PolicySet {
                     return Err(f.at(&r.id, format!("rule '{id}' needs a citation of its legal source")));
                 }
                 let when = compiler.when(&f, &r.when)?;
+                if let Some(v) = &r.when.value_within {
+                    compiler.numbers(&f, &facts, v)?;
+                }
                 let per_item = when.about_items();
                 rules.push(Rule {
                     id,
@@ -1144,8 +1261,16 @@ impl PolicySet {
             let mut authorisations: Vec<Authorisation> = Vec::with_capacity(raw.authorisation.len());
             for a in raw.authorisation {
                 let id = trimmed(&a.id).to_owned();
-                if !id_ok(&id) || authorisations.iter().any(|o| o.id == id) {
-                    return Err(f.at(&a.id, format!("authorisation id '{id}' is malformed or repeated")));
+                if !id_ok(&id) {
+                    return Err(
+                        f.at(&a.id, format!("authorisation id '{id}' must be 1-80 letters, digits, '.', '_' or '-'"))
+                    );
+                }
+                if let Some(other) = rule_ids.insert(id.clone(), s.name.clone()) {
+                    return Err(f.at(&a.id, format!("id '{id}' is already used in {other}")));
+                }
+                if a.citation.trim().is_empty() {
+                    return Err(f.at(&a.id, format!("authorisation '{id}' needs a citation of its legal source")));
                 }
                 let mut lifts = Vec::with_capacity(a.lifts.len());
                 for l in &a.lifts {
@@ -1156,22 +1281,33 @@ impl PolicySet {
                     if target.effect != Effect::LicenceRequired {
                         return Err(f.at(l, format!("rule '{}' prohibits; no authorisation can lift it", target.id)));
                     }
+                    if target.missing_data {
+                        return Err(f.at(
+                            l,
+                            format!("rule '{}' stands in for missing data; no authorisation can lift it", target.id),
+                        ));
+                    }
                     lifts.push(target.id.clone());
                 }
                 if lifts.is_empty() {
                     return Err(f.at(&a.id, format!("authorisation '{id}' lifts no rule")));
                 }
-                let lifts_reasons = a
-                    .lifts_reasons
+                let columns: Vec<&str> = lifts
                     .iter()
-                    .map(|r| {
-                        if reason_pattern(trimmed(r)) {
-                            Ok(trimmed(r).to_owned())
-                        } else {
-                            Err(f.at(r, format!("'{}' is not a reason like NS2 or NS*", trimmed(r))))
-                        }
-                    })
-                    .collect::<Result<_>>()?;
+                    .filter_map(|l| rules.iter().find(|r| &r.id == l).and_then(|r| r.when.chart))
+                    .flat_map(|c| charts[c].columns.iter().map(String::as_str))
+                    .collect();
+                let mut lifts_reasons = Vec::with_capacity(a.lifts_reasons.len());
+                for r in &a.lifts_reasons {
+                    let want = trimmed(r);
+                    if !reason_pattern(want) || !columns.iter().any(|c| reason_matches(want, c)) {
+                        return Err(f.at(r, format!("'{want}' names no column of the charts this authorisation lifts")));
+                    }
+                    lifts_reasons.push(want.to_owned());
+                }
+                if let Some(v) = &a.when.value_within {
+                    compiler.numbers(&f, &facts, v)?;
+                }
                 authorisations.push(Authorisation {
                     id,
                     name: a.name,
@@ -1204,8 +1340,16 @@ impl PolicySet {
                 "no jurisdiction policy among the files (a [policy] table with jurisdiction EU, US or UK)",
             ));
         }
+        if coalition.is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidPolicy,
+                "no coalition policy among the files (a [policy] table with jurisdiction = \"coalition\"): the red lines may not go missing",
+            ));
+        }
         policies.sort_by(|a, b| a.info.jurisdiction.cmp(&b.info.jurisdiction));
-        Ok(PolicySet { policies, coalition, charts, facts })
+        regions.sort();
+        regions.dedup();
+        Ok(PolicySet { policies, coalition, charts, facts, regions })
     }
 
     /// The loaded policies: every jurisdiction's, then the coalition's.

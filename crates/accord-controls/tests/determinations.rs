@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use accord_controls::{
-    ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, SourceFiles, Transaction, builtin_policies,
-    determine, import_sources,
+    ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, Screening, SourceFiles, Transaction,
+    builtin_policies, determine, import_sources,
 };
 use accord_core::ErrorCode;
 use serde::Deserialize;
@@ -48,6 +48,9 @@ struct Case {
     hits: Vec<Hit>,
     #[serde(default)]
     screening: Option<String>,
+    /// The lists the parties were screened against (every list by default).
+    #[serde(default)]
+    lists: Option<Vec<String>>,
     expect: BTreeMap<String, String>,
     #[serde(default)]
     rules: Vec<String>,
@@ -88,10 +91,17 @@ fn transaction(tx: &toml::Value) -> Transaction {
 fn run(case: &Case) -> Determination {
     let tx = transaction(&case.tx);
     let checked = tx.check(list(), policies()).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let hits = match case.screening.as_deref() {
+    let screening = match case.screening.as_deref() {
         Some("unavailable") => None,
-        _ => Some(
-            case.hits
+        _ => Some(Screening {
+            lists: case.lists.clone().unwrap_or_else(|| {
+                ["us_ofac_sdn", "us_ofac_cons", "un_sc", "eu_journal", "us_bis_dpl", "us_csl"]
+                    .map(String::from)
+                    .to_vec()
+            }),
+            threshold: 0.8,
+            hits: case
+                .hits
                 .iter()
                 .map(|h| PartyHit {
                     party: h.party,
@@ -105,9 +115,9 @@ fn run(case: &Case) -> Determination {
                     in_force: false,
                 })
                 .collect(),
-        ),
+        }),
     };
-    determine(policies(), list(), &checked, hits)
+    determine(policies(), list(), &checked, screening).unwrap()
 }
 
 fn outcome_text(j: &accord_controls::JurisdictionAnswer) -> String {
@@ -214,8 +224,8 @@ fn base() -> Value {
 #[test]
 fn a_determination_is_deterministic_and_names_the_versions_it_used() {
     let t = tx(base()).check(list(), policies()).unwrap();
-    let a = determine(policies(), list(), &t, Some(Vec::new()));
-    let b = determine(policies(), list(), &t, Some(Vec::new()));
+    let a = determine(policies(), list(), &t, Some(Screening::default())).unwrap();
+    let b = determine(policies(), list(), &t, Some(Screening::default())).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.versions.control_list, "2025-11");
     assert!(a.versions.policies.contains("eu.toml@") && a.versions.policies.contains("us.toml@"));
@@ -282,4 +292,41 @@ fn wrong_types_and_unknown_fields_do_not_deserialize() {
     v["colour"] = json!("red");
     let e = serde_json::from_value::<Transaction>(v).unwrap_err().to_string();
     assert!(e.contains("colour"), "{e}");
+}
+
+#[test]
+fn hostile_and_oversized_text_is_refused_before_any_work() {
+    let mut v = base();
+    v["items"][0]["code"] = json!(format!("3A001{}", ".a".repeat(100_000)));
+    let e = refused(v);
+    assert_eq!(e.code, ErrorCode::UnknownControlCode);
+    assert!(e.message.len() < 300, "the input is not echoed whole: {} bytes", e.message.len());
+    let mut v = base();
+    v["end_use"]["statement"] = json!("fine\u{0007}");
+    assert_eq!(refused(v).details.unwrap()["field"], "end_use.statement");
+    let mut v = base();
+    v["items"][0]["description"] = json!("x".repeat(2001));
+    assert!(refused(v).message.contains("longer than 2000"));
+}
+
+#[test]
+fn only_subdivisions_the_policies_know_are_accepted() {
+    let mut v = base();
+    v["destination"] = json!("UA-43");
+    assert!(tx(v.clone()).check(list(), policies()).is_ok());
+    v["destination"] = json!("UA-CR");
+    let e = refused(v);
+    assert_eq!(e.code, ErrorCode::UnknownCountry);
+    assert!(e.message.contains("subdivision 'UA-CR'") && e.message.contains("UA-43"), "{}", e.message);
+}
+
+#[test]
+fn a_transaction_checked_against_another_list_is_refused() {
+    let other = ControlList::new(
+        ListInfo { version: "tiny".into(), effective_date: "2025-01-01".into(), rationale: String::new() },
+        vec![accord_controls::ControlEntry::new(accord_controls::ControlCode::parse("3A001").unwrap(), "t")],
+    )
+    .unwrap();
+    let t = tx(base()).check(&other, policies()).unwrap();
+    assert!(determine(policies(), list(), &t, Some(Screening::default())).is_err());
 }

@@ -152,3 +152,46 @@ fn a_set_without_a_jurisdiction_policy_is_refused() {
     assert!(e.message.contains("no jurisdiction policy"), "{}", e.message);
     assert!(PolicySet::parse(&[]).is_err());
 }
+
+#[test]
+fn rule_ids_may_not_contain_a_colon_and_ids_are_unique_against_authorisations() {
+    refused("us.toml", "id = \"us.embargo.cuba\"", "id = \"us.embargo:cuba\"", "must be 1-80 letters");
+    refused("us.toml", "id = \"GBS\"", "id = \"us.embargo.cuba\"", "already used in us.toml");
+}
+
+#[test]
+fn authorisations_cannot_lift_what_stands_in_for_missing_data() {
+    refused(
+        "us.toml",
+        "lifts = [\"us.ccl.chart\", \"us.ccl.encryption\"]",
+        "lifts = [\"us.ccl.unmapped\"]",
+        "stands in for missing data",
+    );
+    refused("us.toml", "lifts_reasons = [\"NS2\"]", "lifts_reasons = [\"XY2\"]", "names no column");
+}
+
+#[test]
+fn facts_tables_are_typed_by_their_use() {
+    refused("us.toml", "when.value_within = \"us_lvs\"", "when.value_within = \"us_gbs\"", "are not value limits");
+    refused("us.toml", "reasons_from = \"us_reasons\"", "reasons_from = \"us_lvs\"", "are not lists of reasons");
+    refused("data/us-eccn-facts.toml", "\"1A001\" = [\"NS1\", \"AT1\"]", "\"1A001\" = []", "an empty list of reasons");
+}
+
+#[test]
+fn the_red_lines_take_no_authorisations_and_may_not_go_missing() {
+    let (mut files, _) = edited(
+        "coalition.toml",
+        "[[rule]]\nid = \"coalition.dprk\"",
+        "[applies]\nwhy = \"x\"\n\n[[rule]]\nid = \"coalition.dprk\"",
+    );
+    let e = PolicySet::parse(&files).unwrap_err();
+    assert!(e.message.contains("the coalition's red lines take no [applies]"), "{}", e.message);
+    files.retain(|f| f.name != "coalition.toml");
+    let e = PolicySet::parse(&files).unwrap_err();
+    assert!(e.message.contains("no coalition policy"), "{}", e.message);
+}
+
+#[test]
+fn chart_reasons_without_a_column_are_checked() {
+    refused("data/us-country-chart.toml", "NS = \"NS1\"", "NS = \"ZZ9\"", "'ZZ9' is not a column of chart 'us_ccc'");
+}

@@ -94,6 +94,10 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
     assert_eq!((r.status.as_u16(), r.code()), (422, "unknown_jurisdiction"), "{}", r.body);
     let r = w.node.post("/api/v1/determinations?at=yesterday", Some(&exporter), transaction()).await;
     assert_eq!(r.code(), "validation_failed");
+    let r = w.node.post("/api/v1/determinations?threshold=0.99", Some(&exporter), transaction()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "forbidden"), "an exporter may not hide hits: {}", r.body);
+    let r = w.node.post("/api/v1/determinations?threshold=0.99", Some(w.key("officer_de")), transaction()).await;
+    assert_eq!(r.status.as_u16(), 200, "an officer may: {}", r.body);
     let r = w.node.post("/api/v1/determinations?when=now", Some(&exporter), transaction()).await;
     assert_eq!(r.code(), "invalid_query");
     let r = w.node.post("/api/v1/determinations", None, transaction()).await;
