@@ -7,7 +7,7 @@ use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
-use accord_store::Mutation;
+use accord_store::{Mutation, Store};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -15,10 +15,52 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
 
-/// Parsed control-list versions, by sequence number (versions never change once stored).
-#[derive(Default)]
-pub(crate) struct ControlCache {
-    lists: Mutex<HashMap<i64, Arc<ControlList>>>,
+/// Parsed versions of one kind (control list or policy set), by sequence number: stored versions never change.
+pub(crate) struct VersionCache<T> {
+    parsed: Mutex<HashMap<i64, Arc<T>>>,
+}
+
+impl<T> Default for VersionCache<T> {
+    fn default() -> Self {
+        VersionCache { parsed: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<T> VersionCache<T> {
+    /// Remembers a parsed version.
+    pub(crate) fn insert(&self, seq: i64, value: Arc<T>) -> Result<()> {
+        self.parsed.lock().map_err(|_| Error::internal("version cache poisoned"))?.insert(seq, value);
+        Ok(())
+    }
+
+    /// A version's parsed data: from the cache, else read from the store and parsed once.
+    pub(crate) async fn load(
+        &self,
+        store: &dyn Store,
+        kind: VersionKind,
+        seq: i64,
+        parse: impl FnOnce(&str) -> Result<T>,
+    ) -> Result<Arc<T>> {
+        if let Some(v) = self.parsed.lock().map_err(|_| Error::internal("version cache poisoned"))?.get(&seq) {
+            return Ok(v.clone());
+        }
+        let data = store
+            .version_data(kind, seq)
+            .await?
+            .ok_or_else(|| Error::internal(format!("{} version {seq} without data", kind.noun())))?;
+        let value = Arc::new(parse(&data)?);
+        self.insert(seq, value.clone())?;
+        Ok(value)
+    }
+}
+
+/// The version in force on a day: the latest that took effect by then (the later import on a tie).
+pub(crate) fn in_force(versions: &[ControlVersion], day: &str) -> Option<ControlVersion> {
+    versions
+        .iter()
+        .filter(|v| v.effective_date.as_str() <= day)
+        .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
+        .cloned()
 }
 
 /// What a control-list import did.
@@ -127,31 +169,16 @@ impl App {
             None => today(),
         };
         let versions = self.store.versions(VersionKind::Controls).await?;
-        let version = versions
-            .iter()
-            .filter(|v| v.effective_date <= day)
-            .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
-            .cloned()
-            .ok_or_else(|| {
-                Error::new(ErrorCode::NotFound, format!("no control list was in force on {day}"))
-                    .with_details(json!({ "at": day, "versions": versions.len() }))
-            })?;
-        if let Some(list) =
-            self.controls.lists.lock().map_err(|_| Error::internal("control cache poisoned"))?.get(&version.seq)
-        {
-            return Ok((version, list.clone()));
-        }
-        let data = self
-            .store
-            .version_data(VersionKind::Controls, version.seq)
-            .await?
-            .ok_or_else(|| Error::internal("control version without data"))?;
-        let list = Arc::new(ControlList::from_json(data.as_bytes())?);
-        self.controls
-            .lists
-            .lock()
-            .map_err(|_| Error::internal("control cache poisoned"))?
-            .insert(version.seq, list.clone());
+        let version = in_force(&versions, &day).ok_or_else(|| {
+            Error::new(ErrorCode::NotFound, format!("no control list was in force on {day}"))
+                .with_details(json!({ "at": day, "versions": versions.len() }))
+        })?;
+        let list = self
+            .controls
+            .load(self.store.as_ref(), VersionKind::Controls, version.seq, |data| {
+                ControlList::from_json(data.as_bytes())
+            })
+            .await?;
         Ok((version, list))
     }
 

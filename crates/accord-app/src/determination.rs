@@ -1,6 +1,6 @@
 //! Policies as stored versions, and determinations over the control list, the policies and the lists in force.
 
-use crate::controls::check_date;
+use crate::controls::{check_date, in_force};
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, require, scope_of};
 use accord_controls::{
@@ -17,18 +17,11 @@ use accord_store::Mutation;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Most hits kept per party: enough that a listing a rule needs is not crowded out by other lists' namesakes.
 const HITS_PER_PARTY: usize = 50;
-
-/// Parsed policy-set versions, by sequence number (versions never change once stored).
-#[derive(Default)]
-pub(crate) struct PolicyCache {
-    sets: Mutex<HashMap<i64, Arc<PolicySet>>>,
-}
 
 /// A policy-set version with what each of its files says about itself.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -132,11 +125,7 @@ impl App {
                 vec![event(p, None, "policies.imported", &format!("policies@{}", version.seq), payload)],
             )
             .await?;
-        self.policies
-            .sets
-            .lock()
-            .map_err(|_| Error::internal("policy cache poisoned"))?
-            .insert(version.seq, Arc::new(set));
+        self.policies.insert(version.seq, Arc::new(set))?;
         Ok(ControlsImport { unchanged: false, version })
     }
 
@@ -171,12 +160,7 @@ impl App {
     pub async fn policies_at(&self, day: &str) -> Result<(ControlVersion, Arc<PolicySet>)> {
         let day = check_date("at", day)?;
         let versions = self.store.versions(VersionKind::Policies).await?;
-        let version = versions
-            .iter()
-            .filter(|v| v.effective_date <= day)
-            .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
-            .cloned()
-            .ok_or_else(|| {
+        let version = in_force(&versions, &day).ok_or_else(|| {
                 let hint = if versions.is_empty() {
                     "no policy set is stored; run `accord policies import policies` (a running node stores the built-in set)".to_owned()
                 } else {
@@ -190,26 +174,13 @@ impl App {
 
     /// One stored policy-set version, parsed (cached by sequence number).
     async fn policies_at_version(&self, version: &ControlVersion) -> Result<(ControlVersion, Arc<PolicySet>)> {
-        let version = version.clone();
-        if let Some(set) =
-            self.policies.sets.lock().map_err(|_| Error::internal("policy cache poisoned"))?.get(&version.seq)
-        {
-            return Ok((version, set.clone()));
-        }
-        let data = self
-            .store
-            .version_data(VersionKind::Policies, version.seq)
-            .await?
-            .ok_or_else(|| Error::internal("policy version without data"))?;
-        let files: Vec<PolicySource> =
-            serde_json::from_str(&data).map_err(|e| Error::internal(format!("stored policy files: {e}")))?;
-        let set = Arc::new(PolicySet::parse(&files)?);
-        self.policies
-            .sets
-            .lock()
-            .map_err(|_| Error::internal("policy cache poisoned"))?
-            .insert(version.seq, set.clone());
-        Ok((version, set))
+        let parse = |data: &str| {
+            let files: Vec<PolicySource> =
+                serde_json::from_str(data).map_err(|e| Error::internal(format!("stored policy files: {e}")))?;
+            PolicySet::parse(&files)
+        };
+        let set = self.policies.load(self.store.as_ref(), VersionKind::Policies, version.seq, parse).await?;
+        Ok((version.clone(), set))
     }
 
     /// The policy set in force on `at` (today when None), with each file's own facts (public).

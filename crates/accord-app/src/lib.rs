@@ -29,8 +29,8 @@ use std::sync::Arc;
 pub struct App {
     store: Arc<dyn Store>,
     screening: Arc<screening::Screening>,
-    controls: Arc<controls::ControlCache>,
-    policies: Arc<determination::PolicyCache>,
+    controls: Arc<controls::VersionCache<accord_controls::ControlList>>,
+    policies: Arc<controls::VersionCache<accord_controls::PolicySet>>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
