@@ -328,11 +328,7 @@ fn finite_non_negative(i: usize, name: &str, v: Option<f64>) -> Result<Option<f6
     match v {
         Some(x) if !x.is_finite() || x < 0.0 => {
             let field = format!("items[{i}].{name}");
-            Err(field_error(
-                ErrorCode::ValidationFailed,
-                &field,
-                format!("{field} must be a non-negative number, got {x}"),
-            ))
+            Err(Error::validation(&field, format!("{field} must be a non-negative number, got {x}")))
         }
         other => Ok(other),
     }
@@ -362,8 +358,7 @@ impl Transaction {
         text_field("end_use.statement", &self.end_use.statement, 2000)?;
         let date = self.date.trim();
         if date.len() != 10 || date.parse::<jiff::civil::Date>().is_err() {
-            return Err(field_error(
-                ErrorCode::ValidationFailed,
+            return Err(Error::validation(
                 "date",
                 format!("date: '{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(date)),
             ));
@@ -372,8 +367,7 @@ impl Transaction {
         let destination = place("destination", &self.destination)?;
         let end_use = EndUse::parse(self.end_use.category.trim()).ok_or_else(|| {
             let all: Vec<&str> = EndUse::ALL.iter().map(|e| e.as_str()).collect();
-            field_error(
-                ErrorCode::ValidationFailed,
+            Error::validation(
                 "end_use.category",
                 format!(
                     "end_use.category: '{}' is not one of {}",
@@ -386,16 +380,14 @@ impl Transaction {
             None | Some("") => Purpose::Sale,
             Some(p) => Purpose::parse(p).ok_or_else(|| {
                 let all: Vec<&str> = Purpose::ALL.iter().map(|e| e.as_str()).collect();
-                field_error(
-                    ErrorCode::ValidationFailed,
+                Error::validation(
                     "purpose",
                     format!("purpose: '{}' is not one of {}", accord_core::ids::truncate(p), all.join(", ")),
                 )
             })?,
         };
         if self.items.is_empty() || self.items.len() > MAX_ITEMS {
-            return Err(field_error(
-                ErrorCode::ValidationFailed,
+            return Err(Error::validation(
                 "items",
                 format!("items: give between 1 and {MAX_ITEMS} items, not {}", self.items.len()),
             ));
@@ -418,8 +410,7 @@ impl Transaction {
                 None | Some("") => None,
                 Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
                 Some(c) => {
-                    return Err(field_error(
-                        ErrorCode::ValidationFailed,
+                    return Err(Error::validation(
                         &format!("items[{i}].currency"),
                         format!(
                             "items[{i}].currency: '{}' is not an ISO 4217 code like EUR",
@@ -429,8 +420,7 @@ impl Transaction {
                 }
             };
             if value.is_some() && currency.is_none() {
-                return Err(field_error(
-                    ErrorCode::ValidationFailed,
+                return Err(Error::validation(
                     &format!("items[{i}].currency"),
                     format!("items[{i}].currency: a value needs its currency"),
                 ));
@@ -443,15 +433,14 @@ impl Transaction {
             items.push(CheckedItem { code, entry, origin: origin_place, origin_code, value, currency });
         }
         if self.parties.len() > MAX_PARTIES {
-            return Err(field_error(ErrorCode::ValidationFailed, "parties", format!("parties: at most {MAX_PARTIES}")));
+            return Err(Error::validation("parties", format!("parties: at most {MAX_PARTIES}")));
         }
         let mut parties = Vec::with_capacity(self.parties.len());
         let mut places = vec![destination.clone()];
         for (i, p) in self.parties.iter().enumerate() {
             let role = PartyRole::parse(p.role.trim()).ok_or_else(|| {
                 let all: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
-                field_error(
-                    ErrorCode::ValidationFailed,
+                Error::validation(
                     &format!("parties[{i}].role"),
                     format!(
                         "parties[{i}].role: '{}' is not one of {}",
@@ -475,8 +464,7 @@ impl Transaction {
                 None | Some("") => None,
                 Some(k @ ("organization" | "person")) => Some(k.to_owned()),
                 Some(k) => {
-                    return Err(field_error(
-                        ErrorCode::ValidationFailed,
+                    return Err(Error::validation(
                         &format!("parties[{i}].type"),
                         format!("parties[{i}].type: '{}' is not organization or person", accord_core::ids::truncate(k)),
                     ));
@@ -507,10 +495,9 @@ impl Transaction {
                     }
                 }
                 if out.is_empty() {
-                    return Err(field_error(
-                        ErrorCode::ValidationFailed,
+                    return Err(Error::validation(
                         "jurisdictions",
-                        "jurisdictions: name at least one, or leave the field out".into(),
+                        "jurisdictions: name at least one, or leave the field out",
                     ));
                 }
                 Some(out)
@@ -537,16 +524,11 @@ fn text_field(field: &str, s: &str, max: usize) -> Result<()> {
     for c in s.chars() {
         n += 1;
         if n > max {
-            return Err(field_error(
-                ErrorCode::ValidationFailed,
-                field,
-                format!("{field} is longer than {max} characters"),
-            ));
+            return Err(Error::validation(field, format!("{field} is longer than {max} characters")));
         }
         if (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
         {
-            return Err(field_error(
-                ErrorCode::ValidationFailed,
+            return Err(Error::validation(
                 field,
                 format!("{field} contains a control or direction-override character (U+{:04X})", c as u32),
             ));
