@@ -84,10 +84,12 @@ impl App {
         };
         let files = canonical_files(sources);
         let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
-        let content_hash = hex(&Sha256::digest(format!("{effective_date}\n{data}").as_bytes()));
+        let content_hash = hex(&Sha256::digest(data.as_bytes()));
         let versions = self.store.versions(VersionKind::Policies).await?;
+        // The same files again change nothing, unless they are given another effective date on purpose.
         if let Some(latest) = versions.last()
             && latest.content_hash == content_hash
+            && how.effective_date.as_ref().is_none_or(|_| latest.effective_date == effective_date)
         {
             return Ok(ControlsImport { unchanged: true, version: latest.clone() });
         }

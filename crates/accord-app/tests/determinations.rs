@@ -147,6 +147,11 @@ async fn a_policy_version_changes_the_answer_from_its_effective_date_and_a_broke
     let stored = app.import_policies(&operator(), &files, how.clone()).await.unwrap();
     assert_eq!((stored.unchanged, stored.version.seq), (false, 2));
     assert!(app.import_policies(&operator(), &files, how.clone()).await.unwrap().unchanged);
+    let undated = PolicyImport { effective_date: None, ..how.clone() };
+    assert!(
+        app.import_policies(&operator(), &files, undated).await.unwrap().unchanged,
+        "the same files, re-read another day"
+    );
 
     let before = app.determine(&operator(), &to_china, &opts(None)).await.unwrap();
     assert_eq!(outcome(&before, "EU"), Outcome::LicenceRequired);
