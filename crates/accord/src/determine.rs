@@ -133,6 +133,9 @@ fn print_determination(d: &Determination) {
             println!("    obligation: {o}");
         }
     }
+    for w in &d.warnings {
+        println!("warning: {w}");
+    }
     for h in &d.party_hits {
         let state = if h.in_force { "in force" } else { "not in force on the transaction date" };
         println!(

@@ -122,6 +122,7 @@ fn policies_are_checked_and_imported_and_determinations_are_printed() {
         "{printed}"
     );
     assert!(printed.contains("not available: EU001 for item 0: CN is not a destination of EU001"), "{printed}");
+    assert!(printed.contains("warning: no parties given"), "{printed}");
     let json: serde_json::Value =
         serde_json::from_str(&ok(&run(&dir, &["determine", "--input", "tx.json", "--json"]))).unwrap();
     assert_eq!(json["jurisdictions"][0]["outcome"], "licence_required");
