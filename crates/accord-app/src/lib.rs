@@ -1,12 +1,14 @@
 //! Accord's application services: every use case the CLI and the HTTP API offer, with
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
+mod applications;
 mod controls;
 mod determination;
 mod keys;
 mod lists;
 mod screening;
 
+pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use keys::{IssuedKey, NewKey};

@@ -14,6 +14,7 @@ mod format;
 mod import;
 mod model;
 mod policy;
+mod risk;
 mod search;
 
 pub use code::ControlCode;
@@ -31,4 +32,5 @@ pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regi
 pub use policy::{
     Effect, EndUse, POLICY_DIR, PartyRole, PolicyInfo, PolicySet, PolicySource, Purpose, ReviewPath, builtin_policies,
 };
+pub use risk::{EDD_THRESHOLD, FAST_TRACK_BELOW, Risk, RiskInput, TrustTier, assess};
 pub use search::SearchHit;

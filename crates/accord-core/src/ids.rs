@@ -110,6 +110,14 @@ generated_id!(
     /// The id of an adjudication of a screening hit.
     AdjudicationId, "adj", "adjudication"
 );
+generated_id!(
+    /// The id of a licence application.
+    ApplicationId, "app", "application"
+);
+generated_id!(
+    /// The id of a case (one authority's review of an application).
+    CaseId, "case", "case"
+);
 
 /// Cuts user input to a length that is safe to echo back in a message.
 pub fn truncate(s: &str) -> String {

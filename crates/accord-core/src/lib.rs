@@ -2,6 +2,7 @@
 //! Nothing here performs I/O beyond reading the clock and the OS random source.
 
 pub mod audit;
+pub mod cases;
 pub mod controls;
 pub mod error;
 pub mod ids;

@@ -14,8 +14,9 @@ pub use url::{Backend, DbUrl};
 
 use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
+use accord_core::cases::{Application, ApplicationStatus, Case};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
+use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, OrgId, UserId};
 use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity, SyncState};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
 use async_trait::async_trait;
@@ -76,6 +77,22 @@ pub enum Mutation {
     },
     /// Record an adjudication of a screening hit.
     InsertAdjudication(Adjudication),
+    /// Store a new application; `already_exists` when its organisation already used the idempotency key.
+    InsertApplication {
+        /// The application.
+        application: Application,
+        /// The caller's idempotency key, if any.
+        idempotency_key: Option<String>,
+    },
+    /// Replace an application; `conflict` unless it still has status `from`.
+    UpdateApplication {
+        /// The new content.
+        application: Application,
+        /// The status it must still have.
+        from: ApplicationStatus,
+    },
+    /// Open a case.
+    InsertCase(Case),
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,
 }
@@ -191,6 +208,16 @@ pub trait Store: Send + Sync + 'static {
     async fn sync_states(&self) -> Result<Vec<SyncState>>;
     /// Adjudications an authority recorded for a subject.
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>>;
+    /// One application.
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>>;
+    /// The application an organisation created with an idempotency key.
+    async fn application_by_key(&self, org: &OrgId, key: &str) -> Result<Option<Application>>;
+    /// Applications, newest first: of one organisation, or registered with one authority, or all.
+    async fn applications(&self, scope: &UserScope) -> Result<Vec<Application>>;
+    /// One case.
+    async fn case(&self, id: &CaseId) -> Result<Option<Case>>;
+    /// Cases, highest risk first and then the earliest due: of one organisation, at one authority, or all.
+    async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

@@ -67,6 +67,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0006_policies.sql"),
         postgres: include_str!("../migrations/0006_policies.sql"),
     },
+    Migration {
+        version: 7,
+        name: "cases",
+        sqlite: include_str!("../migrations/0007_cases.sql"),
+        postgres: include_str!("../migrations/0007_cases.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

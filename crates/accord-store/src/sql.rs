@@ -4,8 +4,9 @@ use crate::migrate::{self, Migration};
 use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
+use accord_core::cases::{Application, Case};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::{AuthorityId, EventId, KeyId, OrgId, UserId};
+use accord_core::ids::{ApplicationId, AuthorityId, CaseId, EventId, KeyId, OrgId, UserId};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
 use accord_core::{Error, ErrorCode, Result};
@@ -372,6 +373,21 @@ const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, pa
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+/// A record as the JSON kept in a `data` column.
+fn to_data<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::internal(format!("cannot serialise a record: {e}")))
+}
+
+/// Records read back from their `data` column.
+fn from_data<T: serde::de::DeserializeOwned>(rows: &[AnyRow]) -> Result<Vec<T>> {
+    rows.iter()
+        .map(|r| {
+            let data: String = col(r, "data")?;
+            serde_json::from_str(&data).map_err(|e| Error::internal(format!("a stored record does not parse: {e}")))
+        })
+        .collect()
+}
+
 async fn exists(tx: &mut Tx<'_>, sql: &str, id: &str) -> Result<bool> {
     Ok(sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_error)?.is_some())
 }
@@ -538,6 +554,62 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .bind(&a.reason)
             .bind(&a.officer_id)
             .bind(&a.created_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::InsertApplication { application: a, idempotency_key } => {
+            sqlx::query(
+                "INSERT INTO applications (id, organisation_id, authority_id, status, idempotency_key, created_at, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(a.id.as_str())
+            .bind(a.organisation_id.as_str())
+            .bind(a.authority_id.as_str())
+            .bind(a.status.as_str())
+            .bind(idempotency_key.clone())
+            .bind(&a.created_at)
+            .bind(to_data(a)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::AlreadyExists, "an application with this idempotency key already exists")
+                } else {
+                    db_error(e)
+                }
+            })?;
+        }
+        Mutation::UpdateApplication { application: a, from } => {
+            let done = sqlx::query("UPDATE applications SET status = $1, data = $2 WHERE id = $3 AND status = $4")
+                .bind(a.status.as_str())
+                .bind(to_data(a)?)
+                .bind(a.id.as_str())
+                .bind(from.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("application '{}' is no longer {}; read it again", a.id, from.as_str()),
+                ));
+            }
+        }
+        Mutation::InsertCase(c) => {
+            sqlx::query(
+                "INSERT INTO cases (id, application_id, organisation_id, authority_id, status, risk_score, due_date, \
+                 version, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(c.id.as_str())
+            .bind(c.application_id.as_str())
+            .bind(c.organisation_id.as_str())
+            .bind(c.authority_id.as_str())
+            .bind(c.status.as_str())
+            .bind(i64::from(c.risk_score))
+            .bind(&c.due_date)
+            .bind(c.version)
+            .bind(to_data(c)?)
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -880,6 +952,64 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn application(&self, id: &ApplicationId) -> Result<Option<Application>> {
+        let rows = sqlx::query("SELECT data FROM applications WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
+    }
+
+    async fn application_by_key(&self, org: &OrgId, key: &str) -> Result<Option<Application>> {
+        let rows = sqlx::query("SELECT data FROM applications WHERE organisation_id = $1 AND idempotency_key = $2")
+            .bind(org.as_str())
+            .bind(key)
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
+    }
+
+    async fn applications(&self, scope: &UserScope) -> Result<Vec<Application>> {
+        let (filter, value) = match scope {
+            UserScope::All => ("", None),
+            UserScope::Authority(a) => ("WHERE authority_id = $1", Some(a.as_str().to_owned())),
+            UserScope::Organisation(o) => ("WHERE organisation_id = $1", Some(o.as_str().to_owned())),
+        };
+        let sql = format!("SELECT data FROM applications {filter} ORDER BY created_at DESC, id DESC");
+        let mut q = sqlx::query(&sql);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        from_data(&rows)
+    }
+
+    async fn case(&self, id: &CaseId) -> Result<Option<Case>> {
+        let rows = sqlx::query("SELECT data FROM cases WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
+    }
+
+    async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>> {
+        let (filter, value) = match scope {
+            UserScope::All => ("", None),
+            UserScope::Authority(a) => ("WHERE authority_id = $1", Some(a.as_str().to_owned())),
+            UserScope::Organisation(o) => ("WHERE organisation_id = $1", Some(o.as_str().to_owned())),
+        };
+        let sql = format!("SELECT data FROM cases {filter} ORDER BY risk_score DESC, due_date, id");
+        let mut q = sqlx::query(&sql);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        from_data(&rows)
     }
 
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>> {

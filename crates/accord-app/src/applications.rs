@@ -1,0 +1,334 @@
+//! Licence applications: drafted and submitted by exporters; on submit the parties are screened, the transaction is
+//! determined for every jurisdiction, and one case is opened, with its risk score and review path, at each authority
+//! of this node whose jurisdiction needs a licence — all in one transaction.
+
+use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
+use accord_controls::{
+    ControlCode, Determination, EndUse, Outcome, ReviewPath, RiskInput, Transaction, TrustTier, assess,
+};
+use accord_core::cases::{Application, ApplicationStatus, Case, CaseStatus, JurisdictionOutcome, NewApplication};
+use accord_core::ids::{ApplicationId, CaseId, OrgId};
+use accord_core::model::{Authority, Role};
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::{Mutation, NewEvent, UserScope};
+use serde_json::json;
+
+/// Working days an authority aims to decide a case in, unless it says otherwise.
+pub const DEFAULT_SLA_WORKING_DAYS: u32 = 20;
+
+/// What creating (and maybe submitting) an application did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The application as stored.
+    pub application: Application,
+    /// False when the idempotency key found an application created earlier (nothing new was stored).
+    pub created: bool,
+}
+
+fn check_key(key: Option<&str>) -> Result<Option<String>> {
+    match key.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(k) if k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_owned())),
+        Some(_) => Err(Error::validation("idempotency_key", "an Idempotency-Key is 1-200 visible ASCII characters")),
+    }
+}
+
+fn scope_filter(scope: &Scope) -> Result<UserScope> {
+    match scope {
+        Scope::All => Ok(UserScope::All),
+        Scope::Authority(a) => Ok(UserScope::Authority(a.clone())),
+        Scope::Organisation(o) => Ok(UserScope::Organisation(o.clone())),
+        Scope::OnlySelf => Err(Error::forbidden("this role has no access to applications or cases")),
+    }
+}
+
+/// The normalised names of the consignees of a transaction.
+fn consignees(tx: &serde_json::Value) -> Vec<String> {
+    tx["parties"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter(|p| p["role"] == "consignee")
+                .filter_map(|p| p["name"].as_str())
+                .map(accord_screen::normalize)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl App {
+    /// Drafts an application (exporters for their own organisation; officers of its authority and admins for any),
+    /// and submits it at once when `submit` is set. A repeated `idempotency_key` of the organisation returns the
+    /// application it created, and stores nothing.
+    pub async fn create_application(
+        &self,
+        p: &Principal,
+        input: NewApplication,
+        idempotency_key: Option<&str>,
+        submit: bool,
+    ) -> Result<Applied> {
+        require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer, Role::Admin], "apply for licences")?;
+        let key = check_key(idempotency_key)?;
+        let org_id = match (user_principal(p), &input.organisation_id) {
+            (Some(u), None) if u.role == Role::Exporter => {
+                u.organisation_id.clone().ok_or_else(|| Error::forbidden("this exporter belongs to no organisation"))?
+            }
+            (_, Some(o)) => OrgId::parse(o)?,
+            (_, None) => return Err(Error::validation("organisation_id", "name the applying organisation")),
+        };
+        // Visibility decides: an exporter of another organisation, or an officer of another authority, sees none.
+        let org = self.organisation(p, org_id.as_str()).await.map_err(|e| match e.code {
+            ErrorCode::NotFound => Error::new(ErrorCode::UnknownOrganisation, format!("no organisation '{org_id}'"))
+                .with_details(json!({ "field": "organisation_id" })),
+            _ => e,
+        })?;
+        input.check()?;
+        let tx: Transaction = serde_json::from_value(input.transaction.clone())
+            .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
+        if let Some(k) = &key
+            && let Some(existing) = self.store.application_by_key(&org.id, k).await?
+        {
+            return Ok(Applied { application: existing, created: false });
+        }
+        let application = Application {
+            id: ApplicationId::generate(),
+            organisation_id: org.id.clone(),
+            authority_id: org.authority_id.clone(),
+            status: ApplicationStatus::Draft,
+            transaction: input.transaction,
+            end_use_statement: input.end_use_statement.trim().to_owned(),
+            declarations: input.declarations,
+            documents: input.documents,
+            determination: None,
+            outcomes: Vec::new(),
+            created_by: p.actor(),
+            created_at: accord_core::now(),
+            submitted_at: None,
+        };
+        let mut events = vec![event(
+            p,
+            Some(&org.authority_id),
+            "application.created",
+            application.id.as_str(),
+            json!({ "organisation_id": org.id, "idempotency_key": key }),
+        )];
+        let mut mutations = Vec::new();
+        let stored = if submit {
+            let (submitted, cases, more_events) = self.submission(p, application, &tx).await?;
+            mutations.extend(cases);
+            events.extend(more_events);
+            submitted
+        } else {
+            // Checked now so a draft never holds a transaction that cannot be determined.
+            let day = tx.date.clone();
+            let (_, list) = self.control_list_at(Some(&day)).await?;
+            let (_, set) = self.policies_at(&day).await?;
+            tx.check(&list, &set)?;
+            application
+        };
+        mutations.insert(0, Mutation::InsertApplication { application: stored.clone(), idempotency_key: key.clone() });
+        match self.store.commit(mutations, events).await {
+            Ok(_) => Ok(Applied { application: stored, created: true }),
+            Err(e) if e.code == ErrorCode::AlreadyExists => {
+                // Another request with the same key won the race: answer with its application.
+                let k = key.as_deref().unwrap_or_default();
+                let existing = self.store.application_by_key(&org.id, k).await?.ok_or(e)?;
+                Ok(Applied { application: existing, created: false })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Submits a draft; submitting a submitted application again returns it unchanged.
+    pub async fn submit_application(&self, p: &Principal, id: &str) -> Result<Application> {
+        require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer, Role::Admin], "submit applications")?;
+        let application = self.application(p, id).await?;
+        if application.status == ApplicationStatus::Submitted {
+            return Ok(application);
+        }
+        let tx: Transaction = serde_json::from_value(application.transaction.clone())
+            .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
+        let (submitted, mut mutations, events) = self.submission(p, application, &tx).await?;
+        mutations
+            .insert(0, Mutation::UpdateApplication { application: submitted.clone(), from: ApplicationStatus::Draft });
+        self.store.commit(mutations, events).await?;
+        Ok(submitted)
+    }
+
+    /// Screens, determines and opens the cases of a submission; returns the submitted application, the cases to
+    /// insert and the events to append (the caller stores the application itself).
+    async fn submission(
+        &self,
+        p: &Principal,
+        mut application: Application,
+        tx: &Transaction,
+    ) -> Result<(Application, Vec<Mutation>, Vec<NewEvent>)> {
+        let d = self.determine(p, tx, &DetermineOptions::default()).await?;
+        let (_, list) = self.control_list_at(Some(&d.date)).await?;
+        let authorities = self.store.authorities().await?;
+        let previous = self.store.applications(&UserScope::Organisation(application.organisation_id.clone())).await?;
+        let now_consignees = consignees(&application.transaction);
+        let first_shipment = !previous.iter().any(|a| {
+            a.status == ApplicationStatus::Submitted
+                && consignees(&a.transaction).iter().any(|c| now_consignees.contains(c))
+        });
+        let end_use = EndUse::parse(tx.end_use.category.trim()).unwrap_or(EndUse::Unknown);
+        let regimes: Vec<_> = d
+            .items
+            .iter()
+            .filter_map(|i| i.entry.as_deref())
+            .filter_map(|c| ControlCode::parse(c).ok())
+            .filter_map(|c| list.get(&c))
+            .flat_map(|e| e.regimes.iter().copied())
+            .collect();
+        let listed_items = d.items.iter().filter(|i| i.code.is_some()).count();
+        let total_value = tx.items.iter().map(|i| i.value).sum::<Option<f64>>();
+        let mut mutations = Vec::new();
+        let mut events = Vec::new();
+        let mut outcomes = Vec::new();
+        for answer in &d.jurisdictions {
+            let mut outcome = JurisdictionOutcome {
+                jurisdiction: answer.jurisdiction.clone(),
+                outcome: answer.outcome.as_str().to_owned(),
+                case_id: None,
+                note: String::new(),
+            };
+            if answer.outcome != Outcome::LicenceRequired {
+                outcome.note = match answer.outcome {
+                    Outcome::Prohibited => "prohibited: no licence can be applied for".to_owned(),
+                    Outcome::GeneralAuthorisation => {
+                        format!("covered by {}", answer.general_authorisations.join(", "))
+                    }
+                    _ => "no licence is required".to_owned(),
+                };
+                outcomes.push(outcome);
+                continue;
+            }
+            let Some(authority) = reviewing_authority(&authorities, &answer.jurisdiction, &application) else {
+                outcome.note = format!("no authority for {} on this node; apply there", answer.jurisdiction);
+                outcomes.push(outcome);
+                continue;
+            };
+            let risk = assess(&RiskInput {
+                answer,
+                hits: &d.party_hits,
+                end_use,
+                regimes: &regimes,
+                listed_items,
+                trust_tier: TrustTier::Standard,
+                first_shipment,
+                total_value,
+            });
+            let today = jiff::Zoned::now()
+                .with_time_zone(jiff::tz::TimeZone::get(&authority.time_zone).unwrap_or(jiff::tz::TimeZone::UTC))
+                .date();
+            let case = Case {
+                id: CaseId::generate(),
+                application_id: application.id.clone(),
+                organisation_id: application.organisation_id.clone(),
+                authority_id: authority.id.clone(),
+                jurisdiction: answer.jurisdiction.clone(),
+                status: CaseStatus::Open,
+                risk_score: risk.score,
+                risk_factors: risk.factors,
+                review_path: review_path_name(risk.review_path).to_owned(),
+                version: 1,
+                opened_at: accord_core::now(),
+                due_date: authority.calendar.add_working_days(today, DEFAULT_SLA_WORKING_DAYS).to_string(),
+                assigned_to: None,
+            };
+            outcome.case_id = Some(case.id.to_string());
+            outcome.note = format!("case opened at {}", authority.id);
+            events.push(event(p, Some(&authority.id), "case.opened", case.id.as_str(), to_json(&case)));
+            mutations.push(Mutation::InsertCase(case));
+            outcomes.push(outcome);
+        }
+        application.status = ApplicationStatus::Submitted;
+        application.submitted_at = Some(accord_core::now());
+        application.outcomes = outcomes;
+        application.determination = Some(to_json(&d));
+        events.insert(
+            0,
+            event(
+                p,
+                Some(&application.authority_id),
+                "application.submitted",
+                application.id.as_str(),
+                json!({ "outcomes": application.outcomes, "versions": d.versions }),
+            ),
+        );
+        Ok((application, mutations, events))
+    }
+
+    /// One application, if visible to the caller.
+    pub async fn application(&self, p: &Principal, id: &str) -> Result<Application> {
+        let scope = scope_of(p)?;
+        let id = ApplicationId::parse(id)?;
+        let a = self.store.application(&id).await?.ok_or_else(|| Error::not_found("application", id.as_str()))?;
+        let visible = match &scope {
+            Scope::All => true,
+            Scope::Authority(auth) => {
+                &a.authority_id == auth
+                    || self
+                        .store
+                        .cases(&UserScope::Authority(auth.clone()))
+                        .await?
+                        .iter()
+                        .any(|c| c.application_id == a.id)
+            }
+            Scope::Organisation(o) => &a.organisation_id == o,
+            Scope::OnlySelf => false,
+        };
+        if visible { Ok(a) } else { Err(Error::not_found("application", id.as_str())) }
+    }
+
+    /// Applications visible to the caller, newest first.
+    pub async fn applications(&self, p: &Principal) -> Result<Vec<Application>> {
+        let scope = scope_filter(&scope_of(p)?)?;
+        self.store.applications(&scope).await
+    }
+
+    /// Cases visible to the caller: an authority's queue (highest risk first, then the earliest due), an
+    /// organisation's own cases, or all.
+    pub async fn cases(&self, p: &Principal) -> Result<Vec<Case>> {
+        let scope = scope_filter(&scope_of(p)?)?;
+        self.store.cases(&scope).await
+    }
+
+    /// One case, if visible to the caller.
+    pub async fn case(&self, p: &Principal, id: &str) -> Result<Case> {
+        let scope = scope_of(p)?;
+        let id = CaseId::parse(id)?;
+        let c = self.store.case(&id).await?.ok_or_else(|| Error::not_found("case", id.as_str()))?;
+        let visible = match &scope {
+            Scope::All => true,
+            Scope::Authority(a) => &c.authority_id == a,
+            Scope::Organisation(o) => &c.organisation_id == o,
+            Scope::OnlySelf => false,
+        };
+        if visible { Ok(c) } else { Err(Error::not_found("case", id.as_str())) }
+    }
+}
+
+/// The authority that reviews a jurisdiction's case: the applicant's own when it applies that jurisdiction, else the
+/// first authority of the node (by id) that does.
+fn reviewing_authority<'a>(authorities: &'a [Authority], jurisdiction: &str, a: &Application) -> Option<&'a Authority> {
+    authorities
+        .iter()
+        .find(|x| x.id == a.authority_id && x.jurisdiction == jurisdiction)
+        .or_else(|| authorities.iter().filter(|x| x.jurisdiction == jurisdiction).min_by(|x, y| x.id.cmp(&y.id)))
+}
+
+fn review_path_name(p: ReviewPath) -> &'static str {
+    match p {
+        ReviewPath::FastTrack => "fast_track",
+        ReviewPath::Standard => "standard",
+        ReviewPath::EnhancedDueDiligence => "enhanced_due_diligence",
+    }
+}
+
+/// The determination an application was submitted with, if any (typed).
+pub fn determination_of(a: &Application) -> Option<Determination> {
+    a.determination.as_ref().and_then(|d| serde_json::from_value(d.clone()).ok())
+}

@@ -1,0 +1,210 @@
+//! Licence applications through the application service, on SQLite and PostgreSQL: a submission screens and
+//! determines once and opens one case per authority whose jurisdiction needs a licence; a retried submission with
+//! the same idempotency key creates nothing; queues are scoped and ordered by risk; bad input stores nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use accord_app::{App, NewKey};
+use accord_controls::{ListInfo, SourceFiles, import_sources};
+use accord_core::ErrorCode;
+use accord_core::cases::{ApplicationStatus, NewApplication};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use accord_store::testing::TestDb;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
+
+fn operator() -> Principal {
+    Principal::Operator { name: "test".into() }
+}
+
+async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, org: Option<&str>) -> Principal {
+    let input = serde_json::from_value(json!({
+        "name": email, "email": email, "role": role, "authority_id": authority, "organisation_id": org
+    }))
+    .unwrap();
+    let u = app.create_user(&operator(), input).await.unwrap();
+    let key = app.create_key(&operator(), u.id.as_str(), NewKey { label: "t".into(), expires_at: None }).await.unwrap();
+    app.authenticate(&key.token).await.unwrap()
+}
+
+struct World {
+    app: App,
+    exporter: Principal,
+    other_exporter: Principal,
+    officer_de: Principal,
+    officer_us: Principal,
+    _db: TestDb,
+}
+
+async fn world(backend: Backend) -> World {
+    let (db, store) = TestDb::store(backend).await;
+    let app = App::new(Arc::new(store));
+    let op = operator();
+    for (id, j, c, tz) in [("DE-BAFA", "EU", "DE", "Europe/Berlin"), ("US-BIS", "US", "US", "America/New_York")] {
+        let a = serde_json::from_value(json!({"id": id, "name": id, "jurisdiction": j, "country": c, "time_zone": tz}))
+            .unwrap();
+        app.create_authority(&op, a).await.unwrap();
+    }
+    let org = |name: &str| {
+        serde_json::from_value(json!({"name": name, "country": "DE", "size_class": "small", "authority_id": "DE-BAFA"}))
+            .unwrap()
+    };
+    let acme = app.create_organisation(&op, org("Acme Photonics GmbH")).await.unwrap();
+    let other = app.create_organisation(&op, org("Other GmbH")).await.unwrap();
+    let d = Path::new(DATA);
+    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
+    let files = SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: Some(&d.join("us_ccl_cat3-5_reasons.json")),
+        regimes: None,
+    };
+    app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    app.ensure_policies(&op).await.unwrap();
+    World {
+        exporter: user(&app, "exporter", "e@acme.example", None, Some(acme.id.as_str())).await,
+        other_exporter: user(&app, "exporter", "e@other.example", None, Some(other.id.as_str())).await,
+        officer_de: user(&app, "officer", "o@bafa.example", Some("DE-BAFA"), None).await,
+        officer_us: user(&app, "officer", "o@bis.example", Some("US-BIS"), None).await,
+        app,
+        _db: db,
+    }
+}
+
+fn application(destination: &str, code: Value, value: f64) -> NewApplication {
+    serde_json::from_value(json!({
+        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": destination,
+            "end_use": {"category": "civil", "statement": "radar research"},
+            "items": [{"code": code, "description": "ICs", "quantity": 10, "value": value, "currency": "EUR", "origin": "US"}]},
+        "end_use_statement": "Radar research at a university laboratory",
+        "declarations": {"no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true},
+        "documents": [{"name": "euc.pdf", "kind": "end_user_certificate", "sha256": "ab".repeat(32)}]
+    }))
+    .unwrap()
+}
+
+async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let applied = app
+        .create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), Some("order-1"), true)
+        .await
+        .unwrap();
+    assert!(applied.created);
+    let a = &applied.application;
+    assert_eq!(a.status, ApplicationStatus::Submitted);
+    let outcomes: Vec<(&str, &str, bool)> =
+        a.outcomes.iter().map(|o| (o.jurisdiction.as_str(), o.outcome.as_str(), o.case_id.is_some())).collect();
+    assert_eq!(outcomes, [("EU", "licence_required", true), ("US", "licence_required", true)]);
+    assert!(a.determination.is_some());
+
+    let retried = app
+        .create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), Some("order-1"), true)
+        .await
+        .unwrap();
+    assert!(!retried.created, "the same key finds the first application");
+    assert_eq!(retried.application.id, a.id);
+    assert_eq!(app.cases(&operator()).await.unwrap().len(), 2, "no second set of cases");
+
+    let de_queue = app.cases(&w.officer_de).await.unwrap();
+    assert_eq!(de_queue.len(), 1);
+    let case = &de_queue[0];
+    assert_eq!((case.authority_id.as_str(), case.jurisdiction.as_str()), ("DE-BAFA", "EU"));
+    assert!(
+        case.risk_factors.iter().any(|f| f.factor == "first_shipment" && f.points == 10),
+        "{:?}",
+        case.risk_factors
+    );
+    assert_eq!(case.risk_score, case.risk_factors.iter().map(|f| f.points).sum::<i32>().clamp(0, 100));
+    assert!(case.due_date.as_str() > "2025-12-01" && case.version == 1);
+    assert_eq!(app.cases(&w.officer_us).await.unwrap()[0].jurisdiction, "US");
+    assert_eq!(
+        app.case(&w.officer_us, case.id.as_str()).await.unwrap_err().code,
+        ErrorCode::NotFound,
+        "another authority's case"
+    );
+    assert_eq!(app.cases(&w.exporter).await.unwrap().len(), 2, "the exporter follows its own cases");
+    assert!(app.cases(&w.other_exporter).await.unwrap().is_empty());
+    assert_eq!(app.application(&w.other_exporter, a.id.as_str()).await.unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        app.application(&w.officer_us, a.id.as_str()).await.unwrap().id,
+        a.id,
+        "the US authority sees what it reviews"
+    );
+
+    let ally =
+        app.create_application(&w.exporter, application("JP", json!("3A001.a.1"), 1000.0), None, true).await.unwrap();
+    let eu = ally.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
+    assert_eq!((eu.outcome.as_str(), eu.case_id.is_none()), ("general_authorisation", true));
+    assert_eq!(eu.note, "covered by EU001");
+    let queue = app.cases(&operator()).await.unwrap();
+    assert!(queue.windows(2).all(|w| w[0].risk_score >= w[1].risk_score), "highest risk first");
+
+    let report = app.verify_audit(&operator()).await.unwrap();
+    assert!(report.ok);
+}
+
+async fn drafts_are_submitted_once_and_bad_input_stores_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let draft =
+        app.create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), None, false).await.unwrap();
+    assert_eq!(draft.application.status, ApplicationStatus::Draft);
+    assert!(app.cases(&operator()).await.unwrap().is_empty());
+    let submitted = app.submit_application(&w.exporter, draft.application.id.as_str()).await.unwrap();
+    assert_eq!(submitted.status, ApplicationStatus::Submitted);
+    let again = app.submit_application(&w.exporter, draft.application.id.as_str()).await.unwrap();
+    assert_eq!(again.submitted_at, submitted.submitted_at, "a second submit changes nothing");
+    assert_eq!(app.cases(&operator()).await.unwrap().len(), 2);
+
+    let before = app.applications(&operator()).await.unwrap().len();
+    let events = app.verify_audit(&operator()).await.unwrap().events;
+    let e = app
+        .create_application(&w.exporter, application("CN", json!("3A00X"), 5000.0), Some("bad"), true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownControlCode);
+    let e =
+        app.create_application(&w.exporter, application("CN", json!("3A001"), -1.0), None, false).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    let mut bad_doc = application("CN", json!("3A001"), 1.0);
+    bad_doc.documents[0].sha256 = "nothex".into();
+    assert_eq!(
+        app.create_application(&w.exporter, bad_doc, None, false).await.unwrap_err().code,
+        ErrorCode::ValidationFailed
+    );
+    let mut foreign = application("CN", json!("3A001"), 1.0);
+    foreign.organisation_id = Some(draft.application.organisation_id.to_string());
+    let e = app.create_application(&w.other_exporter, foreign, None, false).await.unwrap_err();
+    assert_eq!(
+        e.code,
+        ErrorCode::UnknownOrganisation,
+        "an exporter applies only for its own organisation: {}",
+        e.message
+    );
+    assert_eq!(
+        app.create_application(&w.officer_de, application("CN", json!("3A001"), 1.0), None, false)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::ValidationFailed,
+        "an officer must name the organisation"
+    );
+    assert_eq!(app.applications(&operator()).await.unwrap().len(), before, "nothing was stored");
+    assert_eq!(app.verify_audit(&operator()).await.unwrap().events, events);
+    assert_eq!(
+        app.create_application(&Principal::Anonymous, application("CN", json!("3A001"), 1.0), None, false)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Unauthenticated
+    );
+}
+
+accord_store::on_both_backends!(
+    a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
+    drafts_are_submitted_once_and_bad_input_stores_nothing
+);
