@@ -1,6 +1,7 @@
 //! Accord's HTTP API: the axum router, request ids, metrics, body limits, the OpenAPI document and
 //! graceful shutdown. Handlers call the application services and nothing else.
 
+mod case_handlers;
 mod controls_handlers;
 mod determine_handlers;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct RequestId(pub String);
         screen_handlers::screen, screen_handlers::adjudicate,
         controls_handlers::browse, controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
         determine_handlers::determine, determine_handlers::policies, determine_handlers::policy_versions,
+        case_handlers::apply, case_handlers::submit, case_handlers::list_applications, case_handlers::get_application,
+        case_handlers::list_cases, case_handlers::get_case,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -68,6 +71,7 @@ pub struct RequestId(pub String);
         (name = "screening", description = "Restricted-party screening with explanations, and adjudications"),
         (name = "controls", description = "The harmonized control list on any day (public)"),
         (name = "determinations", description = "What every jurisdiction requires for a transaction, and the policies applied"),
+        (name = "applications", description = "Licence applications and the cases they open"),
     )
 )]
 struct ApiDoc;
@@ -120,6 +124,11 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/determinations", post(determine_handlers::determine))
         .route("/api/v1/policies", get(determine_handlers::policies))
         .route("/api/v1/policies/versions", get(determine_handlers::policy_versions))
+        .route("/api/v1/applications", get(case_handlers::list_applications).post(case_handlers::apply))
+        .route("/api/v1/applications/{id}", get(case_handlers::get_application))
+        .route("/api/v1/applications/{id}/submit", post(case_handlers::submit))
+        .route("/api/v1/cases", get(case_handlers::list_cases))
+        .route("/api/v1/cases/{id}", get(case_handlers::get_case))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -1,0 +1,93 @@
+//! Licence applications and cases: exporters apply (idempotently), officers work their authority's queue.
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Body, Caller, Params};
+use accord_core::cases::{Application, Case, NewApplication};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Whether to submit the application at once.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyQuery {
+    /// `true` to screen, determine and open the cases now (default: keep a draft).
+    pub submit: Option<bool>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers.get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = NewApplication,
+    params(ApplyQuery, ("Idempotency-Key" = Option<String>, Header, description = "A retried request with the same key returns the application it created")),
+    security(("bearer" = [])),
+    responses((status = 201, description = "Created (and submitted with ?submit=true)", body = Application),
+              (status = 200, description = "The application this Idempotency-Key created earlier; nothing new was stored", body = Application),
+              (status = 422, description = "A bad transaction (unknown code with the nearest codes, country, negative quantity …), document or organisation", body = ErrorBody)))]
+pub(crate) async fn apply(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    headers: HeaderMap,
+    Params(q): Params<ApplyQuery>,
+    Body(input): Body<NewApplication>,
+) -> ApiResult<(StatusCode, Json<Application>)> {
+    let key = idempotency_key(&headers);
+    let applied = s.app.create_application(&p, input, key.as_deref(), q.submit.unwrap_or(false)).await?;
+    let status = if applied.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(applied.application)))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications", params(("id" = String, Path, description = "app_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Submitted (or already submitted: unchanged)", body = Application),
+              (status = 404, description = "Unknown or invisible application", body = ErrorBody)))]
+pub(crate) async fn submit(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Application>> {
+    Ok(Json(s.app.submit_application(&p, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, description = "Visible applications, newest first", body = [Application])))]
+pub(crate) async fn list_applications(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<Application>>> {
+    Ok(Json(s.app.applications(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = String, Path, description = "app_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The application with its determination and cases", body = Application),
+              (status = 404, description = "Unknown or invisible application", body = ErrorBody)))]
+pub(crate) async fn get_application(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Application>> {
+    Ok(Json(s.app.application(&p, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's queue: highest risk first, then the earliest due", body = [Case])))]
+pub(crate) async fn list_cases(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Case>>> {
+    Ok(Json(s.app.cases(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "applications", params(("id" = String, Path, description = "case_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case with its risk factors and SLA", body = Case),
+              (status = 404, description = "Unknown or invisible case", body = ErrorBody)))]
+pub(crate) async fn get_case(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Case>> {
+    Ok(Json(s.app.case(&p, &id).await?))
+}

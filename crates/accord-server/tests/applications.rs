@@ -1,0 +1,120 @@
+//! Applications and cases over HTTP on SQLite and PostgreSQL: an idempotent submission, an officer's queue, and
+//! refusals that store nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use accord_controls::{ListInfo, SourceFiles, import_sources};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use std::path::Path;
+use support::{World, world};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
+
+fn body(code: &str) -> Value {
+    json!({
+        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
+            "items": [{"code": code, "description": "ICs", "quantity": 10, "value": 5000, "currency": "EUR"}],
+            "parties": [{"role": "consignee", "name": "Shenzhen Example Trading Co., Ltd.", "country": "CN", "type": "organization"}]},
+        "end_use_statement": "Radar research at a university laboratory",
+        "declarations": {"no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true}
+    })
+}
+
+async fn apply(w: &World, key: Option<&str>, query: &str, body: Value) -> support::Answer {
+    let mut req = Request::post(format!("/api/v1/applications{query}"))
+        .header("authorization", format!("Bearer {}", w.key("exporter_de")))
+        .header("content-type", "application/json");
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    w.node.send(req.body(Body::from(body.to_string())).unwrap()).await
+}
+
+async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
+    let w = world(backend).await;
+    let op = Principal::Operator { name: "test".into() };
+    let d = Path::new(DATA);
+    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
+    let files = SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: None,
+        regimes: None,
+    };
+    w.node.app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    w.node.app.ensure_policies(&op).await.unwrap();
+
+    let first = apply(&w, Some("po-4711"), "?submit=true", body("3A001.a.1")).await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.body);
+    assert_eq!(first.body["status"], "submitted");
+    assert_eq!(first.body["outcomes"][0]["outcome"], "licence_required");
+    let id = first.body["id"].as_str().unwrap().to_owned();
+    let again = apply(&w, Some("po-4711"), "?submit=true", body("3A001.a.1")).await;
+    assert_eq!((again.status.as_u16(), again.body["id"].as_str()), (200, Some(id.as_str())), "a retry finds the first");
+
+    let queue = w.node.get("/api/v1/cases", Some(w.key("officer_de"))).await;
+    assert_eq!(queue.status.as_u16(), 200, "{}", queue.body);
+    let cases = queue.body.as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["application_id"], id.as_str());
+    assert!(cases[0]["risk_factors"].as_array().unwrap().iter().any(|f| f["factor"] == "item_sensitivity"));
+    let case_id = cases[0]["id"].as_str().unwrap();
+    assert_eq!(w.node.get(&format!("/api/v1/cases/{case_id}"), Some(w.key("officer_fr"))).await.code(), "not_found");
+    assert!(w.node.get("/api/v1/cases", Some(w.key("officer_fr"))).await.body.as_array().unwrap().is_empty());
+    assert_eq!(w.node.get(&format!("/api/v1/applications/{id}"), Some(w.key("exporter_fr"))).await.code(), "not_found");
+    let mine = w.node.get(&format!("/api/v1/applications/{id}"), Some(w.key("exporter_de"))).await;
+    assert!(mine.body["determination"]["jurisdictions"].is_array());
+
+    let draft = apply(&w, None, "", body("3A001.a.1")).await;
+    assert_eq!((draft.status.as_u16(), draft.body["status"].as_str()), (201, Some("draft")));
+    let draft_id = draft.body["id"].as_str().unwrap();
+    let submitted =
+        w.node.post(&format!("/api/v1/applications/{draft_id}/submit"), Some(w.key("exporter_de")), json!({})).await;
+    assert_eq!(
+        (submitted.status.as_u16(), submitted.body["status"].as_str()),
+        (200, Some("submitted")),
+        "{}",
+        submitted.body
+    );
+    let queue = w.node.get("/api/v1/cases", Some(w.key("officer_de"))).await;
+    let second = queue.body.as_array().unwrap().iter().find(|c| c["application_id"] == draft_id).unwrap();
+    let first_shipment = |c: &Value| {
+        c["risk_factors"].as_array().unwrap().iter().find(|f| f["factor"] == "first_shipment").unwrap()["points"]
+            .clone()
+    };
+    assert_eq!(first_shipment(second), 0, "the same consignee again is no first shipment");
+
+    let before = w.node.audit_state().await;
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        ("unknown code", body("3A00X"), 422, "unknown_control_code"),
+        ("wrong type", json!({"transaction": 5, "end_use_statement": "x"}), 422, "validation_failed"),
+        ("unknown field", json!({"transaction": {}, "end_use_statement": "x", "colour": 1}), 400, "invalid_body"),
+        (
+            "empty statement",
+            {
+                let mut b = body("3A001");
+                b["end_use_statement"] = json!(" ");
+                b
+            },
+            422,
+            "validation_failed",
+        ),
+    ];
+    for (what, b, status, code) in cases {
+        let r = apply(&w, Some(&what.replace(' ', "-")), "?submit=true", b).await;
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{what}: {}", r.body);
+    }
+    assert_eq!(apply(&w, None, "?submit=maybe", body("3A001")).await.code(), "invalid_query");
+    let r = apply(&w, Some("two words"), "?submit=true", body("3A001")).await;
+    assert_eq!(r.body["error"]["details"]["field"], "idempotency_key");
+    let officer = w.node.post("/api/v1/applications", Some(w.key("analyst_de")), body("3A001")).await;
+    assert_eq!(officer.code(), "forbidden");
+    assert_eq!(w.node.audit_state().await, before, "refusals store nothing");
+}
+
+accord_store::on_both_backends!(applications_open_cases_in_the_officers_queue);
