@@ -69,6 +69,57 @@ pub enum Command {
     Policies(PoliciesCommand),
     /// Determine what every jurisdiction requires for a transaction.
     Determine(DetermineArgs),
+    /// Draft (and with --submit, submit) a licence application from a JSON file.
+    Apply(ApplyArgs),
+    /// Licence applications.
+    #[command(subcommand)]
+    Applications(ApplicationsCommand),
+    /// Cases: one authority's review of an application.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+}
+
+/// `accord apply --input application.json`
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The application as JSON: organisation_id, transaction, end_use_statement, declarations, documents.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Submit at once: screen, determine and open the cases.
+    #[arg(long)]
+    pub submit: bool,
+    /// A key that makes a repeated command return the application it created instead of a second one.
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+}
+
+/// `accord applications …`
+#[derive(Debug, Subcommand)]
+pub enum ApplicationsCommand {
+    /// List the applications, newest first.
+    List,
+    /// Show one application with its determination and outcomes.
+    Show {
+        /// The application id (app_…).
+        id: String,
+    },
+    /// Submit a draft.
+    Submit {
+        /// The application id (app_…).
+        id: String,
+    },
+}
+
+/// `accord cases …`
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// The queue: highest risk first, then the earliest due.
+    List,
+    /// Show one case with its risk factors.
+    Show {
+        /// The case id (case_…).
+        id: String,
+    },
 }
 
 /// `accord policies …`

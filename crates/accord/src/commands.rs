@@ -1,8 +1,8 @@
 //! What each command does: open the store, call one application service, print the outcome.
 
 use crate::cli::{
-    AdminCommand, AuditCommand, AuthorityCommand, Cli, Command, ConfigCommand, KeyCommand, ListsCommand, LogFormat,
-    OrgCommand, ServeArgs, UserCommand,
+    AdminCommand, ApplicationsCommand, AuditCommand, AuthorityCommand, CasesCommand, Cli, Command, ConfigCommand,
+    KeyCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, UserCommand,
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
@@ -41,8 +41,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
             let mut app = App::new(store.clone());
-            if matches!(command, Command::Screen(_) | Command::Determine(_))
-                && let Some(v) = name_variants(cli.name_variants.as_deref(), &file)?
+            if matches!(
+                command,
+                Command::Screen(_) | Command::Determine(_) | Command::Apply(_) | Command::Applications(_)
+            ) && let Some(v) = name_variants(cli.name_variants.as_deref(), &file)?
             {
                 app = app.with_name_variants(v);
             }
@@ -177,6 +179,36 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Controls(command) => return crate::controls::run(app, p, command).await,
         Command::Policies(command) => return crate::determine::policies(app, p, command).await,
         Command::Determine(args) => return crate::determine::determine(app, p, args).await,
+        Command::Apply(args) => {
+            let text = std::fs::read_to_string(&args.input)
+                .with_context(|| format!("cannot read {}", args.input.display()))?;
+            let input: accord_core::cases::NewApplication = serde_json::from_str(&text).map_err(|e| {
+                anyhow!("{}: not an application: {e} (line {}, column {})", args.input.display(), e.line(), e.column())
+            })?;
+            service(app.ensure_policies(p).await)?;
+            let applied =
+                service(app.create_application(p, input, args.idempotency_key.as_deref(), args.submit).await)?;
+            if !applied.created {
+                eprintln!("this idempotency key already created {}; nothing new was stored", applied.application.id);
+            }
+            print_json(&applied.application)?;
+        }
+        Command::Applications(ApplicationsCommand::List) => print_json(&service(app.applications(p).await)?)?,
+        Command::Applications(ApplicationsCommand::Show { id }) => {
+            print_json(&service(app.application(p, &id).await)?)?
+        }
+        Command::Applications(ApplicationsCommand::Submit { id }) => {
+            print_json(&service(app.submit_application(p, &id).await)?)?
+        }
+        Command::Cases(CasesCommand::List) => {
+            for c in service(app.cases(p).await)? {
+                println!(
+                    "{}  {:<8} risk {:>3}  {:<22} due {}  application {}",
+                    c.id, c.authority_id, c.risk_score, c.review_path, c.due_date, c.application_id
+                );
+            }
+        }
+        Command::Cases(CasesCommand::Show { id }) => print_json(&service(app.case(p, &id).await)?)?,
         Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)

@@ -220,3 +220,65 @@ fn a_served_node_follows_its_policy_folder_and_keeps_the_last_good_version() {
     assert_eq!(versions, 2, "the changed folder is a new version: {logs}");
     assert!(logs.contains("policy version stored"), "{logs}");
 }
+
+#[test]
+fn an_application_is_submitted_once_and_its_case_is_queued() {
+    let dir = temp_dir("accord-apply-test");
+    import_controls(&dir);
+    ok(&run(
+        &dir,
+        &[
+            "authority",
+            "add",
+            "--id",
+            "DE-BAFA",
+            "--name",
+            "BAFA",
+            "--jurisdiction",
+            "EU",
+            "--country",
+            "DE",
+            "--time-zone",
+            "Europe/Berlin",
+        ],
+    ));
+    let org: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &[
+            "org",
+            "add",
+            "--name",
+            "Acme Photonics GmbH",
+            "--country",
+            "DE",
+            "--size",
+            "small",
+            "--authority",
+            "DE-BAFA",
+        ],
+    )))
+    .unwrap();
+    let application = serde_json::json!({
+        "organisation_id": org["id"],
+        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
+                        "items": [{"code": "3A001.a.1", "quantity": 10, "value": 5000, "currency": "EUR"}]},
+        "end_use_statement": "Radar research"
+    });
+    std::fs::write(dir.join("app.json"), application.to_string()).unwrap();
+    let args = ["apply", "--input", "app.json", "--submit", "--idempotency-key", "po-1"];
+    let first: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &args))).unwrap();
+    assert_eq!(first["status"], "submitted");
+    let again = run(&dir, &args);
+    let second: serde_json::Value = serde_json::from_str(&ok(&again)).unwrap();
+    assert_eq!(second["id"], first["id"]);
+    assert!(text(&again.stderr).contains("nothing new was stored"), "{}", text(&again.stderr));
+    let queue = ok(&run(&dir, &["cases", "list"]));
+    assert_eq!(queue.lines().count(), 1, "{queue}");
+    assert!(queue.contains("DE-BAFA") && queue.contains(first["id"].as_str().unwrap()), "{queue}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["applications", "show", first["id"].as_str().unwrap()]))).unwrap();
+    assert_eq!(shown["outcomes"][0]["outcome"], "licence_required");
+    let out = run(&dir, &["applications", "show", "app_nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("invalid_id"), "{}", text(&out.stderr));
+}
