@@ -237,6 +237,9 @@ impl App {
                 opened_at: accord_core::now(),
                 due_date: authority.calendar.add_working_days(today, DEFAULT_SLA_WORKING_DAYS).to_string(),
                 assigned_to: None,
+                info_requests: Vec::new(),
+                advice: Vec::new(),
+                decision: None,
             };
             outcome.case_id = Some(case.id.to_string());
             outcome.note = format!("case opened at {}", authority.id);

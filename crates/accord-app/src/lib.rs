@@ -6,6 +6,7 @@ mod controls;
 mod determination;
 mod keys;
 mod lists;
+mod review;
 mod screening;
 
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
@@ -13,6 +14,7 @@ pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, 
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
+pub use review::{CaseSla, CaseView, sla};
 pub use screening::{
     MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
 };

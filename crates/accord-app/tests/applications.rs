@@ -36,6 +36,8 @@ struct World {
     other_exporter: Principal,
     officer_de: Principal,
     officer_us: Principal,
+    senior_de: Principal,
+    senior_de_2: Principal,
     _db: TestDb,
 }
 
@@ -69,6 +71,8 @@ async fn world(backend: Backend) -> World {
         other_exporter: user(&app, "exporter", "e@other.example", None, Some(other.id.as_str())).await,
         officer_de: user(&app, "officer", "o@bafa.example", Some("DE-BAFA"), None).await,
         officer_us: user(&app, "officer", "o@bis.example", Some("US-BIS"), None).await,
+        senior_de: user(&app, "senior_officer", "s1@bafa.example", Some("DE-BAFA"), None).await,
+        senior_de_2: user(&app, "senior_officer", "s2@bafa.example", Some("DE-BAFA"), None).await,
         app,
         _db: db,
     }
@@ -204,7 +208,111 @@ async fn drafts_are_submitted_once_and_bad_input_stores_nothing(backend: Backend
     );
 }
 
+fn decision(kind: &str, version: i64, extra: Value) -> accord_core::cases::NewDecision {
+    let mut v = json!({"kind": kind, "reason": "assessed against the criteria", "version": version});
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+/// The EU case of a fresh submission to China.
+async fn eu_case(w: &World) -> accord_core::cases::Case {
+    let applied =
+        w.app.create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), None, true).await.unwrap();
+    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    w.app.case(&w.officer_de, &id).await.unwrap()
+}
+
+async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let case = eu_case(&w).await;
+    assert_eq!(case.review_path, "standard", "{:?}", case.risk_factors);
+    let id = case.id.to_string();
+
+    // Two officers decide the same version at once: exactly one wins.
+    let approve = || decision("approve", 1, json!({"valid_until": "2027-12-31", "conditions": ["no re-export"]}));
+    let (a, b) = tokio::join!(app.decide(&w.officer_de, &id, approve()), app.decide(&w.senior_de, &id, approve()));
+    let results = [a, b];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    let loser = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert!(matches!(loser.code, ErrorCode::CaseChanged | ErrorCode::Conflict), "{loser:?}");
+    let decided = app.case(&w.officer_de, &id).await.unwrap();
+    assert_eq!((decided.status, decided.version), (accord_core::cases::CaseStatus::Approved, 2));
+    let d = decided.decision.unwrap();
+    assert_eq!(
+        (d.conditions.len(), d.items.len(), d.items[0].quantity),
+        (1, 1, 10.0),
+        "items default to what was applied for"
+    );
+    assert_eq!(app.decide(&w.officer_de, &id, approve()).await.unwrap_err().code, ErrorCode::CaseChanged);
+
+    // A refusal waits for a countersignature by another senior officer.
+    let case = eu_case(&w).await;
+    let id = case.id.to_string();
+    let no_criteria = app.decide(&w.senior_de, &id, decision("refuse", 1, json!({}))).await.unwrap_err();
+    assert_eq!(no_criteria.code, ErrorCode::ValidationFailed);
+    let refused = app
+        .decide(&w.senior_de, &id, decision("refuse", 1, json!({"refusal_criteria": ["EU-CP-2008/944 criterion 7"]})))
+        .await
+        .unwrap();
+    assert_eq!(refused.status, accord_core::cases::CaseStatus::AwaitingCountersignature);
+    assert_eq!(
+        app.countersign(&w.senior_de, &id, 2).await.unwrap_err().code,
+        ErrorCode::Forbidden,
+        "not by the decider"
+    );
+    assert_eq!(
+        app.countersign(&w.officer_de, &id, 2).await.unwrap_err().code,
+        ErrorCode::Forbidden,
+        "not by an officer"
+    );
+    let signed = app.countersign(&w.senior_de_2, &id, 2).await.unwrap();
+    assert_eq!(signed.status, accord_core::cases::CaseStatus::Refused);
+    assert!(signed.decision.unwrap().countersigned_by.is_some());
+    assert_eq!(app.case(&w.officer_us, &id).await.unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        app.decide(&w.officer_us, &id, approve()).await.unwrap_err().code,
+        ErrorCode::NotFound,
+        "another authority's officer"
+    );
+
+    // Questions pause the clock; a case waiting for an answer cannot be decided.
+    let case = eu_case(&w).await;
+    let id = case.id.to_string();
+    let asked = app.request_information(&w.officer_de, &id, 1, "Who is the end user of the ICs?").await.unwrap();
+    assert_eq!(asked.status, accord_core::cases::CaseStatus::AwaitingInformation);
+    assert_eq!(app.decide(&w.officer_de, &id, approve()).await.unwrap_err().code, ErrorCode::CaseChanged);
+    let stale = decision("approve", 2, json!({"valid_until": "2027-12-31"}));
+    assert_eq!(
+        app.decide(&w.officer_de, &id, stale).await.unwrap_err().code,
+        ErrorCode::Conflict,
+        "waiting for the exporter"
+    );
+    assert_eq!(app.answer_information(&w.other_exporter, &id, "x").await.unwrap_err().code, ErrorCode::NotFound);
+    let answered = app.answer_information(&w.exporter, &id, "The university's radar laboratory").await.unwrap();
+    assert_eq!((answered.status, answered.version), (accord_core::cases::CaseStatus::Open, 3));
+    let view = app.case_view(&w.officer_de, &id).await.unwrap();
+    assert_eq!(view.sla.target, 20);
+    assert!(view.sla.remaining <= 20 && view.sla.paused <= view.sla.elapsed);
+    let advised = app.advise(&w.officer_de, &id, 3, "Technical advice: the ICs meet 3A001.a.1.a").await.unwrap();
+    assert_eq!(advised.advice.len(), 1);
+    let too_much = decision(
+        "approve",
+        4,
+        json!({"valid_until": "2027-12-31", "items": [{"item": 0, "quantity": 11, "value": 5000}]}),
+    );
+    assert_eq!(app.decide(&w.officer_de, &id, too_much).await.unwrap_err().code, ErrorCode::ValidationFailed);
+    let backwards = decision("approve", 4, json!({"valid_from": "2027-01-01", "valid_until": "2026-12-31"}));
+    assert_eq!(app.decide(&w.officer_de, &id, backwards).await.unwrap_err().code, ErrorCode::ValidationFailed);
+    let returned = app.decide(&w.officer_de, &id, decision("return", 4, json!({}))).await.unwrap();
+    assert_eq!(returned.status, accord_core::cases::CaseStatus::Returned);
+    assert!(app.verify_audit(&operator()).await.unwrap().ok);
+}
+
 accord_store::on_both_backends!(
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
-    drafts_are_submitted_once_and_bad_input_stores_nothing
+    drafts_are_submitted_once_and_bad_input_stores_nothing,
+    officers_decide_once_and_refusals_need_a_second_senior_officer
 );

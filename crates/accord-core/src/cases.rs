@@ -171,6 +171,16 @@ impl NewApplication {
 pub enum CaseStatus {
     /// Waiting for, or under, review.
     Open,
+    /// The officer asked the exporter for information; the SLA clock is paused until the answer.
+    AwaitingInformation,
+    /// Decided by an officer; a different senior officer must countersign.
+    AwaitingCountersignature,
+    /// Approved: a licence is issued.
+    Approved,
+    /// Refused.
+    Refused,
+    /// Returned without a decision (withdrawn, or no licence needed).
+    Returned,
 }
 
 impl CaseStatus {
@@ -178,8 +188,122 @@ impl CaseStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Open => "open",
+            CaseStatus::AwaitingInformation => "awaiting_information",
+            CaseStatus::AwaitingCountersignature => "awaiting_countersignature",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Refused => "refused",
+            CaseStatus::Returned => "returned",
         }
     }
+
+    /// Whether the case is closed (approved, refused or returned).
+    pub fn is_closed(self) -> bool {
+        matches!(self, CaseStatus::Approved | CaseStatus::Refused | CaseStatus::Returned)
+    }
+}
+
+/// A question an officer put to the exporter, and the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InfoRequest {
+    /// Who asked.
+    pub asked_by: String,
+    /// When.
+    pub asked_at: String,
+    /// The question.
+    pub question: String,
+    /// When it was answered.
+    pub answered_at: Option<String>,
+    /// The answer.
+    pub answer: Option<String>,
+}
+
+/// Advice recorded on a case (technical opinion, another ministry's view).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Advice {
+    /// Who recorded it.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// The advice.
+    pub text: String,
+}
+
+/// What a decision is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Approve, with conditions, validity and licensed quantities and values.
+    Approve,
+    /// Refuse, with the jurisdiction's refusal criteria.
+    Refuse,
+    /// Return without a decision (withdrawn, not required).
+    Return,
+}
+
+/// The quantity and value licensed for one item of the application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicensedItem {
+    /// Index of the item in the application's transaction.
+    pub item: usize,
+    /// Licensed quantity.
+    pub quantity: f64,
+    /// Licensed value, in the item's currency.
+    pub value: f64,
+}
+
+/// An officer's decision on a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Decision {
+    /// Approve, refuse or return.
+    pub kind: DecisionKind,
+    /// The deciding officer.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// Why, in words.
+    pub reason: String,
+    /// Conditions (provisos) of an approval.
+    pub conditions: Vec<String>,
+    /// First day of validity of an approval.
+    pub valid_from: Option<String>,
+    /// Last day of validity of an approval.
+    pub valid_until: Option<String>,
+    /// Licensed quantity and value per item of an approval.
+    pub items: Vec<LicensedItem>,
+    /// Refusal criteria of the jurisdiction (e.g. EU Common Position 2008/944 criteria, or national codes).
+    pub refusal_criteria: Vec<String>,
+    /// The senior officer who countersigned, when one had to.
+    pub countersigned_by: Option<String>,
+    /// When.
+    pub countersigned_at: Option<String>,
+}
+
+/// Request to decide a case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDecision {
+    /// `approve`, `refuse` or `return`.
+    pub kind: DecisionKind,
+    /// Why (required).
+    pub reason: String,
+    /// The case version the officer saw; a newer one answers `case_changed`.
+    pub version: i64,
+    /// Conditions of an approval.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// First day of validity (approval; default today).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// Last day of validity (approval, required).
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// Licensed quantity and value per item (approval; default: as applied for).
+    #[serde(default)]
+    pub items: Vec<LicensedItem>,
+    /// Refusal criteria (refusal, at least one).
+    #[serde(default)]
+    pub refusal_criteria: Vec<String>,
 }
 
 /// One named factor of a case's risk score.
@@ -227,4 +351,13 @@ pub struct Case {
     pub due_date: String,
     /// The assigned officer, if any.
     pub assigned_to: Option<String>,
+    /// Questions to the exporter and their answers.
+    #[serde(default)]
+    pub info_requests: Vec<InfoRequest>,
+    /// Advice recorded on the case.
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+    /// The decision, once taken.
+    #[serde(default)]
+    pub decision: Option<Decision>,
 }

@@ -65,6 +65,7 @@ error_codes! {
     UnknownJurisdiction = "unknown_jurisdiction", 422, "No policy is loaded for the named jurisdiction.";
     InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
+    CaseChanged = "case_changed", 409, "The case changed since the version the caller saw (another officer acted); read it again.";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; nothing was changed.";
     MigrationFailed = "migration_failed", 500, "A schema migration failed and was rolled back.";
     Internal = "internal_error", 500, "An unexpected error; the request id in the response identifies it in the logs.";

@@ -93,6 +93,13 @@ pub enum Mutation {
     },
     /// Open a case.
     InsertCase(Case),
+    /// Replace a case; `case_changed` unless it still has `expected_version` (the new content has the next one).
+    UpdateCase {
+        /// The new content.
+        case: Case,
+        /// The version it must still have.
+        expected_version: i64,
+    },
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,
 }

@@ -614,6 +614,29 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .await
             .map_err(db_error)?;
         }
+        Mutation::UpdateCase { case: c, expected_version } => {
+            let done = sqlx::query(
+                "UPDATE cases SET status = $1, risk_score = $2, due_date = $3, version = $4, data = $5 \
+                 WHERE id = $6 AND version = $7",
+            )
+            .bind(c.status.as_str())
+            .bind(i64::from(c.risk_score))
+            .bind(&c.due_date)
+            .bind(c.version)
+            .bind(to_data(c)?)
+            .bind(c.id.as_str())
+            .bind(*expected_version)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::CaseChanged,
+                    format!("case '{}' changed since version {expected_version}; read it again", c.id),
+                )
+                .with_details(serde_json::json!({ "case_id": c.id, "expected_version": expected_version })));
+            }
+        }
         Mutation::RequireNoAdmin => {
             if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
                 return Err(Error::new(

@@ -1,0 +1,352 @@
+//! Officers review cases: assign, ask the exporter for information (the SLA clock pauses), record advice, decide,
+//! and countersign. Every change names the case version it was made on, so two officers deciding the same case
+//! cannot both win: the second gets `case_changed`.
+
+use crate::{App, event, require, to_json, user_principal};
+use accord_core::cases::{Advice, Case, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision};
+use accord_core::model::{Authority, Role, WorkingCalendar};
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::Mutation;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// A case's service-level clock, in working days of its authority's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CaseSla {
+    /// The target, in working days.
+    pub target: u32,
+    /// Working days since the case was opened (until its decision, once decided).
+    pub elapsed: u32,
+    /// Working days the clock was paused, waiting for the exporter.
+    pub paused: u32,
+    /// Working days left (negative once late).
+    pub remaining: i64,
+    /// The day it is due, pauses included.
+    pub due_date: String,
+}
+
+/// A case with its SLA clock.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    /// The case.
+    #[serde(flatten)]
+    pub case: Case,
+    /// Its clock.
+    pub sla: CaseSla,
+}
+
+fn day_of(timestamp: &str) -> Date {
+    timestamp.get(..10).and_then(|d| d.parse().ok()).unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// Working days after `from` up to and including `to`.
+fn working_days_between(cal: &WorkingCalendar, from: Date, to: Date) -> u32 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = match d.tomorrow() {
+            Ok(next) => next,
+            Err(_) => break,
+        };
+        if cal.is_working_day(d) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The clock of a case on `today`.
+pub fn sla(case: &Case, authority: &Authority, today: Date) -> CaseSla {
+    let cal = &authority.calendar;
+    let opened = day_of(&case.opened_at);
+    let end = case.decision.as_ref().map_or(today, |d| day_of(&d.at));
+    let elapsed = working_days_between(cal, opened, end);
+    let paused = case
+        .info_requests
+        .iter()
+        .map(|r| working_days_between(cal, day_of(&r.asked_at), r.answered_at.as_deref().map_or(end, day_of)))
+        .sum::<u32>()
+        .min(elapsed);
+    let target = crate::DEFAULT_SLA_WORKING_DAYS;
+    CaseSla {
+        target,
+        elapsed,
+        paused,
+        remaining: i64::from(target) - i64::from(elapsed - paused),
+        due_date: cal.add_working_days(opened, target + paused).to_string(),
+    }
+}
+
+fn text(field: &str, s: &str, max: usize) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::validation(field, format!("{field} must be 1-{max} characters without control characters")));
+    }
+    Ok(t.to_owned())
+}
+
+impl App {
+    /// A case with its SLA clock, if visible to the caller.
+    pub async fn case_view(&self, p: &Principal, id: &str) -> Result<CaseView> {
+        let case = self.case(p, id).await?;
+        let authority = self.authority(case.authority_id.as_str()).await?;
+        let sla = sla(&case, &authority, jiff::Zoned::now().date());
+        Ok(CaseView { case, sla })
+    }
+
+    /// A case an officer of its authority may work on, at the version the officer saw.
+    async fn case_to_work(&self, p: &Principal, id: &str, version: i64, roles: &[Role], action: &str) -> Result<Case> {
+        require(p, roles, action)?;
+        let case = self.case(p, id).await?;
+        if let Some(u) = user_principal(p)
+            && u.authority_id.as_ref() != Some(&case.authority_id)
+        {
+            return Err(Error::not_found("case", id));
+        }
+        if case.version != version {
+            return Err(Error::new(
+                ErrorCode::CaseChanged,
+                format!("case '{id}' is at version {}, not {version}; read it again", case.version),
+            )
+            .with_details(json!({ "case_id": id, "version": case.version })));
+        }
+        Ok(case)
+    }
+
+    async fn save_case(&self, p: &Principal, mut case: Case, kind: &str, payload: serde_json::Value) -> Result<Case> {
+        let expected_version = case.version;
+        case.version += 1;
+        let authority = case.authority_id.clone();
+        self.store
+            .commit(
+                vec![Mutation::UpdateCase { case: case.clone(), expected_version }],
+                vec![event(p, Some(&authority), kind, case.id.as_str(), payload)],
+            )
+            .await?;
+        Ok(case)
+    }
+
+    /// Assigns a case to an officer of its authority (by default the caller).
+    pub async fn assign_case(&self, p: &Principal, id: &str, version: i64, officer: Option<&str>) -> Result<Case> {
+        let mut case = self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "assign cases").await?;
+        let officer = match (officer, user_principal(p)) {
+            (Some(o), _) => {
+                let u = self.user(p, o).await?;
+                if !matches!(u.role, Role::Officer | Role::SeniorOfficer)
+                    || u.authority_id.as_ref() != Some(&case.authority_id)
+                {
+                    return Err(Error::validation(
+                        "officer",
+                        format!("'{}' is not an officer of {}", u.id, case.authority_id),
+                    ));
+                }
+                u.id.to_string()
+            }
+            (None, Some(me)) => me.user_id.to_string(),
+            (None, None) => return Err(Error::validation("officer", "name the officer to assign")),
+        };
+        case.assigned_to = Some(officer.clone());
+        self.save_case(p, case, "case.assigned", json!({ "officer": officer })).await
+    }
+
+    /// Asks the exporter for information; the SLA clock pauses until the answer.
+    pub async fn request_information(&self, p: &Principal, id: &str, version: i64, question: &str) -> Result<Case> {
+        let mut case =
+            self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "ask for information").await?;
+        if case.status != CaseStatus::Open {
+            return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is {}, not open", case.status.as_str())));
+        }
+        let question = text("question", question, 4000)?;
+        case.info_requests.push(InfoRequest {
+            asked_by: p.actor(),
+            asked_at: accord_core::now(),
+            question: question.clone(),
+            answered_at: None,
+            answer: None,
+        });
+        case.status = CaseStatus::AwaitingInformation;
+        self.save_case(p, case, "case.information_requested", json!({ "question": question })).await
+    }
+
+    /// The exporter answers the open question; the clock runs again and the due date moves by the pause.
+    pub async fn answer_information(&self, p: &Principal, id: &str, answer: &str) -> Result<Case> {
+        require(p, &[Role::Exporter], "answer an authority's questions")?;
+        let mut case = self.case(p, id).await?;
+        if case.status != CaseStatus::AwaitingInformation {
+            return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is not waiting for information")));
+        }
+        let answer = text("answer", answer, 8000)?;
+        if let Some(open) = case.info_requests.iter_mut().rev().find(|r| r.answered_at.is_none()) {
+            open.answered_at = Some(accord_core::now());
+            open.answer = Some(answer.clone());
+        }
+        case.status = CaseStatus::Open;
+        let authority = self.authority(case.authority_id.as_str()).await?;
+        case.due_date = sla(&case, &authority, jiff::Zoned::now().date()).due_date;
+        self.save_case(p, case, "case.information_answered", json!({ "answer": answer })).await
+    }
+
+    /// Records advice on an open case.
+    pub async fn advise(&self, p: &Principal, id: &str, version: i64, advice: &str) -> Result<Case> {
+        let mut case =
+            self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "record advice").await?;
+        if case.status.is_closed() {
+            return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
+        }
+        let advice = text("advice", advice, 8000)?;
+        case.advice.push(Advice { by: p.actor(), at: accord_core::now(), text: advice.clone() });
+        self.save_case(p, case, "case.advice_recorded", json!({ "advice": advice })).await
+    }
+
+    /// Decides an open case. A refusal, or an approval on the enhanced-due-diligence path, waits for the
+    /// countersignature of a different senior officer.
+    pub async fn decide(&self, p: &Principal, id: &str, input: NewDecision) -> Result<Case> {
+        let mut case =
+            self.case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "decide cases").await?;
+        if case.status != CaseStatus::Open {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("case '{id}' is {}; only an open case can be decided", case.status.as_str()),
+            ));
+        }
+        let reason = text("reason", &input.reason, 4000)?;
+        let mut decision = Decision {
+            kind: input.kind,
+            by: p.actor(),
+            at: accord_core::now(),
+            reason,
+            conditions: Vec::new(),
+            valid_from: None,
+            valid_until: None,
+            items: Vec::new(),
+            refusal_criteria: Vec::new(),
+            countersigned_by: None,
+            countersigned_at: None,
+        };
+        let needs_countersignature = match input.kind {
+            DecisionKind::Approve => {
+                decision.conditions = input
+                    .conditions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| text(&format!("conditions[{i}]"), c, 1000))
+                    .collect::<Result<_>>()?;
+                let today = jiff::Zoned::now().date();
+                let from = match &input.valid_from {
+                    Some(d) => crate::controls::check_date("valid_from", d)?,
+                    None => today.to_string(),
+                };
+                let until = crate::controls::check_date(
+                    "valid_until",
+                    input
+                        .valid_until
+                        .as_deref()
+                        .ok_or_else(|| Error::validation("valid_until", "an approval needs valid_until"))?,
+                )?;
+                if until < from {
+                    return Err(Error::validation(
+                        "valid_until",
+                        format!("valid_until {until} is before valid_from {from}"),
+                    ));
+                }
+                decision.items = self.licensed_items(&case, &input.items).await?;
+                decision.valid_from = Some(from);
+                decision.valid_until = Some(until);
+                case.review_path == "enhanced_due_diligence"
+            }
+            DecisionKind::Refuse => {
+                if input.refusal_criteria.is_empty() {
+                    return Err(Error::validation(
+                        "refusal_criteria",
+                        "a refusal names at least one refusal criterion",
+                    ));
+                }
+                decision.refusal_criteria = input
+                    .refusal_criteria
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| text(&format!("refusal_criteria[{i}]"), c, 100))
+                    .collect::<Result<_>>()?;
+                true
+            }
+            DecisionKind::Return => false,
+        };
+        case.status = match (input.kind, needs_countersignature) {
+            (_, true) => CaseStatus::AwaitingCountersignature,
+            (DecisionKind::Approve, false) => CaseStatus::Approved,
+            (DecisionKind::Refuse, false) => CaseStatus::Refused,
+            (DecisionKind::Return, false) => CaseStatus::Returned,
+        };
+        case.decision = Some(decision.clone());
+        self.save_case(p, case, "case.decided", to_json(&decision)).await
+    }
+
+    /// Countersigns a decision waiting for it: a senior officer of the case's authority other than the decider.
+    pub async fn countersign(&self, p: &Principal, id: &str, version: i64) -> Result<Case> {
+        let mut case = self.case_to_work(p, id, version, &[Role::SeniorOfficer], "countersign decisions").await?;
+        if case.status != CaseStatus::AwaitingCountersignature {
+            return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is not waiting for a countersignature")));
+        }
+        let Some(decision) = case.decision.as_mut() else {
+            return Err(Error::internal("a case waiting for a countersignature has no decision"));
+        };
+        if decision.by == p.actor() {
+            return Err(Error::forbidden(
+                "the countersignature must come from another senior officer than the decider",
+            ));
+        }
+        decision.countersigned_by = Some(p.actor());
+        decision.countersigned_at = Some(accord_core::now());
+        case.status = match decision.kind {
+            DecisionKind::Approve => CaseStatus::Approved,
+            DecisionKind::Refuse => CaseStatus::Refused,
+            DecisionKind::Return => CaseStatus::Returned,
+        };
+        let payload = json!({ "kind": decision.kind, "decided_by": decision.by });
+        self.save_case(p, case, "case.countersigned", payload).await
+    }
+
+    /// The licensed items of an approval: as given (never more than applied for), or everything applied for.
+    async fn licensed_items(&self, case: &Case, given: &[LicensedItem]) -> Result<Vec<LicensedItem>> {
+        let application = self
+            .store
+            .application(&case.application_id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
+        let applied: Vec<(f64, f64)> = application.transaction["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| (i["quantity"].as_f64().unwrap_or(0.0), i["value"].as_f64().unwrap_or(0.0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if given.is_empty() {
+            return Ok(applied
+                .iter()
+                .enumerate()
+                .map(|(item, (quantity, value))| LicensedItem { item, quantity: *quantity, value: *value })
+                .collect());
+        }
+        for (i, l) in given.iter().enumerate() {
+            let Some((q, v)) = applied.get(l.item) else {
+                return Err(Error::validation(
+                    &format!("items[{i}].item"),
+                    format!("the application has no item {}", l.item),
+                ));
+            };
+            let ok = |x: f64, max: f64| x.is_finite() && (0.0..=max).contains(&x);
+            if !ok(l.quantity, *q) || !ok(l.value, *v) {
+                return Err(Error::validation(
+                    &format!("items[{i}]"),
+                    format!("item {} may be licensed for at most quantity {q} and value {v} (as applied for)", l.item),
+                ));
+            }
+        }
+        Ok(given.to_vec())
+    }
+}
