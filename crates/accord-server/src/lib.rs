@@ -57,7 +57,7 @@ pub struct RequestId(pub String);
         controls_handlers::browse, controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
         determine_handlers::determine, determine_handlers::policies, determine_handlers::policy_versions,
         case_handlers::apply, case_handlers::submit, case_handlers::list_applications, case_handlers::get_application,
-        case_handlers::list_cases, case_handlers::get_case,
+        case_handlers::list_cases, case_handlers::get_case, case_handlers::case_sla, case_handlers::act, case_handlers::decide,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -129,6 +129,9 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/applications/{id}/submit", post(case_handlers::submit))
         .route("/api/v1/cases", get(case_handlers::list_cases))
         .route("/api/v1/cases/{id}", get(case_handlers::get_case))
+        .route("/api/v1/cases/{id}/sla", get(case_handlers::case_sla))
+        .route("/api/v1/cases/{id}/decision", post(case_handlers::decide))
+        .route("/api/v1/cases/{id}/{action}", post(case_handlers::act))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

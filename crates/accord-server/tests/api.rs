@@ -290,13 +290,16 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/applications/{id}/submit", "post"),
         ("/api/v1/cases", "get"),
         ("/api/v1/cases/{id}", "get"),
+        ("/api/v1/cases/{id}/sla", "get"),
+        ("/api/v1/cases/{id}/decision", "post"),
+        ("/api/v1/cases/{id}/{action}", "post"),
     ];
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, expected.len(), "every documented operation is in this list");
     for (path, method) in expected {
         assert!(paths[path][method].is_object(), "{method} {path} is documented");
         // And it is served: a documented route never answers route_not_found.
-        let concrete = path.replace("{id}", "DE-BAFA").replace("{code}", "3A001");
+        let concrete = path.replace("{id}", "DE-BAFA").replace("{code}", "3A001").replace("{action}", "assign");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let a = node.call(m, &concrete, None, None).await;
         assert_ne!(a.code(), "route_not_found", "{method} {path}");

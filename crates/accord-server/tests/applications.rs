@@ -70,6 +70,27 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     let mine = w.node.get(&format!("/api/v1/applications/{id}"), Some(w.key("exporter_de"))).await;
     assert!(mine.body["determination"]["jurisdictions"].is_array());
 
+    let officer = w.key("officer_de");
+    let sla = w.node.get(&format!("/api/v1/cases/{case_id}/sla"), Some(officer)).await;
+    assert_eq!((sla.status.as_u16(), sla.body["sla"]["target"].as_u64()), (200, Some(20)), "{}", sla.body);
+    let assigned = w.node.post(&format!("/api/v1/cases/{case_id}/assign"), Some(officer), json!({"version": 1})).await;
+    assert_eq!((assigned.status.as_u16(), assigned.body["version"].as_i64()), (200, Some(2)), "{}", assigned.body);
+    let decision = |version: i64| json!({"kind": "approve", "reason": "end use verified", "version": version, "valid_until": "2027-06-30"});
+    let stale = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(1)).await;
+    assert_eq!((stale.status.as_u16(), stale.code()), (409, "case_changed"), "{}", stale.body);
+    let approved = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(2)).await;
+    assert_eq!(
+        (approved.status.as_u16(), approved.body["status"].as_str()),
+        (200, Some("approved")),
+        "{}",
+        approved.body
+    );
+    let by_exporter =
+        w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(w.key("exporter_de")), decision(3)).await;
+    assert_eq!(by_exporter.code(), "forbidden");
+    let unknown = w.node.post(&format!("/api/v1/cases/{case_id}/escalate"), Some(officer), json!({"version": 3})).await;
+    assert_eq!((unknown.status.as_u16(), unknown.code()), (404, "route_not_found"));
+
     let draft = apply(&w, None, "", body("3A001.a.1")).await;
     assert_eq!((draft.status.as_u16(), draft.body["status"].as_str()), (201, Some("draft")));
     let draft_id = draft.body["id"].as_str().unwrap();
