@@ -115,10 +115,59 @@ pub enum ApplicationsCommand {
 pub enum CasesCommand {
     /// The queue: highest risk first, then the earliest due.
     List,
-    /// Show one case with its risk factors.
+    /// Show one case with its risk factors and SLA clock.
     Show {
         /// The case id (case_…).
         id: String,
+    },
+    /// Assign a case to an officer.
+    Assign {
+        /// The case id.
+        id: String,
+        /// The case version you saw.
+        #[arg(long)]
+        version: i64,
+        /// The officer's user id.
+        #[arg(long)]
+        officer: String,
+    },
+    /// Ask the exporter for information (the SLA clock pauses).
+    Ask {
+        /// The case id.
+        id: String,
+        /// The case version you saw.
+        #[arg(long)]
+        version: i64,
+        /// The question.
+        #[arg(long)]
+        question: String,
+    },
+    /// Record advice on a case.
+    Advise {
+        /// The case id.
+        id: String,
+        /// The case version you saw.
+        #[arg(long)]
+        version: i64,
+        /// The advice.
+        #[arg(long)]
+        text: String,
+    },
+    /// Decide a case from a JSON file: {"kind": "approve|refuse|return", "reason", "version", …}.
+    Decide {
+        /// The case id.
+        id: String,
+        /// The decision as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// Countersign a refusal or an enhanced-due-diligence approval.
+    Countersign {
+        /// The case id.
+        id: String,
+        /// The case version you saw.
+        #[arg(long)]
+        version: i64,
     },
 }
 

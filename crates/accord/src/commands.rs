@@ -208,7 +208,25 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                 );
             }
         }
-        Command::Cases(CasesCommand::Show { id }) => print_json(&service(app.case(p, &id).await)?)?,
+        Command::Cases(CasesCommand::Show { id }) => print_json(&service(app.case_view(p, &id).await)?)?,
+        Command::Cases(CasesCommand::Assign { id, version, officer }) => {
+            print_json(&service(app.assign_case(p, &id, version, Some(&officer)).await)?)?
+        }
+        Command::Cases(CasesCommand::Ask { id, version, question }) => {
+            print_json(&service(app.request_information(p, &id, version, &question).await)?)?
+        }
+        Command::Cases(CasesCommand::Advise { id, version, text }) => {
+            print_json(&service(app.advise(p, &id, version, &text).await)?)?
+        }
+        Command::Cases(CasesCommand::Decide { id, input }) => {
+            let text = std::fs::read_to_string(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let decision =
+                serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a decision: {e}", input.display()))?;
+            print_json(&service(app.decide(p, &id, decision).await)?)?
+        }
+        Command::Cases(CasesCommand::Countersign { id, version }) => {
+            print_json(&service(app.countersign(p, &id, version).await)?)?
+        }
         Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)

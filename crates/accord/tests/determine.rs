@@ -278,6 +278,20 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let shown: serde_json::Value =
         serde_json::from_str(&ok(&run(&dir, &["applications", "show", first["id"].as_str().unwrap()]))).unwrap();
     assert_eq!(shown["outcomes"][0]["outcome"], "licence_required");
+    let case_id = shown["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
+    std::fs::write(
+        dir.join("decision.json"),
+        r#"{"kind":"approve","reason":"verified","version":1,"valid_until":"2027-06-30"}"#,
+    )
+    .unwrap();
+    let decided: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["cases", "decide", &case_id, "--input", "decision.json"]))).unwrap();
+    assert_eq!(decided["status"], "approved");
+    let again = run(&dir, &["cases", "decide", &case_id, "--input", "decision.json"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("case_changed"), "{}", text(&again.stderr));
+    let view: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["cases", "show", &case_id]))).unwrap();
+    assert_eq!(view["sla"]["target"], 20);
     let out = run(&dir, &["applications", "show", "app_nope"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("invalid_id"), "{}", text(&out.stderr));
