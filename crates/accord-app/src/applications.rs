@@ -240,6 +240,7 @@ impl App {
                 info_requests: Vec::new(),
                 advice: Vec::new(),
                 decision: None,
+                licence_id: None,
             };
             outcome.case_id = Some(case.id.to_string());
             outcome.note = format!("case opened at {}", authority.id);

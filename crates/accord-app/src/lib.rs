@@ -5,6 +5,7 @@ mod applications;
 mod controls;
 mod determination;
 mod keys;
+mod licences;
 mod lists;
 mod review;
 mod screening;

@@ -120,12 +120,25 @@ impl App {
         let expected_version = case.version;
         case.version += 1;
         let authority = case.authority_id.clone();
-        self.store
-            .commit(
-                vec![Mutation::UpdateCase { case: case.clone(), expected_version }],
-                vec![event(p, Some(&authority), kind, case.id.as_str(), payload)],
-            )
-            .await?;
+        let mut mutations = Vec::new();
+        let mut events = vec![event(p, Some(&authority), kind, case.id.as_str(), payload)];
+        // An approval issues its licence in the same transaction.
+        if case.status == CaseStatus::Approved
+            && case.licence_id.is_none()
+            && let Some(decision) = &case.decision
+        {
+            let application = self
+                .store
+                .application(&case.application_id)
+                .await?
+                .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
+            let licence = crate::licences::issue(&case, decision, &application.transaction);
+            case.licence_id = Some(licence.id.to_string());
+            events.push(event(p, Some(&authority), "licence.issued", licence.id.as_str(), to_json(&licence)));
+            mutations.push(Mutation::InsertLicence(licence));
+        }
+        mutations.insert(0, Mutation::UpdateCase { case: case.clone(), expected_version });
+        self.store.commit(mutations, events).await?;
         Ok(case)
     }
 

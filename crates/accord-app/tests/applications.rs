@@ -82,7 +82,8 @@ fn application(destination: &str, code: Value, value: f64) -> NewApplication {
     serde_json::from_value(json!({
         "transaction": {"date": "2025-12-01", "origin": "DE", "destination": destination,
             "end_use": {"category": "civil", "statement": "radar research"},
-            "items": [{"code": code, "description": "ICs", "quantity": 10, "value": value, "currency": "EUR", "origin": "US"}]},
+            "items": [{"code": code, "description": "ICs", "quantity": 10, "value": value, "currency": "EUR", "origin": "US"}],
+            "parties": [{"role": "consignee", "name": "Shanghai Example Trading Co., Ltd.", "country": "CN", "type": "organization"}]},
         "end_use_statement": "Radar research at a university laboratory",
         "declarations": {"no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true},
         "documents": [{"name": "euc.pdf", "kind": "end_user_certificate", "sha256": "ab".repeat(32)}]
@@ -139,8 +140,10 @@ async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(b
         "the US authority sees what it reviews"
     );
 
-    let ally =
-        app.create_application(&w.exporter, application("JP", json!("3A001.a.1"), 1000.0), None, true).await.unwrap();
+    // Without lists on this node, parties could not be screened; this application names none.
+    let mut to_ally = application("JP", json!("3A001.a.1"), 1000.0);
+    to_ally.transaction["parties"] = json!([]);
+    let ally = app.create_application(&w.exporter, to_ally, None, true).await.unwrap();
     let eu = ally.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
     assert_eq!((eu.outcome.as_str(), eu.case_id.is_none()), ("general_authorisation", true));
     assert_eq!(eu.note, "covered by EU001");
@@ -311,8 +314,108 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     assert!(app.verify_audit(&operator()).await.unwrap().ok);
 }
 
+fn shipment(date: &str, quantity: f64, value: f64, consignee: &str) -> accord_core::licences::NewShipment {
+    serde_json::from_value(json!({
+        "date": date, "items": [{"item": 0, "quantity": quantity, "value": value}],
+        "consignee": consignee, "transport_document": "AWB 020-12345675"
+    }))
+    .unwrap()
+}
+
+const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
+
+async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let case = eu_case(&w).await;
+    let id = case.id.to_string();
+    let approve = decision("approve", 1, json!({"valid_from": "2025-12-01", "valid_until": "2027-12-31"}));
+    let approved = app.decide(&w.officer_de, &id, approve).await.unwrap();
+    let licence_id = approved.licence_id.clone().expect("an approval issues a licence");
+    let licence = app.licence(&w.exporter, &licence_id).await.unwrap();
+    assert_eq!(
+        (licence.status, licence.items[0].quantity, licence.items[0].value),
+        (accord_core::licences::LicenceStatus::Active, 10.0, 5000.0)
+    );
+    assert_eq!(licence.parties, [CONSIGNEE]);
+
+    let (_, after) = app
+        .report_shipment(
+            &w.exporter,
+            &licence_id,
+            shipment("2026-01-10", 4.0, 2000.0, "SHANGHAI EXAMPLE TRADING CO LTD"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (after.items[0].used_quantity, after.items[0].used_value),
+        (4.0, 2000.0),
+        "the consignee matches however written"
+    );
+    let refusals = [
+        (shipment("2026-01-11", 7.0, 100.0, CONSIGNEE), "exceeds the 6 left"),
+        (shipment("2026-01-11", 1.0, 3500.0, CONSIGNEE), "exceeds the 3000 left"),
+        (shipment("2026-01-11", 1.0, 10.0, "Another Trading Co."), "is not a party on licence"),
+        (shipment("2028-01-01", 1.0, 10.0, CONSIGNEE), "after the licence expired"),
+        (shipment("2025-11-30", 1.0, 10.0, CONSIGNEE), "before the licence's validity starts"),
+    ];
+    for (s, why) in refusals {
+        let e = app.report_shipment(&w.exporter, &licence_id, s).await.unwrap_err();
+        assert!(e.message.contains(why), "{why}: {}", e.message);
+    }
+    assert_eq!(
+        app.report_shipment(&w.other_exporter, &licence_id, shipment("2026-01-11", 1.0, 1.0, CONSIGNEE))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+
+    // Ten shipments of one unit race for the six units left: exactly six are recorded.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (app, who, lic) = (app.clone(), w.exporter.clone(), licence_id.clone());
+        tasks
+            .spawn(async move { app.report_shipment(&who, &lic, shipment("2026-02-01", 1.0, 100.0, CONSIGNEE)).await });
+    }
+    let results = tasks.join_all().await;
+    let accepted = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(accepted, 6, "{:?}", results.iter().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>());
+    let final_state = app.licence(&w.exporter, &licence_id).await.unwrap();
+    assert_eq!(final_state.items[0].used_quantity, 10.0, "never overdrawn");
+    assert_eq!(final_state.status, accord_core::licences::LicenceStatus::Exhausted);
+    assert_eq!(app.shipments(&w.officer_de, &licence_id).await.unwrap().len(), 7);
+    let exhausted =
+        app.report_shipment(&w.exporter, &licence_id, shipment("2026-02-02", 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
+    assert!(exhausted.message.contains("is exhausted"), "{}", exhausted.message);
+
+    // Suspension stops shipments until the licence is reinstated; revocation is final.
+    let second = eu_case(&w).await;
+    let approve = decision("approve", 1, json!({"valid_from": "2025-12-01", "valid_until": "2027-12-31"}));
+    let lic = app.decide(&w.officer_de, second.id.as_str(), approve).await.unwrap().licence_id.unwrap();
+    assert_eq!(
+        app.set_licence_status(&w.officer_us, &lic, "suspend", "x").await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(app.set_licence_status(&w.exporter, &lic, "suspend", "x").await.unwrap_err().code, ErrorCode::Forbidden);
+    app.set_licence_status(&w.officer_de, &lic, "suspend", "end-use check pending").await.unwrap();
+    let e = app.report_shipment(&w.exporter, &lic, shipment("2026-01-10", 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
+    assert!(e.message.contains("is suspended"), "{}", e.message);
+    app.set_licence_status(&w.officer_de, &lic, "reinstate", "check passed").await.unwrap();
+    app.report_shipment(&w.exporter, &lic, shipment("2026-01-10", 1.0, 1.0, CONSIGNEE)).await.unwrap();
+    let revoked = app.set_licence_status(&w.officer_de, &lic, "revoke", "diversion found").await.unwrap();
+    assert_eq!(revoked.status_reason.as_deref(), Some("diversion found"));
+    assert_eq!(
+        app.set_licence_status(&w.officer_de, &lic, "reinstate", "x").await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(app.licences(&w.exporter).await.unwrap().len(), 2);
+    assert!(app.verify_audit(&operator()).await.unwrap().ok);
+}
+
 accord_store::on_both_backends!(
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
     drafts_are_submitted_once_and_bad_input_stores_nothing,
-    officers_decide_once_and_refusals_need_a_second_senior_officer
+    officers_decide_once_and_refusals_need_a_second_senior_officer,
+    licences_are_drawn_down_by_shipments_and_never_overdrawn
 );

@@ -360,4 +360,7 @@ pub struct Case {
     /// The decision, once taken.
     #[serde(default)]
     pub decision: Option<Decision>,
+    /// The licence an approval issued.
+    #[serde(default)]
+    pub licence_id: Option<String>,
 }

@@ -118,6 +118,14 @@ generated_id!(
     /// The id of a case (one authority's review of an application).
     CaseId, "case", "case"
 );
+generated_id!(
+    /// The id of a licence.
+    LicenceId, "lic", "licence"
+);
+generated_id!(
+    /// The id of a shipment reported against a licence.
+    ShipmentId, "shp", "shipment"
+);
 
 /// Cuts user input to a length that is safe to echo back in a message.
 pub fn truncate(s: &str) -> String {

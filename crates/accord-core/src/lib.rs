@@ -6,6 +6,7 @@ pub mod cases;
 pub mod controls;
 pub mod error;
 pub mod ids;
+pub mod licences;
 pub mod listed;
 pub mod model;
 pub mod principal;

@@ -16,7 +16,8 @@ use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::cases::{Application, ApplicationStatus, Case};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, OrgId, UserId};
+use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, LicenceId, OrgId, UserId};
+use accord_core::licences::{Licence, Shipment};
 use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity, SyncState};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, User};
 use async_trait::async_trait;
@@ -93,6 +94,17 @@ pub enum Mutation {
     },
     /// Open a case.
     InsertCase(Case),
+    /// Issue a licence.
+    InsertLicence(Licence),
+    /// Replace a licence; `conflict` unless it still has `expected_version` (the new content has the next one).
+    UpdateLicence {
+        /// The new content.
+        licence: Licence,
+        /// The version it must still have.
+        expected_version: i64,
+    },
+    /// Record a shipment.
+    InsertShipment(Shipment),
     /// Replace a case; `case_changed` unless it still has `expected_version` (the new content has the next one).
     UpdateCase {
         /// The new content.
@@ -225,6 +237,12 @@ pub trait Store: Send + Sync + 'static {
     async fn case(&self, id: &CaseId) -> Result<Option<Case>>;
     /// Cases, highest risk first and then the earliest due: of one organisation, at one authority, or all.
     async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>>;
+    /// One licence.
+    async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>>;
+    /// Licences of one organisation, of one issuing authority, or all; newest first.
+    async fn licences(&self, scope: &UserScope) -> Result<Vec<Licence>>;
+    /// The shipments reported against a licence, oldest first.
+    async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

@@ -73,6 +73,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0007_cases.sql"),
         postgres: include_str!("../migrations/0007_cases.sql"),
     },
+    Migration {
+        version: 8,
+        name: "licences",
+        sqlite: include_str!("../migrations/0008_licences.sql"),
+        postgres: include_str!("../migrations/0008_licences.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

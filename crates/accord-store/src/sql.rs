@@ -6,7 +6,8 @@ use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserSco
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
 use accord_core::cases::{Application, Case};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::{ApplicationId, AuthorityId, CaseId, EventId, KeyId, OrgId, UserId};
+use accord_core::ids::{ApplicationId, AuthorityId, CaseId, EventId, KeyId, LicenceId, OrgId, UserId};
+use accord_core::licences::{Licence, Shipment};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
 use accord_core::{Error, ErrorCode, Result};
@@ -373,6 +374,15 @@ const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, pa
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+/// The WHERE clause (and its one parameter) of a listing by authority or organisation.
+fn scope_clause(scope: &UserScope) -> (&'static str, Option<String>) {
+    match scope {
+        UserScope::All => ("", None),
+        UserScope::Authority(a) => ("WHERE authority_id = $1", Some(a.as_str().to_owned())),
+        UserScope::Organisation(o) => ("WHERE organisation_id = $1", Some(o.as_str().to_owned())),
+    }
+}
+
 /// A record as the JSON kept in a `data` column.
 fn to_data<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::internal(format!("cannot serialise a record: {e}")))
@@ -613,6 +623,52 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
+        }
+        Mutation::InsertLicence(l) => {
+            sqlx::query(
+                "INSERT INTO licences (id, case_id, organisation_id, authority_id, status, valid_until, version, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(l.id.as_str())
+            .bind(l.case_id.as_str())
+            .bind(l.organisation_id.as_str())
+            .bind(l.authority_id.as_str())
+            .bind(l.status.as_str())
+            .bind(&l.valid_until)
+            .bind(l.version)
+            .bind(to_data(l)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::UpdateLicence { licence: l, expected_version } => {
+            let done =
+                sqlx::query("UPDATE licences SET status = $1, version = $2, data = $3 WHERE id = $4 AND version = $5")
+                    .bind(l.status.as_str())
+                    .bind(l.version)
+                    .bind(to_data(l)?)
+                    .bind(l.id.as_str())
+                    .bind(*expected_version)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("licence '{}' changed since version {expected_version}; read it again", l.id),
+                )
+                .with_details(serde_json::json!({ "licence_id": l.id, "expected_version": expected_version })));
+            }
+        }
+        Mutation::InsertShipment(sh) => {
+            sqlx::query("INSERT INTO shipments (id, licence_id, reported_at, data) VALUES ($1, $2, $3, $4)")
+                .bind(sh.id.as_str())
+                .bind(sh.licence_id.as_str())
+                .bind(&sh.reported_at)
+                .bind(to_data(sh)?)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
         }
         Mutation::UpdateCase { case: c, expected_version } => {
             let done = sqlx::query(
@@ -997,11 +1053,7 @@ impl Store for SqlStore {
     }
 
     async fn applications(&self, scope: &UserScope) -> Result<Vec<Application>> {
-        let (filter, value) = match scope {
-            UserScope::All => ("", None),
-            UserScope::Authority(a) => ("WHERE authority_id = $1", Some(a.as_str().to_owned())),
-            UserScope::Organisation(o) => ("WHERE organisation_id = $1", Some(o.as_str().to_owned())),
-        };
+        let (filter, value) = scope_clause(scope);
         let sql = format!("SELECT data FROM applications {filter} ORDER BY created_at DESC, id DESC");
         let mut q = sqlx::query(&sql);
         if let Some(v) = value {
@@ -1021,17 +1073,42 @@ impl Store for SqlStore {
     }
 
     async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>> {
-        let (filter, value) = match scope {
-            UserScope::All => ("", None),
-            UserScope::Authority(a) => ("WHERE authority_id = $1", Some(a.as_str().to_owned())),
-            UserScope::Organisation(o) => ("WHERE organisation_id = $1", Some(o.as_str().to_owned())),
-        };
+        let (filter, value) = scope_clause(scope);
         let sql = format!("SELECT data FROM cases {filter} ORDER BY risk_score DESC, due_date, id");
         let mut q = sqlx::query(&sql);
         if let Some(v) = value {
             q = q.bind(v);
         }
         let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        from_data(&rows)
+    }
+
+    async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>> {
+        let rows = sqlx::query("SELECT data FROM licences WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
+    }
+
+    async fn licences(&self, scope: &UserScope) -> Result<Vec<Licence>> {
+        let (filter, value) = scope_clause(scope);
+        let sql = format!("SELECT data FROM licences {filter} ORDER BY id DESC");
+        let mut q = sqlx::query(&sql);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        from_data(&rows)
+    }
+
+    async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>> {
+        let rows = sqlx::query("SELECT data FROM shipments WHERE licence_id = $1 ORDER BY reported_at, id")
+            .bind(licence.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
         from_data(&rows)
     }
 
