@@ -131,7 +131,7 @@ fn check_shipment(s: &NewShipment) -> Result<()> {
         return Err(Error::validation("items", "a shipment has 1-200 items"));
     }
     for (i, it) in s.items.iter().enumerate() {
-        if !(it.quantity.is_finite() && it.quantity > 0.0) || !(it.value.is_finite() && it.value >= 0.0) {
+        if !(it.quantity.is_finite() && it.quantity > 0.0 && it.value.is_finite() && it.value >= 0.0) {
             return Err(Error::validation(
                 &format!("items[{i}]"),
                 format!("items[{i}]: the quantity must be positive and the value non-negative"),
