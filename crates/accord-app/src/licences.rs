@@ -78,7 +78,7 @@ pub(crate) fn issue(case: &Case, decision: &Decision, transaction: &serde_json::
 /// Applies a shipment to a licence read at some version, or says precisely why it is refused.
 fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
     let refuse = |message: String| {
-        Err(Error::new(ErrorCode::ValidationFailed, message).with_details(json!({ "licence_id": l.id })))
+        Err(Error::new(ErrorCode::ShipmentRefused, message).with_details(json!({ "licence_id": l.id })))
     };
     match l.status {
         LicenceStatus::Active => {}

@@ -235,7 +235,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let id = case.id.to_string();
 
     // Two officers decide the same version at once: exactly one wins.
-    let approve = || decision("approve", 1, json!({"valid_until": "2027-12-31", "conditions": ["no re-export"]}));
+    let approve = || decision("approve", 1, json!({"valid_until": "2099-12-31", "conditions": ["no re-export"]}));
     let (a, b) = tokio::join!(app.decide(&w.officer_de, &id, approve()), app.decide(&w.senior_de, &id, approve()));
     let results = [a, b];
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
@@ -287,7 +287,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let asked = app.request_information(&w.officer_de, &id, 1, "Who is the end user of the ICs?").await.unwrap();
     assert_eq!(asked.status, accord_core::cases::CaseStatus::AwaitingInformation);
     assert_eq!(app.decide(&w.officer_de, &id, approve()).await.unwrap_err().code, ErrorCode::CaseChanged);
-    let stale = decision("approve", 2, json!({"valid_until": "2027-12-31"}));
+    let stale = decision("approve", 2, json!({"valid_until": "2099-12-31"}));
     assert_eq!(
         app.decide(&w.officer_de, &id, stale).await.unwrap_err().code,
         ErrorCode::Conflict,
@@ -304,7 +304,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let too_much = decision(
         "approve",
         4,
-        json!({"valid_until": "2027-12-31", "items": [{"item": 0, "quantity": 11, "value": 5000}]}),
+        json!({"valid_until": "2099-12-31", "items": [{"item": 0, "quantity": 11, "value": 5000}]}),
     );
     assert_eq!(app.decide(&w.officer_de, &id, too_much).await.unwrap_err().code, ErrorCode::ValidationFailed);
     let backwards = decision("approve", 4, json!({"valid_from": "2027-01-01", "valid_until": "2026-12-31"}));
@@ -324,12 +324,28 @@ fn shipment(date: &str, quantity: f64, value: f64, consignee: &str) -> accord_co
 
 const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
 
+/// Validity dates around today, so the story holds whenever it runs.
+struct Dates {
+    from: String,
+    until: String,
+    inside: String,
+    before: String,
+    after: String,
+}
+
+fn dates() -> Dates {
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
+    Dates { from: day(-30), until: day(400), inside: day(0), before: day(-31), after: day(401) }
+}
+
 async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backend) {
     let w = world(backend).await;
+    let dates = dates();
     let app = &w.app;
     let case = eu_case(&w).await;
     let id = case.id.to_string();
-    let approve = decision("approve", 1, json!({"valid_from": "2025-12-01", "valid_until": "2027-12-31"}));
+    let approve = decision("approve", 1, json!({"valid_from": dates.from, "valid_until": dates.until}));
     let approved = app.decide(&w.officer_de, &id, approve).await.unwrap();
     let licence_id = approved.licence_id.clone().expect("an approval issues a licence");
     let licence = app.licence(&w.exporter, &licence_id).await.unwrap();
@@ -343,7 +359,7 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
         .report_shipment(
             &w.exporter,
             &licence_id,
-            shipment("2026-01-10", 4.0, 2000.0, "SHANGHAI EXAMPLE TRADING CO LTD"),
+            shipment(&dates.inside, 4.0, 2000.0, "SHANGHAI EXAMPLE TRADING CO LTD"),
         )
         .await
         .unwrap();
@@ -353,18 +369,18 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
         "the consignee matches however written"
     );
     let refusals = [
-        (shipment("2026-01-11", 7.0, 100.0, CONSIGNEE), "exceeds the 6 left"),
-        (shipment("2026-01-11", 1.0, 3500.0, CONSIGNEE), "exceeds the 3000 left"),
-        (shipment("2026-01-11", 1.0, 10.0, "Another Trading Co."), "is not a party on licence"),
-        (shipment("2028-01-01", 1.0, 10.0, CONSIGNEE), "after the licence expired"),
-        (shipment("2025-11-30", 1.0, 10.0, CONSIGNEE), "before the licence's validity starts"),
+        (shipment(&dates.inside, 7.0, 100.0, CONSIGNEE), "exceeds the 6 left"),
+        (shipment(&dates.inside, 1.0, 3500.0, CONSIGNEE), "exceeds the 3000 left"),
+        (shipment(&dates.inside, 1.0, 10.0, "Another Trading Co."), "is not a party on licence"),
+        (shipment(&dates.after, 1.0, 10.0, CONSIGNEE), "after the licence expired"),
+        (shipment(&dates.before, 1.0, 10.0, CONSIGNEE), "before the licence's validity starts"),
     ];
     for (s, why) in refusals {
         let e = app.report_shipment(&w.exporter, &licence_id, s).await.unwrap_err();
         assert!(e.message.contains(why), "{why}: {}", e.message);
     }
     assert_eq!(
-        app.report_shipment(&w.other_exporter, &licence_id, shipment("2026-01-11", 1.0, 1.0, CONSIGNEE))
+        app.report_shipment(&w.other_exporter, &licence_id, shipment(&dates.inside, 1.0, 1.0, CONSIGNEE))
             .await
             .unwrap_err()
             .code,
@@ -374,9 +390,8 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     // Ten shipments of one unit race for the six units left: exactly six are recorded.
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..10 {
-        let (app, who, lic) = (app.clone(), w.exporter.clone(), licence_id.clone());
-        tasks
-            .spawn(async move { app.report_shipment(&who, &lic, shipment("2026-02-01", 1.0, 100.0, CONSIGNEE)).await });
+        let (app, who, lic, day) = (app.clone(), w.exporter.clone(), licence_id.clone(), dates.inside.clone());
+        tasks.spawn(async move { app.report_shipment(&who, &lic, shipment(&day, 1.0, 100.0, CONSIGNEE)).await });
     }
     let results = tasks.join_all().await;
     let accepted = results.iter().filter(|r| r.is_ok()).count();
@@ -386,12 +401,12 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     assert_eq!(final_state.status, accord_core::licences::LicenceStatus::Exhausted);
     assert_eq!(app.shipments(&w.officer_de, &licence_id).await.unwrap().len(), 7);
     let exhausted =
-        app.report_shipment(&w.exporter, &licence_id, shipment("2026-02-02", 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
+        app.report_shipment(&w.exporter, &licence_id, shipment(&dates.inside, 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
     assert!(exhausted.message.contains("is exhausted"), "{}", exhausted.message);
 
     // Suspension stops shipments until the licence is reinstated; revocation is final.
     let second = eu_case(&w).await;
-    let approve = decision("approve", 1, json!({"valid_from": "2025-12-01", "valid_until": "2027-12-31"}));
+    let approve = decision("approve", 1, json!({"valid_from": dates.from, "valid_until": dates.until}));
     let lic = app.decide(&w.officer_de, second.id.as_str(), approve).await.unwrap().licence_id.unwrap();
     assert_eq!(
         app.set_licence_status(&w.officer_us, &lic, "suspend", "x").await.unwrap_err().code,
@@ -399,10 +414,10 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     );
     assert_eq!(app.set_licence_status(&w.exporter, &lic, "suspend", "x").await.unwrap_err().code, ErrorCode::Forbidden);
     app.set_licence_status(&w.officer_de, &lic, "suspend", "end-use check pending").await.unwrap();
-    let e = app.report_shipment(&w.exporter, &lic, shipment("2026-01-10", 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
+    let e = app.report_shipment(&w.exporter, &lic, shipment(&dates.inside, 1.0, 1.0, CONSIGNEE)).await.unwrap_err();
     assert!(e.message.contains("is suspended"), "{}", e.message);
     app.set_licence_status(&w.officer_de, &lic, "reinstate", "check passed").await.unwrap();
-    app.report_shipment(&w.exporter, &lic, shipment("2026-01-10", 1.0, 1.0, CONSIGNEE)).await.unwrap();
+    app.report_shipment(&w.exporter, &lic, shipment(&dates.inside, 1.0, 1.0, CONSIGNEE)).await.unwrap();
     let revoked = app.set_licence_status(&w.officer_de, &lic, "revoke", "diversion found").await.unwrap();
     assert_eq!(revoked.status_reason.as_deref(), Some("diversion found"));
     assert_eq!(

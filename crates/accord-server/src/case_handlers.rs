@@ -5,6 +5,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Body, Caller, Params};
 use accord_app::CaseView;
 use accord_core::cases::{Application, Case, NewApplication, NewDecision};
+use accord_core::licences::{Licence, NewShipment, Shipment};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -169,4 +170,70 @@ pub(crate) async fn decide(
     Body(d): Body<NewDecision>,
 ) -> ApiResult<Json<Case>> {
     Ok(Json(s.app.decide(&p, &id, d).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/licences", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, description = "Visible licences as they stand today (expired ones read as expired)", body = [Licence])))]
+pub(crate) async fn list_licences(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Licence>>> {
+    Ok(Json(s.app.licences(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/licences/{id}", tag = "applications", params(("id" = String, Path, description = "lic_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The licence with its drawdown", body = Licence),
+              (status = 404, description = "Unknown or invisible licence", body = ErrorBody)))]
+pub(crate) async fn get_licence(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Licence>> {
+    Ok(Json(s.app.licence(&p, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/licences/{id}/shipments", tag = "applications", params(("id" = String, Path, description = "lic_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Shipments reported against the licence, oldest first", body = [Shipment])))]
+pub(crate) async fn list_shipments(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Shipment>>> {
+    Ok(Json(s.app.shipments(&p, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/licences/{id}/shipments", tag = "applications", params(("id" = String, Path, description = "lic_…")),
+    request_body = NewShipment, security(("bearer" = [])),
+    responses((status = 201, description = "Recorded and drawn down", body = Shipment),
+              (status = 422, description = "shipment_refused: beyond the quantity or value left, outside validity, to a party not on the licence, or on a licence not active", body = ErrorBody)))]
+pub(crate) async fn report_shipment(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(shipment): Body<NewShipment>,
+) -> ApiResult<(StatusCode, Json<Shipment>)> {
+    let (recorded, _) = s.app.report_shipment(&p, &id, shipment).await?;
+    Ok((StatusCode::CREATED, Json(recorded)))
+}
+
+/// A change of a licence's status.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceAction {
+    /// `suspend`, `reinstate` or `revoke`.
+    pub action: String,
+    /// Why (required).
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/licences/{id}/status", tag = "applications", params(("id" = String, Path, description = "lic_…")),
+    request_body = LicenceAction, security(("bearer" = [])),
+    responses((status = 200, description = "The licence after the change", body = Licence),
+              (status = 409, description = "Not possible from the licence's status", body = ErrorBody)))]
+pub(crate) async fn licence_status(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(a): Body<LicenceAction>,
+) -> ApiResult<Json<Licence>> {
+    Ok(Json(s.app.set_licence_status(&p, &id, &a.action, &a.reason).await?))
 }

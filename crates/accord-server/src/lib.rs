@@ -58,6 +58,8 @@ pub struct RequestId(pub String);
         determine_handlers::determine, determine_handlers::policies, determine_handlers::policy_versions,
         case_handlers::apply, case_handlers::submit, case_handlers::list_applications, case_handlers::get_application,
         case_handlers::list_cases, case_handlers::get_case, case_handlers::case_sla, case_handlers::act, case_handlers::decide,
+        case_handlers::list_licences, case_handlers::get_licence, case_handlers::list_shipments, case_handlers::report_shipment,
+        case_handlers::licence_status,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -132,6 +134,13 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/cases/{id}/sla", get(case_handlers::case_sla))
         .route("/api/v1/cases/{id}/decision", post(case_handlers::decide))
         .route("/api/v1/cases/{id}/{action}", post(case_handlers::act))
+        .route("/api/v1/licences", get(case_handlers::list_licences))
+        .route("/api/v1/licences/{id}", get(case_handlers::get_licence))
+        .route(
+            "/api/v1/licences/{id}/shipments",
+            get(case_handlers::list_shipments).post(case_handlers::report_shipment),
+        )
+        .route("/api/v1/licences/{id}/status", post(case_handlers::licence_status))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -293,6 +293,11 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/cases/{id}/sla", "get"),
         ("/api/v1/cases/{id}/decision", "post"),
         ("/api/v1/cases/{id}/{action}", "post"),
+        ("/api/v1/licences", "get"),
+        ("/api/v1/licences/{id}", "get"),
+        ("/api/v1/licences/{id}/shipments", "get"),
+        ("/api/v1/licences/{id}/shipments", "post"),
+        ("/api/v1/licences/{id}/status", "post"),
     ];
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, expected.len(), "every documented operation is in this list");

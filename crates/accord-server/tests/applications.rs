@@ -75,7 +75,7 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     assert_eq!((sla.status.as_u16(), sla.body["sla"]["target"].as_u64()), (200, Some(20)), "{}", sla.body);
     let assigned = w.node.post(&format!("/api/v1/cases/{case_id}/assign"), Some(officer), json!({"version": 1})).await;
     assert_eq!((assigned.status.as_u16(), assigned.body["version"].as_i64()), (200, Some(2)), "{}", assigned.body);
-    let decision = |version: i64| json!({"kind": "approve", "reason": "end use verified", "version": version, "valid_until": "2027-06-30"});
+    let decision = |version: i64| json!({"kind": "approve", "reason": "end use verified", "version": version, "valid_until": "2099-06-30"});
     let stale = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(1)).await;
     assert_eq!((stale.status.as_u16(), stale.code()), (409, "case_changed"), "{}", stale.body);
     let approved = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(2)).await;
@@ -85,6 +85,39 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
         "{}",
         approved.body
     );
+    let licence = approved.body["licence_id"].as_str().unwrap().to_owned();
+    let today = jiff::Zoned::now().date().to_string();
+    let shipment = |quantity: u32| {
+        json!({"date": today, "items": [{"item": 0, "quantity": quantity, "value": 100}],
+        "consignee": "Shenzhen Example Trading Co., Ltd.", "transport_document": "AWB 020-1"})
+    };
+    let exporter = w.key("exporter_de").to_owned();
+    let shipped = w.node.post(&format!("/api/v1/licences/{licence}/shipments"), Some(&exporter), shipment(4)).await;
+    assert_eq!(shipped.status.as_u16(), 201, "{}", shipped.body);
+    let over = w.node.post(&format!("/api/v1/licences/{licence}/shipments"), Some(&exporter), shipment(7)).await;
+    assert_eq!((over.status.as_u16(), over.code()), (422, "shipment_refused"), "{}", over.body);
+    let state = w.node.get(&format!("/api/v1/licences/{licence}"), Some(&exporter)).await;
+    assert_eq!(state.body["items"][0]["used_quantity"], 4.0);
+    assert_eq!(
+        w.node
+            .get(&format!("/api/v1/licences/{licence}/shipments"), Some(officer))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let suspend = json!({"action": "suspend", "reason": "end-use check"});
+    assert_eq!(
+        w.node.post(&format!("/api/v1/licences/{licence}/status"), Some(&exporter), suspend.clone()).await.code(),
+        "forbidden"
+    );
+    let suspended = w.node.post(&format!("/api/v1/licences/{licence}/status"), Some(officer), suspend).await;
+    assert_eq!(suspended.body["status"], "suspended", "{}", suspended.body);
+    let blocked = w.node.post(&format!("/api/v1/licences/{licence}/shipments"), Some(&exporter), shipment(1)).await;
+    assert_eq!(blocked.code(), "shipment_refused");
+    assert_eq!(w.node.get("/api/v1/licences", Some(w.key("exporter_fr"))).await.body.as_array().unwrap().len(), 0);
     let by_exporter =
         w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(w.key("exporter_de")), decision(3)).await;
     assert_eq!(by_exporter.code(), "forbidden");

@@ -281,7 +281,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let case_id = shown["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
     std::fs::write(
         dir.join("decision.json"),
-        r#"{"kind":"approve","reason":"verified","version":1,"valid_until":"2027-06-30"}"#,
+        r#"{"kind":"approve","reason":"verified","version":1,"valid_until":"2099-06-30"}"#,
     )
     .unwrap();
     let decided: serde_json::Value =
