@@ -77,6 +77,54 @@ pub enum Command {
     /// Cases: one authority's review of an application.
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// Licences and their drawdown.
+    #[command(subcommand)]
+    Licences(LicencesCommand),
+    /// Shipments reported against licences.
+    #[command(subcommand)]
+    Shipments(ShipmentsCommand),
+}
+
+/// `accord licences …`
+#[derive(Debug, Subcommand)]
+pub enum LicencesCommand {
+    /// List the licences as they stand today.
+    List,
+    /// Show one licence with its drawdown.
+    Show {
+        /// The licence id (lic_…).
+        id: String,
+    },
+    /// Suspend, reinstate or revoke a licence.
+    Status {
+        /// The licence id.
+        id: String,
+        /// `suspend`, `reinstate` or `revoke`.
+        action: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `accord shipments …`
+#[derive(Debug, Subcommand)]
+pub enum ShipmentsCommand {
+    /// Report a shipment from a JSON file: {"date", "items": [{"item", "quantity", "value"}], "consignee", "transport_document"}.
+    Report {
+        /// The licence id.
+        #[arg(long)]
+        licence: String,
+        /// The shipment as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// List the shipments of a licence.
+    List {
+        /// The licence id.
+        #[arg(long)]
+        licence: String,
+    },
 }
 
 /// `accord apply --input application.json`

@@ -2,7 +2,7 @@
 
 use crate::cli::{
     AdminCommand, ApplicationsCommand, AuditCommand, AuthorityCommand, CasesCommand, Cli, Command, ConfigCommand,
-    KeyCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, UserCommand,
+    KeyCommand, LicencesCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, ShipmentsCommand, UserCommand,
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
@@ -223,6 +223,22 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             let decision =
                 serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a decision: {e}", input.display()))?;
             print_json(&service(app.decide(p, &id, decision).await)?)?
+        }
+        Command::Licences(LicencesCommand::List) => print_json(&service(app.licences(p).await)?)?,
+        Command::Licences(LicencesCommand::Show { id }) => print_json(&service(app.licence(p, &id).await)?)?,
+        Command::Licences(LicencesCommand::Status { id, action, reason }) => {
+            print_json(&service(app.set_licence_status(p, &id, &action, &reason).await)?)?
+        }
+        Command::Shipments(ShipmentsCommand::Report { licence, input }) => {
+            let text = std::fs::read_to_string(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let shipment =
+                serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a shipment: {e}", input.display()))?;
+            let (recorded, after) = service(app.report_shipment(p, &licence, shipment).await)?;
+            eprintln!("licence {} is {} after this shipment", after.id, after.status.as_str());
+            print_json(&recorded)?
+        }
+        Command::Shipments(ShipmentsCommand::List { licence }) => {
+            print_json(&service(app.shipments(p, &licence).await)?)?
         }
         Command::Cases(CasesCommand::Countersign { id, version }) => {
             print_json(&service(app.countersign(p, &id, version).await)?)?

@@ -290,6 +290,19 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let again = run(&dir, &["cases", "decide", &case_id, "--input", "decision.json"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("case_changed"), "{}", text(&again.stderr));
+    let licence = decided["licence_id"].as_str().unwrap().to_owned();
+    let today = jiff::Zoned::now().date().to_string();
+    let shipment = |q: u32| {
+        format!(
+            r#"{{"date":"{today}","items":[{{"item":0,"quantity":{q},"value":100}}],"consignee":"x","transport_document":"AWB 1"}}"#
+        )
+    };
+    std::fs::write(dir.join("ship.json"), shipment(3)).unwrap();
+    let out = run(&dir, &["shipments", "report", "--licence", &licence, "--input", "ship.json"]);
+    assert_eq!(out.status.code(), Some(1), "the consignee is not on the licence (the application named none)");
+    assert!(text(&out.stderr).contains("shipment_refused"), "{}", text(&out.stderr));
+    let status = ok(&run(&dir, &["licences", "status", &licence, "suspend", "--reason", "check"]));
+    assert!(status.contains("\"suspended\""), "{status}");
     let view: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["cases", "show", &case_id]))).unwrap();
     assert_eq!(view["sla"]["target"], 20);
     let out = run(&dir, &["applications", "show", "app_nope"]);
