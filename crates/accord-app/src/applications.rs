@@ -241,7 +241,21 @@ impl App {
                 advice: Vec::new(),
                 decision: None,
                 licence_id: None,
+                tasks: Vec::new(),
             };
+            let mut case = case;
+            if risk.review_path == ReviewPath::EnhancedDueDiligence {
+                // Enhanced due diligence starts with a pre-licence check of the end user.
+                case.tasks.push(accord_core::cases::VerificationTask {
+                    kind: accord_core::cases::TaskKind::PreLicenceCheck,
+                    assignee: format!("{} (to be assigned)", authority.id),
+                    due_date: authority.calendar.add_working_days(today, 10).to_string(),
+                    opened_at: accord_core::now(),
+                    outcome: None,
+                    report: None,
+                    closed_at: None,
+                });
+            }
             outcome.case_id = Some(case.id.to_string());
             outcome.note = format!("case opened at {}", authority.id);
             events.push(event(p, Some(&authority.id), "case.opened", case.id.as_str(), to_json(&case)));

@@ -3,7 +3,10 @@
 //! cannot both win: the second gets `case_changed`.
 
 use crate::{App, event, require, to_json, user_principal};
-use accord_core::cases::{Advice, Case, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision};
+use accord_core::cases::{
+    Advice, Case, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask, TaskOutcome,
+    TaskResult, VerificationTask,
+};
 use accord_core::model::{Authority, Role, WorkingCalendar};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -265,6 +268,20 @@ impl App {
                         format!("valid_until {until} is before valid_from {from}"),
                     ));
                 }
+                if let Some((i, t)) = case.tasks.iter().enumerate().find(|(_, t)| t.outcome.is_none()) {
+                    return Err(Error::new(
+                        ErrorCode::Conflict,
+                        format!("verification task {i} ({:?}) is still open; record its outcome first", t.kind),
+                    ));
+                }
+                if let Some((i, _)) =
+                    case.tasks.iter().enumerate().find(|(_, t)| t.outcome == Some(TaskOutcome::Unfavourable))
+                {
+                    return Err(Error::new(
+                        ErrorCode::Conflict,
+                        format!("verification task {i} was unfavourable; the case cannot be approved"),
+                    ));
+                }
                 decision.items = self.licensed_items(&case, &input.items).await?;
                 decision.valid_from = Some(from);
                 decision.valid_until = Some(until);
@@ -295,6 +312,48 @@ impl App {
         };
         case.decision = Some(decision.clone());
         self.save_case(p, case, "case.decided", to_json(&decision)).await
+    }
+
+    /// Opens a verification task on an open case.
+    pub async fn open_task(&self, p: &Principal, id: &str, input: NewTask) -> Result<Case> {
+        let mut case = self
+            .case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "open verification tasks")
+            .await?;
+        if case.status.is_closed() {
+            return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
+        }
+        let assignee = text("assignee", &input.assignee, 200)?;
+        let due_date = crate::controls::check_date("due_date", &input.due_date)?;
+        let task = VerificationTask {
+            kind: input.kind,
+            assignee,
+            due_date,
+            opened_at: accord_core::now(),
+            outcome: None,
+            report: None,
+            closed_at: None,
+        };
+        case.tasks.push(task.clone());
+        self.save_case(p, case, "case.task_opened", to_json(&task)).await
+    }
+
+    /// Records the outcome and report of a verification task.
+    pub async fn close_task(&self, p: &Principal, id: &str, task: usize, input: TaskResult) -> Result<Case> {
+        let mut case = self
+            .case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "record verification outcomes")
+            .await?;
+        let report = text("report", &input.report, 8000)?;
+        let Some(t) = case.tasks.get_mut(task) else {
+            return Err(Error::not_found("verification task", &task.to_string()));
+        };
+        if t.outcome.is_some() {
+            return Err(Error::new(ErrorCode::Conflict, format!("verification task {task} already has its outcome")));
+        }
+        t.outcome = Some(input.outcome);
+        t.report = Some(report);
+        t.closed_at = Some(accord_core::now());
+        let payload = json!({ "task": task, "outcome": input.outcome });
+        self.save_case(p, case, "case.task_closed", payload).await
     }
 
     /// Countersigns a decision waiting for it: a senior officer of the case's authority other than the decider.

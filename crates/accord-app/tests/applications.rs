@@ -428,7 +428,54 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     assert!(app.verify_audit(&operator()).await.unwrap().ok);
 }
 
+async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal(backend: Backend) {
+    use accord_core::cases::{CaseStatus, NewTask, TaskKind, TaskOutcome, TaskResult};
+    let w = world(backend).await;
+    let app = &w.app;
+    let mut risky = application("CN", json!("3A001.a.1"), 5000.0);
+    risky.transaction["end_use"]["category"] = json!("military");
+    let applied = app.create_application(&w.exporter, risky, None, true).await.unwrap();
+    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    let case = app.case(&w.officer_de, &id).await.unwrap();
+    assert_eq!(case.review_path, "enhanced_due_diligence", "{:?}", case.risk_factors);
+    assert_eq!(case.tasks.len(), 1, "a pre-licence check opens with the case");
+    assert_eq!(case.tasks[0].kind, TaskKind::PreLicenceCheck);
+
+    let approve = |v: i64| decision("approve", v, json!({"valid_until": "2099-12-31"}));
+    let open = app.decide(&w.officer_de, &id, approve(1)).await.unwrap_err();
+    assert!(open.code == ErrorCode::Conflict && open.message.contains("still open"), "{}", open.message);
+    let task = |v: i64| NewTask {
+        kind: TaskKind::OnSiteVerification,
+        assignee: "Embassy Beijing".into(),
+        due_date: "2099-01-31".into(),
+        version: v,
+    };
+    app.open_task(&w.officer_de, &id, task(1)).await.unwrap();
+    let result = |outcome, v| TaskResult { outcome, report: "visited the end user's site".into(), version: v };
+    app.close_task(&w.officer_de, &id, 0, result(TaskOutcome::Favourable, 2)).await.unwrap();
+    assert_eq!(
+        app.close_task(&w.officer_de, &id, 0, result(TaskOutcome::Favourable, 3)).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        app.close_task(&w.officer_de, &id, 9, result(TaskOutcome::Favourable, 3)).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    app.close_task(&w.officer_de, &id, 1, result(TaskOutcome::Unfavourable, 3)).await.unwrap();
+    let failed = app.decide(&w.officer_de, &id, approve(4)).await.unwrap_err();
+    assert!(failed.message.contains("unfavourable"), "{}", failed.message);
+    let refused = app
+        .decide(&w.officer_de, &id, decision("refuse", 4, json!({"refusal_criteria": ["criterion 7: diversion risk"]})))
+        .await
+        .unwrap();
+    assert_eq!(refused.status, CaseStatus::AwaitingCountersignature);
+    let signed = app.countersign(&w.senior_de, &id, 5).await.unwrap();
+    assert_eq!(signed.status, CaseStatus::Refused);
+    assert!(signed.licence_id.is_none(), "a refusal issues no licence");
+}
+
 accord_store::on_both_backends!(
+    enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal,
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
     drafts_are_submitted_once_and_bad_input_stores_nothing,
     officers_decide_once_and_refusals_need_a_second_senior_officer,

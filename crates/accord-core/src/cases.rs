@@ -363,4 +363,77 @@ pub struct Case {
     /// The licence an approval issued.
     #[serde(default)]
     pub licence_id: Option<String>,
+    /// Verification tasks (opened for enhanced due diligence); the case cannot be approved while one is open or
+    /// unfavourable.
+    #[serde(default)]
+    pub tasks: Vec<VerificationTask>,
+}
+
+/// What a verification task checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// A pre-licence check of the end user (by an embassy or attaché).
+    PreLicenceCheck,
+    /// An on-site verification at the end user.
+    OnSiteVerification,
+    /// An audit by a third party.
+    ThirdPartyAudit,
+}
+
+/// How a verification task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOutcome {
+    /// Nothing against the transaction.
+    Favourable,
+    /// Findings against it: the case cannot be approved.
+    Unfavourable,
+    /// No conclusion.
+    Inconclusive,
+}
+
+/// One verification task of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VerificationTask {
+    /// What it checks.
+    pub kind: TaskKind,
+    /// Who carries it out (an officer, an embassy, an audit firm).
+    pub assignee: String,
+    /// When it is due.
+    pub due_date: String,
+    /// When it was opened.
+    pub opened_at: String,
+    /// The outcome, once recorded.
+    pub outcome: Option<TaskOutcome>,
+    /// The report, once recorded.
+    pub report: Option<String>,
+    /// When the outcome was recorded.
+    pub closed_at: Option<String>,
+}
+
+/// Request to open a verification task.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    /// What it checks.
+    pub kind: TaskKind,
+    /// Who carries it out.
+    pub assignee: String,
+    /// When it is due (`YYYY-MM-DD`).
+    pub due_date: String,
+    /// The case version the caller saw.
+    pub version: i64,
+}
+
+/// Request to record a verification task's outcome.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskResult {
+    /// The outcome.
+    pub outcome: TaskOutcome,
+    /// The report.
+    pub report: String,
+    /// The case version the caller saw.
+    pub version: i64,
 }

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Body, Caller, Params};
 use accord_app::CaseView;
-use accord_core::cases::{Application, Case, NewApplication, NewDecision};
+use accord_core::cases::{Application, Case, NewApplication, NewDecision, NewTask, TaskResult};
 use accord_core::licences::{Licence, NewShipment, Shipment};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -236,4 +236,32 @@ pub(crate) async fn licence_status(
     Body(a): Body<LicenceAction>,
 ) -> ApiResult<Json<Licence>> {
     Ok(Json(s.app.set_licence_status(&p, &id, &a.action, &a.reason).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", tag = "applications", params(("id" = String, Path, description = "case_…")),
+    request_body = NewTask, security(("bearer" = [])),
+    responses((status = 200, description = "The case with the new verification task", body = Case),
+              (status = 409, description = "case_changed, or the case is closed", body = ErrorBody)))]
+pub(crate) async fn open_task(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(t): Body<NewTask>,
+) -> ApiResult<Json<Case>> {
+    Ok(Json(s.app.open_task(&p, &id, t).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks/{task}", tag = "applications",
+    params(("id" = String, Path, description = "case_…"), ("task" = usize, Path, description = "index of the task")),
+    request_body = TaskResult, security(("bearer" = [])),
+    responses((status = 200, description = "The case with the task's outcome", body = Case),
+              (status = 404, description = "No such task", body = ErrorBody),
+              (status = 409, description = "case_changed, or the task already has its outcome", body = ErrorBody)))]
+pub(crate) async fn close_task(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((id, task)): Path<(String, usize)>,
+    Body(r): Body<TaskResult>,
+) -> ApiResult<Json<Case>> {
+    Ok(Json(s.app.close_task(&p, &id, task, r).await?))
 }

@@ -59,7 +59,7 @@ pub struct RequestId(pub String);
         case_handlers::apply, case_handlers::submit, case_handlers::list_applications, case_handlers::get_application,
         case_handlers::list_cases, case_handlers::get_case, case_handlers::case_sla, case_handlers::act, case_handlers::decide,
         case_handlers::list_licences, case_handlers::get_licence, case_handlers::list_shipments, case_handlers::report_shipment,
-        case_handlers::licence_status,
+        case_handlers::licence_status, case_handlers::open_task, case_handlers::close_task,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -133,6 +133,8 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/cases/{id}", get(case_handlers::get_case))
         .route("/api/v1/cases/{id}/sla", get(case_handlers::case_sla))
         .route("/api/v1/cases/{id}/decision", post(case_handlers::decide))
+        .route("/api/v1/cases/{id}/tasks", post(case_handlers::open_task))
+        .route("/api/v1/cases/{id}/tasks/{task}", post(case_handlers::close_task))
         .route("/api/v1/cases/{id}/{action}", post(case_handlers::act))
         .route("/api/v1/licences", get(case_handlers::list_licences))
         .route("/api/v1/licences/{id}", get(case_handlers::get_licence))

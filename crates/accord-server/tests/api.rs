@@ -293,6 +293,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/cases/{id}/sla", "get"),
         ("/api/v1/cases/{id}/decision", "post"),
         ("/api/v1/cases/{id}/{action}", "post"),
+        ("/api/v1/cases/{id}/tasks", "post"),
+        ("/api/v1/cases/{id}/tasks/{task}", "post"),
         ("/api/v1/licences", "get"),
         ("/api/v1/licences/{id}", "get"),
         ("/api/v1/licences/{id}/shipments", "get"),
@@ -304,7 +306,11 @@ async fn openapi_document_covers_every_route(backend: Backend) {
     for (path, method) in expected {
         assert!(paths[path][method].is_object(), "{method} {path} is documented");
         // And it is served: a documented route never answers route_not_found.
-        let concrete = path.replace("{id}", "DE-BAFA").replace("{code}", "3A001").replace("{action}", "assign");
+        let concrete = path
+            .replace("{id}", "DE-BAFA")
+            .replace("{code}", "3A001")
+            .replace("{action}", "assign")
+            .replace("{task}", "0");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let a = node.call(m, &concrete, None, None).await;
         assert_ne!(a.code(), "route_not_found", "{method} {path}");
