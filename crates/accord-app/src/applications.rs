@@ -6,7 +6,10 @@ use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, use
 use accord_controls::{
     ControlCode, Determination, EndUse, Outcome, ReviewPath, RiskInput, Transaction, TrustTier, assess,
 };
-use accord_core::cases::{Application, ApplicationStatus, Case, CaseStatus, JurisdictionOutcome, NewApplication};
+use accord_core::cases::{
+    Application, ApplicationStatus, Case, CaseStatus, Decision, DecisionKind, JurisdictionOutcome, LicensedItem,
+    NewApplication,
+};
 use accord_core::ids::{ApplicationId, CaseId, OrgId};
 use accord_core::model::{Authority, Role};
 use accord_core::principal::Principal;
@@ -174,6 +177,11 @@ impl App {
                 && consignees(&a.transaction).iter().any(|c| now_consignees.contains(c))
         });
         let end_use = EndUse::parse(tx.end_use.category.trim()).unwrap_or(EndUse::Unknown);
+        let trust_tier = match self.trust_tier(&application.organisation_id).await? {
+            accord_core::cases::Tier::Trusted => TrustTier::Trusted,
+            accord_core::cases::Tier::Standard => TrustTier::Standard,
+            accord_core::cases::Tier::Watch => TrustTier::Watch,
+        };
         let regimes: Vec<_> = d
             .items
             .iter()
@@ -216,13 +224,17 @@ impl App {
                 end_use,
                 regimes: &regimes,
                 listed_items,
-                trust_tier: TrustTier::Standard,
+                trust_tier,
                 first_shipment,
                 total_value,
             });
             let today = jiff::Zoned::now()
                 .with_time_zone(jiff::tz::TimeZone::get(&authority.time_zone).unwrap_or(jiff::tz::TimeZone::UTC))
                 .date();
+            let fast = risk.review_path == ReviewPath::FastTrack;
+            let settings =
+                if fast { self.store.fast_track(&authority.id).await?.unwrap_or_default() } else { Default::default() };
+            let sla_target = if fast { settings.target_working_days } else { DEFAULT_SLA_WORKING_DAYS };
             let case = Case {
                 id: CaseId::generate(),
                 application_id: application.id.clone(),
@@ -235,13 +247,14 @@ impl App {
                 review_path: review_path_name(risk.review_path).to_owned(),
                 version: 1,
                 opened_at: accord_core::now(),
-                due_date: authority.calendar.add_working_days(today, DEFAULT_SLA_WORKING_DAYS).to_string(),
+                due_date: authority.calendar.add_working_days(today, sla_target).to_string(),
                 assigned_to: None,
                 info_requests: Vec::new(),
                 advice: Vec::new(),
                 decision: None,
                 licence_id: None,
                 tasks: Vec::new(),
+                sla_target,
             };
             let mut case = case;
             if risk.review_path == ReviewPath::EnhancedDueDiligence {
@@ -258,8 +271,49 @@ impl App {
             }
             outcome.case_id = Some(case.id.to_string());
             outcome.note = format!("case opened at {}", authority.id);
+            let mut licence = None;
+            if fast && settings.auto_approve {
+                // The authority approves clean fast-track cases at once, with its standard conditions.
+                let until = today
+                    .checked_add(jiff::Span::new().days(i64::from(settings.validity_days)))
+                    .unwrap_or(today)
+                    .to_string();
+                let items = tx
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(item, i)| LicensedItem {
+                        item,
+                        quantity: i.quantity.unwrap_or(0.0),
+                        value: i.value.unwrap_or(0.0),
+                    })
+                    .collect();
+                let decision = Decision {
+                    kind: DecisionKind::Approve,
+                    by: format!("fast-track:{}", authority.id),
+                    at: accord_core::now(),
+                    reason: "trusted exporter, low risk, no screening hits: approved on the fast track".into(),
+                    conditions: settings.conditions.clone(),
+                    valid_from: Some(today.to_string()),
+                    valid_until: Some(until),
+                    items,
+                    refusal_criteria: Vec::new(),
+                    countersigned_by: None,
+                    countersigned_at: None,
+                };
+                let issued = crate::licences::issue(&case, &decision, &application.transaction);
+                case.status = CaseStatus::Approved;
+                case.licence_id = Some(issued.id.to_string());
+                case.decision = Some(decision);
+                outcome.note = format!("approved on the fast track at {}: licence {}", authority.id, issued.id);
+                licence = Some(issued);
+            }
             events.push(event(p, Some(&authority.id), "case.opened", case.id.as_str(), to_json(&case)));
             mutations.push(Mutation::InsertCase(case));
+            if let Some(l) = licence {
+                events.push(event(p, Some(&authority.id), "licence.issued", l.id.as_str(), to_json(&l)));
+                mutations.push(Mutation::InsertLicence(l));
+            }
             outcomes.push(outcome);
         }
         application.status = ApplicationStatus::Submitted;
@@ -326,6 +380,38 @@ impl App {
             Scope::OnlySelf => false,
         };
         if visible { Ok(c) } else { Err(Error::not_found("case", id.as_str())) }
+    }
+}
+
+impl App {
+    /// Sets how an authority handles fast-track cases (admins, and senior officers of that authority).
+    pub async fn set_fast_track(
+        &self,
+        p: &Principal,
+        authority: &str,
+        settings: accord_core::cases::FastTrackSettings,
+    ) -> Result<accord_core::cases::FastTrackSettings> {
+        require(p, &[Role::Admin, Role::SeniorOfficer], "configure the fast track")?;
+        let a = self.authority(authority).await?;
+        if let Some(u) = user_principal(p)
+            && u.role == Role::SeniorOfficer
+            && u.authority_id.as_ref() != Some(&a.id)
+        {
+            return Err(Error::forbidden("senior officers configure their own authority's fast track only"));
+        }
+        if !(1..=60).contains(&settings.target_working_days) || !(1..=1825).contains(&settings.validity_days) {
+            return Err(Error::validation(
+                "target_working_days",
+                "the fast-track target is 1-60 working days and the validity 1-1825 days",
+            ));
+        }
+        self.store
+            .commit(
+                vec![Mutation::PutFastTrack { authority_id: a.id.clone(), settings: settings.clone() }],
+                vec![event(p, Some(&a.id), "authority.fast_track_set", a.id.as_str(), to_json(&settings))],
+            )
+            .await?;
+        Ok(settings)
     }
 }
 

@@ -2,6 +2,7 @@
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
 mod applications;
+mod compliance;
 mod controls;
 mod determination;
 mod keys;
@@ -11,6 +12,7 @@ mod review;
 mod screening;
 
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
+pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use keys::{IssuedKey, NewKey};

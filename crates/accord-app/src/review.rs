@@ -73,7 +73,7 @@ pub fn sla(case: &Case, authority: &Authority, today: Date) -> CaseSla {
         .map(|r| working_days_between(cal, day_of(&r.asked_at), r.answered_at.as_deref().map_or(end, day_of)))
         .sum::<u32>()
         .min(elapsed);
-    let target = crate::DEFAULT_SLA_WORKING_DAYS;
+    let target = case.sla_target;
     CaseSla {
         target,
         elapsed,

@@ -474,7 +474,62 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     assert!(signed.licence_id.is_none(), "a refusal issues no licence");
 }
 
+async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
+    use accord_app::ProfileRecord;
+    use accord_core::cases::{CaseStatus, FastTrackSettings, Tier};
+    let w = world(backend).await;
+    let app = &w.app;
+    let org = match &w.exporter {
+        Principal::User(u) => u.organisation_id.clone().unwrap().to_string(),
+        _ => unreachable!(),
+    };
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
+    assert_eq!(app.profile(&w.exporter, &org).await.unwrap().tier, Tier::Standard);
+    let certify = ProfileRecord::Certification { certified_on: day(-100), expires_on: day(600) };
+    assert_eq!(app.record_profile(&w.exporter, &org, certify.clone()).await.unwrap_err().code, ErrorCode::Forbidden);
+    app.record_profile(&w.officer_de, &org, certify).await.unwrap();
+    let training =
+        ProfileRecord::Training { person: "Ada Export".into(), course: "EU dual-use controls".into(), date: day(-10) };
+    let view = app.record_profile(&w.exporter, &org, training).await.unwrap();
+    assert_eq!(view.tier, Tier::Trusted);
+    assert_eq!(app.profile(&w.officer_us, &org).await.unwrap().tier, Tier::Trusted, "every authority sees it");
+    assert_eq!(app.profile(&w.other_exporter, &org).await.unwrap_err().code, ErrorCode::NotFound);
+
+    let settings = FastTrackSettings { auto_approve: true, ..FastTrackSettings::default() };
+    assert_eq!(
+        app.set_fast_track(&w.officer_de, "DE-BAFA", settings.clone()).await.unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    app.set_fast_track(&w.senior_de, "DE-BAFA", settings).await.unwrap();
+
+    let mut clean = application("CN", json!("3A001.a.1"), 5000.0);
+    clean.transaction["parties"] = json!([]);
+    let applied = app.create_application(&w.exporter, clean, None, true).await.unwrap();
+    let case_of =
+        |j: &str| applied.application.outcomes.iter().find(|o| o.jurisdiction == j).unwrap().case_id.clone().unwrap();
+    let eu = app.case(&w.officer_de, &case_of("EU")).await.unwrap();
+    assert_eq!((eu.review_path.as_str(), eu.status), ("fast_track", CaseStatus::Approved), "{:?}", eu.risk_factors);
+    assert!(eu.risk_factors.iter().any(|f| f.factor == "trust_tier" && f.points == -10));
+    let licence = app.licence(&w.exporter, eu.licence_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!(licence.conditions, FastTrackSettings::default().conditions);
+    let us = app.case(&w.officer_us, &case_of("US")).await.unwrap();
+    assert_eq!(
+        (us.review_path.as_str(), us.status, us.sla_target),
+        ("fast_track", CaseStatus::Open, 5),
+        "a short queue where no automatic approval is set"
+    );
+
+    let audit = ProfileRecord::Audit {
+        date: day(-1),
+        outcome: accord_core::cases::AuditOutcome::Failed,
+        summary: "no screening records".into(),
+    };
+    assert_eq!(app.record_profile(&w.officer_us, &org, audit).await.unwrap().tier, Tier::Watch);
+}
+
 accord_store::on_both_backends!(
+    a_trusted_exporter_is_approved_on_the_fast_track,
     enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal,
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
     drafts_are_submitted_once_and_bad_input_stores_nothing,

@@ -129,7 +129,11 @@ pub fn assess(input: &RiskInput) -> Risk {
     let score = f.iter().map(|x| x.points).sum::<i32>().clamp(0, 100);
     let review_path = if score >= EDD_THRESHOLD || input.answer.review_path == Some(ReviewPath::EnhancedDueDiligence) {
         ReviewPath::EnhancedDueDiligence
-    } else if input.trust_tier == TrustTier::Trusted && score < FAST_TRACK_BELOW && in_force.is_empty() {
+    } else if input.trust_tier == TrustTier::Trusted
+        && score < FAST_TRACK_BELOW
+        && in_force.is_empty()
+        && !input.answer.reasons.iter().any(|r| r.missing_data)
+    {
         ReviewPath::FastTrack
     } else {
         ReviewPath::Standard

@@ -367,6 +367,13 @@ pub struct Case {
     /// unfavourable.
     #[serde(default)]
     pub tasks: Vec<VerificationTask>,
+    /// The SLA target in working days (shorter on the fast track).
+    #[serde(default = "default_sla_target")]
+    pub sla_target: u32,
+}
+
+fn default_sla_target() -> u32 {
+    20
 }
 
 /// What a verification task checks.
@@ -436,4 +443,159 @@ pub struct TaskResult {
     pub report: String,
     /// The case version the caller saw.
     pub version: i64,
+}
+
+/// An internal compliance programme certification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcpCertification {
+    /// The certifying authority.
+    pub issuer_authority: String,
+    /// The day it was certified.
+    pub certified_on: String,
+    /// The last day it is valid.
+    pub expires_on: String,
+}
+
+/// A training record of the exporter's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRecord {
+    /// Who was trained.
+    pub person: String,
+    /// The course.
+    pub course: String,
+    /// When.
+    pub date: String,
+}
+
+/// How an exporter audit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// No findings.
+    Passed,
+    /// Findings to correct.
+    Findings,
+    /// Failed.
+    Failed,
+}
+
+/// An audit of the exporter by an authority (visible to every authority: mutual recognition).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ExporterAudit {
+    /// The auditing authority.
+    pub authority_id: String,
+    /// When.
+    pub date: String,
+    /// The outcome.
+    pub outcome: AuditOutcome,
+    /// What was found.
+    pub summary: String,
+}
+
+/// An exporter's compliance profile: certification, training and audits, and the trust tier derived from them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct ComplianceProfile {
+    /// The internal compliance programme certification, if any.
+    pub icp: Option<IcpCertification>,
+    /// Training records.
+    pub trainings: Vec<TrainingRecord>,
+    /// Audits by authorities.
+    pub audits: Vec<ExporterAudit>,
+}
+
+/// How far an exporter is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Certified programme in force, recent training, no failed audit.
+    Trusted,
+    /// The default.
+    Standard,
+    /// A failed audit in the last three years.
+    Watch,
+}
+
+impl ComplianceProfile {
+    /// The trust tier on `today` (`YYYY-MM-DD`): `watch` after a failed audit in the last three years; `trusted`
+    /// with an ICP certification in force, a training in the last two years and no audit with findings in the last
+    /// three; `standard` otherwise.
+    pub fn tier(&self, today: &str) -> Tier {
+        let years_ago = |n: i32| -> String {
+            today
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.checked_sub(jiff::Span::new().years(n)).ok())
+                .map_or_else(|| today.to_owned(), |d| d.to_string())
+        };
+        let (three, two) = (years_ago(3), years_ago(2));
+        let recent = |a: &&ExporterAudit| a.date >= three;
+        if self.audits.iter().filter(recent).any(|a| a.outcome == AuditOutcome::Failed) {
+            return Tier::Watch;
+        }
+        let icp = self.icp.as_ref().is_some_and(|c| c.certified_on.as_str() <= today && today <= c.expires_on.as_str());
+        let trained = self.trainings.iter().any(|t| t.date >= two);
+        let clean = !self.audits.iter().filter(recent).any(|a| a.outcome == AuditOutcome::Findings);
+        if icp && trained && clean { Tier::Trusted } else { Tier::Standard }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audit(date: &str, outcome: AuditOutcome) -> ExporterAudit {
+        ExporterAudit { authority_id: "DE-BAFA".into(), date: date.into(), outcome, summary: "s".into() }
+    }
+
+    #[test]
+    fn the_trust_tier_follows_certification_training_and_audits() {
+        let mut p = ComplianceProfile::default();
+        assert_eq!(p.tier("2026-06-01"), Tier::Standard);
+        p.icp = Some(IcpCertification {
+            issuer_authority: "DE-BAFA".into(),
+            certified_on: "2025-01-01".into(),
+            expires_on: "2027-12-31".into(),
+        });
+        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "certified but never trained");
+        p.trainings.push(TrainingRecord {
+            person: "A".into(),
+            course: "EU dual-use basics".into(),
+            date: "2025-03-01".into(),
+        });
+        assert_eq!(p.tier("2026-06-01"), Tier::Trusted);
+        assert_eq!(p.tier("2028-01-01"), Tier::Standard, "the certification expired");
+        p.audits.push(audit("2025-09-01", AuditOutcome::Findings));
+        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "recent findings");
+        p.audits.push(audit("2020-01-01", AuditOutcome::Failed));
+        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "a failure more than three years ago no longer counts");
+        p.audits.push(audit("2026-01-01", AuditOutcome::Failed));
+        assert_eq!(p.tier("2026-06-01"), Tier::Watch);
+    }
+}
+
+/// How an authority handles fast-track cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FastTrackSettings {
+    /// Approve fast-track cases at once, with the standard conditions; otherwise they go to a short queue.
+    pub auto_approve: bool,
+    /// Working days a fast-track case in the queue is due in.
+    pub target_working_days: u32,
+    /// Validity of an automatic approval, in days.
+    pub validity_days: u32,
+    /// The standard conditions of an automatic approval.
+    pub conditions: Vec<String>,
+}
+
+impl Default for FastTrackSettings {
+    fn default() -> Self {
+        FastTrackSettings {
+            auto_approve: false,
+            target_working_days: 5,
+            validity_days: 365,
+            conditions: vec!["no re-export or transfer without the authority's prior consent".into()],
+        }
+    }
 }

@@ -14,7 +14,7 @@ pub use url::{Backend, DbUrl};
 
 use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
-use accord_core::cases::{Application, ApplicationStatus, Case};
+use accord_core::cases::{Application, ApplicationStatus, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
@@ -94,6 +94,20 @@ pub enum Mutation {
     },
     /// Open a case.
     InsertCase(Case),
+    /// Store an organisation's compliance profile (replacing the previous one).
+    PutProfile {
+        /// The organisation.
+        organisation_id: OrgId,
+        /// The profile.
+        profile: ComplianceProfile,
+    },
+    /// Store an authority's fast-track settings.
+    PutFastTrack {
+        /// The authority.
+        authority_id: AuthorityId,
+        /// The settings.
+        settings: FastTrackSettings,
+    },
     /// Issue a licence.
     InsertLicence(Licence),
     /// Replace a licence; `conflict` unless it still has `expected_version` (the new content has the next one).
@@ -237,6 +251,10 @@ pub trait Store: Send + Sync + 'static {
     async fn case(&self, id: &CaseId) -> Result<Option<Case>>;
     /// Cases, highest risk first and then the earliest due: of one organisation, at one authority, or all.
     async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>>;
+    /// An organisation's compliance profile, if one was recorded.
+    async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>>;
+    /// An authority's fast-track settings, if it set any.
+    async fn fast_track(&self, authority: &AuthorityId) -> Result<Option<FastTrackSettings>>;
     /// One licence.
     async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>>;
     /// Licences of one organisation, of one issuing authority, or all; newest first.

@@ -79,6 +79,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_licences.sql"),
         postgres: include_str!("../migrations/0008_licences.sql"),
     },
+    Migration {
+        version: 9,
+        name: "compliance",
+        sqlite: include_str!("../migrations/0009_compliance.sql"),
+        postgres: include_str!("../migrations/0009_compliance.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

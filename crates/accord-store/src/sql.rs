@@ -4,7 +4,7 @@ use crate::migrate::{self, Migration};
 use crate::url::{Backend, DbUrl};
 use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
-use accord_core::cases::{Application, Case};
+use accord_core::cases::{Application, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, EventId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
@@ -624,6 +624,28 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .await
             .map_err(db_error)?;
         }
+        Mutation::PutProfile { organisation_id, profile } => {
+            sqlx::query(
+                "INSERT INTO compliance_profiles (organisation_id, data) VALUES ($1, $2) \
+                 ON CONFLICT (organisation_id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(organisation_id.as_str())
+            .bind(to_data(profile)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::PutFastTrack { authority_id, settings } => {
+            sqlx::query(
+                "INSERT INTO fast_track_settings (authority_id, data) VALUES ($1, $2) \
+                 ON CONFLICT (authority_id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(authority_id.as_str())
+            .bind(to_data(settings)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
         Mutation::InsertLicence(l) => {
             sqlx::query(
                 "INSERT INTO licences (id, case_id, organisation_id, authority_id, status, valid_until, version, data) \
@@ -1081,6 +1103,24 @@ impl Store for SqlStore {
         }
         let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
         from_data(&rows)
+    }
+
+    async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>> {
+        let rows = sqlx::query("SELECT data FROM compliance_profiles WHERE organisation_id = $1")
+            .bind(org.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
+    }
+
+    async fn fast_track(&self, authority: &AuthorityId) -> Result<Option<FastTrackSettings>> {
+        let rows = sqlx::query("SELECT data FROM fast_track_settings WHERE authority_id = $1")
+            .bind(authority.as_str())
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(from_data(&rows)?.pop())
     }
 
     async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>> {

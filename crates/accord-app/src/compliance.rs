@@ -1,0 +1,133 @@
+//! Exporters' compliance profiles: internal compliance programme certification, staff training and audits by
+//! authorities, from which the trust tier that feeds risk scores and the fast track is derived. Every authority sees
+//! every profile (mutual recognition of certifications and audits).
+
+use crate::{App, event, require, to_json, user_principal};
+use accord_core::cases::{AuditOutcome, ComplianceProfile, ExporterAudit, IcpCertification, Tier, TrainingRecord};
+use accord_core::ids::OrgId;
+use accord_core::model::Role;
+use accord_core::principal::Principal;
+use accord_core::{Error, Result};
+use accord_store::Mutation;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A compliance profile with its trust tier today.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProfileView {
+    /// The organisation.
+    #[schema(value_type = String)]
+    pub organisation_id: OrgId,
+    /// The profile.
+    #[serde(flatten)]
+    pub profile: ComplianceProfile,
+    /// The trust tier it gives today.
+    pub tier: Tier,
+}
+
+/// Something recorded on a compliance profile.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, tag = "record", rename_all = "snake_case")]
+pub enum ProfileRecord {
+    /// The organisation's internal compliance programme was certified (officers; the issuer is their authority).
+    Certification {
+        /// The day it was certified.
+        certified_on: String,
+        /// The last day it is valid.
+        expires_on: String,
+    },
+    /// A member of staff was trained (the organisation's exporters or officers).
+    Training {
+        /// Who.
+        person: String,
+        /// The course.
+        course: String,
+        /// When.
+        date: String,
+    },
+    /// An authority audited the organisation (officers).
+    Audit {
+        /// When.
+        date: String,
+        /// The outcome.
+        outcome: AuditOutcome,
+        /// What was found.
+        summary: String,
+    },
+}
+
+fn today() -> String {
+    jiff::Zoned::now().date().to_string()
+}
+
+impl App {
+    /// The trust tier of an organisation today (standard when it has no profile).
+    pub(crate) async fn trust_tier(&self, org: &OrgId) -> Result<Tier> {
+        Ok(self.store.profile(org).await?.map_or(Tier::Standard, |p| p.tier(&today())))
+    }
+
+    /// An organisation's profile: its own exporters, and every authority's users (mutual recognition).
+    pub async fn profile(&self, p: &Principal, org: &str) -> Result<ProfileView> {
+        let id = OrgId::parse(org)?;
+        let visible = match user_principal(p) {
+            None => matches!(p, Principal::Operator { .. }),
+            Some(u) if u.role == Role::Exporter => u.organisation_id.as_ref() == Some(&id),
+            Some(u) => u.authority_id.is_some() || matches!(u.role, Role::Admin | Role::Auditor),
+        };
+        if !visible || self.store.organisation(&id).await?.is_none() {
+            return Err(Error::not_found("organisation", id.as_str()));
+        }
+        let profile = self.store.profile(&id).await?.unwrap_or_default();
+        let tier = profile.tier(&today());
+        Ok(ProfileView { organisation_id: id, profile, tier })
+    }
+
+    /// Records a certification, training or audit on an organisation's profile.
+    pub async fn record_profile(&self, p: &Principal, org: &str, record: ProfileRecord) -> Result<ProfileView> {
+        let view = self.profile(p, org).await?;
+        let mut profile = view.profile;
+        let authority = user_principal(p).and_then(|u| u.authority_id.clone());
+        let check = |field: &str, d: &str| crate::controls::check_date(field, d);
+        let kind = match record {
+            ProfileRecord::Certification { certified_on, expires_on } => {
+                require(p, &[Role::Officer, Role::SeniorOfficer], "certify compliance programmes")?;
+                let (from, until) = (check("certified_on", &certified_on)?, check("expires_on", &expires_on)?);
+                if until < from {
+                    return Err(Error::validation("expires_on", "expires_on is before certified_on"));
+                }
+                let issuer = authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string());
+                profile.icp =
+                    Some(IcpCertification { issuer_authority: issuer, certified_on: from, expires_on: until });
+                "compliance.certified"
+            }
+            ProfileRecord::Training { person, course, date } => {
+                require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer], "record training")?;
+                profile.trainings.push(TrainingRecord {
+                    person: accord_core::model::parse_name("person", &person)?,
+                    course: accord_core::model::parse_name("course", &course)?,
+                    date: check("date", &date)?,
+                });
+                "compliance.training_recorded"
+            }
+            ProfileRecord::Audit { date, outcome, summary } => {
+                require(p, &[Role::Officer, Role::SeniorOfficer], "record audits")?;
+                profile.audits.push(ExporterAudit {
+                    authority_id: authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string()),
+                    date: check("date", &date)?,
+                    outcome,
+                    summary: accord_core::model::parse_name("summary", &summary)?,
+                });
+                "compliance.audit_recorded"
+            }
+        };
+        let id = view.organisation_id;
+        self.store
+            .commit(
+                vec![Mutation::PutProfile { organisation_id: id.clone(), profile: profile.clone() }],
+                vec![event(p, authority.as_ref(), kind, id.as_str(), to_json(&profile))],
+            )
+            .await?;
+        let tier = profile.tier(&today());
+        Ok(ProfileView { organisation_id: id, profile, tier })
+    }
+}
