@@ -3,8 +3,8 @@
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Body, Caller, Params};
-use accord_app::CaseView;
-use accord_core::cases::{Application, Case, NewApplication, NewDecision, NewTask, TaskResult};
+use accord_app::{CaseView, ProfileRecord, ProfileView};
+use accord_core::cases::{Application, Case, FastTrackSettings, NewApplication, NewDecision, NewTask, TaskResult};
 use accord_core::licences::{Licence, NewShipment, Shipment};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -264,4 +264,42 @@ pub(crate) async fn close_task(
     Body(r): Body<TaskResult>,
 ) -> ApiResult<Json<Case>> {
     Ok(Json(s.app.close_task(&p, &id, task, r).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/compliance", tag = "applications", params(("id" = String, Path, description = "org_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The compliance profile and the trust tier it gives today", body = ProfileView),
+              (status = 404, description = "Unknown or invisible organisation", body = ErrorBody)))]
+pub(crate) async fn get_profile(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProfileView>> {
+    Ok(Json(s.app.profile(&p, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/compliance", tag = "applications", params(("id" = String, Path, description = "org_…")),
+    request_body = ProfileRecord, security(("bearer" = [])),
+    responses((status = 200, description = "The profile after the record", body = ProfileView),
+              (status = 403, description = "The role may not record this", body = ErrorBody)))]
+pub(crate) async fn record_profile(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(r): Body<ProfileRecord>,
+) -> ApiResult<Json<ProfileView>> {
+    Ok(Json(s.app.record_profile(&p, &id, r).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/authorities/{id}/fast-track", tag = "applications", params(("id" = String, Path, description = "e.g. DE-BAFA")),
+    request_body = FastTrackSettings, security(("bearer" = [])),
+    responses((status = 200, description = "The authority's fast-track settings", body = FastTrackSettings),
+              (status = 403, description = "Not an admin or a senior officer of this authority", body = ErrorBody)))]
+pub(crate) async fn set_fast_track(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(settings): Body<FastTrackSettings>,
+) -> ApiResult<Json<FastTrackSettings>> {
+    Ok(Json(s.app.set_fast_track(&p, &id, settings).await?))
 }

@@ -60,6 +60,7 @@ pub struct RequestId(pub String);
         case_handlers::list_cases, case_handlers::get_case, case_handlers::case_sla, case_handlers::act, case_handlers::decide,
         case_handlers::list_licences, case_handlers::get_licence, case_handlers::list_shipments, case_handlers::report_shipment,
         case_handlers::licence_status, case_handlers::open_task, case_handlers::close_task,
+        case_handlers::get_profile, case_handlers::record_profile, case_handlers::set_fast_track,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -136,6 +137,11 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/cases/{id}/tasks", post(case_handlers::open_task))
         .route("/api/v1/cases/{id}/tasks/{task}", post(case_handlers::close_task))
         .route("/api/v1/cases/{id}/{action}", post(case_handlers::act))
+        .route(
+            "/api/v1/organisations/{id}/compliance",
+            get(case_handlers::get_profile).post(case_handlers::record_profile),
+        )
+        .route("/api/v1/authorities/{id}/fast-track", post(case_handlers::set_fast_track))
         .route("/api/v1/licences", get(case_handlers::list_licences))
         .route("/api/v1/licences/{id}", get(case_handlers::get_licence))
         .route(

@@ -143,6 +143,34 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     };
     assert_eq!(first_shipment(second), 0, "the same consignee again is no first shipment");
 
+    let org = w.org_de.clone();
+    let training = json!({"record": "training", "person": "Ada", "course": "EU dual-use basics", "date": "2026-01-10"});
+    let trained = w.node.post(&format!("/api/v1/organisations/{org}/compliance"), Some(&exporter), training).await;
+    assert_eq!((trained.status.as_u16(), trained.body["tier"].as_str()), (200, Some("standard")), "{}", trained.body);
+    let seen = w.node.get(&format!("/api/v1/organisations/{org}/compliance"), Some(w.key("officer_fr"))).await;
+    assert_eq!(
+        seen.body["trainings"].as_array().unwrap().len(),
+        1,
+        "another authority sees the profile: {}",
+        seen.body
+    );
+    assert_eq!(
+        w.node.get(&format!("/api/v1/organisations/{org}/compliance"), Some(w.key("exporter_fr"))).await.code(),
+        "not_found"
+    );
+    let certify = json!({"record": "certification", "certified_on": "2026-01-01", "expires_on": "2099-12-31"});
+    assert_eq!(
+        w.node.post(&format!("/api/v1/organisations/{org}/compliance"), Some(&exporter), certify).await.code(),
+        "forbidden"
+    );
+    let settings = json!({"auto_approve": true, "target_working_days": 3, "validity_days": 180, "conditions": ["standard conditions"]});
+    assert_eq!(
+        w.node.post("/api/v1/authorities/DE-BAFA/fast-track", Some(officer), settings.clone()).await.code(),
+        "forbidden"
+    );
+    let set = w.node.post("/api/v1/authorities/DE-BAFA/fast-track", Some(w.key("senior_de")), settings).await;
+    assert_eq!(set.status.as_u16(), 200, "{}", set.body);
+
     let before = w.node.audit_state().await;
     let cases: Vec<(&str, Value, u16, &str)> = vec![
         ("unknown code", body("3A00X"), 422, "unknown_control_code"),
