@@ -255,6 +255,7 @@ impl App {
                 licence_id: None,
                 tasks: Vec::new(),
                 sla_target,
+                alerts: Vec::new(),
             };
             let mut case = case;
             if risk.review_path == ReviewPath::EnhancedDueDiligence {
@@ -272,7 +273,14 @@ impl App {
             outcome.case_id = Some(case.id.to_string());
             outcome.note = format!("case opened at {}", authority.id);
             let mut licence = None;
-            if fast && settings.auto_approve {
+            let suspended = fast && settings.auto_approve && self.has_alerts(&application.organisation_id).await?;
+            if suspended {
+                outcome.note = format!(
+                    "case opened at {}; automatic fast-track approval is suspended while the exporter has open alerts",
+                    authority.id
+                );
+            }
+            if fast && settings.auto_approve && !suspended {
                 // The authority approves clean fast-track cases at once, with its standard conditions.
                 let until = today
                     .checked_add(jiff::Span::new().days(i64::from(settings.validity_days)))

@@ -8,6 +8,7 @@ mod determination;
 mod keys;
 mod licences;
 mod lists;
+mod monitoring;
 mod review;
 mod screening;
 

@@ -72,6 +72,7 @@ pub(crate) fn issue(case: &Case, decision: &Decision, transaction: &serde_json::
         status_reason: None,
         version: 1,
         issued_at: accord_core::now(),
+        alerts: Vec::new(),
     }
 }
 

@@ -118,6 +118,14 @@ impl App {
         {
             tracing::warn!(error = %e, "could not rebuild the screening index after an import");
         }
+        // Parties of open cases and licences in use are screened against the new version.
+        match self.rescreen(p).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(alerts = n, list = %version.list_id, "new restricted-party hits on open cases or licences")
+            }
+            Err(e) => tracing::warn!(error = %e, "could not screen open cases and licences again"),
+        }
         Ok(ImportOutcome { list_id: version.list_id.clone(), unchanged: false, version })
     }
 

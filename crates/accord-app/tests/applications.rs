@@ -528,7 +528,85 @@ async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
     assert_eq!(app.record_profile(&w.officer_us, &org, audit).await.unwrap().tier, Tier::Watch);
 }
 
+fn list(names: &[(&str, &str)]) -> accord_app::ListImport {
+    use accord_core::listed::{EntityKind, ListedEntity, entity_hash};
+    let entities: Vec<ListedEntity> =
+        names.iter().map(|(id, name)| ListedEntity::new("test_list", id, EntityKind::Organization, name)).collect();
+    let hash = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        entities.iter().map(entity_hash).collect::<String>().as_bytes(),
+    ));
+    accord_app::ListImport {
+        list_id: "test_list".into(),
+        format: "ftm".into(),
+        content_hash: hash,
+        entities,
+        problems: 0,
+        source: "test".into(),
+    }
+}
+
+async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track(backend: Backend) {
+    use accord_app::ProfileRecord;
+    use accord_core::cases::FastTrackSettings;
+    let w = world(backend).await;
+    let app = &w.app;
+    app.import_list(&operator(), list(&[("E-1", "Unrelated Holdings Ltd")])).await.unwrap();
+    let applied =
+        app.create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), None, true).await.unwrap();
+    let case_id =
+        applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    assert!(app.case(&w.officer_de, &case_id).await.unwrap().alerts.is_empty());
+
+    // The consignee is listed in the next version of the list.
+    let listed = [("E-1", "Unrelated Holdings Ltd"), ("E-2", "Shanghai Example Trading Co., Ltd.")];
+    app.import_list(&operator(), list(&listed)).await.unwrap();
+    let case = app.case(&w.officer_de, &case_id).await.unwrap();
+    assert_eq!(case.alerts.len(), 1, "{:?}", case.alerts);
+    assert_eq!((case.alerts[0].list_id.as_str(), case.alerts[0].entity_id.as_str()), ("test_list", "E-2"));
+    let version = case.version;
+    app.import_list(&operator(), list(&[listed[0], listed[1], ("E-3", "Third Party GmbH")])).await.unwrap();
+    let again = app.case(&w.officer_de, &case_id).await.unwrap();
+    assert_eq!((again.alerts.len(), again.version), (1, version), "a known hit alerts once");
+
+    // A trusted exporter with open alerts gets no automatic approval.
+    let org = match &w.exporter {
+        Principal::User(u) => u.organisation_id.clone().unwrap().to_string(),
+        _ => unreachable!(),
+    };
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
+    app.record_profile(
+        &w.officer_de,
+        &org,
+        ProfileRecord::Certification { certified_on: day(-10), expires_on: day(300) },
+    )
+    .await
+    .unwrap();
+    app.record_profile(
+        &w.exporter,
+        &org,
+        ProfileRecord::Training { person: "A".into(), course: "C".into(), date: day(-1) },
+    )
+    .await
+    .unwrap();
+    app.set_fast_track(
+        &w.senior_de,
+        "DE-BAFA",
+        FastTrackSettings { auto_approve: true, ..FastTrackSettings::default() },
+    )
+    .await
+    .unwrap();
+    let mut clean = application("CN", json!("3A001.a.1"), 5000.0);
+    clean.transaction["parties"] = json!([]);
+    let next = app.create_application(&w.exporter, clean, None, true).await.unwrap();
+    let eu = next.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
+    assert!(eu.note.contains("suspended"), "{}", eu.note);
+    let case = app.case(&w.officer_de, eu.case_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!((case.review_path.as_str(), case.status), ("fast_track", accord_core::cases::CaseStatus::Open));
+}
+
 accord_store::on_both_backends!(
+    a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track,
     a_trusted_exporter_is_approved_on_the_fast_track,
     enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal,
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,

@@ -370,6 +370,26 @@ pub struct Case {
     /// The SLA target in working days (shorter on the fast track).
     #[serde(default = "default_sla_target")]
     pub sla_target: u32,
+    /// New restricted-party hits found when the lists changed after submission.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+}
+
+/// A restricted-party hit found on a party of an open case or an active licence after a list changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Alert {
+    /// When it was raised.
+    pub at: String,
+    /// The party's name as applied for.
+    pub party: String,
+    /// The list.
+    pub list_id: String,
+    /// The listed entity.
+    pub entity_id: String,
+    /// The listed name that matched.
+    pub matched_name: String,
+    /// The match score.
+    pub score: f64,
 }
 
 fn default_sla_target() -> u32 {

@@ -96,6 +96,9 @@ pub struct Licence {
     pub version: i64,
     /// When it was issued.
     pub issued_at: String,
+    /// New restricted-party hits on its parties found after it was issued.
+    #[serde(default)]
+    pub alerts: Vec<crate::cases::Alert>,
 }
 
 /// One item of a shipment.
