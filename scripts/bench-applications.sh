@@ -23,6 +23,7 @@ local seen = 0
 local total = tonumber(os.getenv("TOTAL"))
 local key = os.getenv("KEY")
 local org = os.getenv("ORG")
+local prefix = os.getenv("PREFIX")
 local consignees = { "Shenzhen Bright Future Trading Co., Ltd.", "Guangzhou Precision Instruments Ltd", "Tianjin Harbour Logistics",
   "Chengdu Optical Components Co.", "Wuhan Laser Systems Ltd", "Suzhou Semiconductor Supply" }
 local end_users = { "Harbin Institute of Technology", "Zhejiang University", "Beijing Radar Laboratory", "Nanjing Photonics Institute" }
@@ -38,11 +39,11 @@ request = function()
     "declarations":{"no_wmd_end_use":true,"no_military_end_use":true,"no_reexport_without_consent":true}}]],
     org, consignees[(counter % #consignees) + 1], counter, end_users[(counter % #end_users) + 1])
   return wrk.format("POST", "/api/v1/applications?submit=true",
-    { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json", ["Idempotency-Key"] = "bench-" .. counter }, body)
+    { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json", ["Idempotency-Key"] = prefix .. counter }, body)
 end
 response = function(status, headers, body)
   seen = seen + 1
-  if status ~= 201 and seen < 5 then io.stderr:write("status " .. status .. ": " .. body .. "\n") end
+  if status ~= 201 and seen < 5 then io.stderr:write("status " .. status .. ": " .. string.sub(body, 1, 300) .. "\n") end
   if seen >= total then wrk.thread:stop() end
 end
 LUA
@@ -64,9 +65,9 @@ bench() { # backend db-url
     pid=$!
     for _ in $(seq 1 300); do curl -fs "http://$addr/ready" >/dev/null 2>&1 && break; sleep 0.1; done
     # One submission first: it builds the screening index, as a running node does at start.
-    TOTAL=1 KEY="$key" ORG="$org" wrk -t1 -c1 -d30s -s "$work/submit.lua" "http://$addr" >/dev/null
+    TOTAL=1 KEY="$key" ORG="$org" PREFIX=warm- wrk -t1 -c1 -d30s -s "$work/submit.lua" "http://$addr" >/dev/null
     local out rps p50 p99 non2xx
-    out=$(TOTAL="$total" KEY="$key" ORG="$org" wrk -t1 -c"$connections" -d600s --latency -s "$work/submit.lua" "http://$addr")
+    out=$(TOTAL="$total" KEY="$key" ORG="$org" PREFIX=run- wrk -t1 -c"$connections" -d600s --latency -s "$work/submit.lua" "http://$addr")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")

@@ -170,12 +170,8 @@ impl App {
         let d = self.determine(p, tx, &DetermineOptions::default()).await?;
         let (_, list) = self.control_list_at(Some(&d.date)).await?;
         let authorities = self.store.authorities().await?;
-        let previous = self.store.applications(&UserScope::Organisation(application.organisation_id.clone())).await?;
         let now_consignees = consignees(&application.transaction);
-        let first_shipment = !previous.iter().any(|a| {
-            a.status == ApplicationStatus::Submitted
-                && consignees(&a.transaction).iter().any(|c| now_consignees.contains(c))
-        });
+        let first_shipment = !self.store.known_consignee(&application.organisation_id, &now_consignees).await?;
         let end_use = EndUse::parse(tx.end_use.category.trim()).unwrap_or(EndUse::Unknown);
         let trust_tier = match self.trust_tier(&application.organisation_id).await? {
             accord_core::cases::Tier::Trusted => TrustTier::Trusted,
@@ -192,7 +188,10 @@ impl App {
             .collect();
         let listed_items = d.items.iter().filter(|i| i.code.is_some()).count();
         let total_value = tx.items.iter().map(|i| i.value).sum::<Option<f64>>();
-        let mut mutations = Vec::new();
+        let mut mutations = vec![Mutation::RecordConsignees {
+            organisation_id: application.organisation_id.clone(),
+            names: now_consignees.clone(),
+        }];
         let mut events = Vec::new();
         let mut outcomes = Vec::new();
         for answer in &d.jurisdictions {
@@ -348,15 +347,7 @@ impl App {
         let a = self.store.application(&id).await?.ok_or_else(|| Error::not_found("application", id.as_str()))?;
         let visible = match &scope {
             Scope::All => true,
-            Scope::Authority(auth) => {
-                &a.authority_id == auth
-                    || self
-                        .store
-                        .cases(&UserScope::Authority(auth.clone()))
-                        .await?
-                        .iter()
-                        .any(|c| c.application_id == a.id)
-            }
+            Scope::Authority(auth) => &a.authority_id == auth || self.store.has_case_for(&a.id, auth).await?,
             Scope::Organisation(o) => &a.organisation_id == o,
             Scope::OnlySelf => false,
         };

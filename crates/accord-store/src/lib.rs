@@ -101,6 +101,13 @@ pub enum Mutation {
         /// The profile.
         profile: ComplianceProfile,
     },
+    /// Remember the consignees an organisation applied for (names already normalised; repeats are ignored).
+    RecordConsignees {
+        /// The organisation.
+        organisation_id: OrgId,
+        /// The names.
+        names: Vec<String>,
+    },
     /// Store an authority's fast-track settings.
     PutFastTrack {
         /// The authority.
@@ -247,6 +254,10 @@ pub trait Store: Send + Sync + 'static {
     async fn application_by_key(&self, org: &OrgId, key: &str) -> Result<Option<Application>>;
     /// Applications, newest first: of one organisation, or registered with one authority, or all.
     async fn applications(&self, scope: &UserScope) -> Result<Vec<Application>>;
+    /// Whether an organisation applied for any of these (normalised) consignee names before.
+    async fn known_consignee(&self, org: &OrgId, names: &[String]) -> Result<bool>;
+    /// Whether an authority has a case for an application.
+    async fn has_case_for(&self, application: &ApplicationId, authority: &AuthorityId) -> Result<bool>;
     /// One case.
     async fn case(&self, id: &CaseId) -> Result<Option<Case>>;
     /// Cases, highest risk first and then the earliest due: of one organisation, at one authority, or all.

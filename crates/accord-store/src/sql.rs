@@ -374,6 +374,18 @@ const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, pa
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+impl SqlStore {
+    /// The records of a `SELECT data …` query with text parameters, read back from their JSON.
+    async fn records<T: serde::de::DeserializeOwned>(&self, sql: &str, params: &[&str]) -> Result<Vec<T>> {
+        let mut q = sqlx::query(sql);
+        for p in params {
+            q = q.bind(p.to_string());
+        }
+        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+        from_data(&rows)
+    }
+}
+
 /// The WHERE clause (and its one parameter) of a listing by authority or organisation.
 fn scope_clause(scope: &UserScope) -> (&'static str, Option<String>) {
     match scope {
@@ -634,6 +646,19 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
+        }
+        Mutation::RecordConsignees { organisation_id, names } => {
+            for name in names {
+                sqlx::query(
+                    "INSERT INTO application_consignees (organisation_id, name) VALUES ($1, $2) \
+                     ON CONFLICT (organisation_id, name) DO NOTHING",
+                )
+                .bind(organisation_id.as_str())
+                .bind(name)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            }
         }
         Mutation::PutFastTrack { authority_id, settings } => {
             sqlx::query(
@@ -1056,100 +1081,92 @@ impl Store for SqlStore {
     }
 
     async fn application(&self, id: &ApplicationId) -> Result<Option<Application>> {
-        let rows = sqlx::query("SELECT data FROM applications WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self.records("SELECT data FROM applications WHERE id = $1", &[id.as_str()]).await?.pop())
     }
 
     async fn application_by_key(&self, org: &OrgId, key: &str) -> Result<Option<Application>> {
-        let rows = sqlx::query("SELECT data FROM applications WHERE organisation_id = $1 AND idempotency_key = $2")
-            .bind(org.as_str())
-            .bind(key)
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self
+            .records(
+                "SELECT data FROM applications WHERE organisation_id = $1 AND idempotency_key = $2",
+                &[org.as_str(), key],
+            )
+            .await?
+            .pop())
     }
 
     async fn applications(&self, scope: &UserScope) -> Result<Vec<Application>> {
         let (filter, value) = scope_clause(scope);
-        let sql = format!("SELECT data FROM applications {filter} ORDER BY created_at DESC, id DESC");
-        let mut q = sqlx::query(&sql);
-        if let Some(v) = value {
-            q = q.bind(v);
+        self.records(
+            &format!("SELECT data FROM applications {filter} ORDER BY created_at DESC, id DESC"),
+            value.as_deref().as_slice(),
+        )
+        .await
+    }
+
+    async fn known_consignee(&self, org: &OrgId, names: &[String]) -> Result<bool> {
+        for name in names {
+            let found = sqlx::query("SELECT 1 FROM application_consignees WHERE organisation_id = $1 AND name = $2")
+                .bind(org.as_str())
+                .bind(name)
+                .fetch_optional(&mut *self.conn().await?)
+                .await
+                .map_err(db_error)?;
+            if found.is_some() {
+                return Ok(true);
+            }
         }
-        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
-        from_data(&rows)
+        Ok(false)
+    }
+
+    async fn has_case_for(&self, application: &ApplicationId, authority: &AuthorityId) -> Result<bool> {
+        let found = sqlx::query("SELECT 1 FROM cases WHERE application_id = $1 AND authority_id = $2")
+            .bind(application.as_str())
+            .bind(authority.as_str())
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(found.is_some())
     }
 
     async fn case(&self, id: &CaseId) -> Result<Option<Case>> {
-        let rows = sqlx::query("SELECT data FROM cases WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self.records("SELECT data FROM cases WHERE id = $1", &[id.as_str()]).await?.pop())
     }
 
     async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>> {
         let (filter, value) = scope_clause(scope);
-        let sql = format!("SELECT data FROM cases {filter} ORDER BY risk_score DESC, due_date, id");
-        let mut q = sqlx::query(&sql);
-        if let Some(v) = value {
-            q = q.bind(v);
-        }
-        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
-        from_data(&rows)
+        self.records(
+            &format!("SELECT data FROM cases {filter} ORDER BY risk_score DESC, due_date, id"),
+            value.as_deref().as_slice(),
+        )
+        .await
     }
 
     async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>> {
-        let rows = sqlx::query("SELECT data FROM compliance_profiles WHERE organisation_id = $1")
-            .bind(org.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self
+            .records("SELECT data FROM compliance_profiles WHERE organisation_id = $1", &[org.as_str()])
+            .await?
+            .pop())
     }
 
     async fn fast_track(&self, authority: &AuthorityId) -> Result<Option<FastTrackSettings>> {
-        let rows = sqlx::query("SELECT data FROM fast_track_settings WHERE authority_id = $1")
-            .bind(authority.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self
+            .records("SELECT data FROM fast_track_settings WHERE authority_id = $1", &[authority.as_str()])
+            .await?
+            .pop())
     }
 
     async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>> {
-        let rows = sqlx::query("SELECT data FROM licences WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
-        Ok(from_data(&rows)?.pop())
+        Ok(self.records("SELECT data FROM licences WHERE id = $1", &[id.as_str()]).await?.pop())
     }
 
     async fn licences(&self, scope: &UserScope) -> Result<Vec<Licence>> {
         let (filter, value) = scope_clause(scope);
-        let sql = format!("SELECT data FROM licences {filter} ORDER BY id DESC");
-        let mut q = sqlx::query(&sql);
-        if let Some(v) = value {
-            q = q.bind(v);
-        }
-        let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
-        from_data(&rows)
+        self.records(&format!("SELECT data FROM licences {filter} ORDER BY id DESC"), value.as_deref().as_slice()).await
     }
 
     async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>> {
-        let rows = sqlx::query("SELECT data FROM shipments WHERE licence_id = $1 ORDER BY reported_at, id")
-            .bind(licence.as_str())
-            .fetch_all(&mut *self.conn().await?)
+        self.records("SELECT data FROM shipments WHERE licence_id = $1 ORDER BY reported_at, id", &[licence.as_str()])
             .await
-            .map_err(db_error)?;
-        from_data(&rows)
     }
 
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>> {
