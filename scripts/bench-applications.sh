@@ -2,7 +2,7 @@
 # Submits 10,000 licence applications through the HTTP API (POST /api/v1/applications?submit=true, each with two
 # screened parties, two items, its own Idempotency-Key) to a node holding every list in ../shared/data, and prints
 # submissions/s and latency percentiles, on SQLite and on PostgreSQL.
-# Usage: scripts/bench-applications.sh   (TOTAL=10000 CONNECTIONS=16 to change the load)
+# Usage: scripts/bench-applications.sh   (DURATION=60s CONNECTIONS=16 to change the load)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -11,6 +11,7 @@ bin="$PWD/target/release/accord"
 data="$PWD/../shared/data"
 work="$(mktemp -d)"
 total="${TOTAL:-10000}"
+duration="${DURATION:-60s}"
 connections="${CONNECTIONS:-16}"
 pg_admin="${ACCORD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
 addr=127.0.0.1:18090
@@ -44,7 +45,6 @@ end
 response = function(status, headers, body)
   seen = seen + 1
   if status ~= 201 and seen < 5 then io.stderr:write("status " .. status .. ": " .. string.sub(body, 1, 300) .. "\n") end
-  if seen >= total then wrk.thread:stop() end
 end
 LUA
 
@@ -65,9 +65,9 @@ bench() { # backend db-url
     pid=$!
     for _ in $(seq 1 300); do curl -fs "http://$addr/ready" >/dev/null 2>&1 && break; sleep 0.1; done
     # One submission first: it builds the screening index, as a running node does at start.
-    TOTAL=1 KEY="$key" ORG="$org" PREFIX=warm- wrk -t1 -c1 -d30s -s "$work/submit.lua" "http://$addr" >/dev/null
+    TOTAL=1 KEY="$key" ORG="$org" PREFIX=warm- wrk -t1 -c1 -d2s -s "$work/submit.lua" "http://$addr" >/dev/null
     local out rps p50 p99 non2xx
-    out=$(TOTAL="$total" KEY="$key" ORG="$org" PREFIX=run- wrk -t1 -c"$connections" -d600s --latency -s "$work/submit.lua" "http://$addr")
+    out=$(TOTAL="$total" KEY="$key" ORG="$org" PREFIX=run- wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/submit.lua" "http://$addr")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -77,7 +77,7 @@ bench() { # backend db-url
     wait "$pid"
 }
 
-echo "wrk: 1 thread, $connections connections, $total submissions; server, database and load share this machine's $(nproc) cores"
+echo "wrk: 1 thread, $connections connections, $duration per run; server, database and load share this machine's $(nproc) cores"
 printf '%-9s %10s %12s %10s %10s %8s\n' backend requests submissions/s p50 p99 non-2xx
 bench sqlite "$work/bench.db"
 psql "$pg_admin" -qc "CREATE DATABASE $pg_db"

@@ -60,6 +60,8 @@ pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
     max_connections: u32,
+    /// SQLite has one writer at a time: writers of this process queue here instead of sleeping in its busy handler.
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqlStore {
@@ -109,7 +111,7 @@ impl SqlStore {
                 Error::new(ErrorCode::DatabaseUnavailable, format!("cannot open the database at {url}: {e}"))
             })?;
         migrate::run(&pool, backend, migrations).await?;
-        Ok(SqlStore { pool, backend, max_connections })
+        Ok(SqlStore { pool, backend, max_connections, writers: Default::default() })
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
@@ -777,16 +779,29 @@ impl Store for SqlStore {
     }
 
     async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>> {
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.writers.lock().await),
+            Backend::Postgres => None,
+        };
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        // Lock the chain head first: writers queue here, so events append in commit order.
-        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.map_err(db_error)?;
+        // The chain head is locked last and held until the commit: events append in commit order, and writers wait
+        // for each other only while they append their events. A check that needs every writer serialised (that no
+        // admin exists yet) takes the lock first.
+        let lock_head = "UPDATE audit_head SET seq = seq WHERE id = 1";
+        let serialised = mutations.iter().any(|m| matches!(m, Mutation::RequireNoAdmin));
+        if serialised {
+            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for m in &mutations {
+            apply(&mut tx, m).await?;
+        }
+        if !serialised {
+            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
+        }
         let head =
             sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
         let mut seq: i64 = col(&head, "seq")?;
         let mut prev: String = col(&head, "hash")?;
-        for m in &mutations {
-            apply(&mut tx, m).await?;
-        }
         let mut appended = Vec::with_capacity(events.len());
         for e in events {
             seq += 1;
