@@ -171,6 +171,34 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     let set = w.node.post("/api/v1/authorities/DE-BAFA/fast-track", Some(w.key("senior_de")), settings).await;
     assert_eq!(set.status.as_u16(), 200, "{}", set.body);
 
+    // The consignee is listed after the submission: its open cases get an alert.
+    let listed = accord_core::listed::ListedEntity::new(
+        "test_list",
+        "E-9",
+        accord_core::listed::EntityKind::Organization,
+        "Shenzhen Example Trading Co., Ltd.",
+    );
+    let hash = accord_core::listed::entity_hash(&listed);
+    let import = accord_app::ListImport {
+        list_id: "test_list".into(),
+        format: "ftm".into(),
+        content_hash: hash,
+        entities: vec![listed],
+        problems: 0,
+        source: "test".into(),
+    };
+    w.node.app.import_list(&op, import).await.unwrap();
+    let queue = w.node.get("/api/v1/cases", Some(officer)).await;
+    let open_with_alerts: Vec<&Value> = queue
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "open" && !c["alerts"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(open_with_alerts.len(), 1, "the open case, not the decided one: {}", queue.body);
+    assert_eq!(open_with_alerts[0]["alerts"][0]["entity_id"], "E-9");
+
     let before = w.node.audit_state().await;
     let cases: Vec<(&str, Value, u16, &str)> = vec![
         ("unknown code", body("3A00X"), 422, "unknown_control_code"),
