@@ -37,6 +37,20 @@ fn check_key(key: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// The application an idempotency key created, when the retried request is the same one; a key reused for another
+/// transaction is refused rather than silently answered with the first.
+fn same_request(existing: Application, transaction: &serde_json::Value) -> Result<Applied> {
+    if &existing.transaction == transaction {
+        Ok(Applied { application: existing, created: false })
+    } else {
+        Err(Error::new(
+            ErrorCode::Conflict,
+            format!("this Idempotency-Key already created application {} for another transaction", existing.id),
+        )
+        .with_details(json!({ "field": "idempotency_key", "application_id": existing.id })))
+    }
+}
+
 fn scope_filter(scope: &Scope) -> Result<UserScope> {
     match scope {
         Scope::All => Ok(UserScope::All),
@@ -92,7 +106,7 @@ impl App {
         if let Some(k) = &key
             && let Some(existing) = self.store.application_by_key(&org.id, k).await?
         {
-            return Ok(Applied { application: existing, created: false });
+            return same_request(existing, &input.transaction);
         }
         let application = Application {
             id: ApplicationId::generate(),
@@ -137,7 +151,7 @@ impl App {
                 // Another request with the same key won the race: answer with its application.
                 let k = key.as_deref().unwrap_or_default();
                 let existing = self.store.application_by_key(&org.id, k).await?.ok_or(e)?;
-                Ok(Applied { application: existing, created: false })
+                same_request(existing, &stored.transaction)
             }
             Err(e) => Err(e),
         }

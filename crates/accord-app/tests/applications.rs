@@ -113,6 +113,11 @@ async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(b
     assert!(!retried.created, "the same key finds the first application");
     assert_eq!(retried.application.id, a.id);
     assert_eq!(app.cases(&operator()).await.unwrap().len(), 2, "no second set of cases");
+    let other = app
+        .create_application(&w.exporter, application("IN", json!("3A001.a.1"), 5000.0), Some("order-1"), true)
+        .await
+        .unwrap_err();
+    assert_eq!(other.code, ErrorCode::Conflict, "a key reused for another transaction: {}", other.message);
 
     let de_queue = app.cases(&w.officer_de).await.unwrap();
     assert_eq!(de_queue.len(), 1);
