@@ -138,10 +138,7 @@ impl App {
             submitted
         } else {
             // Checked now so a draft never holds a transaction that cannot be determined.
-            let day = tx.date.clone();
-            let (_, list) = self.control_list_at(Some(&day)).await?;
-            let (_, set) = self.policies_at(&day).await?;
-            tx.check(&list, &set)?;
+            self.in_force_for(&tx, None).await?;
             application
         };
         mutations.insert(0, Mutation::InsertApplication { application: stored.clone(), idempotency_key: key.clone() });
@@ -181,8 +178,8 @@ impl App {
         mut application: Application,
         tx: &Transaction,
     ) -> Result<(Application, Vec<Mutation>, Vec<NewEvent>)> {
-        let d = self.determine(p, tx, &DetermineOptions::default()).await?;
-        let (_, list) = self.control_list_at(Some(&d.date)).await?;
+        let (d, in_force) = self.determine_in_force(p, tx, &DetermineOptions::default()).await?;
+        let list = in_force.list;
         let authorities = self.store.authorities().await?;
         let now_consignees = consignees(&application.transaction);
         let first_shipment = !self.store.known_consignee(&application.organisation_id, &now_consignees).await?;

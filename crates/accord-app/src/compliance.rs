@@ -2,6 +2,7 @@
 //! authorities, from which the trust tier that feeds risk scores and the fast track is derived. Every authority sees
 //! every profile (mutual recognition of certifications and audits).
 
+use crate::controls::today;
 use crate::{App, event, require, to_json, user_principal};
 use accord_core::cases::{AuditOutcome, ComplianceProfile, ExporterAudit, IcpCertification, Tier, TrainingRecord};
 use accord_core::ids::OrgId;
@@ -54,10 +55,6 @@ pub enum ProfileRecord {
         /// What was found.
         summary: String,
     },
-}
-
-fn today() -> String {
-    jiff::Zoned::now().date().to_string()
 }
 
 impl App {

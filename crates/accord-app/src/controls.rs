@@ -118,7 +118,8 @@ pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
     })
 }
 
-fn today() -> String {
+/// Today's date, `YYYY-MM-DD`: the default day of every "as of" question.
+pub(crate) fn today() -> String {
     jiff::Zoned::now().date().to_string()
 }
 

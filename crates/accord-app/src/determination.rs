@@ -1,6 +1,6 @@
 //! Policies as stored versions, and determinations over the control list, the policies and the lists in force.
 
-use crate::controls::{check_date, in_force};
+use crate::controls::{check_date, in_force, today};
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, require, scope_of};
 use accord_controls::{
@@ -66,6 +66,15 @@ fn canonical_files(sources: &[PolicySource]) -> Vec<PolicySource> {
     files
 }
 
+/// What a determination rests on: the versions in force and the transaction checked against them.
+pub(crate) struct InForce {
+    pub(crate) list_version: ControlVersion,
+    pub(crate) list: Arc<accord_controls::ControlList>,
+    pub(crate) policy_version: ControlVersion,
+    pub(crate) policies: Arc<PolicySet>,
+    pub(crate) checked: CheckedTransaction,
+}
+
 impl App {
     /// Stores a new policy-set version (admin) after parsing and cross-checking every file; a file with an error
     /// is refused with `invalid_policy` naming file and line, and the version in force stays. Identical content
@@ -80,7 +89,7 @@ impl App {
         let set = PolicySet::parse(sources)?;
         let effective_date = match &how.effective_date {
             Some(d) => check_date("effective_date", d)?,
-            None => jiff::Zoned::now().date().to_string(),
+            None => today(),
         };
         let files = canonical_files(sources);
         let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
@@ -189,7 +198,7 @@ impl App {
     pub async fn policy_version_info(&self, at: Option<&str>) -> Result<PolicyVersionInfo> {
         let day = match at {
             Some(d) => d.to_owned(),
-            None => jiff::Zoned::now().date().to_string(),
+            None => today(),
         };
         let (version, set) = self.policies_at(&day).await?;
         Ok(PolicyVersionInfo { version, policies: set.info() })
@@ -198,6 +207,16 @@ impl App {
     /// Determines a transaction for every jurisdiction that applies (any authenticated user): the control list and
     /// policies in force on the transaction date (or `at`), and its parties screened against the lists in force.
     pub async fn determine(&self, p: &Principal, tx: &Transaction, opts: &DetermineOptions) -> Result<Determination> {
+        Ok(self.determine_in_force(p, tx, opts).await?.0)
+    }
+
+    /// A determination and the versions it rests on.
+    pub(crate) async fn determine_in_force(
+        &self,
+        p: &Principal,
+        tx: &Transaction,
+        opts: &DetermineOptions,
+    ) -> Result<(Determination, InForce)> {
         scope_of(p)?;
         let threshold = crate::check_threshold(opts.threshold)?;
         // A higher threshold hides hits: only officers and the operator may raise it.
@@ -212,19 +231,26 @@ impl App {
             ))
             .with_details(json!({ "field": "threshold" })));
         }
-        let day = match &opts.at {
+        let f = self.in_force_for(tx, opts.at.as_deref()).await?;
+        let (screening, lists) = self.party_hits(&f.checked, threshold).await?;
+        let mut d = accord_controls::determine(&f.policies, &f.list, &f.checked, screening)?;
+        d.versions.control_list = format!("{}@{}", f.list_version.label, f.list_version.seq);
+        d.versions.policies = format!("{}@{} ({})", f.policy_version.label, f.policy_version.seq, d.versions.policies);
+        d.versions.lists = lists;
+        Ok((d, f))
+    }
+
+    /// The control list and policy set in force on `at` (the transaction date by default), and the transaction
+    /// checked against them.
+    pub(crate) async fn in_force_for(&self, tx: &Transaction, at: Option<&str>) -> Result<InForce> {
+        let day = match at {
             Some(d) => check_date("at", d)?,
             None => check_date("date", &tx.date)?,
         };
-        let (cv, list) = self.control_list_at(Some(&day)).await?;
-        let (pv, set) = self.policies_at(&day).await?;
-        let checked = tx.check(&list, &set)?;
-        let (screening, lists) = self.party_hits(&checked, threshold).await?;
-        let mut d = accord_controls::determine(&set, &list, &checked, screening)?;
-        d.versions.control_list = format!("{}@{}", cv.label, cv.seq);
-        d.versions.policies = format!("{}@{} ({})", pv.label, pv.seq, d.versions.policies);
-        d.versions.lists = lists;
-        Ok(d)
+        let (list_version, list) = self.control_list_at(Some(&day)).await?;
+        let (policy_version, policies) = self.policies_at(&day).await?;
+        let checked = tx.check(&list, &policies)?;
+        Ok(InForce { list_version, list, policy_version, policies, checked })
     }
 
     /// Screens the parties: `None` when there are parties and no list is in force.

@@ -2,6 +2,7 @@
 //! reinstated and revoked by the issuing authority. Concurrent shipments never overdraw: each one is applied to the
 //! licence version it read, and a shipment that lost the race reads again and re-checks.
 
+use crate::controls::today;
 use crate::{App, Scope, event, require, scope_of, to_json, user_principal};
 use accord_core::cases::{Case, Decision};
 use accord_core::ids::{LicenceId, ShipmentId};
@@ -17,10 +18,6 @@ const SHIPMENT_RETRIES: usize = 20;
 
 /// Tolerance for sums of decimal quantities and values.
 const EPSILON: f64 = 1e-9;
-
-fn today() -> String {
-    jiff::Zoned::now().date().to_string()
-}
 
 /// The licence as it stands today: an active licence past its last day reads as expired.
 fn as_of(mut l: Licence, day: &str) -> Licence {

@@ -366,7 +366,7 @@ impl Transaction {
         let origin = place("origin", &self.origin)?;
         let destination = place("destination", &self.destination)?;
         let end_use = EndUse::parse(self.end_use.category.trim()).ok_or_else(|| {
-            let all: Vec<&str> = EndUse::ALL.iter().map(|e| e.as_str()).collect();
+            let all: Vec<&str> = EndUse::names();
             Error::validation(
                 "end_use.category",
                 format!(
@@ -379,7 +379,7 @@ impl Transaction {
         let purpose = match self.purpose.as_deref().map(str::trim) {
             None | Some("") => Purpose::Sale,
             Some(p) => Purpose::parse(p).ok_or_else(|| {
-                let all: Vec<&str> = Purpose::ALL.iter().map(|e| e.as_str()).collect();
+                let all: Vec<&str> = Purpose::names();
                 Error::validation(
                     "purpose",
                     format!("purpose: '{}' is not one of {}", accord_core::ids::truncate(p), all.join(", ")),
@@ -439,7 +439,7 @@ impl Transaction {
         let mut places = vec![destination.clone()];
         for (i, p) in self.parties.iter().enumerate() {
             let role = PartyRole::parse(p.role.trim()).ok_or_else(|| {
-                let all: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
+                let all: Vec<&str> = PartyRole::names();
                 Error::validation(
                     &format!("parties[{i}].role"),
                     format!(

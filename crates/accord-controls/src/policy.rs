@@ -230,141 +230,89 @@ pub enum ReviewPath {
     EnhancedDueDiligence,
 }
 
-/// The declared end use of a transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EndUse {
-    /// Civil use.
-    Civil,
-    /// Military use.
-    Military,
-    /// Use by or for military-intelligence end users.
-    MilitaryIntelligence,
-    /// Weapons of mass destruction or their delivery systems (nuclear, chemical, biological, missiles).
-    Wmd,
-    /// Cyber-surveillance (interception, monitoring) with a risk of internal repression.
-    CyberSurveillance,
-    /// Not known.
-    Unknown,
-}
-
-impl EndUse {
-    /// Every end use, in a fixed order.
-    pub const ALL: [EndUse; 6] = [
-        EndUse::Civil,
-        EndUse::Military,
-        EndUse::MilitaryIntelligence,
-        EndUse::Wmd,
-        EndUse::CyberSurveillance,
-        EndUse::Unknown,
-    ];
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndUse::Civil => "civil",
-            EndUse::Military => "military",
-            EndUse::MilitaryIntelligence => "military_intelligence",
-            EndUse::Wmd => "wmd",
-            EndUse::CyberSurveillance => "cyber_surveillance",
-            EndUse::Unknown => "unknown",
+/// A closed set of snake_case names: the enum, `ALL` in declaration order, `as_str` and `parse`.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
         }
-    }
 
-    /// Parses a snake_case name.
-    pub fn parse(s: &str) -> Option<EndUse> {
-        EndUse::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-}
+        impl $name {
+            /// Every value, in a fixed order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
-/// Why the goods travel, where a general authorisation depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// An ordinary sale or supply (the default).
-    #[default]
-    Sale,
-    /// Temporary export for an exhibition or fair, to come back.
-    TemporaryExhibition,
-    /// Return of an item after repair.
-    RepairReturn,
-    /// Replacement of a defective item under warranty.
-    Replacement,
-    /// Transfer of software or technology within one corporate group.
-    IntraGroup,
-    /// Anything else.
-    Other,
-}
+            /// The snake_case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
 
-impl Purpose {
-    /// Every purpose, in a fixed order.
-    pub const ALL: [Purpose; 6] = [
-        Purpose::Sale,
-        Purpose::TemporaryExhibition,
-        Purpose::RepairReturn,
-        Purpose::Replacement,
-        Purpose::IntraGroup,
-        Purpose::Other,
-    ];
+            /// Parses a snake_case name.
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
 
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Sale => "sale",
-            Purpose::TemporaryExhibition => "temporary_exhibition",
-            Purpose::RepairReturn => "repair_return",
-            Purpose::Replacement => "replacement",
-            Purpose::IntraGroup => "intra_group",
-            Purpose::Other => "other",
+            /// Every name, for messages that say what is allowed.
+            pub fn names() -> Vec<&'static str> {
+                $name::ALL.iter().map(|v| v.as_str()).collect()
+            }
         }
-    }
+    };
+}
 
-    /// Parses a snake_case name.
-    pub fn parse(s: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+named_enum! {
+    /// The declared end use of a transaction.
+    EndUse {
+        /// Civil use.
+        Civil = "civil",
+        /// Military use.
+        Military = "military",
+        /// Use by or for military-intelligence end users.
+        MilitaryIntelligence = "military_intelligence",
+        /// Weapons of mass destruction or their delivery systems (nuclear, chemical, biological, missiles).
+        Wmd = "wmd",
+        /// Cyber-surveillance (interception, monitoring) with a risk of internal repression.
+        CyberSurveillance = "cyber_surveillance",
+        /// Not known.
+        Unknown = "unknown",
     }
 }
 
-/// The role a party plays in a transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyRole {
-    /// Receives the goods.
-    Consignee,
-    /// Uses the goods.
-    EndUser,
-    /// The final end user after any re-export.
-    UltimateEndUser,
-    /// A forwarder, agent or broker in between.
-    Intermediary,
-    /// Buys the goods.
-    Purchaser,
+named_enum! {
+    /// Why the goods travel, where a general authorisation depends on it.
+    Purpose {
+        /// An ordinary sale or supply (the default).
+        Sale = "sale",
+        /// Temporary export for an exhibition or fair, to come back.
+        TemporaryExhibition = "temporary_exhibition",
+        /// Return of an item after repair.
+        RepairReturn = "repair_return",
+        /// Replacement of a defective item under warranty.
+        Replacement = "replacement",
+        /// Transfer of software or technology within one corporate group.
+        IntraGroup = "intra_group",
+        /// Anything else.
+        Other = "other",
+    }
 }
 
-impl PartyRole {
-    /// Every role, in a fixed order.
-    pub const ALL: [PartyRole; 5] = [
-        PartyRole::Consignee,
-        PartyRole::EndUser,
-        PartyRole::UltimateEndUser,
-        PartyRole::Intermediary,
-        PartyRole::Purchaser,
-    ];
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyRole::Consignee => "consignee",
-            PartyRole::EndUser => "end_user",
-            PartyRole::UltimateEndUser => "ultimate_end_user",
-            PartyRole::Intermediary => "intermediary",
-            PartyRole::Purchaser => "purchaser",
-        }
-    }
-
-    /// Parses a snake_case name.
-    pub fn parse(s: &str) -> Option<PartyRole> {
-        PartyRole::ALL.into_iter().find(|r| r.as_str() == s)
+named_enum! {
+    /// The role a party plays in a transaction.
+    PartyRole {
+        /// Receives the goods.
+        Consignee = "consignee",
+        /// Uses the goods.
+        EndUser = "end_user",
+        /// The final end user after any re-export.
+        UltimateEndUser = "ultimate_end_user",
+        /// A forwarder, agent or broker in between.
+        Intermediary = "intermediary",
+        /// Buys the goods.
+        Purchaser = "purchaser",
     }
 }
 
@@ -873,12 +821,12 @@ impl Compiler<'_> {
                     .ok_or_else(|| f.at(r, format!("unknown regime '{}' (WA, NSG, MTCR, AG, CWC)", trimmed(r))))
             })
             .collect::<Result<_>>()?;
-        let end_use_names: Vec<&str> = EndUse::ALL.iter().map(|e| e.as_str()).collect();
-        let purpose_names: Vec<&str> = Purpose::ALL.iter().map(|e| e.as_str()).collect();
+        let end_use_names: Vec<&str> = EndUse::names();
+        let purpose_names: Vec<&str> = Purpose::names();
         let parties = match &w.parties {
             None => None,
             Some(p) => {
-                let role_names: Vec<&str> = PartyRole::ALL.iter().map(|e| e.as_str()).collect();
+                let role_names: Vec<&str> = PartyRole::names();
                 Some(PartyCondition {
                     lists: p.lists.clone(),
                     id_prefixes: p.id_prefixes.clone(),
