@@ -4,13 +4,15 @@
 
 use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
 use accord_controls::{
-    ControlCode, Determination, EndUse, Outcome, ReviewPath, RiskInput, Transaction, TrustTier, assess,
+    ControlCode, Determination, EndUse, JurisdictionAnswer, Outcome, Party, ReviewPath, RiskInput, Transaction,
+    TrustTier, assess,
 };
 use accord_core::cases::{
     Application, ApplicationStatus, Case, CaseStatus, Decision, DecisionKind, JurisdictionOutcome, LicensedItem,
     NewApplication,
 };
 use accord_core::ids::{ApplicationId, CaseId, OrgId};
+use accord_core::licences::{LicenceKind, LicenceRequest};
 use accord_core::model::{Authority, Role};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -74,7 +76,73 @@ fn consignees(tx: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The transactions an application reaches: the one applied for and, for a global licence, the same transaction to
+/// each further destination. A joint-development project's participants join the first as end users, so their
+/// screening and the transfer of technology to their countries (a deemed export) are determined with it.
+fn legs(request: &LicenceRequest, tx: &Transaction) -> Result<Vec<Transaction>> {
+    let mut first = tx.clone();
+    if let Some(project) = &request.project {
+        if tx.parties.len() + project.participants.len() > accord_controls::MAX_PARTIES {
+            return Err(Error::validation(
+                "licence.project.participants",
+                format!("parties and participants together are at most {}", accord_controls::MAX_PARTIES),
+            ));
+        }
+        first.parties.extend(project.participants.iter().map(|p| Party {
+            role: "end_user".into(),
+            name: p.name.clone(),
+            country: Some(p.nationality.clone()),
+            r#type: Some(p.r#type.clone().unwrap_or_else(|| "organization".into())),
+        }));
+    }
+    let mut legs = vec![first];
+    for d in &request.destinations {
+        if legs.iter().any(|l| l.destination.trim().eq_ignore_ascii_case(d.trim())) {
+            return Err(Error::validation("licence.destinations", format!("destination '{d}' is named twice")));
+        }
+        legs.push(Transaction { destination: d.clone(), ..tx.clone() });
+    }
+    Ok(legs)
+}
+
+/// A leg's error, naming the further destination it came from.
+fn leg_error(i: usize, e: Error) -> Error {
+    if i == 0 {
+        return e;
+    }
+    let field = format!("licence.destinations[{}]", i - 1);
+    let message = format!("{field}: {}", e.message);
+    Error::new(e.code, message).with_details(json!({ "field": field }))
+}
+
+/// The worst of a jurisdiction's answers over every leg: prohibited before licence required before the rest.
+fn worst<'a>(answers: &[(&'a str, &'a JurisdictionAnswer)]) -> (Outcome, Vec<String>) {
+    for o in [Outcome::Prohibited, Outcome::LicenceRequired] {
+        let places: Vec<String> =
+            answers.iter().filter(|(_, a)| a.outcome == o).map(|(d, _)| (*d).to_owned()).collect();
+        if !places.is_empty() {
+            return (o, places);
+        }
+    }
+    (answers.first().map_or(Outcome::NoLicenceRequired, |(_, a)| a.outcome), Vec::new())
+}
+
 impl App {
+    /// Checks what a licence request depends on beyond its shape: a global licence needs a trusted exporter.
+    async fn check_eligible(&self, org: &OrgId, request: &LicenceRequest) -> Result<()> {
+        if request.kind == LicenceKind::Global && self.trust_tier(org).await? != accord_core::cases::Tier::Trusted {
+            return Err(Error::new(
+                ErrorCode::NotEligible,
+                format!(
+                    "organisation {org} is not a trusted exporter (a certified internal compliance programme in force); \
+                     only trusted exporters may apply for a global licence"
+                ),
+            )
+            .with_details(json!({ "field": "licence.kind", "organisation_id": org })));
+        }
+        Ok(())
+    }
+
     /// Drafts an application (exporters for their own organisation; officers of its authority and admins for any),
     /// and submits it at once when `submit` is set. A repeated `idempotency_key` of the organisation returns the
     /// application it created, and stores nothing.
@@ -103,6 +171,8 @@ impl App {
         input.check()?;
         let tx: Transaction = serde_json::from_value(input.transaction.clone())
             .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
+        let legs = legs(&input.licence, &tx)?;
+        self.check_eligible(&org.id, &input.licence).await?;
         if let Some(k) = &key
             && let Some(existing) = self.store.application_by_key(&org.id, k).await?
         {
@@ -117,6 +187,7 @@ impl App {
             end_use_statement: input.end_use_statement.trim().to_owned(),
             declarations: input.declarations,
             documents: input.documents,
+            licence: input.licence,
             determination: None,
             outcomes: Vec::new(),
             created_by: p.actor(),
@@ -132,13 +203,15 @@ impl App {
         )];
         let mut mutations = Vec::new();
         let stored = if submit {
-            let (submitted, cases, more_events) = self.submission(p, application, &tx).await?;
+            let (submitted, cases, more_events) = self.submission(p, application, &legs).await?;
             mutations.extend(cases);
             events.extend(more_events);
             submitted
         } else {
             // Checked now so a draft never holds a transaction that cannot be determined.
-            self.in_force_for(&tx, None).await?;
+            for (i, leg) in legs.iter().enumerate() {
+                self.in_force_for(leg, None).await.map_err(|e| leg_error(i, e))?;
+            }
             application
         };
         mutations.insert(0, Mutation::InsertApplication { application: stored.clone(), idempotency_key: key.clone() });
@@ -163,7 +236,9 @@ impl App {
         }
         let tx: Transaction = serde_json::from_value(application.transaction.clone())
             .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
-        let (submitted, mut mutations, events) = self.submission(p, application, &tx).await?;
+        let legs = legs(&application.licence, &tx)?;
+        self.check_eligible(&application.organisation_id, &application.licence).await?;
+        let (submitted, mut mutations, events) = self.submission(p, application, &legs).await?;
         mutations
             .insert(0, Mutation::UpdateApplication { application: submitted.clone(), from: ApplicationStatus::Draft });
         self.store.commit(mutations, events).await?;
@@ -176,10 +251,17 @@ impl App {
         &self,
         p: &Principal,
         mut application: Application,
-        tx: &Transaction,
+        legs: &[Transaction],
     ) -> Result<(Application, Vec<Mutation>, Vec<NewEvent>)> {
+        let tx = &legs[0];
         let (d, in_force) = self.determine_in_force(p, tx, &DetermineOptions::default()).await?;
         let list = in_force.list;
+        let mut further = Vec::new();
+        for (i, leg) in legs.iter().enumerate().skip(1) {
+            let (dl, _) =
+                self.determine_in_force(p, leg, &DetermineOptions::default()).await.map_err(|e| leg_error(i, e))?;
+            further.push((leg.destination.as_str(), dl));
+        }
         let authorities = self.store.authorities().await?;
         let now_consignees = consignees(&application.transaction);
         let first_shipment = !self.store.known_consignee(&application.organisation_id, &now_consignees).await?;
@@ -205,15 +287,28 @@ impl App {
         }];
         let mut events = Vec::new();
         let mut outcomes = Vec::new();
-        for answer in &d.jurisdictions {
+        for first in &d.jurisdictions {
+            // Every leg's answer for this jurisdiction; the case rests on the riskiest one that needs a licence.
+            let mut answers = vec![(tx.destination.as_str(), first)];
+            for (dest, dl) in &further {
+                if let Some(a) = dl.jurisdictions.iter().find(|a| a.jurisdiction == first.jurisdiction) {
+                    answers.push((*dest, a));
+                }
+            }
+            let (worst_outcome, places) = worst(&answers);
             let mut outcome = JurisdictionOutcome {
-                jurisdiction: answer.jurisdiction.clone(),
-                outcome: answer.outcome.as_str().to_owned(),
+                jurisdiction: first.jurisdiction.clone(),
+                outcome: worst_outcome.as_str().to_owned(),
                 case_id: None,
                 note: String::new(),
+                destinations: if legs.len() > 1 { places.clone() } else { Vec::new() },
             };
-            if answer.outcome != Outcome::LicenceRequired {
-                outcome.note = match answer.outcome {
+            if worst_outcome != Outcome::LicenceRequired {
+                let answer = answers.iter().find(|(_, a)| a.outcome == worst_outcome).map_or(first, |(_, a)| *a);
+                outcome.note = match worst_outcome {
+                    Outcome::Prohibited if legs.len() > 1 => {
+                        format!("prohibited for {}: no licence can be applied for; leave it out", places.join(", "))
+                    }
                     Outcome::Prohibited => "prohibited: no licence can be applied for".to_owned(),
                     Outcome::GeneralAuthorisation => {
                         format!("covered by {}", answer.general_authorisations.join(", "))
@@ -223,21 +318,28 @@ impl App {
                 outcomes.push(outcome);
                 continue;
             }
-            let Some(authority) = reviewing_authority(&authorities, &answer.jurisdiction, &application) else {
-                outcome.note = format!("no authority for {} on this node; apply there", answer.jurisdiction);
+            let Some(authority) = reviewing_authority(&authorities, &first.jurisdiction, &application) else {
+                outcome.note = format!("no authority for {} on this node; apply there", first.jurisdiction);
                 outcomes.push(outcome);
                 continue;
             };
-            let risk = assess(&RiskInput {
-                answer,
-                hits: &d.party_hits,
-                end_use,
-                regimes: &regimes,
-                listed_items,
-                trust_tier,
-                first_shipment,
-                total_value,
-            });
+            let risk = answers
+                .iter()
+                .filter(|(_, a)| a.outcome == Outcome::LicenceRequired)
+                .map(|(_, answer)| {
+                    assess(&RiskInput {
+                        answer,
+                        hits: &d.party_hits,
+                        end_use,
+                        regimes: &regimes,
+                        listed_items,
+                        trust_tier,
+                        first_shipment,
+                        total_value,
+                    })
+                })
+                .max_by_key(|r| r.score)
+                .ok_or_else(|| Error::internal("a licence is required but no leg requires it"))?;
             let today = jiff::Zoned::now()
                 .with_time_zone(jiff::tz::TimeZone::get(&authority.time_zone).unwrap_or(jiff::tz::TimeZone::UTC))
                 .date();
@@ -250,7 +352,7 @@ impl App {
                 application_id: application.id.clone(),
                 organisation_id: application.organisation_id.clone(),
                 authority_id: authority.id.clone(),
-                jurisdiction: answer.jurisdiction.clone(),
+                jurisdiction: first.jurisdiction.clone(),
                 status: CaseStatus::Open,
                 risk_score: risk.score,
                 risk_factors: risk.factors,
@@ -266,6 +368,7 @@ impl App {
                 tasks: Vec::new(),
                 sla_target,
                 alerts: Vec::new(),
+                denial_id: None,
             };
             let mut case = case;
             if risk.review_path == ReviewPath::EnhancedDueDiligence {
@@ -319,7 +422,7 @@ impl App {
                     countersigned_by: None,
                     countersigned_at: None,
                 };
-                let issued = crate::licences::issue(&case, &decision, &application.transaction);
+                let issued = crate::licences::issue(&case, &decision, &application);
                 case.status = CaseStatus::Approved;
                 case.licence_id = Some(issued.id.to_string());
                 case.decision = Some(decision);

@@ -4,7 +4,9 @@
 mod applications;
 mod compliance;
 mod controls;
+mod denials;
 mod determination;
+mod documents;
 mod keys;
 mod licences;
 mod lists;
@@ -16,6 +18,7 @@ pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
+pub use documents::{DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseSla, CaseView, sla};

@@ -3,10 +3,15 @@
 //! licence version it read, and a shipment that lost the race reads again and re-checks.
 
 use crate::controls::today;
-use crate::{App, Scope, event, require, scope_of, to_json, user_principal};
+use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
+use accord_controls::{Outcome, Party, Transaction};
+use accord_core::cases::Application;
 use accord_core::cases::{Case, Decision};
 use accord_core::ids::{LicenceId, ShipmentId};
-use accord_core::licences::{Licence, LicenceItem, LicenceStatus, NewShipment, Shipment};
+use accord_core::licences::{
+    Amendment, AmendmentDecision, AmendmentKind, AmendmentStatus, AmendmentVerdict, Licence, LicenceItem, LicenceKind,
+    LicenceStatus, NewAmendment, NewShipment, Participant, RosterEntry, RosterStatus, Shipment,
+};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -28,7 +33,9 @@ fn as_of(mut l: Licence, day: &str) -> Licence {
 }
 
 /// The licence an approved case issues, from its application and decision.
-pub(crate) fn issue(case: &Case, decision: &Decision, transaction: &serde_json::Value) -> Licence {
+pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application) -> Licence {
+    let transaction = &application.transaction;
+    let request = &application.licence;
     let items_in = transaction["items"].as_array().cloned().unwrap_or_default();
     let items = decision
         .items
@@ -51,6 +58,29 @@ pub(crate) fn issue(case: &Case, decision: &Decision, transaction: &serde_json::
         .as_array()
         .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).map(str::to_owned).collect())
         .unwrap_or_default();
+    let destination = transaction["destination"].as_str().unwrap_or_default().to_owned();
+    let mut destinations = vec![destination.clone()];
+    destinations.extend(request.destinations.iter().map(|d| d.trim().to_ascii_uppercase()));
+    let issued_at = accord_core::now();
+    let mut conditions = decision.conditions.clone();
+    let (project, roster) = match &request.project {
+        Some(project) => {
+            conditions.extend(project.end_use_constraints.iter().map(|c| format!("end-use constraint: {}", c.trim())));
+            let roster = project
+                .participants
+                .iter()
+                .map(|p| RosterEntry {
+                    participant: p.clone(),
+                    status: RosterStatus::Active,
+                    added_at: issued_at.clone(),
+                    removed_at: None,
+                    reason: None,
+                })
+                .collect();
+            (Some(project.name.trim().to_owned()), roster)
+        }
+        None => (None, Vec::new()),
+    };
     Licence {
         id: LicenceId::generate(),
         case_id: case.id.clone(),
@@ -58,19 +88,28 @@ pub(crate) fn issue(case: &Case, decision: &Decision, transaction: &serde_json::
         organisation_id: case.organisation_id.clone(),
         authority_id: case.authority_id.clone(),
         jurisdiction: case.jurisdiction.clone(),
-        kind: "individual".into(),
+        kind: request.kind,
         status: LicenceStatus::Active,
         valid_from: decision.valid_from.clone().unwrap_or_else(today),
         valid_until: decision.valid_until.clone().unwrap_or_else(today),
-        conditions: decision.conditions.clone(),
-        destination: transaction["destination"].as_str().unwrap_or_default().to_owned(),
+        conditions,
+        destination,
+        destinations,
+        project,
+        roster,
+        amendments: Vec::new(),
         parties,
         items,
         status_reason: None,
         version: 1,
-        issued_at: accord_core::now(),
+        issued_at,
         alerts: Vec::new(),
     }
+}
+
+/// Whether nothing more of an item may be shipped: its quantity is used up, or its value (when it has one).
+fn used_up(x: &LicenceItem) -> bool {
+    x.used_quantity + EPSILON >= x.quantity || (x.value > 0.0 && x.used_value + EPSILON >= x.value)
 }
 
 /// Applies a shipment to a licence read at some version, or says precisely why it is refused.
@@ -93,8 +132,22 @@ fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
         return refuse(format!("the shipment date {} is after the licence expired ({})", s.date, l.valid_until));
     }
     let consignee = accord_screen::normalize(&s.consignee);
-    if !l.parties.iter().any(|p| accord_screen::normalize(p) == consignee) {
+    let participant = l
+        .roster
+        .iter()
+        .any(|r| r.status == RosterStatus::Active && accord_screen::normalize(&r.participant.name) == consignee);
+    if !participant && !l.parties.iter().any(|p| accord_screen::normalize(p) == consignee) {
         return refuse(format!("'{}' is not a party on licence {}", accord_core::ids::truncate(&s.consignee), l.id));
+    }
+    if let Some(d) = &s.destination
+        && !l.destinations.iter().any(|x| x.eq_ignore_ascii_case(d.trim()))
+    {
+        return refuse(format!(
+            "destination '{}' is not on licence {} (it covers {})",
+            accord_core::ids::truncate(d),
+            l.id,
+            l.destinations.join(", ")
+        ));
     }
     for (i, item) in s.items.iter().enumerate() {
         let Some(li) = l.items.iter_mut().find(|x| x.item == item.item) else {
@@ -114,7 +167,7 @@ fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
         li.used_quantity += item.quantity;
         li.used_value += item.value;
     }
-    if l.items.iter().all(|x| x.used_quantity + EPSILON >= x.quantity || x.used_value + EPSILON >= x.value) {
+    if l.items.iter().all(used_up) {
         l.status = LicenceStatus::Exhausted;
     }
     l.version += 1;
@@ -215,15 +268,40 @@ impl App {
         Err(last.unwrap_or_else(|| Error::new(ErrorCode::Conflict, "the licence is changing too fast; report again")))
     }
 
-    /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).
-    pub async fn set_licence_status(&self, p: &Principal, id: &str, action: &str, reason: &str) -> Result<Licence> {
-        require(p, &[Role::Officer, Role::SeniorOfficer], "suspend, reinstate or revoke licences")?;
+    /// A licence an officer of its issuing authority may change.
+    async fn issuers_licence(&self, p: &Principal, id: &str, action: &str) -> Result<Licence> {
+        require(p, &[Role::Officer, Role::SeniorOfficer], action)?;
         let l = self.licence(p, id).await?;
         if let Some(u) = user_principal(p)
             && u.authority_id.as_ref() != Some(&l.authority_id)
         {
             return Err(Error::not_found("licence", id));
         }
+        Ok(l)
+    }
+
+    /// Stores a changed licence (its version is incremented here) with its audit event.
+    async fn save_licence(
+        &self,
+        p: &Principal,
+        mut l: Licence,
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> Result<Licence> {
+        let expected_version = l.version;
+        l.version += 1;
+        self.store
+            .commit(
+                vec![Mutation::UpdateLicence { licence: l.clone(), expected_version }],
+                vec![event(p, Some(&l.authority_id), kind, l.id.as_str(), payload)],
+            )
+            .await?;
+        Ok(l)
+    }
+
+    /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).
+    pub async fn set_licence_status(&self, p: &Principal, id: &str, action: &str, reason: &str) -> Result<Licence> {
+        let l = self.issuers_licence(p, id, "suspend, reinstate or revoke licences").await?;
         let reason = accord_core::model::parse_name("reason", reason)?;
         let (from, to): (&[LicenceStatus], LicenceStatus) = match action {
             "suspend" => (&[LicenceStatus::Active], LicenceStatus::Suspended),
@@ -244,23 +322,295 @@ impl App {
                 format!("licence {} is {}; it cannot be {action}d", l.id, l.status.as_str()),
             ));
         }
-        let expected_version = l.version;
         let mut changed = l;
         changed.status = to;
         changed.status_reason = Some(reason.clone());
-        changed.version += 1;
-        self.store
-            .commit(
-                vec![Mutation::UpdateLicence { licence: changed.clone(), expected_version }],
-                vec![event(
-                    p,
-                    Some(&changed.authority_id),
-                    &format!("licence.{}", to.as_str()),
-                    changed.id.as_str(),
-                    json!({ "reason": reason }),
-                )],
-            )
-            .await?;
-        Ok(changed)
+        self.save_licence(p, changed, &format!("licence.{}", to.as_str()), json!({ "reason": reason })).await
+    }
+
+    /// Amends a licence (an officer of the issuing authority): a new last day, new conditions, new licensed
+    /// quantities and values (never below what was shipped). An exhausted licence given more becomes active again.
+    pub async fn amend_licence(&self, p: &Principal, id: &str, input: NewAmendment) -> Result<Licence> {
+        let mut l = self.issuers_licence(p, id, "amend licences").await?;
+        let reason = accord_core::model::parse_name("reason", &input.reason)?;
+        if l.status == LicenceStatus::Revoked {
+            return Err(Error::new(ErrorCode::Conflict, format!("licence {} is revoked; it cannot be amended", l.id)));
+        }
+        if input.valid_until.is_none() && input.conditions.is_none() && input.items.is_empty() {
+            return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
+        }
+        if let Some(d) = &input.valid_until {
+            let until = crate::controls::check_date("valid_until", d)?;
+            if until < l.valid_from {
+                return Err(Error::validation(
+                    "valid_until",
+                    format!("valid_until {until} is before the licence's first day {}", l.valid_from),
+                ));
+            }
+            l.valid_until = until;
+        }
+        if let Some(conditions) = &input.conditions {
+            l.conditions = conditions
+                .iter()
+                .enumerate()
+                .map(|(i, c)| crate::review::text(&format!("conditions[{i}]"), c, 1000))
+                .collect::<Result<_>>()?;
+        }
+        for (i, given) in input.items.iter().enumerate() {
+            let field = format!("items[{i}]");
+            let Some(li) = l.items.iter_mut().find(|x| x.item == given.item) else {
+                return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
+            };
+            let finite = given.quantity.is_finite() && given.value.is_finite();
+            if !finite || given.quantity < li.used_quantity - EPSILON || given.value < li.used_value - EPSILON {
+                return Err(Error::validation(
+                    &field,
+                    format!(
+                        "{field}: quantity {} and value {} must be numbers no lower than what was shipped ({} and {})",
+                        given.quantity, given.value, li.used_quantity, li.used_value
+                    ),
+                ));
+            }
+            li.quantity = given.quantity;
+            li.value = given.value;
+        }
+        let used_up =
+            l.items.iter().all(|x| x.used_quantity + EPSILON >= x.quantity || x.used_value + EPSILON >= x.value);
+        if l.status == LicenceStatus::Exhausted && !used_up {
+            l.status = LicenceStatus::Active;
+        } else if l.status == LicenceStatus::Active && used_up {
+            l.status = LicenceStatus::Exhausted;
+        }
+        let changes = json!({
+            "valid_until": input.valid_until, "conditions": input.conditions, "items": input.items,
+        });
+        let amendment = Amendment {
+            number: l.amendments.len() + 1,
+            kind: AmendmentKind::LicenceAmended,
+            status: AmendmentStatus::Applied,
+            participant: None,
+            outcome: None,
+            review_reasons: Vec::new(),
+            changes: Some(changes.clone()),
+            reason: reason.clone(),
+            requested_by: p.actor(),
+            requested_at: accord_core::now(),
+            decided_by: Some(p.actor()),
+            decided_at: Some(accord_core::now()),
+            decision_reason: Some(reason.clone()),
+        };
+        l.amendments.push(amendment);
+        self.save_licence(p, l, "licence.amended", json!({ "reason": reason, "changes": changes })).await
+    }
+
+    /// A joint-development licence its holder may change the roster of (its organisation's exporters, admins).
+    async fn roster_licence(&self, p: &Principal, id: &str) -> Result<Licence> {
+        require(p, &[Role::Exporter, Role::Admin], "change a project's roster")?;
+        let l = self.licence(p, id).await?;
+        if l.kind != LicenceKind::JointDevelopment {
+            return Err(Error::validation(
+                "kind",
+                format!("licence {} is {}; only a joint-development licence has a roster", l.id, l.kind.as_str()),
+            ));
+        }
+        if l.status != LicenceStatus::Active {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("licence {} is {}; its roster cannot change", l.id, l.status.as_str()),
+            ));
+        }
+        Ok(l)
+    }
+
+    /// Adds a participant to a joint-development project: they are screened, and the transfer of the licensed
+    /// technology to their country (a deemed export) is determined for the licence's jurisdiction. A clean addition
+    /// that needs no licence takes effect at once; otherwise it is an amendment waiting for the issuing authority.
+    /// A transfer that is prohibited is refused outright.
+    pub async fn add_participant(&self, p: &Principal, id: &str, participant: Participant) -> Result<Licence> {
+        participant.check("participant")?;
+        let mut l = self.roster_licence(p, id).await?;
+        let name = accord_screen::normalize(&participant.name);
+        if l.roster.iter().any(|r| {
+            matches!(r.status, RosterStatus::Active | RosterStatus::PendingReview)
+                && accord_screen::normalize(&r.participant.name) == name
+        }) {
+            return Err(Error::new(
+                ErrorCode::AlreadyExists,
+                format!(
+                    "'{}' is already on the roster of licence {}",
+                    accord_core::ids::truncate(&participant.name),
+                    l.id
+                ),
+            ));
+        }
+        let application = self
+            .store
+            .application(&l.application_id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("licence '{}' without its application", l.id)))?;
+        let mut tx: Transaction = serde_json::from_value(application.transaction.clone())
+            .map_err(|e| Error::internal(format!("stored transaction of {}: {e}", application.id)))?;
+        let licensed: Vec<usize> = l.items.iter().map(|i| i.item).collect();
+        tx.items = tx.items.into_iter().enumerate().filter(|(i, _)| licensed.contains(i)).map(|(_, it)| it).collect();
+        tx.date = today();
+        tx.destination = participant.nationality.trim().to_owned();
+        tx.jurisdictions = Some(vec![l.jurisdiction.clone()]);
+        tx.parties = vec![Party {
+            role: "end_user".into(),
+            name: participant.name.clone(),
+            country: Some(participant.nationality.clone()),
+            r#type: Some(participant.r#type.clone().unwrap_or_else(|| "organization".into())),
+        }];
+        let (d, _) = self.determine_in_force(p, &tx, &DetermineOptions::default()).await.map_err(|e| {
+            if e.code == ErrorCode::UnknownCountry {
+                Error::new(e.code, format!("participant.nationality: {}", e.message))
+                    .with_details(json!({ "field": "participant.nationality" }))
+            } else {
+                e
+            }
+        })?;
+        let outcome = d
+            .jurisdictions
+            .iter()
+            .find(|a| a.jurisdiction == l.jurisdiction)
+            .map_or(Outcome::NoLicenceRequired, |a| a.outcome);
+        let country = &tx.destination;
+        if outcome == Outcome::Prohibited {
+            return Err(Error::validation(
+                "participant.nationality",
+                format!(
+                    "the transfer of the licensed technology to '{}' ({country}) is prohibited under {}; they cannot join",
+                    accord_core::ids::truncate(&participant.name),
+                    l.jurisdiction
+                ),
+            ));
+        }
+        let mut review_reasons = Vec::new();
+        if outcome == Outcome::LicenceRequired {
+            review_reasons.push(format!(
+                "the transfer of the licensed technology to {country} needs a {} licence (a deemed export)",
+                l.jurisdiction
+            ));
+        }
+        review_reasons.extend(
+            d.party_hits
+                .iter()
+                .map(|h| format!("screening: matches '{}' on {} (score {:.2})", h.matched_name, h.list_id, h.score)),
+        );
+        let review = !review_reasons.is_empty();
+        let now = accord_core::now();
+        l.roster.push(RosterEntry {
+            participant: participant.clone(),
+            status: if review { RosterStatus::PendingReview } else { RosterStatus::Active },
+            added_at: now.clone(),
+            removed_at: None,
+            reason: None,
+        });
+        let amendment = Amendment {
+            number: l.amendments.len() + 1,
+            kind: AmendmentKind::ParticipantAdded,
+            status: if review { AmendmentStatus::PendingReview } else { AmendmentStatus::Applied },
+            participant: Some(l.roster.len() - 1),
+            outcome: Some(outcome.as_str().to_owned()),
+            review_reasons,
+            changes: None,
+            reason: format!("{} joins the project as {}", participant.name.trim(), participant.role.trim()),
+            requested_by: p.actor(),
+            requested_at: now,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+        };
+        let kind = if review { "licence.amendment_requested" } else { "licence.participant_added" };
+        let payload = to_json(&amendment);
+        l.amendments.push(amendment);
+        self.save_licence(p, l, kind, payload).await
+    }
+
+    /// Takes a participant off a joint-development roster (the holder), recorded as an amendment.
+    pub async fn remove_participant(&self, p: &Principal, id: &str, index: usize, reason: &str) -> Result<Licence> {
+        let reason = accord_core::model::parse_name("reason", reason)?;
+        let mut l = self.roster_licence(p, id).await?;
+        let Some(entry) = l.roster.get_mut(index) else {
+            return Err(Error::not_found("participant", &format!("{id}/{index}")));
+        };
+        if !matches!(entry.status, RosterStatus::Active | RosterStatus::PendingReview) {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("participant {index} of licence {id} is not on the roster any more"),
+            ));
+        }
+        let was_pending = entry.status == RosterStatus::PendingReview;
+        let now = accord_core::now();
+        entry.status = RosterStatus::Removed;
+        entry.removed_at = Some(now.clone());
+        entry.reason = Some(reason.clone());
+        let name = entry.participant.name.clone();
+        if was_pending {
+            // The addition waiting for review is withdrawn with it.
+            for a in l.amendments.iter_mut().filter(|a| a.participant == Some(index)) {
+                if a.status == AmendmentStatus::PendingReview {
+                    a.status = AmendmentStatus::Refused;
+                    a.decision_reason = Some(format!("withdrawn: {reason}"));
+                }
+            }
+        }
+        let amendment = Amendment {
+            number: l.amendments.len() + 1,
+            kind: AmendmentKind::ParticipantRemoved,
+            status: AmendmentStatus::Applied,
+            participant: Some(index),
+            outcome: None,
+            review_reasons: Vec::new(),
+            changes: None,
+            reason: reason.clone(),
+            requested_by: p.actor(),
+            requested_at: now,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+        };
+        l.amendments.push(amendment);
+        self.save_licence(
+            p,
+            l,
+            "licence.participant_removed",
+            json!({ "participant": index, "name": name, "reason": reason }),
+        )
+        .await
+    }
+
+    /// Decides an amendment waiting for review (an officer of the issuing authority).
+    pub async fn decide_amendment(
+        &self,
+        p: &Principal,
+        id: &str,
+        number: usize,
+        input: AmendmentDecision,
+    ) -> Result<Licence> {
+        let mut l = self.issuers_licence(p, id, "decide licence amendments").await?;
+        let reason = accord_core::model::parse_name("reason", &input.reason)?;
+        let Some(a) = l.amendments.iter_mut().find(|a| a.number == number) else {
+            return Err(Error::not_found("amendment", &format!("{id}/{number}")));
+        };
+        if a.status != AmendmentStatus::PendingReview {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("amendment {number} of licence {id} is not waiting for review"),
+            ));
+        }
+        let approve = input.decision == AmendmentVerdict::Approve;
+        a.status = if approve { AmendmentStatus::Approved } else { AmendmentStatus::Refused };
+        a.decided_by = Some(p.actor());
+        a.decided_at = Some(accord_core::now());
+        a.decision_reason = Some(reason.clone());
+        if let Some(entry) = a.participant.and_then(|i| l.roster.get_mut(i)) {
+            entry.status = if approve { RosterStatus::Active } else { RosterStatus::Refused };
+            if !approve {
+                entry.reason = Some(reason.clone());
+            }
+        }
+        let kind = if approve { "licence.amendment_approved" } else { "licence.amendment_refused" };
+        self.save_licence(p, l, kind, json!({ "amendment": number, "reason": reason })).await
     }
 }

@@ -83,7 +83,8 @@ pub fn sla(case: &Case, authority: &Authority, today: Date) -> CaseSla {
     }
 }
 
-fn text(field: &str, s: &str, max: usize) -> Result<String> {
+/// Trimmed free text of at most `max` characters without control characters (newlines allowed).
+pub(crate) fn text(field: &str, s: &str, max: usize) -> Result<String> {
     let t = s.trim();
     if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Error::validation(field, format!("{field} must be 1-{max} characters without control characters")));
@@ -125,20 +126,28 @@ impl App {
         let authority = case.authority_id.clone();
         let mut mutations = Vec::new();
         let mut events = vec![event(p, Some(&authority), kind, case.id.as_str(), payload)];
-        // An approval issues its licence in the same transaction.
-        if case.status == CaseStatus::Approved
-            && case.licence_id.is_none()
-            && let Some(decision) = &case.decision
+        // An approval issues its licence, and a refusal records its denial, in the same transaction.
+        let issues_licence = case.status == CaseStatus::Approved && case.licence_id.is_none();
+        let records_denial = case.status == CaseStatus::Refused && case.denial_id.is_none();
+        if (issues_licence || records_denial)
+            && let Some(decision) = case.decision.clone()
         {
             let application = self
                 .store
                 .application(&case.application_id)
                 .await?
                 .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
-            let licence = crate::licences::issue(&case, decision, &application.transaction);
-            case.licence_id = Some(licence.id.to_string());
-            events.push(event(p, Some(&authority), "licence.issued", licence.id.as_str(), to_json(&licence)));
-            mutations.push(Mutation::InsertLicence(licence));
+            if issues_licence {
+                let licence = crate::licences::issue(&case, &decision, &application);
+                case.licence_id = Some(licence.id.to_string());
+                events.push(event(p, Some(&authority), "licence.issued", licence.id.as_str(), to_json(&licence)));
+                mutations.push(Mutation::InsertLicence(licence));
+            } else {
+                let denial = crate::denials::of_refusal(&case, &decision, &application, &p.actor());
+                case.denial_id = Some(denial.id.to_string());
+                events.push(event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial)));
+                mutations.push(Mutation::InsertDenial(denial));
+            }
         }
         mutations.insert(0, Mutation::UpdateCase { case: case.clone(), expected_version });
         self.store.commit(mutations, events).await?;

@@ -3,93 +3,14 @@
 //! the same idempotency key creates nothing; queues are scoped and ordered by risk; bad input stores nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use accord_app::{App, NewKey};
-use accord_controls::{ListInfo, SourceFiles, import_sources};
+mod support;
+
 use accord_core::ErrorCode;
-use accord_core::cases::{ApplicationStatus, NewApplication};
+use accord_core::cases::ApplicationStatus;
 use accord_core::principal::Principal;
 use accord_store::Backend;
-use accord_store::testing::TestDb;
-use serde_json::{Value, json};
-use std::path::Path;
-use std::sync::Arc;
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
-
-fn operator() -> Principal {
-    Principal::Operator { name: "test".into() }
-}
-
-async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, org: Option<&str>) -> Principal {
-    let input = serde_json::from_value(json!({
-        "name": email, "email": email, "role": role, "authority_id": authority, "organisation_id": org
-    }))
-    .unwrap();
-    let u = app.create_user(&operator(), input).await.unwrap();
-    let key = app.create_key(&operator(), u.id.as_str(), NewKey { label: "t".into(), expires_at: None }).await.unwrap();
-    app.authenticate(&key.token).await.unwrap()
-}
-
-struct World {
-    app: App,
-    exporter: Principal,
-    other_exporter: Principal,
-    officer_de: Principal,
-    officer_us: Principal,
-    senior_de: Principal,
-    senior_de_2: Principal,
-    _db: TestDb,
-}
-
-async fn world(backend: Backend) -> World {
-    let (db, store) = TestDb::store(backend).await;
-    let app = App::new(Arc::new(store));
-    let op = operator();
-    for (id, j, c, tz) in [("DE-BAFA", "EU", "DE", "Europe/Berlin"), ("US-BIS", "US", "US", "America/New_York")] {
-        let a = serde_json::from_value(json!({"id": id, "name": id, "jurisdiction": j, "country": c, "time_zone": tz}))
-            .unwrap();
-        app.create_authority(&op, a).await.unwrap();
-    }
-    let org = |name: &str| {
-        serde_json::from_value(json!({"name": name, "country": "DE", "size_class": "small", "authority_id": "DE-BAFA"}))
-            .unwrap()
-    };
-    let acme = app.create_organisation(&op, org("Acme Photonics GmbH")).await.unwrap();
-    let other = app.create_organisation(&op, org("Other GmbH")).await.unwrap();
-    let d = Path::new(DATA);
-    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
-    let files = SourceFiles {
-        eu: &d.join("eu_annex_i_2025-11.json"),
-        us: &d.join("us_ccl_headings.json"),
-        us_reasons: Some(&d.join("us_ccl_cat3-5_reasons.json")),
-        regimes: None,
-    };
-    app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
-    app.ensure_policies(&op).await.unwrap();
-    World {
-        exporter: user(&app, "exporter", "e@acme.example", None, Some(acme.id.as_str())).await,
-        other_exporter: user(&app, "exporter", "e@other.example", None, Some(other.id.as_str())).await,
-        officer_de: user(&app, "officer", "o@bafa.example", Some("DE-BAFA"), None).await,
-        officer_us: user(&app, "officer", "o@bis.example", Some("US-BIS"), None).await,
-        senior_de: user(&app, "senior_officer", "s1@bafa.example", Some("DE-BAFA"), None).await,
-        senior_de_2: user(&app, "senior_officer", "s2@bafa.example", Some("DE-BAFA"), None).await,
-        app,
-        _db: db,
-    }
-}
-
-fn application(destination: &str, code: Value, value: f64) -> NewApplication {
-    serde_json::from_value(json!({
-        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": destination,
-            "end_use": {"category": "civil", "statement": "radar research"},
-            "items": [{"code": code, "description": "ICs", "quantity": 10, "value": value, "currency": "EUR", "origin": "US"}],
-            "parties": [{"role": "consignee", "name": "Shanghai Example Trading Co., Ltd.", "country": "CN", "type": "organization"}]},
-        "end_use_statement": "Radar research at a university laboratory",
-        "declarations": {"no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true},
-        "documents": [{"name": "euc.pdf", "kind": "end_user_certificate", "sha256": "ab".repeat(32)}]
-    }))
-    .unwrap()
-}
+use serde_json::json;
+use support::*;
 
 async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(backend: Backend) {
     let w = world(backend).await;
@@ -216,14 +137,6 @@ async fn drafts_are_submitted_once_and_bad_input_stores_nothing(backend: Backend
     );
 }
 
-fn decision(kind: &str, version: i64, extra: Value) -> accord_core::cases::NewDecision {
-    let mut v = json!({"kind": kind, "reason": "assessed against the criteria", "version": version});
-    for (k, x) in extra.as_object().unwrap() {
-        v[k] = x.clone();
-    }
-    serde_json::from_value(v).unwrap()
-}
-
 /// The EU case of a fresh submission to China.
 async fn eu_case(w: &World) -> accord_core::cases::Case {
     let applied =
@@ -317,31 +230,6 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let returned = app.decide(&w.officer_de, &id, decision("return", 4, json!({}))).await.unwrap();
     assert_eq!(returned.status, accord_core::cases::CaseStatus::Returned);
     assert!(app.verify_audit(&operator()).await.unwrap().ok);
-}
-
-fn shipment(date: &str, quantity: f64, value: f64, consignee: &str) -> accord_core::licences::NewShipment {
-    serde_json::from_value(json!({
-        "date": date, "items": [{"item": 0, "quantity": quantity, "value": value}],
-        "consignee": consignee, "transport_document": "AWB 020-12345675"
-    }))
-    .unwrap()
-}
-
-const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
-
-/// Validity dates around today, so the story holds whenever it runs.
-struct Dates {
-    from: String,
-    until: String,
-    inside: String,
-    before: String,
-    after: String,
-}
-
-fn dates() -> Dates {
-    let today = jiff::Zoned::now().date();
-    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
-    Dates { from: day(-30), until: day(400), inside: day(0), before: day(-31), after: day(401) }
 }
 
 async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backend) {
@@ -477,6 +365,25 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     let signed = app.countersign(&w.senior_de, &id, 5).await.unwrap();
     assert_eq!(signed.status, CaseStatus::Refused);
     assert!(signed.licence_id.is_none(), "a refusal issues no licence");
+
+    // The refusal recorded a denial notification that every authority can read, and exporters cannot.
+    let denial_id = signed.denial_id.clone().expect("a refusal records a denial");
+    let denial = app.denial(&w.officer_us, &denial_id).await.unwrap();
+    assert_eq!((denial.authority_id.as_str(), denial.reference.as_str()), ("DE-BAFA", id.as_str()));
+    assert_eq!(denial.control_codes, ["3A001.a.1"]);
+    assert_eq!(denial.refusal_criteria, ["criterion 7: diversion risk"]);
+    assert_eq!((denial.destination.as_str(), denial.parties[0].name.as_str()), ("CN", CONSIGNEE));
+    assert_eq!(denial.status, accord_core::denials::DenialStatus::Active);
+    let date: jiff::civil::Date = denial.date.parse().unwrap();
+    assert_eq!(denial.expires_on, date.checked_add(jiff::Span::new().years(3)).unwrap().to_string());
+    assert_eq!(app.denials(&w.officer_de).await.unwrap().len(), 1);
+    assert_eq!(app.denials(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(
+        app.denial(&w.officer_de, accord_core::ids::DenialId::generate().as_str()).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    let events = app.audit_events(&operator(), 0, 1000).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "denial.recorded" && e.subject == denial_id));
 }
 
 async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
@@ -531,23 +438,6 @@ async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
         summary: "no screening records".into(),
     };
     assert_eq!(app.record_profile(&w.officer_us, &org, audit).await.unwrap().tier, Tier::Watch);
-}
-
-fn list(names: &[(&str, &str)]) -> accord_app::ListImport {
-    use accord_core::listed::{EntityKind, ListedEntity, entity_hash};
-    let entities: Vec<ListedEntity> =
-        names.iter().map(|(id, name)| ListedEntity::new("test_list", id, EntityKind::Organization, name)).collect();
-    let hash = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-        entities.iter().map(entity_hash).collect::<String>().as_bytes(),
-    ));
-    accord_app::ListImport {
-        list_id: "test_list".into(),
-        format: "ftm".into(),
-        content_hash: hash,
-        entities,
-        problems: 0,
-        source: "test".into(),
-    }
 }
 
 async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track(backend: Backend) {

@@ -87,6 +87,9 @@ pub struct JurisdictionOutcome {
     pub case_id: Option<String>,
     /// Why no case was opened (no licence needed, or no authority for this jurisdiction on this node).
     pub note: String,
+    /// The destinations (or participants' countries) that need the licence, when the application reaches several.
+    #[serde(default)]
+    pub destinations: Vec<String>,
 }
 
 /// A licence application.
@@ -112,6 +115,9 @@ pub struct Application {
     pub declarations: Declarations,
     /// Supporting documents (metadata).
     pub documents: Vec<DocumentMeta>,
+    /// The licence asked for.
+    #[serde(default)]
+    pub licence: crate::licences::LicenceRequest,
     /// The determination made at submission.
     #[schema(value_type = Object)]
     pub determination: Option<serde_json::Value>,
@@ -143,6 +149,9 @@ pub struct NewApplication {
     /// Supporting documents (metadata).
     #[serde(default)]
     pub documents: Vec<DocumentMeta>,
+    /// The licence asked for (default: an individual licence).
+    #[serde(default)]
+    pub licence: crate::licences::LicenceRequest,
 }
 
 impl NewApplication {
@@ -161,7 +170,7 @@ impl NewApplication {
         for (i, d) in self.documents.iter().enumerate() {
             d.check(i)?;
         }
-        Ok(())
+        self.licence.check(&self.transaction)
     }
 }
 
@@ -373,6 +382,9 @@ pub struct Case {
     /// New restricted-party hits found when the lists changed after submission.
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// The denial notification a refusal created.
+    #[serde(default)]
+    pub denial_id: Option<String>,
 }
 
 /// A restricted-party hit found on a party of an open case or an active licence after a list changed.

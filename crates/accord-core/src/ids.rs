@@ -126,6 +126,10 @@ generated_id!(
     /// The id of a shipment reported against a licence.
     ShipmentId, "shp", "shipment"
 );
+generated_id!(
+    /// The id of a denial notification.
+    DenialId, "den", "denial"
+);
 
 /// Cuts user input to a length that is safe to echo back in a message.
 pub fn truncate(s: &str) -> String {

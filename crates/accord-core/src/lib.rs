@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cases;
 pub mod controls;
+pub mod denials;
 pub mod error;
 pub mod ids;
 pub mod licences;

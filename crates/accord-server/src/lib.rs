@@ -7,6 +7,7 @@ mod determine_handlers;
 pub mod error;
 mod extract;
 mod handlers;
+mod licence_handlers;
 pub mod metrics;
 mod screen_handlers;
 
@@ -61,6 +62,9 @@ pub struct RequestId(pub String);
         case_handlers::list_licences, case_handlers::get_licence, case_handlers::list_shipments, case_handlers::report_shipment,
         case_handlers::licence_status, case_handlers::open_task, case_handlers::close_task,
         case_handlers::get_profile, case_handlers::record_profile, case_handlers::set_fast_track,
+        licence_handlers::list_documents, licence_handlers::upload_document, licence_handlers::download_document,
+        licence_handlers::add_participant, licence_handlers::remove_participant, licence_handlers::amend_licence,
+        licence_handlers::decide_amendment, licence_handlers::list_denials, licence_handlers::get_denial,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -75,6 +79,7 @@ pub struct RequestId(pub String);
         (name = "controls", description = "The harmonized control list on any day (public)"),
         (name = "determinations", description = "What every jurisdiction requires for a transaction, and the policies applied"),
         (name = "applications", description = "Licence applications and the cases they open"),
+        (name = "denials", description = "Denial notifications recorded by refusals"),
     )
 )]
 struct ApiDoc;
@@ -149,6 +154,19 @@ pub fn router(app: App, body_limit: usize) -> Router {
             get(case_handlers::list_shipments).post(case_handlers::report_shipment),
         )
         .route("/api/v1/licences/{id}/status", post(case_handlers::licence_status))
+        .route("/api/v1/licences/{id}/participants", post(licence_handlers::add_participant))
+        .route("/api/v1/licences/{id}/participants/{index}/remove", post(licence_handlers::remove_participant))
+        .route("/api/v1/licences/{id}/amendments", post(licence_handlers::amend_licence))
+        .route("/api/v1/licences/{id}/amendments/{number}", post(licence_handlers::decide_amendment))
+        .route("/api/v1/applications/{id}/documents", get(licence_handlers::list_documents))
+        .route(
+            "/api/v1/applications/{id}/documents/{position}",
+            get(licence_handlers::download_document)
+                .put(licence_handlers::upload_document)
+                .layer(DefaultBodyLimit::max(accord_app::MAX_DOCUMENT_BYTES + 1)),
+        )
+        .route("/api/v1/denials", get(licence_handlers::list_denials))
+        .route("/api/v1/denials/{id}", get(licence_handlers::get_denial))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -16,6 +16,8 @@ use accord_core::Result;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::cases::{Application, ApplicationStatus, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
+use accord_core::denials::Denial;
+use accord_core::ids::DenialId;
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
 use accord_core::listed::{Adjudication, EntityChange, ListVersion, ListedEntity, SyncState};
@@ -133,8 +135,33 @@ pub enum Mutation {
         /// The version it must still have.
         expected_version: i64,
     },
+    /// Record a denial notification.
+    InsertDenial(Denial),
+    /// Store the file of an application's declared document; `already_exists` when one is stored for it.
+    InsertDocument(DocumentFile),
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,
+}
+
+/// The uploaded file of an application's document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFile {
+    /// The application.
+    pub application_id: ApplicationId,
+    /// Index of the document in the application's `documents`.
+    pub position: usize,
+    /// Its media type, as checked.
+    pub content_type: String,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: String,
+    /// The bytes (empty when only the facts were read).
+    pub content: Vec<u8>,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// An audit event to append; sequence, id, time and hashes are assigned by the store.
@@ -272,6 +299,15 @@ pub trait Store: Send + Sync + 'static {
     async fn licences(&self, scope: &UserScope) -> Result<Vec<Licence>>;
     /// The shipments reported against a licence, oldest first.
     async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>>;
+
+    /// One denial notification.
+    async fn denial(&self, id: &DenialId) -> Result<Option<Denial>>;
+    /// Every denial notification, newest first.
+    async fn denials(&self) -> Result<Vec<Denial>>;
+    /// The facts of an application's uploaded files (without their bytes), by position.
+    async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
+    /// One uploaded file with its bytes.
+    async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

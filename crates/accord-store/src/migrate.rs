@@ -85,6 +85,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0009_compliance.sql"),
         postgres: include_str!("../migrations/0009_compliance.sql"),
     },
+    Migration {
+        version: 10,
+        name: "denials_documents",
+        sqlite: include_str!("../migrations/0010_denials_documents.sqlite.sql"),
+        postgres: include_str!("../migrations/0010_denials_documents.postgres.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -2,11 +2,12 @@
 
 use crate::migrate::{self, Migration};
 use crate::url::{Backend, DbUrl};
-use crate::{EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
+use crate::{DocumentFile, EventQuery, KeyRecord, Mutation, NewEvent, PoolStats, Store, UserScope};
 use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
 use accord_core::cases::{Application, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::{ApplicationId, AuthorityId, CaseId, EventId, KeyId, LicenceId, OrgId, UserId};
+use accord_core::denials::Denial;
+use accord_core::ids::{ApplicationId, AuthorityId, CaseId, DenialId, EventId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
@@ -742,6 +743,46 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                 .with_details(serde_json::json!({ "case_id": c.id, "expected_version": expected_version })));
             }
         }
+        Mutation::InsertDenial(d) => {
+            sqlx::query(
+                "INSERT INTO denials (id, authority_id, status, expires_on, version, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(d.id.as_str())
+            .bind(d.authority_id.as_str())
+            .bind(d.status.as_str())
+            .bind(&d.expires_on)
+            .bind(d.version)
+            .bind(to_data(d)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::InsertDocument(f) => {
+            sqlx::query(
+                "INSERT INTO documents (application_id, position, content_type, size, sha256, uploaded_by, uploaded_at, \
+                 content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(f.application_id.as_str())
+            .bind(f.position as i64)
+            .bind(&f.content_type)
+            .bind(f.content.len() as i64)
+            .bind(&f.sha256)
+            .bind(&f.uploaded_by)
+            .bind(&f.uploaded_at)
+            .bind(f.content.clone())
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(
+                        ErrorCode::AlreadyExists,
+                        format!("document {} of application '{}' is already uploaded", f.position, f.application_id),
+                    )
+                } else {
+                    db_error(e)
+                }
+            })?;
+        }
         Mutation::RequireNoAdmin => {
             if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
                 return Err(Error::new(
@@ -752,6 +793,22 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn document_from(row: &AnyRow, with_content: bool) -> Result<DocumentFile> {
+    let id: String = col(row, "application_id")?;
+    let position: i64 = col(row, "position")?;
+    let size: i64 = col(row, "size")?;
+    Ok(DocumentFile {
+        application_id: ApplicationId::parse(&id).map_err(|e| corrupt("document", e))?,
+        position: usize::try_from(position).map_err(|e| corrupt("document", e))?,
+        content_type: col(row, "content_type")?,
+        sha256: col(row, "sha256")?,
+        uploaded_by: col(row, "uploaded_by")?,
+        uploaded_at: col(row, "uploaded_at")?,
+        content: if with_content { col(row, "content")? } else { Vec::new() },
+        size: u64::try_from(size).map_err(|e| corrupt("document", e))?,
+    })
 }
 
 fn unknown_authority(a: &AuthorityId) -> Error {
@@ -1193,6 +1250,36 @@ impl Store for SqlStore {
                 .await
                 .map_err(db_error)?;
         rows.iter().map(adjudication_from).collect()
+    }
+
+    async fn denial(&self, id: &DenialId) -> Result<Option<Denial>> {
+        Ok(self.records("SELECT data FROM denials WHERE id = $1", &[id.as_str()]).await?.pop())
+    }
+
+    async fn denials(&self) -> Result<Vec<Denial>> {
+        self.records("SELECT data FROM denials ORDER BY id DESC", &[]).await
+    }
+
+    async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>> {
+        let rows = sqlx::query(
+            "SELECT application_id, position, content_type, size, sha256, uploaded_by, uploaded_at FROM documents \
+             WHERE application_id = $1 ORDER BY position",
+        )
+        .bind(application.as_str())
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(|r| document_from(r, false)).collect()
+    }
+
+    async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>> {
+        let row = sqlx::query("SELECT * FROM documents WHERE application_id = $1 AND position = $2")
+            .bind(application.as_str())
+            .bind(position as i64)
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| document_from(&r, true)).transpose()
     }
 
     async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {

@@ -83,6 +83,56 @@ pub enum Command {
     /// Shipments reported against licences.
     #[command(subcommand)]
     Shipments(ShipmentsCommand),
+    /// Denial notifications recorded by refusals.
+    #[command(subcommand)]
+    Denials(DenialsCommand),
+}
+
+/// `accord denials …`
+#[derive(Debug, Subcommand)]
+pub enum DenialsCommand {
+    /// List the denial notifications, newest first.
+    List,
+    /// Show one denial notification.
+    Show {
+        /// The denial id (den_…).
+        id: String,
+    },
+}
+
+/// `accord licences participants …`
+#[derive(Debug, Subcommand)]
+pub enum ParticipantsCommand {
+    /// Add a participant to a joint-development project (screened; the transfer to their country is determined).
+    Add {
+        /// The licence id.
+        licence: String,
+        /// Name of the organisation or person.
+        #[arg(long)]
+        name: String,
+        /// ISO country: nationality of a person, country of incorporation of an organisation.
+        #[arg(long)]
+        nationality: String,
+        /// Role in the project.
+        #[arg(long)]
+        role: String,
+        /// `organization` (default) or `person`.
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// A person's employer.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Take a participant off the roster.
+    Remove {
+        /// The licence id.
+        licence: String,
+        /// Index in the roster.
+        index: usize,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `accord licences …`
@@ -90,6 +140,38 @@ pub enum Command {
 pub enum LicencesCommand {
     /// List the licences as they stand today.
     List,
+    /// A joint-development project's roster.
+    #[command(subcommand)]
+    Participants(ParticipantsCommand),
+    /// Amend a licence (officers): a new last day, new conditions, new quantities and values.
+    Amend {
+        /// The licence id.
+        licence: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// New last day of validity.
+        #[arg(long)]
+        valid_until: Option<String>,
+        /// A condition (repeat for several; replaces all conditions).
+        #[arg(long = "condition")]
+        conditions: Vec<String>,
+        /// New limits of an item, `ITEM:QUANTITY:VALUE` (repeat for several).
+        #[arg(long = "item")]
+        items: Vec<String>,
+    },
+    /// Approve or refuse an amendment waiting for review (officers).
+    Review {
+        /// The licence id.
+        licence: String,
+        /// The amendment's number.
+        number: usize,
+        /// `approve` or `refuse`.
+        decision: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Show one licence with its drawdown.
     Show {
         /// The licence id (lic_…).
@@ -155,6 +237,35 @@ pub enum ApplicationsCommand {
     Submit {
         /// The application id (app_…).
         id: String,
+    },
+    /// The declared documents, and which files are uploaded.
+    Documents {
+        /// The application id (app_…).
+        id: String,
+    },
+    /// Upload the file of a declared document.
+    Attach {
+        /// The application id (app_…).
+        id: String,
+        /// Index of the declared document.
+        #[arg(long)]
+        document: usize,
+        /// Media type (default: from the file's extension).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// The file.
+        file: PathBuf,
+    },
+    /// Write an uploaded document's file.
+    Download {
+        /// The application id (app_…).
+        id: String,
+        /// Index of the document.
+        #[arg(long)]
+        document: usize,
+        /// Where to write it.
+        #[arg(long)]
+        output: PathBuf,
     },
 }
 

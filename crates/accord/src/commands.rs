@@ -2,7 +2,7 @@
 
 use crate::cli::{
     AdminCommand, ApplicationsCommand, AuditCommand, AuthorityCommand, CasesCommand, Cli, Command, ConfigCommand,
-    KeyCommand, LicencesCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, ShipmentsCommand, UserCommand,
+    KeyCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, ShipmentsCommand, UserCommand,
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
@@ -43,7 +43,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let mut app = App::new(store.clone());
             if matches!(
                 command,
-                Command::Screen(_) | Command::Determine(_) | Command::Apply(_) | Command::Applications(_)
+                Command::Screen(_)
+                    | Command::Determine(_)
+                    | Command::Apply(_)
+                    | Command::Applications(_)
+                    | Command::Licences(_)
             ) && let Some(v) = name_variants(cli.name_variants.as_deref(), &file)?
             {
                 app = app.with_name_variants(v);
@@ -224,11 +228,13 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                 serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a decision: {e}", input.display()))?;
             print_json(&service(app.decide(p, &id, decision).await)?)?
         }
-        Command::Licences(LicencesCommand::List) => print_json(&service(app.licences(p).await)?)?,
-        Command::Licences(LicencesCommand::Show { id }) => print_json(&service(app.licence(p, &id).await)?)?,
-        Command::Licences(LicencesCommand::Status { id, action, reason }) => {
-            print_json(&service(app.set_licence_status(p, &id, &action, &reason).await)?)?
-        }
+        Command::Licences(command) => crate::licences::licences(app, p, command).await?,
+        Command::Denials(command) => crate::licences::denials(app, p, command).await?,
+        Command::Applications(
+            command @ (ApplicationsCommand::Documents { .. }
+            | ApplicationsCommand::Attach { .. }
+            | ApplicationsCommand::Download { .. }),
+        ) => crate::licences::documents(app, p, command).await?,
         Command::Shipments(ShipmentsCommand::Report { licence, input }) => {
             let text = std::fs::read_to_string(&input).with_context(|| format!("cannot read {}", input.display()))?;
             let shipment =
