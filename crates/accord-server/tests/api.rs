@@ -303,6 +303,15 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/licences/{id}/shipments", "get"),
         ("/api/v1/licences/{id}/shipments", "post"),
         ("/api/v1/licences/{id}/status", "post"),
+        ("/api/v1/licences/{id}/participants", "post"),
+        ("/api/v1/licences/{id}/participants/{index}/remove", "post"),
+        ("/api/v1/licences/{id}/amendments", "post"),
+        ("/api/v1/licences/{id}/amendments/{number}", "post"),
+        ("/api/v1/applications/{id}/documents", "get"),
+        ("/api/v1/applications/{id}/documents/{position}", "get"),
+        ("/api/v1/applications/{id}/documents/{position}", "put"),
+        ("/api/v1/denials", "get"),
+        ("/api/v1/denials/{id}", "get"),
     ];
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, expected.len(), "every documented operation is in this list");
@@ -313,7 +322,10 @@ async fn openapi_document_covers_every_route(backend: Backend) {
             .replace("{id}", "DE-BAFA")
             .replace("{code}", "3A001")
             .replace("{action}", "assign")
-            .replace("{task}", "0");
+            .replace("{task}", "0")
+            .replace("{index}", "0")
+            .replace("{number}", "1")
+            .replace("{position}", "0");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let a = node.call(m, &concrete, None, None).await;
         assert_ne!(a.code(), "route_not_found", "{method} {path}");

@@ -25,6 +25,22 @@ fn body(code: &str) -> Value {
     })
 }
 
+/// Stores the real control list and the built-in policies on the node.
+async fn load_controls(w: &World) -> Principal {
+    let op = Principal::Operator { name: "test".into() };
+    let d = Path::new(DATA);
+    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
+    let files = SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: None,
+        regimes: None,
+    };
+    w.node.app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    w.node.app.ensure_policies(&op).await.unwrap();
+    op
+}
+
 async fn apply(w: &World, key: Option<&str>, query: &str, body: Value) -> support::Answer {
     let mut req = Request::post(format!("/api/v1/applications{query}"))
         .header("authorization", format!("Bearer {}", w.key("exporter_de")))
@@ -37,17 +53,7 @@ async fn apply(w: &World, key: Option<&str>, query: &str, body: Value) -> suppor
 
 async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     let w = world(backend).await;
-    let op = Principal::Operator { name: "test".into() };
-    let d = Path::new(DATA);
-    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
-    let files = SourceFiles {
-        eu: &d.join("eu_annex_i_2025-11.json"),
-        us: &d.join("us_ccl_headings.json"),
-        us_reasons: None,
-        regimes: None,
-    };
-    w.node.app.import_controls(&op, &import_sources(info, &files).unwrap().0, "test").await.unwrap();
-    w.node.app.ensure_policies(&op).await.unwrap();
+    let op = load_controls(&w).await;
 
     let first = apply(&w, Some("po-4711"), "?submit=true", body("3A001.a.1")).await;
     assert_eq!(first.status.as_u16(), 201, "{}", first.body);
@@ -227,4 +233,105 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     assert_eq!(w.node.audit_state().await, before, "refusals store nothing");
 }
 
-accord_store::on_both_backends!(applications_open_cases_in_the_officers_queue);
+fn put_file(w: &World, path: &str, content_type: &str, bytes: Vec<u8>) -> Request<Body> {
+    Request::put(path)
+        .header("authorization", format!("Bearer {}", w.key("exporter_de")))
+        .header("content-type", content_type)
+        .body(Body::from(bytes))
+        .unwrap()
+}
+
+async fn documents_rosters_amendments_and_denials_over_http(backend: Backend) {
+    use sha2::Digest;
+    let w = world(backend).await;
+    load_controls(&w).await;
+    let exporter = w.key("exporter_de").to_owned();
+    let officer = w.key("officer_de").to_owned();
+
+    // A 2 MiB text file: larger than the node's JSON body limit, within the document limit.
+    let text = "end-user statement, signed\n".repeat(80_000).into_bytes();
+    let mut b = body("3A001.a.1");
+    b["documents"] = json!([{"name": "statement.txt", "kind": "end_user_statement",
+        "sha256": accord_core::audit::hex(&sha2::Sha256::digest(&text))}]);
+    let draft = apply(&w, None, "", b).await;
+    let app_id = draft.body["id"].as_str().unwrap().to_owned();
+    let doc = format!("/api/v1/applications/{app_id}/documents/0");
+    let wrong = w.node.send(put_file(&w, &doc, "application/pdf", text.clone())).await;
+    assert_eq!((wrong.status.as_u16(), wrong.code()), (422, "document_rejected"), "{}", wrong.body);
+    let huge = w.node.send(put_file(&w, &doc, "text/plain", vec![b'a'; accord_app::MAX_DOCUMENT_BYTES + 10])).await;
+    assert_eq!((huge.status.as_u16(), huge.code()), (413, "payload_too_large"), "{}", huge.body);
+    let stored = w.node.send(put_file(&w, &doc, "text/plain", text.clone())).await;
+    assert_eq!((stored.status.as_u16(), stored.body["upload"]["size"].as_u64()), (201, Some(text.len() as u64)));
+    let again = w.node.send(put_file(&w, &doc, "text/plain", text.clone())).await;
+    assert_eq!(again.status.as_u16(), 200, "the same file again stores nothing");
+    let read = w.node.get(&doc, Some(&officer)).await;
+    assert_eq!(read.headers["content-type"], "text/plain");
+    assert_eq!(read.body.as_str().map(str::len), Some(text.len()));
+    let listed = w.node.get(&format!("/api/v1/applications/{app_id}/documents"), Some(&exporter)).await;
+    assert_eq!(listed.body[0]["upload"]["content_type"], "text/plain", "{}", listed.body);
+    assert_eq!(w.node.get(&doc, Some(w.key("exporter_fr"))).await.code(), "not_found");
+
+    // A joint-development licence: approve it, add a participant whose transfer needs review, approve that.
+    let mut jd = body("3E001");
+    jd["transaction"]["destination"] = json!("FR");
+    jd["transaction"]["parties"] = json!([]);
+    jd["licence"] = json!({"kind": "joint_development", "project": {"name": "RADAR-FE",
+        "participants": [{"name": "Institut Exemple", "nationality": "FR", "role": "partner"}]}});
+    let submitted = apply(&w, None, "?submit=true", jd).await;
+    assert_eq!(submitted.status.as_u16(), 201, "{}", submitted.body);
+    let case =
+        submitted.body["outcomes"].as_array().unwrap().iter().find(|o| o["jurisdiction"] == "EU").unwrap()["case_id"]
+            .as_str()
+            .expect("without a list to screen against, the transfer is assumed to need a licence")
+            .to_owned();
+    let approve = json!({"kind": "approve", "reason": "ok", "version": 1, "valid_until": "2099-06-30"});
+    let approved = w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&officer), approve).await;
+    let lic = approved.body["licence_id"].as_str().unwrap().to_owned();
+    let person = json!({"name": "Ravi Kumar", "type": "person", "nationality": "IN", "role": "researcher"});
+    let path = format!("/api/v1/licences/{lic}/participants");
+    assert_eq!(w.node.post(&path, Some(&officer), person.clone()).await.code(), "forbidden");
+    let added = w.node.post(&path, Some(&exporter), person.clone()).await;
+    assert_eq!(added.body["amendments"][0]["status"], "pending_review", "{}", added.body);
+    assert_eq!(w.node.post(&path, Some(&exporter), person).await.code(), "already_exists");
+    let typo = w.node.post(&path, Some(&exporter), json!({"name": "X", "nationality": "IN"})).await;
+    assert_eq!((typo.status.as_u16(), typo.code()), (400, "invalid_body"));
+    let verdict = json!({"decision": "approve", "reason": "vetted"});
+    let decided = w.node.post(&format!("/api/v1/licences/{lic}/amendments/1"), Some(&officer), verdict).await;
+    assert_eq!(decided.body["roster"][1]["status"], "active", "{}", decided.body);
+    let removed =
+        w.node.post(&format!("{path}/1/remove"), Some(&exporter), json!({"reason": "left the project"})).await;
+    assert_eq!(removed.body["roster"][1]["status"], "removed", "{}", removed.body);
+    let amend = json!({"reason": "phase two", "valid_until": "2099-12-31"});
+    let amended = w.node.post(&format!("/api/v1/licences/{lic}/amendments"), Some(&officer), amend).await;
+    assert_eq!(
+        (amended.body["valid_until"].as_str(), amended.body["amendments"][2]["kind"].as_str()),
+        (Some("2099-12-31"), Some("licence_amended")),
+        "{}",
+        amended.body
+    );
+
+    // A refusal, countersigned, records a denial every authority can read.
+    let refused = apply(&w, None, "?submit=true", body("3A001.a.1")).await;
+    let case = refused.body["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
+    let refuse =
+        json!({"kind": "refuse", "reason": "diversion risk", "version": 1, "refusal_criteria": ["criterion 7"]});
+    w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&officer), refuse).await;
+    let signed = w
+        .node
+        .post(&format!("/api/v1/cases/{case}/countersign"), Some(w.key("senior_de")), json!({"version": 2}))
+        .await;
+    let denial = signed.body["denial_id"].as_str().expect("a refusal records a denial").to_owned();
+    let all = w.node.get("/api/v1/denials", Some(w.key("officer_fr"))).await;
+    assert_eq!(all.body.as_array().map(Vec::len), Some(1), "{}", all.body);
+    let one = w.node.get(&format!("/api/v1/denials/{denial}"), Some(w.key("officer_fr"))).await;
+    assert_eq!(
+        (one.body["destination"].as_str(), one.body["refusal_criteria"][0].as_str()),
+        (Some("CN"), Some("criterion 7"))
+    );
+    assert_eq!(w.node.get("/api/v1/denials", Some(&exporter)).await.code(), "forbidden");
+}
+
+accord_store::on_both_backends!(
+    applications_open_cases_in_the_officers_queue,
+    documents_rosters_amendments_and_denials_over_http
+);

@@ -301,8 +301,65 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let out = run(&dir, &["shipments", "report", "--licence", &licence, "--input", "ship.json"]);
     assert_eq!(out.status.code(), Some(1), "the consignee is not on the licence (the application named none)");
     assert!(text(&out.stderr).contains("shipment_refused"), "{}", text(&out.stderr));
+    let amended: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &[
+            "licences",
+            "amend",
+            &licence,
+            "--reason",
+            "longer project",
+            "--valid-until",
+            "2099-12-31",
+            "--item",
+            "0:20:9000",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        (amended["valid_until"].as_str(), amended["items"][0]["quantity"].as_f64()),
+        (Some("2099-12-31"), Some(20.0))
+    );
+    let out = run(&dir, &["licences", "amend", &licence, "--reason", "x", "--item", "0:twenty"]);
+    assert!(text(&out.stderr).contains("ITEM:QUANTITY:VALUE"), "{}", text(&out.stderr));
+    let args = [
+        "licences",
+        "participants",
+        "add",
+        &licence,
+        "--name",
+        "Li Wei",
+        "--nationality",
+        "CN",
+        "--role",
+        "researcher",
+    ];
+    let out = run(&dir, &args);
+    assert!(text(&out.stderr).contains("only a joint-development licence"), "{}", text(&out.stderr));
     let status = ok(&run(&dir, &["licences", "status", &licence, "suspend", "--reason", "check"]));
     assert!(status.contains("\"suspended\""), "{status}");
+    assert_eq!(ok(&run(&dir, &["denials", "list"])), "", "no refusal, no denial");
+
+    // A document declared with its hash is uploaded from a file and read back.
+    let pdf = b"%PDF-1.7\n% end-user certificate\n%%EOF\n";
+    std::fs::write(dir.join("euc.pdf"), pdf).unwrap();
+    let sha = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(pdf));
+    let with_doc = serde_json::json!({
+        "organisation_id": org["id"], "transaction": application["transaction"], "end_use_statement": "Radar research",
+        "documents": [{"name": "euc.pdf", "kind": "end_user_certificate", "sha256": sha}]
+    });
+    std::fs::write(dir.join("doc-app.json"), with_doc.to_string()).unwrap();
+    let draft: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["apply", "--input", "doc-app.json"]))).unwrap();
+    let app_id = draft["id"].as_str().unwrap();
+    let attached = ok(&run(&dir, &["applications", "attach", app_id, "--document", "0", "euc.pdf"]));
+    assert!(attached.contains("application/pdf"), "{attached}");
+    let out = run(&dir, &["applications", "attach", app_id, "--document", "0", "app.json"]);
+    assert!(text(&out.stderr).contains("--content-type"), "{}", text(&out.stderr));
+    ok(&run(&dir, &["applications", "download", app_id, "--document", "0", "--output", "copy.pdf"]));
+    assert_eq!(std::fs::read(dir.join("copy.pdf")).unwrap(), pdf);
+    let docs = ok(&run(&dir, &["applications", "documents", app_id]));
+    assert!(docs.contains("\"uploaded_by\""), "{docs}");
     let view: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["cases", "show", &case_id]))).unwrap();
     assert_eq!(view["sla"]["target"], 20);
     let out = run(&dir, &["applications", "show", "app_nope"]);
