@@ -6,6 +6,7 @@ pub mod cases;
 pub mod controls;
 pub mod denials;
 pub mod error;
+pub mod federation;
 pub mod ids;
 pub mod licences;
 pub mod listed;

@@ -17,6 +17,7 @@ use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::cases::{Application, ApplicationStatus, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::denials::Denial;
+use accord_core::federation::{Envelope, Identity, NodeKey, Peer, RejectionRecord};
 use accord_core::ids::DenialId;
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
@@ -139,6 +140,61 @@ pub enum Mutation {
     InsertDenial(Denial),
     /// Store the file of an application's declared document; `already_exists` when one is stored for it.
     InsertDocument(DocumentFile),
+    /// Replace a denial with a newer version: `conflict` unless it still has `expected_version`.
+    UpdateDenial {
+        /// The new content (its version is the next one).
+        denial: Denial,
+        /// The version it must still have.
+        expected_version: i64,
+    },
+    /// Store a denial received from a peer, unless a version as new is stored already.
+    PutDenial(Denial),
+    /// Store a shared record (consultation, answer, notice, assessment …), unless a version as new is stored
+    /// already; with `strict`, that is a `conflict`.
+    PutShared {
+        /// Its kind, e.g. `consultation`.
+        kind: String,
+        /// Its id.
+        id: String,
+        /// The authority it belongs to.
+        authority_id: String,
+        /// Its version.
+        version: i64,
+        /// The record.
+        data: Value,
+        /// Refuse with `conflict` when it is not newer than the stored one.
+        strict: bool,
+    },
+    /// Set this node's federation identity; `already_exists` when it has one.
+    SetIdentity(Identity),
+    /// Register a peer; `already_exists` when its authority is registered.
+    PutPeer(Peer),
+    /// Remove a peer; `not_found` when it is not registered.
+    RemovePeer(String),
+    /// Append a signed envelope to the outbox with the next sequence number (the store seals it with `key`, and
+    /// records it in the audit chain).
+    Publish {
+        /// This node's authority.
+        sender: String,
+        /// The object's kind.
+        kind: String,
+        /// The object.
+        payload: Value,
+        /// The node key.
+        key: std::sync::Arc<NodeKey>,
+    },
+    /// Record envelopes received from a peer as applied: `conflict` unless its last applied sequence is still
+    /// `after` (so each envelope is applied exactly once, whoever pulls concurrently).
+    Receive {
+        /// The peer.
+        sender: String,
+        /// The last sequence applied before these.
+        after: i64,
+        /// The envelopes, in sequence order from `after + 1`.
+        envelopes: Vec<Envelope>,
+    },
+    /// Log an envelope that was rejected.
+    RecordRejection(RejectionRecord),
     /// Abort with `already_bootstrapped` if any admin exists (checked inside the transaction).
     RequireNoAdmin,
 }
@@ -308,6 +364,25 @@ pub trait Store: Send + Sync + 'static {
     async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
     /// One uploaded file with its bytes.
     async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>>;
+
+    /// This node's federation identity, once created.
+    async fn identity(&self) -> Result<Option<Identity>>;
+    /// The registered peers, by authority.
+    async fn peers(&self) -> Result<Vec<Peer>>;
+    /// Records how a pull from a peer went (operational state, not audited).
+    async fn record_pull(&self, peer: &str, at: &str, error: Option<&str>, head: Option<i64>) -> Result<()>;
+    /// Envelopes of the outbox after a sequence number, in order.
+    async fn outbox(&self, after: i64, limit: i64) -> Result<Vec<Envelope>>;
+    /// The last sequence number of the outbox.
+    async fn outbox_head(&self) -> Result<i64>;
+    /// How many envelopes were received from each sender.
+    async fn inbox_counts(&self) -> Result<Vec<(String, i64)>>;
+    /// The latest rejected envelopes, newest first.
+    async fn rejections(&self, limit: i64) -> Result<Vec<RejectionRecord>>;
+    /// Every shared record of a kind.
+    async fn shared(&self, kind: &str) -> Result<Vec<Value>>;
+    /// One shared record.
+    async fn shared_record(&self, kind: &str, id: &str) -> Result<Option<Value>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

@@ -91,6 +91,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0010_denials_documents.sqlite.sql"),
         postgres: include_str!("../migrations/0010_denials_documents.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "federation",
+        sqlite: include_str!("../migrations/0011_federation.sql"),
+        postgres: include_str!("../migrations/0011_federation.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

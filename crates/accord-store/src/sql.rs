@@ -7,6 +7,7 @@ use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
 use accord_core::cases::{Application, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::denials::Denial;
+use accord_core::federation::{Envelope, Identity, NodeKey, Peer, RejectionRecord};
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, DenialId, EventId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
 use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
@@ -783,6 +784,156 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                 }
             })?;
         }
+        Mutation::UpdateDenial { denial: d, expected_version } => {
+            let done = sqlx::query(
+                "UPDATE denials SET status = $1, expires_on = $2, version = $3, data = $4 WHERE id = $5 AND version = $6",
+            )
+            .bind(d.status.as_str())
+            .bind(&d.expires_on)
+            .bind(d.version)
+            .bind(to_data(d)?)
+            .bind(d.id.as_str())
+            .bind(*expected_version)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("denial '{}' changed since version {expected_version}; read it again", d.id),
+                ));
+            }
+        }
+        Mutation::PutDenial(d) => {
+            sqlx::query(
+                "INSERT INTO denials (id, authority_id, status, expires_on, version, data) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, expires_on = excluded.expires_on, \
+                 version = excluded.version, data = excluded.data WHERE denials.version < excluded.version",
+            )
+            .bind(d.id.as_str())
+            .bind(d.authority_id.as_str())
+            .bind(d.status.as_str())
+            .bind(&d.expires_on)
+            .bind(d.version)
+            .bind(to_data(d)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::PutShared { kind, id, authority_id, version, data, strict } => {
+            let done = sqlx::query(
+                "INSERT INTO shared_records (kind, id, authority_id, version, data) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, data = excluded.data \
+                 WHERE shared_records.version < excluded.version",
+            )
+            .bind(kind)
+            .bind(id)
+            .bind(authority_id)
+            .bind(*version)
+            .bind(data.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            if *strict && done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("{kind} '{id}' changed meanwhile (version {version} is not newer); read it again"),
+                ));
+            }
+        }
+        Mutation::SetIdentity(i) => {
+            sqlx::query(
+                "INSERT INTO federation_identity (id, authority_id, public_key, created_at) VALUES (1, $1, $2, $3)",
+            )
+            .bind(&i.authority_id)
+            .bind(&i.public_key)
+            .bind(&i.created_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::AlreadyExists, "this node already has a federation identity")
+                } else {
+                    db_error(e)
+                }
+            })?;
+        }
+        Mutation::PutPeer(peer) => {
+            sqlx::query("INSERT INTO peers (authority_id, url, public_key, added_at) VALUES ($1, $2, $3, $4)")
+                .bind(&peer.authority_id)
+                .bind(&peer.url)
+                .bind(&peer.public_key)
+                .bind(&peer.added_at)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        Error::new(
+                            ErrorCode::AlreadyExists,
+                            format!("peer {} is already registered", peer.authority_id),
+                        )
+                    } else {
+                        db_error(e)
+                    }
+                })?;
+        }
+        Mutation::RemovePeer(authority) => {
+            let done = sqlx::query("DELETE FROM peers WHERE authority_id = $1")
+                .bind(authority)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::not_found("peer", authority));
+            }
+        }
+        Mutation::Receive { sender, after, envelopes } => {
+            let last = envelopes.last().map_or(*after, |e| e.seq);
+            let done = sqlx::query("UPDATE peers SET last_seq = $1 WHERE authority_id = $2 AND last_seq = $3")
+                .bind(last)
+                .bind(sender)
+                .bind(*after)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("envelopes of {sender} after {after} were applied meanwhile"),
+                ));
+            }
+            let now = accord_core::now();
+            let rows = envelopes
+                .iter()
+                .map(|e| {
+                    Ok(vec![
+                        Value::Text(e.sender.clone()),
+                        Value::Int(e.seq),
+                        Value::Text(e.kind.clone()),
+                        Value::Text(now.clone()),
+                        Value::Text(to_data(e)?),
+                    ])
+                })
+                .collect::<Result<Vec<_>>>()?;
+            insert_rows(tx, "inbox", &["sender", "seq", "kind", "received_at", "envelope"], rows).await?;
+        }
+        Mutation::RecordRejection(r) => {
+            sqlx::query(
+                "INSERT INTO federation_rejections (id, sender, seq, reason, message, received_at, envelope) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&r.id)
+            .bind(&r.sender)
+            .bind(r.seq)
+            .bind(r.reason.as_str())
+            .bind(&r.message)
+            .bind(&r.received_at)
+            .bind(r.envelope.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        }
+        Mutation::Publish { .. } => return Err(Error::internal("a publication is applied by the commit")),
         Mutation::RequireNoAdmin => {
             if exists(tx, "SELECT 1 FROM users WHERE role = $1", Role::Admin.as_str()).await? {
                 return Err(Error::new(
@@ -793,6 +944,39 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Appends one envelope to the outbox with the next sequence number; returns its audit event.
+async fn publish(
+    tx: &mut Tx<'_>,
+    sender: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+    key: &NodeKey,
+) -> Result<NewEvent> {
+    let head = sqlx::query("UPDATE outbox_head SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    let seq: i64 = col(&head, "seq")?;
+    let envelope = Envelope::seal(key, sender, seq, &accord_core::now(), kind, payload.clone());
+    sqlx::query("INSERT INTO outbox (seq, kind, created_at, envelope) VALUES ($1, $2, $3, $4)")
+        .bind(seq)
+        .bind(kind)
+        .bind(&envelope.created_at)
+        .bind(to_data(&envelope)?)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(NewEvent {
+        actor: format!("node:{sender}"),
+        authority_id: Some(sender.to_owned()),
+        kind: "federation.published".into(),
+        subject: format!("outbox:{seq}"),
+        payload: serde_json::json!({
+            "seq": seq, "kind": kind, "payload_sha256": envelope.payload_sha256, "signature": envelope.signature,
+        }),
+    })
 }
 
 fn document_from(row: &AnyRow, with_content: bool) -> Result<DocumentFile> {
@@ -849,8 +1033,14 @@ impl Store for SqlStore {
         if serialised {
             sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
         }
+        let mut generated = Vec::new();
         for m in &mutations {
-            apply(&mut tx, m).await?;
+            match m {
+                Mutation::Publish { sender, kind, payload, key } => {
+                    generated.push(publish(&mut tx, sender, kind, payload, key).await?);
+                }
+                other => apply(&mut tx, other).await?,
+            }
         }
         if !serialised {
             sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
@@ -859,8 +1049,8 @@ impl Store for SqlStore {
             sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
         let mut seq: i64 = col(&head, "seq")?;
         let mut prev: String = col(&head, "hash")?;
-        let mut appended = Vec::with_capacity(events.len());
-        for e in events {
+        let mut appended = Vec::with_capacity(events.len() + generated.len());
+        for e in events.into_iter().chain(generated) {
             seq += 1;
             let mut event = AuditEvent {
                 seq,
@@ -1280,6 +1470,125 @@ impl Store for SqlStore {
             .await
             .map_err(db_error)?;
         row.map(|r| document_from(&r, true)).transpose()
+    }
+
+    async fn identity(&self) -> Result<Option<Identity>> {
+        let row = sqlx::query("SELECT authority_id, public_key, created_at FROM federation_identity WHERE id = 1")
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            Ok(Identity {
+                authority_id: col(&r, "authority_id")?,
+                public_key: col(&r, "public_key")?,
+                created_at: col(&r, "created_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn peers(&self) -> Result<Vec<Peer>> {
+        let rows = sqlx::query("SELECT * FROM peers ORDER BY authority_id")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Peer {
+                    authority_id: col(r, "authority_id")?,
+                    url: col(r, "url")?,
+                    public_key: col(r, "public_key")?,
+                    added_at: col(r, "added_at")?,
+                    last_seq: col(r, "last_seq")?,
+                    head_seq: col(r, "head_seq")?,
+                    last_attempt_at: col(r, "last_attempt_at")?,
+                    last_success_at: col(r, "last_success_at")?,
+                    last_error: col(r, "last_error")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_pull(&self, peer: &str, at: &str, error: Option<&str>, head: Option<i64>) -> Result<()> {
+        let sql = match error {
+            None => {
+                "UPDATE peers SET last_attempt_at = $1, last_success_at = $1, last_error = NULL, \
+                 head_seq = COALESCE($2, head_seq) WHERE authority_id = $3"
+            }
+            Some(_) => {
+                "UPDATE peers SET last_attempt_at = $1, last_error = $4, head_seq = COALESCE($2, head_seq) \
+                 WHERE authority_id = $3"
+            }
+        };
+        let mut q = sqlx::query(sql).bind(at).bind(head).bind(peer);
+        if let Some(e) = error {
+            q = q.bind(e);
+        }
+        q.execute(&mut *self.conn().await?).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn outbox(&self, after: i64, limit: i64) -> Result<Vec<Envelope>> {
+        let rows = sqlx::query("SELECT envelope FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let text: String = col(r, "envelope")?;
+                serde_json::from_str(&text).map_err(|e| corrupt("envelope", e))
+            })
+            .collect()
+    }
+
+    async fn outbox_head(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM outbox_head WHERE id = 1")
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        col(&row, "seq")
+    }
+
+    async fn inbox_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT sender, COUNT(*) AS n FROM inbox GROUP BY sender ORDER BY sender")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(|r| Ok((col(r, "sender")?, col(r, "n")?))).collect()
+    }
+
+    async fn rejections(&self, limit: i64) -> Result<Vec<RejectionRecord>> {
+        let rows = sqlx::query("SELECT * FROM federation_rejections ORDER BY received_at DESC, id LIMIT $1")
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let reason: String = col(r, "reason")?;
+                let envelope: String = col(r, "envelope")?;
+                Ok(RejectionRecord {
+                    id: col(r, "id")?,
+                    sender: col(r, "sender")?,
+                    seq: col(r, "seq")?,
+                    reason: serde_json::from_value(serde_json::Value::String(reason))
+                        .map_err(|e| corrupt("rejection", e))?,
+                    message: col(r, "message")?,
+                    received_at: col(r, "received_at")?,
+                    envelope: serde_json::from_str(&envelope).map_err(|e| corrupt("rejection", e))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn shared(&self, kind: &str) -> Result<Vec<serde_json::Value>> {
+        self.records("SELECT data FROM shared_records WHERE kind = $1 ORDER BY id", &[kind]).await
+    }
+
+    async fn shared_record(&self, kind: &str, id: &str) -> Result<Option<serde_json::Value>> {
+        Ok(self.records("SELECT data FROM shared_records WHERE kind = $1 AND id = $2", &[kind, id]).await?.pop())
     }
 
     async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {
