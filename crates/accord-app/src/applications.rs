@@ -323,6 +323,7 @@ impl App {
                 outcomes.push(outcome);
                 continue;
             };
+            let matches = self.matching_denials(authority.id.as_str(), &application.transaction).await?;
             let risk = answers
                 .iter()
                 .filter(|(_, a)| a.outcome == Outcome::LicenceRequired)
@@ -336,6 +337,7 @@ impl App {
                         trust_tier,
                         first_shipment,
                         total_value,
+                        allied_denials: matches.len(),
                     })
                 })
                 .max_by_key(|r| r.score)
@@ -369,6 +371,7 @@ impl App {
                 sla_target,
                 alerts: Vec::new(),
                 denial_id: None,
+                denial_matches: matches.iter().map(|d| d.id.to_string()).collect(),
             };
             let mut case = case;
             if risk.review_path == ReviewPath::EnhancedDueDiligence {

@@ -118,11 +118,24 @@ impl App {
             }
         };
         let id = view.organisation_id;
-        self.store
-            .commit(
-                vec![Mutation::PutProfile { organisation_id: id.clone(), profile: profile.clone() }],
-                vec![event(p, authority.as_ref(), kind, id.as_str(), to_json(&profile))],
-            )
+        let mut mutations = vec![Mutation::PutProfile { organisation_id: id.clone(), profile: profile.clone() }];
+        if let (Some(audit), "compliance.audit_recorded") = (profile.audits.last(), kind) {
+            // An audit is shared with the allies (mutual recognition across nodes).
+            let org = self.store.organisation(&id).await?;
+            let shared = accord_core::denials::SharedVerification {
+                id: format!("ver_{}_{}", id.as_str().trim_start_matches("org_"), profile.audits.len()),
+                authority_id: audit.authority_id.clone(),
+                kind: "exporter_audit".into(),
+                subject: org.as_ref().map_or_else(|| id.to_string(), |o| o.name.clone()),
+                country: org.map(|o| o.country),
+                outcome: to_json(&audit.outcome).as_str().unwrap_or_default().to_owned(),
+                report: audit.summary.clone(),
+                date: audit.date.clone(),
+                version: 1,
+            };
+            mutations.extend(self.verification_mutations(&shared));
+        }
+        self.commit_and_notify(mutations, vec![event(p, authority.as_ref(), kind, id.as_str(), to_json(&profile))])
             .await?;
         let tier = profile.tier(&today());
         Ok(ProfileView { organisation_id: id, profile, tier })

@@ -118,6 +118,14 @@ pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
     })
 }
 
+/// An ISO 3166-1 alpha-2 country code, upper-cased; `unknown_country` naming the field otherwise.
+pub(crate) fn check_country(field: &str, s: &str) -> Result<String> {
+    accord_core::model::parse_country(field, &s.trim().to_ascii_uppercase()).map_err(|e| {
+        Error::new(accord_core::ErrorCode::UnknownCountry, e.message)
+            .with_details(serde_json::json!({ "field": field }))
+    })
+}
+
 /// Today's date, `YYYY-MM-DD`: the default day of every "as of" question.
 pub(crate) fn today() -> String {
     jiff::Zoned::now().date().to_string()

@@ -1,12 +1,13 @@
 //! Accord's application services: every use case the CLI and the HTTP API offer, with
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
+mod allied;
 mod applications;
 mod compliance;
 mod controls;
-mod denials;
 mod determination;
 mod documents;
+mod federation;
 mod keys;
 mod licences;
 mod lists;
@@ -14,11 +15,15 @@ mod monitoring;
 mod review;
 mod screening;
 
+pub use allied::{AssessmentView, DenialMatch, related_codes};
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use documents::{DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
+pub use federation::{
+    DEFAULT_MAX_SKEW, Federation, FederationStatus, MAX_ENVELOPES, PeerStatus, ReceiveReport, request_bytes,
+};
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseSla, CaseView, sla};
@@ -42,6 +47,7 @@ pub struct App {
     screening: Arc<screening::Screening>,
     controls: Arc<controls::VersionCache<accord_controls::ControlList>>,
     policies: Arc<controls::VersionCache<accord_controls::PolicySet>>,
+    federation: Option<Arc<federation::Federation>>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -122,7 +128,14 @@ impl App {
             screening: Arc::new(screening::Screening::new(None)),
             controls: Arc::default(),
             policies: Arc::default(),
+            federation: None,
         }
+    }
+
+    /// The same application, taking part in a federation with this identity and key.
+    pub fn with_federation(mut self, f: federation::Federation) -> App {
+        self.federation = Some(Arc::new(f));
+        self
     }
 
     /// The store, for health checks and metrics.

@@ -120,11 +120,24 @@ impl App {
         Ok(case)
     }
 
-    async fn save_case(&self, p: &Principal, mut case: Case, kind: &str, payload: serde_json::Value) -> Result<Case> {
+    async fn save_case(&self, p: &Principal, case: Case, kind: &str, payload: serde_json::Value) -> Result<Case> {
+        self.save_case_with(p, case, kind, payload, Vec::new()).await
+    }
+
+    /// Stores a changed case with further mutations in the same transaction (a notice, a shared result). An approval
+    /// issues its licence, and a refusal records its denial and sends it to the allies.
+    async fn save_case_with(
+        &self,
+        p: &Principal,
+        mut case: Case,
+        kind: &str,
+        payload: serde_json::Value,
+        extra: Vec<Mutation>,
+    ) -> Result<Case> {
         let expected_version = case.version;
         case.version += 1;
         let authority = case.authority_id.clone();
-        let mut mutations = Vec::new();
+        let mut mutations = extra;
         let mut events = vec![event(p, Some(&authority), kind, case.id.as_str(), payload)];
         // An approval issues its licence, and a refusal records its denial, in the same transaction.
         let issues_licence = case.status == CaseStatus::Approved && case.licence_id.is_none();
@@ -143,14 +156,15 @@ impl App {
                 events.push(event(p, Some(&authority), "licence.issued", licence.id.as_str(), to_json(&licence)));
                 mutations.push(Mutation::InsertLicence(licence));
             } else {
-                let denial = crate::denials::of_refusal(&case, &decision, &application, &p.actor());
+                let denial = crate::allied::of_refusal(&case, &decision, &application, &p.actor());
                 case.denial_id = Some(denial.id.to_string());
                 events.push(event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial)));
+                mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));
                 mutations.push(Mutation::InsertDenial(denial));
             }
         }
         mutations.insert(0, Mutation::UpdateCase { case: case.clone(), expected_version });
-        self.store.commit(mutations, events).await?;
+        self.commit_and_notify(mutations, events).await?;
         Ok(case)
     }
 
@@ -319,8 +333,18 @@ impl App {
             (DecisionKind::Refuse, false) => CaseStatus::Refused,
             (DecisionKind::Return, false) => CaseStatus::Returned,
         };
+        let mut extra = Vec::new();
+        if input.kind == DecisionKind::Approve {
+            // An approval that matches an ally's denial needs the consultation first.
+            let notice = self.approval_check(&case, &decision.reason).await?;
+            if case.status == CaseStatus::Approved
+                && let Some(n) = notice
+            {
+                extra = self.notice_mutations(&n);
+            }
+        }
         case.decision = Some(decision.clone());
-        self.save_case(p, case, "case.decided", to_json(&decision)).await
+        self.save_case_with(p, case, "case.decided", to_json(&decision), extra).await
     }
 
     /// Opens a verification task on an open case.
@@ -359,10 +383,32 @@ impl App {
             return Err(Error::new(ErrorCode::Conflict, format!("verification task {task} already has its outcome")));
         }
         t.outcome = Some(input.outcome);
-        t.report = Some(report);
+        t.report = Some(report.clone());
         t.closed_at = Some(accord_core::now());
+        let kind = t.kind;
         let payload = json!({ "task": task, "outcome": input.outcome });
-        self.save_case(p, case, "case.task_closed", payload).await
+        // The result is shared with the allies, so they need not repeat the check.
+        let application = self.store.application(&case.application_id).await?;
+        let party = application.as_ref().and_then(|a| {
+            let parties = a.transaction["parties"].as_array()?;
+            parties.iter().find(|x| x["role"] == "end_user").or_else(|| parties.first()).cloned()
+        });
+        let shared = accord_core::denials::SharedVerification {
+            id: format!("ver_{}_{task}", case.id.as_str().trim_start_matches("case_")),
+            authority_id: case.authority_id.to_string(),
+            kind: serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            subject: party.as_ref().and_then(|x| x["name"].as_str()).unwrap_or("(no party named)").to_owned(),
+            country: party.as_ref().and_then(|x| x["country"].as_str()).map(str::to_owned),
+            outcome: serde_json::to_value(input.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            report,
+            date: crate::controls::today(),
+            version: 1,
+        };
+        let extra = self.verification_mutations(&shared);
+        self.save_case_with(p, case, "case.task_closed", payload, extra).await
     }
 
     /// Countersigns a decision waiting for it: a senior officer of the case's authority other than the decider.
@@ -387,7 +433,14 @@ impl App {
             DecisionKind::Return => CaseStatus::Returned,
         };
         let payload = json!({ "kind": decision.kind, "decided_by": decision.by });
-        self.save_case(p, case, "case.countersigned", payload).await
+        let (kind, reason) = (decision.kind, decision.reason.clone());
+        let mut extra = Vec::new();
+        if kind == DecisionKind::Approve
+            && let Some(n) = self.approval_check(&case, &reason).await?
+        {
+            extra = self.notice_mutations(&n);
+        }
+        self.save_case_with(p, case, "case.countersigned", payload, extra).await
     }
 
     /// The licensed items of an approval: as given (never more than applied for), or everything applied for.

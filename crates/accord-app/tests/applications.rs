@@ -376,8 +376,8 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     assert_eq!(denial.status, accord_core::denials::DenialStatus::Active);
     let date: jiff::civil::Date = denial.date.parse().unwrap();
     assert_eq!(denial.expires_on, date.checked_add(jiff::Span::new().years(3)).unwrap().to_string());
-    assert_eq!(app.denials(&w.officer_de).await.unwrap().len(), 1);
-    assert_eq!(app.denials(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(app.denials(&w.officer_de, None).await.unwrap().len(), 1);
+    assert_eq!(app.denials(&w.exporter, None).await.unwrap_err().code, ErrorCode::Forbidden);
     assert_eq!(
         app.denial(&w.officer_de, accord_core::ids::DenialId::generate().as_str()).await.unwrap_err().code,
         ErrorCode::NotFound

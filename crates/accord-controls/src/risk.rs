@@ -36,6 +36,8 @@ pub struct RiskInput<'a> {
     pub first_shipment: bool,
     /// The total value of the items, when given.
     pub total_value: Option<f64>,
+    /// Active denials of allied authorities the transaction matches.
+    pub allied_denials: usize,
 }
 
 /// A case's risk: score, factors and review path.
@@ -122,7 +124,12 @@ pub fn assess(input: &RiskInput) -> Risk {
     } else {
         factor(&mut f, "first_shipment", 0, "the exporter has applied for this consignee before");
     }
-    factor(&mut f, "allied_denial", 0, "allied denials are not shared with this node yet");
+    if input.allied_denials > 0 {
+        let n = input.allied_denials;
+        factor(&mut f, "allied_denial", 30, format!("matches {n} active denial(s) of allied authorities"));
+    } else {
+        factor(&mut f, "allied_denial", 0, "matches no active allied denial");
+    }
     if input.answer.reasons.iter().any(|r| r.missing_data) {
         factor(&mut f, "missing_data", 10, "the determination rests on facts missing from the data");
     }
@@ -132,6 +139,7 @@ pub fn assess(input: &RiskInput) -> Risk {
     } else if input.trust_tier == TrustTier::Trusted
         && score < FAST_TRACK_BELOW
         && in_force.is_empty()
+        && input.allied_denials == 0
         && !input.answer.reasons.iter().any(|r| r.missing_data)
     {
         ReviewPath::FastTrack
@@ -180,6 +188,7 @@ mod tests {
             trust_tier: tier,
             first_shipment: false,
             total_value: Some(5000.0),
+            allied_denials: 0,
         }
     }
 
@@ -191,6 +200,14 @@ mod tests {
         assert_eq!(r.score, 0, "8 for the item, -10 for trust, clamped: {:?}", r.factors);
         let standard = assess(&input(&a, &[], TrustTier::Standard, EndUse::Civil));
         assert_eq!((standard.score, standard.review_path), (8, ReviewPath::Standard));
+    }
+
+    #[test]
+    fn a_match_with_an_allied_denial_adds_points_and_closes_the_fast_track() {
+        let a = answer(Some(ReviewPath::Standard));
+        let r = assess(&RiskInput { allied_denials: 1, ..input(&a, &[], TrustTier::Trusted, EndUse::Civil) });
+        assert_eq!((r.score, r.review_path), (28, ReviewPath::Standard), "{:?}", r.factors);
+        assert!(r.factors.iter().any(|f| f.factor == "allied_denial" && f.points == 30));
     }
 
     #[test]

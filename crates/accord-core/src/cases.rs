@@ -385,6 +385,9 @@ pub struct Case {
     /// The denial notification a refusal created.
     #[serde(default)]
     pub denial_id: Option<String>,
+    /// Active denials of allied authorities the case matched when it was opened (approval is checked again).
+    #[serde(default)]
+    pub denial_matches: Vec<String>,
 }
 
 /// A restricted-party hit found on a party of an open case or an active licence after a list changed.

@@ -109,3 +109,280 @@ impl DenialParty {
         Ok(())
     }
 }
+
+/// A denial entered by hand (a legacy denial, or one notified outside Accord).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDenial {
+    /// The authority's own reference.
+    pub reference: String,
+    /// Day of the refusal (default today).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Control codes of the denied items.
+    pub control_codes: Vec<String>,
+    /// What the items are.
+    pub item_description: String,
+    /// ISO country of destination.
+    pub destination: String,
+    /// The declared end use.
+    #[serde(default)]
+    pub end_use: String,
+    /// The refusal criteria.
+    pub refusal_criteria: Vec<String>,
+    /// The parties.
+    pub parties: Vec<DenialParty>,
+}
+
+impl NewDenial {
+    /// Checks every field but the date and the destination (checked by the caller against the country list).
+    pub fn check(&self) -> Result<()> {
+        crate::model::parse_name("reference", &self.reference)?;
+        crate::model::parse_name("item_description", &self.item_description)?;
+        if self.control_codes.is_empty() || self.control_codes.len() > 50 {
+            return Err(Error::validation("control_codes", "a denial names 1-50 control codes"));
+        }
+        for (i, c) in self.control_codes.iter().enumerate() {
+            crate::model::parse_name(&format!("control_codes[{i}]"), c)?;
+        }
+        if self.refusal_criteria.is_empty() {
+            return Err(Error::validation("refusal_criteria", "a denial names at least one refusal criterion"));
+        }
+        for (i, c) in self.refusal_criteria.iter().enumerate() {
+            crate::model::parse_name(&format!("refusal_criteria[{i}]"), c)?;
+        }
+        if self.end_use.chars().count() > 2000 || self.end_use.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(Error::validation("end_use", "end_use must be at most 2000 characters"));
+        }
+        if self.parties.is_empty() || self.parties.len() > 50 {
+            return Err(Error::validation("parties", "a denial names 1-50 parties"));
+        }
+        for (i, p) in self.parties.iter().enumerate() {
+            p.check(i)?;
+        }
+        Ok(())
+    }
+}
+
+/// A change of a denial by its notifying authority.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DenialChange {
+    /// Replace the description, parties, codes or criteria.
+    Amend {
+        /// The version the officer saw.
+        version: i64,
+        /// The new content.
+        denial: NewDenial,
+    },
+    /// Withdraw it.
+    Revoke {
+        /// The version the officer saw.
+        version: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Keep it in force for another three years from today.
+    Renew {
+        /// The version the officer saw.
+        version: i64,
+    },
+}
+
+/// How a consulted authority answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    /// The consulting authority may approve.
+    NoObjection,
+    /// The consulted authority objects, with reasons.
+    Objection,
+    /// Information only, neither objection nor consent.
+    Information,
+}
+
+/// A consultation: before approving a case that matches an ally's denial, the authority asks the denying one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Consultation {
+    /// Generated id (`con_…`).
+    pub id: String,
+    /// The consulting authority (whose case it is).
+    pub from_authority: String,
+    /// The consulted authority (which denied).
+    pub to_authority: String,
+    /// The case at the consulting authority.
+    pub case_id: String,
+    /// The denial that matched.
+    pub denial_id: String,
+    /// What is asked, with the facts of the case.
+    pub question: String,
+    /// Who opened it.
+    pub opened_by: String,
+    /// When.
+    pub opened_at: String,
+    /// The last day to answer; after it the consulting authority may decide without an answer.
+    pub deadline: String,
+    /// Always 1 (a consultation does not change; its answer is a record of its own).
+    pub version: i64,
+}
+
+/// The consulted authority's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConsultationAnswer {
+    /// The consultation.
+    pub consultation_id: String,
+    /// The answering (consulted) authority.
+    pub from_authority: String,
+    /// The consulting authority.
+    pub to_authority: String,
+    /// No objection, objection or information.
+    pub kind: AnswerKind,
+    /// Reasons and information.
+    pub reasons: String,
+    /// Who answered.
+    pub answered_by: String,
+    /// When.
+    pub answered_at: String,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// Notice to all allies that an authority approved a case matching an ally's denial after an objection, or without
+/// an answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalNotice {
+    /// Generated id (`ntc_…`).
+    pub id: String,
+    /// The approving authority.
+    pub authority_id: String,
+    /// Its case.
+    pub case_id: String,
+    /// The denials the case matched.
+    pub denial_ids: Vec<String>,
+    /// The consultations behind it.
+    pub consultation_ids: Vec<String>,
+    /// `objection` when an ally objected, `no_answer` when the deadline passed without one.
+    pub circumstance: String,
+    /// The approving authority's reasons.
+    pub reasons: String,
+    /// When it approved.
+    pub approved_at: String,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A consultation as one authority sees it: the request, and the answer once given.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ConsultationView {
+    /// The request.
+    #[serde(flatten)]
+    pub consultation: Consultation,
+    /// `open`, `answered` or `expired` (deadline passed without an answer).
+    pub status: String,
+    /// The answer.
+    pub answer: Option<ConsultationAnswer>,
+}
+
+/// An authority's structured assessment of an end user, a destination or a technology, shared with allies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RiskAssessment {
+    /// Generated id (`ras_…`).
+    pub id: String,
+    /// The publishing authority.
+    pub authority_id: String,
+    /// `end_user`, `destination` or `technology`.
+    pub subject_kind: String,
+    /// The end user's name, the country code, or the control code.
+    pub subject: String,
+    /// `low`, `medium`, `high` or `critical`.
+    pub level: String,
+    /// What the authority found.
+    pub summary: String,
+    /// References to the evidence (reports, cables, case numbers).
+    pub evidence: Vec<String>,
+    /// Last day it stands.
+    pub valid_until: String,
+    /// When it was published (or last revised).
+    pub published_at: String,
+    /// Incremented by each revision.
+    pub version: i64,
+}
+
+/// Request to publish a risk assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssessment {
+    /// `end_user`, `destination` or `technology`.
+    pub subject_kind: String,
+    /// The end user's name, the country code, or the control code.
+    pub subject: String,
+    /// `low`, `medium`, `high` or `critical`.
+    pub level: String,
+    /// What the authority found.
+    pub summary: String,
+    /// Evidence references.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Last day it stands.
+    pub valid_until: String,
+}
+
+impl NewAssessment {
+    /// Checks the fields (the date by the caller).
+    pub fn check(&self) -> Result<()> {
+        if !["end_user", "destination", "technology"].contains(&self.subject_kind.as_str()) {
+            return Err(Error::validation("subject_kind", "subject_kind is end_user, destination or technology"));
+        }
+        if !["low", "medium", "high", "critical"].contains(&self.level.as_str()) {
+            return Err(Error::validation("level", "level is low, medium, high or critical"));
+        }
+        crate::model::parse_name("subject", &self.subject)?;
+        if self.summary.trim().is_empty() || self.summary.chars().count() > 4000 {
+            return Err(Error::validation("summary", "summary must be 1-4000 characters"));
+        }
+        for (i, e) in self.evidence.iter().enumerate() {
+            crate::model::parse_name(&format!("evidence[{i}]"), e)?;
+        }
+        Ok(())
+    }
+}
+
+/// An ally's endorsement of a risk assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Endorsement {
+    /// The assessment.
+    pub assessment_id: String,
+    /// The endorsing authority.
+    pub authority_id: String,
+    /// Its comment.
+    pub comment: String,
+    /// Who endorsed it.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A verification or audit result one authority shares so the others need not repeat it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SharedVerification {
+    /// `ver_` followed by the case and task, or the audit.
+    pub id: String,
+    /// The authority that did it.
+    pub authority_id: String,
+    /// `pre_licence_check`, `on_site_verification`, `third_party_audit` or `exporter_audit`.
+    pub kind: String,
+    /// Whom it concerned: the end user's or the exporter's name.
+    pub subject: String,
+    /// Its country, when known.
+    pub country: Option<String>,
+    /// `favourable`, `unfavourable`, `inconclusive` (or an audit's outcome).
+    pub outcome: String,
+    /// The report in words.
+    pub report: String,
+    /// When it was recorded.
+    pub date: String,
+    /// Always 1.
+    pub version: i64,
+}

@@ -64,6 +64,7 @@ error_codes! {
     UnknownCountry = "unknown_country", 422, "A country or region code is not an ISO 3166 code Accord knows.";
     UnknownJurisdiction = "unknown_jurisdiction", 422, "No policy is loaded for the named jurisdiction.";
     ShipmentRefused = "shipment_refused", 422, "A shipment is beyond what its licence allows (quantity, value, validity, party or status); the message says which.";
+    ConsultationRequired = "consultation_required", 409, "The case matches an active allied denial: consult the denying authority and wait for its answer or the deadline before approving.";
     DocumentRejected = "document_rejected", 422, "An uploaded document is refused: too large, a content type not accepted, content that is not of its type, or a SHA-256 other than the declared one.";
     NotEligible = "not_eligible", 422, "The organisation does not qualify for what it asked for (a global licence needs a trusted exporter).";
     InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";

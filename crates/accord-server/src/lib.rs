@@ -6,6 +6,7 @@ mod controls_handlers;
 mod determine_handlers;
 pub mod error;
 mod extract;
+mod federation_handlers;
 mod handlers;
 mod licence_handlers;
 pub mod metrics;
@@ -65,6 +66,11 @@ pub struct RequestId(pub String);
         licence_handlers::list_documents, licence_handlers::upload_document, licence_handlers::download_document,
         licence_handlers::add_participant, licence_handlers::remove_participant, licence_handlers::amend_licence,
         licence_handlers::decide_amendment, licence_handlers::list_denials, licence_handlers::get_denial,
+        licence_handlers::create_denial, licence_handlers::change_denial, licence_handlers::open_consultation,
+        licence_handlers::list_consultations, licence_handlers::answer_consultation, licence_handlers::list_notices,
+        licence_handlers::list_assessments, licence_handlers::publish_assessment, licence_handlers::endorse_assessment,
+        licence_handlers::list_verifications,
+        federation_handlers::outbox, federation_handlers::notify, federation_handlers::status,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -79,7 +85,8 @@ pub struct RequestId(pub String);
         (name = "controls", description = "The harmonized control list on any day (public)"),
         (name = "determinations", description = "What every jurisdiction requires for a transaction, and the policies applied"),
         (name = "applications", description = "Licence applications and the cases they open"),
-        (name = "denials", description = "Denial notifications recorded by refusals"),
+        (name = "denials", description = "What allies share: denials, consultations, notices, assessments, verifications"),
+        (name = "federation", description = "Signed replication between allied nodes"),
     )
 )]
 struct ApiDoc;
@@ -165,8 +172,21 @@ pub fn router(app: App, body_limit: usize) -> Router {
                 .put(licence_handlers::upload_document)
                 .layer(DefaultBodyLimit::max(accord_app::MAX_DOCUMENT_BYTES + 1)),
         )
-        .route("/api/v1/denials", get(licence_handlers::list_denials))
-        .route("/api/v1/denials/{id}", get(licence_handlers::get_denial))
+        .route("/api/v1/denials", get(licence_handlers::list_denials).post(licence_handlers::create_denial))
+        .route("/api/v1/denials/{id}", get(licence_handlers::get_denial).post(licence_handlers::change_denial))
+        .route("/api/v1/cases/{id}/consultations", post(licence_handlers::open_consultation))
+        .route("/api/v1/consultations", get(licence_handlers::list_consultations))
+        .route("/api/v1/consultations/{id}/answer", post(licence_handlers::answer_consultation))
+        .route("/api/v1/notices", get(licence_handlers::list_notices))
+        .route(
+            "/api/v1/assessments",
+            get(licence_handlers::list_assessments).post(licence_handlers::publish_assessment),
+        )
+        .route("/api/v1/assessments/{id}/endorse", post(licence_handlers::endorse_assessment))
+        .route("/api/v1/verifications", get(licence_handlers::list_verifications))
+        .route("/federation/v1/outbox", get(federation_handlers::outbox))
+        .route("/federation/v1/notify", post(federation_handlers::notify))
+        .route("/api/v1/federation/status", get(federation_handlers::status))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -2,10 +2,12 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Body, Caller};
-use accord_app::DocumentView;
+use crate::extract::{Body, Caller, Params};
+use accord_app::{AssessmentView, DenialMatch, DocumentView};
 use accord_core::ErrorCode;
-use accord_core::denials::Denial;
+use accord_core::denials::{
+    AnswerKind, ApprovalNotice, ConsultationView, Denial, DenialChange, NewAssessment, NewDenial, SharedVerification,
+};
 use accord_core::licences::{AmendmentDecision, Licence, NewAmendment, Participant};
 use axum::Json;
 use axum::body::Bytes;
@@ -15,7 +17,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents", tag = "applications",
     params(("id" = String, Path, description = "app_…")), security(("bearer" = [])),
@@ -140,11 +142,35 @@ pub(crate) async fn decide_amendment(
     Ok(Json(s.app.decide_amendment(&p, &id, number, d).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/denials", tag = "denials", security(("bearer" = [])),
-    responses((status = 200, description = "Denial notifications as they stand today, newest first", body = [Denial]),
+/// A search of denials by party name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DenialQuery {
+    /// Only denials with a party whose name matches this one (screening), best first.
+    pub party: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/denials", tag = "denials", params(DenialQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Denial notifications of every authority as they stand today, newest first (or best match first)", body = [DenialMatch]),
               (status = 403, description = "Exporters do not see denials", body = ErrorBody)))]
-pub(crate) async fn list_denials(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Denial>>> {
-    Ok(Json(s.app.denials(&p).await?))
+pub(crate) async fn list_denials(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Params(q): Params<DenialQuery>,
+) -> ApiResult<Json<Vec<DenialMatch>>> {
+    Ok(Json(s.app.denials(&p, q.party.as_deref()).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/denials", tag = "denials", request_body = NewDenial, security(("bearer" = [])),
+    responses((status = 201, description = "Recorded and sent to the allies", body = Denial),
+              (status = 403, description = "Not an officer of an authority", body = ErrorBody),
+              (status = 422, description = "A missing or malformed field", body = ErrorBody)))]
+pub(crate) async fn create_denial(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(d): Body<NewDenial>,
+) -> ApiResult<(StatusCode, Json<Denial>)> {
+    Ok((StatusCode::CREATED, Json(s.app.create_denial(&p, d).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/denials/{id}", tag = "denials", params(("id" = String, Path, description = "den_…")),
@@ -157,4 +183,129 @@ pub(crate) async fn get_denial(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Denial>> {
     Ok(Json(s.app.denial(&p, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/denials/{id}", tag = "denials", params(("id" = String, Path, description = "den_…")),
+    request_body = DenialChange, security(("bearer" = [])),
+    responses((status = 200, description = "The new version, sent to the allies", body = Denial),
+              (status = 403, description = "Not the notifying authority", body = ErrorBody),
+              (status = 409, description = "Changed meanwhile, or revoked", body = ErrorBody)))]
+pub(crate) async fn change_denial(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(c): Body<DenialChange>,
+) -> ApiResult<Json<Denial>> {
+    Ok(Json(s.app.change_denial(&p, &id, c).await?))
+}
+
+/// Request to consult the authority that denied.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConsultation {
+    /// The denial the case matches.
+    pub denial_id: String,
+    /// What is asked.
+    pub question: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consultations", tag = "denials", params(("id" = String, Path, description = "case_…")),
+    request_body = NewConsultation, security(("bearer" = [])),
+    responses((status = 201, description = "Opened and sent to the allies", body = ConsultationView),
+              (status = 409, description = "Already consulted on this denial", body = ErrorBody)))]
+pub(crate) async fn open_consultation(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(c): Body<NewConsultation>,
+) -> ApiResult<(StatusCode, Json<ConsultationView>)> {
+    Ok((StatusCode::CREATED, Json(s.app.open_consultation(&p, &id, &c.denial_id, &c.question).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/consultations", tag = "denials", security(("bearer" = [])),
+    responses((status = 200, description = "Every consultation this node knows, newest first", body = [ConsultationView])))]
+pub(crate) async fn list_consultations(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<ConsultationView>>> {
+    Ok(Json(s.app.consultations(&p).await?))
+}
+
+/// The consulted authority's answer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnswer {
+    /// `no_objection`, `objection` or `information`.
+    pub kind: AnswerKind,
+    /// Reasons and information.
+    pub reasons: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", tag = "denials", params(("id" = String, Path, description = "con_…")),
+    request_body = NewAnswer, security(("bearer" = [])),
+    responses((status = 200, description = "Answered and sent to the allies", body = ConsultationView),
+              (status = 403, description = "Not addressed to the caller's authority", body = ErrorBody),
+              (status = 409, description = "Answered already", body = ErrorBody)))]
+pub(crate) async fn answer_consultation(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(a): Body<NewAnswer>,
+) -> ApiResult<Json<ConsultationView>> {
+    Ok(Json(s.app.answer_consultation(&p, &id, a.kind, &a.reasons).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/notices", tag = "denials", security(("bearer" = [])),
+    responses((status = 200, description = "Approvals that went ahead after an objection or without an answer", body = [ApprovalNotice])))]
+pub(crate) async fn list_notices(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<ApprovalNotice>>> {
+    Ok(Json(s.app.notices(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "denials", security(("bearer" = [])),
+    responses((status = 200, description = "Risk assessments of every authority with their endorsements", body = [AssessmentView])))]
+pub(crate) async fn list_assessments(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<AssessmentView>>> {
+    Ok(Json(s.app.assessments(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/assessments", tag = "denials", request_body = NewAssessment, security(("bearer" = [])),
+    responses((status = 201, description = "Published to the allies", body = AssessmentView)))]
+pub(crate) async fn publish_assessment(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(a): Body<NewAssessment>,
+) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
+    Ok((StatusCode::CREATED, Json(s.app.publish_assessment(&p, a).await?)))
+}
+
+/// An endorsement's comment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEndorsement {
+    /// What the endorsing authority adds.
+    pub comment: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/endorse", tag = "denials", params(("id" = String, Path, description = "ras_…")),
+    request_body = NewEndorsement, security(("bearer" = [])),
+    responses((status = 200, description = "Endorsed, and the endorsement sent to the allies", body = AssessmentView),
+              (status = 409, description = "Endorsed by this authority already", body = ErrorBody)))]
+pub(crate) async fn endorse_assessment(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(e): Body<NewEndorsement>,
+) -> ApiResult<Json<AssessmentView>> {
+    Ok(Json(s.app.endorse_assessment(&p, &id, &e.comment).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/verifications", tag = "denials", security(("bearer" = [])),
+    responses((status = 200, description = "Verification and audit results shared by every authority", body = [SharedVerification])))]
+pub(crate) async fn list_verifications(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<SharedVerification>>> {
+    Ok(Json(s.app.verifications(&p).await?))
 }

@@ -16,6 +16,9 @@ pub struct Cli {
     /// Name-variant table for screening (lines `form, form, … => group`), e.g. names/persons.txt.
     #[arg(long, global = true, env = "ACCORD_NAME_VARIANTS", value_name = "PATH")]
     pub name_variants: Option<PathBuf>,
+    /// This node's federation key file (default: ./accord-data/node.key).
+    #[arg(long, global = true, env = "ACCORD_NODE_KEY", value_name = "PATH")]
+    pub node_key: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -86,6 +89,65 @@ pub enum Command {
     /// Denial notifications recorded by refusals.
     #[command(subcommand)]
     Denials(DenialsCommand),
+    /// This node's federation identity.
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// The allied nodes this node replicates with.
+    #[command(subcommand)]
+    Peers(PeersCommand),
+    /// Replication state, and a pull on demand.
+    #[command(subcommand)]
+    Federation(FederationCommand),
+}
+
+/// `accord node …`
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Create the node's Ed25519 key pair (key file with 0600 permissions) for the authority it speaks for.
+    Init {
+        /// The authority (registered on this node).
+        #[arg(long)]
+        authority: String,
+    },
+    /// Show the node's authority and public key (what peers register).
+    Show,
+}
+
+/// `accord peers …`
+#[derive(Debug, Subcommand)]
+pub enum PeersCommand {
+    /// Register an allied node (its key exchanged out of band).
+    Add {
+        /// Its authority, e.g. FR-SBDU.
+        #[arg(long)]
+        authority: String,
+        /// Base URL of its node.
+        #[arg(long)]
+        url: String,
+        /// Its public key, base64.
+        #[arg(long)]
+        key: String,
+    },
+    /// List the peers.
+    List,
+    /// Remove a peer (what was received from it stays).
+    Remove {
+        /// Its authority.
+        authority: String,
+    },
+}
+
+/// `accord federation …`
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// Per peer: last sequence received, lag, last error; and the latest rejected envelopes.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull every peer once now.
+    Pull,
 }
 
 /// `accord denials …`
@@ -586,6 +648,9 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (default 1 MiB).
     #[arg(long, env = "ACCORD_BODY_LIMIT", value_name = "BYTES")]
     pub body_limit: Option<usize>,
+    /// How often to pull every peer, e.g. `10s`, `1m` (default 10s; a peer's notification pulls at once).
+    #[arg(long, env = "ACCORD_FEDERATION_INTERVAL", value_name = "INTERVAL")]
+    pub federation_interval: Option<String>,
     /// Largest number of pooled database connections (default 10).
     #[arg(long, env = "ACCORD_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<u32>,

@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(s) => DbUrl::parse(&s).map_err(|e| anyhow!(e.message))?,
         None => DbUrl::default_sqlite(),
     };
+    let key_path = cli.node_key.clone().unwrap_or_else(crate::federation::default_key_path);
     let operator = Principal::Operator {
         name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()),
     };
@@ -35,12 +36,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve(args) => {
             let variants = name_variants(cli.name_variants.as_deref(), &file)?;
-            serve(args, file, db, variants).await
+            serve(args, file, db, variants, &key_path).await
         }
         command => {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
             let mut app = App::new(store.clone());
+            if let Some(f) = crate::federation::load(&app, &key_path).await? {
+                app = app.with_federation(f);
+            }
             if matches!(
                 command,
                 Command::Screen(_)
@@ -53,6 +57,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 app = app.with_name_variants(v);
             }
             let outcome = match command {
+                Command::Node(c) => {
+                    crate::federation::node(&app, &operator, &key_path, c).await.map(|()| ExitCode::SUCCESS)
+                }
+                Command::Peers(c) => crate::federation::peers(&app, &operator, c).await.map(|()| ExitCode::SUCCESS),
+                Command::Federation(c) => {
+                    crate::federation::federation(&app, &operator, c).await.map(|()| ExitCode::SUCCESS)
+                }
                 Command::Lists(ListsCommand::Sync { lists }) => sync_now(&app, &file, &lists).await,
                 Command::Screen(args) => crate::screen::run(&app, &operator, args).await,
                 command => admin(&app, &operator, command).await,
@@ -249,7 +260,12 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Cases(CasesCommand::Countersign { id, version }) => {
             print_json(&service(app.countersign(p, &id, version).await)?)?
         }
-        Command::Serve(_) | Command::Config(_) | Command::Screen(_) => unreachable!("handled by run"),
+        Command::Serve(_)
+        | Command::Config(_)
+        | Command::Screen(_)
+        | Command::Node(_)
+        | Command::Peers(_)
+        | Command::Federation(_) => unreachable!("handled by run"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -271,6 +287,7 @@ async fn serve(
     file: FileConfig,
     db: DbUrl,
     variants: Option<Arc<accord_screen::NameVariants>>,
+    key_path: &std::path::Path,
 ) -> Result<ExitCode> {
     let format = match args.log_format {
         Some(f) => f,
@@ -301,12 +318,27 @@ async fn serve(
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "could not store the built-in policies"),
     }
+    let federation_interval = match &args.federation_interval {
+        Some(i) => crate::sync::parse_duration(i)?,
+        None => accord_federation::DEFAULT_INTERVAL,
+    };
+    let federated = match crate::federation::load(&app, key_path).await? {
+        Some(f) => {
+            tracing::info!(authority = %f.authority_id, "federation on: replicating with the registered peers");
+            app = app.with_federation(f);
+            true
+        }
+        None => false,
+    };
     let policy_dir = args.policies.clone().or_else(|| file.policies.as_ref().map(std::path::PathBuf::from));
-    let background = [
+    let mut background = vec![
         tokio::spawn(refresh_screening_forever(app.clone())),
         tokio::spawn(sync_forever(app.clone(), sync_config, interval)),
         tokio::spawn(follow_policies_forever(app.clone(), policy_dir)),
     ];
+    if federated {
+        background.push(tokio::spawn(accord_federation::run(app.clone(), federation_interval, std::future::pending())));
+    }
     let router = accord_server::router(app, body_limit);
     accord_server::serve(listener, router, shutdown_signal()).await.context("the HTTP server failed")?;
     for task in background {

@@ -116,7 +116,7 @@ pub async fn documents(app: &App, p: &Principal, command: ApplicationsCommand) -
 pub async fn denials(app: &App, p: &Principal, command: DenialsCommand) -> Result<()> {
     match command {
         DenialsCommand::List => {
-            for d in service(app.denials(p).await)? {
+            for d in service(app.denials(p, None).await)?.into_iter().map(|m| m.denial) {
                 println!(
                     "{}  {:<8} {:<8} {}  to {}  {}  expires {}",
                     d.id,

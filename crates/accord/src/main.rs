@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod controls;
 mod determine;
+mod federation;
 mod licences;
 mod lists;
 mod screen;

@@ -78,6 +78,15 @@ pub fn default_sources() -> BTreeMap<String, Source> {
 
 /// Parses `30m`, `6h`, `1d` or a number of seconds.
 pub fn parse_interval(s: &str) -> anyhow::Result<Duration> {
+    let d = parse_duration(s)?;
+    if d.as_secs() < 60 {
+        anyhow::bail!("the sync interval must be at least a minute");
+    }
+    Ok(d)
+}
+
+/// Parses `30s`, `30m`, `6h` or `1d` (a bare number is seconds).
+pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     let s = s.trim();
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = digits.parse().map_err(|_| anyhow::anyhow!("'{s}' is not an interval (e.g. 30m, 6h, 1d)"))?;
@@ -88,8 +97,8 @@ pub fn parse_interval(s: &str) -> anyhow::Result<Duration> {
         "d" => n * 86_400,
         _ => anyhow::bail!("'{s}' is not an interval (e.g. 30m, 6h, 1d)"),
     };
-    if secs < 60 {
-        anyhow::bail!("the sync interval must be at least a minute");
+    if secs == 0 {
+        anyhow::bail!("an interval is at least one second");
     }
     Ok(Duration::from_secs(secs))
 }

@@ -1,0 +1,641 @@
+//! What allies share through the federation: denial notifications (from refusals, or entered by hand), the
+//! consultations a matching case requires before approval, the notices of approvals that undercut an ally's denial,
+//! risk assessments and their endorsements, and verification results.
+
+use crate::controls::today;
+use crate::{App, event, require, to_json, user_principal};
+use accord_core::cases::{Application, Case, Decision};
+use accord_core::denials::{
+    AnswerKind, ApprovalNotice, Consultation, ConsultationAnswer, ConsultationView, Denial, DenialChange, DenialParty,
+    DenialStatus, Endorsement, NewAssessment, NewDenial, RiskAssessment, SharedVerification, expiry_of,
+};
+use accord_core::ids::{AuthorityId, DenialId};
+use accord_core::model::Role;
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::Mutation;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// Who may read what allies share: the users of an authority, auditors and admins (not exporters).
+pub(crate) const READERS: &[Role] = &[Role::Officer, Role::SeniorOfficer, Role::Auditor, Role::Admin];
+
+/// Who may act for an authority.
+const OFFICERS: &[Role] = &[Role::Officer, Role::SeniorOfficer];
+
+/// A denial found by a party-name search, with the best score.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DenialMatch {
+    /// The denial.
+    #[serde(flatten)]
+    pub denial: Denial,
+    /// The best match score of a party name, 0..=1.
+    pub score: f64,
+    /// The party name that matched.
+    pub party: String,
+}
+
+/// A risk assessment with its endorsements.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AssessmentView {
+    /// The assessment.
+    #[serde(flatten)]
+    pub assessment: RiskAssessment,
+    /// Allies' endorsements.
+    pub endorsements: Vec<Endorsement>,
+}
+
+/// Whether two control codes are the same entry or one is the parent of the other (`3A001` and `3A001.a.1`).
+pub fn related_codes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim().to_ascii_uppercase(), b.trim().to_ascii_uppercase());
+    let child_of = |child: &str, parent: &str| child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('.'));
+    !a.is_empty() && (a == b || child_of(&a, &b) || child_of(&b, &a))
+}
+
+/// The denial as it stands today: an active one past its expiry reads as expired.
+pub(crate) fn as_of(mut d: Denial, day: &str) -> Denial {
+    if d.status == DenialStatus::Active && day > d.expires_on.as_str() {
+        d.status = DenialStatus::Expired;
+    }
+    d
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| Error::internal(format!("a stored {what} does not parse: {e}")))
+}
+
+/// The authority the caller acts for (officers and senior officers of an authority).
+fn acting_authority(p: &Principal, action: &str) -> Result<AuthorityId> {
+    require(p, OFFICERS, action)?;
+    user_principal(p)
+        .and_then(|u| u.authority_id.clone())
+        .ok_or_else(|| Error::forbidden(format!("only officers of an authority may {action}")))
+}
+
+/// The denial notification a refusal creates, from the application it refused.
+pub(crate) fn of_refusal(case: &Case, decision: &Decision, application: &Application, actor: &str) -> Denial {
+    let tx = &application.transaction;
+    let items = tx["items"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let control_codes =
+        items.iter().filter_map(|i| i["code"].as_str()).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let item_description =
+        items.iter().filter_map(|i| i["description"].as_str()).filter(|d| !d.is_empty()).collect::<Vec<_>>().join("; ");
+    let parties = tx["parties"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| DenialParty {
+            role: p["role"].as_str().unwrap_or_default().to_owned(),
+            name: p["name"].as_str().unwrap_or_default().to_owned(),
+            address: p["address"].as_str().map(str::to_owned),
+            country: p["country"].as_str().map(str::to_owned),
+        })
+        .collect();
+    let end_use = match (tx["end_use"]["category"].as_str(), tx["end_use"]["statement"].as_str()) {
+        (Some(c), Some(s)) if !s.trim().is_empty() => format!("{c}: {}", s.trim()),
+        (Some(c), _) => c.to_owned(),
+        _ => application.end_use_statement.clone(),
+    };
+    let day = jiff::Zoned::now().date();
+    Denial {
+        id: DenialId::generate(),
+        authority_id: case.authority_id.clone(),
+        reference: case.id.to_string(),
+        date: day.to_string(),
+        control_codes,
+        item_description,
+        destination: tx["destination"].as_str().unwrap_or_default().to_owned(),
+        end_use,
+        refusal_criteria: decision.refusal_criteria.clone(),
+        parties,
+        status: DenialStatus::Active,
+        expires_on: expiry_of(day),
+        case_id: Some(case.id.to_string()),
+        created_by: actor.to_owned(),
+        created_at: accord_core::now(),
+        version: 1,
+    }
+}
+
+impl App {
+    /// Every denial notification as it stands today, newest first; with `party`, only those with a party whose name
+    /// matches it above the screening threshold, best first.
+    pub async fn denials(&self, p: &Principal, party: Option<&str>) -> Result<Vec<DenialMatch>> {
+        require(p, READERS, "read denial notifications")?;
+        let day = today();
+        let all = self.store.denials().await?.into_iter().map(|d| as_of(d, &day));
+        let Some(name) = party else {
+            return Ok(all.map(|denial| DenialMatch { denial, score: 1.0, party: String::new() }).collect());
+        };
+        accord_core::model::parse_name("party", name)?;
+        let mut found = Vec::new();
+        for denial in all {
+            if let Some((score, party)) = self.best_party_match(&denial, &[name.to_owned()]) {
+                found.push(DenialMatch { denial, score, party });
+            }
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(found)
+    }
+
+    /// The best match of any of `names` against a denial's parties, above the default screening threshold.
+    fn best_party_match(&self, d: &Denial, names: &[String]) -> Option<(f64, String)> {
+        let variants = self.screening.variants.clone();
+        let mut best: Option<(f64, String)> = None;
+        for party in &d.parties {
+            for name in names {
+                let Ok((score, _)) = accord_screen::compare(name, &party.name, None, variants.as_deref()) else {
+                    continue;
+                };
+                if score >= accord_screen::DEFAULT_THRESHOLD && best.as_ref().is_none_or(|(s, _)| score > *s) {
+                    best = Some((score, party.name.clone()));
+                }
+            }
+        }
+        best
+    }
+
+    /// One denial notification as it stands today.
+    pub async fn denial(&self, p: &Principal, id: &str) -> Result<Denial> {
+        require(p, READERS, "read denial notifications")?;
+        let id = DenialId::parse(id)?;
+        let d = self.store.denial(&id).await?.ok_or_else(|| Error::not_found("denial", id.as_str()))?;
+        Ok(as_of(d, &today()))
+    }
+
+    /// Records a denial by hand (an officer, for their authority): a legacy denial or one refused outside Accord.
+    pub async fn create_denial(&self, p: &Principal, input: NewDenial) -> Result<Denial> {
+        let authority = acting_authority(p, "record denials")?;
+        input.check()?;
+        let date = match &input.date {
+            Some(d) => crate::controls::check_date("date", d)?,
+            None => today(),
+        };
+        let day: jiff::civil::Date = date.parse().map_err(|_| Error::validation("date", "not a date"))?;
+        let destination = crate::controls::check_country("destination", &input.destination)?;
+        let denial = Denial {
+            id: DenialId::generate(),
+            authority_id: authority.clone(),
+            reference: input.reference.trim().to_owned(),
+            date,
+            control_codes: input.control_codes.iter().map(|c| c.trim().to_owned()).collect(),
+            item_description: input.item_description.trim().to_owned(),
+            destination,
+            end_use: input.end_use.trim().to_owned(),
+            refusal_criteria: input.refusal_criteria.clone(),
+            parties: input.parties.clone(),
+            status: DenialStatus::Active,
+            expires_on: expiry_of(day),
+            case_id: None,
+            created_by: p.actor(),
+            created_at: accord_core::now(),
+            version: 1,
+        };
+        let mut mutations = vec![Mutation::InsertDenial(denial.clone())];
+        mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));
+        let events = vec![event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial))];
+        self.commit_and_notify(mutations, events).await?;
+        Ok(denial)
+    }
+
+    /// Amends, revokes or renews a denial (an officer of the notifying authority); allies receive the new version.
+    pub async fn change_denial(&self, p: &Principal, id: &str, change: DenialChange) -> Result<Denial> {
+        let authority = acting_authority(p, "change denials")?;
+        let mut d = self.denial(p, id).await?;
+        if d.authority_id != authority {
+            return Err(Error::forbidden(format!("denial {id} belongs to {}; only it may change it", d.authority_id)));
+        }
+        let (version, kind) = match &change {
+            DenialChange::Amend { version, .. } => (*version, "denial.amended"),
+            DenialChange::Revoke { version, .. } => (*version, "denial.revoked"),
+            DenialChange::Renew { version } => (*version, "denial.renewed"),
+        };
+        if d.version != version {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("denial {id} is at version {}, not {version}; read it again", d.version),
+            ));
+        }
+        if d.status == DenialStatus::Revoked {
+            return Err(Error::new(ErrorCode::Conflict, format!("denial {id} is revoked")));
+        }
+        match change {
+            DenialChange::Amend { denial: input, .. } => {
+                input.check()?;
+                d.destination = crate::controls::check_country("destination", &input.destination)?;
+                d.reference = input.reference.trim().to_owned();
+                d.control_codes = input.control_codes;
+                d.item_description = input.item_description.trim().to_owned();
+                d.end_use = input.end_use.trim().to_owned();
+                d.refusal_criteria = input.refusal_criteria;
+                d.parties = input.parties;
+            }
+            DenialChange::Revoke { reason, .. } => {
+                accord_core::model::parse_name("reason", &reason)?;
+                d.status = DenialStatus::Revoked;
+            }
+            DenialChange::Renew { .. } => {
+                d.status = DenialStatus::Active;
+                d.expires_on = expiry_of(jiff::Zoned::now().date());
+            }
+        }
+        d.version += 1;
+        let mut mutations = vec![Mutation::UpdateDenial { denial: d.clone(), expected_version: version }];
+        mutations.extend(self.publication("denial", authority.as_str(), to_json(&d)));
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, d.id.as_str(), to_json(&d))]).await?;
+        Ok(d)
+    }
+
+    /// The active denials of other authorities that a case matches: a related control code, the same destination,
+    /// and a consignee or end user whose name matches a denial party above the screening threshold.
+    pub(crate) async fn matching_denials(
+        &self,
+        authority: &str,
+        transaction: &serde_json::Value,
+    ) -> Result<Vec<Denial>> {
+        let day = today();
+        let codes: Vec<&str> = transaction["items"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|i| i["code"].as_str()).collect())
+            .unwrap_or_default();
+        let destination = transaction["destination"].as_str().unwrap_or_default().to_ascii_uppercase();
+        let names: Vec<String> = transaction["parties"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| matches!(p["role"].as_str(), Some("consignee" | "end_user" | "ultimate_end_user")))
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if codes.is_empty() || names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        for d in self.store.denials().await? {
+            let d = as_of(d, &day);
+            let candidate = d.status == DenialStatus::Active
+                && d.authority_id.as_str() != authority
+                && d.destination.eq_ignore_ascii_case(&destination)
+                && d.control_codes.iter().any(|c| codes.iter().any(|x| related_codes(c, x)));
+            if candidate && self.best_party_match(&d, &names).is_some() {
+                found.push(d);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The consultation views of a case.
+    async fn consultations_of(&self, case_id: &str) -> Result<Vec<ConsultationView>> {
+        let mut views = Vec::new();
+        for v in self.store.shared("consultation").await? {
+            let c: Consultation = parse(v, "consultation")?;
+            if c.case_id == case_id {
+                views.push(self.view(c).await?);
+            }
+        }
+        Ok(views)
+    }
+
+    async fn view(&self, c: Consultation) -> Result<ConsultationView> {
+        let answer = match self.store.shared_record("consultation_answer", &c.id).await? {
+            Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
+            None => None,
+        };
+        let status = match (&answer, today() > c.deadline) {
+            (Some(_), _) => "answered",
+            (None, true) => "expired",
+            (None, false) => "open",
+        };
+        Ok(ConsultationView { consultation: c, status: status.to_owned(), answer })
+    }
+
+    /// Checks that an approval may go ahead: every active allied denial the case matches has been consulted on and
+    /// answered, or its deadline has passed. Returns the notice to send to all allies when the approval follows an
+    /// objection or goes ahead without an answer.
+    pub(crate) async fn approval_check(&self, case: &Case, reasons: &str) -> Result<Option<ApprovalNotice>> {
+        let application = self
+            .store
+            .application(&case.application_id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
+        let matches = self.matching_denials(case.authority_id.as_str(), &application.transaction).await?;
+        if matches.is_empty() {
+            return Ok(None);
+        }
+        let consultations = self.consultations_of(case.id.as_str()).await?;
+        let mut circumstances = Vec::new();
+        let mut used = Vec::new();
+        for d in &matches {
+            let Some(c) = consultations.iter().find(|c| c.consultation.denial_id == d.id.as_str()) else {
+                return Err(Error::new(
+                    ErrorCode::ConsultationRequired,
+                    format!(
+                        "case {} matches denial {} of {} ({}): consult {} before approving",
+                        case.id, d.id, d.authority_id, d.reference, d.authority_id
+                    ),
+                )
+                .with_details(json!({ "denial_id": d.id, "authority_id": d.authority_id })));
+            };
+            match (&c.answer, c.status.as_str()) {
+                (Some(a), _) if a.kind == AnswerKind::Objection => circumstances.push("objection"),
+                (Some(_), _) => {}
+                (None, "expired") => circumstances.push("no_answer"),
+                (None, _) => {
+                    return Err(Error::new(
+                        ErrorCode::ConsultationRequired,
+                        format!(
+                            "consultation {} with {} is open until {}; approve after its answer or the deadline",
+                            c.consultation.id, c.consultation.to_authority, c.consultation.deadline
+                        ),
+                    )
+                    .with_details(
+                        json!({ "consultation_id": c.consultation.id, "deadline": c.consultation.deadline }),
+                    ));
+                }
+            }
+            used.push(c.consultation.id.clone());
+        }
+        if circumstances.is_empty() {
+            return Ok(None);
+        }
+        let circumstance = if circumstances.contains(&"objection") { "objection" } else { "no_answer" };
+        Ok(Some(ApprovalNotice {
+            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "ntc", 1),
+            authority_id: case.authority_id.to_string(),
+            case_id: case.id.to_string(),
+            denial_ids: matches.iter().map(|d| d.id.to_string()).collect(),
+            consultation_ids: used,
+            circumstance: circumstance.to_owned(),
+            reasons: reasons.to_owned(),
+            approved_at: accord_core::now(),
+            version: 1,
+        }))
+    }
+
+    /// The mutations that store an approval notice and send it to every ally.
+    pub(crate) fn notice_mutations(&self, n: &ApprovalNotice) -> Vec<Mutation> {
+        let mut m = vec![Mutation::PutShared {
+            kind: "approval_notice".into(),
+            id: n.id.clone(),
+            authority_id: n.authority_id.clone(),
+            version: 1,
+            data: to_json(n),
+            strict: true,
+        }];
+        m.extend(self.publication("approval_notice", &n.authority_id, to_json(n)));
+        m
+    }
+
+    /// Opens a consultation of the denying authority about a case of the caller's authority that matches its denial.
+    pub async fn open_consultation(
+        &self,
+        p: &Principal,
+        case_id: &str,
+        denial_id: &str,
+        question: &str,
+    ) -> Result<ConsultationView> {
+        let authority = acting_authority(p, "consult allies")?;
+        let case = self.case(p, case_id).await?;
+        if case.authority_id != authority {
+            return Err(Error::not_found("case", case_id));
+        }
+        let denial = self.denial(p, denial_id).await?;
+        if denial.authority_id == authority {
+            return Err(Error::validation("denial_id", "an authority does not consult itself"));
+        }
+        let question = crate::review::text("question", question, 4000)?;
+        if self.consultations_of(case_id).await?.iter().any(|c| c.consultation.denial_id == denial_id) {
+            return Err(Error::new(
+                ErrorCode::AlreadyExists,
+                format!("case {case_id} already consulted on {denial_id}"),
+            ));
+        }
+        let deadline_days = self.federation.as_ref().map_or(30, |f| f.consultation_days);
+        let deadline = jiff::Zoned::now()
+            .date()
+            .checked_add(jiff::Span::new().days(deadline_days))
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let c = Consultation {
+            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "con", 1),
+            from_authority: authority.to_string(),
+            to_authority: denial.authority_id.to_string(),
+            case_id: case.id.to_string(),
+            denial_id: denial.id.to_string(),
+            question,
+            opened_by: p.actor(),
+            opened_at: accord_core::now(),
+            deadline: deadline.to_string(),
+            version: 1,
+        };
+        let mut mutations = vec![Mutation::PutShared {
+            kind: "consultation".into(),
+            id: c.id.clone(),
+            authority_id: authority.to_string(),
+            version: 1,
+            data: to_json(&c),
+            strict: true,
+        }];
+        mutations.extend(self.publication("consultation", authority.as_str(), to_json(&c)));
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "consultation.opened", &c.id, to_json(&c))])
+            .await?;
+        self.view(c).await
+    }
+
+    /// Every consultation this node knows, newest first.
+    pub async fn consultations(&self, p: &Principal) -> Result<Vec<ConsultationView>> {
+        require(p, READERS, "read consultations")?;
+        let mut views = Vec::new();
+        for v in self.store.shared("consultation").await? {
+            views.push(self.view(parse(v, "consultation")?).await?);
+        }
+        views.sort_by(|a, b| b.consultation.opened_at.cmp(&a.consultation.opened_at));
+        Ok(views)
+    }
+
+    /// One consultation.
+    pub async fn consultation(&self, p: &Principal, id: &str) -> Result<ConsultationView> {
+        require(p, READERS, "read consultations")?;
+        let v =
+            self.store.shared_record("consultation", id).await?.ok_or_else(|| Error::not_found("consultation", id))?;
+        self.view(parse(v, "consultation")?).await
+    }
+
+    /// Answers a consultation addressed to the caller's authority: no objection, objection (with reasons) or
+    /// information. It is answered once.
+    pub async fn answer_consultation(
+        &self,
+        p: &Principal,
+        id: &str,
+        kind: AnswerKind,
+        reasons: &str,
+    ) -> Result<ConsultationView> {
+        let authority = acting_authority(p, "answer consultations")?;
+        let view = self.consultation(p, id).await?;
+        if view.consultation.to_authority != authority.as_str() {
+            return Err(Error::forbidden(format!(
+                "consultation {id} is addressed to {}",
+                view.consultation.to_authority
+            )));
+        }
+        if view.answer.is_some() {
+            return Err(Error::new(ErrorCode::Conflict, format!("consultation {id} is answered already")));
+        }
+        let reasons = crate::review::text("reasons", reasons, 4000)?;
+        let answer = ConsultationAnswer {
+            consultation_id: id.to_owned(),
+            from_authority: authority.to_string(),
+            to_authority: view.consultation.from_authority.clone(),
+            kind,
+            reasons,
+            answered_by: p.actor(),
+            answered_at: accord_core::now(),
+            version: 1,
+        };
+        let mut mutations = vec![Mutation::PutShared {
+            kind: "consultation_answer".into(),
+            id: id.to_owned(),
+            authority_id: authority.to_string(),
+            version: 1,
+            data: to_json(&answer),
+            strict: true,
+        }];
+        mutations.extend(self.publication("consultation_answer", authority.as_str(), to_json(&answer)));
+        self.commit_and_notify(
+            mutations,
+            vec![event(p, Some(&authority), "consultation.answered", id, to_json(&answer))],
+        )
+        .await?;
+        self.view(view.consultation).await
+    }
+
+    /// Notices of approvals that went ahead after an objection or without an answer, newest first.
+    pub async fn notices(&self, p: &Principal) -> Result<Vec<ApprovalNotice>> {
+        require(p, READERS, "read approval notices")?;
+        let mut all: Vec<ApprovalNotice> = self
+            .store
+            .shared("approval_notice")
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "notice"))
+            .collect::<Result<_>>()?;
+        all.sort_by(|a, b| b.approved_at.cmp(&a.approved_at));
+        Ok(all)
+    }
+
+    /// Publishes a risk assessment of an end user, a destination or a technology (officers, for their authority).
+    pub async fn publish_assessment(&self, p: &Principal, input: NewAssessment) -> Result<AssessmentView> {
+        let authority = acting_authority(p, "publish risk assessments")?;
+        input.check()?;
+        let valid_until = crate::controls::check_date("valid_until", &input.valid_until)?;
+        let a = RiskAssessment {
+            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "ras", 1),
+            authority_id: authority.to_string(),
+            subject_kind: input.subject_kind,
+            subject: input.subject.trim().to_owned(),
+            level: input.level,
+            summary: input.summary.trim().to_owned(),
+            evidence: input.evidence,
+            valid_until,
+            published_at: accord_core::now(),
+            version: 1,
+        };
+        let mut mutations = vec![Mutation::PutShared {
+            kind: "risk_assessment".into(),
+            id: a.id.clone(),
+            authority_id: authority.to_string(),
+            version: 1,
+            data: to_json(&a),
+            strict: true,
+        }];
+        mutations.extend(self.publication("risk_assessment", authority.as_str(), to_json(&a)));
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.published", &a.id, to_json(&a))])
+            .await?;
+        Ok(AssessmentView { assessment: a, endorsements: Vec::new() })
+    }
+
+    /// Every risk assessment with its endorsements.
+    pub async fn assessments(&self, p: &Principal) -> Result<Vec<AssessmentView>> {
+        require(p, READERS, "read risk assessments")?;
+        let endorsements: Vec<Endorsement> = self
+            .store
+            .shared("endorsement")
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "endorsement"))
+            .collect::<Result<_>>()?;
+        let mut all = Vec::new();
+        for v in self.store.shared("risk_assessment").await? {
+            let assessment: RiskAssessment = parse(v, "assessment")?;
+            let mine = endorsements.iter().filter(|e| e.assessment_id == assessment.id).cloned().collect();
+            all.push(AssessmentView { assessment, endorsements: mine });
+        }
+        Ok(all)
+    }
+
+    /// Endorses an ally's risk assessment (officers, once per authority).
+    pub async fn endorse_assessment(&self, p: &Principal, id: &str, comment: &str) -> Result<AssessmentView> {
+        let authority = acting_authority(p, "endorse risk assessments")?;
+        let Some(view) = self.assessments(p).await?.into_iter().find(|a| a.assessment.id == id) else {
+            return Err(Error::not_found("risk assessment", id));
+        };
+        if view.assessment.authority_id == authority.as_str() {
+            return Err(Error::validation("id", "an authority does not endorse its own assessment"));
+        }
+        if view.endorsements.iter().any(|e| e.authority_id == authority.as_str()) {
+            return Err(Error::new(ErrorCode::AlreadyExists, format!("{authority} endorsed {id} already")));
+        }
+        let e = Endorsement {
+            assessment_id: id.to_owned(),
+            authority_id: authority.to_string(),
+            comment: crate::review::text("comment", comment, 2000)?,
+            by: p.actor(),
+            at: accord_core::now(),
+            version: 1,
+        };
+        let mut mutations = vec![Mutation::PutShared {
+            kind: "endorsement".into(),
+            id: format!("{id}:{authority}"),
+            authority_id: authority.to_string(),
+            version: 1,
+            data: to_json(&e),
+            strict: true,
+        }];
+        mutations.extend(self.publication("endorsement", authority.as_str(), to_json(&e)));
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.endorsed", id, to_json(&e))])
+            .await?;
+        let mut view = view;
+        view.endorsements.push(e);
+        Ok(view)
+    }
+
+    /// The mutations that record and share a verification result.
+    pub(crate) fn verification_mutations(&self, v: &SharedVerification) -> Vec<Mutation> {
+        let mut m = vec![Mutation::PutShared {
+            kind: "verification".into(),
+            id: v.id.clone(),
+            authority_id: v.authority_id.clone(),
+            version: v.version,
+            data: to_json(v),
+            strict: false,
+        }];
+        m.extend(self.publication("verification", &v.authority_id, to_json(v)));
+        m
+    }
+
+    /// Every verification and audit result shared by any authority, newest first.
+    pub async fn verifications(&self, p: &Principal) -> Result<Vec<SharedVerification>> {
+        require(p, READERS, "read verification results")?;
+        let mut all: Vec<SharedVerification> = self
+            .store
+            .shared("verification")
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "verification"))
+            .collect::<Result<_>>()?;
+        all.sort_by(|a, b| b.date.cmp(&a.date));
+        Ok(all)
+    }
+}

@@ -1,0 +1,84 @@
+//! The federation endpoints peers call (each request signed with the calling node's key), and the status page.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Caller, Params};
+use accord_app::FederationStatus;
+use accord_core::ErrorCode;
+use accord_core::federation::Envelope;
+use axum::Json;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Which envelopes to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    /// Only envelopes after this sequence number (default 0).
+    #[serde(default)]
+    pub after: i64,
+    /// At most this many (default 500, at most 1000).
+    #[serde(default = "default_limit")]
+    pub limit: i64,
+}
+
+fn default_limit() -> i64 {
+    500
+}
+
+/// A page of the outbox.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OutboxPage {
+    /// Envelopes in sequence order.
+    pub envelopes: Vec<Envelope>,
+    /// The last sequence number of the outbox.
+    pub head: i64,
+}
+
+/// Checks the signature headers of a peer's request; returns the peer's authority.
+async fn peer_of(s: &AppState, headers: &HeaderMap, method: &str, uri: &OriginalUri) -> Result<String, ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let (authority, at, signature) =
+        (header("accord-authority"), header("accord-timestamp"), header("accord-signature"));
+    if authority.is_empty() || at.is_empty() || signature.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "a peer signs its requests (accord-authority, accord-timestamp, accord-signature)",
+        ));
+    }
+    let path = uri.0.path_and_query().map_or_else(|| uri.0.path().to_owned(), |p| p.as_str().to_owned());
+    Ok(s.app.check_peer_request(&authority, &at, &signature, method, &path).await?.authority_id)
+}
+
+#[utoipa::path(get, path = "/federation/v1/outbox", tag = "federation", params(OutboxQuery),
+    responses((status = 200, description = "Signed envelopes after the given sequence number", body = OutboxPage),
+              (status = 401, description = "Not a registered peer, or a bad request signature", body = ErrorBody)))]
+pub(crate) async fn outbox(
+    State(s): State<AppState>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    Params(q): Params<OutboxQuery>,
+) -> ApiResult<Json<OutboxPage>> {
+    peer_of(&s, &headers, "GET", &uri).await?;
+    let (envelopes, head) = s.app.outbox_for_peer(q.after, q.limit).await?;
+    Ok(Json(OutboxPage { envelopes, head }))
+}
+
+#[utoipa::path(post, path = "/federation/v1/notify", tag = "federation",
+    responses((status = 202, description = "This node will pull from the caller now (the request carries no data)"),
+              (status = 401, description = "Not a registered peer, or a bad request signature", body = ErrorBody)))]
+pub(crate) async fn notify(State(s): State<AppState>, uri: OriginalUri, headers: HeaderMap) -> ApiResult<StatusCode> {
+    peer_of(&s, &headers, "POST", &uri).await?;
+    if let Some(f) = s.app.federation() {
+        f.pull_now.notify_one();
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(get, path = "/api/v1/federation/status", tag = "federation", security(("bearer" = [])),
+    responses((status = 200, description = "Identity, outbox head, and per peer the last sequence received, lag and last error", body = FederationStatus)))]
+pub(crate) async fn status(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<FederationStatus>> {
+    Ok(Json(s.app.federation_status(&p).await?))
+}
