@@ -67,10 +67,15 @@ async fn call(app: &App, method: &'static str, peer: &Peer, path: String) -> Res
 /// Pulls one peer until this node has everything it serves (or an envelope is rejected); returns how many
 /// envelopes were applied.
 pub async fn pull(app: &App, peer: &Peer) -> Result<usize, String> {
+    pull_pages(app, peer, PAGE).await
+}
+
+/// [`pull`] with pages of `page` envelopes.
+pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, String> {
     let mut applied = 0;
     let mut last = peer.last_seq;
     loop {
-        let path = format!("/federation/v1/outbox?after={last}&limit={PAGE}");
+        let path = format!("/federation/v1/outbox?after={last}&limit={page}");
         let outcome = async {
             let (status, body) = call(app, "GET", peer, path).await?;
             if status != 200 {

@@ -379,6 +379,84 @@ const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, pa
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl SqlStore {
+    /// Applies mutations and appends events in one transaction (the body of [`Store::commit`]).
+    async fn commit_to_end(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>> {
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.writers.lock().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // The chain head is locked last and held until the commit: events append in commit order, and writers wait
+        // for each other only while they append their events. A check that needs every writer serialised (that no
+        // admin exists yet) takes the lock first.
+        let lock_head = "UPDATE audit_head SET seq = seq WHERE id = 1";
+        let serialised = mutations.iter().any(|m| matches!(m, Mutation::RequireNoAdmin));
+        if serialised {
+            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let mut generated = Vec::new();
+        for m in &mutations {
+            match m {
+                Mutation::Publish { sender, kind, payload, key } => {
+                    generated.push(publish(&mut tx, sender, kind, payload, key).await?);
+                }
+                other => apply(&mut tx, other).await?,
+            }
+        }
+        if !serialised {
+            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let head =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
+        let mut seq: i64 = col(&head, "seq")?;
+        let mut prev: String = col(&head, "hash")?;
+        let mut appended = Vec::with_capacity(events.len() + generated.len());
+        for e in events.into_iter().chain(generated) {
+            seq += 1;
+            let mut event = AuditEvent {
+                seq,
+                id: EventId::generate().to_string(),
+                at: accord_core::now(),
+                actor: e.actor,
+                authority_id: e.authority_id,
+                kind: e.kind,
+                subject: e.subject,
+                payload: e.payload,
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            event.hash = event_hash(&prev, &event);
+            let mut payload = String::new();
+            accord_core::audit::canonical_json(&event.payload, &mut payload);
+            sqlx::query(&format!(
+                "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ))
+            .bind(event.seq)
+            .bind(&event.id)
+            .bind(&event.at)
+            .bind(&event.actor)
+            .bind(event.authority_id.clone())
+            .bind(&event.kind)
+            .bind(&event.subject)
+            .bind(payload)
+            .bind(&event.prev_hash)
+            .bind(&event.hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            prev = event.hash.clone();
+            appended.push(event);
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(appended)
+    }
+
     /// The records of a `SELECT data …` query with text parameters, read back from their JSON.
     async fn records<T: serde::de::DeserializeOwned>(&self, sql: &str, params: &[&str]) -> Result<Vec<T>> {
         let mut q = sqlx::query(sql);
@@ -1020,80 +1098,12 @@ impl Store for SqlStore {
     }
 
     async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>> {
-        let _writer = match self.backend {
-            Backend::Sqlite => Some(self.writers.lock().await),
-            Backend::Postgres => None,
-        };
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        // The chain head is locked last and held until the commit: events append in commit order, and writers wait
-        // for each other only while they append their events. A check that needs every writer serialised (that no
-        // admin exists yet) takes the lock first.
-        let lock_head = "UPDATE audit_head SET seq = seq WHERE id = 1";
-        let serialised = mutations.iter().any(|m| matches!(m, Mutation::RequireNoAdmin));
-        if serialised {
-            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
-        }
-        let mut generated = Vec::new();
-        for m in &mutations {
-            match m {
-                Mutation::Publish { sender, kind, payload, key } => {
-                    generated.push(publish(&mut tx, sender, kind, payload, key).await?);
-                }
-                other => apply(&mut tx, other).await?,
-            }
-        }
-        if !serialised {
-            sqlx::query(lock_head).execute(&mut *tx).await.map_err(db_error)?;
-        }
-        let head =
-            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_error)?;
-        let mut seq: i64 = col(&head, "seq")?;
-        let mut prev: String = col(&head, "hash")?;
-        let mut appended = Vec::with_capacity(events.len() + generated.len());
-        for e in events.into_iter().chain(generated) {
-            seq += 1;
-            let mut event = AuditEvent {
-                seq,
-                id: EventId::generate().to_string(),
-                at: accord_core::now(),
-                actor: e.actor,
-                authority_id: e.authority_id,
-                kind: e.kind,
-                subject: e.subject,
-                payload: e.payload,
-                prev_hash: prev.clone(),
-                hash: String::new(),
-            };
-            event.hash = event_hash(&prev, &event);
-            let mut payload = String::new();
-            accord_core::audit::canonical_json(&event.payload, &mut payload);
-            sqlx::query(&format!(
-                "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            ))
-            .bind(event.seq)
-            .bind(&event.id)
-            .bind(&event.at)
-            .bind(&event.actor)
-            .bind(event.authority_id.clone())
-            .bind(&event.kind)
-            .bind(&event.subject)
-            .bind(payload)
-            .bind(&event.prev_hash)
-            .bind(&event.hash)
-            .execute(&mut *tx)
+        // The transaction runs to its end even when the caller goes away (a dropped request or task), so none is left
+        // half-open holding locks.
+        let store = self.clone();
+        tokio::spawn(async move { store.commit_to_end(mutations, events).await })
             .await
-            .map_err(db_error)?;
-            prev = event.hash.clone();
-            appended.push(event);
-        }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&prev)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(appended)
+            .map_err(|e| Error::internal(format!("the commit task failed: {e}")))?
     }
 
     async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>> {

@@ -1,0 +1,346 @@
+//! Three allied nodes in one process, each on its own database and loopback port, replicating over HTTP: a denial
+//! at one reaches the others; a matching case elsewhere is blocked until consultation; an objection and an approval
+//! anyway send a notice to all; a node stopped mid-sync catches up with every envelope exactly once; forged,
+//! replayed, tampered, foreign and malformed envelopes are rejected with their reason and nothing is applied.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use accord_app::{App, Federation, NewKey};
+use accord_core::ErrorCode;
+use accord_core::denials::{AnswerKind, NewDenial};
+use accord_core::federation::{Envelope, NodeKey, Rejection};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use accord_store::testing::TestDb;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
+const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
+
+fn operator() -> Principal {
+    Principal::Operator { name: "test".into() }
+}
+
+struct Node {
+    app: App,
+    authority: String,
+    key: NodeKey,
+    url: String,
+    officer: Principal,
+    exporter: Principal,
+    org: String,
+    _db: TestDb,
+}
+
+async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, org: Option<&str>) -> Principal {
+    let input = serde_json::from_value(json!({
+        "name": email, "email": email, "role": role, "authority_id": authority, "organisation_id": org
+    }))
+    .unwrap();
+    let u = app.create_user(&operator(), input).await.unwrap();
+    let key = app.create_key(&operator(), u.id.as_str(), NewKey { label: "t".into(), expires_at: None }).await.unwrap();
+    app.authenticate(&key.token).await.unwrap()
+}
+
+async fn node(backend: Backend, authority: &str, country: &str) -> Node {
+    let (db, store) = TestDb::store(backend).await;
+    let key = NodeKey::generate().unwrap();
+    let app = App::new(Arc::new(store)).with_federation(Federation::new(authority, key.clone()));
+    let op = operator();
+    let a = serde_json::from_value(
+        json!({"id": authority, "name": authority, "jurisdiction": "EU", "country": country, "time_zone": "Europe/Paris"}),
+    )
+    .unwrap();
+    app.create_authority(&op, a).await.unwrap();
+    app.init_identity(&op, authority, &key).await.unwrap();
+    let org = serde_json::from_value(
+        json!({"name": format!("Exporter {country}"), "country": country, "size_class": "small", "authority_id": authority}),
+    )
+    .unwrap();
+    let org = app.create_organisation(&op, org).await.unwrap().id.to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = accord_server::router(app.clone(), 1024 * 1024);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let lower = authority.to_lowercase();
+    Node {
+        officer: user(&app, "officer", &format!("o@{lower}.example"), Some(authority), None).await,
+        exporter: user(&app, "exporter", &format!("e@{lower}.example"), None, Some(&org)).await,
+        org,
+        app,
+        authority: authority.into(),
+        key,
+        url,
+        _db: db,
+    }
+}
+
+/// Registers every node as a peer of every other.
+async fn connect(nodes: &[&Node]) {
+    for a in nodes {
+        for b in nodes {
+            if a.authority != b.authority {
+                a.app.add_peer(&operator(), &b.authority, &b.url, &b.key.public_base64()).await.unwrap();
+            }
+        }
+    }
+}
+
+fn replicate(n: &Node) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(accord_federation::run(n.app.clone(), Duration::from_secs(30), std::future::pending()))
+}
+
+/// Waits (at most 30 s, for slow machines) until `check` holds.
+async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not happen within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn denial(reference: &str, party: &str) -> NewDenial {
+    serde_json::from_value(json!({
+        "reference": reference, "control_codes": ["3A001.a"], "item_description": "radar ICs",
+        "destination": "CN", "end_use": "military radar", "refusal_criteria": ["criterion 7"],
+        "parties": [{"role": "consignee", "name": party, "country": "CN"}]
+    }))
+    .unwrap()
+}
+
+async fn load_controls(app: &App) {
+    use accord_controls::{ListInfo, SourceFiles, import_sources};
+    let d = std::path::Path::new(DATA);
+    let info = ListInfo { version: "2025-11".into(), effective_date: "2021-01-01".into(), rationale: String::new() };
+    let files = SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: None,
+        regimes: None,
+    };
+    app.import_controls(&operator(), &import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    app.ensure_policies(&operator()).await.unwrap();
+}
+
+async fn a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyway_is_notified(backend: Backend) {
+    let (a, b, c) = (
+        node(backend, "DE-BAFA", "DE").await,
+        node(backend, "FR-SBDU", "FR").await,
+        node(backend, "NL-CDIU", "NL").await,
+    );
+    connect(&[&a, &b, &c]).await;
+    let tasks = [replicate(&a), replicate(&b), replicate(&c)];
+    load_controls(&b.app).await;
+
+    // A denies; B and C learn of it.
+    let denied = a.app.create_denial(&a.officer, denial("DE-2026-117", CONSIGNEE)).await.unwrap();
+    let id = denied.id.to_string();
+    for n in [&b, &c] {
+        eventually("the denial reaches the allies", async || n.app.denial(&n.officer, &id).await.is_ok()).await;
+    }
+    let seen = b.app.denial(&b.officer, &id).await.unwrap();
+    assert_eq!((seen.authority_id.as_str(), seen.reference.as_str()), ("DE-BAFA", "DE-2026-117"));
+    let found = c.app.denials(&c.officer, Some("SHANGHAI EXAMPLE TRADING CO LTD")).await.unwrap();
+    assert_eq!(
+        found.first().map(|m| m.denial.id.to_string()),
+        Some(id.clone()),
+        "party names are searched by screening"
+    );
+
+    // B's exporter applies for an essentially identical transaction: the case is flagged.
+    let application = serde_json::from_value(json!({
+        "transaction": {"date": "2025-12-01", "origin": "FR", "destination": "CN", "end_use": {"category": "civil"},
+            "items": [{"code": "3A001.a.1", "description": "ICs", "quantity": 10, "value": 5000, "currency": "EUR"}],
+            "parties": [{"role": "consignee", "name": "Shanghai Example Trading Co Ltd", "country": "CN"}]},
+        "end_use_statement": "Automotive radar"
+    }))
+    .unwrap();
+    let applied = b.app.create_application(&b.exporter, application, None, true).await.unwrap();
+    let case_id = applied.application.outcomes[0].case_id.clone().unwrap();
+    let case = b.app.case(&b.officer, &case_id).await.unwrap();
+    assert_eq!(case.denial_matches, vec![id.clone()]);
+    assert!(case.risk_factors.iter().any(|f| f.factor == "allied_denial" && f.points == 30), "{:?}", case.risk_factors);
+    let approve = |v: i64| {
+        serde_json::from_value(json!({"kind": "approve", "reason": "civil end use verified on site", "version": v, "valid_until": "2099-12-31"}))
+            .unwrap()
+    };
+    let blocked = b.app.decide(&b.officer, &case_id, approve(1)).await.unwrap_err();
+    assert_eq!(blocked.code, ErrorCode::ConsultationRequired, "{}", blocked.message);
+
+    // B consults A; until A answers (or the deadline passes) B still cannot approve.
+    let consultation =
+        b.app.open_consultation(&b.officer, &case_id, &id, "Same consignee: any objection?").await.unwrap();
+    let con = consultation.consultation.id.clone();
+    assert_eq!(b.app.decide(&b.officer, &case_id, approve(1)).await.unwrap_err().code, ErrorCode::ConsultationRequired);
+    eventually("the consultation reaches A", async || a.app.consultation(&a.officer, &con).await.is_ok()).await;
+    eventually("the consultation reaches C", async || c.app.consultation(&c.officer, &con).await.is_ok()).await;
+    let by_c = c.app.answer_consultation(&c.officer, &con, AnswerKind::NoObjection, "fine").await;
+    assert_eq!(by_c.unwrap_err().code, ErrorCode::Forbidden, "only the consulted authority answers");
+    a.app
+        .answer_consultation(&a.officer, &con, AnswerKind::Objection, "the consignee diverted radar ICs in 2025")
+        .await
+        .unwrap();
+    eventually("the objection reaches B", async || {
+        b.app.consultation(&b.officer, &con).await.unwrap().answer.is_some_and(|x| x.kind == AnswerKind::Objection)
+    })
+    .await;
+
+    // B approves anyway: a notice with B's reasons goes to A and C.
+    let approved = b.app.decide(&b.officer, &case_id, approve(1)).await.unwrap();
+    assert_eq!(approved.status, accord_core::cases::CaseStatus::Approved);
+    for n in [&a, &c] {
+        eventually("the notice reaches the allies", async || !n.app.notices(&n.officer).await.unwrap().is_empty())
+            .await;
+        let notice = n.app.notices(&n.officer).await.unwrap().remove(0);
+        assert_eq!((notice.authority_id.as_str(), notice.circumstance.as_str()), ("FR-SBDU", "objection"));
+        assert_eq!(notice.reasons, "civil end use verified on site");
+        assert_eq!(notice.denial_ids, vec![id.clone()]);
+    }
+
+    // A revokes its denial; the allies hold the new version.
+    let revoke =
+        serde_json::from_value(json!({"action": "revoke", "version": 1, "reason": "consignee delisted"})).unwrap();
+    a.app.change_denial(&a.officer, &id, revoke).await.unwrap();
+    eventually("the revocation reaches C", async || {
+        c.app.denial(&c.officer, &id).await.unwrap().status == accord_core::denials::DenialStatus::Revoked
+    })
+    .await;
+    let foreign = serde_json::from_value(json!({"action": "renew", "version": 2})).unwrap();
+    assert_eq!(c.app.change_denial(&c.officer, &id, foreign).await.unwrap_err().code, ErrorCode::Forbidden);
+
+    // A risk assessment published by C is endorsed by A and seen by B with the endorsement.
+    let assessment = serde_json::from_value(json!({"subject_kind": "end_user", "subject": CONSIGNEE, "level": "high",
+        "summary": "procurement front for a military research institute", "evidence": ["NL-CDIU report 2026/14"],
+        "valid_until": "2099-01-01"}))
+    .unwrap();
+    let ras = c.app.publish_assessment(&c.officer, assessment).await.unwrap().assessment.id;
+    eventually("the assessment reaches A", async || !a.app.assessments(&a.officer).await.unwrap().is_empty()).await;
+    a.app.endorse_assessment(&a.officer, &ras, "consistent with our own findings").await.unwrap();
+    eventually("the endorsement reaches B", async || {
+        b.app.assessments(&b.officer).await.unwrap().iter().any(|v| v.assessment.id == ras && v.endorsements.len() == 1)
+    })
+    .await;
+
+    // An exporter audit recorded at B is visible at C.
+    let audit = accord_app::ProfileRecord::Audit {
+        date: "2026-06-01".into(),
+        outcome: accord_core::cases::AuditOutcome::Passed,
+        summary: "screening records complete".into(),
+    };
+    b.app.record_profile(&b.officer, &b.org, audit).await.unwrap();
+    eventually("the audit reaches C", async || {
+        c.app
+            .verifications(&c.officer)
+            .await
+            .unwrap()
+            .iter()
+            .any(|v| v.kind == "exporter_audit" && v.authority_id == "FR-SBDU")
+    })
+    .await;
+
+    for n in [&a, &b, &c] {
+        let status = n.app.federation_status(&operator()).await.unwrap();
+        assert!(status.rejections.is_empty(), "{}: {:?}", n.authority, status.rejections);
+        assert!(n.app.verify_audit(&operator()).await.unwrap().ok);
+    }
+    for t in tasks {
+        t.abort();
+    }
+}
+
+async fn a_node_stopped_during_sync_catches_up_with_every_envelope_exactly_once(backend: Backend) {
+    let (a, b) = (node(backend, "DE-BAFA", "DE").await, node(backend, "FR-SBDU", "FR").await);
+    connect(&[&a, &b]).await;
+    let total = 1500;
+    for i in 0..total {
+        a.app.create_denial(&a.officer, denial(&format!("DE-{i}"), &format!("Front Company {i} Ltd"))).await.unwrap();
+    }
+    // B starts pulling in pages of 50 and is stopped mid-way (the task dropped, as a killed process would be).
+    let peer = b.app.peers().await.unwrap().remove(0);
+    let app = b.app.clone();
+    let puller = tokio::spawn(async move { accord_federation::pull_pages(&app, &peer, 50).await.unwrap() });
+    eventually("B starts receiving", async || b.app.peers().await.unwrap()[0].last_seq > 0).await;
+    puller.abort();
+    let partial = b.app.peers().await.unwrap()[0].last_seq;
+    assert!(partial < total, "stopped before the end ({partial})");
+    // Restarted, it catches up; every envelope is applied exactly once.
+    let again = replicate(&b);
+    eventually("B catches up", async || b.app.peers().await.unwrap()[0].last_seq == total).await;
+    again.abort();
+    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), total as usize);
+    let status = b.app.federation_status(&operator()).await.unwrap();
+    assert_eq!((status.peers[0].received, status.peers[0].lag), (total, 0));
+    assert!(b.app.verify_audit(&operator()).await.unwrap().ok);
+}
+
+async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing_is_applied(backend: Backend) {
+    let (a, b, c) = (
+        node(backend, "DE-BAFA", "DE").await,
+        node(backend, "FR-SBDU", "FR").await,
+        node(backend, "NL-CDIU", "NL").await,
+    );
+    connect(&[&a, &b, &c]).await;
+    let d = a.app.create_denial(&a.officer, denial("DE-1", CONSIGNEE)).await.unwrap();
+    let now = accord_core::now();
+    let seal = |key: &NodeKey, sender: &str, seq: i64, payload: serde_json::Value| {
+        Envelope::seal(key, sender, seq, &now, "denial", payload)
+    };
+    let good = serde_json::to_value(&d).unwrap();
+    let stranger = NodeKey::generate().unwrap();
+    let mut tampered = seal(&a.key, "DE-BAFA", 1, good.clone());
+    tampered.payload["destination"] = json!("IR");
+    let mut foreign_denial = good.clone();
+    foreign_denial["authority_id"] = json!("NL-CDIU");
+    let mut future = seal(&a.key, "DE-BAFA", 1, good.clone());
+    future.created_at = "2099-01-01T00:00:00.000000Z".into();
+    future.signature = a.key.sign(future.signed_bytes().as_bytes());
+    let cases: Vec<(Envelope, Rejection)> = vec![
+        (seal(&stranger, "DE-BAFA", 1, good.clone()), Rejection::BadSignature),
+        (seal(&c.key, "DE-BAFA", 1, good.clone()), Rejection::KeyOfAnotherAuthority),
+        (tampered, Rejection::TamperedPayload),
+        (seal(&stranger, "XX-NOBODY", 1, good.clone()), Rejection::UnknownSender),
+        (seal(&c.key, "NL-CDIU", 1, good.clone()), Rejection::WrongSender),
+        (seal(&a.key, "DE-BAFA", 1, foreign_denial), Rejection::ForeignObject),
+        (seal(&a.key, "DE-BAFA", 1, json!({"not": "a denial"})), Rejection::MalformedPayload),
+        (Envelope::seal(&a.key, "DE-BAFA", 1, &now, "gossip", good.clone()), Rejection::MalformedPayload),
+        (seal(&a.key, "DE-BAFA", 7, good.clone()), Rejection::OutOfWindow),
+        (future, Rejection::ClockSkew),
+    ];
+    for (envelope, reason) in cases {
+        let report = b.app.receive("DE-BAFA", std::slice::from_ref(&envelope)).await.unwrap();
+        assert_eq!(report.applied, 0, "{reason:?}");
+        assert_eq!(report.rejected.iter().map(|r| r.reason).collect::<Vec<_>>(), vec![reason], "{:?}", report.rejected);
+        assert!(b.app.denials(&b.officer, None).await.unwrap().is_empty(), "nothing applied after {reason:?}");
+    }
+    // The genuine envelope applies once; sent again, it is a replay.
+    let genuine = seal(&a.key, "DE-BAFA", 1, good);
+    assert_eq!(b.app.receive("DE-BAFA", std::slice::from_ref(&genuine)).await.unwrap().applied, 1);
+    let replay = b.app.receive("DE-BAFA", &[genuine]).await.unwrap();
+    assert_eq!((replay.applied, replay.rejected[0].reason), (0, Rejection::Replayed));
+    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 1);
+    let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
+    assert_eq!(logged.len(), 11, "every rejection is logged with its reason");
+
+    // Peers' requests are signed: an unsigned or unknown caller reads nothing.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let unsigned = agent.get(&format!("{}/federation/v1/outbox?after=0", a.url)).call().unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let forged = agent
+        .get(&format!("{}/federation/v1/outbox?after=0", a.url))
+        .header("accord-authority", "FR-SBDU")
+        .header("accord-timestamp", accord_core::now())
+        .header("accord-signature", stranger.sign(b"GET /federation/v1/outbox?after=0"))
+        .call()
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+    // A genuine pull is accepted.
+    let peer = b.app.peers().await.unwrap().into_iter().find(|p| p.authority_id == "DE-BAFA").unwrap();
+    assert_eq!(accord_federation::pull(&b.app, &peer).await.unwrap(), 0, "seq 1 was applied by hand above");
+}
+
+accord_store::on_both_backends!(
+    a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyway_is_notified,
+    a_node_stopped_during_sync_catches_up_with_every_envelope_exactly_once,
+    forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing_is_applied
+);
