@@ -58,6 +58,11 @@ pub(crate) fn as_of(mut d: Denial, day: &str) -> Denial {
     if d.status == DenialStatus::Active && day > d.expires_on.as_str() {
         d.status = DenialStatus::Expired;
     }
+    let reminder = day
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|t| t.checked_add(jiff::Span::new().days(accord_core::denials::REVIEW_REMINDER_DAYS)).ok());
+    d.review_due = d.status == DenialStatus::Active && reminder.is_some_and(|r| r.to_string() >= d.expires_on);
     d
 }
 
@@ -116,6 +121,7 @@ pub(crate) fn of_refusal(case: &Case, decision: &Decision, application: &Applica
         created_by: actor.to_owned(),
         created_at: accord_core::now(),
         version: 1,
+        review_due: false,
     }
 }
 
@@ -192,6 +198,7 @@ impl App {
             created_by: p.actor(),
             created_at: accord_core::now(),
             version: 1,
+            review_due: false,
         };
         let mut mutations = vec![Mutation::InsertDenial(denial.clone())];
         mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));

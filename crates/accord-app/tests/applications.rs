@@ -376,7 +376,26 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     assert_eq!(denial.status, accord_core::denials::DenialStatus::Active);
     let date: jiff::civil::Date = denial.date.parse().unwrap();
     assert_eq!(denial.expires_on, date.checked_add(jiff::Span::new().years(3)).unwrap().to_string());
+    assert!(!denial.review_due);
     assert_eq!(app.denials(&w.officer_de, None).await.unwrap().len(), 1);
+
+    // A legacy denial entered by hand, refused almost three years ago, asks for review before it expires.
+    let today = jiff::Zoned::now().date();
+    let old = today.checked_sub(jiff::Span::new().years(3)).unwrap().checked_add(jiff::Span::new().days(30)).unwrap();
+    let legacy = serde_json::from_value(json!({"reference": "BAFA-2024-0042", "date": old.to_string(),
+        "control_codes": ["5A002"], "item_description": "encryption modules", "destination": "ir",
+        "refusal_criteria": ["criterion 2"], "parties": [{"role": "end_user", "name": "Example Telecom Co", "country": "IR"}]}))
+    .unwrap();
+    let recorded = app.create_denial(&w.officer_de, legacy).await.unwrap();
+    assert_eq!(recorded.destination, "IR");
+    assert!(app.denial(&w.officer_us, recorded.id.as_str()).await.unwrap().review_due);
+    let mut bad: accord_core::denials::NewDenial = serde_json::from_value(json!({"reference": "x", "control_codes": ["5A002"],
+        "item_description": "x", "destination": "XX", "refusal_criteria": ["c"], "parties": [{"role": "end_user", "name": "n"}]}))
+    .unwrap();
+    assert_eq!(app.create_denial(&w.officer_de, bad.clone()).await.unwrap_err().code, ErrorCode::UnknownCountry);
+    bad.destination = "IR".into();
+    bad.parties.clear();
+    assert_eq!(app.create_denial(&w.officer_de, bad).await.unwrap_err().code, ErrorCode::ValidationFailed);
     assert_eq!(app.denials(&w.exporter, None).await.unwrap_err().code, ErrorCode::Forbidden);
     assert_eq!(
         app.denial(&w.officer_de, accord_core::ids::DenialId::generate().as_str()).await.unwrap_err().code,

@@ -86,7 +86,13 @@ pub struct Denial {
     pub created_at: String,
     /// Optimistic version: every change increments it.
     pub version: i64,
+    /// Set on reading when an active denial expires within [`REVIEW_REMINDER_DAYS`]: time to renew or let it lapse.
+    #[serde(default, skip_deserializing)]
+    pub review_due: bool,
 }
+
+/// How many days before its expiry an active denial asks for review.
+pub const REVIEW_REMINDER_DAYS: i64 = 90;
 
 /// The last day a denial made on `date` stays in force.
 pub fn expiry_of(date: jiff::civil::Date) -> String {
