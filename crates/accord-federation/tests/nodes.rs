@@ -4,92 +4,17 @@
 //! replayed, tampered, foreign and malformed envelopes are rejected with their reason and nothing is applied.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use accord_app::{App, Federation, NewKey};
+use accord_app::App;
 use accord_core::ErrorCode;
 use accord_core::denials::{AnswerKind, NewDenial};
 use accord_core::federation::{Envelope, NodeKey, Rejection};
-use accord_core::principal::Principal;
+use accord_federation::testing::{connect, node, operator, replicate};
 use accord_store::Backend;
-use accord_store::testing::TestDb;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
 const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
-
-fn operator() -> Principal {
-    Principal::Operator { name: "test".into() }
-}
-
-struct Node {
-    app: App,
-    authority: String,
-    key: NodeKey,
-    url: String,
-    officer: Principal,
-    exporter: Principal,
-    org: String,
-    _db: TestDb,
-}
-
-async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, org: Option<&str>) -> Principal {
-    let input = serde_json::from_value(json!({
-        "name": email, "email": email, "role": role, "authority_id": authority, "organisation_id": org
-    }))
-    .unwrap();
-    let u = app.create_user(&operator(), input).await.unwrap();
-    let key = app.create_key(&operator(), u.id.as_str(), NewKey { label: "t".into(), expires_at: None }).await.unwrap();
-    app.authenticate(&key.token).await.unwrap()
-}
-
-async fn node(backend: Backend, authority: &str, country: &str) -> Node {
-    let (db, store) = TestDb::store(backend).await;
-    let key = NodeKey::generate().unwrap();
-    let app = App::new(Arc::new(store)).with_federation(Federation::new(authority, key.clone()));
-    let op = operator();
-    let a = serde_json::from_value(
-        json!({"id": authority, "name": authority, "jurisdiction": "EU", "country": country, "time_zone": "Europe/Paris"}),
-    )
-    .unwrap();
-    app.create_authority(&op, a).await.unwrap();
-    app.init_identity(&op, authority, &key).await.unwrap();
-    let org = serde_json::from_value(
-        json!({"name": format!("Exporter {country}"), "country": country, "size_class": "small", "authority_id": authority}),
-    )
-    .unwrap();
-    let org = app.create_organisation(&op, org).await.unwrap().id.to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = accord_server::router(app.clone(), 1024 * 1024);
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let lower = authority.to_lowercase();
-    Node {
-        officer: user(&app, "officer", &format!("o@{lower}.example"), Some(authority), None).await,
-        exporter: user(&app, "exporter", &format!("e@{lower}.example"), None, Some(&org)).await,
-        org,
-        app,
-        authority: authority.into(),
-        key,
-        url,
-        _db: db,
-    }
-}
-
-/// Registers every node as a peer of every other.
-async fn connect(nodes: &[&Node]) {
-    for a in nodes {
-        for b in nodes {
-            if a.authority != b.authority {
-                a.app.add_peer(&operator(), &b.authority, &b.url, &b.key.public_base64()).await.unwrap();
-            }
-        }
-    }
-}
-
-fn replicate(n: &Node) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(accord_federation::run(n.app.clone(), Duration::from_secs(30), std::future::pending()))
-}
 
 /// Waits (at most 30 s, for slow machines) until `check` holds.
 async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {

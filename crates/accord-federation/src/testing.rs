@@ -1,0 +1,97 @@
+//! Allied nodes in one process for tests and benchmarks: each on its own fresh database and loopback port, with its
+//! authority, an organisation, an officer and an exporter.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use accord_app::{App, Federation, NewKey};
+use accord_core::federation::NodeKey;
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use accord_store::testing::TestDb;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The node operator.
+pub fn operator() -> Principal {
+    Principal::Operator { name: "test".into() }
+}
+
+/// One running node.
+pub struct Node {
+    /// Its application services.
+    pub app: App,
+    /// The authority it speaks for.
+    pub authority: String,
+    /// Its node key.
+    pub key: NodeKey,
+    /// Its base URL.
+    pub url: String,
+    /// An officer of its authority.
+    pub officer: Principal,
+    /// An exporter of its organisation.
+    pub exporter: Principal,
+    /// Its organisation.
+    pub org: String,
+    _db: TestDb,
+}
+
+/// A user of `role` with a working key.
+pub async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, org: Option<&str>) -> Principal {
+    let input = serde_json::from_value(json!({
+        "name": email, "email": email, "role": role, "authority_id": authority, "organisation_id": org
+    }))
+    .unwrap();
+    let u = app.create_user(&operator(), input).await.unwrap();
+    let key = app.create_key(&operator(), u.id.as_str(), NewKey { label: "t".into(), expires_at: None }).await.unwrap();
+    app.authenticate(&key.token).await.unwrap()
+}
+
+/// Starts a node for `authority` (jurisdiction EU) serving HTTP on a loopback port.
+pub async fn node(backend: Backend, authority: &str, country: &str) -> Node {
+    let (db, store) = TestDb::store(backend).await;
+    let key = NodeKey::generate().unwrap();
+    let app = App::new(Arc::new(store)).with_federation(Federation::new(authority, key.clone()));
+    let op = operator();
+    let a = serde_json::from_value(
+        json!({"id": authority, "name": authority, "jurisdiction": "EU", "country": country, "time_zone": "Europe/Paris"}),
+    )
+    .unwrap();
+    app.create_authority(&op, a).await.unwrap();
+    app.init_identity(&op, authority, &key).await.unwrap();
+    let org = serde_json::from_value(
+        json!({"name": format!("Exporter {country}"), "country": country, "size_class": "small", "authority_id": authority}),
+    )
+    .unwrap();
+    let org = app.create_organisation(&op, org).await.unwrap().id.to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = accord_server::router(app.clone(), 1024 * 1024);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let lower = authority.to_lowercase();
+    Node {
+        officer: user(&app, "officer", &format!("o@{lower}.example"), Some(authority), None).await,
+        exporter: user(&app, "exporter", &format!("e@{lower}.example"), None, Some(&org)).await,
+        org,
+        app,
+        authority: authority.into(),
+        key,
+        url,
+        _db: db,
+    }
+}
+
+/// Registers every node as a peer of every other.
+pub async fn connect(nodes: &[&Node]) {
+    for a in nodes {
+        for b in nodes {
+            if a.authority != b.authority {
+                a.app.add_peer(&operator(), &b.authority, &b.url, &b.key.public_base64()).await.unwrap();
+            }
+        }
+    }
+}
+
+/// Runs a node's replication (a 30 s interval: notifications drive it).
+pub fn replicate(n: &Node) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(crate::run(n.app.clone(), Duration::from_secs(30), std::future::pending()))
+}
