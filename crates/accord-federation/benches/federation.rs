@@ -1,6 +1,7 @@
 //! Federation figures on this machine, nodes in one process talking HTTP over loopback:
 //! - propagation: a denial recorded at A until it is readable at B and at C (p50, p99; notification-driven pulls);
 //! - catch-up: a node that joins late pulls a backlog of envelopes (envelopes/s).
+//!
 //! Run with `cargo bench -p accord-federation` (DENIALS=200 BACKLOG=10000 to change the sizes; BACKEND=postgres).
 
 use accord_core::denials::NewDenial;
