@@ -422,7 +422,18 @@ impl App {
                 json!({ "sender": from, "from_seq": first.seq, "to_seq": end.seq, "count": accepted.len() }),
             ));
         }
-        for r in &rejected {
+        // A peer that keeps serving the same bad envelope is logged once, not on every pull.
+        let recent = if rejected.is_empty() { Vec::new() } else { self.store.rejections(100).await? };
+        let new: Vec<RejectionRecord> = rejected
+            .iter()
+            .filter(|r| {
+                !recent
+                    .iter()
+                    .any(|x| x.sender == r.sender && x.seq == r.seq && x.reason == r.reason && x.envelope == r.envelope)
+            })
+            .cloned()
+            .collect();
+        for r in &new {
             events.push(event(
                 &operator,
                 None,
@@ -438,7 +449,7 @@ impl App {
         let mut mutations =
             vec![Mutation::Receive { sender: from.to_owned(), after: peer.last_seq, envelopes: accepted }];
         mutations.extend(objects);
-        mutations.extend(rejected.iter().cloned().map(Mutation::RecordRejection));
+        mutations.extend(new.into_iter().map(Mutation::RecordRejection));
         self.store.commit(mutations, events).await?;
         Ok(ReceiveReport { applied, last_seq: last, rejected })
     }

@@ -246,6 +246,12 @@ async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing
     assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 1);
     let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
     assert_eq!(logged.len(), 11, "every rejection is logged with its reason");
+    let forged = seal(&stranger, "DE-BAFA", 2, json!({}));
+    for _ in 0..3 {
+        b.app.receive("DE-BAFA", std::slice::from_ref(&forged)).await.unwrap();
+    }
+    let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
+    assert_eq!(logged.len(), 12, "the same bad envelope served again is logged once");
 
     // Peers' requests are signed: an unsigned or unknown caller reads nothing.
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
