@@ -25,7 +25,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(s) => DbUrl::parse(&s).map_err(|e| anyhow!(e.message))?,
         None => DbUrl::default_sqlite(),
     };
-    let key_path = cli.node_key.clone().unwrap_or_else(crate::federation::default_key_path);
+    let federation_config = file.federation.clone().unwrap_or_default();
+    let key_path = cli
+        .node_key
+        .clone()
+        .or_else(|| federation_config.key_file.as_ref().map(std::path::PathBuf::from))
+        .unwrap_or_else(crate::federation::default_key_path);
     let operator = Principal::Operator {
         name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()),
     };
@@ -42,7 +47,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
             let mut app = App::new(store.clone());
-            if let Some(f) = crate::federation::load(&app, &key_path).await? {
+            if let Some(f) = crate::federation::load(&app, &key_path, &federation_config).await? {
                 app = app.with_federation(f);
             }
             if matches!(
@@ -318,11 +323,12 @@ async fn serve(
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "could not store the built-in policies"),
     }
-    let federation_interval = match &args.federation_interval {
+    let federation_config = file.federation.clone().unwrap_or_default();
+    let federation_interval = match args.federation_interval.as_ref().or(federation_config.interval.as_ref()) {
         Some(i) => crate::sync::parse_duration(i)?,
         None => accord_federation::DEFAULT_INTERVAL,
     };
-    let federated = match crate::federation::load(&app, key_path).await? {
+    let federated = match crate::federation::load(&app, key_path, &federation_config).await? {
         Some(f) => {
             tracing::info!(authority = %f.authority_id, "federation on: replicating with the registered peers");
             app = app.with_federation(f);

@@ -51,7 +51,32 @@ max_bytes = 209715200
 # [sync.sources.us_ofac_sdn]
 # format = "ofac_sdn"
 # urls = ["https://www.treasury.gov/ofac/downloads/sdn.csv", "https://www.treasury.gov/ofac/downloads/alt.csv"]
+
+[federation]
+# This node's private key file, made by `accord node init`. Environment: ACCORD_NODE_KEY. Flag: --node-key.
+key_file = "accord-data/node.key"
+# How often a running node pulls every peer (a peer's notification pulls at once).
+# Environment: ACCORD_FEDERATION_INTERVAL. Flag: --federation-interval.
+interval = "10s"
+# How far in the future a peer's envelope or request time may be before it is rejected.
+max_clock_skew = "5m"
+# Calendar days an ally has to answer a consultation; after them the case may be decided without its answer.
+consultation_days = 30
 "#;
+
+/// The `[federation]` section of `accord.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederationConfig {
+    /// The node key file.
+    pub key_file: Option<String>,
+    /// Pull interval.
+    pub interval: Option<String>,
+    /// Allowed clock skew of peers.
+    pub max_clock_skew: Option<String>,
+    /// Days to answer a consultation.
+    pub consultation_days: Option<i64>,
+}
 
 /// Settings as read from `accord.toml`; every field optional.
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +100,8 @@ pub struct FileConfig {
     pub policies: Option<String>,
     /// List downloads.
     pub sync: Option<crate::sync::SyncConfig>,
+    /// Replication with allied nodes.
+    pub federation: Option<FederationConfig>,
 }
 
 impl FileConfig {
@@ -109,6 +136,11 @@ mod tests {
         let sync = c.sync.unwrap();
         assert_eq!(crate::sync::parse_interval(sync.interval.as_deref().unwrap()).unwrap().as_secs(), 86_400);
         assert_eq!(sync.max_bytes, Some(crate::sync::DEFAULT_MAX_BYTES));
+        let f = c.federation.unwrap();
+        assert_eq!(f.key_file.as_deref(), Some("accord-data/node.key"));
+        assert_eq!(crate::sync::parse_duration(f.interval.as_deref().unwrap()).unwrap().as_secs(), 10);
+        assert_eq!(crate::sync::parse_duration(f.max_clock_skew.as_deref().unwrap()).unwrap().as_secs(), 300);
+        assert_eq!(f.consultation_days, Some(30));
     }
 
     #[test]

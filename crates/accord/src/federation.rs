@@ -2,6 +2,7 @@
 
 use crate::cli::{FederationCommand, NodeCommand, PeersCommand};
 use crate::commands::{print_json, service};
+use crate::config::FederationConfig;
 use accord_app::{App, Federation};
 use accord_core::federation::NodeKey;
 use accord_core::principal::Principal;
@@ -14,7 +15,7 @@ pub fn default_key_path() -> PathBuf {
 }
 
 /// The federation set-up of a node that has an identity: its key file must hold the key of that identity.
-pub async fn load(app: &App, key_path: &Path) -> Result<Option<Federation>> {
+pub async fn load(app: &App, key_path: &Path, config: &FederationConfig) -> Result<Option<Federation>> {
     let Some(identity) = service(app.identity().await)? else { return Ok(None) };
     let text = std::fs::read_to_string(key_path).with_context(|| {
         format!("this node speaks for {} but its key file {} cannot be read", identity.authority_id, key_path.display())
@@ -28,7 +29,17 @@ pub async fn load(app: &App, key_path: &Path) -> Result<Option<Federation>> {
             identity.public_key
         ));
     }
-    Ok(Some(Federation::new(&identity.authority_id, key)))
+    let mut f = Federation::new(&identity.authority_id, key);
+    if let Some(skew) = &config.max_clock_skew {
+        f.max_skew = crate::sync::parse_duration(skew)?;
+    }
+    if let Some(days) = config.consultation_days {
+        if !(1..=365).contains(&days) {
+            return Err(anyhow!("consultation_days is 1-365, not {days}"));
+        }
+        f.consultation_days = days;
+    }
+    Ok(Some(f))
 }
 
 /// Writes the key file readable by its owner only; never overwrites one.
