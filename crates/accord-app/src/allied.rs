@@ -281,7 +281,7 @@ impl App {
             return Ok(Vec::new());
         }
         let mut found = Vec::new();
-        for d in self.store.denials().await? {
+        for d in self.store.active_denials_to(&destination).await? {
             let d = as_of(d, &day);
             let candidate = d.status == DenialStatus::Active
                 && d.authority_id.as_str() != authority

@@ -2,12 +2,14 @@
 CREATE TABLE denials (
     id TEXT PRIMARY KEY,
     authority_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
     status TEXT NOT NULL,
     expires_on TEXT NOT NULL,
     version BIGINT NOT NULL,
     data TEXT NOT NULL
 );
 CREATE INDEX denials_by_authority ON denials (authority_id);
+CREATE INDEX denials_by_destination ON denials (destination, status);
 
 -- The uploaded files of an application's documents, one per declared document; never replaced.
 CREATE TABLE documents (

@@ -360,6 +360,8 @@ pub trait Store: Send + Sync + 'static {
     async fn denial(&self, id: &DenialId) -> Result<Option<Denial>>;
     /// Every denial notification, newest first.
     async fn denials(&self) -> Result<Vec<Denial>>;
+    /// The denials to a destination that are recorded as active (expiry is judged by the caller).
+    async fn active_denials_to(&self, destination: &str) -> Result<Vec<Denial>>;
     /// The facts of an application's uploaded files (without their bytes), by position.
     async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
     /// One uploaded file with its bytes.

@@ -824,10 +824,12 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
         Mutation::InsertDenial(d) => {
             sqlx::query(
-                "INSERT INTO denials (id, authority_id, status, expires_on, version, data) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO denials (id, authority_id, destination, status, expires_on, version, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(d.id.as_str())
             .bind(d.authority_id.as_str())
+            .bind(d.destination.to_ascii_uppercase())
             .bind(d.status.as_str())
             .bind(&d.expires_on)
             .bind(d.version)
@@ -864,7 +866,8 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
         Mutation::UpdateDenial { denial: d, expected_version } => {
             let done = sqlx::query(
-                "UPDATE denials SET status = $1, expires_on = $2, version = $3, data = $4 WHERE id = $5 AND version = $6",
+                "UPDATE denials SET status = $1, expires_on = $2, version = $3, data = $4, destination = $7 \
+                 WHERE id = $5 AND version = $6",
             )
             .bind(d.status.as_str())
             .bind(&d.expires_on)
@@ -872,6 +875,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .bind(to_data(d)?)
             .bind(d.id.as_str())
             .bind(*expected_version)
+            .bind(d.destination.to_ascii_uppercase())
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -884,9 +888,10 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
         Mutation::PutDenial(d) => {
             sqlx::query(
-                "INSERT INTO denials (id, authority_id, status, expires_on, version, data) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, expires_on = excluded.expires_on, \
-                 version = excluded.version, data = excluded.data WHERE denials.version < excluded.version",
+                "INSERT INTO denials (id, authority_id, status, expires_on, version, data, destination) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+                 expires_on = excluded.expires_on, version = excluded.version, data = excluded.data, \
+                 destination = excluded.destination WHERE denials.version < excluded.version",
             )
             .bind(d.id.as_str())
             .bind(d.authority_id.as_str())
@@ -894,6 +899,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .bind(&d.expires_on)
             .bind(d.version)
             .bind(to_data(d)?)
+            .bind(d.destination.to_ascii_uppercase())
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -1458,6 +1464,11 @@ impl Store for SqlStore {
 
     async fn denials(&self) -> Result<Vec<Denial>> {
         self.records("SELECT data FROM denials ORDER BY id DESC", &[]).await
+    }
+
+    async fn active_denials_to(&self, destination: &str) -> Result<Vec<Denial>> {
+        let d = destination.to_ascii_uppercase();
+        self.records("SELECT data FROM denials WHERE destination = $1 AND status = 'active' ORDER BY id", &[&d]).await
     }
 
     async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>> {
