@@ -331,7 +331,94 @@ async fn documents_rosters_amendments_and_denials_over_http(backend: Backend) {
     assert_eq!(w.node.get("/api/v1/denials", Some(&exporter)).await.code(), "forbidden");
 }
 
+async fn allied_denials_consultations_and_assessments_over_http(backend: Backend) {
+    let w = world(backend).await;
+    load_controls(&w).await;
+    let (de, fr) = (w.key("officer_de").to_owned(), w.key("officer_fr").to_owned());
+    let denial = json!({"reference": "BAFA-2026-1", "control_codes": ["3A001"], "item_description": "radar ICs",
+        "destination": "cn", "end_use": "military radar", "refusal_criteria": ["criterion 7"],
+        "parties": [{"role": "consignee", "name": "Shenzhen Example Trading Co., Ltd.", "country": "CN"}]});
+    let bad = w.node.post("/api/v1/denials", Some(&de), json!({"reference": "x"})).await;
+    assert_eq!((bad.status.as_u16(), bad.code()), (400, "invalid_body"), "{}", bad.body);
+    assert_eq!(w.node.post("/api/v1/denials", Some(w.key("exporter_de")), denial.clone()).await.code(), "forbidden");
+    let made = w.node.post("/api/v1/denials", Some(&de), denial).await;
+    assert_eq!((made.status.as_u16(), made.body["destination"].as_str()), (201, Some("CN")), "{}", made.body);
+    let did = made.body["id"].as_str().unwrap().to_owned();
+    let found = w.node.get("/api/v1/denials?party=Shenzhen%20Example%20Trading", Some(&fr)).await;
+    assert_eq!(found.body[0]["id"], did.as_str(), "{}", found.body);
+    assert!(found.body[0]["score"].as_f64().unwrap() >= 0.8);
+    let none = w.node.get("/api/v1/denials?party=Nobody%20Relevant%20GmbH", Some(&fr)).await;
+    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "{}", none.body);
+
+    // FR's exporter applies for the same consignee: FR's officer must consult BAFA.
+    let mut b = body("3A001.a.1");
+    b["transaction"]["origin"] = json!("FR");
+    let req = Request::post("/api/v1/applications?submit=true")
+        .header("authorization", format!("Bearer {}", w.key("exporter_fr")))
+        .header("content-type", "application/json")
+        .body(Body::from(b.to_string()))
+        .unwrap();
+    let applied = w.node.send(req).await;
+    let case = applied.body["outcomes"][0]["case_id"].as_str().expect("an FR case").to_owned();
+    let approve = json!({"kind": "approve", "reason": "verified", "version": 1, "valid_until": "2099-06-30"});
+    let blocked = w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&fr), approve.clone()).await;
+    assert_eq!((blocked.status.as_u16(), blocked.code()), (409, "consultation_required"), "{}", blocked.body);
+    let ask = json!({"denial_id": did, "question": "Same consignee: objection?"});
+    let opened = w.node.post(&format!("/api/v1/cases/{case}/consultations"), Some(&fr), ask).await;
+    assert_eq!((opened.status.as_u16(), opened.body["status"].as_str()), (201, Some("open")), "{}", opened.body);
+    let con = opened.body["id"].as_str().unwrap().to_owned();
+    let answer = json!({"kind": "objection", "reasons": "diversion in 2025"});
+    let by_fr = w.node.post(&format!("/api/v1/consultations/{con}/answer"), Some(&fr), answer.clone()).await;
+    assert_eq!(by_fr.code(), "forbidden");
+    let answered = w.node.post(&format!("/api/v1/consultations/{con}/answer"), Some(&de), answer).await;
+    assert_eq!(answered.body["answer"]["kind"], "objection", "{}", answered.body);
+    let approved = w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&fr), approve).await;
+    assert_eq!(approved.body["status"], "approved", "{}", approved.body);
+    let notices = w.node.get("/api/v1/notices", Some(&de)).await;
+    assert_eq!(notices.body[0]["circumstance"], "objection", "{}", notices.body);
+    assert_eq!(w.node.get("/api/v1/consultations", Some(&de)).await.body.as_array().map(Vec::len), Some(1));
+
+    // Assessments and verifications.
+    let assessment = json!({"subject_kind": "destination", "subject": "CN", "level": "medium",
+        "summary": "diversion hub for radar ICs", "valid_until": "2099-01-01"});
+    let wrong = w
+        .node
+        .post(
+            "/api/v1/assessments",
+            Some(&fr),
+            json!({"subject_kind": "planet", "subject": "x",
+        "level": "high", "summary": "s", "valid_until": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!((wrong.status.as_u16(), wrong.code()), (422, "validation_failed"));
+    let published = w.node.post("/api/v1/assessments", Some(&fr), assessment).await;
+    let ras = published.body["id"].as_str().unwrap().to_owned();
+    let endorse = json!({"comment": "agreed"});
+    assert_eq!(
+        w.node.post(&format!("/api/v1/assessments/{ras}/endorse"), Some(&fr), endorse.clone()).await.code(),
+        "validation_failed"
+    );
+    let endorsed = w.node.post(&format!("/api/v1/assessments/{ras}/endorse"), Some(&de), endorse.clone()).await;
+    assert_eq!(endorsed.body["endorsements"][0]["authority_id"], "DE-BAFA", "{}", endorsed.body);
+    assert_eq!(
+        w.node.post(&format!("/api/v1/assessments/{ras}/endorse"), Some(&de), endorse).await.code(),
+        "already_exists"
+    );
+    let listed = w.node.get("/api/v1/assessments", Some(w.key("auditor"))).await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1), "{}", listed.body);
+    assert_eq!(w.node.get("/api/v1/verifications", Some(&de)).await.status.as_u16(), 200);
+    let status = w.node.get("/api/v1/federation/status", Some(w.key("admin"))).await;
+    assert!(
+        status.body["identity"].is_null() && status.body["outbox_head"] == 0,
+        "no federation here: {}",
+        status.body
+    );
+    let unsigned = w.node.get("/federation/v1/outbox?after=0", None).await;
+    assert_eq!((unsigned.status.as_u16(), unsigned.code()), (401, "unauthenticated"));
+}
+
 accord_store::on_both_backends!(
     applications_open_cases_in_the_officers_queue,
-    documents_rosters_amendments_and_denials_over_http
+    documents_rosters_amendments_and_denials_over_http,
+    allied_denials_consultations_and_assessments_over_http
 );
