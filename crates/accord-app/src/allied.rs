@@ -370,7 +370,7 @@ impl App {
         }
         let circumstance = if circumstances.contains(&"objection") { "objection" } else { "no_answer" };
         Ok(Some(ApprovalNotice {
-            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "ntc", 1),
+            id: accord_core::ids::generate_id("ntc"),
             authority_id: case.authority_id.to_string(),
             case_id: case.id.to_string(),
             denial_ids: matches.iter().map(|d| d.id.to_string()).collect(),
@@ -426,7 +426,7 @@ impl App {
             .checked_add(jiff::Span::new().days(deadline_days))
             .map_err(|e| Error::internal(e.to_string()))?;
         let c = Consultation {
-            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "con", 1),
+            id: accord_core::ids::generate_id("con"),
             from_authority: authority.to_string(),
             to_authority: denial.authority_id.to_string(),
             case_id: case.id.to_string(),
@@ -538,7 +538,7 @@ impl App {
         input.check()?;
         let valid_until = crate::controls::check_date("valid_until", &input.valid_until)?;
         let a = RiskAssessment {
-            id: accord_core::ids::EventId::generate().as_str().replacen("evt", "ras", 1),
+            id: accord_core::ids::generate_id("ras"),
             authority_id: authority.to_string(),
             subject_kind: input.subject_kind,
             subject: input.subject.trim().to_owned(),

@@ -100,7 +100,7 @@ pub fn request_bytes(method: &str, path_and_query: &str, timestamp: &str, author
 
 fn reject(e: &Envelope, reason: Rejection, message: String) -> RejectionRecord {
     RejectionRecord {
-        id: accord_core::ids::EventId::generate().as_str().replacen("evt", "rej", 1),
+        id: accord_core::ids::generate_id("rej"),
         sender: e.sender.clone(),
         seq: e.seq,
         reason,
