@@ -310,7 +310,9 @@ impl App {
         let answer = match self.store.shared_record("consultation_answer", &c.id).await? {
             Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
             None => None,
-        };
+        }
+        // Only the consulted authority's answer counts, whoever else sent one.
+        .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
         let status = match (&answer, today() > c.deadline) {
             (Some(_), _) => "answered",
             (None, true) => "expired",

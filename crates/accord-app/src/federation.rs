@@ -110,6 +110,15 @@ fn reject(e: &Envelope, reason: Rejection, message: String) -> RejectionRecord {
     }
 }
 
+/// The kind, id and owner of the record a mutation stores.
+fn record_key(m: &Mutation) -> Option<(String, String, String)> {
+    match m {
+        Mutation::PutDenial(d) => Some(("denial".into(), d.id.to_string(), d.authority_id.to_string())),
+        Mutation::PutShared { kind, id, authority_id, .. } => Some((kind.clone(), id.clone(), authority_id.clone())),
+        _ => None,
+    }
+}
+
 /// The mutation that stores a shared object received from `sender`, after checking that it is one and that it
 /// belongs to the sender.
 fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)> {
@@ -377,6 +386,21 @@ impl App {
                 PublicKey::parse(&x.public_key).ok().map(|key| PeerKey { authority_id: x.authority_id.clone(), key })
             })
             .collect();
+        // Who owns the records these envelopes would replace: a peer may not overwrite another authority's record.
+        let mut records: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for e in envelopes {
+            if let Ok(m) = object_of(e)
+                && let Some((kind, id, _)) = record_key(&m)
+            {
+                records.entry(kind).or_default().push(id);
+            }
+        }
+        let mut owners = std::collections::HashMap::new();
+        for (kind, ids) in &records {
+            for (id, owner) in self.store.owners(kind, ids).await? {
+                owners.insert((kind.clone(), id), owner);
+            }
+        }
         let now = jiff::Timestamp::now();
         let mut last = peer.last_seq;
         let mut accepted = Vec::new();
@@ -401,7 +425,17 @@ impl App {
                 rejected.push(reject(e, Rejection::OutOfWindow, message));
                 break;
             }
-            match object_of(e) {
+            let object = object_of(e).and_then(|m| match record_key(&m) {
+                Some((kind, id, owner)) => match owners.get(&(kind.clone(), id.clone())) {
+                    Some(stored) if *stored != owner => Err((
+                        Rejection::ForeignObject,
+                        format!("{kind} {id} belongs to {stored}; {} may not replace it", e.sender),
+                    )),
+                    _ => Ok(m),
+                },
+                None => Ok(m),
+            });
+            match object {
                 Ok(m) => objects.push(m),
                 Err((reason, message)) => {
                     rejected.push(reject(e, reason, message));

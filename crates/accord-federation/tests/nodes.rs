@@ -220,7 +220,13 @@ async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing
     let mut future = seal(&a.key, "DE-BAFA", 1, good.clone());
     future.created_at = "2099-01-01T00:00:00.000000Z".into();
     future.signature = a.key.sign(future.signed_bytes().as_bytes());
+    // B's own denial: A may not replace it, even with a higher version under A's name.
+    let own = b.app.create_denial(&b.officer, denial("FR-7", "Other Party Ltd")).await.unwrap();
+    let mut takeover = good.clone();
+    takeover["id"] = json!(own.id);
+    takeover["version"] = json!(9);
     let cases: Vec<(Envelope, Rejection)> = vec![
+        (seal(&a.key, "DE-BAFA", 1, takeover), Rejection::ForeignObject),
         (seal(&stranger, "DE-BAFA", 1, good.clone()), Rejection::BadSignature),
         (seal(&c.key, "DE-BAFA", 1, good.clone()), Rejection::KeyOfAnotherAuthority),
         (tampered, Rejection::TamperedPayload),
@@ -236,22 +242,23 @@ async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing
         let report = b.app.receive("DE-BAFA", std::slice::from_ref(&envelope)).await.unwrap();
         assert_eq!(report.applied, 0, "{reason:?}");
         assert_eq!(report.rejected.iter().map(|r| r.reason).collect::<Vec<_>>(), vec![reason], "{:?}", report.rejected);
-        assert!(b.app.denials(&b.officer, None).await.unwrap().is_empty(), "nothing applied after {reason:?}");
+        assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 1, "nothing applied after {reason:?}");
     }
     // The genuine envelope applies once; sent again, it is a replay.
     let genuine = seal(&a.key, "DE-BAFA", 1, good);
     assert_eq!(b.app.receive("DE-BAFA", std::slice::from_ref(&genuine)).await.unwrap().applied, 1);
     let replay = b.app.receive("DE-BAFA", &[genuine]).await.unwrap();
     assert_eq!((replay.applied, replay.rejected[0].reason), (0, Rejection::Replayed));
-    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 1);
+    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 2);
+    assert_eq!(b.app.denial(&b.officer, own.id.as_str()).await.unwrap(), own, "B's own denial is untouched");
     let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
-    assert_eq!(logged.len(), 11, "every rejection is logged with its reason");
+    assert_eq!(logged.len(), 12, "every rejection is logged with its reason");
     let forged = seal(&stranger, "DE-BAFA", 2, json!({}));
     for _ in 0..3 {
         b.app.receive("DE-BAFA", std::slice::from_ref(&forged)).await.unwrap();
     }
     let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
-    assert_eq!(logged.len(), 12, "the same bad envelope served again is logged once");
+    assert_eq!(logged.len(), 13, "the same bad envelope served again is logged once");
 
     // Peers' requests are signed: an unsigned or unknown caller reads nothing.
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();

@@ -381,6 +381,8 @@ pub trait Store: Send + Sync + 'static {
     async fn inbox_counts(&self) -> Result<Vec<(String, i64)>>;
     /// The latest rejected envelopes, newest first.
     async fn rejections(&self, limit: i64) -> Result<Vec<RejectionRecord>>;
+    /// The authorities that own the stored records of a kind (`denial`, or a shared kind) among `ids`.
+    async fn owners(&self, kind: &str, ids: &[String]) -> Result<Vec<(String, String)>>;
     /// Every shared record of a kind.
     async fn shared(&self, kind: &str) -> Result<Vec<Value>>;
     /// One shared record.

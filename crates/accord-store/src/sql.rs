@@ -891,7 +891,8 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                 "INSERT INTO denials (id, authority_id, status, expires_on, version, data, destination) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
                  expires_on = excluded.expires_on, version = excluded.version, data = excluded.data, \
-                 destination = excluded.destination WHERE denials.version < excluded.version",
+                 destination = excluded.destination \
+                 WHERE denials.version < excluded.version AND denials.authority_id = excluded.authority_id",
             )
             .bind(d.id.as_str())
             .bind(d.authority_id.as_str())
@@ -908,7 +909,8 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             let done = sqlx::query(
                 "INSERT INTO shared_records (kind, id, authority_id, version, data) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, data = excluded.data \
-                 WHERE shared_records.version < excluded.version",
+                 WHERE shared_records.version < excluded.version \
+                 AND shared_records.authority_id = excluded.authority_id",
             )
             .bind(kind)
             .bind(id)
@@ -1602,6 +1604,27 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn owners(&self, kind: &str, ids: &[String]) -> Result<Vec<(String, String)>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = if kind == "denial" {
+                format!("SELECT id, authority_id FROM denials WHERE $1 = 'denial' AND id IN ({})", marks.join(", "))
+            } else {
+                format!("SELECT id, authority_id FROM shared_records WHERE kind = $1 AND id IN ({})", marks.join(", "))
+            };
+            let mut q = sqlx::query(&sql).bind(kind);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
+            for r in &rows {
+                found.push((col(r, "id")?, col(r, "authority_id")?));
+            }
+        }
+        Ok(found)
     }
 
     async fn shared(&self, kind: &str) -> Result<Vec<serde_json::Value>> {
