@@ -295,11 +295,12 @@ impl App {
     }
 
     /// The consultation views of a case.
-    async fn consultations_of(&self, case_id: &str) -> Result<Vec<ConsultationView>> {
+    async fn consultations_of(&self, case_id: &str, authority: &str) -> Result<Vec<ConsultationView>> {
         let mut views = Vec::new();
         for v in self.store.shared("consultation").await? {
             let c: Consultation = parse(v, "consultation")?;
-            if c.case_id == case_id {
+            // Only the case's own authority consults on its cases; a record claiming otherwise counts for nothing.
+            if c.case_id == case_id && c.from_authority == authority {
                 views.push(self.view(c).await?);
             }
         }
@@ -307,12 +308,13 @@ impl App {
     }
 
     async fn view(&self, c: Consultation) -> Result<ConsultationView> {
-        let answer = match self.store.shared_record("consultation_answer", &c.id).await? {
-            Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
-            None => None,
-        }
-        // Only the consulted authority's answer counts, whoever else sent one.
-        .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
+        let answer =
+            match self.store.shared_record("consultation_answer", &format!("{}:{}", c.id, c.to_authority)).await? {
+                Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
+                None => None,
+            }
+            // Only the consulted authority's answer counts, whoever else sent one.
+            .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
         let status = match (&answer, today() > c.deadline) {
             (Some(_), _) => "answered",
             (None, true) => "expired",
@@ -334,11 +336,13 @@ impl App {
         if matches.is_empty() {
             return Ok(None);
         }
-        let consultations = self.consultations_of(case.id.as_str()).await?;
+        let consultations = self.consultations_of(case.id.as_str(), case.authority_id.as_str()).await?;
         let mut circumstances = Vec::new();
         let mut used = Vec::new();
         for d in &matches {
-            let Some(c) = consultations.iter().find(|c| c.consultation.denial_id == d.id.as_str()) else {
+            let Some(c) = consultations.iter().find(|c| {
+                c.consultation.denial_id == d.id.as_str() && c.consultation.to_authority == d.authority_id.as_str()
+            }) else {
                 return Err(Error::new(
                     ErrorCode::ConsultationRequired,
                     format!(
@@ -416,7 +420,12 @@ impl App {
             return Err(Error::validation("denial_id", "an authority does not consult itself"));
         }
         let question = crate::review::text("question", question, 4000)?;
-        if self.consultations_of(case_id).await?.iter().any(|c| c.consultation.denial_id == denial_id) {
+        if self
+            .consultations_of(case_id, authority.as_str())
+            .await?
+            .iter()
+            .any(|c| c.consultation.denial_id == denial_id)
+        {
             return Err(Error::new(
                 ErrorCode::AlreadyExists,
                 format!("case {case_id} already consulted on {denial_id}"),
@@ -505,7 +514,7 @@ impl App {
         };
         let mut mutations = vec![Mutation::PutShared {
             kind: "consultation_answer".into(),
-            id: id.to_owned(),
+            id: format!("{id}:{authority}"),
             authority_id: authority.to_string(),
             version: 1,
             data: to_json(&answer),

@@ -155,7 +155,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         "consultation_answer" => {
             let a: ConsultationAnswer = parse(e)?;
             owned(&a.from_authority)?;
-            shared(a.consultation_id.clone(), &a.from_authority, a.version)
+            shared(format!("{}:{}", a.consultation_id, a.from_authority), &a.from_authority, a.version)
         }
         "approval_notice" => {
             let n: ApprovalNotice = parse(e)?;
@@ -216,6 +216,18 @@ impl App {
     pub async fn init_identity(&self, p: &Principal, authority: &str, key: &NodeKey) -> Result<Identity> {
         require(p, &[Role::Admin], "set up the federation")?;
         let a = self.authority(authority).await?;
+        if self
+            .store
+            .peers()
+            .await?
+            .iter()
+            .any(|x| x.authority_id == a.id.as_str() || x.public_key == key.public_base64())
+        {
+            return Err(Error::validation(
+                "authority",
+                format!("{} or this key is registered as a peer; a node is not its own peer", a.id),
+            ));
+        }
         let identity = Identity {
             authority_id: a.id.to_string(),
             public_key: key.public_base64(),

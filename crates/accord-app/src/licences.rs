@@ -161,7 +161,7 @@ fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
                 item.quantity, item.item
             ));
         }
-        if item.value > left_v + EPSILON {
+        if li.value > 0.0 && item.value > left_v + EPSILON {
             return refuse(format!("items[{i}]: value {} exceeds the {left_v} left of item {}", item.value, item.item));
         }
         li.used_quantity += item.quantity;
@@ -374,8 +374,11 @@ impl App {
             li.quantity = given.quantity;
             li.value = given.value;
         }
-        let used_up =
-            l.items.iter().all(|x| x.used_quantity + EPSILON >= x.quantity || x.used_value + EPSILON >= x.value);
+        if l.status == LicenceStatus::Expired {
+            // Expiry is read from the dates, never stored: a later last day makes the licence usable again.
+            l.status = LicenceStatus::Active;
+        }
+        let used_up = l.items.iter().all(used_up);
         if l.status == LicenceStatus::Exhausted && !used_up {
             l.status = LicenceStatus::Active;
         } else if l.status == LicenceStatus::Active && used_up {

@@ -122,6 +122,15 @@ async fn a_joint_development_roster_change_needs_an_amendment_when_the_transfer_
     assert_eq!((l.amendments[1].status, l.roster[3].status), (AmendmentStatus::Approved, RosterStatus::Active));
     app.report_shipment(&w.exporter, &lic, transfer(&dates.inside, "Ravi Kumar")).await.unwrap();
 
+    // New conditions alone leave a licence with no value limit active.
+    let conditions = NewAmendment {
+        reason: "reporting duty".into(),
+        valid_until: None,
+        conditions: Some(vec!["report each transfer".into()]),
+        items: Vec::new(),
+    };
+    assert_eq!(app.amend_licence(&w.officer_de, &lic, conditions).await.unwrap().status, LicenceStatus::Active);
+
     // Removing a participant is recorded, and nothing more may go to them.
     let l = app.remove_participant(&w.exporter, &lic, 1, "left the project").await.unwrap();
     assert_eq!((l.roster[1].status, l.roster[1].reason.as_deref()), (RosterStatus::Removed, Some("left the project")));

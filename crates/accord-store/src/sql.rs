@@ -945,23 +945,24 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             })?;
         }
         Mutation::PutPeer(peer) => {
-            sqlx::query("INSERT INTO peers (authority_id, url, public_key, added_at) VALUES ($1, $2, $3, $4)")
-                .bind(&peer.authority_id)
-                .bind(&peer.url)
-                .bind(&peer.public_key)
-                .bind(&peer.added_at)
-                .execute(&mut **tx)
-                .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        Error::new(
-                            ErrorCode::AlreadyExists,
-                            format!("peer {} is already registered", peer.authority_id),
-                        )
-                    } else {
-                        db_error(e)
-                    }
-                })?;
+            // A peer registered again resumes after what was already received from it.
+            sqlx::query(
+                "INSERT INTO peers (authority_id, url, public_key, added_at, last_seq) VALUES ($1, $2, $3, $4, \
+                 (SELECT COALESCE(MAX(seq), 0) FROM inbox WHERE sender = $1))",
+            )
+            .bind(&peer.authority_id)
+            .bind(&peer.url)
+            .bind(&peer.public_key)
+            .bind(&peer.added_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::AlreadyExists, format!("peer {} is already registered", peer.authority_id))
+                } else {
+                    db_error(e)
+                }
+            })?;
         }
         Mutation::RemovePeer(authority) => {
             let done = sqlx::query("DELETE FROM peers WHERE authority_id = $1")
