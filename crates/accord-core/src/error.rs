@@ -67,6 +67,8 @@ error_codes! {
     ConsultationRequired = "consultation_required", 409, "The case matches an active allied denial: consult the denying authority and wait for its answer or the deadline before approving.";
     DocumentRejected = "document_rejected", 422, "An uploaded document is refused: too large, a content type not accepted, content that is not of its type, or a SHA-256 other than the declared one.";
     NotEligible = "not_eligible", 422, "The organisation does not qualify for what it asked for (a global licence needs a trusted exporter).";
+    ScreeningBudgetExceeded = "screening_budget_exceeded", 422, "A screening request asks for more hits than one request may (queries × limit); lower the limit or split the batch.";
+    ScreeningResponseTooLarge = "screening_response_too_large", 422, "A screening answer would exceed the response size cap; raise the threshold, lower the limit or split the batch.";
     InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
     CaseChanged = "case_changed", 409, "The case changed since the version the caller saw (another officer acted); read it again.";
