@@ -9,7 +9,7 @@ use accord_core::listed::{Adjudication, EntityKind, Verdict};
 use accord_core::model::{Role, parse_country};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
-use accord_screen::{Hit, Index, NameVariants, Query};
+use accord_screen::{Hit, Index, InputWarning, NameVariants, Query};
 use accord_store::Mutation;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,6 +21,10 @@ use utoipa::ToSchema;
 pub const MAX_BATCH: usize = 1000;
 /// Most hits returned per query.
 pub const MAX_LIMIT: usize = 100;
+/// Most work one screening request may ask for: queries × limit (1,000 parties at 10 hits, 200 at 100).
+pub const SCREEN_BUDGET: usize = 10_000;
+/// Largest screening answer, in bytes of JSON (estimated as the hits are gathered).
+pub const MAX_RESPONSE_BYTES: usize = 8 << 20;
 
 /// What the app keeps of each listed entity besides the index: its content version and listing facts.
 #[derive(Debug, Clone)]
@@ -53,11 +57,20 @@ pub(crate) struct Screening {
     pub(crate) loaded: RwLock<Option<Loaded>>,
     /// Serialises rebuilds so two refreshes do not build the same index twice.
     pub(crate) rebuild: tokio::sync::Mutex<()>,
+    /// One permit per core: screening requests run on the blocking pool, at most this many at once, so
+    /// that a flood of batches neither starves the request workers nor piles up threads.
+    pub(crate) running: Arc<tokio::sync::Semaphore>,
 }
 
 impl Screening {
     pub(crate) fn new(variants: Option<Arc<NameVariants>>) -> Screening {
-        Screening { variants, loaded: RwLock::new(None), rebuild: tokio::sync::Mutex::new(()) }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Screening {
+            variants,
+            loaded: RwLock::new(None),
+            rebuild: tokio::sync::Mutex::new(()),
+            running: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
     }
 }
 
@@ -102,6 +115,9 @@ pub struct ScreenResult {
     pub subject: String,
     /// Hits, best first.
     pub hits: Vec<ScreenHit>,
+    /// Red flags in how the name is written (invisible characters, text-direction controls, mixed alphabets):
+    /// it was screened as if written plainly, but an officer should see them.
+    pub warnings: Vec<InputWarning>,
 }
 
 /// Request to record an adjudication.
@@ -271,11 +287,53 @@ impl App {
             .enumerate()
             .map(|(i, q)| q.to_query().map_err(|e| with_index(e, i, queries.len())))
             .collect::<Result<_>>()?;
+        if queries.len() * limit > SCREEN_BUDGET {
+            return Err(Error::new(
+                ErrorCode::ScreeningBudgetExceeded,
+                format!(
+                    "{} queries × limit {limit} asks for more than {SCREEN_BUDGET} hits in one request; lower the limit or split the batch",
+                    queries.len()
+                ),
+            )
+            .with_details(json!({ "queries": queries.len(), "limit": limit, "budget": SCREEN_BUDGET })));
+        }
         let (index, versions) = self.index_and_versions().await?;
         let authority = user_principal(p).and_then(|u| u.authority_id.clone());
+        // Matching is CPU work: it runs on the blocking pool, one request per core at a time.
+        let permit = self
+            .screening
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("screening is shutting down"))?;
+        let names: Vec<(Query, String)> = parsed.into_iter().zip(queries.iter().map(|q| q.name.clone())).collect();
+        let total = queries.len();
+        let screened = tokio::task::spawn_blocking(move || -> Result<Vec<(Vec<Hit>, Vec<InputWarning>)>> {
+            let _permit = permit;
+            let mut bytes = 0usize;
+            let mut out = Vec::with_capacity(names.len());
+            for (i, (q, name)) in names.iter().enumerate() {
+                let hits = index.screen(q, limit, threshold).map_err(|e| with_index(e, i, total))?;
+                bytes += hits.iter().map(estimated_json_bytes).sum::<usize>() + 64;
+                if bytes > MAX_RESPONSE_BYTES {
+                    return Err(Error::new(
+                        ErrorCode::ScreeningResponseTooLarge,
+                        format!(
+                            "the answer would exceed {} MiB by query {i}; raise the threshold, lower the limit or split the batch",
+                            MAX_RESPONSE_BYTES >> 20
+                        ),
+                    )
+                    .with_details(json!({ "index": i, "max_bytes": MAX_RESPONSE_BYTES })));
+                }
+                out.push((hits, accord_screen::inspect(name)));
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("screening failed: {e}")))??;
         let mut results = Vec::with_capacity(queries.len());
-        for (i, (q, raw)) in parsed.iter().zip(queries).enumerate() {
-            let hits = index.screen(q, limit, threshold).map_err(|e| with_index(e, i, queries.len()))?;
+        for (raw, (hits, warnings)) in queries.iter().zip(screened) {
             let subject = subject_key(raw);
             let adjudications = match &authority {
                 Some(a) if !hits.is_empty() => self.store.adjudications(a.as_str(), &subject).await?,
@@ -300,7 +358,7 @@ impl App {
                     ScreenHit { hit, entity_version, suppressed, adjudication }
                 })
                 .collect();
-            results.push(ScreenResult { subject, hits });
+            results.push(ScreenResult { subject, hits, warnings });
         }
         Ok(results)
     }
@@ -368,6 +426,16 @@ fn subject_key(q: &ScreenQuery) -> String {
     }
 }
 
+/// About how many bytes a hit takes in the JSON answer (names, explanation parts and penalties, fields).
+fn estimated_json_bytes(h: &Hit) -> usize {
+    let e = &h.explanation;
+    let parts: usize = e.parts.iter().map(|p| p.query.len() + p.listed.len() + 60).sum();
+    let penalties: usize = e.penalties.iter().map(|p| p.reason.len() + 30).sum();
+    let left: usize = e.unmatched_query.iter().chain(&e.unmatched_listed).map(|s| s.len() + 3).sum();
+    let warnings: usize = e.warnings.iter().map(|w| w.message.len() + 40).sum();
+    300 + h.list_id.len() + h.entity_id.len() + h.matched_name.len() + parts + penalties + left + warnings
+}
+
 /// Names the failing query of a batch in the error.
 fn with_index(e: Error, i: usize, n: usize) -> Error {
     if n == 1 {
@@ -375,4 +443,36 @@ fn with_index(e: Error, i: usize, n: usize) -> Error {
     }
     let field = e.details.as_ref().and_then(|d| d.get("field")).cloned().unwrap_or_default();
     Error { message: format!("query {i}: {}", e.message), details: Some(json!({ "index": i, "field": field })), ..e }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_core::listed::NameKind;
+    use accord_screen::{Explanation, MatchKind, PartMatch, Penalty};
+
+    #[test]
+    fn the_response_estimate_is_never_below_the_json_it_stands_for() {
+        let part =
+            |q: &str, l: &str| PartMatch { query: q.into(), listed: l.into(), how: MatchKind::Fuzzy, score: 0.912 };
+        let hit = Hit {
+            list_id: "us_ofac_sdn".into(),
+            entity_id: "12345".into(),
+            kind: EntityKind::Organization,
+            matched_name: "ROSOBORONEXPORT OAO \"quoted\" name".into(),
+            name_kind: NameKind::Alias,
+            score: 0.8123,
+            explanation: Explanation {
+                parts: vec![part("rosoboronexport", "rosoboronexport"), part("оао", "oao")],
+                unmatched_query: vec!["moscow".into()],
+                unmatched_listed: vec!["federal".into(), "state".into()],
+                penalties: vec![Penalty { reason: "unmatched listed 'federal'".into(), amount: 0.051 }],
+                warnings: accord_screen::inspect("Ro\u{200B}soboron\u{202E}export"),
+            },
+        };
+        let adjudication = None;
+        let screened = ScreenHit { hit: hit.clone(), entity_version: 12, suppressed: false, adjudication };
+        let json = serde_json::to_vec(&screened).unwrap_or_default().len();
+        assert!(estimated_json_bytes(&hit) >= json, "estimate {} < {json}", estimated_json_bytes(&hit));
+    }
 }

@@ -770,7 +770,41 @@ impl Index {
         {
             return Err(Error::validation("birth_year", format!("birth_year must be within 1800..=2100, got {y}")));
         }
-        let parsed = parse(&q.name);
+        let mut hits = self.screen_name(q, &q.name, country, limit, threshold)?;
+        // A direction override shows the reader another name than the text holds: screen that one too.
+        if let Some(shown) = crate::clean::displayed(&q.name)
+            && let Ok(more) = self.screen_name(q, &shown, country, limit, threshold)
+        {
+            hits.extend(more);
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let mut seen: Vec<(String, String)> = Vec::new();
+            hits.retain(|h| {
+                let key = (h.list_id.clone(), h.entity_id.clone());
+                let new = !seen.contains(&key);
+                seen.push(key);
+                new
+            });
+            hits.truncate(limit);
+        }
+        if !hits.is_empty() {
+            let warnings = crate::inspect(&q.name);
+            for h in &mut hits {
+                h.explanation.warnings.clone_from(&warnings);
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Screens one name (the query's, or the one it displays as) with the query's other attributes.
+    fn screen_name(
+        &self,
+        q: &Query,
+        name: &str,
+        country: Option<[u8; 2]>,
+        limit: usize,
+        threshold: f64,
+    ) -> Result<Vec<Hit>> {
+        let parsed = parse(name);
         if parsed.tokens.is_empty() {
             return Err(Error::validation("name", "name has no letters or digits to match"));
         }
@@ -1136,6 +1170,7 @@ impl Index {
             unmatched_query: prep.toks.iter().map(|t| t.tok.display().to_owned()).collect(),
             unmatched_listed: rec.tokens.iter().map(|&id| self.text(id).to_owned()).collect(),
             penalties: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -1300,5 +1335,14 @@ pub(crate) fn compare(
     }
     let prep = index.prepare(parsed);
     let (score, explanation) = index.score_name(&prep, rec, entity.kind, true);
-    Ok((round4(f64::from(score)), explanation.unwrap_or_default()))
+    let mut explanation = explanation.unwrap_or_default();
+    for mut w in crate::inspect(left) {
+        w.message = format!("left: {}", w.message);
+        explanation.warnings.push(w);
+    }
+    for mut w in crate::inspect(right) {
+        w.message = format!("right: {}", w.message);
+        explanation.warnings.push(w);
+    }
+    Ok((round4(f64::from(score)), explanation))
 }

@@ -13,6 +13,7 @@ use accord_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod clean;
 mod index;
 mod keys;
 mod script;
@@ -126,6 +127,48 @@ pub struct Explanation {
     pub unmatched_listed: Vec<String>,
     /// Everything that lowered the score, largest first.
     pub penalties: Vec<Penalty>,
+    /// What the names' writing gives away (invisible characters removed, words mixing alphabets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<InputWarning>,
+}
+
+/// What kind of writing trick a name showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// Characters that show nothing (zero-width space or joiner, soft hyphen, byte-order mark …) were removed.
+    InvisibleCharacters,
+    /// Text-direction overrides, embeddings, isolates or marks were removed.
+    DirectionControls,
+    /// A word mixes letters of different alphabets (a Greek or Cyrillic look-alike in a Latin name), or the
+    /// name's words are in different alphabets.
+    MixedScript,
+}
+
+impl WarningKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::InvisibleCharacters => "invisible_characters",
+            WarningKind::DirectionControls => "direction_controls",
+            WarningKind::MixedScript => "mixed_script",
+        }
+    }
+}
+
+/// A red flag about how a screened name is written: it was matched all the same, but an officer should see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InputWarning {
+    /// What was found.
+    pub kind: WarningKind,
+    /// What exactly, e.g. `2 invisible character(s) removed (U+200B)`.
+    pub message: String,
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
 }
 
 impl fmt::Display for Explanation {
@@ -150,6 +193,9 @@ impl fmt::Display for Explanation {
         for p in &self.penalties {
             write!(f, "{sep}-{:.2} {}", p.amount, p.reason)?;
             sep = ", ";
+        }
+        for w in &self.warnings {
+            write!(f, "; warning {w}")?;
         }
         Ok(())
     }
@@ -206,16 +252,26 @@ pub fn compare(
     index::compare(left, right, kind, variants)
 }
 
-/// Checks a name: not blank, not too long, no control characters (in bounded time, whatever its length).
+/// What an officer should know about how a name is written (invisible characters, text-direction controls,
+/// words mixing alphabets); empty for an ordinary name. [`Index::screen`] and [`compare`] match such names
+/// as if written plainly and put these warnings in every hit's explanation.
+pub fn inspect(name: &str) -> Vec<InputWarning> {
+    clean::inspect(name)
+}
+
+/// Checks a name: not blank, at most [`MAX_NAME_CHARS`] visible characters, no control characters other than
+/// tabs and line breaks (read as spaces); in bounded time, whatever its length. Invisible characters do not
+/// count towards the length, but a name of more than four times the limit is refused outright.
 pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
-    if name.trim().is_empty() {
-        return Err(Error::validation(field, format!("{field} must not be empty")));
-    }
-    let mut chars = 0usize;
+    let (mut raw, mut visible, mut blank) = (0usize, 0usize, true);
+    let mut hidden = false;
     for (i, c) in name.chars().enumerate() {
-        chars += 1;
-        if chars > MAX_NAME_CHARS {
+        raw += 1;
+        if raw > 4 * MAX_NAME_CHARS {
             return Err(Error::validation(field, format!("{field} is longer than {MAX_NAME_CHARS} characters")));
+        }
+        if clean::is_spacing_control(c) {
+            continue;
         }
         if c.is_control() {
             return Err(Error::validation(
@@ -223,6 +279,19 @@ pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
                 format!("{field} contains a control character (U+{:04X}) at position {i}", c as u32),
             ));
         }
+        if clean::is_invisible(c) {
+            hidden = true;
+            continue;
+        }
+        visible += 1;
+        blank &= c.is_whitespace();
+    }
+    if visible > MAX_NAME_CHARS {
+        return Err(Error::validation(field, format!("{field} is longer than {MAX_NAME_CHARS} characters")));
+    }
+    if blank {
+        let what = if hidden { " (it holds only invisible characters)" } else { "" };
+        return Err(Error::validation(field, format!("{field} must not be empty{what}")));
     }
     Ok(())
 }
@@ -241,6 +310,7 @@ mod tests {
             unmatched_query: vec![],
             unmatched_listed: vec!["hassan".into()],
             penalties: vec![Penalty { reason: "unmatched listed 'hassan'".into(), amount: 0.05 }],
+            warnings: vec![],
         };
         assert_eq!(e.to_string(), "mohammed=muhammad(variant) ali=ali(exact); -0.05 unmatched listed 'hassan'");
     }

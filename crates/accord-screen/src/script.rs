@@ -3,6 +3,11 @@
 //! Cyrillic, Greek and Arabic/Persian use tables written for names (BGN/PCGN-like for Cyrillic, so that
 //! `Евгений` becomes `yevgeniy` as the US and UN lists write it); other scripts fall back to `deunicode`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use unicode_normalization::char::is_combining_mark;
+
 /// The script family of a letter, as far as matching cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Script {
@@ -26,112 +31,137 @@ pub(crate) fn script_of(c: char) -> Script {
     }
 }
 
-/// A Cyrillic or Greek letter that looks like a Latin one, as that Latin letter (input is lower case).
+/// Letters of other alphabets read as the Latin letter they look like, and Latin letters read as the
+/// Cyrillic letter they look like, both derived once from the Unicode confusables data (UTS #39 skeletons,
+/// as the `unicode-security` crate carries them).
+struct LookAlikes {
+    /// Greek, Cyrillic, Armenian, Cherokee … letter (as written, either case) → lower-case ASCII letter.
+    to_latin: HashMap<char, char>,
+    /// ASCII letter (as written, either case) → lower-case Cyrillic letter.
+    to_cyrillic: HashMap<char, char>,
+}
+
+/// The UTS #39 skeleton of one character with combining marks left out (`Ё` → `E`).
+fn bare_skeleton(c: char) -> String {
+    let mut buf = [0u8; 4];
+    unicode_security::skeleton(c.encode_utf8(&mut buf)).filter(|&m| !is_combining_mark(m)).collect()
+}
+
+fn look_alikes() -> &'static LookAlikes {
+    static TABLE: OnceLock<LookAlikes> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // ASCII letters by skeleton: `I` and `l` share one, so the case of the letter decides between them.
+        let mut ascii: HashMap<String, Vec<char>> = HashMap::new();
+        for c in ('A'..='Z').chain('a'..='z') {
+            ascii.entry(bare_skeleton(c)).or_default().push(c);
+        }
+        let reading = |c: char| -> Option<char> {
+            let pick = |c: char| -> Option<char> {
+                let found = ascii.get(&bare_skeleton(c))?;
+                let same_case = found.iter().find(|l| l.is_ascii_uppercase() == c.is_uppercase());
+                same_case.or(found.first()).map(char::to_ascii_lowercase)
+            };
+            // A lower-case letter whose skeleton is a small capital (`т` → `ᴛ`) reads as its capital does.
+            pick(c).or_else(|| {
+                let mut upper = c.to_uppercase();
+                match (upper.next(), upper.next()) {
+                    (Some(u), None) if c.is_lowercase() && u != c => pick(u),
+                    _ => None,
+                }
+            })
+        };
+        let ranges = [
+            0x370..0x400u32,
+            0x400..0x530,
+            0x530..0x590,
+            0x13A0..0x1400,
+            0x1C80..0x1C90,
+            0x1F00..0x2000,
+            0x2C80..0x2D00,
+            0xA640..0xA6A0,
+            0xA4D0..0xA500,
+        ];
+        let mut to_latin = HashMap::new();
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32).filter(|c| c.is_alphabetic()) {
+            if let Some(l) = reading(c) {
+                to_latin.insert(c, l);
+            }
+        }
+        // Basic Russian letters first, so that each Latin letter reads as the commonest Cyrillic look-alike.
+        let mut to_cyrillic = HashMap::new();
+        for c in (0x410..0x450u32).chain(0x400..0x410).chain(0x450..0x530).filter_map(char::from_u32) {
+            if let Some(&l) = to_latin.get(&c) {
+                let written = if c.is_uppercase() { l.to_ascii_uppercase() } else { l };
+                let lower = c.to_lowercase().next().unwrap_or(c);
+                to_cyrillic.entry(written).or_insert(lower);
+            }
+        }
+        LookAlikes { to_latin, to_cyrillic }
+    })
+}
+
+/// A letter of another alphabet that looks like a Latin one, as that Latin letter in lower case (case as
+/// written matters: a Greek capital Nu reads `n`, a small one `v`).
 fn confusable_to_latin(c: char) -> Option<char> {
-    Some(match c {
-        'а' => 'a',
-        'в' => 'b',
-        'е' => 'e',
-        'ё' => 'e',
-        'к' => 'k',
-        'м' => 'm',
-        'н' => 'h',
-        'о' => 'o',
-        'р' => 'p',
-        'с' => 'c',
-        'т' => 't',
-        'у' => 'y',
-        'х' => 'x',
-        'і' => 'i',
-        'ј' => 'j',
-        'ѕ' => 's',
-        'ԁ' => 'd',
-        'ԛ' => 'q',
-        'ԝ' => 'w',
-        'ӏ' => 'l',
-        'α' => 'a',
-        'β' => 'b',
-        'ε' => 'e',
-        'η' => 'h',
-        'ι' => 'i',
-        'κ' => 'k',
-        'μ' => 'm',
-        'ν' => 'v',
-        'ο' => 'o',
-        'ρ' => 'p',
-        'τ' => 't',
-        'υ' => 'u',
-        'χ' => 'x',
-        'ζ' => 'z',
-        _ => return None,
-    })
+    if c.is_ascii() {
+        return None;
+    }
+    look_alikes().to_latin.get(&c).copied()
 }
 
-/// A Latin letter that looks like a Cyrillic one, as that Cyrillic letter (input is lower case).
+/// Whether a letter of another alphabet looks like a Latin letter.
+pub(crate) fn looks_latin(c: char) -> bool {
+    confusable_to_latin(c).is_some()
+}
+
+/// A Latin letter that looks like a Cyrillic one, as that Cyrillic letter in lower case.
 fn confusable_to_cyrillic(c: char) -> Option<char> {
-    Some(match c {
-        'a' => 'а',
-        'b' => 'в',
-        'c' => 'с',
-        'e' => 'е',
-        'h' => 'н',
-        'i' => 'і',
-        'k' => 'к',
-        'm' => 'м',
-        'o' => 'о',
-        'p' => 'р',
-        't' => 'т',
-        'x' => 'х',
-        'y' => 'у',
-        _ => return None,
-    })
+    look_alikes().to_cyrillic.get(&c).copied()
 }
 
-/// Lower-cases a raw token and replaces letters of a minority script that merely look like letters
-/// of the main script (a Cyrillic `а` in a Latin name, a Latin `o` in a Cyrillic one). `latin_name`
-/// says whether the whole name is mostly Latin, which decides for tokens made only of look-alikes
-/// (a Cyrillic `с` standing alone in `S.A. DE С.V.`).
+/// Replaces letters of a minority script that merely look like letters of the main script (a Cyrillic
+/// `а` or a Greek capital Nu in a Latin name, a Latin `o` in a Cyrillic one) and lower-cases the token,
+/// reading each letter as written (its case matters to what it looks like). `latin_name` says whether the
+/// whole name is mostly Latin, which decides for tokens made only of look-alikes (a Cyrillic `С` standing
+/// alone in `S.A. DE С.V.`).
 pub(crate) fn fold_confusables(raw: &[char], out: &mut Vec<char>, latin_name: bool) {
     out.clear();
     let (mut latin, mut other) = (0usize, 0usize);
     let mut cyrillic = 0usize;
+    let mut all_look_latin = true;
     for &c in raw {
-        for l in c.to_lowercase() {
-            match script_of(l) {
-                Script::Latin => latin += 1,
-                Script::Cyrillic => {
-                    cyrillic += 1;
-                    other += 1;
-                }
-                Script::Greek => other += 1,
-                _ => {}
+        match script_of(c) {
+            Script::Latin => latin += 1,
+            Script::Cyrillic => {
+                cyrillic += 1;
+                other += 1;
             }
-            out.push(l);
+            Script::Greek => other += 1,
+            // Letters of other alphabets count only when they look Latin (a Cherokee or Armenian look-alike).
+            Script::Other if c.is_alphabetic() && confusable_to_latin(c).is_some() => other += 1,
+            _ => {}
+        }
+        if c.is_alphabetic() && script_of(c) != Script::Latin && confusable_to_latin(c).is_none() {
+            all_look_latin = false;
         }
     }
-    let others_look_latin = || {
-        out.iter()
-            .all(|&c| !matches!(script_of(c), Script::Cyrillic | Script::Greek) || confusable_to_latin(c).is_some())
-    };
     let to_latin = if latin > 0 && other > 0 {
-        if latin_name { others_look_latin() || latin > other } else { latin > other }
+        if latin_name { all_look_latin || latin > other } else { latin > other }
     } else {
-        latin == 0
-            && other > 0
-            && latin_name
-            && out.iter().all(|&c| !c.is_alphabetic() || confusable_to_latin(c).is_some())
+        latin == 0 && other > 0 && latin_name && all_look_latin
     };
-    if to_latin {
-        for c in out.iter_mut() {
-            if let Some(l) = confusable_to_latin(*c) {
-                *c = l;
-            }
-        }
-    } else if latin > 0 && cyrillic > 0 {
-        for c in out.iter_mut() {
-            if let Some(l) = confusable_to_cyrillic(*c) {
-                *c = l;
-            }
+    let to_cyrillic = !to_latin && latin > 0 && cyrillic > 0;
+    for &c in raw {
+        let mapped = if to_latin {
+            confusable_to_latin(c)
+        } else if to_cyrillic && c.is_ascii() {
+            confusable_to_cyrillic(c)
+        } else {
+            None
+        };
+        match mapped {
+            Some(m) => out.push(m),
+            None => out.extend(c.to_lowercase()),
         }
     }
 }

@@ -480,6 +480,9 @@ fn legal_anywhere(token: &str) -> Option<LegalForm> {
 
 /// Splits a name into lower-case ASCII tokens, transliterating other scripts.
 pub(crate) fn tokenize(name: &str) -> Vec<Tok> {
+    // Characters that show nothing go before anything else, so that they neither split nor hide a word.
+    let visible = crate::clean::strip_invisible(name);
+    let name: &str = &visible;
     let text: std::borrow::Cow<'_, str> =
         if name.is_ascii() { std::borrow::Cow::Borrowed(name) } else { std::borrow::Cow::Owned(name.nfkc().collect()) };
     let latin_name = mostly_latin(&text);

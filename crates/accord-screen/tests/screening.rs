@@ -3,7 +3,8 @@
 use accord_core::ErrorCode;
 use accord_core::listed::{EntityKind, ListedEntity, NameKind};
 use accord_screen::{
-    DEFAULT_THRESHOLD, Explanation, Hit, Index, MAX_LIMIT, MatchKind, NameVariants, Query, compare, normalize,
+    DEFAULT_THRESHOLD, Explanation, Hit, Index, MAX_LIMIT, MAX_NAME_CHARS, MatchKind, NameVariants, Query, WarningKind,
+    compare, inspect, normalize,
 };
 
 const VARIANTS: &str = "\
@@ -430,13 +431,23 @@ fn a_huge_name_is_rejected_before_any_matching() {
 #[test]
 fn control_characters_are_rejected_with_their_position() {
     let index = index();
-    for name in ["Ivan\u{0}Petrov", "Ivan\nPetrov", "Ivan\u{7f}", "\u{1b}[31mIvan"] {
+    for name in ["Ivan\u{0}Petrov", "Ivan\u{7f}", "\u{1b}[31mIvan", "Ivan\u{7}Petrov"] {
         let err = index.screen(&Query::name(name), 10, 0.5).unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationFailed, "{name:?}");
         assert!(err.message.contains("control character"), "{}", err.message);
     }
-    let err = index.screen(&Query::name("Ivan\tPetrov"), 10, 0.5).unwrap_err();
+    let err = index.screen(&Query::name("Ivan\u{1}Petrov"), 10, 0.5).unwrap_err();
     assert!(err.message.contains("position 4"), "{}", err.message);
+}
+
+#[test]
+fn tabs_and_line_breaks_inside_a_name_read_as_spaces() {
+    let index = index();
+    for name in ["Ivan\nPetrov", "Ivan\tPetrov", "Ivan\r\nPetrov", "PETROV,\u{0B}Ivan\u{0C}", "\tIvan Petrov\n"] {
+        let hit = top(&index, name).unwrap_or_else(|| panic!("{name:?} found nothing"));
+        assert_eq!(hit.entity_id, "1", "{name:?}");
+        assert_eq!(hit.score, top(&index, "Ivan Petrov").unwrap().score, "{name:?}");
+    }
 }
 
 #[test]
@@ -471,4 +482,150 @@ fn a_variant_table_line_without_an_arrow_is_a_malformed_file() {
     assert_eq!(err.code, ErrorCode::MalformedFile);
     assert!(err.message.contains("line 2"));
     assert_eq!(variants().len(), 4);
+}
+
+// ---------------------------------------------------------------- evasion by writing tricks
+
+fn evasion_index() -> Index {
+    let mut all = entities();
+    all.push(org("sdn", "20", "ROSOBORONEXPORT OAO"));
+    all.push(person("sdn", "21", "AL-NASIR, Ahmad"));
+    all.push(person("sdn", "22", "GUSEV, Yuriy Ivanovich"));
+    Index::build(&all, Some(&variants()))
+}
+
+fn warning_kinds(hit: &Hit) -> Vec<WarningKind> {
+    hit.explanation.warnings.iter().map(|w| w.kind).collect()
+}
+
+/// Every invisible character someone may slip into a name to split or hide a word.
+const INVISIBLE: &[(char, &str)] = &[
+    ('\u{200B}', "zero-width space"),
+    ('\u{200C}', "zero-width non-joiner"),
+    ('\u{200D}', "zero-width joiner"),
+    ('\u{2060}', "word joiner"),
+    ('\u{FEFF}', "byte-order mark"),
+    ('\u{00AD}', "soft hyphen"),
+    ('\u{034F}', "combining grapheme joiner"),
+    ('\u{180E}', "Mongolian vowel separator"),
+    ('\u{2061}', "function application"),
+    ('\u{2063}', "invisible separator"),
+    ('\u{2064}', "invisible plus"),
+    ('\u{FE0F}', "variation selector 16"),
+    ('\u{E0100}', "variation selector 17"),
+    ('\u{E0041}', "tag latin capital A"),
+    ('\u{3164}', "Hangul filler"),
+    ('\u{115F}', "Hangul choseong filler"),
+];
+
+#[test]
+fn invisible_characters_inside_a_listed_name_neither_split_nor_hide_it() {
+    let index = evasion_index();
+    let plain = top(&index, "Rosoboronexport").unwrap();
+    for &(c, what) in INVISIBLE {
+        for name in
+            [format!("Ro{c}soboron{c}export"), format!("{c}Rosoboronexport{c}"), format!("R{c}o{c}s{c}oboronexport")]
+        {
+            let hit = top(&index, &name).unwrap_or_else(|| panic!("{what}: {name:?} found nothing"));
+            assert_eq!(hit.entity_id, "20", "{what}");
+            assert_eq!(hit.score, plain.score, "{what}: the listed party scores as if written plainly");
+            assert_eq!(warning_kinds(&hit), [WarningKind::InvisibleCharacters], "{what}");
+            assert!(hit.explanation.to_string().contains("warning invisible_characters"), "{}", hit.explanation);
+        }
+    }
+    assert!(index.screen(&Query::name("Rosoboronexport"), 10, 0.5).unwrap()[0].explanation.warnings.is_empty());
+}
+
+#[test]
+fn direction_controls_are_removed_and_an_override_is_read_as_displayed() {
+    let index = evasion_index();
+    let plain = top(&index, "Rosoboronexport").unwrap();
+    for (name, what) in [
+        ("\u{202E}Rosoboronexport\u{202C}", "right-to-left override around the name"),
+        ("\u{202E}tropxenorobosoR\u{202C}", "reversed text that displays as the listed name"),
+        ("OAO \u{202E}tropxenorobosoR", "override without its end"),
+        ("\u{2067}Rosoboronexport\u{2069}", "right-to-left isolate"),
+        ("\u{2066}Roso\u{2068}boron\u{2069}export\u{2069}", "isolates"),
+        ("\u{202B}Rosoboron\u{202A}export\u{202C}\u{202C}", "embeddings"),
+        ("\u{200F}Rosoboronexport\u{200E}", "direction marks"),
+        ("Rosoboron\u{061C}export", "Arabic letter mark"),
+    ] {
+        let hit = top(&index, name).unwrap_or_else(|| panic!("{what}: {name:?} found nothing"));
+        assert_eq!(hit.entity_id, "20", "{what}");
+        assert!(hit.score >= plain.score, "{what}: {}", hit.score);
+        assert!(warning_kinds(&hit).contains(&WarningKind::DirectionControls), "{what}: {:?}", hit.explanation);
+    }
+    let hit = top(&index, "\u{202E}tropxenorobosoR\u{202C}").unwrap();
+    assert!(hit.explanation.warnings[0].message.contains("displays as 'Rosoboronexport'"), "{:?}", hit.explanation);
+}
+
+#[test]
+fn look_alike_letters_of_other_alphabets_match_and_are_flagged_as_mixed_script() {
+    let index = evasion_index();
+    for (name, id, what) in [
+        ("\u{039D}asir Ahmad", "21", "Greek capital Nu"),
+        ("Ahmad al-\u{039D}asir", "21", "Greek capital Nu after a particle"),
+        ("\u{03A5}uriy Gusev", "22", "Greek capital Upsilon"),
+        ("Yuriy Gus\u{0435}v", "22", "Cyrillic e"),
+        ("R\u{043E}s\u{043E}b\u{043E}r\u{043E}nexp\u{043E}rt", "20", "Cyrillic o"),
+        ("\u{0420}\u{041E}SOBORONEXPORT", "20", "Cyrillic capital Er and O"),
+        ("ROSOBORON\u{0395}\u{03A7}PORT", "20", "Greek capital Epsilon and Chi"),
+        ("Rosoboronexpor\u{03C4}", "20", "Greek small tau"),
+        ("\u{13AA}hmad Nasir", "21", "Cherokee letter that looks like A"),
+    ] {
+        let hit = top(&index, name).unwrap_or_else(|| panic!("{what}: {name:?} found nothing"));
+        assert_eq!(hit.entity_id, id, "{what}");
+        assert!(hit.score >= DEFAULT_THRESHOLD, "{what}: {}", hit.score);
+        assert!(warning_kinds(&hit).contains(&WarningKind::MixedScript), "{what}: {:?}", hit.explanation);
+    }
+    assert_eq!(normalize("\u{039D}asir"), "nasir", "a capital Nu reads N");
+    assert_eq!(normalize("\u{03A5}uriy"), "yuriy", "a capital Upsilon reads Y");
+    assert_eq!(normalize("Пaвeл"), "pavel", "Latin look-alikes in a Cyrillic word read as Cyrillic");
+    let (s, e) = score("\u{039D}asir Ahmad", "AL-NASIR, Ahmad");
+    assert!(s >= DEFAULT_THRESHOLD, "{s}: {e}");
+    assert_eq!(e.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(), [WarningKind::MixedScript]);
+}
+
+#[test]
+fn a_name_of_five_hundred_characters_is_screened_and_a_longer_one_refused_clearly() {
+    let index = evasion_index();
+    let padded = format!("Rosoboronexport{}", " ".repeat(MAX_NAME_CHARS - "Rosoboronexport".len()));
+    assert_eq!(padded.chars().count(), MAX_NAME_CHARS);
+    assert_eq!(top(&index, &padded).unwrap().entity_id, "20");
+    // Invisible characters do not count towards the length.
+    let hidden = format!("Rosoboronexport{}", "\u{200B}".repeat(MAX_NAME_CHARS));
+    assert_eq!(top(&index, &hidden).unwrap().entity_id, "20");
+    let long = format!("Rosoboronexport {}", "x".repeat(MAX_NAME_CHARS));
+    let err = index.screen(&Query::name(long), 10, 0.5).unwrap_err();
+    assert!(err.message.contains("longer than 500 characters"), "{}", err.message);
+    let words = "Ro ".repeat(45);
+    let err = index.screen(&Query::name(words), 10, 0.5).unwrap_err();
+    assert!(err.message.contains("more than 40 parts"), "{}", err.message);
+}
+
+#[test]
+fn an_empty_or_invisible_only_name_is_refused_clearly() {
+    let index = evasion_index();
+    for name in ["", " \t\n ", "\u{200B}\u{200C}\u{FEFF}", "\u{202E}\u{202C}", "\u{00AD} \u{2060}"] {
+        let err = index.screen(&Query::name(name), 10, 0.5).unwrap_err();
+        assert_eq!(code_and_field(err.clone()), (ErrorCode::ValidationFailed, "name".into()), "{name:?}");
+        assert!(err.message.contains("must not be empty"), "{name:?}: {}", err.message);
+    }
+    let err = index.screen(&Query::name("\u{200B}\u{200B}"), 10, 0.5).unwrap_err();
+    assert!(err.message.contains("only invisible characters"), "{}", err.message);
+    let err = compare("\u{FEFF}", "Rosoboronexport", None, None).unwrap_err();
+    assert_eq!(code_and_field(err).1, "left");
+}
+
+#[test]
+fn comparison_and_normalisation_read_names_the_same_way_as_search() {
+    assert_eq!(normalize("Ro\u{200B}soboron\u{00AD}export OAO"), normalize("Rosoboronexport OAO"));
+    assert_eq!(normalize("\u{FEFF}Ivan\tPetrov\n"), "ivan petrov");
+    let (s, e) = score("Ro\u{200B}soboronexport", "ROSOBORONEXPORT");
+    assert_eq!(s, 1.0, "{e}");
+    assert_eq!(e.warnings[0].kind, WarningKind::InvisibleCharacters);
+    let (s, e) = score("ROSOBORONEXPORT", "Ro\u{2060}soboronexport");
+    assert_eq!(s, 1.0, "{e}");
+    assert!(e.warnings[0].message.starts_with("right: "), "{:?}", e.warnings);
+    assert_eq!(inspect("Rosoboronexport"), vec![]);
 }

@@ -43,7 +43,8 @@ pub struct ScreenRequest {
     pub limit: Option<usize>,
 }
 
-/// The screening answer: one result per party, in request order.
+/// The screening answer: one result per party, in request order. Matching runs on the blocking pool, at most
+/// one request per core at a time, so a large batch never holds up other requests such as `/health`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScreenResponse {
     /// The threshold applied.
@@ -53,8 +54,8 @@ pub struct ScreenResponse {
 }
 
 #[utoipa::path(post, path = "/api/v1/screen", tag = "screening", request_body = ScreenRequest, security(("bearer" = [])),
-    responses((status = 200, description = "Hits per party, best first, with explanations", body = ScreenResponse),
-              (status = 422, description = "Empty or oversize name, bad threshold, too many queries", body = ErrorBody)))]
+    responses((status = 200, description = "Hits per party, best first, with explanations; warnings name invisible characters, direction controls or mixed alphabets in a name", body = ScreenResponse),
+              (status = 422, description = "Empty or oversize name, bad threshold, too many queries; screening_budget_exceeded when queries × limit is over 10,000, screening_response_too_large when the answer would pass 8 MiB", body = ErrorBody)))]
 pub(crate) async fn screen(
     State(s): State<AppState>,
     Caller(p): Caller,

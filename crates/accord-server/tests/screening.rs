@@ -147,7 +147,58 @@ async fn false_positive_is_suppressed_for_the_authority_until_the_entity_changes
     );
 }
 
+async fn invisible_characters_and_look_alikes_are_found_and_flagged(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let a = screen(&w, "exporter_de", json!({"name": "Ro\u{200B}soboron\u{200B}export"})).await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    assert_eq!(first_hit(&a)["entity_id"], "C-1", "{}", a.body);
+    assert_eq!(a.body["results"][0]["warnings"][0]["kind"], "invisible_characters", "{}", a.body);
+    assert_eq!(first_hit(&a)["explanation"]["warnings"][0]["kind"], "invisible_characters");
+
+    let batch = screen(
+        &w,
+        "exporter_de",
+        json!({"queries": [
+            {"name": "\u{202E}tropxenorobosoR\u{202C}"},
+            {"name": "Mu\u{0127}ammad Ali \u{0397}assan"},
+            {"name": "HASSAN,\nMohammed\tAli"},
+            {"name": "Rosoboronexport"},
+        ]}),
+    )
+    .await;
+    assert_eq!(batch.status.as_u16(), 200, "{}", batch.body);
+    let results = batch.body["results"].as_array().unwrap();
+    assert_eq!(results[0]["hits"][0]["entity_id"], "C-1", "an override is read as displayed: {}", batch.body);
+    assert_eq!(results[0]["warnings"][0]["kind"], "direction_controls");
+    assert_eq!(results[1]["hits"][0]["entity_id"], "P-1", "{}", batch.body);
+    assert_eq!(results[1]["warnings"][0]["kind"], "mixed_script");
+    assert_eq!(results[2]["hits"][0]["entity_id"], "P-1", "a line break or tab reads as a space: {}", batch.body);
+    assert!(results[2]["warnings"].as_array().unwrap().is_empty());
+    assert!(results[3]["warnings"].as_array().unwrap().is_empty(), "a plain name carries no warning");
+
+    let hidden = screen(&w, "exporter_de", json!({"name": "\u{200B}\u{FEFF}"})).await;
+    assert_eq!((hidden.status.as_u16(), hidden.code()), (422, "validation_failed"), "{}", hidden.body);
+    assert!(hidden.body["error"]["message"].as_str().unwrap().contains("only invisible characters"));
+}
+
+async fn a_batch_over_its_budget_is_refused_with_its_own_code(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let many: Vec<Value> = (0..1000).map(|i| json!({"name": format!("Rosoboronexport {i}")})).collect();
+    let a = screen(&w, "exporter_de", json!({"queries": many, "limit": 11})).await;
+    assert_eq!((a.status.as_u16(), a.code()), (422, "screening_budget_exceeded"), "{}", a.body);
+    assert_eq!(a.body["error"]["details"]["budget"], 10_000);
+    let within: Vec<Value> = (0..1000).map(|_| json!({"name": "Rosoboronexport"})).collect();
+    let ok = screen(&w, "exporter_de", json!({"queries": within, "limit": 10})).await;
+    assert_eq!(ok.status.as_u16(), 200, "{}", ok.body);
+    assert_eq!(ok.body["results"].as_array().unwrap().len(), 1000);
+    assert_eq!(ok.body["results"][999]["hits"][0]["entity_id"], "C-1");
+}
+
 accord_store::on_both_backends!(
+    invisible_characters_and_look_alikes_are_found_and_flagged,
+    a_batch_over_its_budget_is_refused_with_its_own_code,
     one_party_and_batches_are_screened_with_explanations,
     bad_screening_requests_are_refused_precisely,
     false_positive_is_suppressed_for_the_authority_until_the_entity_changes,

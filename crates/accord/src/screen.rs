@@ -52,6 +52,11 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
             let threshold = args.threshold.unwrap_or(DEFAULT_THRESHOLD);
             let results = service(app.screen(p, std::slice::from_ref(&query), args.limit, threshold).await)?;
             let result = results.into_iter().next().ok_or_else(|| anyhow!("no result"))?;
+            if !args.json {
+                for w in &result.warnings {
+                    println!("warning ({}): {}", w.kind.as_str(), w.message);
+                }
+            }
             if args.json {
                 print_json(&result)?;
             } else if result.hits.is_empty() {
@@ -139,8 +144,19 @@ fn batch(index: &Index, input: &Path, output: &Path, threshold: f64, limit: usiz
     let total = rows.len();
     let started = Instant::now();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let progress = std::io::stderr().is_terminal();
+    let flagged = std::sync::atomic::AtomicUsize::new(0);
+    // A bar on a terminal only; redirected output stays free of it.
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} names screened ({per_sec}, {eta} left)")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let chunk = rows.len().div_ceil(threads * 8).max(1);
     // Each chunk's output lines, in input order.
     let mut outputs: Vec<Vec<[String; 7]>> = Vec::new();
@@ -148,7 +164,7 @@ fn batch(index: &Index, input: &Path, output: &Path, threshold: f64, limit: usiz
         let handles: Vec<_> = rows
             .chunks(chunk)
             .map(|part| {
-                let done = &done;
+                let (bar, flagged) = (&bar, &flagged);
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     for row in part {
@@ -181,10 +197,12 @@ fn batch(index: &Index, input: &Path, output: &Path, threshold: f64, limit: usiz
                                 format!("error at line {}: {message}", row.line),
                             ]),
                         }
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if progress && n.is_multiple_of(1000) {
-                            eprint!("\rscreened {n}/{total}");
+                        if let Ok(q) = &row.query
+                            && !accord_screen::inspect(&q.name).is_empty()
+                        {
+                            flagged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
+                        bar.inc(1);
                     }
                     out
                 })
@@ -206,11 +224,10 @@ fn batch(index: &Index, input: &Path, output: &Path, threshold: f64, limit: usiz
     }
     w.flush()?;
     let secs = started.elapsed().as_secs_f64();
-    if progress {
-        eprint!("\r");
-    }
+    bar.finish_and_clear();
+    let flagged = flagged.into_inner();
     eprintln!(
-        "screened {} names in {secs:.2} s ({:.0}/s on {threads} threads); {errors} rows refused; results in {}",
+        "screened {} names in {secs:.2} s ({:.0}/s on {threads} threads); {errors} rows refused; {flagged} names written with invisible characters, direction controls or mixed alphabets; results in {}",
         rows.len(),
         rows.len() as f64 / secs.max(1e-9),
         output.display()

@@ -145,3 +145,33 @@ fn exported_list_imports_back_unchanged() {
     let text = String::from_utf8_lossy(&again.stdout);
     assert!(text.contains("fixture_list: unchanged"), "{text}");
 }
+
+#[test]
+fn invisible_characters_and_line_breaks_do_not_hide_a_listed_party_and_are_reported() {
+    let node = Node::new();
+    let out = node.run(&["screen", "Ro\u{200B}soboron\u{00AD}export"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("fixture_list c-1"), "{text}");
+    assert!(text.contains("warning (invisible_characters): 2 invisible character(s) removed"), "{text}");
+
+    let json = node.run(&["screen", "\u{039D}asir Rosoboronexport", "--json", "--threshold", "0.5"]);
+    let result: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(result["warnings"][0]["kind"], "mixed_script", "{result}");
+
+    std::fs::write(
+        node.path("in.csv"),
+        "id,name\na,\"HASSAN,\nMohammed\tAli\"\nb,Ro\u{2060}soboronexport\nc,Jane Nobody\n",
+    )
+    .unwrap();
+    let out = node.run(&["screen", "batch", "--input", "in.csv", "--output", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("0 rows refused; 1 names written with invisible characters"), "{stderr}");
+    assert!(!stderr.contains('\r'), "no progress bar when stderr is not a terminal: {stderr:?}");
+    let rows = read_csv(&node.path("out.csv"));
+    let first_of = |id: &str| rows.iter().find(|r| r[0] == id).cloned().unwrap();
+    assert_eq!(first_of("a")[4], "p-1", "a line break and a tab read as spaces");
+    assert_eq!(first_of("b")[4], "c-1");
+    assert!(first_of("b")[6].contains("warning invisible_characters"), "{rows:?}");
+}
