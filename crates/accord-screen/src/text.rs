@@ -44,6 +44,7 @@ pub(crate) enum LegalForm {
     Corp,
     Inc,
     Fze,
+    Est,
     Lp,
     Plc,
     Sue,
@@ -63,10 +64,19 @@ impl LegalForm {
             LegalForm::Corp => "corp",
             LegalForm::Inc => "inc",
             LegalForm::Fze => "fze",
+            LegalForm::Est => "est",
             LegalForm::Lp => "lp",
             LegalForm::Plc => "plc",
             LegalForm::Sue => "sue",
         }
+    }
+
+    /// The family whose symbol this is.
+    pub fn from_symbol(symbol: &str) -> Option<LegalForm> {
+        use LegalForm::*;
+        [Llc, Jsc, Ojsc, Cjsc, Pjsc, Sa, Co, Corp, Inc, Fze, Est, Lp, Plc, Sue]
+            .into_iter()
+            .find(|f| f.symbol() == symbol)
     }
 
     /// How alike two legal forms are: 1 for the same family, less for related ones, little for others
@@ -79,7 +89,10 @@ impl LegalForm {
         let stock = |f: LegalForm| matches!(f, Jsc | Ojsc | Cjsc | Pjsc | Sa | Plc | Inc | Corp);
         if self == Co || other == Co || (stock(self) && stock(other)) {
             0.6
-        } else if matches!((self, other), (Llc, Lp) | (Lp, Llc) | (Llc, Fze) | (Fze, Llc)) {
+        } else if matches!(
+            (self, other),
+            (Llc, Lp) | (Lp, Llc) | (Llc, Fze) | (Fze, Llc) | (Est, Fze) | (Fze, Est) | (Est, Llc) | (Llc, Est)
+        ) {
             0.5
         } else {
             0.3
@@ -204,186 +217,49 @@ enum Place {
     Both,
 }
 
-const LEGAL_FORMS: &[(LegalForm, Place, &[&str])] = &[
-    (
-        LegalForm::Llc,
-        Place::Both,
-        &[
-            "llc",
-            "l.l.c.",
-            "ooo",
-            "limited liability company",
-            "limited liability co",
-            "obshchestvo s ogranichennoy otvetstvennostyu",
-            "obshchestvo s ogranichennoi otvetstvennostyu",
-            "obshchestvo s ogranichennoj otvetstvennostju",
-            "obshestvo s ogranichennoy otvetstvennostyu",
-            "tov",
-            "too",
-            "tovarystvo z obmezhenoyu vidpovidalnistyu",
-        ],
-    ),
-    (
-        LegalForm::Llc,
-        Place::Back,
-        &[
-            "ltd",
-            "limited",
-            "gmbh",
-            "sarl",
-            "s.a.r.l.",
-            "srl",
-            "s.r.l.",
-            "s. de r.l.",
-            "s. de r.l. de c.v.",
-            "sp. z o.o.",
-            "pty ltd",
-            "pvt ltd",
-            "private limited",
-            "pte ltd",
-            "ltda",
-            "limitada",
-            "eood",
-            "ood",
-            "d.o.o.",
-            "kft",
-            "s.r.o.",
-            "limited sirketi",
-            "ltd sti",
-            "sdn bhd",
-            "bhd",
-            "e.i.r.l.",
-            "de r.l.",
-            "limited liability",
-            "pte",
-            "pvt",
-            "de r.l. de c.v.",
-            "ou",
-            "you xian gong si",
-            "you xian ze ren gong si",
-            "b.v.",
-        ],
-    ),
-    (
-        LegalForm::Jsc,
-        Place::Both,
-        &[
-            "jsc",
-            "ao",
-            "a.o.",
-            "aktsionernoe obshchestvo",
-            "aktsionernoye obshchestvo",
-            "aktsionernoe obshestvo",
-            "joint stock company",
-            "joint stock co",
-            "nao",
-            "prat",
-            "private joint stock company",
-        ],
-    ),
-    (LegalForm::Jsc, Place::Back, &["gu fen you xian gong si"]),
-    (
-        LegalForm::Ojsc,
-        Place::Both,
-        &[
-            "oao",
-            "ojsc",
-            "open joint stock company",
-            "otkrytoe aktsionernoe obshchestvo",
-            "otkrytoye aktsionernoye obshchestvo",
-        ],
-    ),
-    (
-        LegalForm::Cjsc,
-        Place::Both,
-        &[
-            "zao",
-            "cjsc",
-            "closed joint stock company",
-            "close joint stock company",
-            "zakrytoe aktsionernoe obshchestvo",
-            "zakrytoye aktsionernoye obshchestvo",
-        ],
-    ),
-    (
-        LegalForm::Pjsc,
-        Place::Both,
-        &[
-            "pao",
-            "pjsc",
-            "pat",
-            "pjs",
-            "public joint stock company",
-            "publichnoe aktsionernoe obshchestvo",
-            "publichnoye aktsionernoye obshchestvo",
-        ],
-    ),
-    (
-        LegalForm::Sa,
-        Place::Back,
-        &[
-            "sa",
-            "s.a.",
-            "sociedad anonima",
-            "societe anonyme",
-            "sociedade anonima",
-            "s.p.a.",
-            "ag",
-            "aktiengesellschaft",
-            "a.s.",
-            "anonim sirketi",
-            "n.v.",
-            "s.a. de c.v.",
-            "s.a.b. de c.v.",
-            "s.a.e.",
-            "s.a.l.",
-            "s.a.s.",
-            "s.a.c.",
-            "s.a.i.c.",
-            "de c.v.",
-            "ab",
-            "oy",
-            "oyj",
-            "asa",
-        ],
-    ),
-    (LegalForm::Co, Place::Back, &["co", "co.", "company", "compagnie", "cie", "gong si", "k.k.", "kabushiki kaisha"]),
-    (LegalForm::Corp, Place::Back, &["corp", "corporation", "korporatsiya"]),
-    (LegalForm::Inc, Place::Back, &["inc", "incorporated"]),
-    (
-        LegalForm::Fze,
-        Place::Back,
-        &["fze", "fzco", "fzc", "fz llc", "fz co", "fzllc", "free zone establishment", "free zone company"],
-    ),
-    (
-        LegalForm::Lp,
-        Place::Back,
-        &["lp", "l.p.", "llp", "l.l.p.", "limited partnership", "limited liability partnership"],
-    ),
-    (LegalForm::Plc, Place::Back, &["plc", "p.l.c.", "public limited company"]),
-    (
-        LegalForm::Sue,
-        Place::Both,
-        &[
-            "sue",
-            "fgup",
-            "gup",
-            "federal state unitary enterprise",
-            "state unitary enterprise",
-            "federalnoe gosudarstvennoe unitarnoe predpriyatie",
-        ],
-    ),
-];
+/// The legal forms, one family per line with where they stand, and the forms recognised anywhere; the file
+/// names its sources.
+const LEGAL_FORMS: &str = include_str!("../data/legal_forms.txt");
 
-/// Legal forms unmistakable enough to be recognised anywhere in a name (`GOODFORWARDING DOO BEOGRAD`).
-const ANYWHERE: &[&str] = &[
-    "llc", "ltd", "gmbh", "ooo", "oao", "zao", "pao", "jsc", "ojsc", "cjsc", "pjsc", "doo", "sarl", "ltda", "fze",
-    "fzco", "plc", "sal",
-];
+/// One line of the legal-form table: a family, where it stands and its written forms; or the forms
+/// recognised anywhere in a name (`None`).
+type LegalLine = (Option<(LegalForm, Place)>, Vec<&'static str>);
+
+/// Reads the legal-form table; a line it cannot read is an error naming it.
+fn legal_lines() -> Result<Vec<LegalLine>, String> {
+    let mut out = Vec::new();
+    for (n, line) in LEGAL_FORMS.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (head, forms) = line.split_once(':').ok_or_else(|| format!("line {}: no ':'", n + 1))?;
+        let forms: Vec<&str> = forms.split(';').map(str::trim).filter(|f| !f.is_empty()).collect();
+        let mut words = head.split_whitespace();
+        let family = match (words.next(), words.next(), words.next()) {
+            (Some("anywhere"), None, None) => None,
+            (Some(symbol), Some(place), None) => {
+                let form = LegalForm::from_symbol(symbol)
+                    .ok_or_else(|| format!("line {}: unknown family '{symbol}'", n + 1))?;
+                let place = match place {
+                    "back" => Place::Back,
+                    "both" => Place::Both,
+                    other => return Err(format!("line {}: unknown place '{other}'", n + 1)),
+                };
+                Some((form, place))
+            }
+            _ => return Err(format!("line {}: expected 'FAMILY PLACE:' or 'anywhere:'", n + 1)),
+        };
+        out.push((family, forms));
+    }
+    Ok(out)
+}
 
 struct LegalTable {
     /// Token sequences, longest first, with family and place.
     patterns: Vec<(Vec<String>, LegalForm, Place)>,
+    /// Single-word forms recognised anywhere in a name.
+    anywhere: Vec<String>,
     /// Indices into `patterns` by the first byte of their last word (for the back) and of their first
     /// word (for the front), longest first.
     by_last: Vec<Vec<usize>>,
@@ -399,7 +275,14 @@ fn legal_table() -> &'static LegalTable {
                 patterns.push((tokens, form, place));
             }
         };
-        for &(form, place, words) in LEGAL_FORMS {
+        // The table is part of the build and a test reads it whole: a line it cannot read is left out.
+        let lines = legal_lines().unwrap_or_default();
+        let mut anywhere = Vec::new();
+        for (family, words) in &lines {
+            let Some((form, place)) = *family else {
+                anywhere.extend(words.iter().map(|w| (*w).to_owned()));
+                continue;
+            };
             for w in words {
                 let tokens: Vec<String> = tokenize(w).into_iter().map(|t| t.text).collect();
                 // Also the compact spelling, with runs of single letters joined ("s a" → "sa").
@@ -423,7 +306,7 @@ fn legal_table() -> &'static LegalTable {
             }
         }
         // Every symbol is recognised wherever its family may stand, so normalising twice changes nothing.
-        let symbols: Vec<(LegalForm, Place)> = LEGAL_FORMS.iter().map(|&(f, p, _)| (f, p)).collect();
+        let symbols: Vec<(LegalForm, Place)> = lines.iter().filter_map(|(f, _)| *f).collect();
         for (form, place) in symbols {
             add(vec![form.symbol().to_owned()], form, place);
         }
@@ -437,7 +320,7 @@ fn legal_table() -> &'static LegalTable {
                 by_first[byte(p.first())].push(i);
             }
         }
-        LegalTable { patterns, by_last, by_first }
+        LegalTable { patterns, anywhere, by_last, by_first }
     })
 }
 
@@ -471,10 +354,10 @@ fn legal_at(tokens: &[Tok], front: bool) -> Option<(LegalForm, usize)> {
 }
 
 fn legal_anywhere(token: &str) -> Option<LegalForm> {
-    if !ANYWHERE.contains(&token) {
+    let table = legal_table();
+    if !table.anywhere.iter().any(|a| a == token) {
         return None;
     }
-    let table = legal_table();
     table.patterns.iter().find(|(p, _, _)| p.len() == 1 && p[0] == token).map(|(_, f, _)| *f)
 }
 
@@ -549,6 +432,11 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("bros", "brothers"),
     ("dept", "department"),
     ("inds", "industries"),
+    // Turkish company names (`SAN. VE TIC. A.S.`).
+    ("tic", "ticaret"),
+    ("paz", "pazarlama"),
+    ("ith", "ithalat"),
+    ("ihr", "ihracat"),
 ];
 
 /// Takes a name apart: titles set aside, legal forms recognised at the front, the back and (the
@@ -558,6 +446,12 @@ pub(crate) fn parse(name: &str) -> Parsed {
     for t in &mut tokens {
         if let Some(&(_, long)) = ABBREVIATIONS.iter().find(|(short, _)| t.text == *short) {
             t.text = long.to_owned();
+        }
+    }
+    // `SAN.` is `SANAYI` (industry) only before `ve`/`tic.` (`SAN. VE TIC.`); elsewhere it may be a name.
+    for i in 0..tokens.len().saturating_sub(1) {
+        if tokens[i].text == "san" && matches!(tokens[i + 1].text.as_str(), "ve" | "ticaret") {
+            tokens[i].text = "sanayi".to_owned();
         }
     }
     let mut parsed = Parsed { tokens, ..Parsed::default() };
@@ -642,6 +536,39 @@ mod tests {
 
     fn canon(s: &str) -> String {
         parse(s).canonical()
+    }
+
+    #[test]
+    fn the_legal_form_table_reads_whole() {
+        let lines = legal_lines().unwrap();
+        assert!(lines.len() >= 25, "{}", lines.len());
+        assert!(lines.iter().any(|(f, _)| f.is_none()), "the forms recognised anywhere are there");
+    }
+
+    #[test]
+    fn multi_word_legal_forms_fold_alike_however_each_side_abbreviates_them() {
+        for s in
+            ["ACME Free Zone Co.", "ACME FREE ZONE COMPANY", "ACME FZCO", "ACME FZ-LLC", "ACME F.Z.E.", "ACME LLC-FZ"]
+        {
+            assert_eq!(canon(s), "acme fze", "{s}");
+        }
+        for s in ["ACME DIS TICARET LIMITED SIRKETI", "ACME DIS TICARET LTD. STI.", "ACME DIS TICARET LTD ŞTİ"] {
+            assert_eq!(canon(s), "acme dis ticaret llc", "{s}");
+        }
+        assert_eq!(canon("ACME SANAYI VE TICARET ANONIM SIRKETI"), "acme sanayi ve ticaret sa");
+        assert_eq!(canon("ACME SAN. VE TIC. A.S."), "acme sanayi ve ticaret sa");
+        assert_eq!(canon("ACME W.L.L."), "acme llc");
+        assert_eq!(canon("ACME Q.P.S.C."), "acme pjsc");
+        assert_eq!(canon("ACME S.A.O.G."), "acme pjsc");
+        assert_eq!(canon("ACME Trading Est."), "acme trading est");
+        assert_eq!(canon("ACME Co. (Private Joint Stock)"), "acme co jsc");
+        assert_eq!(canon("ACME Youxian Gongsi"), "acme llc");
+        assert_eq!(canon("ТОО ACME"), "llc acme");
+        assert_eq!(canon("ACME S.A.P.I. de C.V."), "acme sa");
+        assert_eq!(canon("ACME C.A."), "acme sa");
+        assert_eq!(canon("ACME Cia. Ltda."), "acme llc");
+        assert_eq!(canon("ACME GmbH & Co. KG"), "acme lp");
+        assert_eq!(canon("ACME SARL"), canon("ACME EURL"));
     }
 
     #[test]
