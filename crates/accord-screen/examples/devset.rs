@@ -7,7 +7,9 @@
 //! Usage: `cargo run --release -p accord-screen --example devset [-- DATA_DIR]`
 //! (default data folder: `../shared/data` next to the workspace; `SHOW_MISSES=1` lists the misses and
 //! false positives with their explanations; `QUERIES=file.csv` screens another set with the same
-//! columns; `ROUNDS=n` repeats the speed measurement n times, 0 skips it).
+//! columns; `ROUNDS=n` repeats the speed measurement n times, 0 skips it; `DROP_ARABIC_SCRIPT=1` leaves names
+//! in Arabic script out of the index, so that Arabic-script queries must find the Latin names; `ONLY_LIST=id`
+//! indexes one list alone, so that the same person listed elsewhere does not take rank 1).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -72,6 +74,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         entities.extend(list.entities);
     }
     println!("lists loaded in {:.2} s: {} entities", started.elapsed().as_secs_f64(), entities.len());
+    if let Ok(only) = std::env::var("ONLY_LIST") {
+        entities.retain(|e| e.list_id == only);
+        println!("only list {only}: {} entities", entities.len());
+    }
+    if std::env::var_os("DROP_ARABIC_SCRIPT").is_some() {
+        // Names in Arabic script are left out, so that queries in that script must cross to the Latin names.
+        let arabic = |s: &str| s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+        let mut dropped = 0;
+        for e in &mut entities {
+            let before = e.names.len();
+            e.names.retain(|n| !arabic(&n.name));
+            dropped += before - e.names.len();
+        }
+        println!("left out {dropped} names in Arabic script");
+    }
 
     let t = Instant::now();
     let variants = NameVariants::load(BufReader::new(File::open(data.join("names/persons.txt"))?))?;

@@ -14,8 +14,8 @@ use accord_core::listed::{EntityKind, ListedEntity, NameKind};
 use accord_core::{Error, Result};
 
 use crate::keys::{
-    IdBuild, KEY_CONSONANT, KEY_DELETE, KEY_EXACT, KEY_GROUP, KEY_SKELETON, consonant_key, deletion_keys, key,
-    osa_distance, romanised, skeleton,
+    IdBuild, KEY_ARABIC, KEY_CONSONANT, KEY_DELETE, KEY_EXACT, KEY_GROUP, KEY_SKELETON, consonant_key, deletion_keys,
+    key, osa_distance, romanised, skeleton,
 };
 use crate::text::{Legal, Parsed, Tok, parse};
 use crate::variants::{NameVariants, intersects};
@@ -27,6 +27,12 @@ const SIM_TRANSLIT: f32 = 0.95;
 const SIM_VARIANT: f32 = 0.92;
 /// Similarity of parts in one name-variant group that share no letters (rises with spelling likeness).
 const VARIANT_FLOOR: f32 = 0.6;
+/// Similarity of an Arabic-script part and a Latin spelling with its consonants and long vowels.
+const SIM_ARABIC: f32 = 0.88;
+/// Similarity of a short Arabic-script part (two consonants: bin, Reza) and a Latin spelling that agrees.
+const SIM_ARABIC_SHORT: f32 = 0.82;
+/// Similarity of an Arabic-script part and a Latin spelling whose long vowels do not agree.
+const SIM_ARABIC_LOOSE: f32 = 0.7;
 /// Similarity of parts with the same consonant key.
 const SIM_PHONETIC: f32 = 0.75;
 /// Similarity of a query initial and a full listed part.
@@ -460,6 +466,12 @@ impl Index {
                 if t.text.len() >= 4 {
                     deletion_keys(t.text.as_bytes(), |k| pairs.push((k, id)));
                 }
+                if t.latin && t.text.len() >= 2 {
+                    let ak = crate::arabic::latin_key(&t.text);
+                    if ak.len() >= 2 {
+                        pairs.push((key(KEY_ARABIC, ak.as_bytes()), id));
+                    }
+                }
             }
             let at = arena.len() as u32;
             // Parts are ASCII, so any byte is a character boundary.
@@ -677,6 +689,33 @@ impl Index {
         out
     }
 
+    /// Adds the Latin name parts an Arabic-script part may be spelt as: same consonant classes, and the long
+    /// vowels the script writes showing in the spelling (less alike when they do not, or when the key is
+    /// short). `cands` stays sorted by id.
+    fn arabic_candidates(&self, original: &str, cands: &mut Vec<Cand>) {
+        let ak = crate::arabic::script_key(original);
+        if ak.len() < 2 {
+            return;
+        }
+        for &id in self.key_lookup(key(KEY_ARABIC, ak.as_bytes())) {
+            if !self.toks[id as usize].plain {
+                continue;
+            }
+            let agree = crate::arabic::vowels_agree(original, self.text(id));
+            let sim = match (ak.len() >= 3, agree) {
+                (true, true) => SIM_ARABIC,
+                (false, true) => SIM_ARABIC_SHORT,
+                (true, false) => SIM_ARABIC_LOOSE,
+                (false, false) => continue,
+            };
+            match cands.binary_search_by_key(&id, |c| c.id) {
+                Ok(at) if cands[at].sim < sim => cands[at] = Cand { id, sim, how: MatchKind::Transliterated },
+                Ok(_) => {}
+                Err(at) => cands.insert(at, Cand { id, sim, how: MatchKind::Transliterated }),
+            }
+        }
+    }
+
     fn prepare(&self, parsed: Parsed) -> Prepared {
         let plain = parsed.tokens.len();
         let mut toks: Vec<QTok> = Vec::with_capacity(plain + parsed.titles.len());
@@ -689,7 +728,11 @@ impl Index {
                     .into_iter()
                     .collect()
             } else {
-                self.candidates(&tok.text, tok.original.is_some(), false)
+                let mut cands = self.candidates(&tok.text, tok.original.is_some(), false);
+                if let Some(original) = arabic_original(&tok) {
+                    self.arabic_candidates(original, &mut cands);
+                }
+                cands
             };
             let weight = if title {
                 TITLE_WEIGHT
@@ -733,6 +776,10 @@ impl Index {
             } else {
                 self.candidates(&text, foreign, true)
             };
+            // Two Arabic-script words the lists write as one (`عبد ال` → Abdul, `هدايت الله` → Hidayatullah).
+            if let (Some(a), Some(b)) = (arabic_original(&toks[at].tok), arabic_original(&toks[at + 1].tok)) {
+                self.arabic_candidates(&format!("{a} {b}"), &mut cands);
+            }
             cands.iter_mut().for_each(|c| c.sim *= JOINED);
             if !cands.is_empty() {
                 comps.push(QComp { at, weight: toks[at].weight + toks[at + 1].weight, cands });
@@ -1178,6 +1225,11 @@ impl Index {
     fn listed_weight(&self, rec: &NameRec, j: usize) -> f32 {
         if j >= rec.plain as usize { TITLE_WEIGHT } else { self.toks[rec.tokens[j] as usize].weight }
     }
+}
+
+/// The Arabic-script form a query part was written in, if it was.
+fn arabic_original(tok: &Tok) -> Option<&str> {
+    tok.original.as_deref().filter(|o| o.chars().next().is_some_and(|c| crate::arabic::is_arabic_word(&[c])))
 }
 
 /// 1 − (edit distance / length of the longer), from 0 (nothing alike) to 1 (equal).

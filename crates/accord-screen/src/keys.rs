@@ -204,6 +204,8 @@ pub(crate) const KEY_CONSONANT: u8 = 3;
 pub(crate) const KEY_DELETE: u8 = 4;
 /// Namespace of name-variant group keys.
 pub(crate) const KEY_GROUP: u8 = 5;
+/// Namespace of the consonant-class keys Arabic-script name parts meet their Latin spellings by.
+pub(crate) const KEY_ARABIC: u8 = 6;
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default, Clone, Copy)]

@@ -13,6 +13,7 @@ use accord_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod arabic;
 mod clean;
 mod index;
 mod keys;

@@ -379,7 +379,12 @@ pub(crate) fn transliterate(chars: &[char], out: &mut String) -> bool {
             }
             Script::Arabic => {
                 foreign = true;
-                arabic(c, out);
+                // An initial ayn begins with a vowel, as an initial alef does (`عبد` → `abd`, like `احمد` → `ahmd`).
+                if c == 'ع' && i == 0 {
+                    out.push('a');
+                } else {
+                    arabic(c, out);
+                }
             }
             Script::Han | Script::Other => {
                 if c.is_alphabetic() {

@@ -374,10 +374,7 @@ pub(crate) fn tokenize(name: &str) -> Vec<Tok> {
     let mut folded: Vec<char> = Vec::new();
     let mut ascii = String::new();
     let mut start = true;
-    let mut flush = |raw: &mut Vec<char>, tokens: &mut Vec<Tok>, start: &mut bool| {
-        if raw.is_empty() {
-            return;
-        }
+    let mut emit = |raw: &[char], tokens: &mut Vec<Tok>, start: &mut bool| {
         let original: Option<String> = if raw.iter().all(char::is_ascii_alphanumeric) {
             ascii.clear();
             ascii.extend(raw.iter().map(char::to_ascii_lowercase));
@@ -393,6 +390,20 @@ pub(crate) fn tokenize(name: &str) -> Vec<Tok> {
                 *start = false;
             }
         }
+    };
+    let mut flush = |raw: &mut Vec<char>, tokens: &mut Vec<Tok>, start: &mut bool| {
+        if raw.is_empty() {
+            return;
+        }
+        // The article and `Abd` glued to an Arabic-script name are words of their own in the lists.
+        let mut at = 0;
+        while crate::arabic::is_arabic_word(&raw[at..])
+            && let Some(n) = crate::arabic::split_prefixes(&raw[at..])
+        {
+            emit(&raw[at..at + n], tokens, start);
+            at += n;
+        }
+        emit(&raw[at..], tokens, start);
         raw.clear();
     };
     for c in text.chars() {

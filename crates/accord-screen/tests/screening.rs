@@ -629,3 +629,38 @@ fn comparison_and_normalisation_read_names_the_same_way_as_search() {
     assert!(e.warnings[0].message.starts_with("right: "), "{:?}", e.warnings);
     assert_eq!(inspect("Rosoboronexport"), vec![]);
 }
+
+// ---------------------------------------------------------------- Arabic script against Latin spellings
+
+#[test]
+fn names_in_arabic_script_find_the_latin_spellings_the_lists_use() {
+    let listed = vec![
+        person("un", "30", "ABDUL RAHMAN YASIN"),
+        person("un", "31", "HIDAYATULLAH"),
+        person("sdn", "32", "KHALID, Mahmoud"),
+        person("sdn", "33", "KHALED, Mohammed"),
+        person("sdn", "34", "AL-TIKRITI, Fatimah"),
+        person("sdn", "35", "HUSSEIN, Yousef bin Omar"),
+        person("sdn", "36", "REZAEI, Vahid"),
+        person("sdn", "37", "HASAN, Ehsan"),
+    ];
+    // No name-variant table: the romanisation rules alone.
+    let index = Index::build(&listed, None);
+    for (query, id, what) in [
+        ("عبد الرحمن ياسين", "30", "Abd al- written as Abdul, article glued to the name"),
+        ("عبدالرحمن ياسين", "30", "Abd and the article glued"),
+        ("هدايت الله", "31", "-ullah written as one word"),
+        ("محمود خالد", "32", "Mahmoud, not Mohammed: the long vowel tells"),
+        ("محمد خالد", "33", "Mohammed Khaled"),
+        ("فاطمة التكريتي", "34", "ta marbuta and the article"),
+        ("يوسف بن عمر حسين", "35", "bin, Omar, Hussein"),
+        ("وحید رضایی", "36", "Persian letters: vav as v, Persian yeh"),
+        ("احسان حسن", "37", "Ehsan and Hasan are not Hussein"),
+    ] {
+        let hit = top(&index, query).unwrap_or_else(|| panic!("{what}: {query} found nothing"));
+        assert_eq!(hit.entity_id, id, "{what}: {query} -> {} {}", hit.matched_name, hit.explanation);
+        assert!(hit.score >= DEFAULT_THRESHOLD, "{what}: {} {}", hit.score, hit.explanation);
+    }
+    let hits = index.screen(&Query::name("احسان حسن"), 10, DEFAULT_THRESHOLD).unwrap();
+    assert!(hits.iter().all(|h| h.entity_id != "35"), "Hasan is not Hussein: {hits:?}");
+}
