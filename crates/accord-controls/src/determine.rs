@@ -8,7 +8,7 @@ use crate::policy::{
     Authorisation, Chart, Conditions, Effect, EndUse, FactValue, ItemKind, Place, Policy, PolicySet, Purpose,
     ReviewPath, Rule,
 };
-use crate::policy::{PartyRole, country_code, reason_matches};
+use crate::policy::{Field, PartyRole, country_code, reason_matches};
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -204,6 +204,10 @@ pub struct JurisdictionAnswer {
     /// Matching allied denials (filled once denials are shared between authorities).
     #[schema(value_type = Vec<Object>)]
     pub denials: Vec<serde_json::Value>,
+    /// The facts and rules the answer relied on that are not verified against a primary source (hand-encoded
+    /// sets, tables and rules, each named with its file and why).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<String>,
 }
 
 /// The versions a determination used.
@@ -643,6 +647,31 @@ struct ChartFinding {
     columns: u32,
     notes: Vec<String>,
     unresolved: Vec<String>,
+    /// Per marked column: the words that limit it, and the paragraphs it comes from when the item is a heading.
+    limits: Vec<(usize, ColumnLimit)>,
+    /// Destinations whose row refers elsewhere, with the chart's words.
+    refer: Vec<(String, String)>,
+    /// The reasons came from the control list's own mapping, not the policy's facts.
+    from_list: bool,
+}
+
+/// Why a marked column may not apply to the item as given.
+enum ColumnLimit {
+    /// The table's words limit the reason to part of what the code names.
+    Words(String),
+    /// The item is given by a heading and only these paragraphs below it carry the reason.
+    Below(Vec<String>),
+}
+
+/// An item's reasons for control in one jurisdiction, with what limits them.
+struct ItemReasons<'a> {
+    list: Vec<&'a str>,
+    /// Reason -> the table's words that limit it at the item's code.
+    notes: Vec<(&'a str, &'a str)>,
+    /// Reason -> the paragraphs below a heading that carry it (the heading itself does not).
+    below: Vec<(&'a str, Vec<String>)>,
+    /// Taken from the control list's mapping, for want of facts.
+    from_list: bool,
 }
 
 /// What a rule found when it fired on an item.
@@ -652,6 +681,8 @@ enum Fired {
     Chart(ChartFinding),
     MissingReasons,
     MissingRow(String),
+    /// The node holds no facts in force on the transaction date (its primary source is of a later issue).
+    NoFactsOn(String),
 }
 
 fn item_matches(want: ItemKind, got: ItemKind) -> bool {
@@ -690,19 +721,50 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The item's reasons for control in this jurisdiction: the list's, else the policy's facts table.
-    fn reasons(&self, item: &CheckedItem) -> Option<&'a [String]> {
+    /// The item's reasons for control in this jurisdiction: the policy's facts table (for a heading, with the
+    /// reasons of every paragraph below it), else the control list's mapping.
+    fn reasons(&self, item: &CheckedItem) -> Option<ItemReasons<'a>> {
         let (entry, m) = self.mapping(item)?;
-        if !m.reasons.is_empty() {
-            return Some(&m.reasons);
-        }
-        let facts = &self.set.facts[self.policy.reasons_from?];
         let code =
             item.code.as_ref().filter(|c| entry.code.is_ancestor_of(c) || **c == entry.code).unwrap_or(&entry.code);
-        match facts.get(code) {
-            Some((_, FactValue::Reasons(r))) => Some(r),
-            _ => None,
+        if let Some(f) = self.policy.reasons_from {
+            let facts = &self.set.facts[f];
+            let own = facts.get(code);
+            let mut below = facts.below(code).peekable();
+            if own.is_some() || below.peek().is_some() {
+                let mut out = ItemReasons { list: Vec::new(), notes: Vec::new(), below: Vec::new(), from_list: false };
+                if let Some((key, FactValue::Reasons(r))) = own {
+                    for reason in r {
+                        out.list.push(reason);
+                        if let Some(n) = facts.note(key, reason) {
+                            out.notes.push((reason, n));
+                        }
+                    }
+                }
+                for (key, value) in below {
+                    let FactValue::Reasons(r) = value else { continue };
+                    for reason in r {
+                        if out.list.contains(&reason.as_str()) && !out.below.iter().any(|(b, _)| b == reason) {
+                            continue;
+                        }
+                        if !out.list.contains(&reason.as_str()) {
+                            out.list.push(reason);
+                        }
+                        match out.below.iter_mut().find(|(b, _)| b == reason) {
+                            Some((_, codes)) => codes.push(key.to_string()),
+                            None => out.below.push((reason, vec![key.to_string()])),
+                        }
+                    }
+                }
+                return Some(out);
+            }
         }
+        (!m.reasons.is_empty()).then(|| ItemReasons {
+            list: m.reasons.iter().map(String::as_str).collect(),
+            notes: Vec::new(),
+            below: Vec::new(),
+            from_list: true,
+        })
     }
 
     /// The total value, in the facts table's currency, of the items of the order that share this item's limit.
@@ -735,29 +797,6 @@ impl<'a> Ctx<'a> {
         {
             return Err(Miss::After);
         }
-        // A rule holds when the goods end up in one of its places; an authorisation only when all of them are.
-        if let Some(set) = &w.destinations {
-            match mode {
-                Mode::Rule if !tx.places.iter().any(|p| set.contains(p)) => return Err(Miss::Destination(0)),
-                Mode::Authorisation => {
-                    if let Some(i) = tx.places.iter().position(|p| !set.contains(p)) {
-                        return Err(Miss::Destination(i));
-                    }
-                }
-                Mode::Rule => {}
-            }
-        }
-        if let Some(set) = &w.destinations_not {
-            match mode {
-                Mode::Rule if tx.places.iter().all(|p| set.contains(p)) => return Err(Miss::DestinationExcluded(0)),
-                Mode::Authorisation => {
-                    if let Some(i) = tx.places.iter().position(|p| set.contains(p)) {
-                        return Err(Miss::DestinationExcluded(i));
-                    }
-                }
-                Mode::Rule => {}
-            }
-        }
         let origin = item.map_or(&tx.origin, |i| &i.origin);
         if let Some(s) = &w.origins
             && !s.contains(origin)
@@ -784,7 +823,7 @@ impl<'a> Ctx<'a> {
         if w.parties.is_some() && self.party_hits(w).is_empty() {
             return Err(Miss::Parties);
         }
-        let Some(item) = item else { return Ok(None) };
+        let Some(item) = item else { return self.places(w, mode).map(|()| None) };
         if !item_matches(w.item, self.kind_of(item)) {
             return Err(Miss::ItemKind);
         }
@@ -822,11 +861,11 @@ impl<'a> Ctx<'a> {
                 }
                 (Some(reasons), _) => {
                     if !w.reasons.is_empty()
-                        && !reasons.iter().any(|r| w.reasons.iter().any(|want| reason_matches(want, r)))
+                        && !reasons.list.iter().any(|r| w.reasons.iter().any(|want| reason_matches(want, r)))
                     {
                         return Err(Miss::Reason);
                     }
-                    if reasons.iter().any(|r| w.reasons_not.iter().any(|want| reason_matches(want, r))) {
+                    if reasons.list.iter().any(|r| w.reasons_not.iter().any(|want| reason_matches(want, r))) {
                         return Err(Miss::ReasonExcluded);
                     }
                 }
@@ -868,7 +907,37 @@ impl<'a> Ctx<'a> {
                 return Err(Miss::FactBelow(f, below.to_string()));
             }
         }
+        self.places(w, mode)?;
         Ok(partial)
+    }
+
+    /// Where the goods end up, checked last so that a miss here means every other condition held: a rule holds when
+    /// the goods end up in one of its places; an authorisation only when all of them are.
+    fn places(&self, w: &Conditions, mode: Mode) -> Result<(), Miss> {
+        let tx = self.tx;
+        if let Some(set) = &w.destinations {
+            match mode {
+                Mode::Rule if !tx.places.iter().any(|p| set.contains(p)) => return Err(Miss::Destination(0)),
+                Mode::Authorisation => {
+                    if let Some(i) = tx.places.iter().position(|p| !set.contains(p)) {
+                        return Err(Miss::Destination(i));
+                    }
+                }
+                Mode::Rule => {}
+            }
+        }
+        if let Some(set) = &w.destinations_not {
+            match mode {
+                Mode::Rule if tx.places.iter().all(|p| set.contains(p)) => return Err(Miss::DestinationExcluded(0)),
+                Mode::Authorisation => {
+                    if let Some(i) = tx.places.iter().position(|p| set.contains(p)) {
+                        return Err(Miss::DestinationExcluded(i));
+                    }
+                }
+                Mode::Rule => {}
+            }
+        }
+        Ok(())
     }
 
     fn party_hits(&self, w: &Conditions) -> Vec<usize> {
@@ -898,16 +967,34 @@ impl<'a> Ctx<'a> {
     }
 
     fn chart(&self, chart: &Chart, item: &CheckedItem) -> Fired {
+        let date = self.tx.date.as_str();
+        let facts = self.policy.reasons_from.map(|f| &self.set.facts[f]);
+        for (what, from) in [("chart", &chart.name, &chart.valid_from)]
+            .into_iter()
+            .map(|(w, n, f)| ((w, n.as_str()), f))
+            .chain(facts.map(|f| (("facts table", f.name.as_str()), &f.valid_from)))
+        {
+            if let Some(from) = from.as_deref().filter(|f| date < *f) {
+                return Fired::NoFactsOn(format!(
+                    "the node holds {} '{}' as of its primary source's issue of {from} and none in force on {date}",
+                    what.0, what.1
+                ));
+            }
+        }
         let Some(reasons) = self.reasons(item) else { return Fired::MissingReasons };
         let mut rows = 0u32;
+        let mut found = ChartFinding { from_list: reasons.from_list, ..ChartFinding::default() };
         for p in &self.tx.places {
+            if let Some(words) = chart.refers(p) {
+                found.refer.push((place_name(p), words.to_owned()));
+                continue;
+            }
             match chart.row(p) {
                 Some(r) => rows |= r,
                 None => return Fired::MissingRow(place_name(p)),
             }
         }
-        let mut found = ChartFinding::default();
-        for r in reasons {
+        for r in &reasons.list {
             let column = match chart.column(r) {
                 Some(c) => c,
                 None => match chart.bare_reasons.iter().find(|(b, _)| b == r) {
@@ -915,25 +1002,30 @@ impl<'a> Ctx<'a> {
                         found.notes.push(format!("{r} (no column in the list) read as {}", chart.columns[*c]));
                         *c
                     }
-                    None if chart.handled_elsewhere.contains(r) => continue,
+                    None if chart.handled_elsewhere.iter().any(|h| h == r) => continue,
                     None => {
-                        found.unresolved.push(r.clone());
+                        found.unresolved.push((*r).to_owned());
                         continue;
                     }
                 },
             };
             if rows & (1 << column) != 0 {
                 found.columns |= 1 << column;
+                if let Some((_, codes)) = reasons.below.iter().find(|(b, _)| b == r) {
+                    found.limits.push((column, ColumnLimit::Below(codes.clone())));
+                } else if let Some((_, words)) = reasons.notes.iter().find(|(b, _)| b == r) {
+                    found.limits.push((column, ColumnLimit::Words((*words).to_owned())));
+                }
             }
         }
         Fired::Chart(found)
     }
 
-    fn fire(&self, rule: &Rule, item: Option<&CheckedItem>) -> Option<Fired> {
-        let partial = self.check(&rule.when, item, Mode::Rule).ok()?;
+    fn fire(&self, rule: &Rule, item: Option<&CheckedItem>) -> Result<Fired, Miss> {
+        let partial = self.check(&rule.when, item, Mode::Rule)?;
         match (rule.when.chart, item) {
-            (Some(c), Some(item)) => Some(self.chart(&self.set.charts[c], item)),
-            _ => Some(Fired::Plain(partial)),
+            (Some(c), Some(item)) => Ok(self.chart(&self.set.charts[c], item)),
+            _ => Ok(Fired::Plain(partial)),
         }
     }
 
@@ -1065,7 +1157,43 @@ fn party_detail(ctx: &Ctx, rule: &Rule) -> (Vec<usize>, String) {
     (hits, words)
 }
 
-fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
+/// The condition a miss failed on, when that condition reads named facts.
+fn miss_field(m: &Miss) -> Option<Field> {
+    Some(match m {
+        Miss::Destination(_) => Field::Destinations,
+        Miss::DestinationExcluded(_) => Field::DestinationsNot,
+        Miss::Origin => Field::Origins,
+        Miss::OriginExcluded => Field::OriginsNot,
+        Miss::Code => Field::Codes,
+        Miss::CodeExcluded | Miss::CodeMaybeExcluded(_) => Field::CodesNot,
+        Miss::ValueWithin | Miss::HasFact(_) | Miss::LacksFact(_) | Miss::FactBelow(..) => Field::Facts,
+        _ => return None,
+    })
+}
+
+/// Records the unverified facts (and the rule's own unverified logic) an answer rested on: every one a rule or
+/// authorisation read when it applied (`field` None), or the one whose condition kept it from applying.
+fn rely(relied: &mut Vec<String>, id: &str, w: &Conditions, own: Option<&String>, field: Option<Option<Field>>) {
+    let mut any = false;
+    for (f, name) in &w.unverified {
+        if field.is_none_or(|want| want == Some(*f)) {
+            any = true;
+            if !relied.contains(name) {
+                relied.push(name.clone());
+            }
+        }
+    }
+    if let Some(note) = own
+        && (field.is_none() || any)
+    {
+        let line = format!("rule '{id}': {note}");
+        if !relied.contains(&line) {
+            relied.push(line);
+        }
+    }
+}
+
+fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>, relied: &mut Vec<String>) {
     let effect = match rule.effect {
         Effect::Prohibited => Outcome::Prohibited,
         Effect::LicenceRequired => Outcome::LicenceRequired,
@@ -1094,7 +1222,19 @@ fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
         vec![(None, None)]
     };
     for (index, item) in items {
-        let Some(fired) = ctx.fire(rule, item) else { continue };
+        let fired = match ctx.fire(rule, item) {
+            Ok(f) => f,
+            Err(miss) => {
+                // A catch-all that did not apply because of an unverified list decided the answer as much as one
+                // that did; other rules' misses (a destination outside a ban) are not reported.
+                let catch_all = !rule.when.end_uses.is_empty() || rule.when.parties.is_some();
+                if catch_all && !rule.when.unverified.is_empty() {
+                    rely(relied, &rule.id, &rule.when, rule.unverified.as_ref(), Some(miss_field(&miss)));
+                }
+                continue;
+            }
+        };
+        rely(relied, &rule.id, &rule.when, rule.unverified.as_ref(), None);
         let label = match (index, item) {
             (Some(i), Some(it)) => format!("{}: ", item_label(ctx, i, it)),
             _ => String::new(),
@@ -1121,19 +1261,53 @@ fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
             }
             Fired::Chart(found) => {
                 let Some(chart) = rule.when.chart.map(|c| &ctx.set.charts[c]) else { continue };
+                if found.from_list {
+                    let line = format!(
+                        "reasons for control of {} taken from the control list '{}', not from a primary-source facts table",
+                        label.trim_end_matches([':', ' ']),
+                        ctx.list.info().version
+                    );
+                    if !relied.contains(&line) {
+                        relied.push(line);
+                    }
+                }
                 let places: Vec<String> = ctx.tx.places.iter().map(place_name).collect();
                 let notes =
                     if found.notes.is_empty() { String::new() } else { format!(" ({})", found.notes.join("; ")) };
+                for (place, words) in &found.refer {
+                    out.push(Reason {
+                        rule: format!("{}:refer", rule.id),
+                        ..reason(
+                            rule,
+                            effect,
+                            index,
+                            format!("{label}the {} has no columns for {place}: \"{words}\"", chart.name),
+                            chart.citation.clone(),
+                        )
+                    });
+                }
                 for (c, column) in chart.columns.iter().enumerate() {
                     if found.columns & (1 << c) != 0 {
+                        let (limit, partial) = match found.limits.iter().find(|(k, _)| *k == c).map(|(_, l)| l) {
+                            Some(ColumnLimit::Below(codes)) => (
+                                format!(
+                                    "; only {} carry {column}: give the sub-item's code to know",
+                                    codes.join(", ")
+                                ),
+                                true,
+                            ),
+                            Some(ColumnLimit::Words(words)) => (format!("; the ECCN's table limits it: \"{}\"", clip(words)), false),
+                            None => (String::new(), false),
+                        };
                         out.push(Reason {
                             rule: format!("{}:{column}", rule.id),
+                            missing_data: rule.missing_data || partial,
                             ..reason(
                                 rule,
                                 effect,
                                 index,
                                 format!(
-                                    "{label}{} — {column} marked for {} in {}{notes}",
+                                    "{label}{} — {column} marked for {} in {}{notes}{limit}",
                                     rule.summary,
                                     places.join(", "),
                                     chart.name
@@ -1172,6 +1346,16 @@ fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
                     )
                 });
             }
+            Fired::NoFactsOn(why) => out.push(Reason {
+                missing_data: true,
+                ..reason(
+                    rule,
+                    Outcome::LicenceRequired,
+                    index,
+                    format!("{label}{why}; a licence is assumed to be required — check the regulation as it stood on that day"),
+                    rule.citation.clone(),
+                )
+            }),
             Fired::MissingRow(place) => out.push(Reason {
                 missing_data: true,
                 ..reason(
@@ -1186,6 +1370,16 @@ fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>) {
     }
 }
 
+/// Long words cut to a readable length.
+fn clip(s: &str) -> String {
+    const MAX: usize = 240;
+    if s.chars().count() <= MAX {
+        return s.to_owned();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{}…", cut.trim_end())
+}
+
 fn chart_of<'a>(set: &'a PolicySet, policy: &Policy, rule_id: &str) -> Option<&'a Chart> {
     policy.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.when.chart).map(|c| &set.charts[c])
 }
@@ -1196,7 +1390,12 @@ fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> boo
         return false;
     }
     let (base, column) = match r.rule.split_once(':') {
-        Some((b, c)) if chart_of(set, policy, b).is_some() => (b, Some(c)),
+        Some((b, c)) => match chart_of(set, policy, b) {
+            // A row that refers elsewhere is no column: no authorisation lifts it.
+            Some(chart) if chart.column(c).is_none() => return false,
+            Some(_) => (b, Some(c)),
+            None => (r.rule.as_str(), None),
+        },
         _ => (r.rule.as_str(), None),
     };
     a.lifts.iter().any(|l| l == base)
@@ -1208,12 +1407,13 @@ fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> boo
 
 fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> JurisdictionAnswer {
     let mut reasons = Vec::new();
+    let mut relied = Vec::new();
     for rule in &ctx.policy.rules {
-        reasons_for(ctx, rule, &mut reasons);
+        reasons_for(ctx, rule, &mut reasons, &mut relied);
     }
     if let Some(c) = coalition {
         for rule in &c.policy.rules {
-            reasons_for(c, rule, &mut reasons);
+            reasons_for(c, rule, &mut reasons, &mut relied);
         }
     }
     // A licence requirement on the whole transaction (a listed party, parties not screened) leaves no general
@@ -1256,14 +1456,23 @@ fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> Jurisd
             }
             match ctx.check(&a.when, Some(item), Mode::Authorisation) {
                 Ok(_) => {
+                    rely(&mut relied, &a.id, &a.when, a.unverified.as_ref(), None);
                     chosen = Some(a);
                     break;
                 }
-                Err(miss) => not_available.push(NotAvailable {
+                Err(miss) => {
+                    // A refused authorisation changes the answer: name what refused it when that is unverified,
+                    // the authorisation's own conditions included.
+                    rely(&mut relied, &a.id, &a.when, None, Some(miss_field(&miss)));
+                    if let Some(note) = &a.unverified {
+                        rely(&mut relied, &a.id, &a.when, Some(note), None);
+                    }
+                    not_available.push(NotAvailable {
                     authorisation: a.id.clone(),
                     item: i,
-                    why: ctx.explain(miss, a, item),
-                }),
+                        why: ctx.explain(miss, a, item),
+                    })
+                }
             }
         }
         if let Some(a) = chosen {
@@ -1321,6 +1530,7 @@ fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> Jurisd
         reasons,
         not_available,
         denials: Vec::new(),
+        unverified: relied,
     }
 }
 
@@ -1436,6 +1646,13 @@ pub fn determine(
                 }
                 a.reasons.retain(|r| r.outcome != Outcome::GeneralAuthorisation);
             }
+        }
+        if !a.unverified.is_empty() {
+            warnings.push(format!(
+                "{}: this answer relies on facts or rules not verified against a primary source: {}",
+                a.jurisdiction,
+                a.unverified.join("; ")
+            ));
         }
         jurisdictions.push(a);
     }

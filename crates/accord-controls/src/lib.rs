@@ -10,6 +10,7 @@
 
 mod code;
 mod determine;
+mod ecfr;
 mod format;
 mod import;
 mod model;
@@ -23,6 +24,7 @@ pub use determine::{
     MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Screening, Transaction, Versions,
     determine,
 };
+pub use ecfr::{GeneratedFile, US_ECFR_INPUTS, US_ECFR_OUTPUTS, UsEcfrInput, generate_us_ecfr};
 pub use format::{FORMAT_NAME, FORMAT_VERSION};
 pub use import::{
     Problem, RegimeItem, SourceFiles, UsReasons, harmonize, import_eu_annex_i, import_regime_csv, import_regimes,
@@ -30,7 +32,7 @@ pub use import::{
 };
 pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regime};
 pub use policy::{
-    Effect, EndUse, POLICY_DIR, PartyRole, PolicyInfo, PolicySet, PolicySource, Purpose, ReviewPath, builtin_policies,
+    Effect, EndUse, FactSource, POLICY_DIR, PartyRole, PolicyInfo, PolicySet, PolicySource, Purpose, ReviewPath, builtin_policies,
 };
 pub use risk::{EDD_THRESHOLD, FAST_TRACK_BELOW, Risk, RiskInput, TrustTier, assess};
 pub use search::SearchHit;

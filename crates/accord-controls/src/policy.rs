@@ -38,12 +38,55 @@ pub struct PolicyInfo {
     pub authorisations: usize,
 }
 
+/// Where the facts of one policy or data file come from, and whether they were checked against a primary source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FactSource {
+    /// The file.
+    pub file: String,
+    /// The document the facts come from (the regulation and its part).
+    pub document: String,
+    /// The issue of the document the facts were taken from, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_date: Option<String>,
+    /// Where the document can be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `primary_source` (generated mechanically from the official text) or `hand_encoded` (written by people,
+    /// not verified against a primary source).
+    pub kind: String,
+    /// Whether the facts can be relied on as the primary source states them.
+    pub verified: bool,
+    /// The input files a generated file was made from, with their SHA-256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    /// What the file says about its own reliability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl FactSource {
+    /// The provenance of a file that declares none: hand-encoded and unverified.
+    fn undeclared(file: &str) -> FactSource {
+        FactSource {
+            file: file.to_owned(),
+            document: "not declared".to_owned(),
+            issue_date: None,
+            url: None,
+            kind: "hand_encoded".to_owned(),
+            verified: false,
+            inputs: Vec::new(),
+            note: None,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The file format, as read.
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    source: Option<RawSource>,
     policy: Option<RawHeader>,
     applies: Option<RawApplies>,
     #[serde(default)]
@@ -56,6 +99,21 @@ struct RawFile {
     rule: Vec<RawRule>,
     #[serde(default)]
     authorisation: Vec<RawAuthorisation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    document: String,
+    #[serde(default)]
+    issue_date: Option<Spanned<String>>,
+    #[serde(default)]
+    url: Option<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    inputs: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +159,8 @@ struct RawChart {
     #[serde(default)]
     handled_elsewhere: Vec<Spanned<String>>,
     rows: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    refer: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +184,8 @@ struct RawRule {
     #[serde(default)]
     missing_data: bool,
     #[serde(default)]
+    unverified: Option<String>,
+    #[serde(default)]
     when: RawWhen,
 }
 
@@ -136,6 +198,8 @@ struct RawAuthorisation {
     lifts: Vec<Spanned<String>>,
     #[serde(default)]
     lifts_reasons: Vec<Spanned<String>>,
+    #[serde(default)]
+    unverified: Option<String>,
     #[serde(default)]
     when: RawWhen,
     #[serde(default)]
@@ -456,6 +520,12 @@ pub(crate) struct Facts {
     pub(crate) citation: String,
     pub(crate) currency: Option<String>,
     values: Vec<(ControlCode, FactValue)>,
+    /// Words that limit a reason at a code (`NS1` applies only to the MMIC amplifiers of 3A001.b.2).
+    notes: HashMap<ControlCode, Vec<(String, String)>>,
+    /// The file the table comes from (index into the set's sources).
+    pub(crate) source: usize,
+    /// The issue date of its primary source: the node holds no such facts for earlier days.
+    pub(crate) valid_from: Option<String>,
 }
 
 impl Facts {
@@ -463,6 +533,18 @@ impl Facts {
     pub(crate) fn first_below(&self, code: &ControlCode) -> Option<&ControlCode> {
         let i = self.values.partition_point(|(v, _)| v <= code);
         self.values.get(i).map(|(v, _)| v).filter(|v| code.is_ancestor_of(v))
+    }
+
+    /// Every fact strictly below a code, in code order.
+    pub(crate) fn below(&self, code: &ControlCode) -> impl Iterator<Item = (&ControlCode, &FactValue)> + use<'_> {
+        let i = self.values.partition_point(|(v, _)| v <= code);
+        let code = code.clone();
+        self.values[i..].iter().take_while(move |(v, _)| code.is_ancestor_of(v)).map(|(c, v)| (c, v))
+    }
+
+    /// The words that limit a reason at a code, if the table gives any.
+    pub(crate) fn note(&self, code: &ControlCode, reason: &str) -> Option<&str> {
+        self.notes.get(code)?.iter().find(|(r, _)| r == reason).map(|(_, n)| n.as_str())
     }
 
     /// The fact for a code: its own, else its nearest ancestor's.
@@ -490,6 +572,12 @@ pub(crate) struct Chart {
     /// Reasons without a column that other rules judge (`EI`, `SL`, `RS`).
     pub(crate) handled_elsewhere: Vec<String>,
     rows: HashMap<Place, u32>,
+    /// Destinations whose row has no marks and sends the reader elsewhere (`See part 746`).
+    refer: HashMap<Place, String>,
+    /// The file the chart comes from (index into the set's sources).
+    pub(crate) source: usize,
+    /// The issue date of its primary source: the node holds no chart for earlier days.
+    pub(crate) valid_from: Option<String>,
 }
 
 impl Chart {
@@ -498,6 +586,11 @@ impl Chart {
         self.rows.get(p).copied().or_else(|| {
             p.region.as_ref().and_then(|_| self.rows.get(&Place { country: p.country, region: None }).copied())
         })
+    }
+
+    /// Where the chart sends the reader for a destination without marks, if it does.
+    pub(crate) fn refers(&self, p: &Place) -> Option<&str> {
+        self.refer.get(p).or_else(|| self.refer.get(&Place { country: p.country, region: None })).map(String::as_str)
     }
 
     pub(crate) fn column(&self, reason: &str) -> Option<usize> {
@@ -548,6 +641,21 @@ pub(crate) struct Conditions {
     pub(crate) has_fact: Option<usize>,
     pub(crate) lacks_fact: Option<usize>,
     pub(crate) chart: Option<usize>,
+    /// The unverified sets, charts and facts tables the conditions read, by the condition that reads them.
+    pub(crate) unverified: Vec<(Field, String)>,
+}
+
+/// Which condition reads a named fact (so an answer can say which unverified fact decided it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Destinations,
+    DestinationsNot,
+    Origins,
+    OriginsNot,
+    Codes,
+    CodesNot,
+    Facts,
+    Chart,
 }
 
 impl Conditions {
@@ -580,6 +688,8 @@ pub(crate) struct Rule {
     pub(crate) summary: String,
     pub(crate) review: ReviewPath,
     pub(crate) missing_data: bool,
+    /// Why the rule's own legal logic is not verified against a current primary source, if it is not.
+    pub(crate) unverified: Option<String>,
     pub(crate) when: Conditions,
     pub(crate) per_item: bool,
 }
@@ -592,6 +702,8 @@ pub(crate) struct Authorisation {
     pub(crate) citation: String,
     pub(crate) lifts: Vec<String>,
     pub(crate) lifts_reasons: Vec<String>,
+    /// Why the authorisation's own conditions are not verified against a current primary source, if they are not.
+    pub(crate) unverified: Option<String>,
     pub(crate) when: Conditions,
     pub(crate) obligations: Vec<String>,
 }
@@ -623,6 +735,8 @@ pub struct PolicySet {
     pub(crate) facts: Vec<Facts>,
     /// Every subdivision (`UA-43`) a set or chart names: the only ones a transaction may give.
     pub(crate) regions: Vec<String>,
+    /// Where each file's facts come from, in file order.
+    pub(crate) sources: Vec<FactSource>,
 }
 
 /// Where the project's policy files are, relative to the workspace root.
@@ -658,12 +772,36 @@ impl FileCtx<'_> {
 struct Sets {
     countries: HashMap<String, CountrySet>,
     codes: HashMap<String, Vec<CodePattern>>,
+    /// The file each set comes from (index into the sources).
+    files: HashMap<String, usize>,
 }
 
 struct Compiler<'a> {
     sets: &'a Sets,
     charts: &'a HashMap<String, usize>,
     facts: &'a HashMap<String, usize>,
+    /// The file of each chart and facts table, by index.
+    chart_files: &'a [usize],
+    fact_files: &'a [usize],
+    sources: &'a [FactSource],
+}
+
+impl Compiler<'_> {
+    /// How an unverified fact is named in answers, or `None` when its file is verified.
+    fn unverified(&self, what: &str, name: &str, file: Option<usize>) -> Option<String> {
+        let src = &self.sources[file?];
+        (!src.verified).then(|| format!("{what} '{name}' ({}, {})", src.file, src.kind.replace('_', "-")))
+    }
+
+    fn set_refs(&self, items: &[Spanned<String>], field: Field, out: &mut Vec<(Field, String)>) {
+        for item in items {
+            if let Some(name) = trimmed(item).strip_prefix('@')
+                && let Some(u) = self.unverified("set", name, self.sets.files.get(name).copied())
+            {
+                out.push((field, u));
+            }
+        }
+    }
 }
 
 fn trimmed(s: &Spanned<String>) -> &str {
@@ -842,6 +980,29 @@ impl Compiler<'_> {
         {
             return Err(f.at(s, format!("'until' ({b}) must come after 'from' ({a})")));
         }
+        let mut unverified = Vec::new();
+        self.set_refs(&w.destinations, Field::Destinations, &mut unverified);
+        self.set_refs(&w.destinations_not, Field::DestinationsNot, &mut unverified);
+        self.set_refs(&w.origins, Field::Origins, &mut unverified);
+        self.set_refs(&w.origins_not, Field::OriginsNot, &mut unverified);
+        self.set_refs(&w.codes, Field::Codes, &mut unverified);
+        self.set_refs(&w.codes_not, Field::CodesNot, &mut unverified);
+        let value_within = self.named(f, self.facts, &w.value_within, "facts table")?;
+        let has_fact = self.named(f, self.facts, &w.has_fact, "facts table")?;
+        let lacks_fact = self.named(f, self.facts, &w.lacks_fact, "facts table")?;
+        let chart = self.named(f, self.charts, &w.chart, "chart")?;
+        for (i, name) in [(value_within, &w.value_within), (has_fact, &w.has_fact), (lacks_fact, &w.lacks_fact)] {
+            if let (Some(i), Some(n)) = (i, name)
+                && let Some(u) = self.unverified("facts", trimmed(n), self.fact_files.get(i).copied())
+            {
+                unverified.push((Field::Facts, u));
+            }
+        }
+        if let (Some(i), Some(n)) = (chart, &w.chart)
+            && let Some(u) = self.unverified("chart", trimmed(n), self.chart_files.get(i).copied())
+        {
+            unverified.push((Field::Chart, u));
+        }
         Ok(Conditions {
             item,
             codes: self.codes(f, &w.codes)?,
@@ -863,10 +1024,11 @@ impl Compiler<'_> {
             until,
             value_over: Self::money(f, &w.value_over)?,
             value_at_most: Self::money(f, &w.value_at_most)?,
-            value_within: self.named(f, self.facts, &w.value_within, "facts table")?,
-            has_fact: self.named(f, self.facts, &w.has_fact, "facts table")?,
-            lacks_fact: self.named(f, self.facts, &w.lacks_fact, "facts table")?,
-            chart: self.named(f, self.charts, &w.chart, "chart")?,
+            value_within,
+            has_fact,
+            lacks_fact,
+            chart,
+            unverified,
         })
     }
 }
@@ -883,6 +1045,50 @@ fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
     } else {
         Err(f.at(c, format!("'{s}' is not an ISO 4217 currency code like EUR or USD")))
     }
+}
+
+/// The issue date of a primary source (hand-encoded files carry no point in time of their own).
+fn primary_date(s: &FactSource) -> Option<String> {
+    if s.verified { s.issue_date.clone() } else { None }
+}
+
+fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: &[toml::Value]) -> Result<Vec<String>> {
+    let mut reasons = Vec::with_capacity(a.len());
+    for r in a {
+        match r.as_str() {
+            Some(r) if valid_reason(r) => reasons.push(r.to_owned()),
+            _ => return Err(f.at(at, format!("'{key}': {r} is not a reason like NS1 or AT"))),
+        }
+    }
+    Ok(reasons)
+}
+
+fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
+    let kind = trimmed(&s.kind);
+    let verified = match kind {
+        "primary_source" => true,
+        "hand_encoded" => false,
+        other => return Err(f.at(&s.kind, format!("unknown source kind '{other}' (primary_source, hand_encoded)"))),
+    };
+    let issue_date = match &s.issue_date {
+        Some(d) if valid_date(trimmed(d)) => Some(trimmed(d).to_owned()),
+        Some(d) => return Err(f.at(d, "issue_date must be a date (YYYY-MM-DD)")),
+        None if verified => return Err(f.at(&s.kind, "a primary source needs its issue_date")),
+        None => None,
+    };
+    if s.document.trim().is_empty() {
+        return Err(f.at(&s.kind, "a source needs its document"));
+    }
+    Ok(FactSource {
+        file: f.name.to_owned(),
+        document: s.document.trim().to_owned(),
+        issue_date,
+        url: s.url.clone(),
+        kind: kind.to_owned(),
+        verified,
+        inputs: s.inputs.clone(),
+        note: s.note.clone(),
+    })
 }
 
 fn parse_file(f: &FileCtx) -> Result<RawFile> {
@@ -918,9 +1124,15 @@ impl PolicySet {
             return Err(Error::new(ErrorCode::InvalidPolicy, "no policy files were given"));
         }
         let mut raws = Vec::with_capacity(sources.len());
+        let mut sources_info = Vec::with_capacity(sources.len());
         for s in sources {
             let f = FileCtx { name: &s.name, text: &s.text };
-            raws.push(parse_file(&f)?);
+            let raw = parse_file(&f)?;
+            sources_info.push(match &raw.source {
+                None => FactSource::undeclared(&s.name),
+                Some(src) => fact_source(&f, src)?,
+            });
+            raws.push(raw);
         }
         // Pass 1: sets, charts and facts of every file, so any file may use them.
         let mut sets = Sets::default();
@@ -932,11 +1144,12 @@ impl PolicySet {
         let mut fact_ids = HashMap::new();
         let mut fact_files: HashMap<String, &str> = HashMap::new();
         let empty = HashMap::new();
-        for (s, raw) in sources.iter().zip(&raws) {
+        for (file_ix, (s, raw)) in sources.iter().zip(&raws).enumerate() {
             let f = FileCtx { name: &s.name, text: &s.text };
             for (name, spanned) in &raw.sets {
                 let set = spanned.get_ref();
                 let first = set.members.first().ok_or_else(|| f.at(spanned, format!("set '{name}' has no members")))?;
+                sets.files.insert(name.clone(), file_ix);
                 if let Some(other) = set_files.insert(name.clone(), &s.name) {
                     return Err(f.at(first, format!("set '{name}' is also defined in {other}")));
                 }
@@ -948,7 +1161,14 @@ impl PolicySet {
                     return Err(f.at(m, "a set lists members, not other sets"));
                 }
                 let no_sets = Sets::default();
-                let c = Compiler { sets: &no_sets, charts: &empty, facts: &empty };
+                let c = Compiler {
+                    sets: &no_sets,
+                    charts: &empty,
+                    facts: &empty,
+                    chart_files: &[],
+                    fact_files: &[],
+                    sources: &sources_info,
+                };
                 if Place::parse(trimmed(first)).is_some() {
                     let countries = c.countries(&f, &set.members)?.unwrap_or_default();
                     regions.extend(countries.regions.iter().map(|(c, r)| format!("{}-{r}", country_code(*c))));
@@ -1024,6 +1244,16 @@ impl PolicySet {
                     .iter()
                     .map(|c| chart.column_citations.get(c).cloned().unwrap_or_else(|| chart.citation.clone()))
                     .collect();
+                let mut refer = HashMap::new();
+                for (key, text) in &chart.refer {
+                    let place = Place::parse(key).ok_or_else(|| {
+                        f.at(text, format!("row '{key}' is not an ISO 3166-1 alpha-2 country code or a subdivision"))
+                    })?;
+                    if rows.contains_key(&place) {
+                        return Err(f.at(text, format!("'{key}' has marks and refers elsewhere")));
+                    }
+                    refer.insert(place, trimmed(text).to_owned());
+                }
                 charts.push(Chart {
                     name: name.clone(),
                     citation: chart.citation.clone(),
@@ -1032,6 +1262,9 @@ impl PolicySet {
                     bare_reasons,
                     handled_elsewhere,
                     rows,
+                    refer,
+                    source: file_ix,
+                    valid_from: primary_date(&sources_info[file_ix]),
                 });
             }
             for (name, spanned) in &raw.facts {
@@ -1045,6 +1278,7 @@ impl PolicySet {
                 }
                 let currency = table.currency.as_ref().map(|c| currency(&f, c)).transpose()?;
                 let mut values = Vec::with_capacity(table.values.len());
+                let mut notes = HashMap::new();
                 for (key, value) in &table.values {
                     let code = match CodePattern::parse(key) {
                         Some(CodePattern::Code(c)) => c,
@@ -1057,15 +1291,31 @@ impl PolicySet {
                         toml::Value::Array(a) if a.is_empty() => {
                             return Err(f.at(value, format!("'{key}': an empty list of reasons says nothing")));
                         }
-                        toml::Value::Array(a) => {
-                            let mut reasons = Vec::with_capacity(a.len());
-                            for r in a {
-                                match r.as_str() {
-                                    Some(r) if valid_reason(r) => reasons.push(r.to_owned()),
-                                    _ => {
-                                        return Err(f.at(value, format!("'{key}': {r} is not a reason like NS1 or AT")));
+                        toml::Value::Array(a) => FactValue::Reasons(reason_list(&f, value, key, a)?),
+                        toml::Value::Table(t) => {
+                            if let Some(k) = t.keys().find(|k| !matches!(k.as_str(), "reasons" | "notes")) {
+                                return Err(f.at(value, format!("'{key}': unknown field '{k}' (reasons, notes)")));
+                            }
+                            let Some(toml::Value::Array(a)) = t.get("reasons") else {
+                                return Err(f.at(value, format!("'{key}': a table value needs a list of reasons")));
+                            };
+                            let reasons = reason_list(&f, value, key, a)?;
+                            let mut limits = Vec::new();
+                            if let Some(n) = t.get("notes") {
+                                let Some(n) = n.as_table() else {
+                                    return Err(f.at(value, format!("'{key}': notes map reasons to words")));
+                                };
+                                for (r, words) in n {
+                                    match words.as_str() {
+                                        Some(w) if reasons.contains(r) => limits.push((r.clone(), w.to_owned())),
+                                        _ => {
+                                            return Err(f.at(value, format!("'{key}': a note for {r}, which is not among its reasons, or not text")));
+                                        }
                                     }
                                 }
+                            }
+                            if !limits.is_empty() {
+                                notes.insert(code.clone(), limits);
                             }
                             FactValue::Reasons(reasons)
                         }
@@ -1089,11 +1339,28 @@ impl PolicySet {
                 if kinds.windows(2).any(|w| w[0] != w[1]) {
                     return Err(f.at(spanned, format!("facts '{name}' mix flags, numbers and lists of reasons")));
                 }
-                facts.push(Facts { name: name.clone(), citation: table.citation.clone(), currency, values });
+                facts.push(Facts {
+                    name: name.clone(),
+                    citation: table.citation.clone(),
+                    currency,
+                    values,
+                    notes,
+                    source: file_ix,
+                    valid_from: primary_date(&sources_info[file_ix]),
+                });
             }
         }
         // Pass 2: the policies.
-        let compiler = Compiler { sets: &sets, charts: &chart_ids, facts: &fact_ids };
+        let chart_files: Vec<usize> = charts.iter().map(|c: &Chart| c.source).collect();
+        let fact_file_ix: Vec<usize> = facts.iter().map(|t: &Facts| t.source).collect();
+        let compiler = Compiler {
+            sets: &sets,
+            charts: &chart_ids,
+            facts: &fact_ids,
+            chart_files: &chart_files,
+            fact_files: &fact_file_ix,
+            sources: &sources_info,
+        };
         let mut policies: Vec<Policy> = Vec::new();
         let mut coalition = None;
         let mut rule_ids: HashMap<String, String> = HashMap::new();
@@ -1202,6 +1469,7 @@ impl PolicySet {
                     summary: r.summary,
                     review,
                     missing_data: r.missing_data,
+                    unverified: r.unverified.filter(|u| !u.trim().is_empty()),
                     when,
                     per_item,
                 });
@@ -1262,6 +1530,7 @@ impl PolicySet {
                     citation: a.citation,
                     lifts,
                     lifts_reasons,
+                    unverified: a.unverified.filter(|u| !u.trim().is_empty()),
                     when: compiler.when(&f, &a.when)?,
                     obligations: a.obligations,
                 });
@@ -1297,7 +1566,7 @@ impl PolicySet {
         policies.sort_by(|a, b| a.info.jurisdiction.cmp(&b.info.jurisdiction));
         regions.sort();
         regions.dedup();
-        Ok(PolicySet { policies, coalition, charts, facts, regions })
+        Ok(PolicySet { policies, coalition, charts, facts, regions, sources: sources_info })
     }
 
     /// The loaded policies: every jurisdiction's, then the coalition's.
@@ -1308,6 +1577,11 @@ impl PolicySet {
     /// The jurisdictions with a policy (`EU`, `US` …).
     pub fn jurisdictions(&self) -> Vec<&str> {
         self.policies.iter().map(|p| p.info.jurisdiction.as_str()).collect()
+    }
+
+    /// Where each file's facts come from, and whether they are verified against a primary source.
+    pub fn sources(&self) -> &[FactSource] {
+        &self.sources
     }
 
     /// The latest effective date of any loaded policy file.
@@ -1328,9 +1602,10 @@ pub fn builtin_policies() -> Vec<PolicySource> {
         file!("eu.toml"),
         file!("us.toml"),
         file!("data/eu-sets.toml"),
-        file!("data/us-country-chart.toml"),
-        file!("data/us-country-groups.toml"),
-        file!("data/us-eccn-facts.toml"),
+        file!("data/us-ecfr-ccl.toml"),
+        file!("data/us-ecfr-chart.toml"),
+        file!("data/us-ecfr-country-groups.toml"),
+        file!("data/us-hand-sets.toml"),
     ]
 }
 

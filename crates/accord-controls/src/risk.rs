@@ -158,6 +158,7 @@ mod tests {
         JurisdictionAnswer {
             jurisdiction: "EU".into(),
             applies_because: String::new(),
+            unverified: vec![],
             policy: String::new(),
             outcome: Outcome::LicenceRequired,
             review_path: review,

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
 const CASES: &str = include_str!("cases/determinations.toml");
+const US_ECFR_CASES: &str = include_str!("cases/us_ecfr.toml");
 
 fn list() -> &'static ControlList {
     static L: OnceLock<ControlList> = OnceLock::new();
@@ -64,6 +65,15 @@ struct Case {
     missing_data: bool,
     #[serde(default)]
     note: bool,
+    /// Words that must appear in some reason's detail.
+    #[serde(default)]
+    details: Vec<String>,
+    /// Words that must appear among the unverified facts an answer relied on.
+    #[serde(default)]
+    unverified: Vec<String>,
+    /// Jurisdictions whose answer must rely on no unverified fact or rule.
+    #[serde(default)]
+    verified: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +192,29 @@ fn check(case: &Case) -> Vec<String> {
     if missing != case.missing_data {
         fail(&mut failures, format!("missing_data is {missing}, expected {}", case.missing_data));
     }
+    let details: Vec<&str> =
+        d.jurisdictions.iter().flat_map(|a| a.reasons.iter().map(|r| r.detail.as_str())).collect();
+    for text in &case.details {
+        if !details.iter().any(|w| w.contains(text.as_str())) {
+            fail(&mut failures, format!("no reason says '{text}' (they say: {})", details.join(" | ")));
+        }
+    }
+    let relied: Vec<&str> = d.jurisdictions.iter().flat_map(|a| a.unverified.iter().map(String::as_str)).collect();
+    for text in &case.unverified {
+        if !relied.iter().any(|w| w.contains(text.as_str())) {
+            fail(&mut failures, format!("no unverified fact says '{text}' (they are: {})", relied.join(" | ")));
+        }
+        if !d.warnings.iter().any(|w| w.contains(text.as_str())) {
+            fail(&mut failures, format!("no warning names the unverified '{text}'"));
+        }
+    }
+    for j in &case.verified {
+        if let Some(a) = d.jurisdictions.iter().find(|a| &a.jurisdiction == j)
+            && !a.unverified.is_empty()
+        {
+            fail(&mut failures, format!("{j} relied on unverified facts: {}", a.unverified.join(" | ")));
+        }
+    }
     if d.note.is_some() != case.note {
         fail(&mut failures, format!("note is {:?}", d.note));
     }
@@ -195,15 +228,18 @@ struct Cases {
 
 #[test]
 fn every_case_written_from_the_legal_texts_gets_its_expected_answer() {
-    let cases: Cases = toml::from_str(CASES).unwrap();
-    assert!(cases.case.len() >= 60, "at least 60 cases, found {}", cases.case.len());
+    let mut cases: Cases = toml::from_str(CASES).unwrap();
+    let us: Cases = toml::from_str(US_ECFR_CASES).unwrap();
+    assert!(us.case.len() >= 60, "at least 60 cases checking the eCFR facts, found {}", us.case.len());
+    cases.case.extend(us.case);
     let failures: Vec<String> = cases.case.iter().flat_map(check).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.case.len(), failures.join("\n"));
 }
 
 #[test]
 fn case_names_are_unique_and_every_case_cites_a_source() {
-    let cases: Cases = toml::from_str(CASES).unwrap();
+    let mut cases: Cases = toml::from_str(CASES).unwrap();
+    cases.case.extend(toml::from_str::<Cases>(US_ECFR_CASES).unwrap().case);
     let mut names: Vec<&str> = cases.case.iter().map(|c| c.name.as_str()).collect();
     assert!(cases.case.iter().all(|c| !c.source.trim().is_empty()));
     names.sort();

@@ -120,7 +120,7 @@ fn rule_ids_are_unique_across_files() {
 
 #[test]
 fn data_files_are_checked_too() {
-    refused("data/us-country-chart.toml", "CA = []", "CA = [\"XX1\"]", "'XX1' is not a column of chart 'us_ccc'");
+    refused("data/us-ecfr-chart.toml", "CA = [\"CB1\", \"FC1\"]", "CA = [\"XX1\"]", "'XX1' is not a column of chart 'us_ccc'");
     refused(
         "data/eu-sets.toml",
         "[sets.eu001_destinations]\ncitation",
@@ -167,14 +167,19 @@ fn authorisations_cannot_lift_what_stands_in_for_missing_data() {
         "lifts = [\"us.ccl.unmapped\"]",
         "stands in for missing data",
     );
-    refused("us.toml", "lifts_reasons = [\"NS2\"]", "lifts_reasons = [\"XY2\"]", "names no column");
+    refused(
+        "us.toml",
+        "lifts_reasons = [\"NS*\", \"CB*\", \"NP*\", \"RS*\", \"CC*\"]",
+        "lifts_reasons = [\"XY2\"]",
+        "names no column",
+    );
 }
 
 #[test]
 fn facts_tables_are_typed_by_their_use() {
     refused("us.toml", "when.value_within = \"us_lvs\"", "when.value_within = \"us_gbs\"", "are not value limits");
     refused("us.toml", "reasons_from = \"us_reasons\"", "reasons_from = \"us_lvs\"", "are not lists of reasons");
-    refused("data/us-eccn-facts.toml", "\"1A001\" = [\"NS1\", \"AT1\"]", "\"1A001\" = []", "an empty list of reasons");
+    refused("data/us-ecfr-ccl.toml", "\"1A001\" = [\"AT1\", \"NS2\"]", "\"1A001\" = []", "an empty list of reasons");
 }
 
 #[test]
@@ -193,5 +198,10 @@ fn the_red_lines_take_no_authorisations_and_may_not_go_missing() {
 
 #[test]
 fn chart_reasons_without_a_column_are_checked() {
-    refused("data/us-country-chart.toml", "NS = \"NS1\"", "NS = \"ZZ9\"", "'ZZ9' is not a column of chart 'us_ccc'");
+    refused(
+        "data/us-ecfr-chart.toml",
+        "[chart.us_ccc.column_citations]",
+        "[chart.us_ccc.bare_reasons]\nNS = \"ZZ9\"\n\n[chart.us_ccc.column_citations]",
+        "'ZZ9' is not a column of chart 'us_ccc'",
+    );
 }

@@ -58,6 +58,7 @@ error_codes! {
     UnknownUser = "unknown_user", 422, "The referenced user does not exist.";
     UnknownFormat = "unknown_format", 422, "The file's format is not recognised or not the one named.";
     MalformedFile = "malformed_file", 422, "A list file is malformed (the message names file and line); nothing was imported.";
+    MalformedSource = "malformed_source", 422, "A primary-source file is malformed or partial (the message names file, path and reason); nothing was generated and the facts in force stay.";
     FileUnreadable = "file_unreadable", 422, "A named file or folder cannot be read.";
     UnknownList = "unknown_list", 404, "No list with this id has been imported.";
     UnknownControlCode = "unknown_control_code", 422, "A control code is not on the control list in force; details name the nearest codes.";

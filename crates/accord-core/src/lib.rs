@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cases;
 pub mod controls;
+pub mod country;
 pub mod denials;
 pub mod error;
 pub mod federation;

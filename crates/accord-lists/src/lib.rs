@@ -6,7 +6,7 @@
 //! content hash and the row-level [`Problem`]s met on the way; [`detect`] tells the format of a path and
 //! [`write_ftm`] exports entities as FollowTheMoney JSON lines that [`read`] imports again unchanged.
 
-mod country;
+use accord_core::country;
 mod csl;
 mod dpl;
 mod eu;

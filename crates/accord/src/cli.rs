@@ -422,6 +422,19 @@ pub enum PoliciesCommand {
     },
     /// List the stored versions.
     Versions,
+    /// Regenerate the US fact files from the eCFR-derived JSON (country chart, country groups, CCL) into the policy
+    /// folder; nothing is written when an input is malformed or the result does not check with the other files.
+    Generate {
+        /// The folder holding country-chart.json, country-groups.json and ccl.json.
+        #[arg(long)]
+        us_ecfr: PathBuf,
+        /// The policy folder to write into (the repository's `policies/` by default).
+        #[arg(long, default_value = "policies")]
+        output: PathBuf,
+        /// Only compare: exit 1 and name the files whose text would change.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `accord determine --input tx.json`

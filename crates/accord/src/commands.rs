@@ -39,6 +39,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print!("{DEFAULT_FILE}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Policies(crate::cli::PoliciesCommand::Generate { us_ecfr, output, check }) => {
+            crate::determine::generate(&us_ecfr, &output, check)
+        }
         Command::Serve(args) => {
             let variants = name_variants(cli.name_variants.as_deref(), &file)?;
             serve(args, file, db, variants, &key_path).await

@@ -76,7 +76,56 @@ pub async fn policies(app: &App, p: &Principal, command: PoliciesCommand) -> Res
         }
         PoliciesCommand::Show { at } => print_json(&service(app.policy_version_info(at.as_deref()).await)?)?,
         PoliciesCommand::Versions => print_json(&service(app.policy_versions().await)?)?,
+        PoliciesCommand::Generate { us_ecfr, output, check } => return generate(&us_ecfr, &output, check),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `accord policies generate`: the US fact files from the eCFR-derived inputs, checked with the folder's other
+/// files before anything is written; `check` only compares.
+pub fn generate(input: &Path, output: &Path, check: bool) -> Result<ExitCode> {
+    let read = |name: &str| {
+        let path = input.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let [chart, groups, ccl] = accord_controls::US_ECFR_INPUTS.map(read);
+    let (chart, groups, ccl) = (chart?, groups?, ccl?);
+    let generated = service(accord_controls::generate_us_ecfr(&accord_controls::UsEcfrInput {
+        chart: &chart,
+        groups: &groups,
+        ccl: &ccl,
+    }))?;
+    let mut files = read_policy_dir(output)?;
+    let mut changed = Vec::new();
+    for g in &generated {
+        match files.iter_mut().find(|f| f.name == g.name) {
+            Some(f) if f.text == g.text => {}
+            Some(f) => {
+                f.text.clone_from(&g.text);
+                changed.push(g.name.clone());
+            }
+            None => {
+                files.push(PolicySource { name: g.name.clone(), text: g.text.clone() });
+                changed.push(g.name.clone());
+            }
+        }
+    }
+    service(PolicySet::parse(&files)).context("the generated files do not check with the policy folder; nothing was written")?;
+    if check {
+        if changed.is_empty() {
+            println!("generated US facts are up to date in {}", output.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("would change: {}", changed.join(", "));
+        return Ok(ExitCode::FAILURE);
+    }
+    for g in generated.iter().filter(|g| changed.contains(&g.name)) {
+        let path = output.join(&g.name);
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, &g.text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!("{} of {} generated files changed in {}", changed.len(), generated.len(), output.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -347,7 +347,7 @@ fn by_name() -> &'static HashMap<String, &'static str> {
 }
 
 /// The code for a two-letter ISO code in any case (`ru`, `RU`), if it is one.
-pub(crate) fn from_code(s: &str) -> Option<&'static str> {
+pub fn from_code(s: &str) -> Option<&'static str> {
     let s = s.trim();
     if s.len() != 2 {
         return None;
@@ -367,7 +367,7 @@ const FORMAL: [&str; 6] = [
 ];
 
 /// The code for one country name or demonym (`Korea, North`, `Iran (Islamic Republic of)`, `Region: Crimea`).
-pub(crate) fn from_name(s: &str) -> Option<&'static str> {
+pub fn from_name(s: &str) -> Option<&'static str> {
     let s = s.trim().trim_end_matches('.').trim();
     let s = s.strip_prefix("Region:").unwrap_or(s).trim();
     let map = by_name();
@@ -377,13 +377,13 @@ pub(crate) fn from_name(s: &str) -> Option<&'static str> {
 }
 
 /// A code field that may also hold a name (`CN`, `PRC`, `Iran`).
-pub(crate) fn from_code_or_name(s: &str) -> Option<&'static str> {
+pub fn from_code_or_name(s: &str) -> Option<&'static str> {
     from_code(s).or_else(|| from_name(s))
 }
 
 /// Every country in a cell that may name several (`Russian, Ukrainian`, `Latvia and Israel`); the whole cell
 /// is tried first, so `Korea, North` stays one country.
-pub(crate) fn all_in(s: &str) -> Vec<&'static str> {
+pub fn all_in(s: &str) -> Vec<&'static str> {
     if let Some(c) = from_name(s) {
         return vec![c];
     }
@@ -404,7 +404,7 @@ pub(crate) fn all_in(s: &str) -> Vec<&'static str> {
 }
 
 /// The country an address line ends with (`…, Moscow, Russian Federation`), if its last part names one.
-pub(crate) fn of_address(address: &str) -> Option<&'static str> {
+pub fn of_address(address: &str) -> Option<&'static str> {
     let last = address.rsplit(',').next()?;
     from_name(last).or_else(|| {
         let words: Vec<&str> = last.split_whitespace().filter(|w| !w.bytes().any(|b| b.is_ascii_digit())).collect();
