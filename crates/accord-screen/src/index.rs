@@ -205,6 +205,8 @@ struct QTok {
 
 struct QComp {
     at: usize,
+    /// How many query parts are joined.
+    len: usize,
     weight: f32,
     cands: Vec<Cand>,
 }
@@ -231,12 +233,19 @@ struct Pair {
 const NONE: u8 = u8::MAX;
 
 impl Pair {
+    /// The listed positions taken: one part, two joined (adjacent, or the last with the first), or a run.
     fn listed_mask(&self) -> u64 {
-        (1u64 << self.l) | if self.l2 == NONE { 0 } else { 1u64 << self.l2 }
+        if self.l2 == NONE {
+            1u64 << self.l
+        } else if self.l < self.l2 {
+            ((1u64 << (self.l2 - self.l + 1)) - 1) << self.l
+        } else {
+            (1u64 << self.l) | (1u64 << self.l2)
+        }
     }
 
     fn size(&self) -> u8 {
-        self.qn + if self.l2 == NONE { 1 } else { 2 }
+        self.qn + self.listed_mask().count_ones() as u8
     }
 }
 
@@ -409,6 +418,12 @@ impl Index {
                         let joined = format!("{x}{y}");
                         compounds.push((a as u8, b as u8, id_of(&joined, false, true, &mut tb)));
                     }
+                }
+                // A run of single letters is also one word (`A.B.C.` = `ABC`).
+                for (start, len) in letter_runs(parsed.tokens.iter().map(|t| t.text.as_str())) {
+                    let joined: String = parsed.tokens[start..start + len].iter().map(|t| t.text.as_str()).collect();
+                    let end = (start + len - 1) as u8;
+                    compounds.push((start as u8, end, id_of(&joined, false, true, &mut tb)));
                 }
                 let mut uniq = tokens.clone();
                 uniq.sort_unstable();
@@ -782,7 +797,17 @@ impl Index {
             }
             cands.iter_mut().for_each(|c| c.sim *= JOINED);
             if !cands.is_empty() {
-                comps.push(QComp { at, weight: toks[at].weight + toks[at + 1].weight, cands });
+                comps.push(QComp { at, len: 2, weight: toks[at].weight + toks[at + 1].weight, cands });
+            }
+        }
+        // A run of single letters is also one word (`A.B.C.` = `ABC`).
+        for (at, len) in letter_runs(toks[..plain].iter().map(|t| t.tok.text.as_str())) {
+            let text: String = toks[at..at + len].iter().map(|t| t.tok.text.as_str()).collect();
+            let mut cands = self.candidates(&text, false, true);
+            cands.iter_mut().for_each(|c| c.sim *= JOINED);
+            if !cands.is_empty() {
+                let weight = toks[at..at + len].iter().map(|t| t.weight).sum();
+                comps.push(QComp { at, len, weight, cands });
             }
         }
         let legal: Vec<Legal> = parsed.front.into_iter().chain(parsed.back).collect();
@@ -1072,8 +1097,8 @@ impl Index {
                 if let Some(c) = lookup(&qc.cands, id)
                     && c.sim >= MIN_PAIR
                 {
-                    let (q, w) = (qc.at as u8, qc.weight);
-                    pairs.push(Pair { sim: c.sim, how: c.how, q, qn: 2, l: j as u8, l2: NONE, w });
+                    let (q, qn, w) = (qc.at as u8, qc.len as u8, qc.weight);
+                    pairs.push(Pair { sim: c.sim, how: c.how, q, qn, l: j as u8, l2: NONE, w });
                 }
             }
         }
@@ -1096,6 +1121,23 @@ impl Index {
             };
             if value(&other, ol) > value(&chosen, l_used) {
                 (chosen, q_used, l_used) = (other, oq, ol);
+            }
+        }
+        // Single letters keep their order (`C.B.A.` is not `A.B.C.`): when they do not, none counts.
+        let single = |p: &Pair| {
+            p.qn == 1
+                && p.l2 == NONE
+                && prep.toks[p.q as usize].tok.text.len() == 1
+                && self.text(rec.tokens[p.l as usize]).len() == 1
+        };
+        let mut letters: Vec<(u8, u8)> = chosen.iter().filter(|p| single(p)).map(|p| (p.q, p.l)).collect();
+        letters.sort_unstable();
+        if letters.windows(2).any(|w| w[0].1 > w[1].1) {
+            chosen.retain(|p| !single(p));
+            (q_used, l_used) = (0, 0);
+            for p in &chosen {
+                q_used |= ((1u64 << p.qn) - 1) << p.q;
+                l_used |= p.listed_mask();
             }
         }
         if chosen.is_empty() {
@@ -1145,8 +1187,12 @@ impl Index {
         chosen.sort_by_key(|p| p.q);
         for p in &chosen {
             let query: Vec<&str> = (p.q..p.q + p.qn).map(|i| prep.toks[i as usize].tok.display()).collect();
-            let listed: Vec<&str> =
-                [p.l, p.l2].into_iter().filter(|&j| j != NONE).map(|j| self.text(rec.tokens[j as usize])).collect();
+            let mask = p.listed_mask();
+            let mut listed: Vec<&str> =
+                (0..rec.tokens.len()).filter(|&j| mask & (1u64 << j) != 0).map(|j| self.text(rec.tokens[j])).collect();
+            if p.l2 != NONE && p.l > p.l2 {
+                listed.reverse();
+            }
             e.parts.push(PartMatch {
                 query: query.join(" "),
                 listed: listed.join(" "),
@@ -1225,6 +1271,32 @@ impl Index {
     fn listed_weight(&self, rec: &NameRec, j: usize) -> f32 {
         if j >= rec.plain as usize { TITLE_WEIGHT } else { self.toks[rec.tokens[j] as usize].weight }
     }
+}
+
+/// Runs of two or more single-letter parts (start, length): initialisms written with dots or spaces.
+fn letter_runs<'a>(parts: impl Iterator<Item = &'a str>) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut n = 0;
+    for (i, p) in parts.enumerate() {
+        n = i + 1;
+        match (p.len() == 1, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= 2 {
+                    runs.push((s, i - s));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start
+        && n - s >= 2
+    {
+        runs.push((s, n - s));
+    }
+    runs
 }
 
 /// The Arabic-script form a query part was written in, if it was.
@@ -1366,18 +1438,54 @@ fn part_similarity(
     (best.0 > 0.0).then_some(best)
 }
 
-/// Scores two names directly (see [`crate::compare`]).
+impl Index {
+    /// Scores `left` (the query) against `right` as [`Index::screen`] scores a listed name: the same rules,
+    /// with every part weighed by its rarity in this index's lists (a part it does not hold weighs as a rare
+    /// one), so a pair scores here as it would in a search.
+    pub fn compare(&self, left: &str, right: &str, kind: Option<EntityKind>) -> Result<(f64, Explanation)> {
+        crate::check_name("left", left)?;
+        crate::check_name("right", right)?;
+        compare(left, right, kind, self.variants.as_ref(), Some(self))
+    }
+
+    /// The weight a query part gets in a search: its own when listed, else that of the listed part it is
+    /// most like, else that of a rare part.
+    fn part_weight(&self, text: &str) -> f32 {
+        if let Some(id) = self.exact_id(text).filter(|&id| self.toks[id as usize].plain) {
+            return self.toks[id as usize].weight;
+        }
+        let mut best: Option<Cand> = None;
+        for c in self.candidates(text, false, false) {
+            if self.toks[c.id as usize].plain && best.is_none_or(|b| c.sim > b.sim) {
+                best = Some(c);
+            }
+        }
+        best.map_or(self.unknown_weight, |b| self.toks[b.id as usize].weight)
+    }
+}
+
+/// Scores two names directly (see [`crate::compare`] and [`Index::compare`]); `stats` lends its weights.
 pub(crate) fn compare(
     left: &str,
     right: &str,
     kind: Option<EntityKind>,
     variants: Option<&NameVariants>,
+    stats: Option<&Index>,
 ) -> Result<(f64, Explanation)> {
     let entity = ListedEntity::new("", "", kind.unwrap_or(EntityKind::Unknown), right);
-    let index = Index::build_inner(std::slice::from_ref(&entity), variants, true);
-    let Some(rec) = index.names.first() else {
+    let mut index = Index::build_inner(std::slice::from_ref(&entity), variants, true);
+    if let Some(stats) = stats {
+        for id in 0..index.toks.len() {
+            if index.toks[id].plain {
+                let w = stats.part_weight(index.text(id as u32));
+                index.toks[id].weight = w;
+            }
+        }
+        index.unknown_weight = stats.unknown_weight;
+    }
+    if index.names.is_empty() {
         return Err(Error::validation("right", "right has no letters or digits to match"));
-    };
+    }
     let parsed = parse(left);
     if parsed.tokens.is_empty() {
         return Err(Error::validation("left", "left has no letters or digits to match"));
@@ -1385,7 +1493,19 @@ pub(crate) fn compare(
     if parsed.parts() > MAX_NAME_PARTS {
         return Err(Error::validation("left", format!("left has more than {MAX_NAME_PARTS} parts")));
     }
-    let prep = index.prepare(parsed);
+    let mut prep = index.prepare(parsed);
+    if let Some(stats) = stats {
+        for t in prep.toks.iter_mut().filter(|t| !t.title) {
+            t.weight = stats.part_weight(&t.tok.text);
+        }
+        for c in &mut prep.comps {
+            c.weight = prep.toks[c.at..c.at + c.len].iter().map(|t| t.weight).sum();
+        }
+        prep.total = prep.toks.iter().map(|t| t.weight).sum::<f32>() + LEGAL_WEIGHT * prep.legal.len() as f32;
+    }
+    let Some(rec) = index.names.first() else {
+        return Err(Error::validation("right", "right has no letters or digits to match"));
+    };
     let (score, explanation) = index.score_name(&prep, rec, entity.kind, true);
     let mut explanation = explanation.unwrap_or_default();
     for mut w in crate::inspect(left) {

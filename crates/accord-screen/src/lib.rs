@@ -241,7 +241,7 @@ pub fn normalize(name: &str) -> String {
 /// what the listed name names (initials do not match organisation names); `variants` adds equivalent
 /// name parts.
 /// Without list statistics, parts are weighed by length rather than by rarity, so the figure can differ
-/// slightly from what [`Index::screen`] gives for the same pair.
+/// slightly from what [`Index::screen`] gives for the same pair; [`Index::compare`] weighs them as a search does.
 pub fn compare(
     left: &str,
     right: &str,
@@ -250,7 +250,7 @@ pub fn compare(
 ) -> Result<(f64, Explanation)> {
     check_name("left", left)?;
     check_name("right", right)?;
-    index::compare(left, right, kind, variants)
+    index::compare(left, right, kind, variants, None)
 }
 
 /// What an officer should know about how a name is written (invisible characters, text-direction controls,

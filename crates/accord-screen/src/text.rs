@@ -403,7 +403,16 @@ pub(crate) fn tokenize(name: &str) -> Vec<Tok> {
             emit(&raw[at..at + n], tokens, start);
             at += n;
         }
-        emit(&raw[at..], tokens, start);
+        // Words glued in camel case are two (`SiemensAG`, `FridrichBuchenberg`, `AlQaida`).
+        let rest = &raw[at..];
+        let mut from = 0;
+        for i in 2..rest.len().saturating_sub(1) {
+            if rest[i - 1].is_lowercase() && rest[i].is_uppercase() && i - from >= 2 {
+                emit(&rest[from..i], tokens, start);
+                from = i;
+            }
+        }
+        emit(&rest[from..], tokens, start);
         raw.clear();
     };
     for c in text.chars() {
@@ -450,6 +459,124 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("ihr", "ihracat"),
 ];
 
+/// The value of an English number word, and whether it multiplies what came before (hundred, thousand).
+fn number_word(t: &str) -> Option<(u32, bool)> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    if let Some(i) = UNITS.iter().position(|u| *u == t) {
+        return Some((i as u32, false));
+    }
+    if let Some(i) = TENS.iter().position(|u| *u == t) {
+        return Some((20 + 10 * i as u32, false));
+    }
+    match t {
+        "hundred" => Some((100, true)),
+        "thousand" => Some((1000, true)),
+        _ => None,
+    }
+}
+
+/// Numbers written in several words become digits and small numbers in digits become their word, so both
+/// spellings meet (`Forty-Four` = `44`, `One Hundred and Five` = `105`, `7 Seas` = `Seven Seas`) while a lone
+/// number word stays a word that a typing error can still reach (`FIEV` / `FIVE`).
+fn fold_number_words(tokens: &mut Vec<Tok>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Ok(n) = tokens[i].text.parse::<u32>()
+            && let Some(word) = small_number_word(n)
+            && !tokens[i].text.starts_with('0')
+        {
+            tokens[i].text = word.to_owned();
+            i += 1;
+            continue;
+        }
+        let Some((first, false)) = number_word(&tokens[i].text) else {
+            i += 1;
+            continue;
+        };
+        let (mut total, mut current, mut end, mut words) = (0u32, first, i + 1, 1);
+        while end < tokens.len() {
+            let t = tokens[end].text.as_str();
+            let and_then_number =
+                t == "and" && tokens.get(end + 1).is_some_and(|n| number_word(&n.text).is_some_and(|(_, m)| !m));
+            if and_then_number {
+                end += 1;
+                continue;
+            }
+            match number_word(t) {
+                Some((1000, true)) => {
+                    total += current.max(1) * 1000;
+                    current = 0;
+                }
+                Some((100, true)) => current = current.max(1) * 100,
+                Some((v, false)) => current += v,
+                _ => break,
+            }
+            words += 1;
+            end += 1;
+        }
+        if words >= 2 {
+            let value = total + current;
+            tokens[i].text = small_number_word(value).map_or_else(|| value.to_string(), str::to_owned);
+            tokens.drain(i + 1..end);
+        }
+        i += 1;
+    }
+}
+
+/// The word of a number up to nineteen, or of a round ten up to ninety.
+fn small_number_word(n: u32) -> Option<&'static str> {
+    const WORDS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    match n {
+        0..=19 => Some(WORDS[n as usize]),
+        20..=90 if n.is_multiple_of(10) => Some(TENS[(n / 10 - 2) as usize]),
+        _ => None,
+    }
+}
+
 /// Takes a name apart: titles set aside, legal forms recognised at the front, the back and (the
 /// unmistakable ones) in between, the rest as name parts.
 pub(crate) fn parse(name: &str) -> Parsed {
@@ -465,6 +592,7 @@ pub(crate) fn parse(name: &str) -> Parsed {
             tokens[i].text = "sanayi".to_owned();
         }
     }
+    fold_number_words(&mut tokens);
     let mut parsed = Parsed { tokens, ..Parsed::default() };
     // Taking a legal form or a title away can bring another to an edge: repeat until nothing moves.
     loop {
@@ -547,6 +675,24 @@ mod tests {
 
     fn canon(s: &str) -> String {
         parse(s).canonical()
+    }
+
+    #[test]
+    fn numbers_in_words_read_as_digits() {
+        assert_eq!(canon("Forty-Four Brigade"), "44 brigade");
+        assert_eq!(canon("Seven Seas Shipping"), "seven seas shipping");
+        assert_eq!(canon("7 Seas Shipping"), "seven seas shipping");
+        assert_eq!(canon("Ten Thousand"), "10000");
+        assert_eq!(canon("One Hundred and Five"), "105");
+        assert_eq!(canon("Two Thousand Twenty"), "2020");
+        assert_eq!(canon("Hundred Islands"), "hundred islands");
+    }
+
+    #[test]
+    fn words_glued_in_camel_case_are_two() {
+        assert_eq!(canon("SiemensAG"), "siemens sa");
+        assert_eq!(canon("FridrichBuchenberg"), "fridrich buchenberg");
+        assert_eq!(canon("SIEMENSAG"), "siemensag");
     }
 
     #[test]

@@ -664,3 +664,70 @@ fn names_in_arabic_script_find_the_latin_spellings_the_lists_use() {
     let hits = index.screen(&Query::name("احسان حسن"), 10, DEFAULT_THRESHOLD).unwrap();
     assert!(hits.iter().all(|h| h.entity_id != "35"), "Hasan is not Hussein: {hits:?}");
 }
+
+// ---------------------------------------------------------------- pairs
+
+#[test]
+fn a_pair_scores_the_same_in_compare_as_in_a_search() {
+    let index = index();
+    for query in
+        ["Muhammad Ali Hasan", "Ivan Petrov", "Karafarin Bank", "Golden Ratio LLC", "Arab Petroleum Engineering"]
+    {
+        let found = top(&index, query).unwrap_or_else(|| panic!("{query} found nothing"));
+        let (s, e) = index.compare(query, &found.matched_name, Some(found.kind)).unwrap();
+        assert!(
+            (s - found.score).abs() < 0.01,
+            "{query} / {}: compare {s} ({e}), search {} ({})",
+            found.matched_name,
+            found.score,
+            found.explanation
+        );
+    }
+}
+
+#[test]
+fn glued_words_initialisms_and_numbers_in_words_match_their_other_spellings() {
+    let org = Some(EntityKind::Organization);
+    for (left, right, kind) in [
+        ("SiemensAG", "Siemens AG", org),
+        ("FridrichBuchenberg", "Fridrich Buchenberg", None),
+        ("ABC Company", "A.B.C. Company", org),
+        ("A.B.C. Company", "ABC Company", org),
+        ("A B C Trading", "ABC TRADING", org),
+        ("Forty-Four Brigade", "44 Brigade", org),
+        ("Seven Seas Shipping LLC", "7 SEAS SHIPPING", org),
+    ] {
+        let (s, e) = compare(left, right, kind, None).unwrap();
+        assert!(s >= DEFAULT_THRESHOLD, "{left} / {right}: {s} {e}");
+    }
+}
+
+#[test]
+fn swapped_initials_and_companies_one_word_apart_are_not_matches() {
+    let org = Some(EntityKind::Organization);
+    for (left, right, kind) in [
+        ("C.B.A. Company", "A.B.C. Company", org),
+        ("CBA Company", "A.B.C. Company", org),
+        ("SMITH, R. J.", "SMITH, J. R.", Some(EntityKind::Person)),
+    ] {
+        let (s, e) = compare(left, right, kind, None).unwrap();
+        assert!(s < DEFAULT_THRESHOLD, "{left} / {right}: {s} {e}");
+    }
+    // With the lists' statistics a common word (company, oil, gas) weighs less than the rare one that differs.
+    let listed = vec![
+        org_named("1", "SAUDI ARABIAN OIL COMPANY"),
+        org_named("2", "ARABIAN GULF OIL COMPANY"),
+        org_named("3", "NATIONAL GAS COMPANY"),
+        org_named("4", "SAUDI GAS COMPANY"),
+        org_named("5", "IRAN OIL COMPANY"),
+    ];
+    let stats = Index::build(&listed, None);
+    let (same, _) = stats.compare("Saudi Arabian Oil Company", "SAUDI ARABIAN OIL COMPANY", org).unwrap();
+    let (other, e) = stats.compare("Saudi Arabian Gas Company", "SAUDI ARABIAN OIL COMPANY", org).unwrap();
+    assert_eq!(same, 1.0);
+    assert!(other < same, "{other} {e}");
+}
+
+fn org_named(id: &str, name: &str) -> ListedEntity {
+    org("sdn", id, name)
+}

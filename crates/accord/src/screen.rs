@@ -19,7 +19,11 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
             let index = service(app.screening_index().await)?;
             batch(&index, &input, &output, threshold, limit)
         }
-        Some(ScreenCommand::Compare { input, output }) => compare(app, &input, &output),
+        Some(ScreenCommand::Compare { input, output }) => {
+            // Parts weigh by their rarity in the lists in force, as in a search (by length when none is).
+            let index = service(app.screening_index().await)?;
+            compare(app, (!index.is_empty()).then_some(&*index), &input, &output)
+        }
         Some(ScreenCommand::Info) => {
             let started = Instant::now();
             let index = service(app.screening_index().await)?;
@@ -236,7 +240,7 @@ fn batch(index: &Index, input: &Path, output: &Path, threshold: f64, limit: usiz
     Ok(ExitCode::SUCCESS)
 }
 
-fn compare(app: &App, input: &Path, output: &Path) -> Result<ExitCode> {
+fn compare(app: &App, index: Option<&Index>, input: &Path, output: &Path) -> Result<ExitCode> {
     let mut reader = csv::Reader::from_path(input).with_context(|| format!("cannot read {}", input.display()))?;
     let headers = reader.headers()?.clone();
     let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
@@ -252,8 +256,10 @@ fn compare(app: &App, input: &Path, output: &Path) -> Result<ExitCode> {
     for (i, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{}:{}: unreadable row", input.display(), i + 2))?;
         let get = |c: usize| record.get(c).unwrap_or("").trim();
-        let scored = accord_app::parse_kind(kind_col.map(get))
-            .and_then(|kind| accord_screen::compare(get(left), get(right), kind, app.name_variants().as_deref()));
+        let scored = accord_app::parse_kind(kind_col.map(get)).and_then(|kind| match index {
+            Some(index) => index.compare(get(left), get(right), kind),
+            None => accord_screen::compare(get(left), get(right), kind, app.name_variants().as_deref()),
+        });
         match scored {
             Ok((score, explanation)) => w.write_record([get(id), &format!("{score:.4}"), &explanation.to_string()])?,
             Err(e) => w.write_record([get(id), "", &format!("error at line {}: {}", i + 2, e.message)])?,
