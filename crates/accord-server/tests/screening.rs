@@ -196,7 +196,55 @@ async fn a_batch_over_its_budget_is_refused_with_its_own_code(backend: Backend) 
     assert_eq!(ok.body["results"][999]["hits"][0]["entity_id"], "C-1");
 }
 
+async fn a_determination_finds_a_listed_party_hidden_by_invisible_characters(backend: Backend) {
+    let w = world(backend).await;
+    import(&w, listed()).await;
+    let op = Principal::Operator { name: "test".into() };
+    let d = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls"));
+    let info = accord_controls::ListInfo {
+        version: "2025-11".into(),
+        effective_date: "2021-01-01".into(),
+        rationale: String::new(),
+    };
+    let files = accord_controls::SourceFiles {
+        eu: &d.join("eu_annex_i_2025-11.json"),
+        us: &d.join("us_ccl_headings.json"),
+        us_reasons: None,
+        regimes: None,
+    };
+    w.node.app.import_controls(&op, &accord_controls::import_sources(info, &files).unwrap().0, "test").await.unwrap();
+    w.node.app.ensure_policies(&op).await.unwrap();
+    let determine = |party: &str| {
+        json!({"date": "2025-12-01", "origin": "DE", "destination": "RU", "end_use": {"category": "civil"},
+               "items": [{"code": null, "description": "laptops"}],
+               "parties": [{"role": "consignee", "name": party, "country": "RU", "type": "organization"}]})
+    };
+    let plain = w.node.post("/api/v1/determinations", Some(w.key("exporter_de")), determine("Rosoboronexport")).await;
+    assert_eq!(plain.status.as_u16(), 200, "{}", plain.body);
+    assert_eq!(plain.body["party_hits"][0]["entity_id"], "C-1", "{}", plain.body);
+    for hidden in [
+        "Ro\u{200B}soboron\u{200B}export",
+        "Rosoboron\u{00AD}export",
+        "Ro\u{2060}soboronexport",
+        "R\u{043E}soboronexport",
+    ] {
+        let a = w.node.post("/api/v1/determinations", Some(w.key("exporter_de")), determine(hidden)).await;
+        assert_eq!(a.status.as_u16(), 200, "{hidden:?}: {}", a.body);
+        assert_eq!(a.body["party_hits"][0]["entity_id"], "C-1", "{hidden:?}: {}", a.body);
+        let outcomes =
+            |b: &Value| b["jurisdictions"].as_array().unwrap().iter().map(|j| j["outcome"].clone()).collect::<Vec<_>>();
+        assert_eq!(outcomes(&a.body), outcomes(&plain.body), "{hidden:?}: the same answer as for the plain name");
+    }
+    // A direction override in a party's name is refused outright: a clear error, never a silent miss.
+    let a = w
+        .node
+        .post("/api/v1/determinations", Some(w.key("exporter_de")), determine("\u{202E}tropxenorobosoR\u{202C}"))
+        .await;
+    assert_eq!((a.status.as_u16(), a.code()), (422, "validation_failed"), "{}", a.body);
+}
+
 accord_store::on_both_backends!(
+    a_determination_finds_a_listed_party_hidden_by_invisible_characters,
     invisible_characters_and_look_alikes_are_found_and_flagged,
     a_batch_over_its_budget_is_refused_with_its_own_code,
     one_party_and_batches_are_screened_with_explanations,
