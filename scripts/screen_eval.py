@@ -5,7 +5,8 @@ Usage: screen_eval.py --queries queries.csv --results results.csv [--default T] 
 queries.csv: the dev set (query, expected_list, expected_id, perturbation); row i is query id q<i>.
 results.csv: id, rank, score, list, entity_id, ... (best first; produced with a low threshold).
 Prints recall@1, recall@10 and the false-positive rate at several thresholds, and recall@1 per
-perturbation at the default threshold. A positive counts for recall@1 when its rank-1 hit at or
+perturbation and the false-positive rate per kind of negative (locale, or a label such as negative_tricks)
+at the default threshold. A positive counts for recall@1 when its rank-1 hit at or
 above the threshold is the expected list and entity; a negative is a false positive when any hit
 is at or above the threshold.
 """
@@ -32,6 +33,8 @@ def metrics(queries, hits, t):
     pos = neg = r1 = r10 = fp = 0
     per = collections.Counter()
     per_ok = collections.Counter()
+    neg_kind = collections.Counter()
+    neg_fp = collections.Counter()
     for qid, q in queries:
         above = [h for h in hits.get(qid, []) if h[1] >= t]
         if q["expected_id"]:
@@ -46,14 +49,19 @@ def metrics(queries, hits, t):
                 r10 += 1
         else:
             neg += 1
+            # negative:<locale>:<kind> counts by locale; other labels (negative_tricks) as they are.
+            kind = ":".join(q["perturbation"].split(":")[:2])
+            neg_kind[kind] += 1
             if above:
                 fp += 1
+                neg_fp[kind] += 1
     return {
         "threshold": t,
         "recall_at_1": r1 / max(pos, 1),
         "recall_at_10": r10 / max(pos, 1),
         "false_positive_rate": fp / max(neg, 1),
         "per_perturbation": {k: per_ok[k] / per[k] for k in sorted(per)},
+        "false_positives_by_kind": {k: neg_fp[k] / neg_kind[k] for k in sorted(neg_kind)},
     }
 
 
@@ -75,6 +83,7 @@ def main():
         print(f"{a.name}:   {r['threshold']:.2f}     {r['recall_at_1']:.3f}     {r['recall_at_10']:.3f}      {r['false_positive_rate']:.4f}{mark}")
     d = next(r for r in rows if r["threshold"] == a.default)
     print(f"{a.name}: recall@1 by perturbation at {a.default:.2f}: " + ", ".join(f"{k} {v:.3f}" for k, v in d["per_perturbation"].items()))
+    print(f"{a.name}: false-positive rate by kind of negative at {a.default:.2f}: " + ", ".join(f"{k} {v:.4f}" for k, v in d["false_positives_by_kind"].items()))
     if best:
         print(f"{a.name}: best recall@1 with FP <= 1%: {best['recall_at_1']:.3f} at threshold {best['threshold']:.2f}")
     if a.json:

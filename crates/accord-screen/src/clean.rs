@@ -180,9 +180,11 @@ pub(crate) fn inspect(name: &str) -> Vec<InputWarning> {
             message: format!("letters of different alphabets in one word: {}", mixed_words.join(", ")),
         });
     } else {
+        // Words in alphabets whose letters look alike (Latin, Cyrillic, Greek); an Arabic name with a Latin
+        // legal form is common and no trick.
         let alphabets: Vec<Script> = name_scripts
             .into_iter()
-            .filter(|s| matches!(s, Script::Latin | Script::Cyrillic | Script::Greek | Script::Arabic))
+            .filter(|s| matches!(s, Script::Latin | Script::Cyrillic | Script::Greek))
             .collect();
         if alphabets.len() > 1 {
             let names: Vec<&str> = alphabets.iter().map(|&s| script_name(s)).collect();
@@ -253,6 +255,7 @@ mod tests {
         assert_eq!(kinds("\u{202E}tropxenoroboso\u{202C}R"), [WarningKind::DirectionControls]);
         assert_eq!(kinds("\u{039D}asir Ali"), [WarningKind::MixedScript]);
         assert_eq!(kinds("Иван Petrov"), [WarningKind::MixedScript]);
+        assert!(kinds("بنو النجار Inc").is_empty(), "an Arabic name with a Latin legal form is no trick");
         let w = inspect("\u{039D}asir");
         assert!(
             w[0].message.contains("Greek and Latin") || w[0].message.contains("Latin and Greek"),

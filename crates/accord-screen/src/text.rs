@@ -206,8 +206,16 @@ const HONORIFICS: &[&str] = &[
     "the",
 ];
 
+/// Whether a word is a title; one of five letters or more also with one typing error (`Shikh`, `Muullah`).
 fn is_honorific(t: &str) -> bool {
     HONORIFICS.contains(&t)
+        || (t.len() >= 5
+            && HONORIFICS.iter().any(|h| {
+                h.len() >= 5
+                    && h.as_bytes()[0] == t.as_bytes()[0]
+                    && h.len().abs_diff(t.len()) <= 1
+                    && osa_distance(h.as_bytes(), t.as_bytes(), 1) <= 1
+            }))
 }
 
 /// Where a legal form may stand.
@@ -675,6 +683,14 @@ mod tests {
 
     fn canon(s: &str) -> String {
         parse(s).canonical()
+    }
+
+    #[test]
+    fn a_mistyped_long_title_is_still_a_title() {
+        assert_eq!(canon("Shikh Chhota SHAKEEL"), "chhota shakeel");
+        assert_eq!(canon("Muullah Omar"), "omar");
+        assert_eq!(canon("Sayyiid Mohamed AL-KANI"), "mohamed al kani");
+        assert_eq!(canon("Hadi Ahmadi"), "hadi ahmadi", "a short name one letter from a title stays a name");
     }
 
     #[test]
