@@ -4,7 +4,8 @@ use crate::controls::{check_date, in_force, today};
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, require, scope_of};
 use accord_controls::{
-    CheckedTransaction, Determination, PartyHit, PolicyInfo, PolicySet, PolicySource, Screening, Transaction,
+    CheckedTransaction, Determination, FactSource, PartyHit, PolicyInfo, PolicySet, PolicySource, Screening,
+    Transaction,
 };
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
@@ -30,6 +31,9 @@ pub struct PolicyVersionInfo {
     pub version: ControlVersion,
     /// Each policy file: jurisdiction, version, effective date, rule counts.
     pub policies: Vec<PolicyInfo>,
+    /// Where each file's facts come from (document, issue date, URL), and whether they are generated from a
+    /// primary source or hand-encoded and unverified.
+    pub sources: Vec<FactSource>,
 }
 
 /// What to call a policy import.
@@ -201,7 +205,7 @@ impl App {
             None => today(),
         };
         let (version, set) = self.policies_at(&day).await?;
-        Ok(PolicyVersionInfo { version, policies: set.info() })
+        Ok(PolicyVersionInfo { version, policies: set.info(), sources: set.sources().to_vec() })
     }
 
     /// Determines a transaction for every jurisdiction that applies (any authenticated user): the control list and

@@ -325,7 +325,8 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     use accord_core::cases::{CaseStatus, NewTask, TaskKind, TaskOutcome, TaskResult};
     let w = world(backend).await;
     let app = &w.app;
-    let mut risky = application("CN", json!("3A001.a.1"), 5000.0);
+    // A military end use in a destination under an arms embargo (Art. 4(1)(b)).
+    let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
     risky.transaction["end_use"]["category"] = json!("military");
     let applied = app.create_application(&w.exporter, risky, None, true).await.unwrap();
     let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
@@ -372,7 +373,7 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     assert_eq!((denial.authority_id.as_str(), denial.reference.as_str()), ("DE-BAFA", id.as_str()));
     assert_eq!(denial.control_codes, ["3A001.a.1"]);
     assert_eq!(denial.refusal_criteria, ["criterion 7: diversion risk"]);
-    assert_eq!((denial.destination.as_str(), denial.parties[0].name.as_str()), ("CN", CONSIGNEE));
+    assert_eq!((denial.destination.as_str(), denial.parties[0].name.as_str()), ("VE", CONSIGNEE));
     assert_eq!(denial.status, accord_core::denials::DenialStatus::Active);
     let date: jiff::civil::Date = denial.date.parse().unwrap();
     assert_eq!(denial.expires_on, date.checked_add(jiff::Span::new().years(3)).unwrap().to_string());
@@ -434,7 +435,9 @@ async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
     );
     app.set_fast_track(&w.senior_de, "DE-BAFA", settings).await.unwrap();
 
-    let mut clean = application("CN", json!("3A001.a.1"), 5000.0);
+    // A day the node holds the US facts for, and a paragraph whose reasons do not depend on a sub-item.
+    let mut clean = application("CN", json!("3A001.a.2"), 5000.0);
+    clean.transaction["date"] = json!("2026-08-03");
     clean.transaction["parties"] = json!([]);
     let applied = app.create_application(&w.exporter, clean, None, true).await.unwrap();
     let case_of =
@@ -510,7 +513,9 @@ async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track
     )
     .await
     .unwrap();
-    let mut clean = application("CN", json!("3A001.a.1"), 5000.0);
+    // A day the node holds the US facts for, and a paragraph whose reasons do not depend on a sub-item.
+    let mut clean = application("CN", json!("3A001.a.2"), 5000.0);
+    clean.transaction["date"] = json!("2026-08-03");
     clean.transaction["parties"] = json!([]);
     let next = app.create_application(&w.exporter, clean, None, true).await.unwrap();
     let eu = next.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();

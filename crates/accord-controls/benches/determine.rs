@@ -24,12 +24,12 @@ fn main() {
     let list = import_sources(info, &files).unwrap().0;
     let policies = PolicySet::parse(&builtin_policies()).unwrap();
     let mix = [
-        r#"{"date":"2025-12-01","origin":"DE","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"3A001.a.1","value":5000,"currency":"EUR","origin":"US"}]}"#,
+        r#"{"date":"2026-08-03","origin":"DE","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"3A001.a.1","value":5000,"currency":"EUR","origin":"US"}]}"#,
         r#"{"date":"2025-12-01","origin":"DE","destination":"JP","end_use":{"category":"civil"},"items":[{"code":"3A001"},{"code":"2B001"}]}"#,
         r#"{"date":"2025-12-01","origin":"FR","destination":"FR","end_use":{"category":"civil"},"items":[{"code":"0B001"}]}"#,
         r#"{"date":"2025-12-01","origin":"DE","destination":"PK","end_use":{"category":"wmd"},"items":[{"code":null,"description":"pumps"}]}"#,
-        r#"{"date":"2025-12-01","origin":"US","destination":"BR","end_use":{"category":"civil"},"items":[{"code":"1A001","value":4000,"currency":"USD"}]}"#,
-        r#"{"date":"2025-12-01","origin":"US","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"5A002.a"},{"code":"3A090"}]}"#,
+        r#"{"date":"2026-08-03","origin":"US","destination":"BR","end_use":{"category":"civil"},"items":[{"code":"1A001","value":4000,"currency":"USD"}]}"#,
+        r#"{"date":"2026-08-03","origin":"US","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"5A002.a"},{"code":"3A090"}]}"#,
         r#"{"date":"2023-01-01","origin":"US","destination":"RU","end_use":{"category":"civil"},"items":[{"code":null}]}"#,
         r#"{"date":"2025-12-01","origin":"NL","destination":"TR","end_use":{"category":"civil"},"items":[{"code":"1C350.1"}]}"#,
     ];

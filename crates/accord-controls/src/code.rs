@@ -173,6 +173,19 @@ impl Ord for ControlCode {
     }
 }
 
+impl ControlCode {
+    /// Compares this code with `other` cut to its first `depth` sub-item levels (no allocation).
+    pub(crate) fn cmp_to_prefix(&self, other: &ControlCode, depth: usize) -> Ordering {
+        let prefix = &other.path[..depth.min(other.path.len())];
+        (self.category, self.group, self.number, self.path.as_slice()).cmp(&(
+            other.category,
+            other.group,
+            other.number,
+            prefix,
+        ))
+    }
+}
+
 impl PartialOrd for ControlCode {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))

@@ -669,7 +669,7 @@ struct ItemReasons<'a> {
     /// Reason -> the table's words that limit it at the item's code.
     notes: Vec<(&'a str, &'a str)>,
     /// Reason -> the paragraphs below a heading that carry it (the heading itself does not).
-    below: Vec<(&'a str, Vec<String>)>,
+    below: Vec<(&'a str, Vec<&'a ControlCode>)>,
     /// Taken from the control list's mapping, for want of facts.
     from_list: bool,
 }
@@ -751,8 +751,8 @@ impl<'a> Ctx<'a> {
                             out.list.push(reason);
                         }
                         match out.below.iter_mut().find(|(b, _)| b == reason) {
-                            Some((_, codes)) => codes.push(key.to_string()),
-                            None => out.below.push((reason, vec![key.to_string()])),
+                            Some((_, codes)) => codes.push(key),
+                            None => out.below.push((reason, vec![key])),
                         }
                     }
                 }
@@ -823,27 +823,30 @@ impl<'a> Ctx<'a> {
         if w.parties.is_some() && self.party_hits(w).is_empty() {
             return Err(Miss::Parties);
         }
-        let Some(item) = item else { return self.places(w, mode).map(|()| None) };
+        // Places after the transaction's own conditions (a miss here means the end use and parties held), before
+        // the item's (a cheap test that spares the code sets).
+        self.places(w, mode)?;
+        let Some(item) = item else { return Ok(None) };
         if !item_matches(w.item, self.kind_of(item)) {
             return Err(Miss::ItemKind);
         }
         let code = item.code.as_ref();
-        if !w.codes.is_empty() && !code.is_some_and(|c| w.codes.iter().any(|p| p.covers(c))) {
+        if !w.codes.is_empty() && !code.is_some_and(|c| w.codes.covers(c)) {
             // A heading above a listed sub-item may or may not be that sub-item.
-            match (mode, code.and_then(|c| w.codes.iter().find(|p| p.is_below(c)))) {
+            match (mode, code.and_then(|c| w.codes.first_below(c))) {
                 (Mode::Rule, Some(p)) => {
-                    partial = Some(format!("only {} is covered; give the sub-item's code to know", p.label()))
+                    partial = Some(format!("only {p} is covered; give the sub-item's code to know"))
                 }
                 _ => return Err(Miss::Code),
             }
         }
-        if code.is_some_and(|c| w.codes_not.iter().any(|p| p.covers(c))) {
+        if code.is_some_and(|c| w.codes_not.covers(c)) {
             return Err(Miss::CodeExcluded);
         }
         if mode == Mode::Authorisation
-            && let Some(p) = code.and_then(|c| w.codes_not.iter().find(|p| p.is_below(c)))
+            && let Some(p) = code.and_then(|c| w.codes_not.first_below(c))
         {
-            return Err(Miss::CodeMaybeExcluded(p.label()));
+            return Err(Miss::CodeMaybeExcluded(p.to_string()));
         }
         if !w.categories.is_empty() && !code.is_some_and(|c| w.categories.contains(&c.category())) {
             return Err(Miss::Category);
@@ -907,12 +910,11 @@ impl<'a> Ctx<'a> {
                 return Err(Miss::FactBelow(f, below.to_string()));
             }
         }
-        self.places(w, mode)?;
         Ok(partial)
     }
 
-    /// Where the goods end up, checked last so that a miss here means every other condition held: a rule holds when
-    /// the goods end up in one of its places; an authorisation only when all of them are.
+    /// Where the goods end up: a rule holds when the goods end up in one of its places; an authorisation only when
+    /// all of them are.
     fn places(&self, w: &Conditions, mode: Mode) -> Result<(), Miss> {
         let tx = self.tx;
         if let Some(set) = &w.destinations {
@@ -1012,7 +1014,7 @@ impl<'a> Ctx<'a> {
             if rows & (1 << column) != 0 {
                 found.columns |= 1 << column;
                 if let Some((_, codes)) = reasons.below.iter().find(|(b, _)| b == r) {
-                    found.limits.push((column, ColumnLimit::Below(codes.clone())));
+                    found.limits.push((column, ColumnLimit::Below(codes.iter().map(ToString::to_string).collect())));
                 } else if let Some((_, words)) = reasons.notes.iter().find(|(b, _)| b == r) {
                     found.limits.push((column, ColumnLimit::Words((*words).to_owned())));
                 }
@@ -1193,7 +1195,7 @@ fn rely(relied: &mut Vec<String>, id: &str, w: &Conditions, own: Option<&String>
     }
 }
 
-fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>, relied: &mut Vec<String>) {
+fn reasons_for(ctx: &Ctx, labels: &[String], rule: &Rule, out: &mut Vec<Reason>, relied: &mut Vec<String>) {
     let effect = match rule.effect {
         Effect::Prohibited => Outcome::Prohibited,
         Effect::LicenceRequired => Outcome::LicenceRequired,
@@ -1235,9 +1237,17 @@ fn reasons_for(ctx: &Ctx, rule: &Rule, out: &mut Vec<Reason>, relied: &mut Vec<S
             }
         };
         rely(relied, &rule.id, &rule.when, rule.unverified.as_ref(), None);
-        let label = match (index, item) {
-            (Some(i), Some(it)) => format!("{}: ", item_label(ctx, i, it)),
-            _ => String::new(),
+        if let Fired::Chart(f) = &fired
+            && f.columns == 0
+            && f.refer.is_empty()
+            && f.unresolved.is_empty()
+            && !f.from_list
+        {
+            continue;
+        }
+        let label = match index {
+            Some(i) => format!("{}: ", labels[i]),
+            None => String::new(),
         };
         let (party_hits, party_words) = party_detail(ctx, rule);
         match fired {
@@ -1408,12 +1418,16 @@ fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> boo
 fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> JurisdictionAnswer {
     let mut reasons = Vec::new();
     let mut relied = Vec::new();
+    let labels =
+        |c: &Ctx| -> Vec<String> { c.tx.items.iter().enumerate().map(|(i, it)| item_label(c, i, it)).collect() };
+    let own = labels(ctx);
     for rule in &ctx.policy.rules {
-        reasons_for(ctx, rule, &mut reasons, &mut relied);
+        reasons_for(ctx, &own, rule, &mut reasons, &mut relied);
     }
     if let Some(c) = coalition {
+        let theirs = labels(c);
         for rule in &c.policy.rules {
-            reasons_for(c, rule, &mut reasons, &mut relied);
+            reasons_for(c, &theirs, rule, &mut reasons, &mut relied);
         }
     }
     // A licence requirement on the whole transaction (a listed party, parties not screened) leaves no general
@@ -1468,8 +1482,8 @@ fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> Jurisd
                         rely(&mut relied, &a.id, &a.when, Some(note), None);
                     }
                     not_available.push(NotAvailable {
-                    authorisation: a.id.clone(),
-                    item: i,
+                        authorisation: a.id.clone(),
+                        item: i,
                         why: ctx.explain(miss, a, item),
                     })
                 }
@@ -1682,8 +1696,6 @@ pub fn determine(
             }
         })
         .collect();
-    let mut policies: Vec<String> = set.info().iter().map(|p| format!("{}@{}", p.file, p.version)).collect();
-    policies.sort();
     Ok(Determination {
         date: tx.date.clone(),
         jurisdictions,
@@ -1693,7 +1705,7 @@ pub fn determine(
         items,
         versions: Versions {
             control_list: list.info().version.clone(),
-            policies: policies.join(","),
+            policies: set.versions_label.clone(),
             lists: String::new(),
             threshold: screened.then_some(threshold),
         },

@@ -89,7 +89,9 @@ impl Doc {
         a.iter()
             .enumerate()
             .map(|(i, s)| {
-                s.as_str().map(str::to_owned).ok_or_else(|| bad(self.file, &format!("{path}[{i}]"), "expected a string"))
+                s.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(self.file, &format!("{path}[{i}]"), "expected a string"))
             })
             .collect()
     }
@@ -142,7 +144,7 @@ fn wrapped(items: &[String]) -> String {
         line.push_str(&item);
     }
     if line.trim().is_empty() {
-        out.push_str("]");
+        out.push(']');
     } else {
         out.push_str(&line);
         out.push_str("\n]");
@@ -152,8 +154,14 @@ fn wrapped(items: &[String]) -> String {
 
 fn preamble(out: &mut String, what: &str, h: &Header) {
     let _ = writeln!(out, "# {what}");
-    let _ = writeln!(out, "# GENERATED from the eCFR by `accord policies generate --us-ecfr DIR`: do not edit by hand. A deliberate");
-    let _ = writeln!(out, "# departure from these facts is a separate, cited rule in a hand-written file, never an edit here.");
+    let _ = writeln!(
+        out,
+        "# GENERATED from the eCFR by `accord policies generate --us-ecfr DIR`: do not edit by hand. A deliberate"
+    );
+    let _ = writeln!(
+        out,
+        "# departure from these facts is a separate, cited rule in a hand-written file, never an edit here."
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "[source]");
     let _ = writeln!(out, "document = {}", q(&h.citation));
@@ -240,7 +248,7 @@ fn segments(b: &[u8], mut i: usize, leading_dot: bool) -> (usize, String) {
     let mut first = true;
     loop {
         let mut j = i;
-        if !(first && !leading_dot) {
+        if !first || leading_dot {
             if b.get(j) != Some(&b'.') {
                 break;
             }
@@ -253,8 +261,7 @@ fn segments(b: &[u8], mut i: usize, leading_dot: bool) -> (usize, String) {
         let seg = &b[seg_start..j];
         let letters = seg.iter().all(u8::is_ascii_lowercase);
         let digits = seg.iter().all(u8::is_ascii_digit);
-        if seg.is_empty() || !(letters && seg.len() <= 2 || digits) || b.get(j).is_some_and(u8::is_ascii_alphanumeric)
-        {
+        if seg.is_empty() || !(letters && seg.len() <= 2 || digits) || b.get(j).is_some_and(u8::is_ascii_alphanumeric) {
             break;
         }
         out.push('.');
@@ -331,8 +338,9 @@ fn refs(text: &str, eccn: &str) -> Refs {
             }
             let range = [" to ", " through "].iter().find(|s| b[j..].starts_with(s.as_bytes())).map(|s| s.len());
             // `9A004 .g, .r` names paragraphs right after the bare heading.
-            let after_heading = (path.is_empty() && out.codes.last().is_none_or(|(c, _)| c.len() == 5) && b[j..].starts_with(b" ."))
-                .then_some(1);
+            let after_heading =
+                (path.is_empty() && out.codes.last().is_none_or(|(c, _)| c.len() == 5) && b[j..].starts_with(b" ."))
+                    .then_some(1);
             let Some(step) = range.or(after_heading).or_else(|| separator(b, j)) else { break };
             let k = j + step;
             if eccn_at(b, k) {
@@ -391,8 +399,10 @@ fn read_chart(d: &Doc) -> Result<ChartData> {
     let labels = d.obj(&d.root, "", "columnLabels")?;
     let mut columns = Vec::new();
     for (i, c) in d.strings(d.at(&d.root, "", "columns")?, "columns")?.iter().enumerate() {
-        let name = column_name(c).ok_or_else(|| bad(d.file, &format!("columns[{i}]"), format!("'{c}' is not a column like 'NS 1'")))?;
-        let label = labels.get(c).and_then(Value::as_str).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = column_name(c)
+            .ok_or_else(|| bad(d.file, &format!("columns[{i}]"), format!("'{c}' is not a column like 'NS 1'")))?;
+        let label =
+            labels.get(c).and_then(Value::as_str).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
         columns.push((name, label));
     }
     if columns.is_empty() {
@@ -408,9 +418,9 @@ fn read_chart(d: &Doc) -> Result<ChartData> {
         let code = iso_or_err(d.file, &path, name)?;
         let mut marks = Vec::new();
         for (i, m) in d.strings(d.at(row, &path, "marks")?, &format!("{path}.marks"))?.iter().enumerate() {
-            let c = column_name(m)
-                .filter(|c| columns.iter().any(|(n, _)| n == c))
-                .ok_or_else(|| bad(d.file, &format!("{path}.marks[{i}]"), format!("'{m}' is not a column of the chart")))?;
+            let c = column_name(m).filter(|c| columns.iter().any(|(n, _)| n == c)).ok_or_else(|| {
+                bad(d.file, &format!("{path}.marks[{i}]"), format!("'{m}' is not a column of the chart"))
+            })?;
             marks.push(c);
         }
         let notes = footnote_list(d, row, &path)?;
@@ -423,7 +433,9 @@ fn read_chart(d: &Doc) -> Result<ChartData> {
         let path = format!("embargoed.{name:?}");
         let code = iso_or_err(d.file, &path, name)?;
         let pointer = d.str(row, &path, "pointer")?.to_owned();
-        if rows.contains_key(code) || refer.insert(code, (name.clone(), pointer, footnote_list(d, row, &path)?)).is_some() {
+        if rows.contains_key(code)
+            || refer.insert(code, (name.clone(), pointer, footnote_list(d, row, &path)?)).is_some()
+        {
             return Err(bad(d.file, &path, format!("a second row for {code}")));
         }
     }
@@ -515,7 +527,10 @@ fn chart_file(c: &ChartData) -> String {
         let _ = writeln!(out, "{code} = {}  # {name}: the row of {row}", list(&c.rows[row].1));
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "# Rows without marks that send the reader elsewhere: the absence of an X there carries no permissive meaning.");
+    let _ = writeln!(
+        out,
+        "# Rows without marks that send the reader elsewhere: the absence of an X there carries no permissive meaning."
+    );
     let _ = writeln!(out, "[chart.us_ccc.refer]");
     for (code, (name, pointer, _)) in &c.refer {
         let _ = writeln!(out, "{code} = {}  # {name}", q(pointer));
@@ -539,7 +554,10 @@ fn chart_file(c: &ChartData) -> String {
         let _ = writeln!(out);
         let codes = footnote_codes(text);
         if !codes.is_empty() {
-            let _ = writeln!(out, "# Every ECCN footnote {n} names, even inside its exceptions: nothing is subtracted (more licences, never fewer).");
+            let _ = writeln!(
+                out,
+                "# Every ECCN footnote {n} names, even inside its exceptions: nothing is subtracted (more licences, never fewer)."
+            );
             let _ = writeln!(out, "[sets.us_ccc_footnote_{n}_codes]");
             let _ = writeln!(out, "citation = {}", q(&format!("15 CFR Part 738, Supplement No. 1, footnote {n}")));
             let _ = writeln!(out, "members = {}", wrapped(&codes));
@@ -600,7 +618,8 @@ fn groups_file(d: &Doc, chart: &ChartData) -> Result<String> {
     }
     let mut out = String::new();
     preamble(&mut out, "Country Groups: 15 CFR Part 740, Supplement No. 1.", &h);
-    let _ = writeln!(out, "# The United States is a member of some groups; it is no export destination and is left out.");
+    let _ =
+        writeln!(out, "# The United States is a member of some groups; it is no export destination and is left out.");
     for (territory_of, list) in &inherit {
         for (code, basis) in list {
             let _ = writeln!(out, "# {code} is a member wherever {territory_of} is: {basis}");
@@ -632,7 +651,11 @@ fn groups_file(d: &Doc, chart: &ChartData) -> Result<String> {
         }
         let label = labels.get(group).and_then(Value::as_str).unwrap_or_default();
         let _ = writeln!(out, "[sets.{}]", q(&format!("us_group_{group}")));
-        let _ = writeln!(out, "citation = {}", q(&format!("{}, Country Group {group} ({label}), eCFR issue {}", h.citation, h.issue_date)));
+        let _ = writeln!(
+            out,
+            "citation = {}",
+            q(&format!("{}, Country Group {group} ({label}), eCFR issue {}", h.citation, h.issue_date))
+        );
         let _ = writeln!(out, "members = {}", wrapped(&members.into_iter().collect::<Vec<_>>()));
         let _ = writeln!(out);
     }
@@ -662,11 +685,16 @@ fn target(control: &str, eccn: &str) -> Target {
         }
         if let Some(ex) = rest.strip_prefix("except") {
             // `except .e, .x, and .y` names the entry's own paragraphs without the heading.
-            let ex = if ex.trim_start().starts_with('.') { format!("{eccn}{}", ex.trim_start()) } else { ex.to_owned() };
+            let ex =
+                if ex.trim_start().starts_with('.') { format!("{eccn}{}", ex.trim_start()) } else { ex.to_owned() };
             let ex = ex.as_str();
             let r = refs(ex, eccn);
             let codes: Vec<String> = r.codes.iter().map(|(c, _)| c.clone()).collect();
-            let clean = !codes.is_empty() && !r.range && !r.foreign && r.codes.iter().all(|(_, q)| !q) && leftover(ex, &r).is_empty();
+            let clean = !codes.is_empty()
+                && !r.range
+                && !r.foreign
+                && r.codes.iter().all(|(_, q)| !q)
+                && leftover(ex, &r).is_empty();
             return if clean { Target::EntireExcept(codes) } else { Target::Part };
         }
         return Target::Part;
@@ -688,7 +716,9 @@ fn leftover(text: &str, r: &Refs) -> String {
         !WORDS.contains(&first)
             && (1..=2).contains(&first.len())
             && first.bytes().all(|b| b.is_ascii_lowercase())
-            && segs.all(|s| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && segs.all(|s| {
+                !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
     };
     // Parenthesised words qualify the paragraph before them, which the list then leaves out.
     let mut plain = String::with_capacity(text.len());
@@ -715,7 +745,7 @@ fn leftover(text: &str, r: &Refs) -> String {
 fn scope(family: &str, text: &str) -> String {
     let t = text.to_lowercase();
     let f = family.to_lowercase();
-    let kind = if t.contains("746.1") || t.contains("764.1(b) for un") {
+    if t.contains("746.1") || t.contains("764.1(b) for un") {
         "un".to_owned()
     } else if t.contains("742.15") {
         "ei".to_owned()
@@ -745,8 +775,7 @@ fn scope(family: &str, text: &str) -> String {
         format!("{f}_north_korea")
     } else {
         "unresolved".to_owned()
-    };
-    kind
+    }
 }
 
 /// Reasons at one code: column -> the note that limits it (`None`: unconditional).
@@ -787,10 +816,14 @@ struct CclOut {
 
 fn columns_in(family: &str, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty()).collect();
     for (i, w) in words.iter().enumerate() {
         if *w == "Column" {
-            let n = words.get(i + 1).map(|n| n.trim_end_matches('.')).filter(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()));
+            let n = words
+                .get(i + 1)
+                .map(|n| n.trim_end_matches('.'))
+                .filter(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()));
             let fam = if i > 0 && words[i - 1].len() == 2 && words[i - 1].bytes().all(|b| b.is_ascii_uppercase()) {
                 words[i - 1]
             } else {
@@ -833,12 +866,17 @@ fn entry_reasons(d: &Doc, e: &Value, path: &str, eccn: &str, out: &mut CclOut) -
             };
             for c in codes {
                 let note = format!("{control} — {chart}");
-                out.scopes.entry(kind.clone()).or_default().entry(c).and_modify(|n| {
-                    if !n.contains(&note) {
-                        n.push_str("; ");
-                        n.push_str(&note);
-                    }
-                }).or_insert(note);
+                out.scopes
+                    .entry(kind.clone())
+                    .or_default()
+                    .entry(c)
+                    .and_modify(|n| {
+                        if !n.contains(&note) {
+                            n.push_str("; ");
+                            n.push_str(&note);
+                        }
+                    })
+                    .or_insert(note);
             }
             continue;
         }
@@ -872,7 +910,8 @@ fn entry_reasons(d: &Doc, e: &Value, path: &str, eccn: &str, out: &mut CclOut) -
                 let still = rows.iter().any(|row| {
                     let c = row.get("control").and_then(Value::as_str).unwrap_or_default();
                     let ch = row.get("countryChart").and_then(Value::as_str).unwrap_or_default();
-                    target(c, eccn) == Target::Entire && columns_in(&c.chars().take(2).collect::<String>(), ch).contains(col)
+                    target(c, eccn) == Target::Entire
+                        && columns_in(&c.chars().take(2).collect::<String>(), ch).contains(col)
                 });
                 if !still {
                     cols.remove(col);
@@ -901,7 +940,9 @@ fn amount(s: &str) -> Option<(f64, &str)> {
 fn na_reasons(s: &str) -> bool {
     let s = s.trim().trim_end_matches('.').trim();
     let Some(rest) = s.strip_prefix("N/A for").or_else(|| s.strip_prefix("except N/A for")) else { return false };
-    rest.split([',', ' ']).filter(|w| !w.is_empty() && *w != "and").all(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_uppercase()))
+    rest.split([',', ' '])
+        .filter(|w| !w.is_empty() && *w != "and")
+        .all(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_uppercase()))
         || rest.trim() == "NP items"
 }
 
@@ -1004,7 +1045,11 @@ fn read_ccl(d: &Doc) -> Result<(Header, CclOut)> {
     if let Some(n) = d.root.get("entryCount").and_then(Value::as_u64)
         && n as usize != entries.len()
     {
-        return Err(bad(d.file, "entries", format!("{} entries, but entryCount says {n}: the file is partial", entries.len())));
+        return Err(bad(
+            d.file,
+            "entries",
+            format!("{} entries, but entryCount says {n}: the file is partial", entries.len()),
+        ));
     }
     let mut out = CclOut::default();
     let mut seen = BTreeSet::new();
@@ -1029,7 +1074,8 @@ fn read_ccl(d: &Doc) -> Result<(Header, CclOut)> {
         if let Some(t) = flags.get("GBS").and_then(Value::as_str) {
             gbs(eccn, t, &mut out);
         }
-        let sta_text = flags.get("STA").and_then(Value::as_str).or_else(|| e.get("staSpecialConditions").and_then(Value::as_str));
+        let sta_text =
+            flags.get("STA").and_then(Value::as_str).or_else(|| e.get("staSpecialConditions").and_then(Value::as_str));
         if let Some(t) = sta_text {
             sta(eccn, t, &mut out);
         }
@@ -1039,18 +1085,35 @@ fn read_ccl(d: &Doc) -> Result<(Header, CclOut)> {
 
 fn ccl_file(h: &Header, c: &CclOut) -> String {
     let mut out = String::new();
-    preamble(&mut out, "Commerce Control List: 15 CFR Part 774, Supplement No. 1 (License Requirements and List Based License Exceptions).", h);
+    preamble(
+        &mut out,
+        "Commerce Control List: 15 CFR Part 774, Supplement No. 1 (License Requirements and List Based License Exceptions).",
+        h,
+    );
     let cite = |what: &str| q(&format!("{}, {what}, eCFR issue {}", h.citation, h.issue_date));
-    let _ = writeln!(out, "# us_reasons: the Country Chart columns of each ECCN's License Requirements table. A key below the heading");
-    let _ = writeln!(out, "# (3A001.b.2) holds everything that applies to that paragraph; a heading holds what applies to the whole entry,");
-    let _ = writeln!(out, "# and an item given only by its heading is judged on the paragraphs below it too. `notes` carries the table's");
-    let _ = writeln!(out, "# words where a reason covers only part of what the key names (read: it applies, unless the item is outside).");
+    let _ = writeln!(
+        out,
+        "# us_reasons: the Country Chart columns of each ECCN's License Requirements table. A key below the heading"
+    );
+    let _ = writeln!(
+        out,
+        "# (3A001.b.2) holds everything that applies to that paragraph; a heading holds what applies to the whole entry,"
+    );
+    let _ = writeln!(
+        out,
+        "# and an item given only by its heading is judged on the paragraphs below it too. `notes` carries the table's"
+    );
+    let _ = writeln!(
+        out,
+        "# words where a reason covers only part of what the key names (read: it applies, unless the item is outside)."
+    );
     let _ = writeln!(out, "[facts.us_reasons]");
     let _ = writeln!(out, "citation = {}", cite("License Requirements of each ECCN"));
     let _ = writeln!(out, "[facts.us_reasons.values]");
     for (key, cols) in &c.reasons {
         let reasons = list(cols.keys());
-        let notes: Vec<String> = cols.iter().filter_map(|(k, n)| n.as_ref().map(|n| format!("{k} = {}", q(n)))).collect();
+        let notes: Vec<String> =
+            cols.iter().filter_map(|(k, n)| n.as_ref().map(|n| format!("{k} = {}", q(n)))).collect();
         if notes.is_empty() && !cols.is_empty() {
             let _ = writeln!(out, "{} = {reasons}", q(key));
         } else if notes.is_empty() {
@@ -1061,10 +1124,17 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
     }
     let _ = writeln!(out);
     if !c.no_table.is_empty() {
-        let _ = writeln!(out, "# ECCNs without a License Requirements table (for example items subject to the ITAR): {}.", c.no_table.join(", "));
+        let _ = writeln!(
+            out,
+            "# ECCNs without a License Requirements table (for example items subject to the ITAR): {}.",
+            c.no_table.join(", ")
+        );
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "# Reasons the chart has no column for, by the destinations the table's own words give; each set's");
+    let _ = writeln!(
+        out,
+        "# Reasons the chart has no column for, by the destinations the table's own words give; each set's"
+    );
     let _ = writeln!(out, "# comments quote the words. A rule in us.toml says what each scope requires.");
     for (kind, codes) in &c.scopes {
         let _ = writeln!(out, "[sets.us_ccl_scope_{kind}]");
@@ -1080,8 +1150,14 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
     let _ = writeln!(out, "citation = {}", cite("the \"600 series\" ECCNs (entry numbers 600 to 699)"));
     let _ = writeln!(out, "members = {}", wrapped(&c.series_600));
     let _ = writeln!(out);
-    let _ = writeln!(out, "# us_lvs: the LVS value (USD) where the ECCN's LVS line gives one plainly; a line with conditions gives only");
-    let _ = writeln!(out, "# the paragraphs it names plainly, and the rest gets no LVS (listed in the comment below the table).");
+    let _ = writeln!(
+        out,
+        "# us_lvs: the LVS value (USD) where the ECCN's LVS line gives one plainly; a line with conditions gives only"
+    );
+    let _ = writeln!(
+        out,
+        "# the paragraphs it names plainly, and the rest gets no LVS (listed in the comment below the table)."
+    );
     let _ = writeln!(out, "[facts.us_lvs]");
     let _ = writeln!(out, "citation = {}", cite("the LVS line of each ECCN's List Based License Exceptions"));
     let _ = writeln!(out, "currency = \"USD\"");
@@ -1100,12 +1176,24 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
         let _ = writeln!(out, "{} = true", q(k));
     }
     for (k, t) in &c.gbs_unread {
-        let _ = writeln!(out, "# {k}: GBS line read only where it names paragraphs without conditions: {}", t.replace('\n', " "));
+        let _ = writeln!(
+            out,
+            "# {k}: GBS line read only where it names paragraphs without conditions: {}",
+            t.replace('\n', " ")
+        );
     }
     let _ = writeln!(out);
-    for (name, group, map) in [("us_sta_excluded_a5", "A:5, 740.20(c)(1)", &c.sta_a5), ("us_sta_excluded_a6", "A:6, 740.20(c)(2)", &c.sta_a6)] {
-        let _ = writeln!(out, "# {name}: where the ECCN's STA line says STA may not be used for Country Group {group}; a line that");
-        let _ = writeln!(out, "# names no group excludes both, and one that names no paragraph plainly excludes the whole ECCN.");
+    for (name, group, map) in
+        [("us_sta_excluded_a5", "A:5, 740.20(c)(1)", &c.sta_a5), ("us_sta_excluded_a6", "A:6, 740.20(c)(2)", &c.sta_a6)]
+    {
+        let _ = writeln!(
+            out,
+            "# {name}: where the ECCN's STA line says STA may not be used for Country Group {group}; a line that"
+        );
+        let _ = writeln!(
+            out,
+            "# names no group excludes both, and one that names no paragraph plainly excludes the whole ECCN."
+        );
         let _ = writeln!(out, "[facts.{name}]");
         let _ = writeln!(out, "citation = {}", cite("the STA line of each ECCN's List Based License Exceptions"));
         let _ = writeln!(out, "[facts.{name}.values]");
@@ -1143,24 +1231,24 @@ mod tests {
 
     #[test]
     fn references_continue_a_list_in_short_forms() {
-        assert_eq!(codes("RS applies to 3A001.z.1.a, z.2.a, z.3.a, z.4.a", "3A001"), [
-            "3A001.z.1.a",
-            "3A001.z.2.a",
-            "3A001.z.3.a",
-            "3A001.z.4.a"
-        ]);
+        assert_eq!(
+            codes("RS applies to 3A001.z.1.a, z.2.a, z.3.a, z.4.a", "3A001"),
+            ["3A001.z.1.a", "3A001.z.2.a", "3A001.z.3.a", "3A001.z.4.a"]
+        );
         assert_eq!(codes("AT applies to 0A505.a, .d, and .x", "0A505"), ["0A505.a", "0A505.d", "0A505.x"]);
         assert_eq!(codes("RS applies to 9A515.e and .x", "9A515"), ["9A515.e", "9A515.x"]);
     }
 
     #[test]
     fn paragraphs_may_follow_a_bare_heading_or_an_except() {
-        assert_eq!(codes("NS applies to 9A004 .g, .r, .u, and .w", "9A004"), ["9A004.g", "9A004.r", "9A004.u", "9A004.w"]);
-        assert_eq!(target("NS applies to entire entry, except .e, .x, and .y", "9A515"), Target::EntireExcept(vec![
-            "9A515.e".into(),
-            "9A515.x".into(),
-            "9A515.y".into()
-        ]));
+        assert_eq!(
+            codes("NS applies to 9A004 .g, .r, .u, and .w", "9A004"),
+            ["9A004.g", "9A004.r", "9A004.u", "9A004.w"]
+        );
+        assert_eq!(
+            target("NS applies to entire entry, except .e, .x, and .y", "9A515"),
+            Target::EntireExcept(vec!["9A515.e".into(), "9A515.x".into(), "9A515.y".into()])
+        );
     }
 
     #[test]
@@ -1179,21 +1267,36 @@ mod tests {
 
     #[test]
     fn entire_entry_with_plain_exceptions_subtracts_them() {
-        assert_eq!(target("NS applies to entire entry except 0A501.y", "0A501"), Target::EntireExcept(vec!["0A501.y".into()]));
-        assert_eq!(target("NS applies to entire entry, except 8D620.b and .y", "8D620"), Target::EntireExcept(vec![
-            "8D620.b".into(),
-            "8D620.y".into()
-        ]));
-        assert_eq!(target("NP applies to entire entry, except 2B004.b.3 and presses with maximum working pressures below 69 MPa", "2B004"), Target::Part);
+        assert_eq!(
+            target("NS applies to entire entry except 0A501.y", "0A501"),
+            Target::EntireExcept(vec!["0A501.y".into()])
+        );
+        assert_eq!(
+            target("NS applies to entire entry, except 8D620.b and .y", "8D620"),
+            Target::EntireExcept(vec!["8D620.b".into(), "8D620.y".into()])
+        );
+        assert_eq!(
+            target(
+                "NP applies to entire entry, except 2B004.b.3 and presses with maximum working pressures below 69 MPa",
+                "2B004"
+            ),
+            Target::Part
+        );
         assert_eq!(target("AT applies to entire entry", "3A001"), Target::Entire);
     }
 
     #[test]
     fn scopes_are_read_from_the_tables_words() {
-        assert_eq!(scope("RS", "To or within any destination worldwide. See § 742.6(a)(6)(iii)(A) of the EAR."), "rs_worldwide");
+        assert_eq!(
+            scope("RS", "To or within any destination worldwide. See § 742.6(a)(6)(iii)(A) of the EAR."),
+            "rs_worldwide"
+        );
         assert_eq!(scope("RS", "China, Russia, or Venezuela (see § 742.6(a)(7))."), "rs_cn_ru_ve");
         assert_eq!(scope("UN", "See § 746.1(b) for UN controls."), "un");
-        assert_eq!(scope("CW", "CW applies to entire entry. A license is required for CW reasons to CWC non-States Parties"), "unresolved");
+        assert_eq!(
+            scope("CW", "CW applies to entire entry. A license is required for CW reasons to CWC non-States Parties"),
+            "unresolved"
+        );
     }
 
     #[test]
@@ -1202,7 +1305,11 @@ mod tests {
         lvs("1A001", "$5000", &mut out);
         lvs("2B007", "$5,000, except 2B007.b and .c", &mut out);
         lvs("1C007", "$5,000, except N/A for MT and for 1C007.e", &mut out);
-        lvs("5A001", "N/A for 5A001.a, b.5, .e, f.3 and .h; $5000 for 5A001.b.1, .b.2, .b.3, .b.6, .d, f.2, f.4, and .g; $3000 for 5A001.c.", &mut out);
+        lvs(
+            "5A001",
+            "N/A for 5A001.a, b.5, .e, f.3 and .h; $5000 for 5A001.b.1, .b.2, .b.3, .b.6, .d, f.2, f.4, and .g; $3000 for 5A001.c.",
+            &mut out,
+        );
         assert_eq!(out.lvs.get("1A001"), Some(&5000.0));
         assert!(!out.lvs.contains_key("2B007") && !out.lvs.contains_key("1C007"));
         assert_eq!(out.lvs.get("5A001.b.1"), Some(&5000.0));

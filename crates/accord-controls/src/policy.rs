@@ -481,27 +481,48 @@ impl CodePattern {
         // Only the canonical spelling, so a typo in a data file is never read as another code.
         (code.to_string() == s).then_some(CodePattern::Code(code))
     }
+}
 
-    /// Whether the pattern names something strictly below `code` (the item is a heading the pattern narrows).
-    pub(crate) fn is_below(&self, code: &ControlCode) -> bool {
-        matches!(self, CodePattern::Code(c) if code.is_ancestor_of(c))
-    }
+/// A set of code patterns, searched without scanning: codes sorted (an item is covered when it or one of its
+/// ancestors is in the set), categories and groups apart.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodeSet {
+    codes: Vec<ControlCode>,
+    categories: Vec<u8>,
+    groups: Vec<(u8, char)>,
+}
 
-    /// How the pattern is written.
-    pub(crate) fn label(&self) -> String {
-        match self {
-            CodePattern::Code(c) => c.to_string(),
-            CodePattern::Category(c) => format!("{c}*"),
-            CodePattern::Group(c, g) => format!("{c}{g}*"),
+impl CodeSet {
+    fn new(patterns: Vec<CodePattern>) -> CodeSet {
+        let mut set = CodeSet::default();
+        for p in patterns {
+            match p {
+                CodePattern::Code(c) => set.codes.push(c),
+                CodePattern::Category(c) => set.categories.push(c),
+                CodePattern::Group(c, g) => set.groups.push((c, g)),
+            }
         }
+        set.codes.sort();
+        set.codes.dedup();
+        set
     }
 
+    /// Whether the set names nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.codes.is_empty() && self.categories.is_empty() && self.groups.is_empty()
+    }
+
+    /// Whether a code is in the set: itself, an entry above it, or its category or group.
     pub(crate) fn covers(&self, code: &ControlCode) -> bool {
-        match self {
-            CodePattern::Code(c) => c == code || c.is_ancestor_of(code),
-            CodePattern::Category(c) => code.category() == *c,
-            CodePattern::Group(c, g) => code.category() == *c && code.group() == *g,
-        }
+        self.categories.contains(&code.category())
+            || self.groups.contains(&(code.category(), code.group()))
+            || (0..=code.depth()).any(|d| self.codes.binary_search_by(|c| c.cmp_to_prefix(code, d)).is_ok())
+    }
+
+    /// The first code of the set strictly below `code`, if any (the item is a heading the set narrows).
+    pub(crate) fn first_below(&self, code: &ControlCode) -> Option<&ControlCode> {
+        let i = self.codes.partition_point(|c| c <= code);
+        self.codes.get(i).filter(|c| code.is_ancestor_of(c))
     }
 }
 
@@ -536,9 +557,11 @@ impl Facts {
     }
 
     /// Every fact strictly below a code, in code order.
-    pub(crate) fn below(&self, code: &ControlCode) -> impl Iterator<Item = (&ControlCode, &FactValue)> + use<'_> {
+    pub(crate) fn below<'s, 'c>(
+        &'s self,
+        code: &'c ControlCode,
+    ) -> impl Iterator<Item = (&'s ControlCode, &'s FactValue)> + use<'s, 'c> {
         let i = self.values.partition_point(|(v, _)| v <= code);
-        let code = code.clone();
         self.values[i..].iter().take_while(move |(v, _)| code.is_ancestor_of(v)).map(|(c, v)| (c, v))
     }
 
@@ -618,8 +641,8 @@ pub(crate) struct PartyCondition {
 #[derive(Debug, Clone)]
 pub(crate) struct Conditions {
     pub(crate) item: ItemKind,
-    pub(crate) codes: Vec<CodePattern>,
-    pub(crate) codes_not: Vec<CodePattern>,
+    pub(crate) codes: CodeSet,
+    pub(crate) codes_not: CodeSet,
     pub(crate) categories: Vec<u8>,
     pub(crate) regimes: Vec<Regime>,
     pub(crate) reasons: Vec<String>,
@@ -737,6 +760,8 @@ pub struct PolicySet {
     pub(crate) regions: Vec<String>,
     /// Where each file's facts come from, in file order.
     pub(crate) sources: Vec<FactSource>,
+    /// Every policy file's `file@version`, sorted and joined (named in every determination).
+    pub(crate) versions_label: String,
 }
 
 /// Where the project's policy files are, relative to the workspace root.
@@ -1005,8 +1030,8 @@ impl Compiler<'_> {
         }
         Ok(Conditions {
             item,
-            codes: self.codes(f, &w.codes)?,
-            codes_not: self.codes(f, &w.codes_not)?,
+            codes: CodeSet::new(self.codes(f, &w.codes)?),
+            codes_not: CodeSet::new(self.codes(f, &w.codes_not)?),
             categories,
             regimes,
             reasons: reasons(&w.reasons)?,
@@ -1566,7 +1591,11 @@ impl PolicySet {
         policies.sort_by(|a, b| a.info.jurisdiction.cmp(&b.info.jurisdiction));
         regions.sort();
         regions.dedup();
-        Ok(PolicySet { policies, coalition, charts, facts, regions, sources: sources_info })
+        let mut labels: Vec<String> =
+            policies.iter().chain(&coalition).map(|p| format!("{}@{}", p.info.file, p.info.version)).collect();
+        labels.sort();
+        let versions_label = labels.join(",");
+        Ok(PolicySet { policies, coalition, charts, facts, regions, sources: sources_info, versions_label })
     }
 
     /// The loaded policies: every jurisdiction's, then the coalition's.
@@ -1627,12 +1656,22 @@ mod tests {
     }
 
     #[test]
-    fn code_patterns_cover_an_entry_and_what_lies_below_it() {
-        let p = CodePattern::parse("5A002.a").unwrap();
-        assert!(p.covers(&ControlCode::parse("5A002.a.1").unwrap()));
-        assert!(!p.covers(&ControlCode::parse("5A002").unwrap()));
-        assert!(CodePattern::parse("0*").unwrap().covers(&ControlCode::parse("0B001").unwrap()));
-        assert!(!CodePattern::parse("9A*").unwrap().covers(&ControlCode::parse("9E001").unwrap()));
+    fn code_sets_cover_an_entry_and_what_lies_below_it() {
+        let set = |p: &str| CodeSet::new(vec![CodePattern::parse(p).unwrap()]);
+        let code = |c: &str| ControlCode::parse(c).unwrap();
+        assert!(set("5A002.a").covers(&code("5A002.a.1")) && set("5A002.a").covers(&code("5A002.a")));
+        assert!(!set("5A002.a").covers(&code("5A002")) && !set("5A002.a").covers(&code("5A002.b")));
+        assert_eq!(set("5A002.a").first_below(&code("5A002")), Some(&code("5A002.a")));
+        assert!(set("5A002.a").first_below(&code("5A002.a")).is_none());
+        assert!(set("0*").covers(&code("0B001")));
+        assert!(!set("9A*").covers(&code("9E001")));
+        let many = CodeSet::new(
+            ["3A001.z.1.a", "3A090.a", "4A003.z", "5A002"].iter().map(|p| CodePattern::parse(p).unwrap()).collect(),
+        );
+        assert!(
+            many.covers(&code("4A003.z.1")) && many.covers(&code("5A002.a.1")) && many.covers(&code("3A001.z.1.a"))
+        );
+        assert!(!many.covers(&code("3A001.z.1")) && !many.covers(&code("4A003")) && !many.covers(&code("3A090")));
         assert!(CodePattern::parse("3a001").is_none(), "only the canonical spelling");
         assert!(CodePattern::parse("3X*").is_none());
     }

@@ -192,8 +192,7 @@ fn check(case: &Case) -> Vec<String> {
     if missing != case.missing_data {
         fail(&mut failures, format!("missing_data is {missing}, expected {}", case.missing_data));
     }
-    let details: Vec<&str> =
-        d.jurisdictions.iter().flat_map(|a| a.reasons.iter().map(|r| r.detail.as_str())).collect();
+    let details: Vec<&str> = d.jurisdictions.iter().flat_map(|a| a.reasons.iter().map(|r| r.detail.as_str())).collect();
     for text in &case.details {
         if !details.iter().any(|w| w.contains(text.as_str())) {
             fail(&mut failures, format!("no reason says '{text}' (they say: {})", details.join(" | ")));
@@ -365,4 +364,193 @@ fn a_transaction_checked_against_another_list_is_refused() {
     .unwrap();
     let t = tx(base()).check(&other, policies()).unwrap();
     assert!(determine(policies(), list(), &t, Some(Screening::default())).is_err());
+}
+
+// --- The US facts generated from the eCFR -------------------------------------------------------------------------
+
+const ECFR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls/us_ecfr");
+const POLICIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies");
+
+fn ecfr_text(name: &str) -> String {
+    std::fs::read_to_string(Path::new(ECFR).join(name)).unwrap()
+}
+
+fn ecfr_inputs() -> [String; 3] {
+    accord_controls::US_ECFR_INPUTS.map(ecfr_text)
+}
+
+fn generate(inputs: &[String; 3]) -> accord_core::Result<Vec<accord_controls::GeneratedFile>> {
+    accord_controls::generate_us_ecfr(&accord_controls::UsEcfrInput {
+        chart: &inputs[0],
+        groups: &inputs[1],
+        ccl: &inputs[2],
+    })
+}
+
+#[test]
+fn regenerating_the_us_facts_from_the_ecfr_files_gives_the_committed_bytes() {
+    let files = generate(&ecfr_inputs()).unwrap();
+    assert_eq!(files.len(), accord_controls::US_ECFR_OUTPUTS.len());
+    for f in files {
+        let committed = std::fs::read_to_string(Path::new(POLICIES).join(&f.name)).unwrap();
+        assert!(
+            committed == f.text,
+            "{} differs from a regeneration: run `accord policies generate --us-ecfr DIR`",
+            f.name
+        );
+        assert!(f.text.contains("issue_date = \"2026-07-23\"") && f.text.contains("kind = \"primary_source\""));
+    }
+}
+
+#[test]
+fn the_generated_files_carry_their_source_and_the_hand_written_ones_say_they_are_unverified() {
+    let set = policies();
+    let by_file = |name: &str| set.sources().iter().find(|s| s.file == name).unwrap().clone();
+    for name in accord_controls::US_ECFR_OUTPUTS {
+        let s = by_file(name);
+        assert!(s.verified && s.kind == "primary_source", "{s:?}");
+        assert_eq!(s.issue_date.as_deref(), Some("2026-07-23"));
+        assert!(s.url.as_deref().is_some_and(|u| u.starts_with("https://www.ecfr.gov/")), "{s:?}");
+        assert!(s.inputs.iter().all(|i| i.contains(" sha256:")) && !s.inputs.is_empty());
+    }
+    for name in ["data/eu-sets.toml", "data/us-hand-sets.toml", "us.toml", "eu.toml"] {
+        let s = by_file(name);
+        assert!(!s.verified && s.kind == "hand_encoded", "{s:?}");
+    }
+}
+
+/// The columns an ECCN's License Requirements table names anywhere ("NS Column 2"), read straight from the source.
+fn source_columns(entry: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in entry["countryChart"].as_array().unwrap() {
+        let family: String = row["control"].as_str().unwrap().chars().take(2).collect();
+        let words: Vec<&str> = row["countryChart"].as_str().unwrap().split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            if *w != "Column" {
+                continue;
+            }
+            let Some(n) = words.get(i + 1).map(|n| n.trim_end_matches(['.', ','])).filter(|n| n.len() == 1) else {
+                continue;
+            };
+            let fam = match i.checked_sub(1).map(|p| words[p]) {
+                Some(p) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_uppercase()) => p.to_owned(),
+                _ => family.clone(),
+            };
+            if family.bytes().all(|b| b.is_ascii_uppercase()) && family.len() == 2 {
+                out.push(format!("{fam}{n}"));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn for_every_eccn_and_destination_the_chart_rule_gives_exactly_the_columns_the_ecfr_marks() {
+    let ccl: Value = serde_json::from_str(&ecfr_text("ccl.json")).unwrap();
+    let chart: Value = serde_json::from_str(&ecfr_text("country-chart.json")).unwrap();
+    let generated = PolicySet::parse(&builtin_policies()).unwrap();
+    let rows: Vec<(String, Vec<String>)> = {
+        // The generated rows by ISO code, checked against the source's marks by name below.
+        let text = std::fs::read_to_string(Path::new(POLICIES).join("data/us-ecfr-chart.toml")).unwrap();
+        let doc: toml::Value = toml::from_str(&text).unwrap();
+        let rows = doc["chart"]["us_ccc"]["rows"].as_table().unwrap();
+        rows.iter()
+            .map(|(k, v)| (k.clone(), v.as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_owned()).collect()))
+            .collect()
+    };
+    // Every source row's marks are the generated row's marks (names mapped to ISO codes by the generator).
+    let source_marks: Vec<Vec<String>> = chart["countries"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| {
+            let mut m: Vec<String> =
+                r["marks"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().replace(' ', "")).collect();
+            m.sort();
+            m
+        })
+        .collect();
+    for (code, marks) in &rows {
+        let mut m = marks.clone();
+        m.sort();
+        assert!(source_marks.contains(&m), "{code}: {m:?} is no row of the source chart");
+    }
+    let (mut checked, mut skipped) = (0usize, 0usize);
+    for entry in ccl["entries"].as_array().unwrap() {
+        let eccn = entry["eccn"].as_str().unwrap();
+        let columns = source_columns(entry);
+        if entry["countryChart"].as_array().unwrap().is_empty()
+            || list().position(&accord_controls::ControlCode::parse(eccn).unwrap()).is_none()
+        {
+            skipped += 1;
+            continue;
+        }
+        for (dest, marks) in &rows {
+            let t =
+                tx(json!({"date": "2026-08-03", "origin": "US", "destination": dest, "end_use": {"category": "civil"},
+                              "items": [{"code": eccn}], "jurisdictions": ["US"]}));
+            let checked_tx = t.check(list(), &generated).unwrap();
+            let d = determine(&generated, list(), &checked_tx, Some(Screening::default())).unwrap();
+            let mut got: Vec<&str> = d.jurisdictions[0]
+                .reasons
+                .iter()
+                .filter_map(|r| r.rule.strip_prefix("us.ccl.chart:"))
+                .filter(|c| *c != "refer")
+                .collect();
+            got.sort();
+            let want: Vec<&str> = columns.iter().filter(|c| marks.contains(c)).map(String::as_str).collect::<Vec<_>>();
+            assert_eq!(got, want, "{eccn} to {dest}: chart columns");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100_000, "checked {checked} pairs, skipped {skipped} ECCNs");
+}
+
+#[test]
+fn a_malformed_or_partial_ecfr_file_is_refused_with_file_path_and_reason() {
+    let good = ecfr_inputs();
+    let with = |i: usize, text: String| {
+        let mut v = good.clone();
+        v[i] = text;
+        generate(&v).expect_err("refused")
+    };
+    let e = with(0, good[0][..good[0].len() / 2].to_owned());
+    assert_eq!(e.code, ErrorCode::MalformedSource);
+    assert!(
+        e.message.starts_with("country-chart.json: line ") && e.message.contains("not valid JSON"),
+        "{}",
+        e.message
+    );
+
+    let mut ccl: Value = serde_json::from_str(&good[2]).unwrap();
+    ccl["entries"].as_array_mut().unwrap().truncate(100);
+    let e = with(2, ccl.to_string());
+    assert!(
+        e.message.contains("ccl.json: entries: 100 entries, but entryCount says 633: the file is partial"),
+        "{}",
+        e.message
+    );
+
+    let mut groups: Value = serde_json::from_str(&good[1]).unwrap();
+    groups["groups"]["A:5"].as_array_mut().unwrap().push(json!("Atlantis"));
+    let e = with(1, groups.to_string());
+    assert_eq!(e.details.as_ref().unwrap()["file"], "country-groups.json");
+    assert!(e.message.contains("groups.\"A:5\"[38]: 'Atlantis' is not a country name"), "{}", e.message);
+
+    let mut chart: Value = serde_json::from_str(&good[0]).unwrap();
+    chart["countries"]["Germany"]["marks"] = json!(["NS 9"]);
+    let e = with(0, chart.to_string());
+    assert!(e.message.contains("countries.\"Germany\".marks[0]: 'NS 9' is not a column of the chart"), "{}", e.message);
+
+    let mut chart: Value = serde_json::from_str(&good[0]).unwrap();
+    chart.as_object_mut().unwrap().remove("ecfrIssueDate");
+    let e = with(0, chart.to_string());
+    assert_eq!(e.message, "country-chart.json: ecfrIssueDate: missing");
+
+    let mut ccl: Value = serde_json::from_str(&good[2]).unwrap();
+    ccl["entries"][3]["eccn"] = json!("3A001.a");
+    let e = with(2, ccl.to_string());
+    assert!(e.message.contains("entries[3].eccn: '3A001.a' is not an ECCN heading"), "{}", e.message);
 }

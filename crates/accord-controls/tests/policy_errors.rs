@@ -120,7 +120,12 @@ fn rule_ids_are_unique_across_files() {
 
 #[test]
 fn data_files_are_checked_too() {
-    refused("data/us-ecfr-chart.toml", "CA = [\"CB1\", \"FC1\"]", "CA = [\"XX1\"]", "'XX1' is not a column of chart 'us_ccc'");
+    refused(
+        "data/us-ecfr-chart.toml",
+        "CA = [\"CB1\", \"FC1\"]",
+        "CA = [\"XX1\"]",
+        "'XX1' is not a column of chart 'us_ccc'",
+    );
     refused(
         "data/eu-sets.toml",
         "[sets.eu001_destinations]\ncitation",

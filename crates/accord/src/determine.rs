@@ -59,6 +59,12 @@ pub async fn policies(app: &App, p: &Principal, command: PoliciesCommand) -> Res
                     info.jurisdiction, info.file, info.version, info.effective_date, info.rules, info.authorisations
                 );
             }
+            println!("sources:");
+            for s in set.sources() {
+                let issue = s.issue_date.as_deref().map_or(String::new(), |d| format!(", issue {d}"));
+                let trust = if s.verified { "primary source" } else { "hand-encoded, unverified" };
+                println!("  {:<34} {trust}{issue}: {}", s.file, s.document);
+            }
         }
         PoliciesCommand::Import { dir, label, effective_date, rationale } => {
             let (files, source) = sources(dir)?;
@@ -110,7 +116,8 @@ pub fn generate(input: &Path, output: &Path, check: bool) -> Result<ExitCode> {
             }
         }
     }
-    service(PolicySet::parse(&files)).context("the generated files do not check with the policy folder; nothing was written")?;
+    service(PolicySet::parse(&files))
+        .context("the generated files do not check with the policy folder; nothing was written")?;
     if check {
         if changed.is_empty() {
             println!("generated US facts are up to date in {}", output.display());

@@ -97,7 +97,7 @@ fn policies_are_checked_and_imported_and_determinations_are_printed() {
     let good = dir.join("good");
     policy_copy(&good, "eu.toml", "version = \"2025.11\"", "version = \"2026.1\"");
     let checked = ok(&run(&dir, &["policies", "check", good.to_str().unwrap()]));
-    assert!(checked.starts_with("policies OK: 7 files"), "{checked}");
+    assert!(checked.starts_with("policies OK: 8 files"), "{checked}");
     assert!(checked.contains("EU") && checked.contains("2026.1"), "{checked}");
 
     let broken = dir.join("broken");
