@@ -53,6 +53,29 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
     asked["jurisdictions"] = json!(["EU", "US"]);
     let both = w.node.post("/api/v1/determinations?at=2025-12-01", Some(&exporter), asked).await;
     assert_eq!(both.body["jurisdictions"].as_array().unwrap().len(), 2, "{}", both.body);
+    // The EU answer rests on hand-encoded sets and says so; before the eCFR issue the US chart has no facts.
+    let eu = &both.body["jurisdictions"][0];
+    assert!(eu["unverified"].as_array().unwrap().iter().any(|u| u.as_str().unwrap().contains("eu_member_states")));
+    let warnings = both.body["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().starts_with("EU: this answer relies on facts")),
+        "{warnings:?}"
+    );
+    let us = &both.body["jurisdictions"][1];
+    assert!(
+        us["reasons"].as_array().unwrap().iter().any(|r| r["missing_data"] == true
+            && r["detail"].as_str().unwrap().contains("none in force on 2025-12-01")),
+        "{us}"
+    );
+    let mut later = transaction();
+    later["date"] = json!("2026-08-03");
+    later["jurisdictions"] = json!(["US"]);
+    later["items"][0]["code"] = json!("3A001.a.2");
+    let us = w.node.post("/api/v1/determinations", Some(&exporter), later).await;
+    let us = &us.body["jurisdictions"][0];
+    assert_eq!(us["outcome"], "licence_required", "NS2 is marked for China: {us}");
+    assert_eq!(us["reasons"][0]["rule"], "us.ccl.chart:NS2");
+    assert!(us["reasons"][0]["citation"].as_str().unwrap().contains("eCFR issue 2026-07-23"));
 
     let raw = |body: &str| {
         Request::post("/api/v1/determinations")
@@ -107,11 +130,18 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
     let p = w.node.get("/api/v1/policies?at=2025-12-01", None).await;
     assert_eq!(p.status.as_u16(), 200, "the policies in force are public: {}", p.body);
     assert_eq!(p.body["policies"].as_array().unwrap().len(), 3);
+    let sources = p.body["sources"].as_array().unwrap();
+    let chart = sources.iter().find(|s| s["file"] == "data/us-ecfr-chart.toml").unwrap();
+    assert_eq!((chart["kind"].as_str(), chart["verified"].as_bool()), (Some("primary_source"), Some(true)));
+    assert_eq!(chart["issue_date"], "2026-07-23");
+    let eu_sets = sources.iter().find(|s| s["file"] == "data/eu-sets.toml").unwrap();
+    assert_eq!((eu_sets["kind"].as_str(), eu_sets["verified"].as_bool()), (Some("hand_encoded"), Some(false)));
     let v = w.node.get("/api/v1/policies/versions", None).await;
     assert_eq!(v.body.as_array().unwrap().len(), 1);
     let doc = w.node.get("/api/v1/openapi.json", None).await;
     assert!(doc.body["paths"]["/api/v1/determinations"]["post"].is_object());
     assert!(doc.body["components"]["schemas"]["Transaction"].is_object());
+    assert!(doc.body["components"]["schemas"]["FactSource"].is_object(), "the sources are documented");
 }
 
 accord_store::on_both_backends!(determinations_answer_per_jurisdiction_and_refuse_bad_input);

@@ -366,3 +366,51 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("invalid_id"), "{}", text(&out.stderr));
 }
+
+fn argv(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn the_us_facts_are_regenerated_from_the_ecfr_and_a_bad_source_writes_nothing() {
+    let dir = temp_dir("accord-generate-test");
+    let ecfr = controls_data("us_ecfr");
+    let out = dir.join("policies");
+    policy_copy(&out, "data/us-ecfr-chart.toml", "DE = [\"CB1\", \"NS1\", \"MT1\", \"RS1\"]", "DE = [\"CB1\"]");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = ["policies", "generate", "--us-ecfr", &ecfr, "--output", out.to_str().unwrap()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+
+    // A hand edit of a generated file is found by --check, and a regeneration puts the eCFR's row back.
+    let check = args(&["--check"]);
+    let r = run(&dir, &argv(&check));
+    assert_eq!(r.status.code(), Some(1), "{}", text(&r.stderr));
+    assert!(text(&r.stdout).contains("would change: data/us-ecfr-chart.toml"), "{}", text(&r.stdout));
+    let regenerate = args(&[]);
+    assert!(ok(&run(&dir, &argv(&regenerate))).contains("1 of 3 generated files changed"));
+    let chart = |p: &Path| std::fs::read_to_string(p.join("data/us-ecfr-chart.toml")).unwrap();
+    assert_eq!(chart(&out), chart(&repo_policies()));
+    assert!(ok(&run(&dir, &argv(&check))).contains("up to date"));
+
+    // A partial source is refused with its file and path, and the facts in force stay as they were.
+    let bad = dir.join("bad-ecfr");
+    std::fs::create_dir_all(&bad).unwrap();
+    for f in ["country-chart.json", "country-groups.json"] {
+        std::fs::copy(Path::new(&ecfr).join(f), bad.join(f)).unwrap();
+    }
+    let ccl = std::fs::read_to_string(Path::new(&ecfr).join("ccl.json")).unwrap();
+    std::fs::write(bad.join("ccl.json"), &ccl[..ccl.len() / 3]).unwrap();
+    let before = chart(&out);
+    let r = run(&dir, &["policies", "generate", "--us-ecfr", bad.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert!(!r.status.success());
+    let err = text(&r.stderr);
+    assert!(err.contains("ccl.json: line") && err.contains("malformed_source"), "{err}");
+    assert_eq!(chart(&out), before, "nothing was written");
+    let r = run(&dir, &["policies", "generate", "--us-ecfr", dir.join("nowhere").to_str().unwrap()]);
+    assert!(text(&r.stderr).contains("cannot read") && text(&r.stderr).contains("country-chart.json"));
+}
