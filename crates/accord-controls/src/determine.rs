@@ -1195,7 +1195,13 @@ fn rely(relied: &mut Vec<String>, id: &str, w: &Conditions, own: Option<&String>
     }
 }
 
-fn reasons_for(ctx: &Ctx, labels: &[String], rule: &Rule, out: &mut Vec<Reason>, relied: &mut Vec<String>) {
+fn reasons_for(
+    ctx: &Ctx,
+    labels: &[std::cell::OnceCell<String>],
+    rule: &Rule,
+    out: &mut Vec<Reason>,
+    relied: &mut Vec<String>,
+) {
     let effect = match rule.effect {
         Effect::Prohibited => Outcome::Prohibited,
         Effect::LicenceRequired => Outcome::LicenceRequired,
@@ -1245,9 +1251,9 @@ fn reasons_for(ctx: &Ctx, labels: &[String], rule: &Rule, out: &mut Vec<Reason>,
         {
             continue;
         }
-        let label = match index {
-            Some(i) => format!("{}: ", labels[i]),
-            None => String::new(),
+        let label = match (index, item) {
+            (Some(i), Some(it)) => format!("{}: ", labels[i].get_or_init(|| item_label(ctx, i, it))),
+            _ => String::new(),
         };
         let (party_hits, party_words) = party_detail(ctx, rule);
         match fired {
@@ -1418,8 +1424,9 @@ fn lifts(set: &PolicySet, policy: &Policy, a: &Authorisation, r: &Reason) -> boo
 fn answer(ctx: &Ctx, coalition: Option<&Ctx>, applies_because: String) -> JurisdictionAnswer {
     let mut reasons = Vec::new();
     let mut relied = Vec::new();
+    // Item labels are made once per answer, and only for the items a rule speaks of.
     let labels =
-        |c: &Ctx| -> Vec<String> { c.tx.items.iter().enumerate().map(|(i, it)| item_label(c, i, it)).collect() };
+        |c: &Ctx| -> Vec<std::cell::OnceCell<String>> { c.tx.items.iter().map(|_| Default::default()).collect() };
     let own = labels(ctx);
     for rule in &ctx.policy.rules {
         reasons_for(ctx, &own, rule, &mut reasons, &mut relied);
