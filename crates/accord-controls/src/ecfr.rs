@@ -152,15 +152,21 @@ fn wrapped(items: &[String]) -> String {
     out
 }
 
+/// Comment lines, each after `# `.
+fn comments(out: &mut String, lines: &[&str]) {
+    for l in lines {
+        let _ = writeln!(out, "# {l}");
+    }
+}
+
 fn preamble(out: &mut String, what: &str, h: &Header) {
     let _ = writeln!(out, "# {what}");
-    let _ = writeln!(
+    comments(
         out,
-        "# GENERATED from the eCFR by `accord policies generate --us-ecfr DIR`: do not edit by hand. A deliberate"
-    );
-    let _ = writeln!(
-        out,
-        "# departure from these facts is a separate, cited rule in a hand-written file, never an edit here."
+        &[
+            "GENERATED from the eCFR by `accord policies generate --us-ecfr DIR`: do not edit by hand. A deliberate",
+            "departure from these facts is a separate, cited rule in a hand-written file, never an edit here.",
+        ],
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "[source]");
@@ -527,9 +533,11 @@ fn chart_file(c: &ChartData) -> String {
         let _ = writeln!(out, "{code} = {}  # {name}: the row of {row}", list(&c.rows[row].1));
     }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "# Rows without marks that send the reader elsewhere: the absence of an X there carries no permissive meaning."
+    comments(
+        &mut out,
+        &[
+            "Rows without marks that send the reader elsewhere: the absence of an X there carries no permissive meaning.",
+        ],
     );
     let _ = writeln!(out, "[chart.us_ccc.refer]");
     for (code, (name, pointer, _)) in &c.refer {
@@ -721,17 +729,7 @@ fn leftover(text: &str, r: &Refs) -> String {
             })
     };
     // Parenthesised words qualify the paragraph before them, which the list then leaves out.
-    let mut plain = String::with_capacity(text.len());
-    let mut depth = 0usize;
-    for c in text.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            c if depth == 0 => plain.push(c),
-            _ => {}
-        }
-    }
-    plain
+    country::strip_parens(text)
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';'))
         .map(|w| w.trim_end_matches('.'))
         .filter(|w| !w.is_empty() && !matches!(*w, "and" | "or"))
@@ -1091,21 +1089,14 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
         h,
     );
     let cite = |what: &str| q(&format!("{}, {what}, eCFR issue {}", h.citation, h.issue_date));
-    let _ = writeln!(
-        out,
-        "# us_reasons: the Country Chart columns of each ECCN's License Requirements table. A key below the heading"
-    );
-    let _ = writeln!(
-        out,
-        "# (3A001.b.2) holds everything that applies to that paragraph; a heading holds what applies to the whole entry,"
-    );
-    let _ = writeln!(
-        out,
-        "# and an item given only by its heading is judged on the paragraphs below it too. `notes` carries the table's"
-    );
-    let _ = writeln!(
-        out,
-        "# words where a reason covers only part of what the key names (read: it applies, unless the item is outside)."
+    comments(
+        &mut out,
+        &[
+            "us_reasons: the Country Chart columns of each ECCN's License Requirements table. A key below the heading",
+            "(3A001.b.2) holds everything that applies to that paragraph; a heading holds what applies to the whole entry,",
+            "and an item given only by its heading is judged on the paragraphs below it too. `notes` carries the table's",
+            "words where a reason covers only part of what the key names (read: it applies, unless the item is outside).",
+        ],
     );
     let _ = writeln!(out, "[facts.us_reasons]");
     let _ = writeln!(out, "citation = {}", cite("License Requirements of each ECCN"));
@@ -1131,9 +1122,9 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
         );
         let _ = writeln!(out);
     }
-    let _ = writeln!(
-        out,
-        "# Reasons the chart has no column for, by the destinations the table's own words give; each set's"
+    comments(
+        &mut out,
+        &["Reasons the chart has no column for, by the destinations the table's own words give; each set's"],
     );
     let _ = writeln!(out, "# comments quote the words. A rule in us.toml says what each scope requires.");
     for (kind, codes) in &c.scopes {
@@ -1150,13 +1141,12 @@ fn ccl_file(h: &Header, c: &CclOut) -> String {
     let _ = writeln!(out, "citation = {}", cite("the \"600 series\" ECCNs (entry numbers 600 to 699)"));
     let _ = writeln!(out, "members = {}", wrapped(&c.series_600));
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "# us_lvs: the LVS value (USD) where the ECCN's LVS line gives one plainly; a line with conditions gives only"
-    );
-    let _ = writeln!(
-        out,
-        "# the paragraphs it names plainly, and the rest gets no LVS (listed in the comment below the table)."
+    comments(
+        &mut out,
+        &[
+            "us_lvs: the LVS value (USD) where the ECCN's LVS line gives one plainly; a line with conditions gives only",
+            "the paragraphs it names plainly, and the rest gets no LVS (listed in the comment below the table).",
+        ],
     );
     let _ = writeln!(out, "[facts.us_lvs]");
     let _ = writeln!(out, "citation = {}", cite("the LVS line of each ECCN's List Based License Exceptions"));

@@ -412,7 +412,8 @@ pub fn of_address(address: &str) -> Option<&'static str> {
     })
 }
 
-fn strip_parens(s: &str) -> String {
+/// The text without its parenthesised parts (nested ones too), trimmed.
+pub fn strip_parens(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut depth = 0usize;
     for c in s.chars() {
