@@ -302,3 +302,20 @@ fn default_database_is_created_under_accord_data() {
     assert!(dir.join("accord-data").join("accord.db").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["config", "default"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command writes, as `| head` does once it has its lines.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "exit {:?}: {}", out.status.code(), text(&out.stderr));
+        assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    }
+}
