@@ -21,8 +21,12 @@ pub async fn run(app: &App, p: &Principal, command: ListsCommand) -> Result<Exit
                 })?),
                 None => None,
             };
-            for path in paths {
-                let parsed = service(accord_lists::read(&path, format, strict))?;
+            // Every path is read and checked before anything is imported: all or nothing.
+            let mut lists = Vec::with_capacity(paths.len());
+            for path in &paths {
+                lists.push(service(accord_lists::read(path, format, strict))?);
+            }
+            for parsed in lists {
                 for (i, problem) in parsed.problems.iter().enumerate() {
                     if i == PROBLEMS_SHOWN && !verbose {
                         eprintln!("… and {} more skipped rows (--verbose shows all)", parsed.problems.len() - i);

@@ -82,6 +82,12 @@ async fn malformed_files_leave_the_version_in_force(backend: Backend) {
     assert_eq!(strict.status.code(), Some(1), "the real alt.csv names entities missing from sdn.csv");
     assert!(err(&strict).contains("alt.csv, line"), "{}", err(&strict));
 
+    // Several paths are all or nothing: a good list before a bad one is not imported either.
+    let dpl = data("bis/dpl.txt");
+    let both = accord(&url, &["lists", "import", &dpl, truncated.to_str().unwrap()]);
+    assert_eq!(both.status.code(), Some(1));
+    assert!(err(&both).contains("malformed_file") && out(&both).is_empty(), "{}", err(&both));
+
     let missing = accord(&url, &["lists", "import", "/no/such/list.csv"]);
     assert!(err(&missing).contains("file_unreadable"), "{}", err(&missing));
     let unknown = accord(&url, &["lists", "import", "--format", "pdf", &un]);
