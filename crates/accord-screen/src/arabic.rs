@@ -8,71 +8,73 @@
 //! d/z/dh (dal, ḍad, dhal, zay, ẓa: Ramadan / Ramazan, Ridha / Reza) fold together; doubled letters (shadda) count once. The definite article and `Abd` glued to
 //! a name are split off as the lists write them (`عبدالرحمن` → `abd al rahman`), see [`split_prefixes`].
 
+/// The class of the Latin letter (or digraph) at `i` and how many bytes it takes; `x` is `k` then `s`.
+fn latin_class(b: &[u8], i: usize) -> (u8, usize, Option<u8>) {
+    match (b[i], b.get(i + 1).copied()) {
+        (b'k', Some(b'h')) => (b'x', 2, None),
+        (b's', Some(b'h')) => (b'S', 2, None),
+        (b'c', Some(b'h')) => (b'C', 2, None),
+        (b'g', Some(b'h')) => (b'G', 2, None),
+        (b'z', Some(b'h')) => (b'Z', 2, None),
+        (b'd', Some(b'h')) => (b'd', 2, None),
+        (b't', Some(b'h')) => (b't', 2, None),
+        (b'p', Some(b'h')) => (b'f', 2, None),
+        (b'a' | b'e' | b'i' | b'o' | b'u', _) => (b'a', 1, None),
+        (b'w' | b'v', _) => (b'w', 1, None),
+        (b'q' | b'c' | b'k', _) => (b'k', 1, None),
+        (b'g' | b'j', _) => (b'j', 1, None),
+        (b'z', _) => (b'd', 1, None),
+        (b'x', _) => (b'k', 1, Some(b's')),
+        (c, _) => (c, 1, None),
+    }
+}
+
 /// The consonant-class key of a Latin name part (`mohammed` → `mhmd`, `abdullah` → `bdl`).
 pub(crate) fn latin_key(text: &str) -> String {
     let b = text.as_bytes();
-    let mut classes: Vec<u8> = Vec::with_capacity(b.len());
+    let mut classes: Vec<u8> = Vec::with_capacity(b.len() + 1);
     let mut i = 0;
     while i < b.len() {
-        let two = b.get(i + 1).copied();
-        let (class, step) = match (b[i], two) {
-            (b'k', Some(b'h')) => (b'x', 2),
-            (b's', Some(b'h')) => (b'S', 2),
-            (b'c', Some(b'h')) => (b'C', 2),
-            (b'g', Some(b'h')) => (b'G', 2),
-            (b'z', Some(b'h')) => (b'Z', 2),
-            (b'd', Some(b'h')) => (b'd', 2),
-            (b't', Some(b'h')) => (b't', 2),
-            (b'p', Some(b'h')) => (b'f', 2),
-            (b'a' | b'e' | b'i' | b'o' | b'u', _) => (b'a', 1),
-            (b'w' | b'v', _) => (b'w', 1),
-            (b'q' | b'c' | b'k', _) => (b'k', 1),
-            (b'g' | b'j', _) => (b'j', 1),
-            (b'z', _) => (b'd', 1),
-            (b'x', _) => {
-                classes.push(b'k');
-                (b's', 1)
-            }
-            (c, _) => (c, 1),
-        };
+        let (class, step, then) = latin_class(b, i);
         classes.push(class);
+        classes.extend(then);
         i += step;
     }
     finish(classes)
 }
 
+/// The class of a letter of Arabic script (`a` for alef, hamza and ayn; `w`, `y` for waw and yeh), if it has one.
+fn script_class(c: char) -> Option<u8> {
+    Some(match c {
+        'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' | 'ى' | 'ء' | 'ؤ' | 'ئ' | 'ع' => b'a',
+        'و' => b'w',
+        'ي' | 'ی' | 'ے' => b'y',
+        'ة' | 'ۀ' | 'ح' | 'ه' | 'ھ' | 'ە' => b'h',
+        'ب' => b'b',
+        'ت' | 'ط' | 'ث' => b't',
+        'ج' | 'گ' => b'j',
+        'خ' => b'x',
+        'د' | 'ض' | 'ذ' | 'ز' | 'ظ' => b'd',
+        'ر' => b'r',
+        'س' | 'ص' => b's',
+        'ش' => b'S',
+        'غ' => b'G',
+        'ف' => b'f',
+        'ق' | 'ك' | 'ک' => b'k',
+        'ل' => b'l',
+        'م' => b'm',
+        'ن' => b'n',
+        'پ' => b'p',
+        'چ' => b'C',
+        'ژ' => b'Z',
+        _ => return None,
+    })
+}
+
 /// The consonant-class key of a name part in Arabic script (`محمد` → `mhmd`, `عبدالله` → `bdl`), from its
 /// letters (lower case, no marks needed).
 pub(crate) fn script_key(word: &str) -> String {
-    let mut classes: Vec<u8> = Vec::with_capacity(word.len());
-    for c in word.chars() {
-        let class = match c {
-            'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' | 'ى' | 'ء' | 'ؤ' | 'ئ' | 'ع' => b'a',
-            'و' => b'w',
-            'ي' | 'ی' | 'ے' => b'y',
-            'ة' | 'ۀ' | 'ح' | 'ه' | 'ھ' | 'ە' => b'h',
-            'ب' => b'b',
-            'ت' | 'ط' | 'ث' => b't',
-            'ج' | 'گ' => b'j',
-            'خ' => b'x',
-            'د' | 'ض' | 'ذ' | 'ز' | 'ظ' => b'd',
-            'ر' => b'r',
-            'س' | 'ص' => b's',
-            'ش' => b'S',
-            'غ' => b'G',
-            'ف' => b'f',
-            'ق' | 'ك' | 'ک' => b'k',
-            'ل' => b'l',
-            'م' => b'm',
-            'ن' => b'n',
-            'پ' => b'p',
-            'چ' => b'C',
-            'ژ' => b'Z',
-            _ => continue,
-        };
-        classes.push(class);
-    }
-    finish(classes)
+    finish(word.chars().filter_map(script_class).collect())
 }
 
 /// From letter classes to the key: vowel carriers (a, w, y) kept only as the first letter (where w and y
@@ -130,13 +132,12 @@ pub(crate) fn vowels_agree(word: &str, latin: &str) -> bool {
             (Some(v), Some(last)) => last.1.push(v),
             // A first waw or yeh is a consonant (Walid, Yusuf); a first alef only says the word starts with a vowel.
             (Some(_), None) => {
-                if let Some(&class) = script_key(&c.to_string()).as_bytes().first() {
+                if let Some(class) = script_class(c).filter(|&k| k != b'a') {
                     script.push((class, Vec::new()));
                 }
             }
             (None, _) => {
-                let key = script_key(&c.to_string());
-                if let Some(&class) = key.as_bytes().first()
+                if let Some(class) = script_class(c).filter(|&k| k != b'a')
                     && script.last().is_none_or(|l| l.0 != class || !l.1.is_empty())
                 {
                     script.push((class, Vec::new()));
@@ -157,22 +158,14 @@ pub(crate) fn vowels_agree(word: &str, latin: &str) -> bool {
             i += 1;
             continue;
         }
-        let step =
-            if b.get(i + 1) == Some(&b'h') && matches!(b[i], b'k' | b's' | b'c' | b'g' | b'z' | b'd' | b't' | b'p') {
-                2
-            } else {
-                1
-            };
-        let key = latin_key(&latin[i..i + step]);
-        if let Some(&class) = key.as_bytes().first()
-            && spelt.last().is_none_or(|l| l.0 != class || !l.1.is_empty())
-        {
+        let (class, step, _) = latin_class(b, i);
+        if spelt.last().is_none_or(|l| l.0 != class || !l.1.is_empty()) {
             spelt.push((class, String::new()));
         }
         i += step;
     }
     // Both begin with a vowel (alef, ayn, hamza / a, e, i, o, u) or both with a consonant (Ehsan is not Hossein).
-    let script_vowel = word.chars().next().is_some_and(|c| script_key(&c.to_string()).is_empty());
+    let script_vowel = word.chars().next().is_some_and(|c| script_class(c).is_none_or(|k| k == b'a'));
     let latin_vowel = latin.bytes().next().is_some_and(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'));
     if script_vowel != latin_vowel {
         return false;

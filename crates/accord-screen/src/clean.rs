@@ -9,6 +9,7 @@
 //! breaks means `Ro\u{200B}soboron\u{200B}export` is read as `Rosoboronexport`.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -23,9 +24,29 @@ pub(crate) fn is_invisible(c: char) -> bool {
     if c.general_category() == GeneralCategory::Format {
         return true;
     }
-    // The UTS #39 skeleton drops exactly the default-ignorable code points.
-    let mut buf = [0u8; 4];
-    unicode_security::skeleton(c.encode_utf8(&mut buf)).next().is_none()
+    let ranges = default_ignorable();
+    let at = ranges.partition_point(|&(_, end)| end < c);
+    ranges.get(at).is_some_and(|&(start, _)| start <= c)
+}
+
+/// The default-ignorable code points, as ranges: those whose UTS #39 skeleton is empty (the skeleton drops
+/// exactly them). Read once from the basic plane and the tag and variation-selector plane, where all of them
+/// that are not also `Cf` lie.
+fn default_ignorable() -> &'static [(char, char)] {
+    static RANGES: OnceLock<Vec<(char, char)>> = OnceLock::new();
+    RANGES.get_or_init(|| {
+        let mut ranges: Vec<(char, char)> = Vec::new();
+        let mut buf = [0u8; 4];
+        for c in (0x80..0x1_0000u32).chain(0xE_0000..0xE_1000).filter_map(char::from_u32) {
+            if unicode_security::skeleton(c.encode_utf8(&mut buf)).next().is_none() {
+                match ranges.last_mut() {
+                    Some((_, end)) if *end as u32 + 1 == c as u32 => *end = c,
+                    _ => ranges.push((c, c)),
+                }
+            }
+        }
+        ranges
+    })
 }
 
 /// Whether a character changes the direction text is shown in (embeddings, overrides, isolates, marks).

@@ -29,10 +29,12 @@ const SIM_VARIANT: f32 = 0.92;
 const VARIANT_FLOOR: f32 = 0.6;
 /// Similarity of an Arabic-script part and a Latin spelling with its consonants and long vowels.
 const SIM_ARABIC: f32 = 0.88;
+/// Candidates linked by the name-variant table or a listed form in Arabic script, from which on an Arabic-script
+/// part is not also looked up by its consonant classes (a common name such as محمد is linked to every usual
+/// spelling, and the rest would be many more postings to walk for little).
+const ARABIC_LINKED_ENOUGH: usize = 10;
 /// Similarity of a short Arabic-script part (two consonants: bin, Reza) and a Latin spelling that agrees.
 const SIM_ARABIC_SHORT: f32 = 0.82;
-/// Similarity of an Arabic-script part and a Latin spelling whose long vowels do not agree.
-const SIM_ARABIC_LOOSE: f32 = 0.7;
 /// Similarity of parts with the same consonant key.
 const SIM_PHONETIC: f32 = 0.75;
 /// Similarity of a query initial and a full listed part.
@@ -717,11 +719,12 @@ impl Index {
                 continue;
             }
             let agree = crate::arabic::vowels_agree(original, self.text(id));
+            // Spellings whose vowels disagree are left to the other keys: as candidates they would cost more
+            // postings to walk than the few matches they add.
             let sim = match (ak.len() >= 3, agree) {
                 (true, true) => SIM_ARABIC,
                 (false, true) => SIM_ARABIC_SHORT,
-                (true, false) => SIM_ARABIC_LOOSE,
-                (false, false) => continue,
+                (_, false) => continue,
             };
             match cands.binary_search_by_key(&id, |c| c.id) {
                 Ok(at) if cands[at].sim < sim => cands[at] = Cand { id, sim, how: MatchKind::Transliterated },
@@ -744,7 +747,17 @@ impl Index {
                     .collect()
             } else {
                 let mut cands = self.candidates(&tok.text, tok.original.is_some(), false);
-                if let Some(original) = arabic_original(&tok) {
+                // The Latin spellings of an Arabic-script part, unless the name-variant table or listed forms in the
+                // script already link it to many (a common name such as محمد would bring dozens more to walk).
+                let linked = cands
+                    .iter()
+                    .filter(|c| {
+                        c.sim >= SIM_ARABIC
+                            && matches!(c.how, MatchKind::Variant | MatchKind::Exact | MatchKind::Transliterated)
+                    })
+                    .count()
+                    >= ARABIC_LINKED_ENOUGH;
+                if let Some(original) = arabic_original(&tok).filter(|_| !linked) {
                     self.arabic_candidates(original, &mut cands);
                 }
                 cands

@@ -35,8 +35,9 @@ pub(crate) fn script_of(c: char) -> Script {
 /// Cyrillic letter they look like, both derived once from the Unicode confusables data (UTS #39 skeletons,
 /// as the `unicode-security` crate carries them).
 struct LookAlikes {
-    /// Greek, Cyrillic, Armenian, Cherokee … letter (as written, either case) → lower-case ASCII letter.
-    to_latin: HashMap<char, char>,
+    /// Greek, Cyrillic, Armenian, Cherokee … letter (as written, either case) → lower-case ASCII letter,
+    /// sorted for binary search.
+    to_latin: Vec<(char, char)>,
     /// ASCII letter (as written, either case) → lower-case Cyrillic letter.
     to_cyrillic: HashMap<char, char>,
 }
@@ -81,16 +82,18 @@ fn look_alikes() -> &'static LookAlikes {
             0xA640..0xA6A0,
             0xA4D0..0xA500,
         ];
-        let mut to_latin = HashMap::new();
+        let mut to_latin = Vec::new();
         for c in ranges.into_iter().flatten().filter_map(char::from_u32).filter(|c| c.is_alphabetic()) {
             if let Some(l) = reading(c) {
-                to_latin.insert(c, l);
+                to_latin.push((c, l));
             }
         }
+        to_latin.sort_unstable();
         // Basic Russian letters first, so that each Latin letter reads as the commonest Cyrillic look-alike.
         let mut to_cyrillic = HashMap::new();
         for c in (0x410..0x450u32).chain(0x400..0x410).chain(0x450..0x530).filter_map(char::from_u32) {
-            if let Some(&l) = to_latin.get(&c) {
+            if let Ok(at) = to_latin.binary_search_by_key(&c, |&(k, _)| k) {
+                let l = to_latin[at].1;
                 let written = if c.is_uppercase() { l.to_ascii_uppercase() } else { l };
                 let lower = c.to_lowercase().next().unwrap_or(c);
                 to_cyrillic.entry(written).or_insert(lower);
@@ -106,7 +109,8 @@ fn confusable_to_latin(c: char) -> Option<char> {
     if c.is_ascii() {
         return None;
     }
-    look_alikes().to_latin.get(&c).copied()
+    let table = &look_alikes().to_latin;
+    table.binary_search_by_key(&c, |&(k, _)| k).ok().map(|at| table[at].1)
 }
 
 /// Whether a letter of another alphabet looks like a Latin letter.
