@@ -8,7 +8,8 @@
 # Then the same on a harder set built from the dev set by scripts/screen_hardset.py (invisible characters,
 # look-alike letters, right-to-left overrides, line breaks, words glued in camel case, double typing errors,
 # and the negatives with those tricks), and the engine's recall on the UN list's Arabic-script names when the
-# index holds no Arabic-script name (the examples/devset.rs switches DROP_ARABIC_SCRIPT and ONLY_LIST).
+# index holds no Arabic-script name (the examples/devset.rs switches DROP_ARABIC_SCRIPT and ONLY_LIST), and a
+# labelled set of name pairs scored by `accord screen compare` and by nomenklatura's LogicV2 (best F1).
 # Usage: scripts/bench-screen.sh   (REPEAT=50 sets the size of the large batch; PEER=0 skips the peer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +108,16 @@ for ind in ET.parse(sys.argv[1]).getroot().iter("INDIVIDUAL"):
 PY
 ONLY_LIST=un_sc DROP_ARABIC_SCRIPT=1 QUERIES="$work/un-arabic.csv" ROUNDS=0 \
     cargo run --release --locked -q -p accord-screen --example devset -- "$data" | grep -E "threshold 0.8|0.70:|arabic_script"
+echo
+echo "labelled name pairs (scripts/screen_pairs.py): accord screen compare beside nomenklatura LogicV2"
+python3 scripts/screen_pairs.py make --data "$data" --output "$work/pairs.csv"
+"$bin" --db "$db" screen compare --name-variants "$variants" --input "$work/pairs.csv" --output "$work/pairs-accord.csv"
+if [ "$run_peer" != 0 ] && { python3 -c 'import nomenklatura' 2>/dev/null || pip install -q --root-user-action=ignore nomenklatura; }; then
+    python3 scripts/screen_pairs.py logic-v2 --input "$work/pairs.csv" --output "$work/pairs-logic-v2.csv"
+    python3 scripts/screen_pairs.py f1 --pairs "$work/pairs.csv" --scores "$work/pairs-accord.csv" --scores "$work/pairs-logic-v2.csv"
+else
+    python3 scripts/screen_pairs.py f1 --pairs "$work/pairs.csv" --scores "$work/pairs-accord.csv"
+fi
 echo
 echo "single in-process query latency (engine only):"
 "$bin" --db "$db" screen latency --name-variants "$variants" --input "$work/dev.csv"
