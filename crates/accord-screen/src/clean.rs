@@ -133,7 +133,7 @@ fn script_name(s: Script) -> &'static str {
         Script::Cyrillic => "Cyrillic",
         Script::Greek => "Greek",
         Script::Arabic => "Arabic",
-        Script::Han => "Chinese",
+        Script::Han => "Chinese or Korean",
         Script::Other => "other",
     }
 }

@@ -731,3 +731,14 @@ fn swapped_initials_and_companies_one_word_apart_are_not_matches() {
 fn org_named(id: &str, name: &str) -> ListedEntity {
     org("sdn", id, name)
 }
+
+#[test]
+fn korean_names_one_syllable_apart_are_not_matches() {
+    let (same, _) = compare("김민준", "김민준", Some(EntityKind::Person), None).unwrap();
+    assert_eq!(same, 1.0);
+    for (left, right) in [("김민준", "김민수"), ("박지현", "박지성"), ("田中太郎", "田中次郎")] {
+        let (s, e) = compare(left, right, Some(EntityKind::Person), None).unwrap();
+        assert!(s < DEFAULT_THRESHOLD, "{left} / {right}: {s} {e}");
+    }
+    assert_eq!(normalize("김민준"), "gim min jun");
+}
