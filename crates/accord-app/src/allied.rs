@@ -70,6 +70,54 @@ fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Re
     serde_json::from_value(v).map_err(|e| Error::internal(format!("a stored {what} does not parse: {e}")))
 }
 
+/// Splits an id that may name its owner (`DE-BAFA:den_…`) into the owner and the bare id: ids are unique per
+/// authority only, so two authorities' records may carry the same one.
+fn qualified(id: &str) -> (Option<&str>, &str) {
+    match id.split_once(':') {
+        Some((owner, bare)) if AuthorityId::parse(owner).is_ok() => (Some(owner), bare),
+        _ => (None, id),
+    }
+}
+
+/// The one record meant among those that carry an id: the named owner's, the only one, or else the only one the
+/// caller is party to; several are a `conflict` that asks for the owner to be named.
+fn one_of<T>(
+    what: &str,
+    id: &str,
+    found: Vec<T>,
+    owner_of: impl Fn(&T) -> &str,
+    named: Option<&str>,
+    preferred: impl Fn(&T) -> bool,
+) -> Result<T> {
+    let mut found: Vec<T> = match named {
+        Some(owner) => found.into_iter().filter(|x| owner_of(x) == owner).collect(),
+        None => found,
+    };
+    if found.len() > 1 {
+        let mine: Vec<usize> = (0..found.len()).filter(|i| preferred(&found[*i])).collect();
+        if let [i] = mine[..] {
+            return Ok(found.swap_remove(i));
+        }
+    }
+    match found.len() {
+        0 => Err(Error::not_found(what, id)),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let owners: Vec<String> = found.iter().map(|x| owner_of(x).to_owned()).collect();
+            Err(Error::new(
+                ErrorCode::Conflict,
+                format!("{what} {id} is held by {}; name the one meant as AUTHORITY:{id}", owners.join(", ")),
+            )
+            .with_details(json!({ "id": id, "authorities": owners })))
+        }
+    }
+}
+
+/// The authority of the caller, when it has one.
+fn caller_authority(p: &Principal) -> Option<String> {
+    user_principal(p).and_then(|u| u.authority_id.as_ref().map(ToString::to_string))
+}
+
 /// The authority the caller acts for (officers and senior officers of an authority).
 fn acting_authority(p: &Principal, action: &str) -> Result<AuthorityId> {
     require(p, OFFICERS, action)?;
@@ -163,11 +211,15 @@ impl App {
         best
     }
 
-    /// One denial notification as it stands today.
+    /// One denial notification as it stands today, by its id or by `AUTHORITY:id` (the caller's own authority's
+    /// when several authorities' denials carry the id and none is named).
     pub async fn denial(&self, p: &Principal, id: &str) -> Result<Denial> {
         require(p, READERS, "read denial notifications")?;
-        let id = DenialId::parse(id)?;
-        let d = self.store.denial(&id).await?.ok_or_else(|| Error::not_found("denial", id.as_str()))?;
+        let (named, bare) = qualified(id);
+        let found = self.store.denials_with_id(&DenialId::parse(bare)?).await?;
+        let caller = caller_authority(p);
+        let mine = |d: &Denial| caller.as_deref() == Some(d.authority_id.as_str());
+        let d = one_of("denial", bare, found, |d| d.authority_id.as_str(), named, mine)?;
         Ok(as_of(d, &today()))
     }
 
@@ -308,13 +360,16 @@ impl App {
     }
 
     async fn view(&self, c: Consultation) -> Result<ConsultationView> {
-        let answer =
-            match self.store.shared_record("consultation_answer", &format!("{}:{}", c.id, c.to_authority)).await? {
-                Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
-                None => None,
-            }
-            // Only the consulted authority's answer counts, whoever else sent one.
-            .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
+        let answer = match self
+            .store
+            .shared_record("consultation_answer", &c.to_authority, &format!("{}:{}", c.id, c.to_authority))
+            .await?
+        {
+            Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
+            None => None,
+        }
+        // Only the consulted authority's answer counts, whoever else sent one.
+        .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
         let status = match (&answer, today() > c.deadline) {
             (Some(_), _) => "answered",
             (None, true) => "expired",
@@ -415,20 +470,23 @@ impl App {
         if case.authority_id != authority {
             return Err(Error::not_found("case", case_id));
         }
-        let denial = self.denial(p, denial_id).await?;
-        if denial.authority_id == authority {
+        // The denial consulted on is another authority's: among those carrying the id, the caller's own is left out.
+        let (named, bare) = qualified(denial_id);
+        let found = self.store.denials_with_id(&DenialId::parse(bare)?).await?;
+        let own = found.iter().any(|d| d.authority_id == authority);
+        let others: Vec<Denial> = found.into_iter().filter(|d| d.authority_id != authority).collect();
+        if own && (others.is_empty() || named == Some(authority.as_str())) {
             return Err(Error::validation("denial_id", "an authority does not consult itself"));
         }
+        let denial = one_of("denial", bare, others, |d| d.authority_id.as_str(), named, |_| false)?;
         let question = crate::review::text("question", question, 4000)?;
-        if self
-            .consultations_of(case_id, authority.as_str())
-            .await?
-            .iter()
-            .any(|c| c.consultation.denial_id == denial_id)
-        {
+        if self.consultations_of(case_id, authority.as_str()).await?.iter().any(|c| {
+            c.consultation.denial_id == denial.id.as_str()
+                && c.consultation.to_authority == denial.authority_id.as_str()
+        }) {
             return Err(Error::new(
                 ErrorCode::AlreadyExists,
-                format!("case {case_id} already consulted on {denial_id}"),
+                format!("case {case_id} already consulted {} on {}", denial.authority_id, denial.id),
             ));
         }
         let deadline_days = self.federation.as_ref().map_or(30, |f| f.consultation_days);
@@ -473,12 +531,23 @@ impl App {
         Ok(views)
     }
 
-    /// One consultation.
+    /// One consultation, by its id or by `AUTHORITY:id` (the consulting authority's; the one the caller's authority
+    /// is party to when several carry the id and none is named).
     pub async fn consultation(&self, p: &Principal, id: &str) -> Result<ConsultationView> {
         require(p, READERS, "read consultations")?;
-        let v =
-            self.store.shared_record("consultation", id).await?.ok_or_else(|| Error::not_found("consultation", id))?;
-        self.view(parse(v, "consultation")?).await
+        let (named, bare) = qualified(id);
+        let found: Vec<Consultation> = self
+            .store
+            .shared_with_id("consultation", bare)
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "consultation"))
+            .collect::<Result<_>>()?;
+        let caller = caller_authority(p);
+        let party =
+            |c: &Consultation| caller.as_deref().is_some_and(|me| c.from_authority == me || c.to_authority == me);
+        let c = one_of("consultation", bare, found, |c| c.from_authority.as_str(), named, party)?;
+        self.view(c).await
     }
 
     /// Answers a consultation addressed to the caller's authority: no objection, objection (with reasons) or
@@ -492,6 +561,7 @@ impl App {
     ) -> Result<ConsultationView> {
         let authority = acting_authority(p, "answer consultations")?;
         let view = self.consultation(p, id).await?;
+        let id = view.consultation.id.as_str();
         if view.consultation.to_authority != authority.as_str() {
             return Err(Error::forbidden(format!(
                 "consultation {id} is addressed to {}",

@@ -1,6 +1,8 @@
 //! Federation: this node's identity and key, its peers, the outbox it serves, and the checks and application of
 //! envelopes pulled from peers. Each envelope is applied once per (sender, sequence), in sequence order, in the same
-//! transaction as the objects it carries; a rejected one is logged with its reason and nothing after it is applied.
+//! transaction as the objects it carries. An envelope whose content is at fault (not a valid object, or an object of
+//! another authority) is quarantined alone with an alert and replication goes on; any other rejection is logged with
+//! its reason and nothing after it is applied.
 
 use crate::{App, event, require, to_json};
 use accord_core::denials::{
@@ -91,6 +93,8 @@ pub struct FederationStatus {
     pub peers: Vec<PeerStatus>,
     /// The latest rejected envelopes.
     pub rejections: Vec<RejectionRecord>,
+    /// The latest quarantined envelopes (content faults skipped alone, each raising an alert).
+    pub quarantined: Vec<RejectionRecord>,
 }
 
 /// The bytes a peer signs to authenticate a request.
@@ -104,18 +108,10 @@ fn reject(e: &Envelope, reason: Rejection, message: String) -> RejectionRecord {
         sender: e.sender.clone(),
         seq: e.seq,
         reason,
+        quarantined: false,
         message,
         received_at: accord_core::now(),
         envelope: to_json(e),
-    }
-}
-
-/// The kind, id and owner of the record a mutation stores.
-fn record_key(m: &Mutation) -> Option<(String, String, String)> {
-    match m {
-        Mutation::PutDenial(d) => Some(("denial".into(), d.id.to_string(), d.authority_id.to_string())),
-        Mutation::PutShared { kind, id, authority_id, .. } => Some((kind.clone(), id.clone(), authority_id.clone())),
-        _ => None,
     }
 }
 
@@ -332,7 +328,8 @@ impl App {
             identity: self.store.identity().await?,
             outbox_head: self.store.outbox_head().await?,
             peers,
-            rejections: self.store.rejections(20).await?,
+            rejections: self.store.rejections(20, false).await?,
+            quarantined: self.store.rejections(20, true).await?,
         })
     }
 
@@ -382,9 +379,10 @@ impl App {
         Ok((self.store.outbox(after, limit).await?, self.store.outbox_head().await?))
     }
 
-    /// Checks and applies envelopes pulled from peer `from`, in order: each is applied once, in sequence; the first
-    /// one that fails a check is logged with its reason and nothing after it is applied (a replay is logged and
-    /// skipped). Returns what was applied and rejected.
+    /// Checks and applies envelopes pulled from peer `from`, in order: each is taken once, in sequence. One whose
+    /// content is at fault (`malformed_payload`, `foreign_object`) is quarantined: logged with its reason and an
+    /// alert, not applied, and the envelopes after it still apply. On any other failed check it is logged with its
+    /// reason and nothing after it is applied (a replay is logged and skipped). Returns what was applied and rejected.
     pub async fn receive(&self, from: &str, envelopes: &[Envelope]) -> Result<ReceiveReport> {
         let f = self
             .federation
@@ -398,31 +396,21 @@ impl App {
                 PublicKey::parse(&x.public_key).ok().map(|key| PeerKey { authority_id: x.authority_id.clone(), key })
             })
             .collect();
-        // Who owns the records these envelopes would replace: a peer may not overwrite another authority's record.
-        let mut records: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for e in envelopes {
-            if let Ok(m) = object_of(e)
-                && let Some((kind, id, _)) = record_key(&m)
-            {
-                records.entry(kind).or_default().push(id);
-            }
-        }
-        let mut owners = std::collections::HashMap::new();
-        for (kind, ids) in &records {
-            for (id, owner) in self.store.owners(kind, ids).await? {
-                owners.insert((kind.clone(), id), owner);
-            }
-        }
         let now = jiff::Timestamp::now();
         let mut last = peer.last_seq;
-        let mut accepted = Vec::new();
+        let mut taken = Vec::new();
+        let mut applied = 0;
         let mut objects = Vec::new();
         let mut rejected = Vec::new();
         for e in envelopes {
-            if let Err((reason, message)) = check_origin(e, from, &keys, now, f.max_skew) {
-                rejected.push(reject(e, reason, message));
-                break;
-            }
+            // A content fault found with the origin checks is judged after the sequence, like the payload's.
+            let origin = match check_origin(e, from, &keys, now, f.max_skew) {
+                Err((reason, message)) if !reason.quarantines() => {
+                    rejected.push(reject(e, reason, message));
+                    break;
+                }
+                other => other,
+            };
             if e.seq <= last {
                 rejected.push(reject(
                     e,
@@ -437,39 +425,34 @@ impl App {
                 rejected.push(reject(e, Rejection::OutOfWindow, message));
                 break;
             }
-            let object = object_of(e).and_then(|m| match record_key(&m) {
-                Some((kind, id, owner)) => match owners.get(&(kind.clone(), id.clone())) {
-                    Some(stored) if *stored != owner => Err((
-                        Rejection::ForeignObject,
-                        format!("{kind} {id} belongs to {stored}; {} may not replace it", e.sender),
-                    )),
-                    _ => Ok(m),
-                },
-                None => Ok(m),
-            });
-            match object {
-                Ok(m) => objects.push(m),
+            // Records are keyed by their owner, so an object of the sender never replaces another authority's.
+            match origin.and_then(|()| object_of(e)) {
+                Ok(m) => {
+                    objects.push(m);
+                    applied += 1;
+                }
                 Err((reason, message)) => {
-                    rejected.push(reject(e, reason, message));
-                    break;
+                    let mut r = reject(e, reason, message);
+                    r.quarantined = true;
+                    rejected.push(r);
                 }
             }
-            accepted.push(e.clone());
+            taken.push(e.clone());
             last = e.seq;
         }
         let operator = Principal::Operator { name: format!("federation:{from}") };
         let mut events = Vec::new();
-        if let (Some(first), Some(end)) = (accepted.first(), accepted.last()) {
+        if let (Some(first), Some(end)) = (taken.first(), taken.last()) {
             events.push(event(
                 &operator,
                 None,
                 "federation.received",
                 &format!("{from}:{}-{}", first.seq, end.seq),
-                json!({ "sender": from, "from_seq": first.seq, "to_seq": end.seq, "count": accepted.len() }),
+                json!({ "sender": from, "from_seq": first.seq, "to_seq": end.seq, "count": applied }),
             ));
         }
         // A peer that keeps serving the same bad envelope is logged once, not on every pull.
-        let recent = if rejected.is_empty() { Vec::new() } else { self.store.rejections(100).await? };
+        let recent = if rejected.is_empty() { Vec::new() } else { self.store.rejections(100, false).await? };
         let new: Vec<RejectionRecord> = rejected
             .iter()
             .filter(|r| {
@@ -480,20 +463,24 @@ impl App {
             .cloned()
             .collect();
         for r in &new {
+            // A quarantined envelope raises an alert: an ally sent something this node will not apply.
+            let kind = if r.quarantined { "federation.quarantined" } else { "federation.rejected" };
+            if r.quarantined {
+                tracing::warn!(sender = %r.sender, seq = r.seq, reason = r.reason.as_str(), message = %r.message,
+                    "envelope quarantined; replication goes on");
+            }
             events.push(event(
                 &operator,
                 None,
-                "federation.rejected",
+                kind,
                 &format!("{}:{}", r.sender, r.seq),
-                json!({ "reason": r.reason, "message": r.message }),
+                json!({ "reason": r.reason, "message": r.message, "quarantined": r.quarantined }),
             ));
         }
         if events.is_empty() {
             return Ok(ReceiveReport { applied: 0, last_seq: last, rejected });
         }
-        let applied = accepted.len();
-        let mut mutations =
-            vec![Mutation::Receive { sender: from.to_owned(), after: peer.last_seq, envelopes: accepted }];
+        let mut mutations = vec![Mutation::Receive { sender: from.to_owned(), after: peer.last_seq, envelopes: taken }];
         mutations.extend(objects);
         mutations.extend(new.into_iter().map(Mutation::RecordRejection));
         self.store.commit(mutations, events).await?;

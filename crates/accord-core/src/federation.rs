@@ -180,6 +180,12 @@ impl Rejection {
             Rejection::ForeignObject => "foreign_object",
         }
     }
+
+    /// Whether the fault is in the envelope's content (its sender, signature and sequence are sound): such an
+    /// envelope is quarantined alone and replication goes on after it; any other rejection stops the peer.
+    pub fn quarantines(self) -> bool {
+        matches!(self, Rejection::MalformedPayload | Rejection::ForeignObject)
+    }
 }
 
 /// A registered peer as the checks need it.
@@ -285,6 +291,9 @@ pub struct RejectionRecord {
     pub seq: i64,
     /// Why it was rejected.
     pub reason: Rejection,
+    /// Whether it was quarantined (a content fault: skipped alone, replication went on) rather than stopping the peer.
+    #[serde(default)]
+    pub quarantined: bool,
     /// In words.
     pub message: String,
     /// When.

@@ -67,8 +67,8 @@ async fn call(app: &App, method: &'static str, peer: &Peer, path: String) -> Res
     .map_err(|e| format!("the request task failed: {e}"))?
 }
 
-/// Pulls one peer until this node has everything it serves (or an envelope is rejected); returns how many
-/// envelopes were applied.
+/// Pulls one peer until this node has everything it serves (or an envelope is rejected other than by quarantine);
+/// returns how many envelopes were applied.
 pub async fn pull(app: &App, peer: &Peer) -> Result<usize, String> {
     pull_pages(app, peer, PAGE).await
 }
@@ -111,7 +111,9 @@ pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, Stri
             }
         };
         applied += report.applied;
-        let stopped = report.rejected.iter().find(|r| r.reason != accord_core::federation::Rejection::Replayed);
+        // A quarantined envelope is skipped alone (its alert is raised by `receive`); only other rejections stop.
+        let stopped =
+            report.rejected.iter().find(|r| r.reason != accord_core::federation::Rejection::Replayed && !r.quarantined);
         if let Some(r) = stopped {
             let message = format!("envelope {} rejected ({}): {}", r.seq, r.reason.as_str(), r.message);
             let _ = app.record_pull(&peer.authority_id, Some(&message), Some(page.head)).await;

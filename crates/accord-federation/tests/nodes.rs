@@ -1,7 +1,8 @@
 //! Three allied nodes in one process, each on its own database and loopback port, replicating over HTTP: a denial
 //! at one reaches the others; a matching case elsewhere is blocked until consultation; an objection and an approval
 //! anyway send a notice to all; a node stopped mid-sync catches up with every envelope exactly once; forged,
-//! replayed, tampered, foreign and malformed envelopes are rejected with their reason and nothing is applied.
+//! replayed and tampered envelopes are rejected with their reason and stop the peer, while foreign and malformed ones
+//! are quarantined alone; a peer that claims an ally's record id cuts nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use accord_app::App;
@@ -199,7 +200,7 @@ async fn a_node_stopped_during_sync_catches_up_with_every_envelope_exactly_once(
     assert!(b.app.verify_audit(&operator()).await.unwrap().ok);
 }
 
-async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing_is_applied(backend: Backend) {
+async fn forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults_are_quarantined(backend: Backend) {
     let (a, b, c) = (
         node(backend, "DE-BAFA", "DE").await,
         node(backend, "FR-SBDU", "FR").await,
@@ -215,50 +216,72 @@ async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing
     let stranger = NodeKey::generate().unwrap();
     let mut tampered = seal(&a.key, "DE-BAFA", 1, good.clone());
     tampered.payload["destination"] = json!("IR");
-    let mut foreign_denial = good.clone();
-    foreign_denial["authority_id"] = json!("NL-CDIU");
     let mut future = seal(&a.key, "DE-BAFA", 1, good.clone());
     future.created_at = "2099-01-01T00:00:00.000000Z".into();
     future.signature = a.key.sign(future.signed_bytes().as_bytes());
-    // B's own denial: A may not replace it, even with a higher version under A's name.
     let own = b.app.create_denial(&b.officer, denial("FR-7", "Other Party Ltd")).await.unwrap();
-    let mut takeover = good.clone();
-    takeover["id"] = json!(own.id);
-    takeover["version"] = json!(9);
-    let cases: Vec<(Envelope, Rejection)> = vec![
-        (seal(&a.key, "DE-BAFA", 1, takeover), Rejection::ForeignObject),
+    // Signature, sender and sequence failures stop the peer: nothing is applied, the cursor stays.
+    let stops: Vec<(Envelope, Rejection)> = vec![
         (seal(&stranger, "DE-BAFA", 1, good.clone()), Rejection::BadSignature),
         (seal(&c.key, "DE-BAFA", 1, good.clone()), Rejection::KeyOfAnotherAuthority),
         (tampered, Rejection::TamperedPayload),
         (seal(&stranger, "XX-NOBODY", 1, good.clone()), Rejection::UnknownSender),
         (seal(&c.key, "NL-CDIU", 1, good.clone()), Rejection::WrongSender),
-        (seal(&a.key, "DE-BAFA", 1, foreign_denial), Rejection::ForeignObject),
-        (seal(&a.key, "DE-BAFA", 1, json!({"not": "a denial"})), Rejection::MalformedPayload),
-        (Envelope::seal(&a.key, "DE-BAFA", 1, &now, "gossip", good.clone()), Rejection::MalformedPayload),
         (seal(&a.key, "DE-BAFA", 7, good.clone()), Rejection::OutOfWindow),
         (future, Rejection::ClockSkew),
     ];
-    for (envelope, reason) in cases {
-        let report = b.app.receive("DE-BAFA", std::slice::from_ref(&envelope)).await.unwrap();
-        assert_eq!(report.applied, 0, "{reason:?}");
+    for (envelope, reason) in stops {
+        let report = b.app.receive("DE-BAFA", &[envelope, seal(&a.key, "DE-BAFA", 2, good.clone())]).await.unwrap();
+        assert_eq!((report.applied, report.last_seq), (0, 0), "{reason:?}");
         assert_eq!(report.rejected.iter().map(|r| r.reason).collect::<Vec<_>>(), vec![reason], "{:?}", report.rejected);
+        assert!(!report.rejected[0].quarantined, "{reason:?} stops the peer");
         assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 1, "nothing applied after {reason:?}");
     }
-    // The genuine envelope applies once; sent again, it is a replay.
-    let genuine = seal(&a.key, "DE-BAFA", 1, good);
-    assert_eq!(b.app.receive("DE-BAFA", std::slice::from_ref(&genuine)).await.unwrap().applied, 1);
-    let replay = b.app.receive("DE-BAFA", &[genuine]).await.unwrap();
-    assert_eq!((replay.applied, replay.rejected[0].reason), (0, Rejection::Replayed));
-    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 2);
+    // Content faults are quarantined one by one; the genuine envelope after them applies.
+    let mut foreign_denial = good.clone();
+    foreign_denial["authority_id"] = json!("NL-CDIU");
+    let content = vec![
+        seal(&a.key, "DE-BAFA", 1, foreign_denial),
+        seal(&a.key, "DE-BAFA", 2, json!({"not": "a denial"})),
+        Envelope::seal(&a.key, "DE-BAFA", 3, &now, "gossip", good.clone()),
+        seal(&a.key, "DE-BAFA", 4, good.clone()),
+    ];
+    let report = b.app.receive("DE-BAFA", &content).await.unwrap();
+    assert_eq!((report.applied, report.last_seq), (1, 4));
+    let quarantined: Vec<_> = report.rejected.iter().map(|r| (r.seq, r.reason, r.quarantined)).collect();
+    assert_eq!(
+        quarantined,
+        vec![
+            (1, Rejection::ForeignObject, true),
+            (2, Rejection::MalformedPayload, true),
+            (3, Rejection::MalformedPayload, true)
+        ]
+    );
+    assert_eq!(b.app.denial(&b.officer, d.id.as_str()).await.unwrap(), d);
+    // A sends a record of its own with B's denial id: it is A's record beside B's, which stays untouched.
+    let mut same_id = good.clone();
+    same_id["id"] = json!(own.id);
+    same_id["version"] = json!(9);
+    let report = b.app.receive("DE-BAFA", &[seal(&a.key, "DE-BAFA", 5, same_id)]).await.unwrap();
+    assert_eq!((report.applied, report.rejected.len()), (1, 0));
     assert_eq!(b.app.denial(&b.officer, own.id.as_str()).await.unwrap(), own, "B's own denial is untouched");
-    let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
-    assert_eq!(logged.len(), 12, "every rejection is logged with its reason");
-    let forged = seal(&stranger, "DE-BAFA", 2, json!({}));
+    let named = b.app.denial(&b.officer, &format!("DE-BAFA:{}", own.id)).await.unwrap();
+    assert_eq!((named.authority_id.as_str(), named.version), ("DE-BAFA", 9));
+    // Sent again, an envelope is a replay.
+    let replay = b.app.receive("DE-BAFA", &[seal(&a.key, "DE-BAFA", 4, good)]).await.unwrap();
+    assert_eq!((replay.applied, replay.rejected[0].reason), (0, Rejection::Replayed));
+    assert_eq!(b.app.denials(&b.officer, None).await.unwrap().len(), 3);
+    let status = b.app.federation_status(&operator()).await.unwrap();
+    assert_eq!(status.rejections.len(), 11, "every rejection is logged with its reason");
+    assert_eq!(status.quarantined.len(), 3, "the quarantined envelopes are listed apart");
+    assert!(status.quarantined.iter().all(|r| r.quarantined && r.sender == "DE-BAFA"));
+    let forged = seal(&stranger, "DE-BAFA", 6, json!({}));
     for _ in 0..3 {
         b.app.receive("DE-BAFA", std::slice::from_ref(&forged)).await.unwrap();
     }
     let logged = b.app.federation_status(&operator()).await.unwrap().rejections;
-    assert_eq!(logged.len(), 13, "the same bad envelope served again is logged once");
+    assert_eq!(logged.len(), 12, "the same bad envelope served again is logged once");
+    assert!(b.app.verify_audit(&operator()).await.unwrap().ok);
 
     // Peers' requests are signed: an unsigned or unknown caller reads nothing.
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -274,11 +297,114 @@ async fn forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing
     assert_eq!(forged.status().as_u16(), 401);
     // A genuine pull is accepted.
     let peer = b.app.peers().await.unwrap().into_iter().find(|p| p.authority_id == "DE-BAFA").unwrap();
-    assert_eq!(accord_federation::pull(&b.app, &peer).await.unwrap(), 0, "seq 1 was applied by hand above");
+    assert_eq!(accord_federation::pull(&b.app, &peer).await.unwrap(), 0, "A's outbox was taken by hand above");
+}
+
+/// Seals a denial as `sender`'s envelope number `seq`.
+fn sealed(key: &NodeKey, sender: &str, seq: i64, payload: serde_json::Value) -> Envelope {
+    Envelope::seal(key, sender, seq, &accord_core::now(), "denial", payload)
+}
+
+async fn a_peer_that_claims_an_allys_denial_id_cuts_neither_its_denials_nor_the_consultations_they_require(
+    backend: Backend,
+) {
+    let (a, b, h) = (
+        node(backend, "DE-BAFA", "DE").await,
+        node(backend, "FR-SBDU", "FR").await,
+        node(backend, "NL-CDIU", "NL").await,
+    );
+    connect(&[&a, &b, &h]).await;
+    load_controls(&b.app).await;
+    // A denies; the hostile peer H learns the id and publishes a harmless record of its own under it, which B
+    // pulls first.
+    let denied = a.app.create_denial(&a.officer, denial("DE-2026-200", CONSIGNEE)).await.unwrap();
+    let id = denied.id.to_string();
+    let mut claim =
+        serde_json::to_value(h.app.create_denial(&h.officer, denial("NL-1", "Nobody Ltd")).await.unwrap()).unwrap();
+    claim["id"] = json!(id);
+    claim["destination"] = json!("AQ");
+    claim["version"] = json!(2);
+    let claimed = b.app.receive("NL-CDIU", &[sealed(&h.key, "NL-CDIU", 1, claim)]).await.unwrap();
+    assert_eq!((claimed.applied, claimed.rejected.len()), (1, 0));
+    // A's later denials still arrive: B takes A's whole outbox over HTTP.
+    let later = a.app.create_denial(&a.officer, denial("DE-2026-201", "Another Front Ltd")).await.unwrap();
+    let peer = b.app.peers().await.unwrap().into_iter().find(|p| p.authority_id == "DE-BAFA").unwrap();
+    assert_eq!(accord_federation::pull(&b.app, &peer).await, Ok(2), "nothing of A is rejected");
+    let seen = b.app.denial(&b.officer, &format!("DE-BAFA:{id}")).await.unwrap();
+    assert_eq!((seen.reference.as_str(), seen.destination.as_str()), ("DE-2026-200", "CN"));
+    assert_eq!(b.app.denial(&b.officer, later.id.as_str()).await.unwrap(), later);
+    let theirs = b.app.denial(&b.officer, &format!("NL-CDIU:{id}")).await.unwrap();
+    assert_eq!(theirs.destination, "AQ", "H's record is H's alone");
+    let ambiguous = b.app.denial(&b.officer, &id).await.unwrap_err();
+    assert_eq!(ambiguous.code, ErrorCode::Conflict, "{}", ambiguous.message);
+    let status = b.app.federation_status(&operator()).await.unwrap();
+    assert!(status.rejections.is_empty(), "{:?}", status.rejections);
+    assert!(status.peers.iter().all(|p| p.peer.last_error.is_none()), "{:?}", status.peers);
+
+    // The no-undercut consultation fires on A's denial: B's matching case cannot be approved until A is consulted.
+    let application = serde_json::from_value(json!({
+        "transaction": {"date": "2025-12-01", "origin": "FR", "destination": "CN", "end_use": {"category": "civil"},
+            "items": [{"code": "3A001.a.1", "description": "ICs", "quantity": 10, "value": 5000, "currency": "EUR"}],
+            "parties": [{"role": "consignee", "name": "Shanghai Example Trading Co Ltd", "country": "CN"}]},
+        "end_use_statement": "Automotive radar"
+    }))
+    .unwrap();
+    let applied = b.app.create_application(&b.exporter, application, None, true).await.unwrap();
+    let case_id = applied.application.outcomes[0].case_id.clone().unwrap();
+    let approve = serde_json::from_value(
+        json!({"kind": "approve", "reason": "checked", "version": 1, "valid_until": "2099-12-31"}),
+    )
+    .unwrap();
+    let blocked = b.app.decide(&b.officer, &case_id, approve).await.unwrap_err();
+    assert_eq!(blocked.code, ErrorCode::ConsultationRequired, "{}", blocked.message);
+    assert_eq!(blocked.details.as_ref().unwrap()["authority_id"], "DE-BAFA");
+    let consulted =
+        b.app.open_consultation(&b.officer, &case_id, &format!("DE-BAFA:{id}"), "Any objection?").await.unwrap();
+    assert_eq!(
+        (consulted.consultation.to_authority.as_str(), consulted.consultation.denial_id.as_str()),
+        ("DE-BAFA", id.as_str())
+    );
+    assert!(b.app.verify_audit(&operator()).await.unwrap().ok);
+}
+
+async fn a_quarantined_envelope_raises_an_alert_and_replication_goes_on_over_http(backend: Backend) {
+    let (a, b) = (node(backend, "DE-BAFA", "DE").await, node(backend, "FR-SBDU", "FR").await);
+    connect(&[&a, &b]).await;
+    // A's node publishes a denial whose party carries a field of a newer version, between two ordinary ones.
+    a.app.create_denial(&a.officer, denial("DE-1", "First Front Ltd")).await.unwrap();
+    let newer = a.app.create_denial(&a.officer, denial("DE-2", "Second Front Ltd")).await.unwrap();
+    let last = a.app.create_denial(&a.officer, denial("DE-3", "Third Front Ltd")).await.unwrap();
+    let mut envelopes = a.app.outbox_for_peer(0, 10).await.unwrap().0;
+    let mut payload = serde_json::to_value(&newer).unwrap();
+    payload["parties"][0]["sanctions_programme"] = json!("new in version 2");
+    envelopes[1] = sealed(&a.key, "DE-BAFA", 2, payload);
+    let report = b.app.receive("DE-BAFA", &envelopes).await.unwrap();
+    assert_eq!((report.applied, report.last_seq), (2, 3));
+    assert_eq!(
+        report.rejected.iter().map(|r| (r.seq, r.reason)).collect::<Vec<_>>(),
+        vec![(2, Rejection::MalformedPayload)]
+    );
+    assert_eq!(b.app.denial(&b.officer, last.id.as_str()).await.unwrap(), last, "the envelope after it applied");
+    assert_eq!(b.app.denial(&b.officer, newer.id.as_str()).await.unwrap_err().code, ErrorCode::NotFound);
+    let status = b.app.federation_status(&operator()).await.unwrap();
+    assert_eq!(status.quarantined.iter().map(|r| (r.seq, r.quarantined)).collect::<Vec<_>>(), vec![(2, true)]);
+    assert_eq!((status.peers[0].peer.last_seq, status.peers[0].received), (3, 3));
+    let events = b.app.audit_events(&operator(), 0, 1000).await.unwrap();
+    let alert = events.iter().find(|e| e.kind == "federation.quarantined").expect("an alert is raised");
+    assert_eq!((alert.subject.as_str(), alert.payload["reason"].as_str()), ("DE-BAFA:2", Some("malformed_payload")));
+    // Replication goes on over HTTP after the quarantined envelope.
+    let more = a.app.create_denial(&a.officer, denial("DE-4", "Fourth Front Ltd")).await.unwrap();
+    let peer = b.app.peers().await.unwrap().remove(0);
+    assert_eq!(accord_federation::pull(&b.app, &peer).await, Ok(1));
+    assert_eq!(b.app.denial(&b.officer, more.id.as_str()).await.unwrap(), more);
+    assert!(b.app.federation_status(&operator()).await.unwrap().peers[0].peer.last_error.is_none());
+    assert!(b.app.verify_audit(&operator()).await.unwrap().ok);
 }
 
 accord_store::on_both_backends!(
     a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyway_is_notified,
     a_node_stopped_during_sync_catches_up_with_every_envelope_exactly_once,
-    forged_replayed_tampered_and_foreign_envelopes_are_rejected_and_nothing_is_applied
+    forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults_are_quarantined,
+    a_peer_that_claims_an_allys_denial_id_cuts_neither_its_denials_nor_the_consultations_they_require,
+    a_quarantined_envelope_raises_an_alert_and_replication_goes_on_over_http
 );

@@ -78,7 +78,8 @@ pub(crate) async fn notify(State(s): State<AppState>, uri: OriginalUri, headers:
 }
 
 #[utoipa::path(get, path = "/api/v1/federation/status", tag = "federation", security(("bearer" = [])),
-    responses((status = 200, description = "Identity, outbox head, and per peer the last sequence received, lag and last error", body = FederationStatus)))]
+    responses((status = 200, body = FederationStatus, description = "Identity, outbox head, per peer the last sequence \
+               received, lag and last error, and the latest rejected and quarantined envelopes")))]
 pub(crate) async fn status(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<FederationStatus>> {
     Ok(Json(s.app.federation_status(&p).await?))
 }

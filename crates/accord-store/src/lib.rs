@@ -147,10 +147,11 @@ pub enum Mutation {
         /// The version it must still have.
         expected_version: i64,
     },
-    /// Store a denial received from a peer, unless a version as new is stored already.
+    /// Store a denial received from a peer, unless a version as new is stored already (records are keyed by their
+    /// authority and id, so one authority's denial never replaces another's).
     PutDenial(Denial),
-    /// Store a shared record (consultation, answer, notice, assessment …), unless a version as new is stored
-    /// already; with `strict`, that is a `conflict`.
+    /// Store a shared record (consultation, answer, notice, assessment …), keyed by kind, authority and id, unless
+    /// a version as new is stored already; with `strict`, that is a `conflict`.
     PutShared {
         /// Its kind, e.g. `consultation`.
         kind: String,
@@ -183,8 +184,8 @@ pub enum Mutation {
         /// The node key.
         key: std::sync::Arc<NodeKey>,
     },
-    /// Record envelopes received from a peer as applied: `conflict` unless its last applied sequence is still
-    /// `after` (so each envelope is applied exactly once, whoever pulls concurrently).
+    /// Record envelopes received from a peer as taken (applied, or quarantined with a rejection): `conflict`
+    /// unless its last sequence is still `after` (so each is taken exactly once, whoever pulls concurrently).
     Receive {
         /// The peer.
         sender: String,
@@ -356,8 +357,10 @@ pub trait Store: Send + Sync + 'static {
     /// The shipments reported against a licence, oldest first.
     async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>>;
 
-    /// One denial notification.
-    async fn denial(&self, id: &DenialId) -> Result<Option<Denial>>;
+    /// One denial notification of an authority.
+    async fn denial(&self, authority: &AuthorityId, id: &DenialId) -> Result<Option<Denial>>;
+    /// The denial notifications that carry an id, of whichever authority (ids are unique per authority only).
+    async fn denials_with_id(&self, id: &DenialId) -> Result<Vec<Denial>>;
     /// Every denial notification, newest first.
     async fn denials(&self) -> Result<Vec<Denial>>;
     /// The denials to a destination that are recorded as active (expiry is judged by the caller).
@@ -379,14 +382,14 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_head(&self) -> Result<i64>;
     /// How many envelopes were received from each sender.
     async fn inbox_counts(&self) -> Result<Vec<(String, i64)>>;
-    /// The latest rejected envelopes, newest first.
-    async fn rejections(&self, limit: i64) -> Result<Vec<RejectionRecord>>;
-    /// The authorities that own the stored records of a kind (`denial`, or a shared kind) among `ids`.
-    async fn owners(&self, kind: &str, ids: &[String]) -> Result<Vec<(String, String)>>;
+    /// The latest rejected envelopes (or only the quarantined ones), newest first.
+    async fn rejections(&self, limit: i64, quarantined_only: bool) -> Result<Vec<RejectionRecord>>;
     /// Every shared record of a kind.
     async fn shared(&self, kind: &str) -> Result<Vec<Value>>;
-    /// One shared record.
-    async fn shared_record(&self, kind: &str, id: &str) -> Result<Option<Value>>;
+    /// One shared record of an authority.
+    async fn shared_record(&self, kind: &str, authority: &str, id: &str) -> Result<Option<Value>>;
+    /// The shared records of a kind that carry an id, of whichever authority (ids are unique per authority only).
+    async fn shared_with_id(&self, kind: &str, id: &str) -> Result<Vec<Value>>;
 
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;

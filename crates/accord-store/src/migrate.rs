@@ -97,6 +97,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0011_federation.sql"),
         postgres: include_str!("../migrations/0011_federation.sql"),
     },
+    Migration {
+        version: 12,
+        name: "records_by_owner",
+        sqlite: include_str!("../migrations/0012_records_by_owner.sql"),
+        postgres: include_str!("../migrations/0012_records_by_owner.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -867,7 +867,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         Mutation::UpdateDenial { denial: d, expected_version } => {
             let done = sqlx::query(
                 "UPDATE denials SET status = $1, expires_on = $2, version = $3, data = $4, destination = $7 \
-                 WHERE id = $5 AND version = $6",
+                 WHERE id = $5 AND version = $6 AND authority_id = $8",
             )
             .bind(d.status.as_str())
             .bind(&d.expires_on)
@@ -876,6 +876,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .bind(d.id.as_str())
             .bind(*expected_version)
             .bind(d.destination.to_ascii_uppercase())
+            .bind(d.authority_id.as_str())
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -889,10 +890,9 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         Mutation::PutDenial(d) => {
             sqlx::query(
                 "INSERT INTO denials (id, authority_id, status, expires_on, version, data, destination) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
-                 expires_on = excluded.expires_on, version = excluded.version, data = excluded.data, \
-                 destination = excluded.destination \
-                 WHERE denials.version < excluded.version AND denials.authority_id = excluded.authority_id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (authority_id, id) DO UPDATE SET \
+                 status = excluded.status, expires_on = excluded.expires_on, version = excluded.version, \
+                 data = excluded.data, destination = excluded.destination WHERE denials.version < excluded.version",
             )
             .bind(d.id.as_str())
             .bind(d.authority_id.as_str())
@@ -908,9 +908,8 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         Mutation::PutShared { kind, id, authority_id, version, data, strict } => {
             let done = sqlx::query(
                 "INSERT INTO shared_records (kind, id, authority_id, version, data) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, data = excluded.data \
-                 WHERE shared_records.version < excluded.version \
-                 AND shared_records.authority_id = excluded.authority_id",
+                 ON CONFLICT (kind, authority_id, id) DO UPDATE SET version = excluded.version, \
+                 data = excluded.data WHERE shared_records.version < excluded.version",
             )
             .bind(kind)
             .bind(id)
@@ -1006,8 +1005,8 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
         Mutation::RecordRejection(r) => {
             sqlx::query(
-                "INSERT INTO federation_rejections (id, sender, seq, reason, message, received_at, envelope) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO federation_rejections (id, sender, seq, reason, message, received_at, envelope, \
+                 quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&r.id)
             .bind(&r.sender)
@@ -1016,6 +1015,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             .bind(&r.message)
             .bind(&r.received_at)
             .bind(r.envelope.to_string())
+            .bind(i64::from(r.quarantined))
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -1461,8 +1461,13 @@ impl Store for SqlStore {
         rows.iter().map(adjudication_from).collect()
     }
 
-    async fn denial(&self, id: &DenialId) -> Result<Option<Denial>> {
-        Ok(self.records("SELECT data FROM denials WHERE id = $1", &[id.as_str()]).await?.pop())
+    async fn denial(&self, authority: &AuthorityId, id: &DenialId) -> Result<Option<Denial>> {
+        let sql = "SELECT data FROM denials WHERE authority_id = $1 AND id = $2";
+        Ok(self.records(sql, &[authority.as_str(), id.as_str()]).await?.pop())
+    }
+
+    async fn denials_with_id(&self, id: &DenialId) -> Result<Vec<Denial>> {
+        self.records("SELECT data FROM denials WHERE id = $1 ORDER BY authority_id", &[id.as_str()]).await
     }
 
     async fn denials(&self) -> Result<Vec<Denial>> {
@@ -1583,22 +1588,26 @@ impl Store for SqlStore {
         rows.iter().map(|r| Ok((col(r, "sender")?, col(r, "n")?))).collect()
     }
 
-    async fn rejections(&self, limit: i64) -> Result<Vec<RejectionRecord>> {
-        let rows = sqlx::query("SELECT * FROM federation_rejections ORDER BY received_at DESC, id LIMIT $1")
-            .bind(limit.clamp(1, 1000))
-            .fetch_all(&mut *self.conn().await?)
-            .await
-            .map_err(db_error)?;
+    async fn rejections(&self, limit: i64, quarantined_only: bool) -> Result<Vec<RejectionRecord>> {
+        let sql = if quarantined_only {
+            "SELECT * FROM federation_rejections WHERE quarantined = 1 ORDER BY received_at DESC, id LIMIT $1"
+        } else {
+            "SELECT * FROM federation_rejections ORDER BY received_at DESC, id LIMIT $1"
+        };
+        let rows =
+            sqlx::query(sql).bind(limit.clamp(1, 1000)).fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
         rows.iter()
             .map(|r| {
                 let reason: String = col(r, "reason")?;
+                let reason: accord_core::federation::Rejection =
+                    serde_json::from_value(serde_json::Value::String(reason)).map_err(|e| corrupt("rejection", e))?;
                 let envelope: String = col(r, "envelope")?;
                 Ok(RejectionRecord {
                     id: col(r, "id")?,
                     sender: col(r, "sender")?,
                     seq: col(r, "seq")?,
-                    reason: serde_json::from_value(serde_json::Value::String(reason))
-                        .map_err(|e| corrupt("rejection", e))?,
+                    reason,
+                    quarantined: col::<i64>(r, "quarantined")? != 0,
                     message: col(r, "message")?,
                     received_at: col(r, "received_at")?,
                     envelope: serde_json::from_str(&envelope).map_err(|e| corrupt("rejection", e))?,
@@ -1607,33 +1616,18 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn owners(&self, kind: &str, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let mut found = Vec::new();
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = if kind == "denial" {
-                format!("SELECT id, authority_id FROM denials WHERE $1 = 'denial' AND id IN ({})", marks.join(", "))
-            } else {
-                format!("SELECT id, authority_id FROM shared_records WHERE kind = $1 AND id IN ({})", marks.join(", "))
-            };
-            let mut q = sqlx::query(&sql).bind(kind);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            let rows = q.fetch_all(&mut *self.conn().await?).await.map_err(db_error)?;
-            for r in &rows {
-                found.push((col(r, "id")?, col(r, "authority_id")?));
-            }
-        }
-        Ok(found)
-    }
-
     async fn shared(&self, kind: &str) -> Result<Vec<serde_json::Value>> {
         self.records("SELECT data FROM shared_records WHERE kind = $1 ORDER BY id", &[kind]).await
     }
 
-    async fn shared_record(&self, kind: &str, id: &str) -> Result<Option<serde_json::Value>> {
-        Ok(self.records("SELECT data FROM shared_records WHERE kind = $1 AND id = $2", &[kind, id]).await?.pop())
+    async fn shared_record(&self, kind: &str, authority: &str, id: &str) -> Result<Option<serde_json::Value>> {
+        let sql = "SELECT data FROM shared_records WHERE kind = $1 AND authority_id = $2 AND id = $3";
+        Ok(self.records(sql, &[kind, authority, id]).await?.pop())
+    }
+
+    async fn shared_with_id(&self, kind: &str, id: &str) -> Result<Vec<serde_json::Value>> {
+        let sql = "SELECT data FROM shared_records WHERE kind = $1 AND id = $2 ORDER BY authority_id";
+        self.records(sql, &[kind, id]).await
     }
 
     async fn events(&self, q: &EventQuery) -> Result<Vec<AuditEvent>> {

@@ -348,6 +348,76 @@ async fn changed_migration_is_refused(backend: Backend) {
     assert!(err.message.contains("changed after it was applied"));
 }
 
+fn denial(authority: &str, id: &str, version: i64) -> accord_core::denials::Denial {
+    serde_json::from_value(json!({
+        "id": id, "authority_id": authority, "reference": format!("{authority}-1"), "date": "2026-01-05",
+        "control_codes": ["3A001.a"], "item_description": "radar ICs", "destination": "CN", "end_use": "radar",
+        "refusal_criteria": ["criterion 7"], "parties": [{"role": "consignee", "name": "Example Trading"}],
+        "status": "active", "expires_on": "2029-01-05", "created_by": "test", "created_at": accord_core::now(),
+        "version": version
+    }))
+    .unwrap()
+}
+
+async fn records_of_two_authorities_with_one_id_are_kept_apart_and_older_records_survive_the_migration(
+    backend: Backend,
+) {
+    let db = TestDb::new(backend).await;
+    // Records stored before migration 12, when they were keyed by id alone.
+    let before = SqlStore::open_with(&db.url, 2, &MIGRATIONS[..11]).await.unwrap();
+    let id = accord_core::ids::DenialId::generate();
+    let old = denial("DE-BAFA", id.as_str(), 1);
+    sqlx::query(
+        "INSERT INTO denials (id, authority_id, destination, status, expires_on, version, data) \
+         VALUES ($1, 'DE-BAFA', 'CN', 'active', '2029-01-05', 1, $2)",
+    )
+    .bind(id.as_str())
+    .bind(serde_json::to_string(&old).unwrap())
+    .execute(before.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO shared_records (kind, id, authority_id, version, data) \
+         VALUES ('consultation', 'con_1', 'FR-SBDU', 1, '{\"by\": \"FR-SBDU\"}')",
+    )
+    .execute(before.pool())
+    .await
+    .unwrap();
+    before.close().await;
+    let store = SqlStore::open(&db.url, 2).await.unwrap();
+    let de = accord_core::ids::AuthorityId::parse("DE-BAFA").unwrap();
+    let nl = accord_core::ids::AuthorityId::parse("NL-CDIU").unwrap();
+    assert_eq!(store.denial(&de, &id).await.unwrap(), Some(old.clone()));
+    assert_eq!(store.shared_record("consultation", "FR-SBDU", "con_1").await.unwrap(), Some(json!({"by": "FR-SBDU"})));
+
+    // Another authority's records with the same ids stand beside them and never replace them.
+    let claim = denial("NL-CDIU", id.as_str(), 9);
+    let shared = |owner: &str, version: i64| Mutation::PutShared {
+        kind: "consultation".into(),
+        id: "con_1".into(),
+        authority_id: owner.into(),
+        version,
+        data: json!({ "by": owner, "v": version }),
+        strict: true,
+    };
+    store.commit(vec![Mutation::PutDenial(claim.clone()), shared("NL-CDIU", 5)], vec![ev("t.put", "x")]).await.unwrap();
+    assert_eq!(store.denial(&de, &id).await.unwrap(), Some(old.clone()));
+    assert_eq!(store.denial(&nl, &id).await.unwrap(), Some(claim.clone()));
+    assert_eq!(store.denials_with_id(&id).await.unwrap(), vec![old.clone(), claim]);
+    assert_eq!(store.shared_with_id("consultation", "con_1").await.unwrap().len(), 2);
+    assert_eq!(store.shared_record("consultation", "FR-SBDU", "con_1").await.unwrap(), Some(json!({"by": "FR-SBDU"})));
+
+    // The owner's own newer version replaces its record only.
+    let newer = denial("DE-BAFA", id.as_str(), 2);
+    store.commit(vec![Mutation::PutDenial(newer.clone()), shared("FR-SBDU", 2)], vec![ev("t.put", "y")]).await.unwrap();
+    assert_eq!(store.denial(&de, &id).await.unwrap(), Some(newer));
+    assert_eq!(store.denial(&nl, &id).await.unwrap().map(|d| d.version), Some(9));
+    let fr = store.shared_record("consultation", "FR-SBDU", "con_1").await.unwrap();
+    assert_eq!(fr, Some(json!({"by": "FR-SBDU", "v": 2})));
+    let stale = store.commit(vec![shared("NL-CDIU", 5)], vec![ev("t.put", "z")]).await.unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict, "a version as new is refused when strict");
+}
+
 async fn closed_pool_answers_database_unavailable(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
     store.ping().await.unwrap();
@@ -391,4 +461,5 @@ accord_store::on_both_backends!(
     failed_migration_leaves_the_database_unchanged,
     changed_migration_is_refused,
     closed_pool_answers_database_unavailable,
+    records_of_two_authorities_with_one_id_are_kept_apart_and_older_records_survive_the_migration,
 );
