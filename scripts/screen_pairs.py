@@ -82,7 +82,8 @@ def make(a):
             if r.get("schema") != "Person":
                 continue
             for alias in (r.get("alias") or "").split(";"):
-                alias = alias.strip()
+                # "Russian form / Ukrainian form" in one alias: the first.
+                alias = alias.split(" / ")[0].strip()
                 if alias and any("\u0400" <= c <= "\u04ff" for c in alias) and r["name"].isascii():
                     eu.append((alias, r["name"]))
                     break

@@ -4,7 +4,7 @@
 //! Both sides are reduced to one key of consonant classes under the rules romanisations follow: vowels and the
 //! letters that carry long vowels (alef, waw, yeh) and hamza or ayn leave no trace after the first letter;
 //! ta marbuta and a final h are dropped (Fatima / Fatimah / فاطمة); `kh`, `sh`, `gh`, `dh`, `th` are one
-//! letter each as in the script; q/k, g/j (Egyptian Gamal / Jamal, Persian gaf), v/w (Persian vav), and
+//! letter each as in the script (with French `ch` and `dj` for shin and jim); q/k, g/j (Egyptian Gamal / Jamal, Persian gaf), v/w (Persian vav), and
 //! d/z/dh (dal, ḍad, dhal, zay, ẓa: Ramadan / Ramazan, Ridha / Reza) fold together; doubled letters (shadda) count once. The definite article and `Abd` glued to
 //! a name are split off as the lists write them (`عبدالرحمن` → `abd al rahman`), see [`split_prefixes`].
 
@@ -13,7 +13,9 @@ fn latin_class(b: &[u8], i: usize) -> (u8, usize, Option<u8>) {
     match (b[i], b.get(i + 1).copied()) {
         (b'k', Some(b'h')) => (b'x', 2, None),
         (b's', Some(b'h')) => (b'S', 2, None),
-        (b'c', Some(b'h')) => (b'C', 2, None),
+        // French romanisation: `ch` for shin (Akkacha), `dj` for jim (Djamel, Djouadi).
+        (b'c', Some(b'h')) => (b'S', 2, None),
+        (b'd', Some(b'j')) => (b'j', 2, None),
         (b'g', Some(b'h')) => (b'G', 2, None),
         (b'z', Some(b'h')) => (b'Z', 2, None),
         (b'd', Some(b'h')) => (b'd', 2, None),
@@ -65,7 +67,7 @@ fn script_class(c: char) -> Option<u8> {
         'م' => b'm',
         'ن' => b'n',
         'پ' => b'p',
-        'چ' => b'C',
+        'چ' => b'S',
         'ژ' => b'Z',
         _ => return None,
     })
@@ -93,12 +95,9 @@ fn finish(classes: Vec<u8>) -> String {
         if keep && c != last {
             out.push(char::from(c));
         }
-        if keep {
-            last = c;
-        } else if c == b'a' {
-            // A vowel between two equal consonants keeps both (Muhammad's mm is one, Mahmud's m-h-m two).
-            last = 0;
-        }
+        // A vowel (or a long-vowel letter) between two equal consonants keeps both: Muhammad's mm is one,
+        // Habib's b-y-b two.
+        last = if keep { c } else { 0 };
     }
     if out.len() > 2 && out.ends_with('h') {
         out.pop();
