@@ -126,6 +126,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        if std::env::var_os("SLOWEST").is_some() {
+            let mut slow: Vec<(f64, &str)> = times.iter().copied().zip(rows.iter().map(|r| r.0.as_str())).collect();
+            slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (t, q) in slow.iter().take(15) {
+                println!("  {t:>8.0} µs  {q}");
+            }
+        }
         times.sort_by(f64::total_cmp);
         let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
         println!(

@@ -33,6 +33,8 @@ const SIM_ARABIC: f32 = 0.88;
 /// part is not also looked up by its consonant classes (a common name such as محمد is linked to every usual
 /// spelling, and the rest would be many more postings to walk for little).
 const ARABIC_LINKED_ENOUGH: usize = 10;
+/// Most Latin spellings an Arabic-script part is looked up by (the commonest in the lists).
+const MAX_ARABIC_SPELLINGS: usize = 24;
 /// Similarity of a short Arabic-script part (two consonants: bin, Reza) and a Latin spelling that agrees.
 const SIM_ARABIC_SHORT: f32 = 0.82;
 /// Similarity of parts with the same consonant key.
@@ -714,6 +716,7 @@ impl Index {
         if ak.len() < 2 {
             return;
         }
+        let mut found: Vec<(u32, f32)> = Vec::new();
         for &id in self.key_lookup(key(KEY_ARABIC, ak.as_bytes())) {
             if !self.toks[id as usize].plain {
                 continue;
@@ -726,6 +729,14 @@ impl Index {
                 (false, true) => SIM_ARABIC_SHORT,
                 (_, false) => continue,
             };
+            found.push((id, sim));
+        }
+        // With many listed names a short key fits hundreds of spellings: the ones most names use are kept.
+        if found.len() > MAX_ARABIC_SPELLINGS {
+            found.sort_by_key(|&(id, _)| std::cmp::Reverse(self.toks[id as usize].df));
+            found.truncate(MAX_ARABIC_SPELLINGS);
+        }
+        for (id, sim) in found {
             match cands.binary_search_by_key(&id, |c| c.id) {
                 Ok(at) if cands[at].sim < sim => cands[at] = Cand { id, sim, how: MatchKind::Transliterated },
                 Ok(_) => {}
