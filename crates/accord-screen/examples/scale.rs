@@ -8,7 +8,7 @@
 //! positives are printed to show what more names around the listed ones do to accuracy.
 //!
 //! Usage: `cargo run --release -p accord-screen --example scale [-- DATA_DIR]` (`SIZES=50000,1000000` to choose
-//! the sizes, in names).
+//! the sizes, in names; `SLOWEST=1` lists the slowest queries at each size).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
