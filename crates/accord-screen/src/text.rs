@@ -467,31 +467,34 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("ihr", "ihracat"),
 ];
 
+/// English number words up to nineteen, by value.
+const UNITS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+/// English words of the round tens from twenty to ninety.
+const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
 /// The value of an English number word, and whether it multiplies what came before (hundred, thousand).
 fn number_word(t: &str) -> Option<(u32, bool)> {
-    const UNITS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
     if let Some(i) = UNITS.iter().position(|u| *u == t) {
         return Some((i as u32, false));
     }
@@ -555,31 +558,8 @@ fn fold_number_words(tokens: &mut Vec<Tok>) {
 
 /// The word of a number up to nineteen, or of a round ten up to ninety.
 fn small_number_word(n: u32) -> Option<&'static str> {
-    const WORDS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
     match n {
-        0..=19 => Some(WORDS[n as usize]),
+        0..=19 => Some(UNITS[n as usize]),
         20..=90 if n.is_multiple_of(10) => Some(TENS[(n / 10 - 2) as usize]),
         _ => None,
     }
