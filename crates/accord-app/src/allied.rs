@@ -514,7 +514,10 @@ impl App {
             data: to_json(&c),
             strict: true,
         }];
-        mutations.extend(self.publication("consultation", authority.as_str(), to_json(&c)));
+        // Only the consulted authority receives it (the case's authority is this node); other allies are served a
+        // stub that shows nothing of the case.
+        let to = [c.to_authority.as_str()];
+        mutations.extend(self.publication_to("consultation", authority.as_str(), to_json(&c), &to));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), "consultation.opened", &c.id, to_json(&c))])
             .await?;
         self.view(c).await
@@ -590,7 +593,8 @@ impl App {
             data: to_json(&answer),
             strict: true,
         }];
-        mutations.extend(self.publication("consultation_answer", authority.as_str(), to_json(&answer)));
+        let to = [answer.to_authority.as_str()];
+        mutations.extend(self.publication_to("consultation_answer", authority.as_str(), to_json(&answer), &to));
         self.commit_and_notify(
             mutations,
             vec![event(p, Some(&authority), "consultation.answered", id, to_json(&answer))],

@@ -9,7 +9,8 @@ use accord_core::denials::{
     ApprovalNotice, Consultation, ConsultationAnswer, Denial, Endorsement, RiskAssessment, SharedVerification,
 };
 use accord_core::federation::{
-    Envelope, Identity, NodeKey, Peer, PeerKey, PublicKey, Rejection, RejectionRecord, check_origin,
+    Envelope, Identity, MAX_PAYLOAD_BYTES, NodeKey, Peer, PeerKey, PublicKey, Rejection, RejectionRecord, WITHHELD,
+    check_origin,
 };
 use accord_core::ids::AuthorityId;
 use accord_core::model::Role;
@@ -43,6 +44,12 @@ pub struct Federation {
     pub published: tokio::sync::Notify,
     /// Woken when a peer says it has something new, so this node pulls at once.
     pub pull_now: tokio::sync::Notify,
+    /// Signed requests each peer may make per second, on average.
+    pub peer_rate: f64,
+    /// Signed requests a peer may make at once before its rate applies.
+    pub peer_burst: f64,
+    /// Per peer: the requests it may still make, and when that was counted.
+    pub buckets: std::sync::Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
 }
 
 impl Federation {
@@ -55,9 +62,39 @@ impl Federation {
             consultation_days: 30,
             published: tokio::sync::Notify::new(),
             pull_now: tokio::sync::Notify::new(),
+            peer_rate: DEFAULT_PEER_RATE,
+            peer_burst: DEFAULT_PEER_BURST,
+            buckets: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Takes one request from `peer`'s allowance (a token bucket); when it is spent, the seconds until the next
+    /// request is allowed.
+    pub fn take_request(&self, peer: &str) -> std::result::Result<(), u64> {
+        let now = std::time::Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (tokens, at) = buckets.entry(peer.to_owned()).or_insert((self.peer_burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.peer_rate).min(self.peer_burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - *tokens) / self.peer_rate.max(f64::MIN_POSITIVE);
+            Err(wait.ceil().clamp(1.0, 3600.0) as u64)
         }
     }
 }
+
+/// Default average rate of a peer's signed requests, per second.
+pub const DEFAULT_PEER_RATE: f64 = 20.0;
+
+/// Default burst of a peer's signed requests.
+pub const DEFAULT_PEER_BURST: f64 = 100.0;
+
+/// The headers of a signed peer request.
+pub const REQUEST_HEADERS: [&str; 5] =
+    ["accord-authority", "accord-target", "accord-timestamp", "accord-nonce", "accord-signature"];
 
 /// What a batch of received envelopes did.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -97,21 +134,71 @@ pub struct FederationStatus {
     pub quarantined: Vec<RejectionRecord>,
 }
 
-/// The bytes a peer signs to authenticate a request.
-pub fn request_bytes(method: &str, path_and_query: &str, timestamp: &str, authority: &str) -> String {
-    format!("{method} {path_and_query} {timestamp} {authority}")
+/// A signed peer request as received: the values of [`REQUEST_HEADERS`], the method and the path with its query.
+#[derive(Debug, Clone, Default)]
+pub struct PeerRequest {
+    /// The calling authority.
+    pub authority: String,
+    /// The authority of the node the request is meant for.
+    pub target: String,
+    /// When it was signed (RFC 3339).
+    pub timestamp: String,
+    /// A random value used once.
+    pub nonce: String,
+    /// Ed25519 signature of [`request_bytes`], base64.
+    pub signature: String,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The path and query as sent.
+    pub path_and_query: String,
 }
 
+/// The bytes a peer signs to authenticate a request: method, path and query, time, caller, the node it is meant
+/// for, and a nonce (so it can be neither replayed nor sent on to another node).
+pub fn request_bytes(r: &PeerRequest) -> String {
+    format!("{} {} {} {} {} {}", r.method, r.path_and_query, r.timestamp, r.authority, r.target, r.nonce)
+}
+
+/// Whether a peer URL names a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// How many bytes of a rejected envelope's payload are kept (with its hash and size).
+pub const KEPT_PAYLOAD_BYTES: usize = 2048;
+
 fn reject(e: &Envelope, reason: Rejection, message: String) -> RejectionRecord {
+    // Only the header, the hash and a bounded prefix of what a peer sent are kept: a flood of large envelopes
+    // cannot fill the log.
+    let payload = accord_core::federation::canonical(&e.payload);
+    let mut cut = payload.len().min(KEPT_PAYLOAD_BYTES);
+    while !payload.is_char_boundary(cut) {
+        cut -= 1;
+    }
     RejectionRecord {
         id: accord_core::ids::generate_id("rej"),
-        sender: e.sender.clone(),
+        sender: accord_core::ids::truncate(&e.sender),
         seq: e.seq,
         reason,
         quarantined: false,
-        message,
+        message: message.chars().take(1000).collect(),
         received_at: accord_core::now(),
-        envelope: to_json(e),
+        envelope: json!({
+            "sender": accord_core::ids::truncate(&e.sender), "seq": e.seq,
+            "created_at": accord_core::ids::truncate(&e.created_at), "kind": accord_core::ids::truncate(&e.kind),
+            "payload_sha256": accord_core::ids::truncate(&e.payload_sha256),
+            "received_payload_sha256": accord_core::federation::payload_hash(&e.payload),
+            "payload_bytes": payload.len(), "payload_prefix": &payload[..cut],
+        }),
     }
 }
 
@@ -137,10 +224,19 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         data: e.payload.clone(),
         strict: false,
     };
+    let local = |r: Result<()>| r.map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {}", e.kind, err.message)));
+    let size = accord_core::federation::canonical(&e.payload).len();
+    if size > MAX_PAYLOAD_BYTES {
+        return Err((
+            Rejection::MalformedPayload,
+            format!("a payload of {size} bytes is over the {MAX_PAYLOAD_BYTES} bytes an envelope may carry"),
+        ));
+    }
     Ok(match e.kind.as_str() {
         "denial" => {
             let d: Denial = parse(e)?;
             owned(d.authority_id.as_str())?;
+            local(d.check_received())?;
             Mutation::PutDenial(d)
         }
         "consultation" => {
@@ -161,6 +257,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         "risk_assessment" => {
             let r: RiskAssessment = parse(e)?;
             owned(&r.authority_id)?;
+            local(r.check_received())?;
             shared(r.id.clone(), &r.authority_id, r.version)
         }
         "endorsement" => {
@@ -188,11 +285,21 @@ impl App {
     /// The mutation that publishes an object of this node's authority to its allies (none without federation, or
     /// for an object of another authority on this node).
     pub(crate) fn publication(&self, kind: &str, owner: &str, payload: Value) -> Option<Mutation> {
+        self.publication_to(kind, owner, payload, &[])
+    }
+
+    /// [`App::publication`] addressed to some authorities only (every ally when `to` is empty): the other peers
+    /// are served a signed stub that keeps their sequence whole and shows nothing of the object.
+    pub(crate) fn publication_to(&self, kind: &str, owner: &str, payload: Value, to: &[&str]) -> Option<Mutation> {
         let f = self.federation.as_ref()?;
+        let mut to: Vec<String> = to.iter().map(|a| (*a).to_owned()).collect();
+        to.sort();
+        to.dedup();
         (f.authority_id == owner).then(|| Mutation::Publish {
             sender: f.authority_id.clone(),
             kind: kind.to_owned(),
             payload,
+            to,
             key: f.key.clone(),
         })
     }
@@ -243,8 +350,19 @@ impl App {
         self.store.identity().await
     }
 
-    /// Registers a peer (admins): its authority, the base URL of its node, its public key (exchanged out of band).
+    /// Registers a peer (admins): its authority, the base URL of its node (`https://`, or `http://` on loopback),
+    /// its public key (exchanged out of band).
     pub async fn add_peer(&self, p: &Principal, authority: &str, url: &str, key: &str) -> Result<Peer> {
+        self.register_peer(p, authority, url, key, false).await
+    }
+
+    /// [`App::add_peer`] that also accepts a plain `http://` URL on another host than loopback (a closed network
+    /// whose links are protected otherwise); the operator asks for it explicitly.
+    pub async fn add_peer_allowing_http(&self, p: &Principal, authority: &str, url: &str, key: &str) -> Result<Peer> {
+        self.register_peer(p, authority, url, key, true).await
+    }
+
+    async fn register_peer(&self, p: &Principal, authority: &str, url: &str, key: &str, http: bool) -> Result<Peer> {
         require(p, &[Role::Admin], "register peers")?;
         let authority = AuthorityId::parse(authority)?;
         let url = url.trim().trim_end_matches('/');
@@ -253,6 +371,13 @@ impl App {
             || url.contains(char::is_whitespace)
         {
             return Err(Error::validation("url", "the peer's URL is http:// or https:// followed by its host"));
+        }
+        if url.starts_with("http://") && !http && !is_loopback(url) {
+            return Err(Error::validation(
+                "url",
+                "a peer on another host than loopback is reached over https:// (allow plain http:// explicitly only \
+                 on a network protected otherwise)",
+            ));
         }
         let public = PublicKey::parse(key)?;
         if let Some(me) = self.store.identity().await?
@@ -333,50 +458,91 @@ impl App {
         })
     }
 
-    /// Checks a peer's signed request: a registered peer, a timestamp within the allowed skew, a valid signature.
-    pub async fn check_peer_request(
-        &self,
-        authority: &str,
-        timestamp: &str,
-        signature: &str,
-        method: &str,
-        path_and_query: &str,
-    ) -> Result<Peer> {
-        let refuse = |m: String| Error::new(ErrorCode::InvalidApiKey, m);
+    /// Checks a peer's signed request: a registered peer, meant for this node, a timestamp within the allowed skew,
+    /// a valid signature, a nonce not seen within the skew window, and within the peer's request rate.
+    pub async fn check_peer_request(&self, r: &PeerRequest) -> Result<Peer> {
+        let refuse = |m: String| Error::new(ErrorCode::PeerRequestRefused, m);
         let f = self.federation.as_ref().ok_or_else(|| {
             Error::new(ErrorCode::NotFound, "this node takes no part in a federation (run `accord node init`)")
         })?;
+        let authority = r.authority.as_str();
         let peer =
             self.store.peers().await?.into_iter().find(|x| x.authority_id == authority).ok_or_else(|| {
                 refuse(format!("'{}' is not a registered peer", accord_core::ids::truncate(authority)))
             })?;
         let at: jiff::Timestamp =
-            timestamp.parse().map_err(|_| refuse("the request timestamp is not a time".into()))?;
+            r.timestamp.parse().map_err(|_| refuse("the request timestamp is not a time".into()))?;
         let skew = jiff::SignedDuration::try_from(f.max_skew).unwrap_or(jiff::SignedDuration::MAX);
-        if jiff::Timestamp::now().duration_since(at).abs() > skew {
-            return Err(refuse(format!("the request timestamp {timestamp} is beyond the allowed clock skew")));
+        let now = jiff::Timestamp::now();
+        if now.duration_since(at).abs() > skew {
+            return Err(refuse(format!(
+                "the request timestamp {} is beyond the allowed clock skew",
+                accord_core::ids::truncate(&r.timestamp)
+            )));
+        }
+        if !(16..=64).contains(&r.nonce.len()) || !r.nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(refuse("the request nonce is 16-64 letters, digits, '-' or '_'".into()));
         }
         let key = PublicKey::parse(&peer.public_key)?;
-        if !key.verifies(request_bytes(method, path_and_query, timestamp, authority).as_bytes(), signature) {
+        if !key.verifies(request_bytes(r).as_bytes(), &r.signature) {
             return Err(refuse(format!("the request signature does not verify with {authority}'s key")));
+        }
+        if r.target != f.authority_id {
+            return Err(refuse(format!(
+                "the request was signed for {}, not for this node ({})",
+                accord_core::ids::truncate(&r.target),
+                f.authority_id
+            )));
+        }
+        // Nonces are kept for twice the skew window; an older request is refused by its time.
+        let forget = now.checked_sub(skew).and_then(|t| t.checked_sub(skew)).unwrap_or(now);
+        if !self.store.remember_nonce(authority, &r.nonce, &now.to_string(), &forget.to_string()).await? {
+            return Err(refuse(format!("the request nonce was used before: a replayed request from {authority}")));
+        }
+        if let Err(seconds) = f.take_request(authority) {
+            return Err(Error::new(
+                ErrorCode::PeerRateLimited,
+                format!("{authority} sent more requests than its rate allows; retry in {seconds} s"),
+            )
+            .with_details(json!({ "retry_after_seconds": seconds })));
         }
         Ok(peer)
     }
 
-    /// Signs a request to a peer: the headers `accord-authority`, `accord-timestamp`, `accord-signature`.
-    pub fn sign_request(&self, method: &str, path_and_query: &str) -> Option<[(&'static str, String); 3]> {
+    /// Signs a request to the node of authority `target`: the values of [`REQUEST_HEADERS`], in their order.
+    pub fn sign_request(&self, target: &str, method: &str, path_and_query: &str) -> Option<[(&'static str, String); 5]> {
         let f = self.federation.as_ref()?;
-        let at = accord_core::now();
-        let signature = f.key.sign(request_bytes(method, path_and_query, &at, &f.authority_id).as_bytes());
-        Some([("accord-authority", f.authority_id.clone()), ("accord-timestamp", at), ("accord-signature", signature)])
+        let mut nonce = [0u8; 18];
+        getrandom::fill(&mut nonce).ok()?;
+        let mut r = PeerRequest {
+            authority: f.authority_id.clone(),
+            target: target.to_owned(),
+            timestamp: accord_core::now(),
+            nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
+            signature: String::new(),
+            method: method.to_owned(),
+            path_and_query: path_and_query.to_owned(),
+        };
+        r.signature = f.key.sign(request_bytes(&r).as_bytes());
+        let [a, t, ts, n, sg] = REQUEST_HEADERS;
+        Some([(a, r.authority), (t, r.target), (ts, r.timestamp), (n, r.nonce), (sg, r.signature)])
     }
 
-    /// The outbox after a sequence number, for a peer, and its head.
-    pub async fn outbox_for_peer(&self, after: i64, limit: i64) -> Result<(Vec<Envelope>, i64)> {
+    /// The outbox after a sequence number as served to peer `reader`, and its head: an envelope addressed to other
+    /// authorities is replaced by its signed stub.
+    pub async fn outbox_for_peer(&self, reader: &str, after: i64, limit: i64) -> Result<(Vec<Envelope>, i64)> {
         if after < 0 || !(1..=MAX_ENVELOPES).contains(&limit) {
             return Err(Error::new(ErrorCode::InvalidQuery, format!("after is >= 0 and limit 1-{MAX_ENVELOPES}")));
         }
-        Ok((self.store.outbox(after, limit).await?, self.store.outbox_head().await?))
+        let f = self.federation.as_ref().ok_or_else(|| Error::new(ErrorCode::Conflict, "no federation identity"))?;
+        let envelopes = self
+            .store
+            .outbox(after, limit)
+            .await?
+            .into_iter()
+            .map(|e| if e.is_for(reader) { e } else { e.withheld(&f.key) })
+            .collect();
+        Ok((envelopes, self.store.outbox_head().await?))
     }
 
     /// Checks and applies envelopes pulled from peer `from`, in order: each is taken once, in sequence. One whose
@@ -425,12 +591,15 @@ impl App {
                 rejected.push(reject(e, Rejection::OutOfWindow, message));
                 break;
             }
-            // Records are keyed by their owner, so an object of the sender never replaces another authority's.
-            match origin.and_then(|()| object_of(e)) {
-                Ok(m) => {
+            // Records are keyed by their owner, so an object of the sender never replaces another authority's. A
+            // stub, or an envelope addressed to other authorities, is taken without applying anything.
+            let for_us = e.kind != WITHHELD && e.is_for(&f.authority_id);
+            match origin.and_then(|()| if for_us { object_of(e).map(Some) } else { Ok(None) }) {
+                Ok(Some(m)) => {
                     objects.push(m);
                     applied += 1;
                 }
+                Ok(None) => {}
                 Err((reason, message)) => {
                     let mut r = reject(e, reason, message);
                     r.quarantined = true;

@@ -22,7 +22,8 @@ pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, 
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use documents::{DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
 pub use federation::{
-    DEFAULT_MAX_SKEW, Federation, FederationStatus, MAX_ENVELOPES, PeerStatus, ReceiveReport, request_bytes,
+    DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
+    MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
 };
 pub use keys::{IssuedKey, NewKey};
 pub use lists::{ImportOutcome, ListImport};

@@ -170,6 +170,49 @@ impl NewDenial {
     }
 }
 
+impl Denial {
+    /// Checks a denial received from an ally with the rules a denial entered here must meet: the same fields and
+    /// limits, real dates, a known destination.
+    pub fn check_received(&self) -> Result<()> {
+        NewDenial {
+            reference: self.reference.clone(),
+            date: Some(self.date.clone()),
+            control_codes: self.control_codes.clone(),
+            item_description: self.item_description.clone(),
+            destination: self.destination.clone(),
+            end_use: self.end_use.clone(),
+            refusal_criteria: self.refusal_criteria.clone(),
+            parties: self.parties.clone(),
+        }
+        .check()?;
+        for (field, day) in [("date", &self.date), ("expires_on", &self.expires_on)] {
+            day.parse::<jiff::civil::Date>()
+                .map_err(|_| Error::validation(field, format!("{field} '{}' is not a date", crate::ids::truncate(day))))?;
+        }
+        crate::model::parse_country("destination", &self.destination)?;
+        Ok(())
+    }
+}
+
+impl RiskAssessment {
+    /// Checks an assessment received from an ally with the rules of one published here.
+    pub fn check_received(&self) -> Result<()> {
+        NewAssessment {
+            subject_kind: self.subject_kind.clone(),
+            subject: self.subject.clone(),
+            level: self.level.clone(),
+            summary: self.summary.clone(),
+            evidence: self.evidence.clone(),
+            valid_until: self.valid_until.clone(),
+        }
+        .check()?;
+        self.valid_until
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| Error::validation("valid_until", "valid_until is not a date"))?;
+        Ok(())
+    }
+}
+
 /// A change of a denial by its notifying authority.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]

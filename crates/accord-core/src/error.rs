@@ -70,6 +70,8 @@ error_codes! {
     NotEligible = "not_eligible", 422, "The organisation does not qualify for what it asked for (a global licence needs a trusted exporter).";
     ScreeningBudgetExceeded = "screening_budget_exceeded", 422, "A screening request asks for more hits than one request may (queries × limit); lower the limit or split the batch.";
     ScreeningResponseTooLarge = "screening_response_too_large", 422, "A screening answer would exceed the response size cap; raise the threshold, lower the limit or split the batch.";
+    PeerRequestRefused = "peer_request_refused", 401, "A peer's signed request is refused: signed for another node, a nonce seen before (a replay), or a bad signature or time; the message says which.";
+    PeerRateLimited = "peer_rate_limited", 429, "A peer sent more requests than its rate allows; retry after the seconds in Retry-After.";
     InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
     CaseChanged = "case_changed", 409, "The case changed since the version the caller saw (another officer acted); read it again.";

@@ -32,9 +32,20 @@ pub struct Envelope {
     /// The object.
     #[schema(value_type = Object)]
     pub payload: Value,
-    /// Ed25519 signature over the canonical header (sender, seq, created_at, kind, payload hash), base64.
+    /// Ed25519 signature over the canonical header (sender, seq, created_at, kind, payload hash, and the
+    /// addressees when there are any), base64.
     pub signature: String,
+    /// The authorities it is addressed to; empty for every ally. Other peers are served a [`Envelope::withheld`]
+    /// stub in its place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
 }
+
+/// The kind of the stub served in place of an envelope addressed to other authorities.
+pub const WITHHELD: &str = "withheld";
+
+/// Largest canonical payload of one envelope, in bytes (larger ones are refused by sender and receiver alike).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 /// The canonical JSON of a value.
 pub fn canonical(value: &Value) -> String {
@@ -51,14 +62,34 @@ pub fn payload_hash(payload: &Value) -> String {
 impl Envelope {
     /// The bytes the signature covers.
     pub fn signed_bytes(&self) -> String {
-        canonical(&serde_json::json!({
+        if self.kind == WITHHELD {
+            return withheld_bytes(&self.sender, self.seq);
+        }
+        let mut header = serde_json::json!({
             "v": ENVELOPE_VERSION, "sender": self.sender, "seq": self.seq, "created_at": self.created_at,
             "kind": self.kind, "payload_sha256": self.payload_sha256,
-        }))
+        });
+        if !self.to.is_empty() {
+            header["to"] = serde_json::json!(self.to);
+        }
+        canonical(&header)
     }
 
-    /// A new envelope signed with `key`.
+    /// A new envelope for every ally, signed with `key`.
     pub fn seal(key: &NodeKey, sender: &str, seq: i64, created_at: &str, kind: &str, payload: Value) -> Envelope {
+        Envelope::seal_to(key, sender, seq, created_at, kind, payload, &[])
+    }
+
+    /// A new envelope addressed to `to` (every ally when empty), signed with `key`.
+    pub fn seal_to(
+        key: &NodeKey,
+        sender: &str,
+        seq: i64,
+        created_at: &str,
+        kind: &str,
+        payload: Value,
+        to: &[String],
+    ) -> Envelope {
         let mut e = Envelope {
             sender: sender.to_owned(),
             seq,
@@ -67,10 +98,36 @@ impl Envelope {
             payload_sha256: payload_hash(&payload),
             payload,
             signature: String::new(),
+            to: to.to_vec(),
         };
         e.signature = key.sign(e.signed_bytes().as_bytes());
         e
     }
+
+    /// Whether authority `reader` may see this envelope's content.
+    pub fn is_for(&self, reader: &str) -> bool {
+        self.to.is_empty() || self.to.iter().any(|a| a == reader)
+    }
+
+    /// The stub served in place of this envelope to a peer it is not addressed to: the sender and sequence only,
+    /// signed anew, so the peer's sequence goes on without a gap and learns nothing of the content.
+    pub fn withheld(&self, key: &NodeKey) -> Envelope {
+        Envelope {
+            sender: self.sender.clone(),
+            seq: self.seq,
+            created_at: self.created_at.clone(),
+            kind: WITHHELD.to_owned(),
+            payload_sha256: String::new(),
+            payload: Value::Null,
+            signature: key.sign(withheld_bytes(&self.sender, self.seq).as_bytes()),
+            to: Vec::new(),
+        }
+    }
+}
+
+/// The bytes a withheld stub's signature covers.
+fn withheld_bytes(sender: &str, seq: i64) -> String {
+    canonical(&serde_json::json!({ "v": ENVELOPE_VERSION, "sender": sender, "seq": seq, "withheld": true }))
 }
 
 /// A node's Ed25519 signing key.
@@ -227,6 +284,13 @@ pub fn check_origin(
             ));
         }
         return Err((Rejection::BadSignature, format!("the signature does not verify with {}'s key", e.sender)));
+    }
+    if e.kind == WITHHELD {
+        return if e.payload.is_null() {
+            Ok(())
+        } else {
+            Err((Rejection::MalformedPayload, "a withheld stub carries no payload".into()))
+        };
     }
     if payload_hash(&e.payload) != e.payload_sha256 {
         return Err((Rejection::TamperedPayload, "the payload is not the one that was signed".into()));

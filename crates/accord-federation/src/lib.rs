@@ -14,6 +14,9 @@ use std::time::Duration;
 /// Envelopes asked for per request.
 pub const PAGE: i64 = 1000;
 
+/// Most bytes read of one page; a page that is larger is asked for again in smaller pages.
+pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Default time between two pulls of every peer.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -27,13 +30,39 @@ fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(10)))
+        // A peer that redirects is not followed: requests are signed for the peer's own node and path.
+        .max_redirects(0)
         .build()
         .into()
 }
 
+/// Why a call to a peer failed.
+enum CallError {
+    /// The body was larger than the limit.
+    TooLarge,
+    /// Anything else, in words.
+    Other(String),
+}
+
+impl From<String> for CallError {
+    fn from(e: String) -> Self {
+        CallError::Other(e)
+    }
+}
+
+impl From<CallError> for String {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::TooLarge => format!("the answer is larger than {MAX_PAGE_BYTES} bytes"),
+            CallError::Other(m) => m,
+        }
+    }
+}
+
 /// Sends a signed request to a peer; returns the status and the body.
-async fn call(app: &App, method: &'static str, peer: &Peer, path: String) -> Result<(u16, String), String> {
-    let headers = app.sign_request(method, &path).ok_or("this node has no federation identity")?;
+async fn call(app: &App, method: &'static str, peer: &Peer, path: String) -> Result<(u16, String), CallError> {
+    let headers =
+        app.sign_request(&peer.authority_id, method, &path).ok_or("this node has no federation identity".to_owned())?;
     let url = format!("{}{path}", peer.url);
     tokio::task::spawn_blocking(move || {
         let agent = agent();
@@ -55,16 +84,14 @@ async fn call(app: &App, method: &'static str, peer: &Peer, path: String) -> Res
         }
         .map_err(|e| format!("{url}: {e}"))?;
         let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|e| format!("{url}: {e}"))?;
+        let body = response.body_mut().with_config().limit(MAX_PAGE_BYTES).read_to_string().map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => CallError::TooLarge,
+            e => CallError::Other(format!("{url}: {e}")),
+        })?;
         Ok((status, body))
     })
     .await
-    .map_err(|e| format!("the request task failed: {e}"))?
+    .map_err(|e| CallError::Other(format!("the request task failed: {e}")))?
 }
 
 /// Pulls one peer until this node has everything it serves (or an envelope is rejected other than by quarantine);
@@ -77,10 +104,15 @@ pub async fn pull(app: &App, peer: &Peer) -> Result<usize, String> {
 pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, String> {
     let mut applied = 0;
     let mut last = peer.last_seq;
+    let mut limit = page.clamp(1, PAGE);
     loop {
-        let path = format!("/federation/v1/outbox?after={last}&limit={page}");
+        let path = format!("/federation/v1/outbox?after={last}&limit={limit}");
         let outcome = async {
-            let (status, body) = call(app, "GET", peer, path).await?;
+            let (status, body) = match call(app, "GET", peer, path).await {
+                // A page over the byte limit is asked for again in halves, down to one envelope.
+                Err(CallError::TooLarge) if limit > 1 => return Ok(None),
+                other => other?,
+            };
             if status != 200 {
                 return Err(format!(
                     "{} answered HTTP {status}: {}",
@@ -88,11 +120,20 @@ pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, Stri
                     body.chars().take(300).collect::<String>()
                 ));
             }
-            serde_json::from_str::<Page>(&body).map_err(|e| format!("{} sent a malformed page: {e}", peer.url))
+            let page =
+                serde_json::from_str::<Page>(&body).map_err(|e| format!("{} sent a malformed page: {e}", peer.url))?;
+            if page.envelopes.len() as i64 > limit {
+                return Err(format!("{} served {} envelopes, more than the {limit} asked for", peer.url, page.envelopes.len()));
+            }
+            Ok(Some(page))
         }
         .await;
         let page = match outcome {
-            Ok(p) => p,
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                limit = (limit / 2).max(1);
+                continue;
+            }
             Err(e) => {
                 let _ = app.record_pull(&peer.authority_id, Some(&e), None).await;
                 return Err(e);
@@ -151,7 +192,7 @@ pub async fn notify_all(app: &App) {
     let Ok(peers) = app.peers().await else { return };
     let calls = peers.iter().map(|peer| async move {
         if let Err(e) = call(app, "POST", peer, "/federation/v1/notify".into()).await {
-            tracing::debug!(peer = %peer.authority_id, error = %e, "notify failed");
+            tracing::debug!(peer = %peer.authority_id, error = %String::from(e), "notify failed");
         }
     });
     for c in calls {

@@ -100,9 +100,15 @@ async fn a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyw
     let con = consultation.consultation.id.clone();
     assert_eq!(b.app.decide(&b.officer, &case_id, approve(1)).await.unwrap_err().code, ErrorCode::ConsultationRequired);
     eventually("the consultation reaches A", async || a.app.consultation(&a.officer, &con).await.is_ok()).await;
-    eventually("the consultation reaches C", async || c.app.consultation(&c.officer, &con).await.is_ok()).await;
+    // C, not consulted, takes B's envelope as a stub: its sequence goes on, the case stays unseen.
+    let head = b.app.federation_status(&operator()).await.unwrap().outbox_head;
+    eventually("C takes B's stub", async || {
+        let status = c.app.federation_status(&operator()).await.unwrap();
+        status.peers.iter().any(|p| p.peer.authority_id == "FR-SBDU" && p.peer.last_seq == head)
+    })
+    .await;
     let by_c = c.app.answer_consultation(&c.officer, &con, AnswerKind::NoObjection, "fine").await;
-    assert_eq!(by_c.unwrap_err().code, ErrorCode::Forbidden, "only the consulted authority answers");
+    assert_eq!(by_c.unwrap_err().code, ErrorCode::NotFound, "a consultation is delivered to the consulted only");
     a.app
         .answer_consultation(&a.officer, &con, AnswerKind::Objection, "the consignee diverted radar ICs in 2025")
         .await
@@ -374,7 +380,7 @@ async fn a_quarantined_envelope_raises_an_alert_and_replication_goes_on_over_htt
     a.app.create_denial(&a.officer, denial("DE-1", "First Front Ltd")).await.unwrap();
     let newer = a.app.create_denial(&a.officer, denial("DE-2", "Second Front Ltd")).await.unwrap();
     let last = a.app.create_denial(&a.officer, denial("DE-3", "Third Front Ltd")).await.unwrap();
-    let mut envelopes = a.app.outbox_for_peer(0, 10).await.unwrap().0;
+    let mut envelopes = a.app.outbox_for_peer("FR-SBDU", 0, 10).await.unwrap().0;
     let mut payload = serde_json::to_value(&newer).unwrap();
     payload["parties"][0]["sanctions_programme"] = json!("new in version 2");
     envelopes[1] = sealed(&a.key, "DE-BAFA", 2, payload);

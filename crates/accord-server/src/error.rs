@@ -61,7 +61,11 @@ impl IntoResponse for ApiError {
             tracing::debug!(code = code.as_str(), %message, "request refused");
             message
         };
+        let retry_after = details.as_ref().and_then(|d| d.get("retry_after_seconds")).and_then(|v| v.as_u64());
         let mut response = (status, Json(ErrorBody { error: ErrorDetail { code, message, details } })).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(code);
         response
     }

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, Params};
 use accord_app::FederationStatus;
+use accord_app::{PeerRequest, REQUEST_HEADERS};
 use accord_core::ErrorCode;
 use accord_core::federation::Envelope;
 use axum::Json;
@@ -37,38 +38,41 @@ pub struct OutboxPage {
     pub head: i64,
 }
 
-/// Checks the signature headers of a peer's request; returns the peer's authority.
+/// Checks the signed headers of a peer's request; returns the peer's authority.
 async fn peer_of(s: &AppState, headers: &HeaderMap, method: &str, uri: &OriginalUri) -> Result<String, ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let (authority, at, signature) =
-        (header("accord-authority"), header("accord-timestamp"), header("accord-signature"));
-    if authority.is_empty() || at.is_empty() || signature.is_empty() {
+    let [authority, target, timestamp, nonce, signature] = REQUEST_HEADERS
+        .map(|name| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned());
+    if [&authority, &target, &timestamp, &nonce, &signature].iter().any(|v| v.is_empty()) {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
-            "a peer signs its requests (accord-authority, accord-timestamp, accord-signature)",
+            format!("a peer signs its requests ({})", REQUEST_HEADERS.join(", ")),
         ));
     }
-    let path = uri.0.path_and_query().map_or_else(|| uri.0.path().to_owned(), |p| p.as_str().to_owned());
-    Ok(s.app.check_peer_request(&authority, &at, &signature, method, &path).await?.authority_id)
+    let path_and_query = uri.0.path_and_query().map_or_else(|| uri.0.path().to_owned(), |p| p.as_str().to_owned());
+    let request =
+        PeerRequest { authority, target, timestamp, nonce, signature, method: method.to_owned(), path_and_query };
+    Ok(s.app.check_peer_request(&request).await?.authority_id)
 }
 
 #[utoipa::path(get, path = "/federation/v1/outbox", tag = "federation", params(OutboxQuery),
     responses((status = 200, description = "Signed envelopes after the given sequence number", body = OutboxPage),
-              (status = 401, description = "Not a registered peer, or a bad request signature", body = ErrorBody)))]
+              (status = 401, description = "Not a registered peer, or a bad, misdirected or replayed request signature", body = ErrorBody),
+              (status = 429, description = "The peer's request rate is spent (see Retry-After)", body = ErrorBody)))]
 pub(crate) async fn outbox(
     State(s): State<AppState>,
     uri: OriginalUri,
     headers: HeaderMap,
     Params(q): Params<OutboxQuery>,
 ) -> ApiResult<Json<OutboxPage>> {
-    peer_of(&s, &headers, "GET", &uri).await?;
-    let (envelopes, head) = s.app.outbox_for_peer(q.after, q.limit).await?;
+    let peer = peer_of(&s, &headers, "GET", &uri).await?;
+    let (envelopes, head) = s.app.outbox_for_peer(&peer, q.after, q.limit).await?;
     Ok(Json(OutboxPage { envelopes, head }))
 }
 
 #[utoipa::path(post, path = "/federation/v1/notify", tag = "federation",
     responses((status = 202, description = "This node will pull from the caller now (the request carries no data)"),
-              (status = 401, description = "Not a registered peer, or a bad request signature", body = ErrorBody)))]
+              (status = 401, description = "Not a registered peer, or a bad, misdirected or replayed request signature", body = ErrorBody),
+              (status = 429, description = "The peer's request rate is spent (see Retry-After)", body = ErrorBody)))]
 pub(crate) async fn notify(State(s): State<AppState>, uri: OriginalUri, headers: HeaderMap) -> ApiResult<StatusCode> {
     peer_of(&s, &headers, "POST", &uri).await?;
     if let Some(f) = s.app.federation() {

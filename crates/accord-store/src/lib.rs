@@ -181,6 +181,8 @@ pub enum Mutation {
         kind: String,
         /// The object.
         payload: Value,
+        /// The authorities it is addressed to (empty: every ally); other peers are served a signed stub.
+        to: Vec<String>,
         /// The node key.
         key: std::sync::Arc<NodeKey>,
     },
@@ -376,6 +378,9 @@ pub trait Store: Send + Sync + 'static {
     async fn peers(&self) -> Result<Vec<Peer>>;
     /// Records how a pull from a peer went (operational state, not audited).
     async fn record_pull(&self, peer: &str, at: &str, error: Option<&str>, head: Option<i64>) -> Result<()>;
+    /// Remembers the nonce of a peer's signed request and forgets those seen before `forget_before`; false when
+    /// the nonce was seen already (a replay).
+    async fn remember_nonce(&self, peer: &str, nonce: &str, at: &str, forget_before: &str) -> Result<bool>;
     /// Envelopes of the outbox after a sequence number, in order.
     async fn outbox(&self, after: i64, limit: i64) -> Result<Vec<Envelope>>;
     /// The last sequence number of the outbox.

@@ -103,6 +103,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0012_records_by_owner.sql"),
         postgres: include_str!("../migrations/0012_records_by_owner.sql"),
     },
+    Migration {
+        version: 13,
+        name: "peer_nonces",
+        sqlite: include_str!("../migrations/0013_peer_nonces.sql"),
+        postgres: include_str!("../migrations/0013_peer_nonces.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -397,8 +397,8 @@ impl SqlStore {
         let mut generated = Vec::new();
         for m in &mutations {
             match m {
-                Mutation::Publish { sender, kind, payload, key } => {
-                    generated.push(publish(&mut tx, sender, kind, payload, key).await?);
+                Mutation::Publish { sender, kind, payload, to, key } => {
+                    generated.push(publish(&mut tx, sender, kind, payload, to, key).await?);
                 }
                 other => apply(&mut tx, other).await?,
             }
@@ -1039,6 +1039,7 @@ async fn publish(
     sender: &str,
     kind: &str,
     payload: &serde_json::Value,
+    to: &[String],
     key: &NodeKey,
 ) -> Result<NewEvent> {
     let head = sqlx::query("UPDATE outbox_head SET seq = seq + 1 WHERE id = 1 RETURNING seq")
@@ -1046,7 +1047,7 @@ async fn publish(
         .await
         .map_err(db_error)?;
     let seq: i64 = col(&head, "seq")?;
-    let envelope = Envelope::seal(key, sender, seq, &accord_core::now(), kind, payload.clone());
+    let envelope = Envelope::seal_to(key, sender, seq, &accord_core::now(), kind, payload.clone(), to);
     sqlx::query("INSERT INTO outbox (seq, kind, created_at, envelope) VALUES ($1, $2, $3, $4)")
         .bind(seq)
         .bind(kind)
@@ -1062,6 +1063,7 @@ async fn publish(
         subject: format!("outbox:{seq}"),
         payload: serde_json::json!({
             "seq": seq, "kind": kind, "payload_sha256": envelope.payload_sha256, "signature": envelope.signature,
+            "to": envelope.to,
         }),
     })
 }
@@ -1555,6 +1557,26 @@ impl Store for SqlStore {
         }
         q.execute(&mut *self.conn().await?).await.map_err(db_error)?;
         Ok(())
+    }
+
+    async fn remember_nonce(&self, peer: &str, nonce: &str, at: &str, forget_before: &str) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM peer_nonces WHERE seen_at < $1")
+            .bind(forget_before)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        match sqlx::query("INSERT INTO peer_nonces (authority_id, nonce, seen_at) VALUES ($1, $2, $3)")
+            .bind(peer)
+            .bind(nonce)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(db_error(e)),
+        }
     }
 
     async fn outbox(&self, after: i64, limit: i64) -> Result<Vec<Envelope>> {

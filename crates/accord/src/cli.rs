@@ -127,6 +127,9 @@ pub enum PeersCommand {
         /// Its public key, base64.
         #[arg(long)]
         key: String,
+        /// Accept a plain http:// URL on another host than loopback (only on a network protected otherwise).
+        #[arg(long)]
+        allow_http: bool,
     },
     /// List the peers.
     List,

@@ -98,8 +98,13 @@ pub async fn node(app: &App, p: &Principal, key_path: &Path, command: NodeComman
 /// Runs one `peers` command.
 pub async fn peers(app: &App, p: &Principal, command: PeersCommand) -> Result<()> {
     match command {
-        PeersCommand::Add { authority, url, key } => {
-            print_json(&service(app.add_peer(p, &authority, &url, &key).await)?)
+        PeersCommand::Add { authority, url, key, allow_http } => {
+            let added = if allow_http {
+                app.add_peer_allowing_http(p, &authority, &url, &key).await
+            } else {
+                app.add_peer(p, &authority, &url, &key).await
+            };
+            print_json(&service(added)?)
         }
         PeersCommand::List => {
             for peer in service(app.peers().await)? {
