@@ -169,8 +169,7 @@ pub fn is_loopback(url: &str) -> bool {
     } else {
         host.split(':').next().unwrap_or_default()
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// How many bytes of a rejected envelope's payload are kept (with its hash and size).
@@ -224,7 +223,9 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         data: e.payload.clone(),
         strict: false,
     };
-    let local = |r: Result<()>| r.map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {}", e.kind, err.message)));
+    let local = |r: Result<()>| {
+        r.map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {}", e.kind, err.message)))
+    };
     let size = accord_core::federation::canonical(&e.payload).len();
     if size > MAX_PAYLOAD_BYTES {
         return Err((
@@ -480,7 +481,9 @@ impl App {
                 accord_core::ids::truncate(&r.timestamp)
             )));
         }
-        if !(16..=64).contains(&r.nonce.len()) || !r.nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if !(16..=64).contains(&r.nonce.len())
+            || !r.nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err(refuse("the request nonce is 16-64 letters, digits, '-' or '_'".into()));
         }
         let key = PublicKey::parse(&peer.public_key)?;
@@ -510,7 +513,12 @@ impl App {
     }
 
     /// Signs a request to the node of authority `target`: the values of [`REQUEST_HEADERS`], in their order.
-    pub fn sign_request(&self, target: &str, method: &str, path_and_query: &str) -> Option<[(&'static str, String); 5]> {
+    pub fn sign_request(
+        &self,
+        target: &str,
+        method: &str,
+        path_and_query: &str,
+    ) -> Option<[(&'static str, String); 5]> {
         let f = self.federation.as_ref()?;
         let mut nonce = [0u8; 18];
         getrandom::fill(&mut nonce).ok()?;

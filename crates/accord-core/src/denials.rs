@@ -186,8 +186,9 @@ impl Denial {
         }
         .check()?;
         for (field, day) in [("date", &self.date), ("expires_on", &self.expires_on)] {
-            day.parse::<jiff::civil::Date>()
-                .map_err(|_| Error::validation(field, format!("{field} '{}' is not a date", crate::ids::truncate(day))))?;
+            day.parse::<jiff::civil::Date>().map_err(|_| {
+                Error::validation(field, format!("{field} '{}' is not a date", crate::ids::truncate(day)))
+            })?;
         }
         crate::model::parse_country("destination", &self.destination)?;
         Ok(())

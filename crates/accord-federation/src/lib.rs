@@ -123,7 +123,11 @@ pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, Stri
             let page =
                 serde_json::from_str::<Page>(&body).map_err(|e| format!("{} sent a malformed page: {e}", peer.url))?;
             if page.envelopes.len() as i64 > limit {
-                return Err(format!("{} served {} envelopes, more than the {limit} asked for", peer.url, page.envelopes.len()));
+                return Err(format!(
+                    "{} served {} envelopes, more than the {limit} asked for",
+                    peer.url,
+                    page.envelopes.len()
+                ));
             }
             Ok(Some(page))
         }

@@ -40,8 +40,8 @@ pub struct OutboxPage {
 
 /// Checks the signed headers of a peer's request; returns the peer's authority.
 async fn peer_of(s: &AppState, headers: &HeaderMap, method: &str, uri: &OriginalUri) -> Result<String, ApiError> {
-    let [authority, target, timestamp, nonce, signature] = REQUEST_HEADERS
-        .map(|name| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned());
+    let [authority, target, timestamp, nonce, signature] =
+        REQUEST_HEADERS.map(|name| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned());
     if [&authority, &target, &timestamp, &nonce, &signature].iter().any(|v| v.is_empty()) {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,

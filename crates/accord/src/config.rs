@@ -62,6 +62,9 @@ interval = "10s"
 max_clock_skew = "5m"
 # Calendar days an ally has to answer a consultation; after them the case may be decided without its answer.
 consultation_days = 30
+# Signed requests each peer may make per second on average, and at once; beyond them it is answered 429.
+peer_rate = 20
+peer_burst = 100
 "#;
 
 /// The `[federation]` section of `accord.toml`.
@@ -76,6 +79,10 @@ pub struct FederationConfig {
     pub max_clock_skew: Option<String>,
     /// Days to answer a consultation.
     pub consultation_days: Option<i64>,
+    /// A peer's average request rate, per second.
+    pub peer_rate: Option<f64>,
+    /// A peer's request burst.
+    pub peer_burst: Option<f64>,
 }
 
 /// Settings as read from `accord.toml`; every field optional.

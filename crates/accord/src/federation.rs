@@ -39,6 +39,18 @@ pub async fn load(app: &App, key_path: &Path, config: &FederationConfig) -> Resu
         }
         f.consultation_days = days;
     }
+    if let Some(rate) = config.peer_rate {
+        if !(rate > 0.0 && rate <= 100_000.0) {
+            return Err(anyhow!("peer_rate is above 0 and at most 100000 requests per second, not {rate}"));
+        }
+        f.peer_rate = rate;
+    }
+    if let Some(burst) = config.peer_burst {
+        if !(1.0..=1_000_000.0).contains(&burst) {
+            return Err(anyhow!("peer_burst is 1-1000000 requests, not {burst}"));
+        }
+        f.peer_burst = burst;
+    }
     Ok(Some(f))
 }
 

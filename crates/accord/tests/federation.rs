@@ -70,7 +70,12 @@ fn two_node_processes_register_each_other_and_pull_with_signed_requests() {
     assert!(text(&bad.stderr).contains("invalid node key"), "{}", text(&bad.stderr));
     ok(&run(&b, &["peers", "add", "--authority", "DE-BAFA", "--url", &format!("http://{bind}"), "--key", &key_a]));
     ok(&run(&a, &["peers", "add", "--authority", "FR-SBDU", "--url", "http://127.0.0.1:9", "--key", &key_b]));
-    let dup = run(&b, &["peers", "add", "--authority", "DE-BAFA", "--url", "http://x.example", "--key", &key_a]);
+    let plain = run(&b, &["peers", "add", "--authority", "NL-CDIU", "--url", "http://x.example", "--key", &key_a]);
+    assert!(text(&plain.stderr).contains("https://"), "plain http off loopback: {}", text(&plain.stderr));
+    let dup = run(
+        &b,
+        &["peers", "add", "--authority", "DE-BAFA", "--url", "http://x.example", "--key", &key_a, "--allow-http"],
+    );
     assert!(text(&dup.stderr).contains("already_exists"), "{}", text(&dup.stderr));
     assert!(ok(&run(&b, &["peers", "list"])).contains("DE-BAFA"));
 
