@@ -360,11 +360,17 @@ impl App {
     }
 
     async fn view(&self, c: Consultation) -> Result<ConsultationView> {
-        let answer = match self
+        // An answer is keyed by the consulting authority and the consultation id (ids are unique per authority only);
+        // answers recorded before that were keyed by the consultation and the answering authority.
+        let mut stored = self
             .store
-            .shared_record("consultation_answer", &c.to_authority, &format!("{}:{}", c.id, c.to_authority))
-            .await?
-        {
+            .shared_record("consultation_answer", &c.to_authority, &format!("{}:{}", c.from_authority, c.id))
+            .await?;
+        if stored.is_none() {
+            let legacy = format!("{}:{}", c.id, c.to_authority);
+            stored = self.store.shared_record("consultation_answer", &c.to_authority, &legacy).await?;
+        }
+        let answer = match stored {
             Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
             None => None,
         }
@@ -587,7 +593,7 @@ impl App {
         };
         let mut mutations = vec![Mutation::PutShared {
             kind: "consultation_answer".into(),
-            id: format!("{id}:{authority}"),
+            id: format!("{}:{id}", view.consultation.from_authority),
             authority_id: authority.to_string(),
             version: 1,
             data: to_json(&answer),
@@ -661,7 +667,14 @@ impl App {
         let mut all = Vec::new();
         for v in self.store.shared("risk_assessment").await? {
             let assessment: RiskAssessment = parse(v, "assessment")?;
-            let mine = endorsements.iter().filter(|e| e.assessment_id == assessment.id).cloned().collect();
+            let mine = endorsements
+                .iter()
+                .filter(|e| {
+                    e.assessment_id == assessment.id
+                        && e.assessment_authority.as_ref().is_none_or(|a| *a == assessment.authority_id)
+                })
+                .cloned()
+                .collect();
             all.push(AssessmentView { assessment, endorsements: mine });
         }
         Ok(all)
@@ -670,9 +683,11 @@ impl App {
     /// Endorses an ally's risk assessment (officers, once per authority).
     pub async fn endorse_assessment(&self, p: &Principal, id: &str, comment: &str) -> Result<AssessmentView> {
         let authority = acting_authority(p, "endorse risk assessments")?;
-        let Some(view) = self.assessments(p).await?.into_iter().find(|a| a.assessment.id == id) else {
-            return Err(Error::not_found("risk assessment", id));
-        };
+        let (named, bare) = qualified(id);
+        let found: Vec<AssessmentView> =
+            self.assessments(p).await?.into_iter().filter(|a| a.assessment.id == bare).collect();
+        let view = one_of("risk assessment", bare, found, |a| a.assessment.authority_id.as_str(), named, |_| false)?;
+        let id = bare;
         if view.assessment.authority_id == authority.as_str() {
             return Err(Error::validation("id", "an authority does not endorse its own assessment"));
         }
@@ -681,6 +696,7 @@ impl App {
         }
         let e = Endorsement {
             assessment_id: id.to_owned(),
+            assessment_authority: Some(view.assessment.authority_id.clone()),
             authority_id: authority.to_string(),
             comment: crate::review::text("comment", comment, 2000)?,
             by: p.actor(),
@@ -689,7 +705,7 @@ impl App {
         };
         let mut mutations = vec![Mutation::PutShared {
             kind: "endorsement".into(),
-            id: format!("{id}:{authority}"),
+            id: format!("{}:{id}", view.assessment.authority_id),
             authority_id: authority.to_string(),
             version: 1,
             data: to_json(&e),

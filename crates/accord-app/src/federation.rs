@@ -248,7 +248,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         "consultation_answer" => {
             let a: ConsultationAnswer = parse(e)?;
             owned(&a.from_authority)?;
-            shared(format!("{}:{}", a.consultation_id, a.from_authority), &a.from_authority, a.version)
+            shared(format!("{}:{}", a.to_authority, a.consultation_id), &a.from_authority, a.version)
         }
         "approval_notice" => {
             let n: ApprovalNotice = parse(e)?;
@@ -264,7 +264,8 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         "endorsement" => {
             let n: Endorsement = parse(e)?;
             owned(&n.authority_id)?;
-            shared(format!("{}:{}", n.assessment_id, n.authority_id), &n.authority_id, n.version)
+            let of = n.assessment_authority.as_deref().unwrap_or_default();
+            shared(format!("{of}:{}", n.assessment_id), &n.authority_id, n.version)
         }
         "verification" => {
             let v: SharedVerification = parse(e)?;

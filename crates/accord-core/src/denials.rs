@@ -402,6 +402,10 @@ impl NewAssessment {
 pub struct Endorsement {
     /// The assessment.
     pub assessment_id: String,
+    /// The authority that published the assessment (ids are unique per authority only); absent in endorsements made
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_authority: Option<String>,
     /// The endorsing authority.
     pub authority_id: String,
     /// Its comment.

@@ -226,7 +226,42 @@ async fn an_envelope_addressed_to_one_ally_is_a_signed_stub_for_the_others(backe
     assert_eq!(report.rejected[0].reason, Rejection::BadSignature, "the stub's signature covers its sequence");
 }
 
+async fn a_peer_that_claims_an_allys_assessment_id_gets_none_of_its_endorsements(backend: Backend) {
+    let (a, b, h) = (
+        node(backend, "DE-BAFA", "DE").await,
+        node(backend, "FR-SBDU", "FR").await,
+        node(backend, "NL-CDIU", "NL").await,
+    );
+    connect(&[&a, &b, &h]).await;
+    let input = |summary: &str| {
+        serde_json::from_value(json!({
+            "subject_kind": "end_user", "subject": "Front Company Ltd", "level": "high", "summary": summary,
+            "valid_until": "2030-01-01"
+        }))
+        .unwrap()
+    };
+    let genuine = a.app.publish_assessment(&a.officer, input("diverts radar ICs")).await.unwrap().assessment;
+    let mut claim = h.app.publish_assessment(&h.officer, input("harmless")).await.unwrap().assessment;
+    claim.id = genuine.id.clone();
+    claim.level = "low".into();
+    let claimed = sealed(&h, 1, "risk_assessment", serde_json::to_value(&claim).unwrap());
+    assert_eq!(b.app.receive("NL-CDIU", &[claimed]).await.unwrap().applied, 1, "H's record is its own");
+    let peer = b.app.peers().await.unwrap().into_iter().find(|p| p.authority_id == "DE-BAFA").unwrap();
+    accord_federation::pull(&b.app, &peer).await.unwrap();
+    // The bare id is ambiguous; the endorsement names the owner and lands on A's assessment only.
+    let ambiguous = b.app.endorse_assessment(&b.officer, &genuine.id, "agreed").await.unwrap_err();
+    assert_eq!(ambiguous.code, ErrorCode::Conflict, "{}", ambiguous.message);
+    let endorsed = b.app.endorse_assessment(&b.officer, &format!("DE-BAFA:{}", genuine.id), "agreed").await.unwrap();
+    assert_eq!((endorsed.assessment.level.as_str(), endorsed.endorsements.len()), ("high", 1));
+    let all = b.app.assessments(&b.officer).await.unwrap();
+    let of = |owner: &str| all.iter().find(|v| v.assessment.authority_id == owner).unwrap().endorsements.len();
+    assert_eq!((of("DE-BAFA"), of("NL-CDIU")), (1, 0), "H's copy gets no endorsement");
+    let again = b.app.endorse_assessment(&b.officer, &format!("NL-CDIU:{}", genuine.id), "h").await.unwrap();
+    assert_eq!(again.endorsements.len(), 1, "an endorsement of H's record is a separate one");
+}
+
 accord_store::on_both_backends!(
+    a_peer_that_claims_an_allys_assessment_id_gets_none_of_its_endorsements,
     a_captured_signed_pull_is_refused_when_replayed_or_sent_to_another_node,
     a_plain_http_peer_off_loopback_is_refused_unless_allowed_explicitly,
     a_redirecting_peer_is_not_followed,
