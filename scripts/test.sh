@@ -20,6 +20,13 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run (cargo prints one per test binary).
+# The API fuzzed from its own OpenAPI document, by role (installs a pinned schemathesis on first use).
+if [ "$status" -eq 0 ]; then
+    set +e
+    scripts/schemathesis.sh 2>&1 | tee -a "$log" | grep -E '^== |generated|FAILED|Failures|ST[0-9]+'
+    status=${PIPESTATUS[0]}
+    set -e
+fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

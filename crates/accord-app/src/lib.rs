@@ -139,6 +139,11 @@ impl App {
         self
     }
 
+    /// Whether `p` may read the node's metrics (admins, auditors, the operator): they show its load and pool.
+    pub fn may_read_metrics(&self, p: &Principal) -> Result<()> {
+        require(p, &[Role::Admin, Role::Auditor], "read the metrics")
+    }
+
     /// The store, for health checks and metrics.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store

@@ -147,7 +147,7 @@ impl App {
     /// The version in force of every list (any authenticated caller).
     pub async fn lists(&self, p: &Principal) -> Result<Vec<ListVersion>> {
         crate::scope_of(p)?;
-        self.store.lists().await
+        Ok(self.store.lists().await?.into_iter().map(|v| shown_to(p, v)).collect())
     }
 
     /// Every version of one list, oldest first.
@@ -160,7 +160,7 @@ impl App {
                 format!("no list '{}' has been imported", accord_core::ids::truncate(list_id)),
             ));
         }
-        Ok(versions)
+        Ok(versions.into_iter().map(|v| shown_to(p, v)).collect())
     }
 
     /// The entities in force of one list.
@@ -185,4 +185,31 @@ impl App {
         let changes = self.store.list_changes(list_id, chosen.version).await?;
         Ok((chosen, changes))
     }
+}
+
+/// A list version as `p` may see it: where it was read from is the node's business (its folders), so only
+/// admins, auditors and the operator see the full source; others see file names and publisher URLs.
+fn shown_to(p: &Principal, mut v: ListVersion) -> ListVersion {
+    let full = match p {
+        Principal::Operator { .. } => true,
+        Principal::User(u) => matches!(u.role, Role::Admin | Role::Auditor),
+        Principal::Anonymous => false,
+    };
+    if !full {
+        v.source = v
+            .source
+            .split(", ")
+            .map(|part| {
+                if part.starts_with("https://") || part.starts_with("http://") {
+                    part.to_owned()
+                } else {
+                    std::path::Path::new(part)
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    v
 }

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Body, Caller, Params};
+use crate::extract::{Body, Caller, Params, Segments};
 use accord_app::{CaseView, ProfileRecord, ProfileView};
 use accord_core::cases::{Application, Case, FastTrackSettings, NewApplication, NewDecision, NewTask, TaskResult};
 use accord_core::licences::{Licence, NewShipment, Shipment};
@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Whether to submit the application at once.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyQuery {
     /// `true` to screen, determine and open the cases now (default: keep a draft).
@@ -260,7 +261,7 @@ pub(crate) async fn open_task(
 pub(crate) async fn close_task(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((id, task)): Path<(String, usize)>,
+    Segments((id, task)): Segments<(String, usize)>,
     Body(r): Body<TaskResult>,
 ) -> ApiResult<Json<Case>> {
     Ok(Json(s.app.close_task(&p, &id, task, r).await?))

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 
 /// The day to answer for.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AtQuery {
     /// `YYYY-MM-DD` (default: today).
@@ -20,6 +21,7 @@ pub struct AtQuery {
 
 /// A search over the control list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words or a code.
@@ -32,6 +34,7 @@ pub struct SearchQuery {
 
 /// Which part of the list to browse.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BrowseQuery {
     /// Category, `0`-`9`.

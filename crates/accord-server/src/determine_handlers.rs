@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 
 /// Options of a determination.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DetermineQuery {
     /// Use the control list and policies in force on this day, `YYYY-MM-DD` (default: the transaction date).

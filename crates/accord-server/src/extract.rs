@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use accord_core::ErrorCode;
 use accord_core::principal::Principal;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -62,6 +62,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 
 fn query_rejection(r: QueryRejection) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, format!("invalid query string: {}", r.body_text()))
+}
+
+/// Path segments; one that does not parse (a position that is not a number) is `invalid_id` for a caller with a
+/// key, and `unauthenticated` for an anonymous one (every such endpoint needs a key). Put it after [`Caller`].
+pub struct Segments<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Segments<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Segments(v)),
+            Err(r) => Err(path_rejection(parts, &r)),
+        }
+    }
+}
+
+fn path_rejection(parts: &Parts, r: &PathRejection) -> ApiError {
+    match parts.extensions.get::<Principal>() {
+        Some(p) if !matches!(p, Principal::Anonymous) => {
+            ApiError::new(ErrorCode::InvalidId, format!("a path segment is not well formed: {}", r.body_text()))
+        }
+        _ => ApiError::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)"),
+    }
 }
 
 /// The caller: anonymous without an `Authorization` header, a user with a valid bearer key.

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Which envelopes to read.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// Only envelopes after this sequence number (default 0).

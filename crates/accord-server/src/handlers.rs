@@ -74,11 +74,13 @@ pub(crate) async fn ready(State(s): State<AppState>) -> ApiResult<Json<Ready>> {
     Ok(Json(Ready { status: "ready", database: store.backend().as_str(), lists }))
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "node", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub(crate) async fn metrics(State(s): State<AppState>) -> Response {
+#[utoipa::path(get, path = "/metrics", tag = "node", security(("bearer" = [])),
+    responses((status = 200, description = "Prometheus text format (admins and auditors)", content_type = "text/plain")))]
+pub(crate) async fn metrics(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Response> {
+    s.app.may_read_metrics(&p)?;
     let store = s.app.store();
     let text = s.metrics.render(store.pool_stats(), store.backend().as_str());
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "node", responses((status = 200, description = "This document")))]
@@ -228,6 +230,7 @@ pub(crate) async fn revoke_key(
 
 /// Paging through the audit trail.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Return events after this sequence number (default 0).
@@ -289,6 +292,7 @@ pub(crate) async fn list_versions(
 
 /// Which version's changes to show.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
     /// The version (default: the latest).

@@ -72,7 +72,7 @@ pub struct RequestId(pub String);
         licence_handlers::list_verifications,
         federation_handlers::outbox, federation_handlers::notify, federation_handlers::status,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses, &ExactParameters),
     tags(
         (name = "node", description = "Health, readiness, metrics and this document"),
         (name = "authorities", description = "National licensing authorities (public directory)"),
@@ -98,6 +98,172 @@ impl utoipa::Modify for BearerAuth {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
+}
+
+/// Documents, on every operation, the error responses it can give (each with the error envelope) that its own
+/// declaration does not already describe: so a client, or a fuzzer, meets no undocumented status.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |text: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(text)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let federation = path.starts_with("/federation/");
+            let operations = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.delete.as_mut()),
+                (true, item.patch.as_mut()),
+            ];
+            for (writes, op) in operations {
+                let Some(op) = op else { continue };
+                let has_path = path.contains('{');
+                let has_body = op.request_body.is_some();
+                let secured = op.security.is_some();
+                let mut wanted = vec![
+                    ("400", "A query parameter or path segment is malformed (`invalid_query`, `invalid_id`)"),
+                    ("422", "A value is outside what the domain allows (`validation_failed`, `unknown_country`, …)"),
+                    ("401", "The API key or peer signature is missing, malformed, unknown, revoked or expired"),
+                    ("500", "An unexpected error (`internal_error`); quote the x-request-id"),
+                    ("503", "The database cannot be reached, the node is overloaded, or the request timed out"),
+                ];
+                if secured || has_body || writes {
+                    wanted.push(("403", "The caller's role does not allow this (`forbidden`)"));
+                }
+                if has_path {
+                    wanted.push(("404", "No such record, or not visible to the caller (`not_found`)"));
+                }
+                if writes {
+                    wanted.push(("409", "The record changed or exists already (`conflict`, `already_exists`)"));
+                }
+                if has_body {
+                    wanted.push(("413", "The request body is larger than this node accepts (`payload_too_large`)"));
+                    wanted.push(("415", "The body is not sent as application/json (`unsupported_media_type`)"));
+                }
+                if federation {
+                    wanted.push(("429", "The peer's request rate is spent (`peer_rate_limited`, see Retry-After)"));
+                }
+                for (status, text) in wanted {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(text));
+                }
+            }
+        }
+    }
+}
+
+/// Gives path parameters the exact form the node accepts (id prefixes and alphabets, authority ids, numbers) and
+/// day parameters the date format, so the document says what is valid rather than "any string".
+struct ExactParameters;
+
+/// The pattern of a generated id with `prefix`, optionally qualified by its owner (`DE-BAFA:den_…`).
+fn id_pattern(prefix: &str, owned: bool) -> String {
+    let owner = if owned { "([A-Z]{2}-[A-Z0-9]{2,16}:)?" } else { "" };
+    format!("^{owner}{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$")
+}
+
+impl utoipa::Modify for ExactParameters {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        let text = |pattern: String| ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).build();
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let collection = path.trim_start_matches("/api/v1/").split('/').next().unwrap_or_default().to_owned();
+            let operations =
+                [item.get.as_mut(), item.post.as_mut(), item.put.as_mut(), item.delete.as_mut(), item.patch.as_mut()];
+            for op in operations.into_iter().flatten() {
+                for param in op.parameters.iter_mut().flatten() {
+                    let schema = match (&param.parameter_in, param.name.as_str()) {
+                        (ParameterIn::Path, "id") => match collection.as_str() {
+                            "authorities" => Some(text("^[A-Z]{2}-[A-Z0-9]{2,16}$".into())),
+                            "organisations" => Some(text(id_pattern("org", false))),
+                            "users" => Some(text(id_pattern("usr", false))),
+                            "keys" => Some(text(id_pattern("key", false))),
+                            "applications" => Some(text(id_pattern("app", false))),
+                            "cases" => Some(text(id_pattern("case", false))),
+                            "licences" => Some(text(id_pattern("lic", false))),
+                            "denials" => Some(text(id_pattern("den", true))),
+                            "consultations" => Some(text(id_pattern("con", true))),
+                            "assessments" => Some(text(id_pattern("ras", true))),
+                            _ => None,
+                        },
+                        (ParameterIn::Path, "task" | "position" | "index" | "number") => Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(0))
+                                .maximum(Some(100_000))
+                                .build(),
+                        ),
+                        (ParameterIn::Path, "action") => {
+                            Some(text("^(assign|request-information|answer|advice|countersign)$".into()))
+                        }
+                        (ParameterIn::Query, "at" | "date") => Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                                .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+                                .build(),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(schema) = schema {
+                        param.schema = Some(schema.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The operations the document declares as needing a key, as (method, route template).
+fn secured_routes() -> &'static std::collections::HashSet<(String, String)> {
+    static SECURED: OnceLock<std::collections::HashSet<(String, String)>> = OnceLock::new();
+    SECURED.get_or_init(|| {
+        let doc = ApiDoc::openapi();
+        let mut set = std::collections::HashSet::new();
+        for (path, item) in &doc.paths.paths {
+            let operations = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ];
+            for (method, op) in operations {
+                if op.as_ref().is_some_and(|o| o.security.is_some()) {
+                    set.insert((method.to_owned(), path.clone()));
+                }
+            }
+        }
+        set
+    })
+}
+
+/// Answers `401 unauthenticated` to a request without an `Authorization` header on an operation that needs a key,
+/// before any of its input is read: an anonymous caller learns nothing from validation errors.
+async fn require_key(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    if let Some(route) = route
+        && !req.headers().contains_key(axum::http::header::AUTHORIZATION)
+        && secured_routes().contains(&(req.method().as_str().to_owned(), route))
+    {
+        return axum::response::IntoResponse::into_response(error::ApiError::new(
+            ErrorCode::Unauthenticated,
+            "this endpoint needs an API key (Authorization: Bearer …)",
+        ));
+    }
+    next.run(req).await
 }
 
 /// The OpenAPI 3.1 document, generated from the handlers and types.
@@ -189,6 +355,7 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .route("/api/v1/federation/status", get(federation_handlers::status))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
+        .route_layer(axum::middleware::from_fn(require_key))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Body, Caller, Params};
+use crate::extract::{Body, Caller, Params, Segments};
 use accord_app::{AssessmentView, DenialMatch, DocumentView};
 use accord_core::ErrorCode;
 use accord_core::denials::{
@@ -43,7 +43,7 @@ pub(crate) async fn list_documents(
 pub(crate) async fn upload_document(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((id, position)): Path<(String, usize)>,
+    Segments((id, position)): Segments<(String, usize)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
@@ -68,7 +68,7 @@ pub(crate) async fn upload_document(
 pub(crate) async fn download_document(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((id, position)): Path<(String, usize)>,
+    Segments((id, position)): Segments<(String, usize)>,
 ) -> ApiResult<Response> {
     let f = s.app.document_file(&p, &id, position).await?;
     let content_type =
@@ -107,7 +107,7 @@ pub struct Reason {
 pub(crate) async fn remove_participant(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((id, index)): Path<(String, usize)>,
+    Segments((id, index)): Segments<(String, usize)>,
     Body(r): Body<Reason>,
 ) -> ApiResult<Json<Licence>> {
     Ok(Json(s.app.remove_participant(&p, &id, index, &r.reason).await?))
@@ -136,7 +136,7 @@ pub(crate) async fn amend_licence(
 pub(crate) async fn decide_amendment(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((id, number)): Path<(String, usize)>,
+    Segments((id, number)): Segments<(String, usize)>,
     Body(d): Body<AmendmentDecision>,
 ) -> ApiResult<Json<Licence>> {
     Ok(Json(s.app.decide_amendment(&p, &id, number, d).await?))
@@ -144,6 +144,7 @@ pub(crate) async fn decide_amendment(
 
 /// A search of denials by party name.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DenialQuery {
     /// Only denials with a party whose name matches this one (screening), best first.

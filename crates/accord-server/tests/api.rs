@@ -352,7 +352,11 @@ async fn metrics_count_requests_per_route(backend: Backend) {
         w.node.get(&format!("/api/v1/organisations/{org}"), Some(w.key("admin"))).await;
     }
     w.node.get("/api/v1/nowhere", None).await;
-    let text = w.node.get("/metrics", None).await.body;
+    // The metrics show the node's load: admins and auditors read them, nobody else.
+    assert_eq!(w.node.get("/metrics", None).await.code(), "unauthenticated");
+    assert_eq!(w.node.get("/metrics", Some(w.key("exporter_de"))).await.code(), "forbidden");
+    assert_eq!(w.node.get("/metrics", Some(w.key("auditor"))).await.status, StatusCode::OK);
+    let text = w.node.get("/metrics", Some(w.key("admin"))).await.body;
     let text = text.as_str().unwrap();
     assert!(
         text.contains(
@@ -362,6 +366,7 @@ async fn metrics_count_requests_per_route(backend: Backend) {
     );
     assert!(!text.contains(&org), "routes are labelled by template, not by id");
     assert!(text.contains("route=\"unmatched\",status=\"404\"} 1"));
+    assert!(text.contains("route=\"/metrics\",status=\"401\"} 1"), "{text}");
     assert!(
         text.contains(
             "accord_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/organisations/{id}\"} 3"
