@@ -75,6 +75,8 @@ error_codes! {
     InvalidPolicy = "invalid_policy", 422, "A policy file has an error (the message names file and line); the policy in force is kept.";
     AuditChainBroken = "audit_chain_broken", 409, "The audit chain no longer verifies.";
     CaseChanged = "case_changed", 409, "The case changed since the version the caller saw (another officer acted); read it again.";
+    Overloaded = "overloaded", 503, "The node is answering as many requests as it may at once; retry after the seconds in Retry-After.";
+    RequestTimeout = "request_timeout", 503, "The request was not answered within the node's time limit; a change it asked for may still have been made, so read before retrying.";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; nothing was changed.";
     MigrationFailed = "migration_failed", 500, "A schema migration failed and was rolled back.";
     Internal = "internal_error", 500, "An unexpected error; the request id in the response identifies it in the logs.";

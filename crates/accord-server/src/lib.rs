@@ -23,13 +23,37 @@ use axum::routing::{get, post};
 use metrics::Metrics;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
 /// Default largest request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// What one request may take of the node: body size, time, and a share of the requests in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub body: usize,
+    /// Longest time from the request head to the end of the answer (reading the body included).
+    pub request_timeout: Duration,
+    /// Longest time a client may take to send a request head.
+    pub header_timeout: Duration,
+    /// Most requests answered at once; beyond them the node answers `503 overloaded` at once.
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body: DEFAULT_BODY_LIMIT,
+            request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_in_flight: 1024,
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -272,9 +296,18 @@ pub fn openapi_json() -> &'static str {
     DOC.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")))
 }
 
-/// Builds the router with every endpoint, the body limit and the observing middleware.
+/// Builds the router with every endpoint, the body limit and the observing middleware (other limits by default).
 pub fn router(app: App, body_limit: usize) -> Router {
+    router_with(app, Limits { body: body_limit, ..Limits::default() })
+}
+
+/// Builds the router with every endpoint, the given limits and the observing middleware.
+pub fn router_with(app: App, limits: Limits) -> Router {
     let state = AppState { app, metrics: Arc::new(Metrics::default()) };
+    let guard = Guard {
+        timeout: limits.request_timeout,
+        slots: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1))),
+    };
     Router::new()
         .route("/health", get(handlers::health))
         .route("/ready", get(handlers::ready))
@@ -356,9 +389,55 @@ pub fn router(app: App, body_limit: usize) -> Router {
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .route_layer(axum::middleware::from_fn(require_key))
+        .layer(axum::middleware::from_fn_with_state(guard, limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(limits.body))
         .with_state(state)
+}
+
+/// The request timeout and the slots of requests in flight.
+#[derive(Clone)]
+struct Guard {
+    timeout: Duration,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Answers `503 overloaded` when every slot is taken (health and readiness probes excepted, so an orchestrator
+/// still sees the node), and `503 request_timeout` when the answer takes longer than the timeout.
+async fn limit(State(guard): State<Guard>, req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let probe = matches!(req.uri().path(), "/health" | "/ready");
+    let _slot = if probe {
+        None
+    } else {
+        match guard.slots.clone().try_acquire_owned() {
+            Ok(slot) => Some(slot),
+            Err(_) => {
+                let mut r = error::ApiError(
+                    accord_core::Error::new(
+                        ErrorCode::Overloaded,
+                        "the node is answering as many requests as it may; retry shortly",
+                    )
+                    .with_details(serde_json::json!({ "retry_after_seconds": 1 })),
+                )
+                .into_response();
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return r;
+            }
+        }
+    };
+    match tokio::time::timeout(guard.timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => error::ApiError::new(
+            ErrorCode::RequestTimeout,
+            format!(
+                "the request was not answered within {} s; a change it asked for may still have been made, so read \
+                 before retrying (an Idempotency-Key makes a retry safe)",
+                guard.timeout.as_secs()
+            ),
+        )
+        .into_response(),
+    }
 }
 
 fn acceptable_request_id(v: &HeaderValue) -> Option<String> {
@@ -400,5 +479,54 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    serve_with(listener, router, Limits::default().header_timeout, shutdown).await
+}
+
+/// [`serve`], closing a connection whose client takes longer than `header_timeout` to send a request head (a slow
+/// client cannot hold connections open).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a reset before accept: wait a little, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopped.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        // Reap finished connections as we go.
+        while connections.try_join_next().is_some() {}
+    }
+    let _ = stop.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }

@@ -309,6 +309,19 @@ async fn serve(
     let bind = args.bind.or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let body_limit = args.body_limit.or(file.body_limit).unwrap_or(accord_server::DEFAULT_BODY_LIMIT);
     let max_connections = args.max_connections.or(file.max_connections).unwrap_or(10);
+    let mut limits = accord_server::Limits { body: body_limit, ..accord_server::Limits::default() };
+    if let Some(t) = &file.request_timeout {
+        limits.request_timeout = crate::sync::parse_duration(t)?;
+    }
+    if let Some(t) = &file.header_timeout {
+        limits.header_timeout = crate::sync::parse_duration(t)?;
+    }
+    if let Some(n) = file.max_in_flight {
+        if n == 0 {
+            return Err(anyhow!("max_in_flight is at least 1"));
+        }
+        limits.max_in_flight = n;
+    }
 
     let store = open(&db, max_connections).await?;
     tracing::info!(database = %db, "database ready");
@@ -348,8 +361,10 @@ async fn serve(
     if federated {
         background.push(tokio::spawn(accord_federation::run(app.clone(), federation_interval, std::future::pending())));
     }
-    let router = accord_server::router(app, body_limit);
-    accord_server::serve(listener, router, shutdown_signal()).await.context("the HTTP server failed")?;
+    let router = accord_server::router_with(app, limits);
+    accord_server::serve_with(listener, router, limits.header_timeout, shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
     for task in background {
         task.abort();
     }

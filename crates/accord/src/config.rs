@@ -22,6 +22,13 @@ bind = "127.0.0.1:8080"
 # Largest accepted request body, in bytes. Environment: ACCORD_BODY_LIMIT.
 body_limit = 1048576
 
+# Longest time to answer one request, reading its body included (then 503 request_timeout); longest time a client
+# may take to send a request head (then the connection is closed); most requests answered at once (beyond them,
+# 503 overloaded with Retry-After; /health and /ready are always answered).
+request_timeout = "30s"
+header_timeout = "10s"
+max_in_flight = 1024
+
 # Log format: "text" or "json". Environment: ACCORD_LOG_FORMAT. Flag: --log-format.
 log_format = "text"
 
@@ -97,6 +104,12 @@ pub struct FileConfig {
     pub bind: Option<String>,
     /// Body limit in bytes.
     pub body_limit: Option<usize>,
+    /// Longest time to answer a request.
+    pub request_timeout: Option<String>,
+    /// Longest time to receive a request head.
+    pub header_timeout: Option<String>,
+    /// Most requests answered at once.
+    pub max_in_flight: Option<usize>,
     /// `text` or `json`.
     pub log_format: Option<String>,
     /// Log filter.
