@@ -17,6 +17,9 @@ use utoipa::ToSchema;
 /// Largest document file accepted, in bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
+/// Default bytes of uploaded documents one organisation may store: 1 GiB.
+pub const DEFAULT_DOCUMENT_QUOTA: u64 = 1024 * 1024 * 1024;
+
 /// The accepted media types, and how their content is recognised.
 const ACCEPTED: &[(&str, Kind)] = &[
     ("application/pdf", Kind::Magic(b"%PDF-")),
@@ -160,6 +163,18 @@ impl App {
         };
         if let Some(existing) = self.store.documents(&a.id).await?.into_iter().find(|f| f.position == position) {
             return Ok((view(&existing), false));
+        }
+        let used = self.store.organisation_document_bytes(&a.organisation_id).await?;
+        if used.saturating_add(bytes.len() as u64) > self.document_quota {
+            return Err(Error::new(
+                ErrorCode::StorageQuotaExceeded,
+                format!(
+                    "the organisation stores {used} bytes of documents; {} more would exceed its quota of {} bytes",
+                    bytes.len(),
+                    self.document_quota
+                ),
+            )
+            .with_details(json!({ "used": used, "size": bytes.len(), "quota": self.document_quota })));
         }
         let file = DocumentFile {
             application_id: a.id.clone(),

@@ -20,7 +20,7 @@ pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
-pub use documents::{DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
+pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
 pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
@@ -49,6 +49,7 @@ pub struct App {
     controls: Arc<controls::VersionCache<accord_controls::ControlList>>,
     policies: Arc<controls::VersionCache<accord_controls::PolicySet>>,
     federation: Option<Arc<federation::Federation>>,
+    document_quota: u64,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -130,7 +131,14 @@ impl App {
             controls: Arc::default(),
             policies: Arc::default(),
             federation: None,
+            document_quota: documents::DEFAULT_DOCUMENT_QUOTA,
         }
+    }
+
+    /// The same application, storing at most `bytes` of uploaded documents per organisation.
+    pub fn with_document_quota(mut self, bytes: u64) -> App {
+        self.document_quota = bytes;
+        self
     }
 
     /// The same application, taking part in a federation with this identity and key.

@@ -73,7 +73,38 @@ pub(crate) async fn download_document(
     let f = s.app.document_file(&p, &id, position).await?;
     let content_type =
         HeaderValue::from_str(&f.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    Ok(([(CONTENT_TYPE, content_type)], f.content).into_response())
+    // An upload is never rendered by the browser as part of the node: it is a download, its type is not guessed,
+    // and were it opened it could run nothing and reach nothing.
+    let name = format!("attachment; filename=\"{}-{position}{}\"", f.application_id, extension(&f.content_type));
+    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'; frame-ancestors 'none'"),
+            ),
+            (axum::http::header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        f.content,
+    )
+        .into_response())
+}
+
+/// The file-name extension of an accepted media type.
+fn extension(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "text/plain" => ".txt",
+        "text/csv" => ".csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ".xlsx",
+        _ => ".bin",
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/licences/{id}/participants", tag = "applications",

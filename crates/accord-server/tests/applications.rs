@@ -266,6 +266,10 @@ async fn documents_rosters_amendments_and_denials_over_http(backend: Backend) {
     assert_eq!(again.status.as_u16(), 200, "the same file again stores nothing");
     let read = w.node.get(&doc, Some(&officer)).await;
     assert_eq!(read.headers["content-type"], "text/plain");
+    // Served as a download that the browser neither sniffs nor runs.
+    assert_eq!(read.headers["content-disposition"], format!("attachment; filename=\"{app_id}-0.txt\""));
+    assert_eq!(read.headers["x-content-type-options"], "nosniff");
+    assert!(read.headers["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
     assert_eq!(read.body.as_str().map(str::len), Some(text.len()));
     let listed = w.node.get(&format!("/api/v1/applications/{app_id}/documents"), Some(&exporter)).await;
     assert_eq!(listed.body[0]["upload"]["content_type"], "text/plain", "{}", listed.body);
@@ -417,7 +421,36 @@ async fn allied_denials_consultations_and_assessments_over_http(backend: Backend
     assert_eq!((unsigned.status.as_u16(), unsigned.code()), (401, "unauthenticated"));
 }
 
+async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
+    use sha2::Digest;
+    let mut w = world(backend).await;
+    load_controls(&w).await;
+    let quota = 3_000;
+    w.node.router = accord_server::router(w.node.app.clone().with_document_quota(quota), support::TEST_BODY_LIMIT);
+    let files: Vec<Vec<u8>> = (0..2).map(|i| format!("statement {i}\n").repeat(150).into_bytes()).collect();
+    let mut b = body("3A001.a.1");
+    b["documents"] = json!(
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| json!({"name": format!("s{i}.txt"),
+        "kind": "end_user_statement", "sha256": accord_core::audit::hex(&sha2::Sha256::digest(f))}))
+            .collect::<Vec<_>>()
+    );
+    let draft = apply(&w, None, "", b).await;
+    let app_id = draft.body["id"].as_str().unwrap().to_owned();
+    let path = |i: usize| format!("/api/v1/applications/{app_id}/documents/{i}");
+    let first = w.node.send(put_file(&w, &path(0), "text/plain", files[0].clone())).await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.body);
+    let over = w.node.send(put_file(&w, &path(1), "text/plain", files[1].clone())).await;
+    assert_eq!((over.status.as_u16(), over.code()), (422, "storage_quota_exceeded"), "{}", over.body);
+    assert_eq!(over.body["error"]["details"]["quota"], quota);
+    let listed = w.node.get(&format!("/api/v1/applications/{app_id}/documents"), Some(w.key("exporter_de"))).await;
+    assert!(listed.body[0]["upload"].is_object() && listed.body[1]["upload"].is_null(), "{}", listed.body);
+}
+
 accord_store::on_both_backends!(
+    an_organisations_uploads_stop_at_its_storage_quota,
     applications_open_cases_in_the_officers_queue,
     documents_rosters_amendments_and_denials_over_http,
     allied_denials_consultations_and_assessments_over_http

@@ -369,6 +369,8 @@ pub trait Store: Send + Sync + 'static {
     async fn active_denials_to(&self, destination: &str) -> Result<Vec<Denial>>;
     /// The facts of an application's uploaded files (without their bytes), by position.
     async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
+    /// The bytes of every file uploaded for an organisation's applications.
+    async fn organisation_document_bytes(&self, organisation: &OrgId) -> Result<u64>;
     /// One uploaded file with its bytes.
     async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>>;
 

@@ -1493,6 +1493,19 @@ impl Store for SqlStore {
         rows.iter().map(|r| document_from(r, false)).collect()
     }
 
+    async fn organisation_document_bytes(&self, organisation: &OrgId) -> Result<u64> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(d.size), 0) AS BIGINT) AS bytes FROM documents d \
+             JOIN applications a ON a.id = d.application_id WHERE a.organisation_id = $1",
+        )
+        .bind(organisation.as_str())
+        .fetch_one(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        let bytes: i64 = col(&row, "bytes")?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>> {
         let row = sqlx::query("SELECT * FROM documents WHERE application_id = $1 AND position = $2")
             .bind(application.as_str())

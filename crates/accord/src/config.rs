@@ -29,6 +29,9 @@ request_timeout = "30s"
 header_timeout = "10s"
 max_in_flight = 1024
 
+# Bytes of uploaded documents each organisation may store (1 GiB); beyond it uploads get storage_quota_exceeded.
+document_quota = 1073741824
+
 # Log format: "text" or "json". Environment: ACCORD_LOG_FORMAT. Flag: --log-format.
 log_format = "text"
 
@@ -110,6 +113,8 @@ pub struct FileConfig {
     pub header_timeout: Option<String>,
     /// Most requests answered at once.
     pub max_in_flight: Option<usize>,
+    /// Bytes of documents per organisation.
+    pub document_quota: Option<u64>,
     /// `text` or `json`.
     pub log_format: Option<String>,
     /// Log filter.
