@@ -28,8 +28,12 @@ pub struct IssuedKey {
     pub token: String,
 }
 
-/// Creates a key for `user`; returns it with the hash to store.
-pub(crate) fn issue(user: &UserId, input: NewKey) -> Result<(IssuedKey, String)> {
+/// Most keys a user may hold that are neither revoked nor expired.
+pub const MAX_ACTIVE_KEYS: usize = 20;
+
+/// Creates a key for `user`, minted with `parent` (the caller's key, whose expiry it may not pass); returns it with
+/// the hash to store.
+pub(crate) fn issue(user: &UserId, input: NewKey, parent: Option<&ApiKeyInfo>) -> Result<(IssuedKey, String)> {
     let label = parse_name("label", &input.label)?;
     let now = accord_core::now();
     let expires_at = input
@@ -48,6 +52,17 @@ pub(crate) fn issue(user: &UserId, input: NewKey) -> Result<(IssuedKey, String)>
             Ok(formatted)
         })
         .transpose()?;
+    // A minted key never outlives its parent: without an expiry it takes the parent's; a later one is refused.
+    let expires_at = match (expires_at, parent.and_then(|k| k.expires_at.clone())) {
+        (None, limit) => limit,
+        (Some(asked), Some(limit)) if asked > limit => {
+            return Err(Error::validation(
+                "expires_at",
+                format!("expires_at must be no later than {limit}, when the key that creates it expires"),
+            ));
+        }
+        (asked, _) => asked,
+    };
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| Error::internal(format!("no random source: {e}")))?;
     let secret = hex(&secret);
@@ -61,6 +76,7 @@ pub(crate) fn issue(user: &UserId, input: NewKey) -> Result<(IssuedKey, String)>
         expires_at,
         revoked_at: None,
         last_used_at: None,
+        parent_key_id: parent.map(|k| k.id.clone()),
     };
     Ok((IssuedKey { key, token }, hash_secret(&secret)))
 }
@@ -102,11 +118,11 @@ mod tests {
 
     #[test]
     fn issued_token_matches_only_its_own_hash() {
-        let (issued, hash) = issue(&UserId::generate(), NewKey { label: "ci".into(), expires_at: None }).unwrap();
+        let (issued, hash) = issue(&UserId::generate(), NewKey { label: "ci".into(), expires_at: None }, None).unwrap();
         let (id, secret) = split_token(&issued.token).unwrap();
         assert_eq!(id, issued.key.id);
         assert!(secret_matches(secret, &hash));
-        let (other, _) = issue(&UserId::generate(), NewKey { label: "ci".into(), expires_at: None }).unwrap();
+        let (other, _) = issue(&UserId::generate(), NewKey { label: "ci".into(), expires_at: None }, None).unwrap();
         let (_, other_secret) = split_token(&other.token).unwrap();
         assert!(!secret_matches(other_secret, &hash));
         assert!(!issued.token.contains(&hash), "the stored hash is not the secret");
@@ -127,12 +143,11 @@ mod tests {
 
     #[test]
     fn past_expiry_is_refused() {
-        let err =
-            issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("2020-01-01T00:00:00Z".into()) })
-                .unwrap_err();
+        let past = NewKey { label: "x".into(), expires_at: Some("2020-01-01T00:00:00Z".into()) };
+        let err = issue(&UserId::generate(), past, None).unwrap_err();
         assert_eq!(err.details.unwrap()["field"], "expires_at");
-        let err =
-            issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("tomorrow".into()) }).unwrap_err();
+        let err = issue(&UserId::generate(), NewKey { label: "x".into(), expires_at: Some("tomorrow".into()) }, None)
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationFailed);
     }
 

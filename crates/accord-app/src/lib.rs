@@ -25,7 +25,7 @@ pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
 };
-pub use keys::{IssuedKey, NewKey};
+pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseSla, CaseView, sla};
 pub use screening::{
@@ -170,7 +170,8 @@ impl App {
             organisation_id: None,
         }
         .parse(accord_core::now())?;
-        let (issued, secret_hash) = keys::issue(&user.id, NewKey { label: "bootstrap".into(), expires_at: None })?;
+        let (issued, secret_hash) =
+            keys::issue(&user.id, NewKey { label: "bootstrap".into(), expires_at: None }, None)?;
         let payload = json!({ "user": to_json(&user), "key_id": issued.key.id });
         self.store
             .commit(
@@ -325,9 +326,14 @@ impl App {
             return Ok(u);
         }
         let kind = if disabled { "user.disabled" } else { "user.enabled" };
+        let mut mutations = vec![Mutation::SetUserDisabled { id: u.id.clone(), disabled }];
+        // Disabling ends every key of the user and every key minted with them; enabling revives none.
+        if disabled {
+            mutations.push(Mutation::RevokeUserKeys { user: u.id.clone(), at: accord_core::now() });
+        }
         self.store
             .commit(
-                vec![Mutation::SetUserDisabled { id: u.id.clone(), disabled }],
+                mutations,
                 vec![event(
                     p,
                     u.authority_id.as_ref(),
@@ -338,6 +344,22 @@ impl App {
             )
             .await?;
         Ok(User { disabled, ..u })
+    }
+
+    /// A user the caller may mint keys for: itself; for admins, anyone who is not an admin or an officer (those
+    /// get keys from themselves or from the operator, so no admin can act as one).
+    async fn key_recipient(&self, p: &Principal, user_id: &str) -> Result<User> {
+        let u = self.key_owner(p, user_id).await?;
+        if let Principal::User(me) = p
+            && me.user_id != u.id
+            && matches!(u.role, Role::Admin | Role::Officer | Role::SeniorOfficer)
+        {
+            return Err(Error::forbidden(format!(
+                "an admin does not mint keys for another {}: they mint their own, or the operator does",
+                u.role.as_str()
+            )));
+        }
+        Ok(u)
     }
 
     /// A user the caller may manage keys for: itself, or anyone for admins.
@@ -357,11 +379,29 @@ impl App {
 
     /// Creates an API key for a user; the token is returned once and stored only as a hash.
     pub async fn create_key(&self, p: &Principal, user_id: &str, input: NewKey) -> Result<IssuedKey> {
-        let owner = self.key_owner(p, user_id).await?;
+        let owner = self.key_recipient(p, user_id).await?;
         if owner.disabled {
             return Err(Error::new(ErrorCode::ValidationFailed, format!("user '{}' is disabled", owner.id)));
         }
-        let (issued, secret_hash) = keys::issue(&owner.id, input)?;
+        let now = accord_core::now();
+        let active = self
+            .store
+            .keys_of(&owner.id)
+            .await?
+            .into_iter()
+            .filter(|k| k.revoked_at.is_none() && k.expires_at.as_deref().is_none_or(|e| e > now.as_str()))
+            .count();
+        if active >= keys::MAX_ACTIVE_KEYS {
+            return Err(Error::new(
+                ErrorCode::KeyLimitReached,
+                format!("user '{}' has {active} active keys, the most allowed; revoke one first", owner.id),
+            ));
+        }
+        let parent = match user_principal(p) {
+            Some(me) => self.store.key(&me.key_id).await?.map(|r| r.key),
+            None => None,
+        };
+        let (issued, secret_hash) = keys::issue(&owner.id, input, parent.as_ref())?;
         self.store
             .commit(
                 vec![Mutation::InsertKey { key: issued.key.clone(), secret_hash }],

@@ -67,6 +67,7 @@ error_codes! {
     ShipmentRefused = "shipment_refused", 422, "A shipment is beyond what its licence allows (quantity, value, validity, party or status); the message says which.";
     ConsultationRequired = "consultation_required", 409, "The case matches an active allied denial: consult the denying authority and wait for its answer or the deadline before approving.";
     DocumentRejected = "document_rejected", 422, "An uploaded document is refused: too large, a content type not accepted, content that is not of its type, or a SHA-256 other than the declared one.";
+    KeyLimitReached = "key_limit_reached", 409, "The user holds as many active API keys as allowed; revoke one first.";
     StorageQuotaExceeded = "storage_quota_exceeded", 422, "An upload would take the organisation's stored documents beyond its quota; the message gives the figures.";
     NotEligible = "not_eligible", 422, "The organisation does not qualify for what it asked for (a global licence needs a trusted exporter).";
     ScreeningBudgetExceeded = "screening_budget_exceeded", 422, "A screening request asks for more hits than one request may (queries × limit); lower the limit or split the batch.";

@@ -521,6 +521,10 @@ pub struct ApiKeyInfo {
     pub revoked_at: Option<String>,
     /// Last successful use (updated at most once a minute).
     pub last_used_at: Option<String>,
+    /// The key it was minted with, when a key minted it: it never outlives that key and is revoked with it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub parent_key_id: Option<KeyId>,
 }
 
 #[cfg(test)]

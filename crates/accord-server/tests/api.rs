@@ -201,14 +201,16 @@ async fn keys_stop_working_when_revoked_or_expired(backend: Backend) {
     assert_eq!(w.node.audit_state().await, before);
 }
 
-async fn disabled_users_cannot_authenticate_until_enabled(backend: Backend) {
+async fn disabling_a_user_revokes_their_keys_and_enabling_revives_none(backend: Backend) {
     let w = world(backend).await;
     let officer = w.id("officer_de").to_owned();
     let admin = w.key("admin");
     let a = w.node.call(Method::POST, &format!("/api/v1/users/{officer}/disable"), Some(admin), None).await;
     assert_eq!(a.body["disabled"], true, "{}", a.body);
     let refused = w.node.get("/api/v1/me", Some(w.key("officer_de"))).await;
-    assert_eq!((refused.status.as_u16(), refused.code()), (401, "user_disabled"));
+    assert_eq!((refused.status.as_u16(), refused.code()), (401, "api_key_revoked"));
+    let keys = w.node.get(&format!("/api/v1/users/{officer}/keys"), Some(admin)).await.body;
+    assert!(keys.as_array().unwrap().iter().all(|k| k["revoked_at"].is_string()), "{keys}");
     let listed = w.node.get(&format!("/api/v1/users/{officer}"), Some(admin)).await;
     assert_eq!(listed.body["disabled"], true);
 
@@ -221,10 +223,15 @@ async fn disabled_users_cannot_authenticate_until_enabled(backend: Backend) {
     assert_eq!((own.status.as_u16(), own.code()), (409, "conflict"), "an admin cannot lock itself out");
 
     w.node.call(Method::POST, &format!("/api/v1/users/{officer}/enable"), Some(admin), None).await;
-    assert_eq!(w.node.get("/api/v1/me", Some(w.key("officer_de"))).await.status, StatusCode::OK);
+    let stale = w.node.get("/api/v1/me", Some(w.key("officer_de"))).await;
+    assert_eq!(stale.code(), "api_key_revoked", "enabling revives no key");
+    let operator = accord_core::principal::Principal::Operator { name: "test".into() };
+    let new = accord_app::NewKey { label: "again".into(), expires_at: None };
+    let fresh = w.node.app.create_key(&operator, &officer, new).await.unwrap().token;
+    assert_eq!(w.node.get("/api/v1/me", Some(&fresh)).await.status, StatusCode::OK);
     let events = w.node.get("/api/v1/audit/events?limit=1000", Some(admin)).await.body;
     let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(&kinds[kinds.len() - 2..], ["user.disabled", "user.enabled"]);
+    assert_eq!(&kinds[kinds.len() - 3..], ["user.disabled", "user.enabled", "api_key.created"]);
 }
 
 async fn every_response_carries_a_request_id(backend: Backend) {
@@ -439,7 +446,7 @@ async fn public_endpoints_answer_anonymous_callers(backend: Backend) {
 accord_store::on_both_backends!(
     bad_input_is_refused_precisely_and_changes_nothing,
     keys_stop_working_when_revoked_or_expired,
-    disabled_users_cannot_authenticate_until_enabled,
+    disabling_a_user_revokes_their_keys_and_enabling_revives_none,
     every_response_carries_a_request_id,
     openapi_document_covers_every_route,
     metrics_count_requests_per_route,

@@ -49,6 +49,13 @@ pub enum Mutation {
         /// Revocation time.
         at: String,
     },
+    /// Revoke every key of a user, and every key minted with them.
+    RevokeUserKeys {
+        /// The user.
+        user: UserId,
+        /// Revocation time.
+        at: String,
+    },
     /// Disable or re-enable a user.
     SetUserDisabled {
         /// The user.

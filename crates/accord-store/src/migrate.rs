@@ -109,6 +109,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0013_peer_nonces.sql"),
         postgres: include_str!("../migrations/0013_peer_nonces.sql"),
     },
+    Migration {
+        version: 14,
+        name: "key_parents",
+        sqlite: include_str!("../migrations/0014_key_parents.sql"),
+        postgres: include_str!("../migrations/0014_key_parents.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

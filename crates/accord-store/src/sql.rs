@@ -180,6 +180,7 @@ fn key_from(row: &AnyRow) -> Result<ApiKeyInfo> {
         expires_at: col(row, "expires_at")?,
         revoked_at: col(row, "revoked_at")?,
         last_used_at: col(row, "last_used_at")?,
+        parent_key_id: col::<Option<String>>(row, "parent_key_id")?.map(|k| KeyId::parse(&k)).transpose()?,
     })
 }
 
@@ -373,7 +374,7 @@ const LIST_VERSION_COLUMNS: &str =
     "list_id, version, format, content_hash, source, imported_at, entities, added, changed, removed, problems";
 
 const USER_COLUMNS: &str = "id, name, email, role, authority_id, organisation_id, disabled, created_at";
-const KEY_COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at";
+const KEY_COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at, parent_key_id";
 const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, payload, prev_hash, hash";
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
@@ -572,7 +573,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             if !exists(tx, "SELECT 1 FROM users WHERE id = $1", key.user_id.as_str()).await? {
                 return Err(Error::new(ErrorCode::UnknownUser, format!("user '{}' does not exist", key.user_id)));
             }
-            sqlx::query("INSERT INTO api_keys (id, user_id, label, secret_hash, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            sqlx::query("INSERT INTO api_keys (id, user_id, label, secret_hash, created_at, expires_at, revoked_at, last_used_at, parent_key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(key.id.as_str())
                 .bind(key.user_id.as_str())
                 .bind(&key.label)
@@ -581,6 +582,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                 .bind(key.expires_at.clone())
                 .bind(key.revoked_at.clone())
                 .bind(key.last_used_at.clone())
+                .bind(key.parent_key_id.as_ref().map(|k| k.as_str().to_owned()))
                 .execute(&mut **tx)
                 .await
                 .map_err(db_error)?;
@@ -599,6 +601,10 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
                     Error::not_found("API key", id.as_str())
                 });
             }
+            revoke_descendants(tx, "SELECT id FROM api_keys WHERE id = $1", id.as_str(), at).await?;
+        }
+        Mutation::RevokeUserKeys { user, at } => {
+            revoke_descendants(tx, "SELECT id FROM api_keys WHERE user_id = $1", user.as_str(), at).await?;
         }
         Mutation::SetUserDisabled { id, disabled } => {
             let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
@@ -1033,6 +1039,16 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
     Ok(())
 }
 
+/// Revokes every key minted, directly or not, with the keys `roots` selects (and those keys), that is not revoked.
+async fn revoke_descendants(tx: &mut Tx<'_>, roots: &str, value: &str, at: &str) -> Result<()> {
+    let sql = format!(
+        "WITH RECURSIVE tree(id) AS ({roots} UNION SELECT k.id FROM api_keys k JOIN tree t ON k.parent_key_id = t.id) \
+         UPDATE api_keys SET revoked_at = $2 WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL"
+    );
+    sqlx::query(&sql).bind(value).bind(at).execute(&mut **tx).await.map_err(db_error)?;
+    Ok(())
+}
+
 /// Appends one envelope to the outbox with the next sequence number; returns its audit event.
 async fn publish(
     tx: &mut Tx<'_>,
@@ -1196,6 +1212,7 @@ impl Store for SqlStore {
     async fn key(&self, id: &KeyId) -> Result<Option<KeyRecord>> {
         let row = sqlx::query(
             "SELECT k.id, k.user_id, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash, \
+             k.parent_key_id, \
              u.id AS owner_id, u.name AS owner_name, u.email AS owner_email, u.role AS owner_role, \
              u.authority_id AS owner_authority_id, u.organisation_id AS owner_organisation_id, \
              u.disabled AS owner_disabled, u.created_at AS owner_created_at \

@@ -124,6 +124,7 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
         expires_at: None,
         revoked_at: None,
         last_used_at: None,
+        parent_key_id: None,
     };
     store
         .commit(

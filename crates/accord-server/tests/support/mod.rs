@@ -165,9 +165,17 @@ pub async fn world(backend: Backend) -> World {
             .await;
         assert_eq!(u.status, StatusCode::CREATED, "{name}: {}", u.body);
         let id = u.body["id"].as_str().unwrap().to_owned();
-        let k = node.post(&format!("/api/v1/users/{id}/keys"), Some(&admin_key), json!({ "label": "test" })).await;
-        assert_eq!(k.status, StatusCode::CREATED, "{}", k.body);
-        members.insert(name, Member { id, key: k.body["token"].as_str().unwrap().to_owned(), role: role.into() });
+        // Officers' keys come from the operator (an admin may not mint them); the others' from the admin.
+        let token = if matches!(role, "officer" | "senior_officer") {
+            let operator = Principal::Operator { name: "test".into() };
+            let new = accord_app::NewKey { label: "test".into(), expires_at: None };
+            node.app.create_key(&operator, &id, new).await.unwrap().token
+        } else {
+            let k = node.post(&format!("/api/v1/users/{id}/keys"), Some(&admin_key), json!({ "label": "test" })).await;
+            assert_eq!(k.status, StatusCode::CREATED, "{}", k.body);
+            k.body["token"].as_str().unwrap().to_owned()
+        };
+        members.insert(name, Member { id, key: token, role: role.into() });
     }
     World { node, org_de, org_fr, members }
 }
