@@ -232,6 +232,9 @@ impl App {
             None => today(),
         };
         let day: jiff::civil::Date = date.parse().map_err(|_| Error::validation("date", "not a date"))?;
+        if date > today() {
+            return Err(Error::validation("date", format!("a denial is not dated in the future ({date})")));
+        }
         let destination = crate::controls::check_country("destination", &input.destination)?;
         let denial = Denial {
             id: DenialId::generate(),
@@ -256,7 +259,8 @@ impl App {
         mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));
         let events = vec![event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial))];
         self.commit_and_notify(mutations, events).await?;
-        Ok(denial)
+        // The answer shows what a read shows (a legacy denial past its term reads as expired).
+        Ok(as_of(denial, &today()))
     }
 
     /// Amends, revokes or renews a denial (an officer of the notifying authority); allies receive the new version.
@@ -304,7 +308,7 @@ impl App {
         let mut mutations = vec![Mutation::UpdateDenial { denial: d.clone(), expected_version: version }];
         mutations.extend(self.publication("denial", authority.as_str(), to_json(&d)));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, d.id.as_str(), to_json(&d))]).await?;
-        Ok(d)
+        Ok(as_of(d, &today()))
     }
 
     /// The active denials of other authorities that a case matches: a related control code, the same destination,

@@ -126,6 +126,57 @@ pub(crate) fn check_country(field: &str, s: &str) -> Result<String> {
     })
 }
 
+/// Days ahead of today a transaction or question may be dated: the facts in force say nothing reliable beyond.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// Checks that `day` (a checked date) is no further ahead than [`MAX_DAYS_AHEAD`]: the facts in force are those
+/// published now, and a later day may be governed by facts not yet known.
+pub(crate) fn within_facts(field: &str, day: &str) -> Result<()> {
+    let limit =
+        jiff::Zoned::now().date().checked_add(jiff::Span::new().days(MAX_DAYS_AHEAD)).ok().map(|d| d.to_string());
+    match limit {
+        Some(limit) if day > limit.as_str() => Err(Error::validation(
+            field,
+            format!(
+                "{field} {day} is beyond the facts in force: rules for days after {limit} are not known yet; ask again \
+                 closer to the day"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Longest validity of a licence, in years.
+pub const MAX_LICENCE_YEARS: i16 = 5;
+
+/// Checks a licence's first and last day: the first at most 30 days back and a year ahead, the last on or after
+/// the first and at most [`MAX_LICENCE_YEARS`] after it.
+pub(crate) fn licence_days(from: &str, until: &str) -> Result<()> {
+    let parse = |field: &str, d: &str| {
+        d.parse::<jiff::civil::Date>().map_err(|_| Error::validation(field, format!("'{d}' is not a date")))
+    };
+    let (first, last) = (parse("valid_from", from)?, parse("valid_until", until)?);
+    let today = jiff::Zoned::now().date();
+    let earliest = today.checked_sub(jiff::Span::new().days(30)).unwrap_or(today);
+    let latest_start = today.checked_add(jiff::Span::new().years(1)).unwrap_or(today);
+    if first < earliest || first > latest_start {
+        return Err(Error::validation(
+            "valid_from",
+            format!("valid_from {first} must lie between {earliest} and {latest_start}"),
+        ));
+    }
+    let latest_end = first.checked_add(jiff::Span::new().years(MAX_LICENCE_YEARS)).unwrap_or(first);
+    if last < first || last > latest_end {
+        return Err(Error::validation(
+            "valid_until",
+            format!(
+                "valid_until {last} must lie between valid_from {first} and {latest_end} ({MAX_LICENCE_YEARS} years)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Today's date, `YYYY-MM-DD`: the default day of every "as of" question.
 pub(crate) fn today() -> String {
     jiff::Zoned::now().date().to_string()

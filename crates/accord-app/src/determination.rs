@@ -251,6 +251,7 @@ impl App {
             Some(d) => check_date("at", d)?,
             None => check_date("date", &tx.date)?,
         };
+        crate::controls::within_facts(if at.is_some() { "at" } else { "date" }, &day)?;
         let (list_version, list) = self.control_list_at(Some(&day)).await?;
         let (policy_version, policies) = self.policies_at(&day).await?;
         let checked = tx.check(&list, &policies)?;

@@ -341,10 +341,16 @@ impl App {
         }
         if let Some(d) = &input.valid_until {
             let until = crate::controls::check_date("valid_until", d)?;
-            if until < l.valid_from {
+            let years = jiff::Span::new().years(crate::controls::MAX_LICENCE_YEARS);
+            let latest = l.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
+            if until < l.valid_from || latest.is_some_and(|last| until > last.to_string()) {
                 return Err(Error::validation(
                     "valid_until",
-                    format!("valid_until {until} is before the licence's first day {}", l.valid_from),
+                    format!(
+                        "valid_until {until} must lie between the licence's first day {} and {} years after it",
+                        l.valid_from,
+                        crate::controls::MAX_LICENCE_YEARS
+                    ),
                 ));
             }
             l.valid_until = until;

@@ -285,12 +285,7 @@ impl App {
                         .as_deref()
                         .ok_or_else(|| Error::validation("valid_until", "an approval needs valid_until"))?,
                 )?;
-                if until < from {
-                    return Err(Error::validation(
-                        "valid_until",
-                        format!("valid_until {until} is before valid_from {from}"),
-                    ));
-                }
+                crate::controls::licence_days(&from, &until)?;
                 if let Some((i, t)) = case.tasks.iter().enumerate().find(|(_, t)| t.outcome.is_none()) {
                     return Err(Error::new(
                         ErrorCode::Conflict,

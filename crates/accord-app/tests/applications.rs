@@ -12,6 +12,12 @@ use accord_store::Backend;
 use serde_json::json;
 use support::*;
 
+/// A last day a licence may have: the end of June two years on (within the longest validity whenever the test runs).
+fn later() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{}-06-30", 1970 + secs / 31_556_952 + 2)
+}
+
 async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(backend: Backend) {
     let w = world(backend).await;
     let app = &w.app;
@@ -153,7 +159,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let id = case.id.to_string();
 
     // Two officers decide the same version at once: exactly one wins.
-    let approve = || decision("approve", 1, json!({"valid_until": "2099-12-31", "conditions": ["no re-export"]}));
+    let approve = || decision("approve", 1, json!({"valid_until": later(), "conditions": ["no re-export"]}));
     let (a, b) = tokio::join!(app.decide(&w.officer_de, &id, approve()), app.decide(&w.senior_de, &id, approve()));
     let results = [a, b];
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
@@ -205,7 +211,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let asked = app.request_information(&w.officer_de, &id, 1, "Who is the end user of the ICs?").await.unwrap();
     assert_eq!(asked.status, accord_core::cases::CaseStatus::AwaitingInformation);
     assert_eq!(app.decide(&w.officer_de, &id, approve()).await.unwrap_err().code, ErrorCode::CaseChanged);
-    let stale = decision("approve", 2, json!({"valid_until": "2099-12-31"}));
+    let stale = decision("approve", 2, json!({"valid_until": later()}));
     assert_eq!(
         app.decide(&w.officer_de, &id, stale).await.unwrap_err().code,
         ErrorCode::Conflict,
@@ -219,11 +225,8 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     assert!(view.sla.remaining <= 20 && view.sla.paused <= view.sla.elapsed);
     let advised = app.advise(&w.officer_de, &id, 3, "Technical advice: the ICs meet 3A001.a.1.a").await.unwrap();
     assert_eq!(advised.advice.len(), 1);
-    let too_much = decision(
-        "approve",
-        4,
-        json!({"valid_until": "2099-12-31", "items": [{"item": 0, "quantity": 11, "value": 5000}]}),
-    );
+    let too_much =
+        decision("approve", 4, json!({"valid_until": later(), "items": [{"item": 0, "quantity": 11, "value": 5000}]}));
     assert_eq!(app.decide(&w.officer_de, &id, too_much).await.unwrap_err().code, ErrorCode::ValidationFailed);
     let backwards = decision("approve", 4, json!({"valid_from": "2027-01-01", "valid_until": "2026-12-31"}));
     assert_eq!(app.decide(&w.officer_de, &id, backwards).await.unwrap_err().code, ErrorCode::ValidationFailed);
@@ -335,7 +338,7 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     assert_eq!(case.tasks.len(), 1, "a pre-licence check opens with the case");
     assert_eq!(case.tasks[0].kind, TaskKind::PreLicenceCheck);
 
-    let approve = |v: i64| decision("approve", v, json!({"valid_until": "2099-12-31"}));
+    let approve = |v: i64| decision("approve", v, json!({"valid_until": later()}));
     let open = app.decide(&w.officer_de, &id, approve(1)).await.unwrap_err();
     assert!(open.code == ErrorCode::Conflict && open.message.contains("still open"), "{}", open.message);
     let task = |v: i64| NewTask {

@@ -229,7 +229,7 @@ async fn a_global_licence_is_for_trusted_exporters_and_covers_each_named_destina
         app.amend_licence(&w.officer_de, &lic, amend(json!([{"item": 0, "quantity": 5, "value": 5000}]), &dates.until));
     assert_eq!(below.await.unwrap_err().code, ErrorCode::ValidationFailed, "never below what was shipped");
     let backwards = app.amend_licence(&w.officer_de, &lic, amend(json!([]), &dates.before)).await.unwrap_err();
-    assert!(backwards.message.contains("before the licence's first day"), "{}", backwards.message);
+    assert!(backwards.message.contains("must lie between the licence's first day"), "{}", backwards.message);
     let by_exporter = app.amend_licence(&w.exporter, &lic, amend(json!([]), &dates.after)).await;
     assert_eq!(by_exporter.unwrap_err().code, ErrorCode::Forbidden);
     let l = app

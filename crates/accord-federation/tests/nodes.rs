@@ -18,6 +18,12 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/co
 const CONSIGNEE: &str = "Shanghai Example Trading Co., Ltd.";
 
 /// Waits (at most 30 s, for slow machines) until `check` holds.
+/// A last day a licence may have: the end of June two years on (within the longest validity whenever the test runs).
+fn licence_end() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{}-06-30", 1970 + secs / 31_556_952 + 2)
+}
+
 async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
     let start = Instant::now();
     while !check().await {
@@ -88,7 +94,7 @@ async fn a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyw
     assert_eq!(case.denial_matches, vec![id.clone()]);
     assert!(case.risk_factors.iter().any(|f| f.factor == "allied_denial" && f.points == 30), "{:?}", case.risk_factors);
     let approve = |v: i64| {
-        serde_json::from_value(json!({"kind": "approve", "reason": "civil end use verified on site", "version": v, "valid_until": "2099-12-31"}))
+        serde_json::from_value(json!({"kind": "approve", "reason": "civil end use verified on site", "version": v, "valid_until": licence_end()}))
             .unwrap()
     };
     let blocked = b.app.decide(&b.officer, &case_id, approve(1)).await.unwrap_err();
@@ -358,7 +364,7 @@ async fn a_peer_that_claims_an_allys_denial_id_cuts_neither_its_denials_nor_the_
     let applied = b.app.create_application(&b.exporter, application, None, true).await.unwrap();
     let case_id = applied.application.outcomes[0].case_id.clone().unwrap();
     let approve = serde_json::from_value(
-        json!({"kind": "approve", "reason": "checked", "version": 1, "valid_until": "2099-12-31"}),
+        json!({"kind": "approve", "reason": "checked", "version": 1, "valid_until": licence_end()}),
     )
     .unwrap();
     let blocked = b.app.decide(&b.officer, &case_id, approve).await.unwrap_err();

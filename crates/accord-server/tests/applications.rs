@@ -15,6 +15,12 @@ use support::{World, world};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
 
+/// A last day a licence may have: the end of June two years on (within the longest validity whenever the test runs).
+fn later() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{}-06-30", 1970 + secs / 31_556_952 + 2)
+}
+
 fn body(code: &str) -> Value {
     json!({
         "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
@@ -81,7 +87,7 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     assert_eq!((sla.status.as_u16(), sla.body["sla"]["target"].as_u64()), (200, Some(20)), "{}", sla.body);
     let assigned = w.node.post(&format!("/api/v1/cases/{case_id}/assign"), Some(officer), json!({"version": 1})).await;
     assert_eq!((assigned.status.as_u16(), assigned.body["version"].as_i64()), (200, Some(2)), "{}", assigned.body);
-    let decision = |version: i64| json!({"kind": "approve", "reason": "end use verified", "version": version, "valid_until": "2099-06-30"});
+    let decision = |version: i64| json!({"kind": "approve", "reason": "end use verified", "version": version, "valid_until": later()});
     let stale = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(1)).await;
     assert_eq!((stale.status.as_u16(), stale.code()), (409, "case_changed"), "{}", stale.body);
     let approved = w.node.post(&format!("/api/v1/cases/{case_id}/decision"), Some(officer), decision(2)).await;
@@ -288,7 +294,7 @@ async fn documents_rosters_amendments_and_denials_over_http(backend: Backend) {
             .as_str()
             .expect("without a list to screen against, the transfer is assumed to need a licence")
             .to_owned();
-    let approve = json!({"kind": "approve", "reason": "ok", "version": 1, "valid_until": "2099-06-30"});
+    let approve = json!({"kind": "approve", "reason": "ok", "version": 1, "valid_until": later()});
     let approved = w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&officer), approve).await;
     let lic = approved.body["licence_id"].as_str().unwrap().to_owned();
     let person = json!({"name": "Ravi Kumar", "type": "person", "nationality": "IN", "role": "researcher"});
@@ -305,11 +311,11 @@ async fn documents_rosters_amendments_and_denials_over_http(backend: Backend) {
     let removed =
         w.node.post(&format!("{path}/1/remove"), Some(&exporter), json!({"reason": "left the project"})).await;
     assert_eq!(removed.body["roster"][1]["status"], "removed", "{}", removed.body);
-    let amend = json!({"reason": "phase two", "valid_until": "2099-12-31"});
+    let amend = json!({"reason": "phase two", "valid_until": later()});
     let amended = w.node.post(&format!("/api/v1/licences/{lic}/amendments"), Some(&officer), amend).await;
     assert_eq!(
         (amended.body["valid_until"].as_str(), amended.body["amendments"][2]["kind"].as_str()),
-        (Some("2099-12-31"), Some("licence_amended")),
+        (Some(later().as_str()), Some("licence_amended")),
         "{}",
         amended.body
     );
@@ -364,7 +370,7 @@ async fn allied_denials_consultations_and_assessments_over_http(backend: Backend
         .unwrap();
     let applied = w.node.send(req).await;
     let case = applied.body["outcomes"][0]["case_id"].as_str().expect("an FR case").to_owned();
-    let approve = json!({"kind": "approve", "reason": "verified", "version": 1, "valid_until": "2099-06-30"});
+    let approve = json!({"kind": "approve", "reason": "verified", "version": 1, "valid_until": later()});
     let blocked = w.node.post(&format!("/api/v1/cases/{case}/decision"), Some(&fr), approve.clone()).await;
     assert_eq!((blocked.status.as_u16(), blocked.code()), (409, "consultation_required"), "{}", blocked.body);
     let ask = json!({"denial_id": did, "question": "Same consignee: objection?"});
@@ -421,6 +427,48 @@ async fn allied_denials_consultations_and_assessments_over_http(backend: Backend
     assert_eq!((unsigned.status.as_u16(), unsigned.code()), (401, "unauthenticated"));
 }
 
+async fn licences_denials_and_transactions_are_dated_within_bounds(backend: Backend) {
+    let w = world(backend).await;
+    load_controls(&w).await;
+    let officer = w.key("officer_de").to_owned();
+    // A transaction dated beyond the facts in force is refused with the reason.
+    let mut far = body("3A001.a.1")["transaction"].clone();
+    far["date"] = json!("2099-01-01");
+    let refused = w.node.post("/api/v1/determinations", Some(w.key("exporter_de")), far).await;
+    assert_eq!((refused.status.as_u16(), refused.code()), (422, "validation_failed"), "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("beyond the facts in force"));
+    // A licence from year 1 or until 9999 is refused; nothing is decided.
+    let submitted = apply(&w, None, "?submit=true", body("3A001.a.1")).await;
+    let case = submitted.body["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
+    let decide = |extra: Value| {
+        let mut d = json!({"kind": "approve", "reason": "verified", "version": 1, "valid_until": later()});
+        d.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        d
+    };
+    let path = format!("/api/v1/cases/{case}/decision");
+    for extra in [json!({"valid_from": "0001-01-01"}), json!({"valid_until": "9999-12-31"})] {
+        let r = w.node.post(&path, Some(&officer), decide(extra.clone())).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, "validation_failed"), "{extra}: {}", r.body);
+    }
+    assert_eq!(w.node.get(&format!("/api/v1/cases/{case}"), Some(&officer)).await.body["version"], 1);
+    let approved = w.node.post(&path, Some(&officer), decide(json!({}))).await;
+    let lic = approved.body["licence_id"].as_str().unwrap().to_owned();
+    let forever = json!({"reason": "longer", "valid_until": "9999-12-31"});
+    let r = w.node.post(&format!("/api/v1/licences/{lic}/amendments"), Some(&officer), forever).await;
+    assert_eq!(r.code(), "validation_failed", "{}", r.body);
+    // A denial is not dated in the future; a legacy one past its term is answered as a read shows it.
+    let denial = |date: &str| {
+        json!({"reference": "DE-L-1", "date": date, "control_codes": ["3A001.a"], "item_description": "radar ICs",
+            "destination": "CN", "refusal_criteria": ["criterion 7"], "parties": [{"role": "consignee", "name": "X Ltd"}]})
+    };
+    let future = w.node.post("/api/v1/denials", Some(&officer), denial("2099-01-01")).await;
+    assert_eq!(future.code(), "validation_failed", "{}", future.body);
+    let legacy = w.node.post("/api/v1/denials", Some(&officer), denial("2020-01-10")).await;
+    assert_eq!(legacy.status.as_u16(), 201, "{}", legacy.body);
+    let read = w.node.get(&format!("/api/v1/denials/{}", legacy.body["id"].as_str().unwrap()), Some(&officer)).await;
+    assert_eq!((legacy.body["status"].as_str(), read.body["status"].as_str()), (Some("expired"), Some("expired")));
+}
+
 async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
     use sha2::Digest;
     let mut w = world(backend).await;
@@ -450,6 +498,7 @@ async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
 }
 
 accord_store::on_both_backends!(
+    licences_denials_and_transactions_are_dated_within_bounds,
     an_organisations_uploads_stop_at_its_storage_quota,
     applications_open_cases_in_the_officers_queue,
     documents_rosters_amendments_and_denials_over_http,

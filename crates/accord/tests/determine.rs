@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// A last day a licence may have: the end of June two years on (within the longest validity whenever the test runs).
+fn later() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{}-06-30", 1970 + secs / 31_556_952 + 2)
+}
+
 fn controls_data(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/controls").join(rel).display().to_string()
 }
@@ -281,7 +287,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let case_id = shown["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
     std::fs::write(
         dir.join("decision.json"),
-        r#"{"kind":"approve","reason":"verified","version":1,"valid_until":"2099-06-30"}"#,
+        format!(r#"{{"kind":"approve","reason":"verified","version":1,"valid_until":"{}"}}"#, later()),
     )
     .unwrap();
     let decided: serde_json::Value =
@@ -310,7 +316,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
             "--reason",
             "longer project",
             "--valid-until",
-            "2099-12-31",
+            &later(),
             "--item",
             "0:20:9000",
         ],
@@ -318,7 +324,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     .unwrap();
     assert_eq!(
         (amended["valid_until"].as_str(), amended["items"][0]["quantity"].as_f64()),
-        (Some("2099-12-31"), Some(20.0))
+        (Some(later().as_str()), Some(20.0))
     );
     let out = run(&dir, &["licences", "amend", &licence, "--reason", "x", "--item", "0:twenty"]);
     assert!(text(&out.stderr).contains("ITEM:QUANTITY:VALUE"), "{}", text(&out.stderr));
