@@ -57,6 +57,9 @@ pub enum ProfileRecord {
     },
 }
 
+/// Longest validity of a compliance-programme certification, in years.
+pub const MAX_CERTIFICATE_YEARS: i16 = 3;
+
 impl App {
     /// The trust tier of an organisation today (standard when it has no profile).
     pub(crate) async fn trust_tier(&self, org: &OrgId) -> Result<Tier> {
@@ -84,13 +87,55 @@ impl App {
         let view = self.profile(p, org).await?;
         let mut profile = view.profile;
         let authority = user_principal(p).and_then(|u| u.authority_id.clone());
-        let check = |field: &str, d: &str| crate::controls::check_date(field, d);
+        let organisation = self
+            .store
+            .organisation(&view.organisation_id)
+            .await?
+            .ok_or_else(|| Error::not_found("organisation", view.organisation_id.as_str()))?;
+        let home = organisation.authority_id.clone();
+        // Certifications, audits and an officer's training records are the business of the organisation's own
+        // authority, or of an authority it trusts to certify for it.
+        let officer_may_record = |action: &str| -> Result<()> {
+            let Some(me) = user_principal(p) else { return Ok(()) };
+            if me.role == Role::Exporter {
+                return Ok(());
+            }
+            let mine = me.authority_id.as_ref();
+            if mine == Some(&home) || mine.is_some_and(|a| self.trusts_certifier(&home, a)) {
+                Ok(())
+            } else {
+                Err(Error::forbidden(format!(
+                    "only officers of {home}, or of an authority {home} trusts to certify, may {action} for {}",
+                    view.organisation_id
+                )))
+            }
+        };
+        let day_limit = today();
+        let check = |field: &str, d: &str| -> Result<String> {
+            let day = crate::controls::check_date(field, d)?;
+            if day > day_limit {
+                return Err(Error::validation(field, format!("{field} {day} is in the future")));
+            }
+            Ok(day)
+        };
         let kind = match record {
             ProfileRecord::Certification { certified_on, expires_on } => {
                 require(p, &[Role::Officer, Role::SeniorOfficer], "certify compliance programmes")?;
-                let (from, until) = (check("certified_on", &certified_on)?, check("expires_on", &expires_on)?);
-                if until < from {
-                    return Err(Error::validation("expires_on", "expires_on is before certified_on"));
+                officer_may_record("certify compliance programmes")?;
+                let from = check("certified_on", &certified_on)?;
+                let until = crate::controls::check_date("expires_on", &expires_on)?;
+                let latest = from
+                    .parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| d.checked_add(jiff::Span::new().years(MAX_CERTIFICATE_YEARS)).ok())
+                    .map(|d| d.to_string());
+                if until < from || latest.as_ref().is_some_and(|l| until > *l) {
+                    return Err(Error::validation(
+                        "expires_on",
+                        format!(
+                            "expires_on {until} must lie between certified_on {from} and {MAX_CERTIFICATE_YEARS} years after it"
+                        ),
+                    ));
                 }
                 let issuer = authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string());
                 profile.icp =
@@ -99,6 +144,7 @@ impl App {
             }
             ProfileRecord::Training { person, course, date } => {
                 require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer], "record training")?;
+                officer_may_record("record training")?;
                 profile.trainings.push(TrainingRecord {
                     person: accord_core::model::parse_name("person", &person)?,
                     course: accord_core::model::parse_name("course", &course)?,
@@ -108,6 +154,7 @@ impl App {
             }
             ProfileRecord::Audit { date, outcome, summary } => {
                 require(p, &[Role::Officer, Role::SeniorOfficer], "record audits")?;
+                officer_may_record("record audits")?;
                 profile.audits.push(ExporterAudit {
                     authority_id: authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string()),
                     date: check("date", &date)?,
@@ -135,8 +182,8 @@ impl App {
             };
             mutations.extend(self.verification_mutations(&shared));
         }
-        self.commit_and_notify(mutations, vec![event(p, authority.as_ref(), kind, id.as_str(), to_json(&profile))])
-            .await?;
+        // The event belongs to the organisation's authority, so that authority's auditors see it.
+        self.commit_and_notify(mutations, vec![event(p, Some(&home), kind, id.as_str(), to_json(&profile))]).await?;
         let tier = profile.tier(&today());
         Ok(ProfileView { organisation_id: id, profile, tier })
     }

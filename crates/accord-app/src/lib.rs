@@ -50,6 +50,7 @@ pub struct App {
     policies: Arc<controls::VersionCache<accord_controls::PolicySet>>,
     federation: Option<Arc<federation::Federation>>,
     document_quota: u64,
+    certifier_trust: Arc<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -132,7 +133,20 @@ impl App {
             policies: Arc::default(),
             federation: None,
             document_quota: documents::DEFAULT_DOCUMENT_QUOTA,
+            certifier_trust: Arc::default(),
         }
+    }
+
+    /// The same application where each authority (key) trusts the officers of the listed authorities to certify,
+    /// audit and record training for its organisations.
+    pub fn with_certifier_trust(mut self, trust: std::collections::BTreeMap<String, Vec<String>>) -> App {
+        self.certifier_trust = Arc::new(trust);
+        self
+    }
+
+    /// Whether `home` trusts officers of `other` to certify for its organisations.
+    pub(crate) fn trusts_certifier(&self, home: &AuthorityId, other: &AuthorityId) -> bool {
+        self.certifier_trust.get(home.as_str()).is_some_and(|list| list.iter().any(|a| a == other.as_str()))
     }
 
     /// The same application, storing at most `bytes` of uploaded documents per organisation.

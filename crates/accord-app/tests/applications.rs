@@ -462,7 +462,7 @@ async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
         outcome: accord_core::cases::AuditOutcome::Failed,
         summary: "no screening records".into(),
     };
-    assert_eq!(app.record_profile(&w.officer_us, &org, audit).await.unwrap().tier, Tier::Watch);
+    assert_eq!(app.record_profile(&w.officer_de, &org, audit).await.unwrap().tier, Tier::Watch);
 }
 
 async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track(backend: Backend) {

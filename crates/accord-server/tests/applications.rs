@@ -469,6 +469,41 @@ async fn licences_denials_and_transactions_are_dated_within_bounds(backend: Back
     assert_eq!((legacy.body["status"].as_str(), read.body["status"].as_str()), (Some("expired"), Some("expired")));
 }
 
+async fn certifications_and_audits_come_from_the_organisations_authority_and_are_dated_within_bounds(backend: Backend) {
+    let mut w = world(backend).await;
+    let path = format!("/api/v1/organisations/{}/compliance", w.org_de);
+    let today = jiff::Zoned::now().date();
+    let certify = |from: jiff::civil::Date, years: i16| {
+        json!({"record": "certification", "certified_on": from.to_string(),
+            "expires_on": from.checked_add(jiff::Span::new().years(years)).unwrap().to_string()})
+    };
+    // An officer of another authority may not certify or audit a DE organisation.
+    let foreign = w.node.post(&path, Some(w.key("officer_fr")), certify(today, 2)).await;
+    assert_eq!((foreign.status.as_u16(), foreign.code()), (403, "forbidden"), "{}", foreign.body);
+    let audit = json!({"record": "audit", "date": today.to_string(), "outcome": "passed", "summary": "ok"});
+    assert_eq!(w.node.post(&path, Some(w.key("officer_fr")), audit.clone()).await.code(), "forbidden");
+    // No future-dated certificate or training, no certificate for ten years.
+    let tomorrow = today.tomorrow().unwrap();
+    let future = w.node.post(&path, Some(w.key("officer_de")), certify(tomorrow, 1)).await;
+    assert_eq!(future.code(), "validation_failed", "{}", future.body);
+    let training =
+        json!({"record": "training", "person": "A. Lee", "course": "ICP basics", "date": tomorrow.to_string()});
+    assert_eq!(w.node.post(&path, Some(w.key("exporter_de")), training).await.code(), "validation_failed");
+    let decade = w.node.post(&path, Some(w.key("officer_de")), certify(today, 10)).await;
+    assert_eq!(decade.code(), "validation_failed", "{}", decade.body);
+    assert!(w.node.get(&path, Some(w.key("officer_de"))).await.body["icp"].is_null(), "nothing was recorded");
+    // The home authority's officer certifies; its auditors see the event.
+    let done = w.node.post(&path, Some(w.key("officer_de")), certify(today, 3)).await;
+    assert_eq!(done.status.as_u16(), 200, "{}", done.body);
+    let events = w.node.get("/api/v1/audit/events?limit=1000", Some(w.key("auditor_de"))).await.body;
+    assert!(events.as_array().unwrap().iter().any(|e| e["kind"] == "compliance.certified"), "{events}");
+    // An authority that trusts FR-SBDU's officers lets them audit its organisations.
+    let trust = std::collections::BTreeMap::from([("DE-BAFA".to_owned(), vec!["FR-SBDU".to_owned()])]);
+    w.node.router = accord_server::router(w.node.app.clone().with_certifier_trust(trust), support::TEST_BODY_LIMIT);
+    let trusted = w.node.post(&path, Some(w.key("officer_fr")), audit).await;
+    assert_eq!(trusted.status.as_u16(), 200, "{}", trusted.body);
+}
+
 async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
     use sha2::Digest;
     let mut w = world(backend).await;
@@ -498,6 +533,7 @@ async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
 }
 
 accord_store::on_both_backends!(
+    certifications_and_audits_come_from_the_organisations_authority_and_are_dated_within_bounds,
     licences_denials_and_transactions_are_dated_within_bounds,
     an_organisations_uploads_stop_at_its_storage_quota,
     applications_open_cases_in_the_officers_queue,

@@ -330,8 +330,9 @@ async fn serve(
     tracing::info!(%addr, "accord node listening");
     let sync_config = file.sync.clone().unwrap_or_default();
     let interval = crate::sync::parse_interval(sync_config.interval.as_deref().unwrap_or("24h"))?;
-    let mut app =
-        App::new(store.clone()).with_document_quota(file.document_quota.unwrap_or(accord_app::DEFAULT_DOCUMENT_QUOTA));
+    let mut app = App::new(store.clone())
+        .with_document_quota(file.document_quota.unwrap_or(accord_app::DEFAULT_DOCUMENT_QUOTA))
+        .with_certifier_trust(file.trusted_certifiers.clone().unwrap_or_default());
     if let Some(v) = variants {
         app = app.with_name_variants(v);
     }

@@ -32,6 +32,10 @@ max_in_flight = 1024
 # Bytes of uploaded documents each organisation may store (1 GiB); beyond it uploads get storage_quota_exceeded.
 document_quota = 1073741824
 
+# Certifications, audits and officers' training records of an organisation are made by officers of its own
+# authority; an authority may also trust the officers of others to make them (mutual recognition):
+# trusted_certifiers = { "DE-BAFA" = ["FR-SBDU", "NL-CDIU"] }
+
 # Log format: "text" or "json". Environment: ACCORD_LOG_FORMAT. Flag: --log-format.
 log_format = "text"
 
@@ -115,6 +119,8 @@ pub struct FileConfig {
     pub max_in_flight: Option<usize>,
     /// Bytes of documents per organisation.
     pub document_quota: Option<u64>,
+    /// Per authority, the authorities whose officers it trusts to certify and audit its organisations.
+    pub trusted_certifiers: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// `text` or `json`.
     pub log_format: Option<String>,
     /// Log filter.
