@@ -267,6 +267,11 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
             let of = n.assessment_authority.as_deref().unwrap_or_default();
             shared(format!("{of}:{}", n.assessment_id), &n.authority_id, n.version)
         }
+        "checkpoint" => {
+            let c: accord_core::audit::Checkpoint = parse(e)?;
+            owned(&c.authority_id)?;
+            shared(c.seq.to_string(), &c.authority_id, 1)
+        }
         "verification" => {
             let v: SharedVerification = parse(e)?;
             owned(&v.authority_id)?;

@@ -3,6 +3,7 @@
 
 mod allied;
 mod applications;
+mod checkpoints;
 mod compliance;
 mod controls;
 mod determination;

@@ -172,6 +172,15 @@ pub async fn pull_pages(app: &App, peer: &Peer, page: i64) -> Result<usize, Stri
     }
 }
 
+/// The signed audit checkpoints of this node that `peer` holds (what it received from this node).
+pub async fn peer_checkpoints(app: &App, peer: &Peer) -> Result<Vec<accord_core::audit::Checkpoint>, String> {
+    let (status, body) = call(app, "GET", peer, "/federation/v1/checkpoints".into()).await?;
+    if status != 200 {
+        return Err(format!("{} answered HTTP {status}: {}", peer.url, body.chars().take(300).collect::<String>()));
+    }
+    serde_json::from_str(&body).map_err(|e| format!("{} sent malformed checkpoints: {e}", peer.url))
+}
+
 /// Pulls every registered peer once.
 pub async fn pull_all(app: &App) {
     let peers = match app.peers().await {

@@ -32,6 +32,8 @@ pub struct Node {
     pub exporter: Principal,
     /// Its organisation.
     pub org: String,
+    /// Its store, for tests that reach under the application (as a database administrator would).
+    pub store: accord_store::SqlStore,
     _db: TestDb,
 }
 
@@ -50,7 +52,7 @@ pub async fn user(app: &App, role: &str, email: &str, authority: Option<&str>, o
 pub async fn node(backend: Backend, authority: &str, country: &str) -> Node {
     let (db, store) = TestDb::store(backend).await;
     let key = NodeKey::generate().unwrap();
-    let app = App::new(Arc::new(store)).with_federation(Federation::new(authority, key.clone()));
+    let app = App::new(Arc::new(store.clone())).with_federation(Federation::new(authority, key.clone()));
     let op = operator();
     let a = serde_json::from_value(
         json!({"id": authority, "name": authority, "jurisdiction": "EU", "country": country, "time_zone": "Europe/Paris"}),
@@ -72,6 +74,7 @@ pub async fn node(backend: Backend, authority: &str, country: &str) -> Node {
         officer: user(&app, "officer", &format!("o@{lower}.example"), Some(authority), None).await,
         exporter: user(&app, "exporter", &format!("e@{lower}.example"), None, Some(&org)).await,
         org,
+        store,
         app,
         authority: authority.into(),
         key,

@@ -70,6 +70,19 @@ pub(crate) async fn outbox(
     Ok(Json(OutboxPage { envelopes, head }))
 }
 
+#[utoipa::path(get, path = "/federation/v1/checkpoints", tag = "federation",
+    responses((status = 200, description = "The signed audit checkpoints of the calling peer that this node holds, by sequence", body = [accord_core::audit::Checkpoint]),
+              (status = 401, description = "Not a registered peer, or a bad, misdirected or replayed request signature", body = ErrorBody),
+              (status = 429, description = "The peer's request rate is spent (see Retry-After)", body = ErrorBody)))]
+pub(crate) async fn checkpoints(
+    State(s): State<AppState>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<accord_core::audit::Checkpoint>>> {
+    let peer = peer_of(&s, &headers, "GET", &uri).await?;
+    Ok(Json(s.app.checkpoints_held_for(&peer).await?))
+}
+
 #[utoipa::path(post, path = "/federation/v1/notify", tag = "federation",
     responses((status = 202, description = "This node will pull from the caller now (the request carries no data)"),
               (status = 401, description = "Not a registered peer, or a bad, misdirected or replayed request signature", body = ErrorBody),

@@ -95,6 +95,7 @@ pub struct RequestId(pub String);
         licence_handlers::list_assessments, licence_handlers::publish_assessment, licence_handlers::endorse_assessment,
         licence_handlers::list_verifications,
         federation_handlers::outbox, federation_handlers::notify, federation_handlers::status,
+        federation_handlers::checkpoints,
     ),
     modifiers(&BearerAuth, &ErrorResponses, &ExactParameters),
     tags(
@@ -385,6 +386,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .route("/api/v1/verifications", get(licence_handlers::list_verifications))
         .route("/federation/v1/outbox", get(federation_handlers::outbox))
         .route("/federation/v1/notify", post(federation_handlers::notify))
+        .route("/federation/v1/checkpoints", get(federation_handlers::checkpoints))
         .route("/api/v1/federation/status", get(federation_handlers::status))
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)

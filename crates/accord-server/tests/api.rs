@@ -332,6 +332,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/federation/status", "get"),
         ("/federation/v1/outbox", "get"),
         ("/federation/v1/notify", "post"),
+        ("/federation/v1/checkpoints", "get"),
     ];
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, expected.len(), "every documented operation is in this list");

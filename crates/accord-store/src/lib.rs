@@ -49,6 +49,8 @@ pub enum Mutation {
         /// Revocation time.
         at: String,
     },
+    /// Store a signed checkpoint of the audit chain (its sequence must be new).
+    InsertCheckpoint(accord_core::audit::Checkpoint),
     /// Revoke every key of a user, and every key minted with them.
     RevokeUserKeys {
         /// The user.
@@ -409,4 +411,10 @@ pub trait Store: Send + Sync + 'static {
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;
     /// Walks the whole chain and compares it with the recorded head.
     async fn verify_chain(&self) -> Result<ChainReport>;
+    /// The chain's head: its last sequence number and hash.
+    async fn audit_head(&self) -> Result<(i64, String)>;
+    /// The hash of the event with sequence number `seq`, when there is one.
+    async fn event_hash(&self, seq: i64) -> Result<Option<String>>;
+    /// This node's signed checkpoints, in sequence order.
+    async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>>;
 }

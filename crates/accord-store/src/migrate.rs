@@ -115,6 +115,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0014_key_parents.sql"),
         postgres: include_str!("../migrations/0014_key_parents.sql"),
     },
+    Migration {
+        version: 15,
+        name: "audit_checkpoints",
+        sqlite: include_str!("../migrations/0015_audit_checkpoints.sqlite.sql"),
+        postgres: include_str!("../migrations/0015_audit_checkpoints.postgres.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

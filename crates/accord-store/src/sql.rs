@@ -603,6 +603,25 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
             }
             revoke_descendants(tx, "SELECT id FROM api_keys WHERE id = $1", id.as_str(), at).await?;
         }
+        Mutation::InsertCheckpoint(c) => {
+            sqlx::query(
+                "INSERT INTO audit_checkpoints (seq, authority_id, head_hash, at, signature) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(c.seq)
+            .bind(&c.authority_id)
+            .bind(&c.head_hash)
+            .bind(&c.at)
+            .bind(&c.signature)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::AlreadyExists, format!("a checkpoint at sequence {} exists", c.seq))
+                } else {
+                    db_error(e)
+                }
+            })?;
+        }
         Mutation::RevokeUserKeys { user, at } => {
             revoke_descendants(tx, "SELECT id FROM api_keys WHERE user_id = $1", user.as_str(), at).await?;
         }
@@ -1703,6 +1722,42 @@ impl Store for SqlStore {
         }
         .map_err(db_error)?;
         rows.iter().map(event_from).collect()
+    }
+
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        Ok((col(&row, "seq")?, col(&row, "hash")?))
+    }
+
+    async fn event_hash(&self, seq: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT hash FROM audit_events WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| col(&r, "hash")).transpose()
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>> {
+        let rows =
+            sqlx::query("SELECT seq, authority_id, head_hash, at, signature FROM audit_checkpoints ORDER BY seq")
+                .fetch_all(&mut *self.conn().await?)
+                .await
+                .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(accord_core::audit::Checkpoint {
+                    authority_id: col(r, "authority_id")?,
+                    seq: col(r, "seq")?,
+                    head_hash: col(r, "head_hash")?,
+                    at: col(r, "at")?,
+                    signature: col(r, "signature")?,
+                })
+            })
+            .collect()
     }
 
     async fn verify_chain(&self) -> Result<ChainReport> {

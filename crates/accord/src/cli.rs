@@ -818,8 +818,15 @@ pub enum KeyCommand {
 /// `accord audit …`
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain; exits with status 3 and names the first bad event when it is broken.
-    Verify,
+    /// Walk the hash chain and compare it with its signed checkpoints; exits with status 3 and names the first bad
+    /// event or checkpoint when they disagree.
+    Verify {
+        /// Also ask every peer for the checkpoints of this node it holds, and compare them with the chain.
+        #[arg(long)]
+        peers: bool,
+    },
+    /// Sign the chain's head with the node key and send the checkpoint to the peers (`serve` does it every minute).
+    Checkpoint,
     /// Print audit events in chain order, as JSON lines.
     Events {
         /// Only events after this sequence number.

@@ -184,7 +184,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             println!("Revoked API key {} at {}", k.id, k.revoked_at.unwrap_or_default());
         }
         Command::Key(KeyCommand::List { user }) => print_json(&service(app.keys(p, &user).await)?)?,
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { peers }) => {
             let report = service(app.verify_audit(p).await)?;
             if let Some(b) = &report.first_break {
                 eprintln!("audit chain BROKEN at event {} (sequence {}): {}", b.event_id, b.seq, b.reason);
@@ -192,7 +192,12 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
             }
             println!("audit chain OK: {} events, head {}", report.events, report.head_hash);
+            return verify_checkpoints(app, p, peers).await;
         }
+        Command::Audit(AuditCommand::Checkpoint) => match service(app.checkpoint(p).await)? {
+            Some(c) => println!("checkpoint signed at sequence {}: {}", c.seq, c.head_hash),
+            None => println!("nothing new since the last checkpoint"),
+        },
         Command::Audit(AuditCommand::Events { after, limit }) => {
             for e in service(app.audit_events(p, after, limit).await)? {
                 println!("{}", serde_json::to_string(&e)?);
@@ -362,6 +367,7 @@ async fn serve(
     ];
     if federated {
         background.push(tokio::spawn(accord_federation::run(app.clone(), federation_interval, std::future::pending())));
+        background.push(tokio::spawn(checkpoint_forever(app.clone())));
     }
     let router = accord_server::router_with(app, limits);
     accord_server::serve_with(listener, router, limits.header_timeout, shutdown_signal())
@@ -446,4 +452,49 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// Signs a checkpoint of the audit chain every minute when it grew, and sends it to the allies.
+async fn checkpoint_forever(app: App) {
+    let node = Principal::Operator { name: "node".into() };
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        match app.checkpoint(&node).await {
+            Ok(Some(c)) => tracing::info!(seq = c.seq, "audit checkpoint signed"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not sign an audit checkpoint"),
+        }
+    }
+}
+
+/// Compares the chain with this node's signed checkpoints and, with `peers`, with those each ally holds.
+async fn verify_checkpoints(app: &App, p: &Principal, peers: bool) -> Result<ExitCode> {
+    let key = app.federation().and_then(|f| accord_core::federation::PublicKey::parse(&f.key.public_base64()).ok());
+    let mut problems = Vec::new();
+    let mine = service(app.verify_checkpoints(p, key.as_ref()).await)?;
+    println!("{} signed checkpoints compared", mine.checked);
+    problems.extend(mine.problems);
+    let mut unreachable = false;
+    if peers {
+        for peer in service(app.peers().await)? {
+            match accord_federation::peer_checkpoints(app, &peer).await {
+                Ok(held) => {
+                    let report = service(app.compare_checkpoints(p, &peer.authority_id, &held, key.as_ref()).await)?;
+                    println!("{}: {} checkpoints compared", peer.authority_id, report.checked);
+                    problems.extend(report.problems);
+                }
+                Err(e) => {
+                    eprintln!("{}: could not compare: {e}", peer.authority_id);
+                    unreachable = true;
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("audit checkpoints DISAGREE: {problem}");
+        }
+        return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+    }
+    Ok(if unreachable { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
