@@ -18,6 +18,66 @@ use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, UserScope};
 use serde_json::json;
 
+/// Applies an amendment's changes to a licence: a new last day within the longest validity, new conditions, new
+/// quantities and values never below what was shipped; the status follows.
+fn apply_amendment(l: &mut Licence, input: &NewAmendment) -> Result<()> {
+    if input.valid_until.is_none() && input.conditions.is_none() && input.items.is_empty() {
+        return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
+    }
+    if let Some(d) = &input.valid_until {
+        let until = crate::controls::check_date("valid_until", d)?;
+        let years = jiff::Span::new().years(crate::controls::MAX_LICENCE_YEARS);
+        let latest = l.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
+        if until < l.valid_from || latest.is_some_and(|last| until > last.to_string()) {
+            return Err(Error::validation(
+                "valid_until",
+                format!(
+                    "valid_until {until} must lie between the licence's first day {} and {} years after it",
+                    l.valid_from,
+                    crate::controls::MAX_LICENCE_YEARS
+                ),
+            ));
+        }
+        l.valid_until = until;
+    }
+    if let Some(conditions) = &input.conditions {
+        l.conditions = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| crate::review::text(&format!("conditions[{i}]"), c, 1000))
+            .collect::<Result<_>>()?;
+    }
+    for (i, given) in input.items.iter().enumerate() {
+        let field = format!("items[{i}]");
+        let Some(li) = l.items.iter_mut().find(|x| x.item == given.item) else {
+            return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
+        };
+        let finite = given.quantity.is_finite() && given.value.is_finite();
+        if !finite || given.quantity < li.used_quantity - EPSILON || given.value < li.used_value - EPSILON {
+            return Err(Error::validation(
+                &field,
+                format!(
+                    "{field}: quantity {} and value {} must be numbers no lower than what was shipped ({} and {})",
+                    given.quantity, given.value, li.used_quantity, li.used_value
+                ),
+            ));
+        }
+        li.quantity = given.quantity;
+        li.value = given.value;
+    }
+    if l.status == LicenceStatus::Expired {
+        // Expiry is read from the dates, never stored: a later last day makes the licence usable again.
+        l.status = LicenceStatus::Active;
+    }
+    let used_up = l.items.iter().all(used_up);
+    if l.status == LicenceStatus::Exhausted && !used_up {
+        l.status = LicenceStatus::Active;
+    } else if l.status == LicenceStatus::Active && used_up {
+        l.status = LicenceStatus::Exhausted;
+    }
+    Ok(())
+}
+
 /// How often a shipment is retried when another one changed the licence first.
 const SHIPMENT_RETRIES: usize = 20;
 
@@ -336,59 +396,13 @@ impl App {
         if l.status == LicenceStatus::Revoked {
             return Err(Error::new(ErrorCode::Conflict, format!("licence {} is revoked; it cannot be amended", l.id)));
         }
-        if input.valid_until.is_none() && input.conditions.is_none() && input.items.is_empty() {
-            return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
-        }
-        if let Some(d) = &input.valid_until {
-            let until = crate::controls::check_date("valid_until", d)?;
-            let years = jiff::Span::new().years(crate::controls::MAX_LICENCE_YEARS);
-            let latest = l.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
-            if until < l.valid_from || latest.is_some_and(|last| until > last.to_string()) {
-                return Err(Error::validation(
-                    "valid_until",
-                    format!(
-                        "valid_until {until} must lie between the licence's first day {} and {} years after it",
-                        l.valid_from,
-                        crate::controls::MAX_LICENCE_YEARS
-                    ),
-                ));
-            }
-            l.valid_until = until;
-        }
-        if let Some(conditions) = &input.conditions {
-            l.conditions = conditions
-                .iter()
-                .enumerate()
-                .map(|(i, c)| crate::review::text(&format!("conditions[{i}]"), c, 1000))
-                .collect::<Result<_>>()?;
-        }
-        for (i, given) in input.items.iter().enumerate() {
-            let field = format!("items[{i}]");
-            let Some(li) = l.items.iter_mut().find(|x| x.item == given.item) else {
-                return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
-            };
-            let finite = given.quantity.is_finite() && given.value.is_finite();
-            if !finite || given.quantity < li.used_quantity - EPSILON || given.value < li.used_value - EPSILON {
-                return Err(Error::validation(
-                    &field,
-                    format!(
-                        "{field}: quantity {} and value {} must be numbers no lower than what was shipped ({} and {})",
-                        given.quantity, given.value, li.used_quantity, li.used_value
-                    ),
-                ));
-            }
-            li.quantity = given.quantity;
-            li.value = given.value;
-        }
-        if l.status == LicenceStatus::Expired {
-            // Expiry is read from the dates, never stored: a later last day makes the licence usable again.
-            l.status = LicenceStatus::Active;
-        }
-        let used_up = l.items.iter().all(used_up);
-        if l.status == LicenceStatus::Exhausted && !used_up {
-            l.status = LicenceStatus::Active;
-        } else if l.status == LicenceStatus::Active && used_up {
-            l.status = LicenceStatus::Exhausted;
+        let before = l.clone();
+        apply_amendment(&mut l, &input)?;
+        let review_reasons = self.amendment_review_reasons(&before, &l).await?;
+        let pending = !review_reasons.is_empty();
+        if pending {
+            // Nothing changes until a second, senior officer countersigns.
+            l = before;
         }
         let changes = json!({
             "valid_until": input.valid_until, "conditions": input.conditions, "items": input.items,
@@ -396,20 +410,49 @@ impl App {
         let amendment = Amendment {
             number: l.amendments.len() + 1,
             kind: AmendmentKind::LicenceAmended,
-            status: AmendmentStatus::Applied,
+            status: if pending { AmendmentStatus::PendingReview } else { AmendmentStatus::Applied },
             participant: None,
             outcome: None,
-            review_reasons: Vec::new(),
+            review_reasons: review_reasons.clone(),
             changes: Some(changes.clone()),
             reason: reason.clone(),
             requested_by: p.actor(),
             requested_at: accord_core::now(),
-            decided_by: Some(p.actor()),
-            decided_at: Some(accord_core::now()),
-            decision_reason: Some(reason.clone()),
+            decided_by: (!pending).then(|| p.actor()),
+            decided_at: (!pending).then(accord_core::now),
+            decision_reason: (!pending).then(|| reason.clone()),
         };
         l.amendments.push(amendment);
-        self.save_licence(p, l, "licence.amended", json!({ "reason": reason, "changes": changes })).await
+        let kind = if pending { "licence.amendment_requested" } else { "licence.amended" };
+        let payload = json!({ "reason": reason, "changes": changes, "review_reasons": review_reasons });
+        self.save_licence(p, l, kind, payload).await
+    }
+
+    /// Why an amendment needs a second, senior officer's countersignature before it takes effect: it raises a
+    /// quantity or value above what was applied for, or extends the validity; on an enhanced-due-diligence licence,
+    /// any raise at all. Empty when it may take effect at once.
+    async fn amendment_review_reasons(&self, before: &Licence, after: &Licence) -> Result<Vec<String>> {
+        let mut reasons = Vec::new();
+        let edd = self.store.case(&before.case_id).await?.is_some_and(|c| c.review_path == "enhanced_due_diligence");
+        let applied = self.store.application(&before.application_id).await?;
+        let asked = |item: usize, field: &str| {
+            applied.as_ref().and_then(|a| a.transaction["items"][item][field].as_f64()).unwrap_or(f64::INFINITY)
+        };
+        if after.valid_until > before.valid_until {
+            reasons.push(format!("extends the validity from {} to {}", before.valid_until, after.valid_until));
+        }
+        for (old, new) in before.items.iter().zip(&after.items) {
+            let (q, v) = (asked(new.item, "quantity"), asked(new.item, "value"));
+            if new.quantity > q + EPSILON || new.value > v + EPSILON {
+                reasons.push(format!(
+                    "item {} raised to quantity {} and value {}, above the {q} and {v} applied for",
+                    new.item, new.quantity, new.value
+                ));
+            } else if edd && (new.quantity > old.quantity + EPSILON || new.value > old.value + EPSILON) {
+                reasons.push(format!("item {} raised on an enhanced-due-diligence licence", new.item));
+            }
+        }
+        Ok(reasons)
     }
 
     /// A joint-development licence its holder may change the roster of (its organisation's exporters, admins).
@@ -609,7 +652,16 @@ impl App {
             ));
         }
         let approve = input.decision == AmendmentVerdict::Approve;
+        let raise = a.kind == AmendmentKind::LicenceAmended;
+        if raise {
+            // A raise is countersigned: by a senior officer, not the one who asked for it.
+            require(p, &[Role::SeniorOfficer], "countersign a licence amendment")?;
+            if a.requested_by == p.actor() {
+                return Err(Error::forbidden("the officer who asked for an amendment does not countersign it"));
+            }
+        }
         a.status = if approve { AmendmentStatus::Approved } else { AmendmentStatus::Refused };
+        let changes = a.changes.clone();
         a.decided_by = Some(p.actor());
         a.decided_at = Some(accord_core::now());
         a.decision_reason = Some(reason.clone());
@@ -618,6 +670,13 @@ impl App {
             if !approve {
                 entry.reason = Some(reason.clone());
             }
+        }
+        if raise && approve {
+            let mut stored = changes.unwrap_or_else(|| json!({}));
+            stored["reason"] = json!(reason);
+            let input: NewAmendment = serde_json::from_value(stored)
+                .map_err(|e| Error::internal(format!("a stored amendment does not parse: {e}")))?;
+            apply_amendment(&mut l, &input)?;
         }
         let kind = if approve { "licence.amendment_approved" } else { "licence.amendment_refused" };
         self.save_licence(p, l, kind, json!({ "amendment": number, "reason": reason })).await

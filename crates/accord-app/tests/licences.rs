@@ -232,15 +232,24 @@ async fn a_global_licence_is_for_trusted_exporters_and_covers_each_named_destina
     assert!(backwards.message.contains("must lie between the licence's first day"), "{}", backwards.message);
     let by_exporter = app.amend_licence(&w.exporter, &lic, amend(json!([]), &dates.after)).await;
     assert_eq!(by_exporter.unwrap_err().code, ErrorCode::Forbidden);
-    let l = app
+    // Raising above what was applied for, and extending, waits for a second, senior officer.
+    let asked = app
         .amend_licence(&w.officer_de, &lic, amend(json!([{"item": 0, "quantity": 20, "value": 10000}]), &dates.after))
         .await
         .unwrap();
+    assert_eq!((asked.status, asked.items[0].quantity), (LicenceStatus::Exhausted, 10.0), "nothing changed yet");
+    assert_eq!(asked.amendments[0].status, AmendmentStatus::PendingReview);
+    assert!(asked.amendments[0].review_reasons[0].starts_with("extends the validity"), "{:?}", asked.amendments[0]);
+    let verdict =
+        |decision: &str| serde_json::from_value(json!({"decision": decision, "reason": "second phase checked"}));
+    let by_officer = app.decide_amendment(&w.officer_de, &lic, 1, verdict("approve").unwrap()).await.unwrap_err();
+    assert_eq!(by_officer.code, ErrorCode::Forbidden, "an officer does not countersign");
+    let l = app.decide_amendment(&w.senior_de, &lic, 1, verdict("approve").unwrap()).await.unwrap();
     assert_eq!(
         (l.status, l.valid_until.as_str(), l.items[0].quantity),
         (LicenceStatus::Active, dates.after.as_str(), 20.0)
     );
-    assert_eq!(l.amendments[0].status, AmendmentStatus::Applied);
+    assert_eq!(l.amendments[0].status, AmendmentStatus::Approved);
     app.report_shipment(&w.exporter, &lic, to("CN", CONSIGNEE, 1.0)).await.unwrap();
     let jd = app.add_participant(&w.exporter, &lic, participant("X", "FR", "person")).await.unwrap_err();
     assert!(jd.message.contains("only a joint-development licence"), "{}", jd.message);
