@@ -53,6 +53,18 @@ pub fn related_codes(a: &str, b: &str) -> bool {
     !a.is_empty() && (a == b || child_of(&a, &b) || child_of(&b, &a))
 }
 
+/// A denial's parties with their countries checked and in upper case.
+fn party_countries(
+    mut parties: Vec<accord_core::denials::DenialParty>,
+) -> Result<Vec<accord_core::denials::DenialParty>> {
+    for (i, party) in parties.iter_mut().enumerate() {
+        if let Some(c) = party.country.as_deref().filter(|c| !c.trim().is_empty()) {
+            party.country = Some(crate::controls::check_country(&format!("parties[{i}].country"), c)?);
+        }
+    }
+    Ok(parties)
+}
+
 /// The denial as it stands today: an active one past its expiry reads as expired.
 pub(crate) fn as_of(mut d: Denial, day: &str) -> Denial {
     if d.status == DenialStatus::Active && day > d.expires_on.as_str() {
@@ -236,6 +248,7 @@ impl App {
             return Err(Error::validation("date", format!("a denial is not dated in the future ({date})")));
         }
         let destination = crate::controls::check_country("destination", &input.destination)?;
+        let parties = party_countries(input.parties.clone())?;
         let denial = Denial {
             id: DenialId::generate(),
             authority_id: authority.clone(),
@@ -246,7 +259,7 @@ impl App {
             destination,
             end_use: input.end_use.trim().to_owned(),
             refusal_criteria: input.refusal_criteria.clone(),
-            parties: input.parties.clone(),
+            parties,
             status: DenialStatus::Active,
             expires_on: expiry_of(day),
             case_id: None,
@@ -293,7 +306,7 @@ impl App {
                 d.item_description = input.item_description.trim().to_owned();
                 d.end_use = input.end_use.trim().to_owned();
                 d.refusal_criteria = input.refusal_criteria;
-                d.parties = input.parties;
+                d.parties = party_countries(input.parties)?;
             }
             DenialChange::Revoke { reason, .. } => {
                 accord_core::model::parse_name("reason", &reason)?;

@@ -39,6 +39,32 @@ fn check_key(key: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// The transaction as stored: country and currency codes in upper case, whatever case they were sent in.
+fn normalised(mut tx: serde_json::Value) -> serde_json::Value {
+    fn upper(v: &mut serde_json::Value) {
+        if let Some(s) = v.as_str() {
+            *v = serde_json::Value::String(s.trim().to_ascii_uppercase());
+        }
+    }
+    for field in ["origin", "destination"] {
+        if let Some(v) = tx.get_mut(field) {
+            upper(v);
+        }
+    }
+    for list in ["items", "parties"] {
+        if let Some(entries) = tx.get_mut(list).and_then(|v| v.as_array_mut()) {
+            for entry in entries {
+                for field in ["country", "origin", "currency"] {
+                    if let Some(v) = entry.get_mut(field) {
+                        upper(v);
+                    }
+                }
+            }
+        }
+    }
+    tx
+}
+
 /// The application an idempotency key created, when the retried request is the same one; a key reused for another
 /// transaction is refused rather than silently answered with the first.
 fn same_request(existing: Application, transaction: &serde_json::Value) -> Result<Applied> {
@@ -149,7 +175,7 @@ impl App {
     pub async fn create_application(
         &self,
         p: &Principal,
-        input: NewApplication,
+        mut input: NewApplication,
         idempotency_key: Option<&str>,
         submit: bool,
     ) -> Result<Applied> {
@@ -171,6 +197,7 @@ impl App {
         input.check()?;
         let tx: Transaction = serde_json::from_value(input.transaction.clone())
             .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
+        input.transaction = normalised(input.transaction);
         let legs = legs(&input.licence, &tx)?;
         self.check_eligible(&org.id, &input.licence).await?;
         if let Some(k) = &key

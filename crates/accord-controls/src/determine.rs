@@ -412,12 +412,12 @@ impl Transaction {
             let value = finite_non_negative(i, "value", it.value)?;
             let currency = match it.currency.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
+                Some(c) if accord_core::currency::parse(c).is_some() => accord_core::currency::parse(c),
                 Some(c) => {
                     return Err(Error::validation(
                         &format!("items[{i}].currency"),
                         format!(
-                            "items[{i}].currency: '{}' is not an ISO 4217 code like EUR",
+                            "items[{i}].currency: '{}' is not an ISO 4217 currency code in use, like EUR",
                             accord_core::ids::truncate(c)
                         ),
                     ));

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod controls;
 pub mod country;
+pub mod currency;
 pub mod denials;
 pub mod error;
 pub mod federation;

@@ -504,6 +504,33 @@ async fn certifications_and_audits_come_from_the_organisations_authority_and_are
     assert_eq!(trusted.status.as_u16(), 200, "{}", trusted.body);
 }
 
+async fn codes_are_stored_in_upper_case_and_currencies_must_be_iso_4217(backend: Backend) {
+    let w = world(backend).await;
+    load_controls(&w).await;
+    let mut b = body("3A001.a.1");
+    b["transaction"]["destination"] = json!("cn");
+    let lower = apply(&w, None, "", b.clone()).await;
+    assert_eq!((lower.status.as_u16(), lower.code()), (422, "unknown_country"), "{}", lower.body);
+    b["transaction"]["destination"] = json!("CN");
+    b["transaction"]["items"][0]["currency"] = json!("eur");
+    let stored = apply(&w, None, "", b.clone()).await;
+    assert_eq!(stored.status.as_u16(), 201, "{}", stored.body);
+    assert_eq!(stored.body["transaction"]["items"][0]["currency"], "EUR", "stored in upper case");
+    // A denial party's country is a code too, stored in upper case.
+    let denial = json!({"reference": "DE-C-1", "control_codes": ["3A001.a"], "item_description": "radar ICs",
+        "destination": "CN", "refusal_criteria": ["criterion 7"],
+        "parties": [{"role": "consignee", "name": "X Ltd", "country": "cn"}]});
+    let d = w.node.post("/api/v1/denials", Some(w.key("officer_de")), denial.clone()).await;
+    assert_eq!(d.body["parties"][0]["country"], "CN", "{}", d.body);
+    let mut bad = denial;
+    bad["parties"][0]["country"] = json!("Narnia");
+    assert_eq!(w.node.post("/api/v1/denials", Some(w.key("officer_de")), bad).await.code(), "unknown_country");
+    b["transaction"]["items"][0]["currency"] = json!("EUX");
+    let refused = apply(&w, None, "", b).await;
+    assert_eq!(refused.code(), "validation_failed", "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("ISO 4217"), "{}", refused.body);
+}
+
 async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
     use sha2::Digest;
     let mut w = world(backend).await;
@@ -533,6 +560,7 @@ async fn an_organisations_uploads_stop_at_its_storage_quota(backend: Backend) {
 }
 
 accord_store::on_both_backends!(
+    codes_are_stored_in_upper_case_and_currencies_must_be_iso_4217,
     certifications_and_audits_come_from_the_organisations_authority_and_are_dated_within_bounds,
     licences_denials_and_transactions_are_dated_within_bounds,
     an_organisations_uploads_stop_at_its_storage_quota,
