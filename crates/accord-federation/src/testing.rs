@@ -98,3 +98,13 @@ pub async fn connect(nodes: &[&Node]) {
 pub fn replicate(n: &Node) -> tokio::task::JoinHandle<()> {
     tokio::spawn(crate::run(n.app.clone(), Duration::from_secs(30), std::future::pending()))
 }
+
+/// A denial for `party` to enter by hand (radar ICs to China, criterion 7).
+pub fn denial(reference: &str, party: &str) -> accord_core::denials::NewDenial {
+    serde_json::from_value(json!({
+        "reference": reference, "control_codes": ["3A001.a"], "item_description": "radar ICs",
+        "destination": "CN", "end_use": "military radar", "refusal_criteria": ["criterion 7"],
+        "parties": [{"role": "consignee", "name": party, "country": "CN"}]
+    }))
+    .expect("a valid denial")
+}

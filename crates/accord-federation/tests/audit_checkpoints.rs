@@ -5,17 +5,9 @@
 
 use accord_core::audit::{AuditEvent, event_hash};
 use accord_core::federation::PublicKey;
-use accord_federation::testing::{Node, connect, node, operator};
+use accord_federation::testing::{Node, connect, denial, node, operator};
 use accord_store::{Backend, EventQuery, Store};
 use serde_json::json;
-
-fn new_denial(reference: &str) -> accord_core::denials::NewDenial {
-    serde_json::from_value(json!({
-        "reference": reference, "control_codes": ["3A001.a"], "item_description": "radar ICs", "destination": "CN",
-        "refusal_criteria": ["criterion 7"], "parties": [{"role": "consignee", "name": "Front Company Ltd"}]
-    }))
-    .unwrap()
-}
 
 /// Drops the append-only guards, as someone holding the database's owner role could.
 async fn drop_guards(n: &Node, backend: Backend) {
@@ -60,7 +52,7 @@ async fn a_rewritten_and_rechained_history_disagrees_with_the_signed_checkpoints
     let (a, b) = (node(backend, "DE-BAFA", "DE").await, node(backend, "FR-SBDU", "FR").await);
     connect(&[&a, &b]).await;
     for i in 0..3 {
-        a.app.create_denial(&a.officer, new_denial(&format!("DE-{i}"))).await.unwrap();
+        a.app.create_denial(&a.officer, denial(&format!("DE-{i}"), "Front Company Ltd")).await.unwrap();
     }
     let signed = a.app.checkpoint(&operator()).await.unwrap().expect("the chain grew");
     assert!(a.app.checkpoint(&operator()).await.unwrap().is_none(), "nothing new since");

@@ -6,7 +6,7 @@
 use accord_app::KEPT_PAYLOAD_BYTES;
 use accord_core::ErrorCode;
 use accord_core::federation::{Envelope, MAX_PAYLOAD_BYTES, NodeKey, Rejection};
-use accord_federation::testing::{Node, connect, node, operator};
+use accord_federation::testing::{Node, connect, denial, node, operator};
 use accord_store::Backend;
 use serde_json::{Value, json};
 
@@ -19,14 +19,6 @@ fn denial_payload(n: &Node, id: &str, parties: usize) -> Value {
         "status": "active", "expires_on": "2029-01-10", "created_by": "officer", "created_at": "2026-01-10T10:00:00Z",
         "version": 1
     })
-}
-
-fn new_denial(reference: &str) -> accord_core::denials::NewDenial {
-    serde_json::from_value(json!({
-        "reference": reference, "control_codes": ["3A001.a"], "item_description": "radar ICs", "destination": "CN",
-        "refusal_criteria": ["criterion 7"], "parties": [{"role": "consignee", "name": "Front Company Ltd"}]
-    }))
-    .unwrap()
 }
 
 fn sealed(n: &Node, seq: i64, kind: &str, payload: Value) -> Envelope {
@@ -54,8 +46,8 @@ async fn a_captured_signed_pull_is_refused_when_replayed_or_sent_to_another_node
         node(backend, "NL-CDIU", "NL").await,
     );
     connect(&[&a, &b, &c]).await;
-    b.app.create_denial(&b.officer, new_denial("FR-1")).await.unwrap();
-    c.app.create_denial(&c.officer, new_denial("NL-1")).await.unwrap();
+    b.app.create_denial(&b.officer, denial("FR-1", "Front Company Ltd")).await.unwrap();
+    c.app.create_denial(&c.officer, denial("NL-1", "Front Company Ltd")).await.unwrap();
     // A signs a pull of B's outbox; someone captures the request.
     let path = "/federation/v1/outbox?after=0&limit=10";
     let captured = a.app.sign_request("FR-SBDU", "GET", path).unwrap();
@@ -110,7 +102,7 @@ async fn serve(router: axum::Router) -> String {
 
 async fn a_redirecting_peer_is_not_followed(backend: Backend) {
     let (a, b) = (node(backend, "DE-BAFA", "DE").await, node(backend, "FR-SBDU", "FR").await);
-    a.app.create_denial(&a.officer, new_denial("DE-1")).await.unwrap();
+    a.app.create_denial(&a.officer, denial("DE-1", "Front Company Ltd")).await.unwrap();
     a.app.add_peer(&operator(), "FR-SBDU", &b.url, &b.key.public_base64()).await.unwrap();
     // B knows A by a URL that redirects to A's real node.
     let target = a.url.clone();

@@ -7,9 +7,9 @@
 
 use accord_app::App;
 use accord_core::ErrorCode;
-use accord_core::denials::{AnswerKind, NewDenial};
+use accord_core::denials::AnswerKind;
 use accord_core::federation::{Envelope, NodeKey, Rejection};
-use accord_federation::testing::{connect, node, operator, replicate};
+use accord_federation::testing::{connect, denial, node, operator, replicate};
 use accord_store::Backend;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -30,15 +30,6 @@ async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
         assert!(start.elapsed() < Duration::from_secs(30), "{what} did not happen within 30 s");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn denial(reference: &str, party: &str) -> NewDenial {
-    serde_json::from_value(json!({
-        "reference": reference, "control_codes": ["3A001.a"], "item_description": "radar ICs",
-        "destination": "CN", "end_use": "military radar", "refusal_criteria": ["criterion 7"],
-        "parties": [{"role": "consignee", "name": party, "country": "CN"}]
-    }))
-    .unwrap()
 }
 
 async fn load_controls(app: &App) {
