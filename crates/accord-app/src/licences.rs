@@ -356,7 +356,8 @@ impl App {
                 vec![event(p, Some(&l.authority_id), kind, l.id.as_str(), payload)],
             )
             .await?;
-        Ok(l)
+        // The answer shows what a read shows (a licence past its last day reads as expired).
+        Ok(as_of(l, &today()))
     }
 
     /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).
