@@ -324,6 +324,38 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     assert!(app.verify_audit(&operator()).await.unwrap().ok);
 }
 
+async fn any_raise_of_an_enhanced_due_diligence_licence_waits_for_a_countersignature(backend: Backend) {
+    use accord_core::cases::{CaseStatus, TaskOutcome, TaskResult};
+    use accord_core::licences::{AmendmentStatus, NewAmendment};
+    let w = world(backend).await;
+    let app = &w.app;
+    let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
+    risky.transaction["end_use"]["category"] = json!("military");
+    let applied = app.create_application(&w.exporter, risky, None, true).await.unwrap();
+    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    let done = TaskResult { outcome: TaskOutcome::Favourable, report: "end user visited".into(), version: 1 };
+    app.close_task(&w.officer_de, &id, 0, done).await.unwrap();
+    let approved = app.decide(&w.officer_de, &id, decision("approve", 2, json!({"valid_until": later()}))).await;
+    assert_eq!(approved.unwrap().status, CaseStatus::AwaitingCountersignature);
+    let signed = app.countersign(&w.senior_de, &id, 3).await.unwrap();
+    let lic = signed.licence_id.expect("an approval issues a licence");
+    let amend = |quantity: f64| NewAmendment {
+        reason: "order changed".into(),
+        valid_until: None,
+        conditions: None,
+        items: serde_json::from_value(json!([{"item": 0, "quantity": quantity, "value": 5000}])).unwrap(),
+    };
+    // Lowering takes effect at once; raising back, even within what was applied for, waits on this path.
+    let lowered = app.amend_licence(&w.officer_de, &lic, amend(5.0)).await.unwrap();
+    assert_eq!((lowered.items[0].quantity, lowered.amendments[0].status), (5.0, AmendmentStatus::Applied));
+    let raised = app.amend_licence(&w.officer_de, &lic, amend(10.0)).await.unwrap();
+    assert_eq!((raised.items[0].quantity, raised.amendments[1].status), (5.0, AmendmentStatus::PendingReview));
+    assert!(raised.amendments[1].review_reasons[0].contains("enhanced-due-diligence"), "{:?}", raised.amendments[1]);
+    let verdict = serde_json::from_value(json!({"decision": "approve", "reason": "checked again"})).unwrap();
+    let signed = app.decide_amendment(&w.senior_de, &lic, 2, verdict).await.unwrap();
+    assert_eq!((signed.items[0].quantity, signed.amendments[1].status), (10.0, AmendmentStatus::Approved));
+}
+
 async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal(backend: Backend) {
     use accord_core::cases::{CaseStatus, NewTask, TaskKind, TaskOutcome, TaskResult};
     let w = world(backend).await;
@@ -531,6 +563,7 @@ accord_store::on_both_backends!(
     a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track,
     a_trusted_exporter_is_approved_on_the_fast_track,
     enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal,
+    any_raise_of_an_enhanced_due_diligence_licence_waits_for_a_countersignature,
     a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing,
     drafts_are_submitted_once_and_bad_input_stores_nothing,
     officers_decide_once_and_refusals_need_a_second_senior_officer,
