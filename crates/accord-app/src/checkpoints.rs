@@ -90,6 +90,13 @@ impl App {
         Ok(())
     }
 
+    /// Reconciles the stored records (users, organisations, keys, applications, cases, licences, denials) with the
+    /// state the chain last attests for each: a row edited without an event is named.
+    pub async fn verify_states(&self, p: &Principal) -> Result<accord_core::audit::StateReport> {
+        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        self.store.verify_states().await
+    }
+
     /// The checkpoints of `authority` that this node received from it (for the ally that asks).
     pub async fn checkpoints_held_for(&self, authority: &str) -> Result<Vec<Checkpoint>> {
         let mut held: Vec<Checkpoint> = self

@@ -36,6 +36,10 @@ pub struct AuditEvent {
     pub prev_hash: String,
     /// Hash of this event.
     pub hash: String,
+    /// The hash of each record's state after the change (`cases:case_…` → SHA-256 of the row), so rows edited
+    /// without an event are found. Part of the hashed bytes when not empty.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub states: std::collections::BTreeMap<String, String>,
 }
 
 /// Writes `value` as JSON with object keys sorted at every depth.
@@ -71,7 +75,12 @@ pub fn canonical_json(value: &Value, out: &mut String) {
 
 /// The bytes an event's hash covers.
 pub fn canonical_bytes(e: &AuditEvent) -> String {
-    let fields = serde_json::json!([e.seq, e.id, e.at, e.actor, e.authority_id, e.kind, e.subject, e.payload]);
+    let mut fields = serde_json::json!([e.seq, e.id, e.at, e.actor, e.authority_id, e.kind, e.subject, e.payload]);
+    if !e.states.is_empty()
+        && let Some(list) = fields.as_array_mut()
+    {
+        list.push(serde_json::json!(e.states));
+    }
     let mut out = String::new();
     canonical_json(&fields, &mut out);
     out
@@ -212,6 +221,7 @@ mod tests {
                     payload: json!({"b": seq, "a": [1, {"z": 1, "y": 2}]}),
                     prev_hash: prev.clone(),
                     hash: String::new(),
+                    states: Default::default(),
                 };
                 e.hash = event_hash(&prev, &e);
                 prev = e.hash.clone();
@@ -339,4 +349,15 @@ pub struct CheckpointReport {
     pub checked: usize,
     /// Where the chain and a checkpoint disagree, or a signature does not verify; empty when all is well.
     pub problems: Vec<String>,
+}
+
+/// What reconciling the records with the states the chain attests found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToSchema)]
+pub struct StateReport {
+    /// Records compared.
+    pub records: usize,
+    /// Records whose row differs from the state the chain last attests: edited without an event.
+    pub edited: Vec<String>,
+    /// Records the chain attests no state for (made before states were recorded, or inserted behind the node).
+    pub unattested: Vec<String>,
 }

@@ -167,8 +167,13 @@ impl utoipa::Modify for ErrorResponses {
                 if secured || has_body || writes {
                     wanted.push(("403", "The caller's role does not allow this (`forbidden`)"));
                 }
-                if has_path {
-                    wanted.push(("404", "No such record, or not visible to the caller (`not_found`)"));
+                // A day before the first version in force finds nothing, like an unknown record.
+                let asks_a_day = op.parameters.iter().flatten().any(|p| p.name == "at");
+                if has_path || asks_a_day {
+                    wanted.push((
+                        "404",
+                        "No such record, not visible to the caller, or nothing in force on the day (`not_found`)",
+                    ));
                 }
                 if writes {
                     wanted.push(("409", "The record changed or exists already (`conflict`, `already_exists`)"));

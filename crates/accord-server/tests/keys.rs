@@ -85,8 +85,30 @@ async fn no_admin_mints_keys_for_another_admin_or_an_officer(backend: Backend) {
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
 }
 
+async fn a_record_edited_without_an_event_is_found_by_the_state_check(backend: Backend) {
+    let w = world(backend).await;
+    let admin = accord_core::principal::Principal::Operator { name: "test".into() };
+    // Keys were used (their last use is bookkeeping): the node is clean.
+    assert_eq!(w.node.get("/api/v1/me", Some(w.key("exporter_de"))).await.status, StatusCode::OK);
+    let clean = w.node.app.verify_states(&admin).await.unwrap();
+    assert_eq!(clean.records, 24, "eleven users, their keys, two organisations: {clean:?}");
+    assert!(clean.edited.is_empty() && clean.unattested.is_empty(), "{clean:?}");
+    // Someone with the database promotes an exporter behind the node's back.
+    let exporter = w.id("exporter_de").to_owned();
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+        .bind(&exporter)
+        .execute(w.node.store.pool())
+        .await
+        .unwrap();
+    let found = w.node.app.verify_states(&admin).await.unwrap();
+    assert_eq!(found.edited.len(), 1, "{found:?}");
+    assert!(found.edited[0].starts_with(&format!("users:{exporter}")), "{found:?}");
+    assert!(w.node.app.verify_audit(&admin).await.unwrap().ok, "the chain itself is untouched");
+}
+
 accord_store::on_both_backends!(
     a_key_minted_with_a_key_never_outlives_it_and_is_revoked_with_it,
     a_user_holds_at_most_the_allowed_number_of_active_keys,
     no_admin_mints_keys_for_another_admin_or_an_officer,
+    a_record_edited_without_an_event_is_found_by_the_state_check,
 );

@@ -86,6 +86,8 @@ async fn the_openapi_document_states_where_and_in_what_form_each_parameter_goes(
     let position = &parameters(&doc, "/api/v1/applications/{id}/documents/{position}", "get")[1]["schema"];
     assert_eq!((position["type"].as_str(), position["minimum"].as_i64()), (Some("integer"), Some(0)));
     assert!(doc["paths"]["/metrics"]["get"]["security"].is_array(), "the metrics need a key");
+    let controls = &doc["paths"]["/api/v1/controls"]["get"]["responses"];
+    assert!(controls["404"].is_object(), "a day before any version finds nothing: {controls}");
 }
 
 async fn list_sources_show_the_nodes_folders_to_admins_and_auditors_only(backend: Backend) {

@@ -411,6 +411,8 @@ pub trait Store: Send + Sync + 'static {
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;
     /// Walks the whole chain and compares it with the recorded head.
     async fn verify_chain(&self) -> Result<ChainReport>;
+    /// Reconciles the attested records' rows with the latest state the chain attests for each.
+    async fn verify_states(&self) -> Result<accord_core::audit::StateReport>;
     /// The chain's head: its last sequence number and hash.
     async fn audit_head(&self) -> Result<(i64, String)>;
     /// The hash of the event with sequence number `seq`, when there is one.

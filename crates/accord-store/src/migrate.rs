@@ -121,6 +121,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0015_audit_checkpoints.sqlite.sql"),
         postgres: include_str!("../migrations/0015_audit_checkpoints.postgres.sql"),
     },
+    Migration {
+        version: 16,
+        name: "event_states",
+        sqlite: include_str!("../migrations/0016_event_states.sql"),
+        postgres: include_str!("../migrations/0016_event_states.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -198,6 +198,7 @@ fn event_from(row: &AnyRow) -> Result<AuditEvent> {
         payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
         prev_hash: col(row, "prev_hash")?,
         hash: col(row, "hash")?,
+        states: col::<Option<String>>(row, "states")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
     })
 }
 
@@ -375,7 +376,7 @@ const LIST_VERSION_COLUMNS: &str =
 
 const USER_COLUMNS: &str = "id, name, email, role, authority_id, organisation_id, disabled, created_at";
 const KEY_COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at, parent_key_id";
-const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, payload, prev_hash, hash";
+const EVENT_COLUMNS: &str = "seq, id, at, actor, authority_id, kind, subject, payload, prev_hash, hash, states";
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
@@ -412,7 +413,10 @@ impl SqlStore {
         let mut seq: i64 = col(&head, "seq")?;
         let mut prev: String = col(&head, "hash")?;
         let mut appended = Vec::with_capacity(events.len() + generated.len());
-        for e in events.into_iter().chain(generated) {
+        // The state each touched record is left in is attested by the commit's last event.
+        let mut states = record_states(&mut tx, &mutations).await?;
+        let count = events.len() + generated.len();
+        for (i, e) in events.into_iter().chain(generated).enumerate() {
             seq += 1;
             let mut event = AuditEvent {
                 seq,
@@ -425,12 +429,13 @@ impl SqlStore {
                 payload: e.payload,
                 prev_hash: prev.clone(),
                 hash: String::new(),
+                states: if i + 1 == count { std::mem::take(&mut states) } else { Default::default() },
             };
             event.hash = event_hash(&prev, &event);
             let mut payload = String::new();
             accord_core::audit::canonical_json(&event.payload, &mut payload);
             sqlx::query(&format!(
-                "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                "INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             ))
             .bind(event.seq)
             .bind(&event.id)
@@ -442,6 +447,7 @@ impl SqlStore {
             .bind(payload)
             .bind(&event.prev_hash)
             .bind(&event.hash)
+            .bind((!event.states.is_empty()).then(|| serde_json::json!(event.states).to_string()))
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -1056,6 +1062,103 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The records whose state the audit chain attests: table, and the columns of their key.
+const ATTESTED: [(&str, &[&str]); 7] = [
+    ("users", &["id"]),
+    ("organisations", &["id"]),
+    ("api_keys", &["id"]),
+    ("applications", &["id"]),
+    ("cases", &["id"]),
+    ("licences", &["id"]),
+    ("denials", &["authority_id", "id"]),
+];
+
+/// Columns that change without a state change (bookkeeping), left out of a record's state.
+const UNATTESTED_COLUMNS: [&str; 1] = ["last_used_at"];
+
+/// SHA-256 of a row's columns (but bookkeeping ones) as canonical JSON, whatever their SQL types.
+fn row_state(row: &AnyRow) -> String {
+    use sqlx::{Column, Row};
+    let mut fields = serde_json::Map::new();
+    for (i, column) in row.columns().iter().enumerate() {
+        if UNATTESTED_COLUMNS.contains(&column.name()) {
+            continue;
+        }
+        let value = if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+            serde_json::json!(v)
+        } else if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+            serde_json::json!(v)
+        } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+            serde_json::json!(v)
+        } else if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+            serde_json::json!(v)
+        } else {
+            serde_json::json!(row.try_get::<Option<Vec<u8>>, _>(i).ok().flatten().map(|b| accord_core::audit::hex(&b)))
+        };
+        fields.insert(column.name().to_owned(), value);
+    }
+    let mut text = String::new();
+    accord_core::audit::canonical_json(&serde_json::Value::Object(fields), &mut text);
+    use sha2::Digest;
+    accord_core::audit::hex(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// The key under which a record's state is attested: `table:key…`.
+fn state_key(table: &str, key: &[&str]) -> String {
+    format!("{table}:{}", key.join(":"))
+}
+
+/// The states of the attested records the mutations wrote, read back inside the transaction.
+async fn record_states(tx: &mut Tx<'_>, mutations: &[Mutation]) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut touched: Vec<(&str, Vec<String>)> = Vec::new();
+    for m in mutations {
+        match m {
+            Mutation::InsertOrganisation(o) => touched.push(("organisations", vec![o.id.to_string()])),
+            Mutation::InsertUser(u) => touched.push(("users", vec![u.id.to_string()])),
+            Mutation::SetUserDisabled { id, .. } => touched.push(("users", vec![id.to_string()])),
+            Mutation::InsertKey { key, .. } => touched.push(("api_keys", vec![key.id.to_string()])),
+            Mutation::RevokeKey { at, .. } | Mutation::RevokeUserKeys { at, .. } => {
+                let rows = sqlx::query("SELECT id FROM api_keys WHERE revoked_at = $1")
+                    .bind(at)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                for r in &rows {
+                    touched.push(("api_keys", vec![col::<String>(r, "id")?]));
+                }
+            }
+            Mutation::InsertApplication { application, .. } | Mutation::UpdateApplication { application, .. } => {
+                touched.push(("applications", vec![application.id.to_string()]));
+            }
+            Mutation::InsertCase(c) | Mutation::UpdateCase { case: c, .. } => {
+                touched.push(("cases", vec![c.id.to_string()]));
+            }
+            Mutation::InsertLicence(l) | Mutation::UpdateLicence { licence: l, .. } => {
+                touched.push(("licences", vec![l.id.to_string()]));
+            }
+            Mutation::InsertDenial(d) | Mutation::UpdateDenial { denial: d, .. } | Mutation::PutDenial(d) => {
+                touched.push(("denials", vec![d.authority_id.to_string(), d.id.to_string()]));
+            }
+            _ => {}
+        }
+    }
+    let mut states = std::collections::BTreeMap::new();
+    for (table, key) in touched {
+        let Some((_, columns)) = ATTESTED.iter().find(|(t, _)| *t == table) else { continue };
+        let filter: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sql = format!("SELECT * FROM {table} WHERE {}", filter.join(" AND "));
+        let mut q = sqlx::query(&sql);
+        for k in &key {
+            q = q.bind(k.clone());
+        }
+        if let Some(row) = q.fetch_optional(&mut **tx).await.map_err(db_error)? {
+            let key: Vec<&str> = key.iter().map(String::as_str).collect();
+            states.insert(state_key(table, &key), row_state(&row));
+        }
+    }
+    Ok(states)
 }
 
 /// Revokes every key minted, directly or not, with the keys `roots` selects (and those keys), that is not revoked.
@@ -1722,6 +1825,44 @@ impl Store for SqlStore {
         }
         .map_err(db_error)?;
         rows.iter().map(event_from).collect()
+    }
+
+    async fn verify_states(&self) -> Result<accord_core::audit::StateReport> {
+        use std::collections::BTreeMap;
+        let mut attested: BTreeMap<String, (i64, String)> = BTreeMap::new();
+        let rows = sqlx::query("SELECT seq, states FROM audit_events WHERE states IS NOT NULL ORDER BY seq")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        for r in &rows {
+            let seq: i64 = col(r, "seq")?;
+            let text: String = col(r, "states")?;
+            let map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+            for (k, v) in map {
+                attested.insert(k, (seq, v));
+            }
+        }
+        let mut report = accord_core::audit::StateReport::default();
+        for (table, columns) in ATTESTED {
+            let all = sqlx::query(&format!("SELECT * FROM {table}"))
+                .fetch_all(&mut *self.conn().await?)
+                .await
+                .map_err(db_error)?;
+            for row in &all {
+                let key: Vec<String> = columns.iter().map(|c| col::<String>(row, c)).collect::<Result<_>>()?;
+                let key: Vec<&str> = key.iter().map(String::as_str).collect();
+                let name = state_key(table, &key);
+                report.records += 1;
+                match attested.get(&name) {
+                    None => report.unattested.push(name),
+                    Some((seq, hash)) if *hash != row_state(row) => report
+                        .edited
+                        .push(format!("{name} differs from the state event {seq} attests: edited without an event")),
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(report)
     }
 
     async fn audit_head(&self) -> Result<(i64, String)> {

@@ -824,6 +824,9 @@ pub enum AuditCommand {
         /// Also ask every peer for the checkpoints of this node it holds, and compare them with the chain.
         #[arg(long)]
         peers: bool,
+        /// Also reconcile the stored records with the state the chain last attests for each.
+        #[arg(long)]
+        state: bool,
     },
     /// Sign the chain's head with the node key and send the checkpoint to the peers (`serve` does it every minute).
     Checkpoint,

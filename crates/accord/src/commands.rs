@@ -184,7 +184,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             println!("Revoked API key {} at {}", k.id, k.revoked_at.unwrap_or_default());
         }
         Command::Key(KeyCommand::List { user }) => print_json(&service(app.keys(p, &user).await)?)?,
-        Command::Audit(AuditCommand::Verify { peers }) => {
+        Command::Audit(AuditCommand::Verify { peers, state }) => {
             let report = service(app.verify_audit(p).await)?;
             if let Some(b) = &report.first_break {
                 eprintln!("audit chain BROKEN at event {} (sequence {}): {}", b.event_id, b.seq, b.reason);
@@ -192,6 +192,20 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
             }
             println!("audit chain OK: {} events, head {}", report.events, report.head_hash);
+            if state {
+                let states = service(app.verify_states(p).await)?;
+                println!(
+                    "{} records reconciled with the chain; {} not attested (made before states were recorded)",
+                    states.records,
+                    states.unattested.len()
+                );
+                if !states.edited.is_empty() {
+                    for e in &states.edited {
+                        eprintln!("record EDITED: {e}");
+                    }
+                    return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+                }
+            }
             return verify_checkpoints(app, p, peers).await;
         }
         Command::Audit(AuditCommand::Checkpoint) => match service(app.checkpoint(p).await)? {
