@@ -324,15 +324,20 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     assert!(app.verify_audit(&operator()).await.unwrap().ok);
 }
 
+/// The EU case of a military end use in a destination under an arms embargo (Art. 4(1)(b)): enhanced due diligence.
+async fn military_case_to_venezuela(w: &World) -> String {
+    let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
+    risky.transaction["end_use"]["category"] = json!("military");
+    let applied = w.app.create_application(&w.exporter, risky, None, true).await.unwrap();
+    applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap()
+}
+
 async fn any_raise_of_an_enhanced_due_diligence_licence_waits_for_a_countersignature(backend: Backend) {
     use accord_core::cases::{CaseStatus, TaskOutcome, TaskResult};
     use accord_core::licences::{AmendmentStatus, NewAmendment};
     let w = world(backend).await;
     let app = &w.app;
-    let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
-    risky.transaction["end_use"]["category"] = json!("military");
-    let applied = app.create_application(&w.exporter, risky, None, true).await.unwrap();
-    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    let id = military_case_to_venezuela(&w).await;
     let done = TaskResult { outcome: TaskOutcome::Favourable, report: "end user visited".into(), version: 1 };
     app.close_task(&w.officer_de, &id, 0, done).await.unwrap();
     let approved = app.decide(&w.officer_de, &id, decision("approve", 2, json!({"valid_until": later()}))).await;
@@ -360,11 +365,7 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     use accord_core::cases::{CaseStatus, NewTask, TaskKind, TaskOutcome, TaskResult};
     let w = world(backend).await;
     let app = &w.app;
-    // A military end use in a destination under an arms embargo (Art. 4(1)(b)).
-    let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
-    risky.transaction["end_use"]["category"] = json!("military");
-    let applied = app.create_application(&w.exporter, risky, None, true).await.unwrap();
-    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    let id = military_case_to_venezuela(&w).await;
     let case = app.case(&w.officer_de, &id).await.unwrap();
     assert_eq!(case.review_path, "enhanced_due_diligence", "{:?}", case.risk_factors);
     assert_eq!(case.tasks.len(), 1, "a pre-licence check opens with the case");
