@@ -19,7 +19,7 @@ impl App {
             Error::new(ErrorCode::Conflict, "this node has no node key to sign with (run `accord node init`)")
         })?;
         let (seq, hash) = self.store.audit_head().await?;
-        let last = self.store.checkpoints().await?.last().map_or(0, |c| c.seq);
+        let last = self.store.last_checkpoint_seq().await?;
         // Each checkpoint's publication is one event after it.
         if seq == 0 || seq <= last + 1 {
             return Ok(None);

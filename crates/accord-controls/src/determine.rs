@@ -412,16 +412,15 @@ impl Transaction {
             let value = finite_non_negative(i, "value", it.value)?;
             let currency = match it.currency.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(c) if accord_core::currency::parse(c).is_some() => accord_core::currency::parse(c),
-                Some(c) => {
-                    return Err(Error::validation(
+                Some(c) => Some(accord_core::currency::parse(c).ok_or_else(|| {
+                    Error::validation(
                         &format!("items[{i}].currency"),
                         format!(
                             "items[{i}].currency: '{}' is not an ISO 4217 currency code in use, like EUR",
                             accord_core::ids::truncate(c)
                         ),
-                    ));
-                }
+                    )
+                })?),
             };
             if value.is_some() && currency.is_none() {
                 return Err(Error::validation(

@@ -417,6 +417,8 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_head(&self) -> Result<(i64, String)>;
     /// The hash of the event with sequence number `seq`, when there is one.
     async fn event_hash(&self, seq: i64) -> Result<Option<String>>;
+    /// The sequence number of this node's latest signed checkpoint (0 without one).
+    async fn last_checkpoint_seq(&self) -> Result<i64>;
     /// This node's signed checkpoints, in sequence order.
     async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>>;
 }

@@ -1882,6 +1882,14 @@ impl Store for SqlStore {
         row.map(|r| col(&r, "hash")).transpose()
     }
 
+    async fn last_checkpoint_seq(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM audit_checkpoints")
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        col(&row, "seq")
+    }
+
     async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>> {
         let rows =
             sqlx::query("SELECT seq, authority_id, head_hash, at, signature FROM audit_checkpoints ORDER BY seq")
