@@ -11,6 +11,7 @@ use accord_core::cases::{
     Application, ApplicationStatus, Case, CaseStatus, Decision, DecisionKind, JurisdictionOutcome, LicensedItem,
     NewApplication,
 };
+use accord_core::decimal::Decimal;
 use accord_core::ids::{ApplicationId, CaseId, OrgId};
 use accord_core::licences::{LicenceKind, LicenceRequest};
 use accord_core::model::{Authority, Role};
@@ -307,7 +308,7 @@ impl App {
             .flat_map(|e| e.regimes.iter().copied())
             .collect();
         let listed_items = d.items.iter().filter(|i| i.code.is_some()).count();
-        let total_value = tx.items.iter().map(|i| i.value).sum::<Option<f64>>();
+        let total_value = tx.items.iter().map(|i| i.value).sum::<Option<Decimal>>();
         let mut mutations = vec![Mutation::RecordConsignees {
             organisation_id: application.organisation_id.clone(),
             names: now_consignees.clone(),
@@ -435,8 +436,8 @@ impl App {
                     .enumerate()
                     .map(|(item, i)| LicensedItem {
                         item,
-                        quantity: i.quantity.unwrap_or(0.0),
-                        value: i.value.unwrap_or(0.0),
+                        quantity: i.quantity.unwrap_or_default(),
+                        value: i.value.unwrap_or_default(),
                     })
                     .collect();
                 let decision = Decision {

@@ -7,6 +7,7 @@ use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, use
 use accord_controls::{Outcome, Party, Transaction};
 use accord_core::cases::Application;
 use accord_core::cases::{Case, Decision};
+use accord_core::decimal::Decimal;
 use accord_core::ids::{LicenceId, ShipmentId};
 use accord_core::licences::{
     Amendment, AmendmentDecision, AmendmentKind, AmendmentStatus, AmendmentVerdict, Licence, LicenceItem, LicenceKind,
@@ -52,8 +53,7 @@ fn apply_amendment(l: &mut Licence, input: &NewAmendment) -> Result<()> {
         let Some(li) = l.items.iter_mut().find(|x| x.item == given.item) else {
             return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
         };
-        let finite = given.quantity.is_finite() && given.value.is_finite();
-        if !finite || given.quantity < li.used_quantity - EPSILON || given.value < li.used_value - EPSILON {
+        if given.quantity < li.used_quantity || given.value < li.used_value {
             return Err(Error::validation(
                 &field,
                 format!(
@@ -62,6 +62,7 @@ fn apply_amendment(l: &mut Licence, input: &NewAmendment) -> Result<()> {
                 ),
             ));
         }
+        minor_units(&field, given.value, li)?;
         li.quantity = given.quantity;
         li.value = given.value;
     }
@@ -81,8 +82,14 @@ fn apply_amendment(l: &mut Licence, input: &NewAmendment) -> Result<()> {
 /// How often a shipment is retried when another one changed the licence first.
 const SHIPMENT_RETRIES: usize = 20;
 
-/// Tolerance for sums of decimal quantities and values.
-const EPSILON: f64 = 1e-9;
+/// Refuses a value written finer than the minor unit of the licence item's currency.
+fn minor_units(field: &str, value: Decimal, li: &LicenceItem) -> Result<()> {
+    match &li.currency {
+        Some(c) => accord_core::currency::check_minor_units(value, c)
+            .map_err(|e| Error::validation(field, format!("{field}.value: {e}"))),
+        None => Ok(()),
+    }
+}
 
 /// The licence as it stands today: an active licence past its last day reads as expired.
 fn as_of(mut l: Licence, day: &str) -> Licence {
@@ -109,8 +116,8 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
                 currency: it["currency"].as_str().map(str::to_owned),
                 quantity: l.quantity,
                 value: l.value,
-                used_quantity: 0.0,
-                used_value: 0.0,
+                used_quantity: Decimal::ZERO,
+                used_value: Decimal::ZERO,
             }
         })
         .collect();
@@ -169,7 +176,7 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
 
 /// Whether nothing more of an item may be shipped: its quantity is used up, or its value (when it has one).
 fn used_up(x: &LicenceItem) -> bool {
-    x.used_quantity + EPSILON >= x.quantity || (x.value > 0.0 && x.used_value + EPSILON >= x.value)
+    x.used_quantity >= x.quantity || (!x.value.is_zero() && x.used_value >= x.value)
 }
 
 /// Applies a shipment to a licence read at some version, or says precisely why it is refused.
@@ -213,17 +220,18 @@ fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
         let Some(li) = l.items.iter_mut().find(|x| x.item == item.item) else {
             return refuse(format!("items[{i}]: item {} is not on licence {}", item.item, l.id));
         };
-        let left_q = li.quantity - li.used_quantity;
-        let left_v = li.value - li.used_value;
-        if item.quantity > left_q + EPSILON {
+        let left_q = li.quantity.saturating_sub(li.used_quantity);
+        let left_v = li.value.saturating_sub(li.used_value);
+        if item.quantity > left_q {
             return refuse(format!(
                 "items[{i}]: quantity {} exceeds the {left_q} left of item {}",
                 item.quantity, item.item
             ));
         }
-        if li.value > 0.0 && item.value > left_v + EPSILON {
+        if !li.value.is_zero() && item.value > left_v {
             return refuse(format!("items[{i}]: value {} exceeds the {left_v} left of item {}", item.value, item.item));
         }
+        minor_units(&format!("items[{i}]"), item.value, li)?;
         li.used_quantity += item.quantity;
         li.used_value += item.value;
     }
@@ -242,7 +250,7 @@ fn check_shipment(s: &NewShipment) -> Result<()> {
         return Err(Error::validation("items", "a shipment has 1-200 items"));
     }
     for (i, it) in s.items.iter().enumerate() {
-        if !(it.quantity.is_finite() && it.quantity > 0.0 && it.value.is_finite() && it.value >= 0.0) {
+        if it.quantity.is_negative() || it.quantity.is_zero() || it.value.is_negative() {
             return Err(Error::validation(
                 &format!("items[{i}]"),
                 format!("items[{i}]: the quantity must be positive and the value non-negative"),
@@ -437,19 +445,25 @@ impl App {
         let edd = self.store.case(&before.case_id).await?.is_some_and(|c| c.review_path == "enhanced_due_diligence");
         let applied = self.store.application(&before.application_id).await?;
         let asked = |item: usize, field: &str| {
-            applied.as_ref().and_then(|a| a.transaction["items"][item][field].as_f64()).unwrap_or(f64::INFINITY)
+            applied.as_ref().and_then(|a| Decimal::from_json(&a.transaction["items"][item][field]))
         };
         if after.valid_until > before.valid_until {
             reasons.push(format!("extends the validity from {} to {}", before.valid_until, after.valid_until));
         }
         for (old, new) in before.items.iter().zip(&after.items) {
             let (q, v) = (asked(new.item, "quantity"), asked(new.item, "value"));
-            if new.quantity > q + EPSILON || new.value > v + EPSILON {
+            let above = |x: Decimal, asked: Option<Decimal>| asked.is_some_and(|a| x > a);
+            if above(new.quantity, q) || above(new.value, v) {
+                let shown = |a: Option<Decimal>| a.map_or_else(|| "none".to_owned(), |a| a.to_string());
                 reasons.push(format!(
-                    "item {} raised to quantity {} and value {}, above the {q} and {v} applied for",
-                    new.item, new.quantity, new.value
+                    "item {} raised to quantity {} and value {}, above the {} and {} applied for",
+                    new.item,
+                    new.quantity,
+                    new.value,
+                    shown(q),
+                    shown(v)
                 ));
-            } else if edd && (new.quantity > old.quantity + EPSILON || new.value > old.value + EPSILON) {
+            } else if edd && (new.quantity > old.quantity || new.value > old.value) {
                 reasons.push(format!("item {} raised on an enhanced-due-diligence licence", new.item));
             }
         }

@@ -7,6 +7,7 @@ use accord_core::cases::{
     Advice, Case, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask, TaskOutcome,
     TaskResult, VerificationTask,
 };
+use accord_core::decimal::Decimal;
 use accord_core::model::{Authority, Role, WorkingCalendar};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -445,12 +446,13 @@ impl App {
             .application(&case.application_id)
             .await?
             .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
-        let applied: Vec<(f64, f64)> = application.transaction["items"]
+        let read = |v: &serde_json::Value| Decimal::from_json(v).unwrap_or(Decimal::ZERO);
+        let applied: Vec<(Decimal, Decimal, Option<String>)> = application.transaction["items"]
             .as_array()
             .map(|items| {
                 items
                     .iter()
-                    .map(|i| (i["quantity"].as_f64().unwrap_or(0.0), i["value"].as_f64().unwrap_or(0.0)))
+                    .map(|i| (read(&i["quantity"]), read(&i["value"]), i["currency"].as_str().map(str::to_owned)))
                     .collect()
             })
             .unwrap_or_default();
@@ -458,22 +460,26 @@ impl App {
             return Ok(applied
                 .iter()
                 .enumerate()
-                .map(|(item, (quantity, value))| LicensedItem { item, quantity: *quantity, value: *value })
+                .map(|(item, (quantity, value, _))| LicensedItem { item, quantity: *quantity, value: *value })
                 .collect());
         }
         for (i, l) in given.iter().enumerate() {
-            let Some((q, v)) = applied.get(l.item) else {
+            let Some((q, v, currency)) = applied.get(l.item) else {
                 return Err(Error::validation(
                     &format!("items[{i}].item"),
                     format!("the application has no item {}", l.item),
                 ));
             };
-            let ok = |x: f64, max: f64| x.is_finite() && (0.0..=max).contains(&x);
+            let ok = |x: Decimal, max: Decimal| !x.is_negative() && x <= max;
             if !ok(l.quantity, *q) || !ok(l.value, *v) {
                 return Err(Error::validation(
                     &format!("items[{i}]"),
                     format!("item {} may be licensed for at most quantity {q} and value {v} (as applied for)", l.item),
                 ));
+            }
+            if let Some(c) = currency {
+                accord_core::currency::check_minor_units(l.value, c)
+                    .map_err(|e| Error::validation(&format!("items[{i}].value"), format!("items[{i}].value: {e}")))?;
             }
         }
         Ok(given.to_vec())

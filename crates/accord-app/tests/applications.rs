@@ -170,7 +170,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let d = decided.decision.unwrap();
     assert_eq!(
         (d.conditions.len(), d.items.len(), d.items[0].quantity),
-        (1, 1, 10.0),
+        (1, 1, dec("10")),
         "items default to what was applied for"
     );
     assert_eq!(app.decide(&w.officer_de, &id, approve()).await.unwrap_err().code, ErrorCode::CaseChanged);
@@ -247,7 +247,7 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     let licence = app.licence(&w.exporter, &licence_id).await.unwrap();
     assert_eq!(
         (licence.status, licence.items[0].quantity, licence.items[0].value),
-        (accord_core::licences::LicenceStatus::Active, 10.0, 5000.0)
+        (accord_core::licences::LicenceStatus::Active, dec("10"), dec("5000"))
     );
     assert_eq!(licence.parties, [CONSIGNEE]);
 
@@ -261,7 +261,7 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
         .unwrap();
     assert_eq!(
         (after.items[0].used_quantity, after.items[0].used_value),
-        (4.0, 2000.0),
+        (dec("4"), dec("2000")),
         "the consignee matches however written"
     );
     let refusals = [
@@ -293,7 +293,7 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
     let accepted = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(accepted, 6, "{:?}", results.iter().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>());
     let final_state = app.licence(&w.exporter, &licence_id).await.unwrap();
-    assert_eq!(final_state.items[0].used_quantity, 10.0, "never overdrawn");
+    assert_eq!(final_state.items[0].used_quantity, dec("10"), "never overdrawn");
     assert_eq!(final_state.status, accord_core::licences::LicenceStatus::Exhausted);
     assert_eq!(app.shipments(&w.officer_de, &licence_id).await.unwrap().len(), 7);
     let exhausted =
@@ -352,13 +352,13 @@ async fn any_raise_of_an_enhanced_due_diligence_licence_waits_for_a_countersigna
     };
     // Lowering takes effect at once; raising back, even within what was applied for, waits on this path.
     let lowered = app.amend_licence(&w.officer_de, &lic, amend(5.0)).await.unwrap();
-    assert_eq!((lowered.items[0].quantity, lowered.amendments[0].status), (5.0, AmendmentStatus::Applied));
+    assert_eq!((lowered.items[0].quantity, lowered.amendments[0].status), (dec("5"), AmendmentStatus::Applied));
     let raised = app.amend_licence(&w.officer_de, &lic, amend(10.0)).await.unwrap();
-    assert_eq!((raised.items[0].quantity, raised.amendments[1].status), (5.0, AmendmentStatus::PendingReview));
+    assert_eq!((raised.items[0].quantity, raised.amendments[1].status), (dec("5"), AmendmentStatus::PendingReview));
     assert!(raised.amendments[1].review_reasons[0].contains("enhanced-due-diligence"), "{:?}", raised.amendments[1]);
     let verdict = serde_json::from_value(json!({"decision": "approve", "reason": "checked again"})).unwrap();
     let signed = app.decide_amendment(&w.senior_de, &lic, 2, verdict).await.unwrap();
-    assert_eq!((signed.items[0].quantity, signed.amendments[1].status), (10.0, AmendmentStatus::Approved));
+    assert_eq!((signed.items[0].quantity, signed.amendments[1].status), (dec("10"), AmendmentStatus::Approved));
 }
 
 async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal(backend: Backend) {
@@ -560,7 +560,57 @@ async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track
     assert_eq!((case.review_path.as_str(), case.status), ("fast_track", accord_core::cases::CaseStatus::Open));
 }
 
+/// Quantities and values are exact decimals: tenths add up to a whole and every value keeps its currency's minor unit.
+async fn quantities_and_values_add_up_exactly_and_keep_the_currency_minor_unit(backend: Backend) {
+    let w = world(backend).await;
+    let (app, dates) = (&w.app, dates());
+    let mut yen = application("CN", json!("3A001.a.1"), 1500.5);
+    yen.transaction["items"][0]["currency"] = json!("JPY");
+    let e = app.create_application(&w.exporter, yen, None, true).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    assert!(e.message.contains("items[0].value") && e.message.contains("no minor unit"), "{}", e.message);
+    let mut written = application("CN", json!("3A001.a.1"), 0.0);
+    written.transaction["items"][0]["value"] = json!("0.30");
+    written.transaction["items"][0]["quantity"] = json!(1);
+    let applied = app.create_application(&w.exporter, written, None, true).await.unwrap();
+    let eu = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
+    let case = eu.case_id.clone().unwrap();
+
+    let finer = decision(
+        "approve",
+        1,
+        json!({"valid_from": dates.from, "valid_until": dates.until,
+        "items": [{"item": 0, "quantity": 1, "value": 0.295}]}),
+    );
+    let e = app.decide(&w.officer_de, &case, finer).await.unwrap_err();
+    assert!(e.message.contains("at most 2"), "{}", e.message);
+    let approve = decision("approve", 1, json!({"valid_from": dates.from, "valid_until": dates.until}));
+    let licence = app.decide(&w.officer_de, &case, approve).await.unwrap().licence_id.unwrap();
+    let l = app.licence(&w.exporter, &licence).await.unwrap();
+    assert_eq!((l.items[0].quantity, l.items[0].value), (dec("1"), dec("0.3")), "the string value is read exactly");
+
+    let e = app.report_shipment(&w.exporter, &licence, shipment(&dates.inside, 0.1, 0.005, CONSIGNEE)).await;
+    assert!(e.unwrap_err().message.contains("EUR has 2 decimal places"));
+    for _ in 0..8 {
+        app.report_shipment(&w.exporter, &licence, shipment(&dates.inside, 0.1, 0.0, CONSIGNEE)).await.unwrap();
+    }
+    // 0.1 + 0.2 is above 0.3 in binary floating point; here it is exactly the value licensed.
+    app.report_shipment(&w.exporter, &licence, shipment(&dates.inside, 0.1, 0.1, CONSIGNEE)).await.unwrap();
+    let e = app.report_shipment(&w.exporter, &licence, shipment(&dates.inside, 0.1, 0.21, CONSIGNEE)).await;
+    assert!(e.unwrap_err().message.contains("exceeds the 0.2 left"), "the value is drawn to the cent");
+    let (_, after) =
+        app.report_shipment(&w.exporter, &licence, shipment(&dates.inside, 0.1, 0.2, CONSIGNEE)).await.unwrap();
+    assert_eq!((after.items[0].used_quantity, after.items[0].used_value), (dec("1"), dec("0.3")));
+    assert_eq!(after.status, accord_core::licences::LicenceStatus::Exhausted, "ten tenths are exactly one");
+    let bad = serde_json::from_value::<accord_core::licences::NewShipment>(json!({
+        "date": dates.inside, "items": [{"item": 0, "quantity": 0.0000001, "value": 0}],
+        "consignee": CONSIGNEE, "transport_document": "AWB 1"
+    }));
+    assert!(bad.unwrap_err().to_string().contains("more than 6 decimal places"));
+}
+
 accord_store::on_both_backends!(
+    quantities_and_values_add_up_exactly_and_keep_the_currency_minor_unit,
     a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track,
     a_trusted_exporter_is_approved_on_the_fast_track,
     enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersigned_refusal,

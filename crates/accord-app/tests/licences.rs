@@ -8,6 +8,7 @@ mod support;
 use accord_app::ProfileRecord;
 use accord_core::ErrorCode;
 use accord_core::cases::NewApplication;
+use accord_core::decimal::Decimal;
 use accord_core::licences::{
     AmendmentDecision, AmendmentStatus, AmendmentVerdict, LicenceKind, LicenceStatus, NewAmendment, Participant,
     RosterStatus,
@@ -237,7 +238,11 @@ async fn a_global_licence_is_for_trusted_exporters_and_covers_each_named_destina
         .amend_licence(&w.officer_de, &lic, amend(json!([{"item": 0, "quantity": 20, "value": 10000}]), &dates.after))
         .await
         .unwrap();
-    assert_eq!((asked.status, asked.items[0].quantity), (LicenceStatus::Exhausted, 10.0), "nothing changed yet");
+    assert_eq!(
+        (asked.status, asked.items[0].quantity),
+        (LicenceStatus::Exhausted, Decimal::from_int(10)),
+        "nothing changed yet"
+    );
     assert_eq!(asked.amendments[0].status, AmendmentStatus::PendingReview);
     assert!(asked.amendments[0].review_reasons[0].starts_with("extends the validity"), "{:?}", asked.amendments[0]);
     let verdict =
@@ -247,7 +252,7 @@ async fn a_global_licence_is_for_trusted_exporters_and_covers_each_named_destina
     let l = app.decide_amendment(&w.senior_de, &lic, 1, verdict("approve").unwrap()).await.unwrap();
     assert_eq!(
         (l.status, l.valid_until.as_str(), l.items[0].quantity),
-        (LicenceStatus::Active, dates.after.as_str(), 20.0)
+        (LicenceStatus::Active, dates.after.as_str(), Decimal::from_int(20))
     );
     assert_eq!(l.amendments[0].status, AmendmentStatus::Approved);
     app.report_shipment(&w.exporter, &lic, to("CN", CONSIGNEE, 1.0)).await.unwrap();

@@ -9,6 +9,7 @@ use crate::policy::{
     ReviewPath, Rule,
 };
 use crate::policy::{Field, PartyRole, country_code, reason_matches};
+use accord_core::decimal::Decimal;
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -67,10 +68,10 @@ pub struct Item {
     pub description: String,
     /// How many.
     #[serde(default)]
-    pub quantity: Option<f64>,
-    /// Its value, in `currency`.
+    pub quantity: Option<Decimal>,
+    /// Its value, in `currency`, in whole minor units of it (at most two decimal places for EUR, none for JPY).
     #[serde(default)]
-    pub value: Option<f64>,
+    pub value: Option<Decimal>,
     /// ISO 4217 currency of the value.
     #[serde(default)]
     pub currency: Option<String>,
@@ -294,7 +295,7 @@ struct CheckedItem {
     entry: Option<usize>,
     origin: Place,
     origin_code: String,
-    value: Option<f64>,
+    value: Option<Decimal>,
     currency: Option<String>,
 }
 
@@ -328,9 +329,9 @@ fn place(field: &str, s: &str) -> Result<Place> {
     })
 }
 
-fn finite_non_negative(i: usize, name: &str, v: Option<f64>) -> Result<Option<f64>> {
+fn non_negative(i: usize, name: &str, v: Option<Decimal>) -> Result<Option<Decimal>> {
     match v {
-        Some(x) if !x.is_finite() || x < 0.0 => {
+        Some(x) if x.is_negative() => {
             let field = format!("items[{i}].{name}");
             Err(Error::validation(&field, format!("{field} must be a non-negative number, got {x}")))
         }
@@ -408,8 +409,8 @@ impl Transaction {
                     (Some(code), Some(entry))
                 }
             };
-            finite_non_negative(i, "quantity", it.quantity)?;
-            let value = finite_non_negative(i, "value", it.value)?;
+            non_negative(i, "quantity", it.quantity)?;
+            let value = non_negative(i, "value", it.value)?;
             let currency = match it.currency.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(c) => Some(accord_core::currency::parse(c).ok_or_else(|| {
@@ -422,11 +423,16 @@ impl Transaction {
                     )
                 })?),
             };
-            if value.is_some() && currency.is_none() {
-                return Err(Error::validation(
-                    &format!("items[{i}].currency"),
-                    format!("items[{i}].currency: a value needs its currency"),
-                ));
+            match (value, &currency) {
+                (Some(_), None) => {
+                    return Err(Error::validation(
+                        &format!("items[{i}].currency"),
+                        format!("items[{i}].currency: a value needs its currency"),
+                    ));
+                }
+                (Some(v), Some(c)) => accord_core::currency::check_minor_units(v, c)
+                    .map_err(|e| Error::validation(&format!("items[{i}].value"), format!("items[{i}].value: {e}")))?,
+                _ => {}
             }
             let (origin_place, origin_code) = match it.origin.as_deref() {
                 Some(o) if !o.trim().is_empty() => (place(&format!("items[{i}].origin"), o)?, o.trim().to_owned()),
@@ -767,8 +773,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// The total value, in the facts table's currency, of the items of the order that share this item's limit.
-    fn order_value(&self, facts: &crate::policy::Facts, key: &ControlCode) -> Option<f64> {
-        let mut total = 0.0;
+    fn order_value(&self, facts: &crate::policy::Facts, key: &ControlCode) -> Option<Decimal> {
+        let mut total = Decimal::ZERO;
         for other in &self.tx.items {
             let Some(code) = &other.code else { continue };
             if facts.get(code).map(|(k, _)| k) != Some(key) {

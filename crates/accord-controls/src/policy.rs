@@ -4,6 +4,7 @@
 
 use crate::code::ControlCode;
 use crate::model::{Regime, valid_date, valid_reason};
+use accord_core::decimal::Decimal;
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -530,7 +531,7 @@ impl CodeSet {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum FactValue {
     Flag,
-    Number(f64),
+    Number(Decimal),
     Reasons(Vec<String>),
 }
 
@@ -624,7 +625,7 @@ impl Chart {
 /// An amount of money in one currency.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Money {
-    pub(crate) amount: f64,
+    pub(crate) amount: Decimal,
     pub(crate) currency: String,
 }
 
@@ -933,11 +934,14 @@ impl Compiler<'_> {
 
     fn money(f: &FileCtx, m: &Option<RawMoney>) -> Result<Option<Money>> {
         let Some(m) = m else { return Ok(None) };
-        let amount = *m.amount.get_ref();
-        if !(amount.is_finite() && amount >= 0.0) {
-            return Err(f.at(&m.amount, "an amount must be a non-negative number"));
-        }
-        Ok(Some(Money { amount, currency: currency(f, &m.currency)? }))
+        let amount = match Decimal::from_f64(*m.amount.get_ref()) {
+            Ok(a) if !a.is_negative() => a,
+            Ok(_) => return Err(f.at(&m.amount, "an amount must be a non-negative number")),
+            Err(e) => return Err(f.at(&m.amount, format!("an amount must be a non-negative number: {e}"))),
+        };
+        let currency = currency(f, &m.currency)?;
+        accord_core::currency::check_minor_units(amount, &currency).map_err(|e| f.at(&m.amount, e))?;
+        Ok(Some(Money { amount, currency }))
     }
 
     fn when(&self, f: &FileCtx, w: &RawWhen) -> Result<Conditions> {
@@ -1311,8 +1315,11 @@ impl PolicySet {
                     };
                     let v = match value.get_ref() {
                         toml::Value::Boolean(true) => FactValue::Flag,
-                        toml::Value::Integer(n) if *n >= 0 => FactValue::Number(*n as f64),
-                        toml::Value::Float(x) if x.is_finite() && *x >= 0.0 => FactValue::Number(*x),
+                        toml::Value::Integer(n) if *n >= 0 => FactValue::Number(Decimal::from_int(*n)),
+                        toml::Value::Float(x) if *x >= 0.0 => match Decimal::from_f64(*x) {
+                            Ok(n) => FactValue::Number(n),
+                            Err(e) => return Err(f.at(value, format!("'{key}': {e}"))),
+                        },
                         toml::Value::Array(a) if a.is_empty() => {
                             return Err(f.at(value, format!("'{key}': an empty list of reasons says nothing")));
                         }

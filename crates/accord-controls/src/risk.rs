@@ -5,6 +5,7 @@ use crate::determine::{JurisdictionAnswer, Outcome, PartyHit};
 use crate::model::Regime;
 use crate::policy::{EndUse, ReviewPath};
 use accord_core::cases::RiskFactor;
+use accord_core::decimal::Decimal;
 
 /// How far an exporter is trusted (derived from its compliance profile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub struct RiskInput<'a> {
     /// Whether no earlier application of the exporter went to this consignee.
     pub first_shipment: bool,
     /// The total value of the items, when given.
-    pub total_value: Option<f64>,
+    pub total_value: Option<Decimal>,
     /// Active denials of allied authorities the transaction matches.
     pub allied_denials: usize,
 }
@@ -113,8 +114,8 @@ pub fn assess(input: &RiskInput) -> Risk {
     };
     factor(&mut f, "end_use", points, format!("declared end use: {}", input.end_use.as_str()));
     let (points, detail) = match input.total_value {
-        Some(v) if v > 1_000_000.0 => (10, format!("total value {v} over 1,000,000")),
-        Some(v) if v > 100_000.0 => (5, format!("total value {v} over 100,000")),
+        Some(v) if v > Decimal::from_int(1_000_000) => (10, format!("total value {v} over 1,000,000")),
+        Some(v) if v > Decimal::from_int(100_000) => (5, format!("total value {v} over 100,000")),
         Some(v) => (0, format!("total value {v}")),
         None => (5, "the value is not given".to_owned()),
     };
@@ -188,7 +189,7 @@ mod tests {
             listed_items: 1,
             trust_tier: tier,
             first_shipment: false,
-            total_value: Some(5000.0),
+            total_value: Some(Decimal::from_int(5000)),
             allied_denials: 0,
         }
     }

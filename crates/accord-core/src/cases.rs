@@ -1,5 +1,6 @@
 //! Licence applications and the cases they open at each authority whose jurisdiction needs a licence.
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::ids::{ApplicationId, AuthorityId, CaseId, OrgId};
 use serde::{Deserialize, Serialize};
@@ -256,9 +257,9 @@ pub struct LicensedItem {
     /// Index of the item in the application's transaction.
     pub item: usize,
     /// Licensed quantity.
-    pub quantity: f64,
+    pub quantity: Decimal,
     /// Licensed value, in the item's currency.
-    pub value: f64,
+    pub value: Decimal,
 }
 
 /// An officer's decision on a case.

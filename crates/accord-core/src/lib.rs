@@ -6,6 +6,7 @@ pub mod cases;
 pub mod controls;
 pub mod country;
 pub mod currency;
+pub mod decimal;
 pub mod denials;
 pub mod error;
 pub mod federation;

@@ -1,5 +1,6 @@
 //! Licences issued by approved cases, and the shipments reported against them.
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::ids::{ApplicationId, AuthorityId, CaseId, LicenceId, OrgId, ShipmentId};
 use serde::{Deserialize, Serialize};
@@ -303,13 +304,13 @@ pub struct LicenceItem {
     /// Currency of the values.
     pub currency: Option<String>,
     /// Licensed quantity.
-    pub quantity: f64,
+    pub quantity: Decimal,
     /// Licensed value.
-    pub value: f64,
+    pub value: Decimal,
     /// Quantity shipped so far.
-    pub used_quantity: f64,
+    pub used_quantity: Decimal,
     /// Value shipped so far.
-    pub used_value: f64,
+    pub used_value: Decimal,
 }
 
 /// An issued licence.
@@ -378,9 +379,9 @@ pub struct ShipmentItem {
     /// Index of the item in the application.
     pub item: usize,
     /// Quantity shipped.
-    pub quantity: f64,
+    pub quantity: Decimal,
     /// Value shipped, in the item's currency.
-    pub value: f64,
+    pub value: Decimal,
 }
 
 /// A shipment as reported by the exporter.

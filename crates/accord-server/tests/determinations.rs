@@ -102,6 +102,9 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
         ("negative quantity", edit("/items/0/quantity", json!(-3)), 422, "validation_failed"),
         ("hostile name", edit("/end_use/category", json!("<script>")), 422, "validation_failed"),
         ("bad date", edit("/date", json!("2025-13-01")), 422, "validation_failed"),
+        ("huge quantity", edit("/items/0/quantity", json!(1e300)), 400, "invalid_body"),
+        ("quantity finer than kept", edit("/items/0/quantity", json!("0.0000001")), 400, "invalid_body"),
+        ("value finer than the currency", edit("/items/0/value", json!(12.345)), 422, "validation_failed"),
     ];
     for (what, body, status, code) in cases {
         let r = w.node.post("/api/v1/determinations", Some(&exporter), body).await;
@@ -142,6 +145,27 @@ async fn determinations_answer_per_jurisdiction_and_refuse_bad_input(backend: Ba
     assert!(doc.body["paths"]["/api/v1/determinations"]["post"].is_object());
     assert!(doc.body["components"]["schemas"]["Transaction"].is_object());
     assert!(doc.body["components"]["schemas"]["FactSource"].is_object(), "the sources are documented");
+    let mut refs = Vec::new();
+    collect_refs(&doc.body, &mut refs);
+    for r in &refs {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+        assert!(doc.body["components"]["schemas"][name].is_object(), "{r} is referenced but not defined");
+    }
+    let quantity = &doc.body["components"]["schemas"]["Decimal"];
+    assert_eq!(quantity["type"], "number", "quantities and values are documented as numbers: {quantity}");
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r.clone());
+            }
+            m.values().for_each(|x| collect_refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
 }
 
 accord_store::on_both_backends!(determinations_answer_per_jurisdiction_and_refuse_bad_input);

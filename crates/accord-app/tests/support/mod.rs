@@ -143,3 +143,8 @@ pub fn list_named(list_id: &str, names: &[(&str, &str)]) -> accord_app::ListImpo
         source: "test".into(),
     }
 }
+
+/// An exact decimal from its text.
+pub fn dec(s: &str) -> accord_core::decimal::Decimal {
+    accord_core::decimal::Decimal::parse(s).expect("a decimal")
+}
