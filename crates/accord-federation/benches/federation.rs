@@ -5,8 +5,8 @@
 //! Run with `cargo bench -p accord-federation` (DENIALS=200 BACKLOG=10000 to change the sizes; BACKEND=postgres).
 
 use accord_core::denials::NewDenial;
-use accord_federation::testing::{connect, node, operator, replicate};
 use accord_store::Backend;
+use accord_testing::nodes::{connect, node, operator, replicate};
 use std::time::{Duration, Instant};
 
 fn denial(i: usize) -> NewDenial {

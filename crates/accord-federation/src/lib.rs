@@ -3,9 +3,6 @@
 //! requests are signed with the node key. Envelopes are applied by the application service, once per (sender,
 //! sequence) and in order, so a node that was down catches up with nothing lost and nothing applied twice.
 
-#[cfg(feature = "testing")]
-pub mod testing;
-
 use accord_app::App;
 use accord_core::federation::{Envelope, Peer};
 use serde::Deserialize;

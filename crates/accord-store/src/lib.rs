@@ -4,8 +4,6 @@
 
 mod migrate;
 mod sql;
-#[cfg(feature = "testing")]
-pub mod testing;
 mod url;
 
 pub use migrate::{MIGRATIONS, Migration};

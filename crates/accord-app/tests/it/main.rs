@@ -1,0 +1,10 @@
+//! Every integration test of `accord-app`, in one binary: one link of the dependencies instead of one per file.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod applications;
+mod consultations;
+mod controls;
+mod determinations;
+mod licences;
+mod lists;
+mod support;

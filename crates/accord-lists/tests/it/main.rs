@@ -1,0 +1,5 @@
+//! Every integration test of `accord-lists`, in one binary: one link of the dependencies instead of one per file.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod bad_input;
+mod real_data;
