@@ -25,6 +25,23 @@ macro_rules! error_codes {
                 match self { $(ErrorCode::$variant => $status,)* }
             }
 
+            /// The exit status of the `accord` command that ends with this error: 3 the audit chain is broken,
+            /// 4 input refused, 5 not found, 6 in conflict with what is stored, 7 not allowed, 8 unavailable for
+            /// now (retry later), 9 internal. (1 is any other failure, 2 a command line clap refuses.)
+            pub fn exit_code(self) -> u8 {
+                if matches!(self, ErrorCode::AuditChainBroken) {
+                    return 3;
+                }
+                match self.http_status() {
+                    401 | 403 => 7,
+                    404 => 5,
+                    409 => 6,
+                    429 | 503 => 8,
+                    500..=599 => 9,
+                    _ => 4,
+                }
+            }
+
             /// One sentence that says when this code is returned.
             pub fn description(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $doc,)* }
@@ -149,6 +166,22 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_code_has_the_exit_status_of_its_class() {
+        let exit = |c: ErrorCode| c.exit_code();
+        assert_eq!(exit(ErrorCode::AuditChainBroken), 3, "not the 6 of other conflicts");
+        assert_eq!((exit(ErrorCode::ValidationFailed), exit(ErrorCode::MalformedJson)), (4, 4));
+        assert_eq!((exit(ErrorCode::NotFound), exit(ErrorCode::UnknownList)), (5, 5));
+        assert_eq!((exit(ErrorCode::CaseChanged), exit(ErrorCode::AlreadyExists)), (6, 6));
+        assert_eq!((exit(ErrorCode::Forbidden), exit(ErrorCode::ApiKeyExpired)), (7, 7));
+        assert_eq!((exit(ErrorCode::DatabaseUnavailable), exit(ErrorCode::PeerRateLimited)), (8, 8));
+        assert_eq!(exit(ErrorCode::Internal), 9);
+        assert!(
+            ErrorCode::ALL.iter().all(|c| (3..=9).contains(&exit(*c))),
+            "0-2 belong to success, other failures, usage"
+        );
+    }
 
     #[test]
     fn error_codes_are_unique_snake_case() {

@@ -6,6 +6,7 @@ use crate::cli::{
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
 use accord_app::{App, NewKey};
+use accord_core::ErrorCode;
 use accord_core::principal::Principal;
 use accord_store::{DbUrl, SqlStore, Store};
 use anyhow::{Context, Result, anyhow};
@@ -14,9 +15,6 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::process::ExitCode;
 use std::sync::Arc;
-
-/// Exit status of `accord audit verify` when the chain is broken.
-const EXIT_CHAIN_BROKEN: u8 = 3;
 
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -108,15 +106,27 @@ async fn sync_now(app: &App, file: &FileConfig, lists: &[String]) -> Result<Exit
 }
 
 async fn open(db: &DbUrl, max_connections: u32) -> Result<Arc<dyn Store>> {
-    let store = SqlStore::open(db, max_connections).await.map_err(|e| anyhow!("{} ({})", e.message, e.code))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(service(SqlStore::open(db, max_connections).await)?))
 }
 
+/// A domain error as the command line prints it (message, code and details); its code sets the exit status.
+#[derive(Debug)]
+pub(crate) struct Failure(pub accord_core::Error);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = &self.0;
+        match &e.details {
+            Some(d) => write!(f, "{} ({}; {d})", e.message, e.code),
+            None => write!(f, "{} ({})", e.message, e.code),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
 pub(crate) fn service<T>(r: accord_core::Result<T>) -> Result<T> {
-    r.map_err(|e| match e.details {
-        Some(d) => anyhow!("{} ({}; {d})", e.message, e.code),
-        None => anyhow!("{} ({})", e.message, e.code),
-    })
+    r.map_err(|e| anyhow::Error::new(Failure(e)))
 }
 
 pub(crate) fn print_json<T: Serialize>(v: &T) -> Result<()> {
@@ -189,7 +199,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             if let Some(b) = &report.first_break {
                 eprintln!("audit chain BROKEN at event {} (sequence {}): {}", b.event_id, b.seq, b.reason);
                 eprintln!("{} events walked", report.events);
-                return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+                return Ok(ExitCode::from(ErrorCode::AuditChainBroken.exit_code()));
             }
             println!("audit chain OK: {} events, head {}", report.events, report.head_hash);
             if state {
@@ -203,7 +213,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                     for e in &states.edited {
                         eprintln!("record EDITED: {e}");
                     }
-                    return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+                    return Ok(ExitCode::from(ErrorCode::AuditChainBroken.exit_code()));
                 }
             }
             return verify_checkpoints(app, p, peers).await;
@@ -508,7 +518,7 @@ async fn verify_checkpoints(app: &App, p: &Principal, peers: bool) -> Result<Exi
         for problem in &problems {
             eprintln!("audit checkpoints DISAGREE: {problem}");
         }
-        return Ok(ExitCode::from(EXIT_CHAIN_BROKEN));
+        return Ok(ExitCode::from(ErrorCode::AuditChainBroken.exit_code()));
     }
     Ok(if unreachable { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -46,7 +46,15 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // An error of the domain ends with the exit status of its code; anything else with 1.
+            let code = e
+                .chain()
+                .find_map(|c| match c.downcast_ref::<commands::Failure>() {
+                    Some(f) => Some(f.0.code),
+                    None => c.downcast_ref::<accord_core::Error>().map(|x| x.code),
+                })
+                .map_or(1, accord_core::ErrorCode::exit_code);
+            ExitCode::from(code)
         }
     }
 }

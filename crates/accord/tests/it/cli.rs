@@ -44,7 +44,7 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
     assert!(last_line(&boot).starts_with("key_"), "{boot}");
 
     let again = accord(&["admin", "bootstrap", "--email", "other@example.org"], url, None, &[]);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(6), "a conflict with what is stored");
     assert!(text(&again.stderr).contains("already_bootstrapped"), "{}", text(&again.stderr));
 
     let authority = ok(&accord(
@@ -64,7 +64,7 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
         None,
         &[],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(4), "input refused");
     assert!(text(&bad.stderr).contains("invalid_id"), "{}", text(&bad.stderr));
 
     let org: serde_json::Value = serde_json::from_str(&ok(&accord(
@@ -226,7 +226,7 @@ accord_testing::on_both_backends!(
 fn unreachable_database_at_start_is_a_clear_error() {
     let out =
         accord(&["serve", "--bind", "127.0.0.1:0"], Some("postgres://accord:secret@127.0.0.1:1/accord"), None, &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(8), "unavailable for now");
     let err = text(&out.stderr);
     assert!(err.contains("cannot open the database at postgres://accord:***@127.0.0.1:1/accord"), "{err}");
     assert!(!err.contains("secret"), "passwords never reach the output");

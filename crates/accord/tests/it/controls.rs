@@ -51,7 +51,7 @@ fn control_list_is_imported_shown_searched_and_exported() {
     assert!(found.lines().next().unwrap().contains("3A001"), "{found}");
 
     let early = run(&dir, &["controls", "show", "3A001", "--at", "2020-01-01"]);
-    assert_eq!(early.status.code(), Some(1));
+    assert_eq!(early.status.code(), Some(5), "not found");
     assert!(text(&early.stderr).contains("no control list was in force on 2020-01-01"));
 
     assert!(run(&dir, &["controls", "export", "--output", "list.json"]).status.success());
@@ -60,7 +60,7 @@ fn control_list_is_imported_shown_searched_and_exported() {
 
     std::fs::write(dir.join("broken.json"), "{\"format\": \"accord-control-list\",").unwrap();
     let broken = run(&dir, &["controls", "import", "broken.json"]);
-    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(broken.status.code(), Some(4), "input refused");
     assert!(text(&broken.stderr).contains("malformed_file"), "{}", text(&broken.stderr));
     let versions: serde_json::Value = serde_json::from_slice(&run(&dir, &["controls", "versions"]).stdout).unwrap();
     assert_eq!(versions.as_array().unwrap().len(), 1, "refused imports store nothing");

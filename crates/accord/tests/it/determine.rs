@@ -79,7 +79,7 @@ fn policies_are_checked_and_imported_and_determinations_are_printed() {
     let broken = dir.join("broken");
     policy_copy(&broken, "us.toml", "when.destinations = [\"IR\"]", "when.destinations = [\"Iran\"]");
     let out = run(&dir, &["policies", "check", broken.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "input refused");
     let err = text(&out.stderr);
     assert!(err.contains("us.toml, line ") && err.contains("'Iran' is not an ISO 3166-1"), "{err}");
 
@@ -113,7 +113,7 @@ fn policies_are_checked_and_imported_and_determinations_are_printed() {
     };
     assert_eq!(versions(&dir), 1, "the first determination stored the built-in policies");
     let out = run(&dir, &["policies", "import", broken.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
     assert!(text(&out.stderr).contains("invalid_policy"), "{}", text(&out.stderr));
     assert_eq!(versions(&dir), 1, "a broken folder stores nothing");
     let stored = ok(&run(
@@ -133,7 +133,7 @@ fn policies_are_checked_and_imported_and_determinations_are_printed() {
     assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
     std::fs::write(dir.join("unknown.json"), r#"{"date":"2025-12-01","origin":"DE","destination":"CN","end_use":{"category":"civil"},"items":[{"code":"3A00X"}]}"#).unwrap();
     let out = run(&dir, &["determine", "--input", "unknown.json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     let err = text(&out.stderr);
     assert!(err.contains("unknown_control_code") && err.contains("3A001"), "{err}");
 }
@@ -252,7 +252,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
         serde_json::from_str(&ok(&run(&dir, &["cases", "decide", &case_id, "--input", "decision.json"]))).unwrap();
     assert_eq!(decided["status"], "approved");
     let again = run(&dir, &["cases", "decide", &case_id, "--input", "decision.json"]);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(6), "a conflict with what is stored");
     assert!(text(&again.stderr).contains("case_changed"), "{}", text(&again.stderr));
     let licence = decided["licence_id"].as_str().unwrap().to_owned();
     let today = jiff::Zoned::now().date().to_string();
@@ -263,7 +263,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     };
     std::fs::write(dir.join("ship.json"), shipment(3)).unwrap();
     let out = run(&dir, &["shipments", "report", "--licence", &licence, "--input", "ship.json"]);
-    assert_eq!(out.status.code(), Some(1), "the consignee is not on the licence (the application named none)");
+    assert_eq!(out.status.code(), Some(4), "the consignee is not on the licence (the application named none)");
     assert!(text(&out.stderr).contains("shipment_refused"), "{}", text(&out.stderr));
     let amended: serde_json::Value = serde_json::from_str(&ok(&run(
         &dir,
@@ -329,7 +329,7 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     let view: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["cases", "show", &case_id]))).unwrap();
     assert_eq!(view["sla"]["target"], 20);
     let out = run(&dir, &["applications", "show", "app_nope"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(text(&out.stderr).contains("invalid_id"), "{}", text(&out.stderr));
 }
 

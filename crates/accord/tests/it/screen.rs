@@ -62,10 +62,10 @@ fn one_name_is_screened_with_its_explanation() {
     assert!(text.contains("legal_form"), "the explanation names the legal-form match: {text}");
 
     let bad = node.run(&["screen", "Ali", "--threshold", "1.5"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(4), "input refused");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("threshold must be between 0 and 1"));
     let empty = node.run(&["screen", "  "]);
-    assert_eq!(empty.status.code(), Some(1));
+    assert_eq!(empty.status.code(), Some(4), "input refused");
 }
 
 #[test]
