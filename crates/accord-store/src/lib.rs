@@ -289,21 +289,9 @@ pub struct KeyRecord {
     pub owner: User,
 }
 
-/// Persistence for every Accord record; implemented for SQLite and PostgreSQL by [`SqlStore`].
+/// Authorities, organisations, users and their API keys.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Which database engine is behind the store.
-    fn backend(&self) -> Backend;
-    /// Checks that the database answers.
-    async fn ping(&self) -> Result<()>;
-    /// Pool figures.
-    fn pool_stats(&self) -> PoolStats;
-    /// Closes the pool, waiting for connections in use to be returned.
-    async fn close(&self);
-
-    /// Applies mutations and appends events, all or nothing; returns the appended events.
-    async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>>;
-
+pub trait DirectoryStore: Send + Sync {
     /// One authority.
     async fn authority(&self, id: &AuthorityId) -> Result<Option<Authority>>;
     /// Every authority, by id.
@@ -322,7 +310,11 @@ pub trait Store: Send + Sync + 'static {
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>>;
     /// Records a successful use of a key (bookkeeping, not an audited state change).
     async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()>;
+}
 
+/// Restricted-party list versions and their entities, control-list and policy versions, syncs and adjudications.
+#[async_trait]
+pub trait ListStore: Send + Sync {
     /// The latest version of every list, by list id.
     async fn lists(&self) -> Result<Vec<ListVersion>>;
     /// Every version of one list, oldest first.
@@ -341,6 +333,11 @@ pub trait Store: Send + Sync + 'static {
     async fn sync_states(&self) -> Result<Vec<SyncState>>;
     /// Adjudications an authority recorded for a subject.
     async fn adjudications(&self, authority_id: &str, subject: &str) -> Result<Vec<Adjudication>>;
+}
+
+/// Applications, their documents, cases, compliance profiles and fast-track settings.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
     /// One application.
     async fn application(&self, id: &ApplicationId) -> Result<Option<Application>>;
     /// The application an organisation created with an idempotency key.
@@ -359,13 +356,28 @@ pub trait Store: Send + Sync + 'static {
     async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>>;
     /// An authority's fast-track settings, if it set any.
     async fn fast_track(&self, authority: &AuthorityId) -> Result<Option<FastTrackSettings>>;
+    /// The facts of an application's uploaded files (without their bytes), by position.
+    async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
+    /// The bytes of every file uploaded for an organisation's applications.
+    async fn organisation_document_bytes(&self, organisation: &OrgId) -> Result<u64>;
+    /// One uploaded file with its bytes.
+    async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>>;
+}
+
+/// Licences and the shipments drawn against them.
+#[async_trait]
+pub trait LicenceStore: Send + Sync {
     /// One licence.
     async fn licence(&self, id: &LicenceId) -> Result<Option<Licence>>;
     /// Licences of one organisation, of one issuing authority, or all; newest first.
     async fn licences(&self, scope: &UserScope) -> Result<Vec<Licence>>;
     /// The shipments reported against a licence, oldest first.
     async fn shipments(&self, licence: &LicenceId) -> Result<Vec<Shipment>>;
+}
 
+/// Denials, shared records, the node identity, peers, the outbox, the inbox and rejections.
+#[async_trait]
+pub trait FederationStore: Send + Sync {
     /// One denial notification of an authority.
     async fn denial(&self, authority: &AuthorityId, id: &DenialId) -> Result<Option<Denial>>;
     /// The denial notifications that carry an id, of whichever authority (ids are unique per authority only).
@@ -374,12 +386,6 @@ pub trait Store: Send + Sync + 'static {
     async fn denials(&self) -> Result<Vec<Denial>>;
     /// The denials to a destination that are recorded as active (expiry is judged by the caller).
     async fn active_denials_to(&self, destination: &str) -> Result<Vec<Denial>>;
-    /// The facts of an application's uploaded files (without their bytes), by position.
-    async fn documents(&self, application: &ApplicationId) -> Result<Vec<DocumentFile>>;
-    /// The bytes of every file uploaded for an organisation's applications.
-    async fn organisation_document_bytes(&self, organisation: &OrgId) -> Result<u64>;
-    /// One uploaded file with its bytes.
-    async fn document(&self, application: &ApplicationId, position: usize) -> Result<Option<DocumentFile>>;
 
     /// This node's federation identity, once created.
     async fn identity(&self) -> Result<Option<Identity>>;
@@ -404,7 +410,11 @@ pub trait Store: Send + Sync + 'static {
     async fn shared_record(&self, kind: &str, authority: &str, id: &str) -> Result<Option<Value>>;
     /// The shared records of a kind that carry an id, of whichever authority (ids are unique per authority only).
     async fn shared_with_id(&self, kind: &str, id: &str) -> Result<Vec<Value>>;
+}
 
+/// The audit trail: events, the chain and record states, checkpoints.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;
     /// Walks the whole chain and compares it with the recorded head.
@@ -419,4 +429,28 @@ pub trait Store: Send + Sync + 'static {
     async fn last_checkpoint_seq(&self) -> Result<i64>;
     /// This node's signed checkpoints, in sequence order.
     async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>>;
+}
+
+/// Persistence for every Accord record, by area; implemented for SQLite and PostgreSQL by [`SqlStore`]. Bring the
+/// areas into scope with `use accord_store::prelude::*`.
+#[async_trait]
+pub trait Store:
+    DirectoryStore + ListStore + CaseStore + LicenceStore + FederationStore + AuditStore + Send + Sync + 'static
+{
+    /// Which database engine is behind the store.
+    fn backend(&self) -> Backend;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Pool figures.
+    fn pool_stats(&self) -> PoolStats;
+    /// Closes the pool, waiting for connections in use to be returned.
+    async fn close(&self);
+
+    /// Applies mutations and appends events, all or nothing; returns the appended events.
+    async fn commit(&self, mutations: Vec<Mutation>, events: Vec<NewEvent>) -> Result<Vec<AuditEvent>>;
+}
+
+/// The store and every area of it, for callers that hold a `dyn Store`.
+pub mod prelude {
+    pub use crate::{AuditStore, CaseStore, DirectoryStore, FederationStore, LicenceStore, ListStore, Store};
 }

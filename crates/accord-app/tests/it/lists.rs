@@ -5,7 +5,8 @@ use accord_app::{App, ListImport};
 use accord_core::ErrorCode;
 use accord_core::listed::{ChangeKind, EntityKind, ListedEntity, NameKind, entity_hash};
 use accord_core::principal::Principal;
-use accord_store::{Backend, Store};
+use accord_store::Backend;
+use accord_store::prelude::*;
 use accord_testing::TestDb;
 use std::sync::Arc;
 

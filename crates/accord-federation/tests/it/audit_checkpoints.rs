@@ -4,7 +4,8 @@
 
 use accord_core::audit::{AuditEvent, event_hash};
 use accord_core::federation::PublicKey;
-use accord_store::{Backend, EventQuery, Store};
+use accord_store::prelude::*;
+use accord_store::{Backend, EventQuery};
 use accord_testing::nodes::{Node, connect, denial, node, operator};
 use serde_json::json;
 

@@ -5,7 +5,8 @@
 
 use crate::support::{Node, TEST_BODY_LIMIT, authority_json, org_json, world};
 use accord_core::ErrorCode;
-use accord_store::{Backend, Store};
+use accord_store::Backend;
+use accord_store::prelude::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};

@@ -4,7 +4,8 @@
 
 use crate::support::Node;
 use accord_server::Limits;
-use accord_store::{Backend, Store};
+use accord_store::Backend;
+use accord_store::prelude::*;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -6,7 +6,8 @@ use accord_core::ids::{KeyId, OrgId, UserId};
 use accord_core::model::{
     ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, SizeClass, User,
 };
-use accord_store::{Backend, EventQuery, MIGRATIONS, Migration, Mutation, NewEvent, SqlStore, Store, UserScope};
+use accord_store::prelude::*;
+use accord_store::{Backend, EventQuery, MIGRATIONS, Migration, Mutation, NewEvent, SqlStore, UserScope};
 use accord_testing::TestDb;
 use serde_json::json;
 
