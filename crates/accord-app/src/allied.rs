@@ -9,6 +9,7 @@ use accord_core::denials::{
     AnswerKind, ApprovalNotice, Consultation, ConsultationAnswer, ConsultationView, Denial, DenialChange, DenialParty,
     DenialStatus, Endorsement, NewAssessment, NewDenial, RiskAssessment, SharedVerification, expiry_of,
 };
+use accord_core::determination::Transaction;
 use accord_core::ids::{AuthorityId, DenialId};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
@@ -141,27 +142,20 @@ fn acting_authority(p: &Principal, action: &str) -> Result<AuthorityId> {
 /// The denial notification a refusal creates, from the application it refused.
 pub(crate) fn of_refusal(case: &Case, decision: &Decision, application: &Application, actor: &str) -> Denial {
     let tx = &application.transaction;
-    let items = tx["items"].as_array().map(Vec::as_slice).unwrap_or_default();
     let control_codes =
-        items.iter().filter_map(|i| i["code"].as_str()).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+        tx.items.iter().filter_map(|i| i.code.as_deref()).filter(|c| !c.is_empty()).map(str::to_owned).collect();
     let item_description =
-        items.iter().filter_map(|i| i["description"].as_str()).filter(|d| !d.is_empty()).collect::<Vec<_>>().join("; ");
-    let parties = tx["parties"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+        tx.items.iter().map(|i| i.description.as_str()).filter(|d| !d.is_empty()).collect::<Vec<_>>().join("; ");
+    let parties = tx
+        .parties
         .iter()
-        .map(|p| DenialParty {
-            role: p["role"].as_str().unwrap_or_default().to_owned(),
-            name: p["name"].as_str().unwrap_or_default().to_owned(),
-            address: p["address"].as_str().map(str::to_owned),
-            country: p["country"].as_str().map(str::to_owned),
-        })
+        .map(|p| DenialParty { role: p.role.clone(), name: p.name.clone(), address: None, country: p.country.clone() })
         .collect();
-    let end_use = match (tx["end_use"]["category"].as_str(), tx["end_use"]["statement"].as_str()) {
-        (Some(c), Some(s)) if !s.trim().is_empty() => format!("{c}: {}", s.trim()),
-        (Some(c), _) => c.to_owned(),
-        _ => application.end_use_statement.clone(),
+    let statement = tx.end_use.statement.trim();
+    let end_use = match tx.end_use.category.as_str() {
+        "" => application.end_use_statement.clone(),
+        c if !statement.is_empty() => format!("{c}: {statement}"),
+        c => c.to_owned(),
     };
     let day = jiff::Zoned::now().date();
     Denial {
@@ -171,7 +165,7 @@ pub(crate) fn of_refusal(case: &Case, decision: &Decision, application: &Applica
         date: day.to_string(),
         control_codes,
         item_description,
-        destination: tx["destination"].as_str().unwrap_or_default().to_owned(),
+        destination: tx.destination.clone(),
         end_use,
         refusal_criteria: decision.refusal_criteria.clone(),
         parties,
@@ -326,26 +320,16 @@ impl App {
 
     /// The active denials of other authorities that a case matches: a related control code, the same destination,
     /// and a consignee or end user whose name matches a denial party above the screening threshold.
-    pub(crate) async fn matching_denials(
-        &self,
-        authority: &str,
-        transaction: &serde_json::Value,
-    ) -> Result<Vec<Denial>> {
+    pub(crate) async fn matching_denials(&self, authority: &str, transaction: &Transaction) -> Result<Vec<Denial>> {
         let day = today();
-        let codes: Vec<&str> = transaction["items"]
-            .as_array()
-            .map(|items| items.iter().filter_map(|i| i["code"].as_str()).collect())
-            .unwrap_or_default();
-        let destination = transaction["destination"].as_str().unwrap_or_default().to_ascii_uppercase();
-        let names: Vec<String> = transaction["parties"]
-            .as_array()
-            .map(|ps| {
-                ps.iter()
-                    .filter(|p| matches!(p["role"].as_str(), Some("consignee" | "end_user" | "ultimate_end_user")))
-                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let codes: Vec<&str> = transaction.items.iter().filter_map(|i| i.code.as_deref()).collect();
+        let destination = transaction.destination.to_ascii_uppercase();
+        let names: Vec<String> = transaction
+            .parties
+            .iter()
+            .filter(|p| matches!(p.role.as_str(), "consignee" | "end_user" | "ultimate_end_user"))
+            .map(|p| p.name.clone())
+            .collect();
         if codes.is_empty() || names.is_empty() {
             return Ok(Vec::new());
         }

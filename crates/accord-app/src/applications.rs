@@ -41,34 +41,24 @@ fn check_key(key: Option<&str>) -> Result<Option<String>> {
 }
 
 /// The transaction as stored: country and currency codes in upper case, whatever case they were sent in.
-fn normalised(mut tx: serde_json::Value) -> serde_json::Value {
-    fn upper(v: &mut serde_json::Value) {
-        if let Some(s) = v.as_str() {
-            *v = serde_json::Value::String(s.trim().to_ascii_uppercase());
-        }
+fn normalised(mut tx: Transaction) -> Transaction {
+    fn upper(v: &mut String) {
+        *v = v.trim().to_ascii_uppercase();
     }
-    for field in ["origin", "destination"] {
-        if let Some(v) = tx.get_mut(field) {
-            upper(v);
-        }
+    upper(&mut tx.origin);
+    upper(&mut tx.destination);
+    for item in &mut tx.items {
+        item.origin.iter_mut().chain(item.currency.iter_mut()).for_each(upper);
     }
-    for list in ["items", "parties"] {
-        if let Some(entries) = tx.get_mut(list).and_then(|v| v.as_array_mut()) {
-            for entry in entries {
-                for field in ["country", "origin", "currency"] {
-                    if let Some(v) = entry.get_mut(field) {
-                        upper(v);
-                    }
-                }
-            }
-        }
+    for party in &mut tx.parties {
+        party.country.iter_mut().for_each(upper);
     }
     tx
 }
 
 /// The application an idempotency key created, when the retried request is the same one; a key reused for another
 /// transaction is refused rather than silently answered with the first.
-fn same_request(existing: Application, transaction: &serde_json::Value) -> Result<Applied> {
+fn same_request(existing: Application, transaction: &Transaction) -> Result<Applied> {
     if &existing.transaction == transaction {
         Ok(Applied { application: existing, created: false })
     } else {
@@ -90,17 +80,8 @@ fn scope_filter(scope: &Scope) -> Result<UserScope> {
 }
 
 /// The normalised names of the consignees of a transaction.
-fn consignees(tx: &serde_json::Value) -> Vec<String> {
-    tx["parties"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .filter(|p| p["role"] == "consignee")
-                .filter_map(|p| p["name"].as_str())
-                .map(accord_screen::normalize)
-                .collect()
-        })
-        .unwrap_or_default()
+fn consignees(tx: &Transaction) -> Vec<String> {
+    tx.parties.iter().filter(|p| p.role == "consignee").map(|p| accord_screen::normalize(&p.name)).collect()
 }
 
 /// The transactions an application reaches: the one applied for and, for a global licence, the same transaction to
@@ -196,10 +177,9 @@ impl App {
             _ => e,
         })?;
         input.check()?;
-        let tx: Transaction = serde_json::from_value(input.transaction.clone())
-            .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
+        // Checked as sent (a country in lower case is refused, as in a determination), stored in upper case.
+        let legs = legs(&input.licence, &input.transaction)?;
         input.transaction = normalised(input.transaction);
-        let legs = legs(&input.licence, &tx)?;
         self.check_eligible(&org.id, &input.licence).await?;
         if let Some(k) = &key
             && let Some(existing) = self.store.application_by_key(&org.id, k).await?
@@ -262,9 +242,7 @@ impl App {
         if application.status == ApplicationStatus::Submitted {
             return Ok(application);
         }
-        let tx: Transaction = serde_json::from_value(application.transaction.clone())
-            .map_err(|e| Error::validation("transaction", format!("transaction: {e}")))?;
-        let legs = legs(&application.licence, &tx)?;
+        let legs = legs(&application.licence, &application.transaction)?;
         self.check_eligible(&application.organisation_id, &application.licence).await?;
         let (submitted, mut mutations, events) = self.submission(p, application, &legs).await?;
         mutations
@@ -471,7 +449,7 @@ impl App {
         application.status = ApplicationStatus::Submitted;
         application.submitted_at = Some(accord_core::now());
         application.outcomes = outcomes;
-        application.determination = Some(to_json(&d));
+        application.determination = Some(d.clone());
         events.insert(
             0,
             event(
@@ -576,7 +554,7 @@ fn review_path_name(p: ReviewPath) -> &'static str {
     }
 }
 
-/// The determination an application was submitted with, if any (typed).
+/// The determination an application was submitted with, if any.
 pub fn determination_of(a: &Application) -> Option<Determination> {
-    a.determination.as_ref().and_then(|d| serde_json::from_value(d.clone()).ok())
+    a.determination.clone()
 }

@@ -4,8 +4,8 @@ use crate::controls::{check_date, in_force, today};
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, require, scope_of};
 use accord_controls::{
-    CheckedTransaction, Determination, FactSource, PartyHit, PolicyInfo, PolicySet, PolicySource, Screening,
-    Transaction,
+    CheckTransaction, CheckedTransaction, Determination, FactSource, PartyHit, PolicyInfo, PolicySet, PolicySource,
+    Screening, Transaction,
 };
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};

@@ -4,7 +4,7 @@
 
 use crate::controls::today;
 use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
-use accord_controls::{Outcome, Party, Transaction};
+use accord_controls::{Outcome, Party};
 use accord_core::cases::Application;
 use accord_core::cases::{Case, Decision};
 use accord_core::decimal::Decimal;
@@ -103,17 +103,16 @@ fn as_of(mut l: Licence, day: &str) -> Licence {
 pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application) -> Licence {
     let transaction = &application.transaction;
     let request = &application.licence;
-    let items_in = transaction["items"].as_array().cloned().unwrap_or_default();
     let items = decision
         .items
         .iter()
         .map(|l| {
-            let it = items_in.get(l.item).cloned().unwrap_or_default();
+            let it = transaction.items.get(l.item);
             LicenceItem {
                 item: l.item,
-                code: it["code"].as_str().filter(|c| !c.is_empty()).map(str::to_owned),
-                description: it["description"].as_str().unwrap_or_default().to_owned(),
-                currency: it["currency"].as_str().map(str::to_owned),
+                code: it.and_then(|i| i.code.clone()).filter(|c| !c.is_empty()),
+                description: it.map(|i| i.description.clone()).unwrap_or_default(),
+                currency: it.and_then(|i| i.currency.clone()),
                 quantity: l.quantity,
                 value: l.value,
                 used_quantity: Decimal::ZERO,
@@ -121,11 +120,8 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
             }
         })
         .collect();
-    let parties = transaction["parties"]
-        .as_array()
-        .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).map(str::to_owned).collect())
-        .unwrap_or_default();
-    let destination = transaction["destination"].as_str().unwrap_or_default().to_owned();
+    let parties = transaction.parties.iter().map(|p| p.name.clone()).collect();
+    let destination = transaction.destination.clone();
     let mut destinations = vec![destination.clone()];
     destinations.extend(request.destinations.iter().map(|d| d.trim().to_ascii_uppercase()));
     let issued_at = accord_core::now();
@@ -444,14 +440,15 @@ impl App {
         let mut reasons = Vec::new();
         let edd = self.store.case(&before.case_id).await?.is_some_and(|c| c.review_path == "enhanced_due_diligence");
         let applied = self.store.application(&before.application_id).await?;
-        let asked = |item: usize, field: &str| {
-            applied.as_ref().and_then(|a| Decimal::from_json(&a.transaction["items"][item][field]))
+        let asked = |item: usize, quantity: bool| {
+            let it = applied.as_ref().and_then(|a| a.transaction.items.get(item))?;
+            if quantity { it.quantity } else { it.value }
         };
         if after.valid_until > before.valid_until {
             reasons.push(format!("extends the validity from {} to {}", before.valid_until, after.valid_until));
         }
         for (old, new) in before.items.iter().zip(&after.items) {
-            let (q, v) = (asked(new.item, "quantity"), asked(new.item, "value"));
+            let (q, v) = (asked(new.item, true), asked(new.item, false));
             let above = |x: Decimal, asked: Option<Decimal>| asked.is_some_and(|a| x > a);
             if above(new.quantity, q) || above(new.value, v) {
                 let shown = |a: Option<Decimal>| a.map_or_else(|| "none".to_owned(), |a| a.to_string());
@@ -515,8 +512,7 @@ impl App {
             .application(&l.application_id)
             .await?
             .ok_or_else(|| Error::internal(format!("licence '{}' without its application", l.id)))?;
-        let mut tx: Transaction = serde_json::from_value(application.transaction.clone())
-            .map_err(|e| Error::internal(format!("stored transaction of {}: {e}", application.id)))?;
+        let mut tx = application.transaction;
         let licensed: Vec<usize> = l.items.iter().map(|i| i.item).collect();
         tx.items = tx.items.into_iter().enumerate().filter(|(i, _)| licensed.contains(i)).map(|(_, it)| it).collect();
         tx.date = today();

@@ -15,15 +15,7 @@ use std::collections::HashSet;
 
 /// The (list, entity) pairs already known for an application: its hits at submission.
 fn known_hits(a: &Application) -> HashSet<(String, String)> {
-    a.determination
-        .as_ref()
-        .and_then(|d| d["party_hits"].as_array())
-        .map(|hits| {
-            hits.iter()
-                .filter_map(|h| Some((h["list_id"].as_str()?.to_owned(), h["entity_id"].as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
+    a.determination.iter().flat_map(|d| &d.party_hits).map(|h| (h.list_id.clone(), h.entity_id.clone())).collect()
 }
 
 /// The new hits on an application's parties that are neither known nor alerted yet.
@@ -31,19 +23,18 @@ fn new_alerts(index: &Index, a: &Application, already: &[Alert]) -> Result<Vec<A
     let mut seen = known_hits(a);
     seen.extend(already.iter().map(|x| (x.list_id.clone(), x.entity_id.clone())));
     let mut out = Vec::new();
-    for party in a.transaction["parties"].as_array().into_iter().flatten() {
-        let Some(name) = party["name"].as_str() else { continue };
+    for party in &a.transaction.parties {
         let query = Query {
-            name: name.to_owned(),
-            kind: party["type"].as_str().and_then(EntityKind::parse),
-            country: party["country"].as_str().map(|c| c.split('-').next().unwrap_or(c).to_owned()),
+            name: party.name.clone(),
+            kind: party.r#type.as_deref().and_then(EntityKind::parse),
+            country: party.country.as_deref().map(|c| c.split('-').next().unwrap_or(c).to_owned()),
             birth_year: None,
         };
         for hit in index.screen(&query, 10, DEFAULT_THRESHOLD)? {
             if seen.insert((hit.list_id.clone(), hit.entity_id.clone())) {
                 out.push(Alert {
                     at: accord_core::now(),
-                    party: name.to_owned(),
+                    party: party.name.clone(),
                     list_id: hit.list_id,
                     entity_id: hit.entity_id,
                     matched_name: hit.matched_name,

@@ -386,15 +386,15 @@ impl App {
         // The result is shared with the allies, so they need not repeat the check.
         let application = self.store.application(&case.application_id).await?;
         let party = application.as_ref().and_then(|a| {
-            let parties = a.transaction["parties"].as_array()?;
-            parties.iter().find(|x| x["role"] == "end_user").or_else(|| parties.first()).cloned()
+            let parties = &a.transaction.parties;
+            parties.iter().find(|x| x.role == "end_user").or_else(|| parties.first()).cloned()
         });
         let shared = accord_core::denials::SharedVerification {
             id: format!("ver_{}_{task}", case.id.as_str().trim_start_matches("case_")),
             authority_id: case.authority_id.to_string(),
             kind: serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            subject: party.as_ref().and_then(|x| x["name"].as_str()).unwrap_or("(no party named)").to_owned(),
-            country: party.as_ref().and_then(|x| x["country"].as_str()).map(str::to_owned),
+            subject: party.as_ref().map_or_else(|| "(no party named)".to_owned(), |x| x.name.clone()),
+            country: party.as_ref().and_then(|x| x.country.clone()),
             outcome: serde_json::to_value(input.outcome)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -446,16 +446,12 @@ impl App {
             .application(&case.application_id)
             .await?
             .ok_or_else(|| Error::internal(format!("case '{}' without its application", case.id)))?;
-        let read = |v: &serde_json::Value| Decimal::from_json(v).unwrap_or(Decimal::ZERO);
-        let applied: Vec<(Decimal, Decimal, Option<String>)> = application.transaction["items"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|i| (read(&i["quantity"]), read(&i["value"]), i["currency"].as_str().map(str::to_owned)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let applied: Vec<(Decimal, Decimal, Option<String>)> = application
+            .transaction
+            .items
+            .iter()
+            .map(|i| (i.quantity.unwrap_or_default(), i.value.unwrap_or_default(), i.currency.clone()))
+            .collect();
         if given.is_empty() {
             return Ok(applied
                 .iter()

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use accord_controls::{
-    ListInfo, PolicySet, Screening, SourceFiles, Transaction, builtin_policies, determine, import_sources,
+    CheckTransaction, ListInfo, PolicySet, Screening, SourceFiles, Transaction, builtin_policies, determine,
+    import_sources,
 };
 use std::hint::black_box;
 use std::path::Path;

@@ -20,9 +20,9 @@ mod search;
 
 pub use code::ControlCode;
 pub use determine::{
-    CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification, JurisdictionAnswer,
-    MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Screening, Transaction, Versions,
-    determine,
+    CheckTransaction, CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification,
+    JurisdictionAnswer, MAX_ITEMS, MAX_PARTIES, NotAvailable, Outcome, Party, PartyHit, Reason, Screening, Transaction,
+    Versions, determine,
 };
 pub use ecfr::{GeneratedFile, US_ECFR_INPUTS, US_ECFR_OUTPUTS, UsEcfrInput, generate_us_ecfr};
 pub use format::{FORMAT_NAME, FORMAT_VERSION};

@@ -5,6 +5,7 @@
 use crate::code::ControlCode;
 use crate::model::{Regime, valid_date, valid_reason};
 use accord_core::decimal::Decimal;
+pub use accord_core::determination::ReviewPath;
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -281,18 +282,6 @@ pub enum Effect {
     LicenceRequired,
     /// The transaction must not proceed.
     Prohibited,
-}
-
-/// How a licence application for the transaction should be reviewed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewPath {
-    /// Trusted exporter, low risk (decided with the exporter's profile when an application is made).
-    FastTrack,
-    /// The ordinary review.
-    Standard,
-    /// High risk: verification before any approval.
-    EnhancedDueDiligence,
 }
 
 /// A closed set of snake_case names: the enum, `ALL` in declaration order, `as_str` and `parse`.

@@ -1,6 +1,7 @@
 //! Licence applications and the cases they open at each authority whose jurisdiction needs a licence.
 
 use crate::decimal::Decimal;
+use crate::determination::{Determination, Transaction};
 use crate::error::{Error, Result};
 use crate::ids::{ApplicationId, AuthorityId, CaseId, OrgId};
 use serde::{Deserialize, Serialize};
@@ -108,8 +109,7 @@ pub struct Application {
     /// Draft or submitted.
     pub status: ApplicationStatus,
     /// The transaction, in the shape of a determination's input.
-    #[schema(value_type = Object)]
-    pub transaction: serde_json::Value,
+    pub transaction: Transaction,
     /// The exporter's own description of the end use.
     pub end_use_statement: String,
     /// The exporter's declarations.
@@ -120,8 +120,7 @@ pub struct Application {
     #[serde(default)]
     pub licence: crate::licences::LicenceRequest,
     /// The determination made at submission.
-    #[schema(value_type = Object)]
-    pub determination: Option<serde_json::Value>,
+    pub determination: Option<Determination>,
     /// Per jurisdiction: the outcome and the case opened.
     pub outcomes: Vec<JurisdictionOutcome>,
     /// Who created it.
@@ -140,8 +139,7 @@ pub struct NewApplication {
     #[serde(default)]
     pub organisation_id: Option<String>,
     /// The transaction (same shape as `POST /api/v1/determinations`).
-    #[schema(value_type = Object)]
-    pub transaction: serde_json::Value,
+    pub transaction: Transaction,
     /// The end use in the exporter's own words.
     pub end_use_statement: String,
     /// Declarations.

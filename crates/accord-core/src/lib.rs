@@ -8,6 +8,7 @@ pub mod country;
 pub mod currency;
 pub mod decimal;
 pub mod denials;
+pub mod determination;
 pub mod error;
 pub mod federation;
 pub mod ids;

@@ -103,9 +103,8 @@ pub struct LicenceRequest {
 
 impl LicenceRequest {
     /// Checks that the request is complete for its kind (countries are checked by the caller).
-    pub fn check(&self, transaction: &serde_json::Value) -> Result<()> {
-        let parties = transaction["parties"].as_array().map(Vec::as_slice).unwrap_or_default();
-        let count = |role: &str| parties.iter().filter(|p| p["role"] == role).count();
+    pub fn check(&self, transaction: &crate::determination::Transaction) -> Result<()> {
+        let count = |role: &str| transaction.parties.iter().filter(|p| p.role == role).count();
         match self.kind {
             LicenceKind::Individual => {
                 if !self.destinations.is_empty() || self.project.is_some() {

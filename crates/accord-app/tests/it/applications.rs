@@ -71,7 +71,7 @@ async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(b
 
     // Without lists on this node, parties could not be screened; this application names none.
     let mut to_ally = application("JP", json!("3A001.a.1"), 1000.0);
-    to_ally.transaction["parties"] = json!([]);
+    to_ally.transaction.parties.clear();
     let ally = app.create_application(&w.exporter, to_ally, None, true).await.unwrap();
     let eu = ally.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
     assert_eq!((eu.outcome.as_str(), eu.case_id.is_none()), ("general_authorisation", true));
@@ -324,7 +324,7 @@ async fn licences_are_drawn_down_by_shipments_and_never_overdrawn(backend: Backe
 /// The EU case of a military end use in a destination under an arms embargo (Art. 4(1)(b)): enhanced due diligence.
 async fn military_case_to_venezuela(w: &World) -> String {
     let mut risky = application("VE", json!("3A001.a.1"), 5000.0);
-    risky.transaction["end_use"]["category"] = json!("military");
+    risky.transaction.end_use.category = "military".into();
     let applied = w.app.create_application(&w.exporter, risky, None, true).await.unwrap();
     applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap()
 }
@@ -470,8 +470,8 @@ async fn a_trusted_exporter_is_approved_on_the_fast_track(backend: Backend) {
 
     // A day the node holds the US facts for, and a paragraph whose reasons do not depend on a sub-item.
     let mut clean = application("CN", json!("3A001.a.2"), 5000.0);
-    clean.transaction["date"] = json!("2026-08-03");
-    clean.transaction["parties"] = json!([]);
+    clean.transaction.date = "2026-08-03".into();
+    clean.transaction.parties.clear();
     let applied = app.create_application(&w.exporter, clean, None, true).await.unwrap();
     let case_of =
         |j: &str| applied.application.outcomes.iter().find(|o| o.jurisdiction == j).unwrap().case_id.clone().unwrap();
@@ -548,8 +548,8 @@ async fn a_list_update_raises_an_alert_on_open_cases_and_suspends_the_fast_track
     .unwrap();
     // A day the node holds the US facts for, and a paragraph whose reasons do not depend on a sub-item.
     let mut clean = application("CN", json!("3A001.a.2"), 5000.0);
-    clean.transaction["date"] = json!("2026-08-03");
-    clean.transaction["parties"] = json!([]);
+    clean.transaction.date = "2026-08-03".into();
+    clean.transaction.parties.clear();
     let next = app.create_application(&w.exporter, clean, None, true).await.unwrap();
     let eu = next.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
     assert!(eu.note.contains("suspended"), "{}", eu.note);
@@ -562,13 +562,15 @@ async fn quantities_and_values_add_up_exactly_and_keep_the_currency_minor_unit(b
     let w = world(backend).await;
     let (app, dates) = (&w.app, dates());
     let mut yen = application("CN", json!("3A001.a.1"), 1500.5);
-    yen.transaction["items"][0]["currency"] = json!("JPY");
+    yen.transaction.items[0].currency = Some("JPY".into());
     let e = app.create_application(&w.exporter, yen, None, true).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ValidationFailed);
     assert!(e.message.contains("items[0].value") && e.message.contains("no minor unit"), "{}", e.message);
     let mut written = application("CN", json!("3A001.a.1"), 0.0);
-    written.transaction["items"][0]["value"] = json!("0.30");
-    written.transaction["items"][0]["quantity"] = json!(1);
+    written.transaction.items[0] = serde_json::from_value(json!(
+        {"code": "3A001.a.1", "description": "ICs", "quantity": 1, "value": "0.30", "currency": "EUR", "origin": "US"}
+    ))
+    .unwrap();
     let applied = app.create_application(&w.exporter, written, None, true).await.unwrap();
     let eu = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
     let case = eu.case_id.clone().unwrap();

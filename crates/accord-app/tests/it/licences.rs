@@ -152,11 +152,12 @@ async fn a_joint_development_roster_change_needs_an_amendment_when_the_transfer_
 
 fn global(destinations: Value) -> NewApplication {
     let mut a = application("CN", json!("3A001.a.1"), 50000.0);
-    a.transaction["parties"] = json!([
+    a.transaction.parties = serde_json::from_value(json!([
         {"role": "consignee", "name": CONSIGNEE, "country": "CN", "type": "organization"},
         {"role": "consignee", "name": "Bangalore Example Systems Pvt Ltd", "country": "IN", "type": "organization"}
-    ]);
-    a.transaction["items"][0]["quantity"] = json!(100);
+    ]))
+    .unwrap();
+    a.transaction.items[0].quantity = Some(Decimal::from_int(100));
     a.licence = serde_json::from_value(json!({"kind": "global", "destinations": destinations})).unwrap();
     a
 }

@@ -3,8 +3,8 @@
 //! versions named, bad input refused with precise errors).
 
 use accord_controls::{
-    ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, Screening, SourceFiles, Transaction,
-    builtin_policies, determine, import_sources,
+    CheckTransaction, ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, Screening, SourceFiles,
+    Transaction, builtin_policies, determine, import_sources,
 };
 use accord_core::ErrorCode;
 use serde::Deserialize;

@@ -201,7 +201,7 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     let before = w.node.audit_state().await;
     let cases: Vec<(&str, Value, u16, &str)> = vec![
         ("unknown code", body("3A00X"), 422, "unknown_control_code"),
-        ("wrong type", json!({"transaction": 5, "end_use_statement": "x"}), 422, "validation_failed"),
+        ("wrong type", json!({"transaction": 5, "end_use_statement": "x"}), 400, "invalid_body"),
         ("unknown field", json!({"transaction": {}, "end_use_statement": "x", "colour": 1}), 400, "invalid_body"),
         (
             "empty statement",
