@@ -100,20 +100,6 @@ impl Decimal {
         places
     }
 
-    /// The decimal in a JSON number or string, when it is one (as in a stored transaction).
-    pub fn from_json(v: &serde_json::Value) -> Option<Self> {
-        match v {
-            serde_json::Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => Decimal::parse(&u.to_string()).ok(),
-                (_, Some(i), _) => Decimal::parse(&i.to_string()).ok(),
-                (_, _, Some(f)) => Decimal::from_f64(f).ok(),
-                _ => None,
-            },
-            serde_json::Value::String(s) => Decimal::parse(s).ok(),
-            _ => None,
-        }
-    }
-
     /// Whether it is below zero.
     pub fn is_negative(self) -> bool {
         self.0 < 0
@@ -282,8 +268,5 @@ mod tests {
         assert!(d("0.5") < d("1") && d("-1") < d("0") && d("10") > d("9.999999"));
         assert_eq!(d("2").saturating_sub(d("3")), Decimal::ZERO);
         assert!(Decimal::from_f64(f64::NAN).is_err() && Decimal::from_f64(f64::INFINITY).is_err());
-        let j = serde_json::json!([3, 2.5, "0.25", null, "x", -1]);
-        let read: Vec<Option<Decimal>> = j.as_array().expect("array").iter().map(Decimal::from_json).collect();
-        assert_eq!(read, [Some(d("3")), Some(d("2.5")), Some(d("0.25")), None, None, Some(d("-1"))]);
     }
 }
