@@ -16,6 +16,7 @@ mod monitoring;
 mod review;
 mod screening;
 
+pub use accord_core::cases::CaseSla;
 pub use allied::{AssessmentView, DenialMatch, related_codes};
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
@@ -28,7 +29,7 @@ pub use federation::{
 };
 pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
-pub use review::{CaseSla, CaseView, sla};
+pub use review::{CaseView, sla};
 pub use screening::{
     MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
 };

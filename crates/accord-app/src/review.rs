@@ -4,11 +4,11 @@
 
 use crate::{App, event, require, to_json, user_principal};
 use accord_core::cases::{
-    Advice, Case, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask, TaskOutcome,
-    TaskResult, VerificationTask,
+    Advice, Case, CaseSla, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask,
+    TaskOutcome, TaskResult, VerificationTask,
 };
 use accord_core::decimal::Decimal;
-use accord_core::model::{Authority, Role, WorkingCalendar};
+use accord_core::model::{Authority, Role};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
@@ -16,21 +16,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-/// A case's service-level clock, in working days of its authority's calendar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct CaseSla {
-    /// The target, in working days.
-    pub target: u32,
-    /// Working days since the case was opened (until its decision, once decided).
-    pub elapsed: u32,
-    /// Working days the clock was paused, waiting for the exporter.
-    pub paused: u32,
-    /// Working days left (negative once late).
-    pub remaining: i64,
-    /// The day it is due, pauses included.
-    pub due_date: String,
-}
 
 /// A case with its SLA clock.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -42,46 +27,9 @@ pub struct CaseView {
     pub sla: CaseSla,
 }
 
-fn day_of(timestamp: &str) -> Date {
-    timestamp.get(..10).and_then(|d| d.parse().ok()).unwrap_or_else(|| jiff::Zoned::now().date())
-}
-
-/// Working days after `from` up to and including `to`.
-fn working_days_between(cal: &WorkingCalendar, from: Date, to: Date) -> u32 {
-    let mut n = 0;
-    let mut d = from;
-    while d < to {
-        d = match d.tomorrow() {
-            Ok(next) => next,
-            Err(_) => break,
-        };
-        if cal.is_working_day(d) {
-            n += 1;
-        }
-    }
-    n
-}
-
-/// The clock of a case on `today`.
+/// The clock of a case on `today`, in its authority's working days.
 pub fn sla(case: &Case, authority: &Authority, today: Date) -> CaseSla {
-    let cal = &authority.calendar;
-    let opened = day_of(&case.opened_at);
-    let end = case.decision.as_ref().map_or(today, |d| day_of(&d.at));
-    let elapsed = working_days_between(cal, opened, end);
-    let paused = case
-        .info_requests
-        .iter()
-        .map(|r| working_days_between(cal, day_of(&r.asked_at), r.answered_at.as_deref().map_or(end, day_of)))
-        .sum::<u32>()
-        .min(elapsed);
-    let target = case.sla_target;
-    CaseSla {
-        target,
-        elapsed,
-        paused,
-        remaining: i64::from(target) - i64::from(elapsed - paused),
-        due_date: cal.add_working_days(opened, target + paused).to_string(),
-    }
+    case.sla(&authority.calendar, today)
 }
 
 /// Trimmed free text of at most `max` characters without control characters (newlines allowed).

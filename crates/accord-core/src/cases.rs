@@ -575,12 +575,87 @@ impl ComplianceProfile {
     }
 }
 
+/// A case's service-level clock, in working days of its authority's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CaseSla {
+    /// The target, in working days.
+    pub target: u32,
+    /// Working days since the case was opened (until its decision, once decided).
+    pub elapsed: u32,
+    /// Working days the clock was paused, waiting for the exporter.
+    pub paused: u32,
+    /// Working days left (negative once late).
+    pub remaining: i64,
+    /// The day it is due, pauses included.
+    pub due_date: String,
+}
+
+fn day_of(timestamp: &str) -> jiff::civil::Date {
+    timestamp.get(..10).and_then(|d| d.parse().ok()).unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+impl Case {
+    /// The case's clock on `today` in the working days of `calendar`: elapsed since it was opened (until its decision),
+    /// paused while the exporter was asked for information, and the day it is due.
+    pub fn sla(&self, calendar: &crate::model::WorkingCalendar, today: jiff::civil::Date) -> CaseSla {
+        let opened = day_of(&self.opened_at);
+        let end = self.decision.as_ref().map_or(today, |d| day_of(&d.at));
+        let elapsed = calendar.working_days_between(opened, end);
+        let paused = self
+            .info_requests
+            .iter()
+            .map(|r| calendar.working_days_between(day_of(&r.asked_at), r.answered_at.as_deref().map_or(end, day_of)))
+            .sum::<u32>()
+            .min(elapsed);
+        let target = self.sla_target;
+        CaseSla {
+            target,
+            elapsed,
+            paused,
+            remaining: i64::from(target) - i64::from(elapsed - paused),
+            due_date: calendar.add_working_days(opened, target + paused).to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn audit(date: &str, outcome: AuditOutcome) -> ExporterAudit {
         ExporterAudit { authority_id: "DE-BAFA".into(), date: date.into(), outcome, summary: "s".into() }
+    }
+
+    #[test]
+    fn the_clock_counts_working_days_and_stops_while_the_exporter_is_asked() {
+        let case = |info: serde_json::Value| -> Case {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("case_{}", "0".repeat(26)), "application_id": format!("app_{}", "0".repeat(26)),
+                "organisation_id": format!("org_{}", "0".repeat(26)), "authority_id": "DE-BAFA",
+                "jurisdiction": "EU", "status": "open", "risk_score": 10, "risk_factors": [], "review_path": "standard",
+                "version": 1, "opened_at": "2026-03-02T09:00:00Z", "due_date": "", "assigned_to": null,
+                "info_requests": info, "sla_target": 10
+            }))
+            .expect("a case")
+        };
+        let mut calendar = crate::model::WorkingCalendar::default();
+        calendar.holidays.push("2026-03-06".parse().expect("a day"));
+        let day = |d: &str| -> jiff::civil::Date { d.parse().expect("a day") };
+        // Opened Monday 2 March; by Monday 9 March: 3, 4, 5, (6 a holiday), 9 = four working days.
+        let plain = case(serde_json::json!([])).sla(&calendar, day("2026-03-09"));
+        assert_eq!((plain.elapsed, plain.paused, plain.remaining), (4, 0, 6));
+        assert_eq!(plain.due_date, "2026-03-17", "ten working days on, the holiday and a weekend skipped");
+        let asked = case(serde_json::json!([{"asked_by": "o", "asked_at": "2026-03-03T10:00:00Z",
+            "question": "q", "answered_at": "2026-03-05T10:00:00Z", "answer": "a"}]));
+        let paused = asked.sla(&calendar, day("2026-03-09"));
+        assert_eq!((paused.elapsed, paused.paused, paused.remaining), (4, 2, 8));
+        assert_eq!(paused.due_date, "2026-03-19", "the two days waiting move the due date");
+        let open = case(serde_json::json!([{"asked_by": "o", "asked_at": "2026-03-03T10:00:00Z", "question": "q"}]));
+        assert_eq!(
+            open.sla(&calendar, day("2026-03-09")).remaining,
+            9,
+            "an open question stops the clock after its day"
+        );
     }
 
     #[test]

@@ -252,6 +252,22 @@ impl WorkingCalendar {
         date
     }
 
+    /// Working days after `from` up to and including `to` (none when `to` is not after `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = match d.tomorrow() {
+                Ok(next) => next,
+                Err(_) => break,
+            };
+            if self.is_working_day(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+
     fn check(mut self) -> Result<Self> {
         if self.weekend.len() >= 7 {
             return Err(Error::validation("calendar.weekend", "a calendar needs at least one working weekday"));
