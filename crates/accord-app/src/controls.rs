@@ -113,9 +113,7 @@ pub struct ControlSearch {
 }
 
 pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
-    s.parse::<jiff::civil::Date>().map(|d| d.to_string()).map_err(|_| {
-        Error::validation(field, format!("'{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(s)))
-    })
+    accord_core::model::parse_date(field, s)
 }
 
 /// An ISO 3166-1 alpha-2 country code, upper-cased; `unknown_country` naming the field otherwise.
@@ -147,7 +145,7 @@ pub(crate) fn within_facts(field: &str, day: &str) -> Result<()> {
 }
 
 /// Longest validity of a licence, in years.
-pub const MAX_LICENCE_YEARS: i16 = 5;
+pub use accord_core::licences::MAX_LICENCE_YEARS;
 
 /// Checks a licence's first and last day: the first at most 30 days back and a year ahead, the last on or after
 /// the first and at most [`MAX_LICENCE_YEARS`] after it.

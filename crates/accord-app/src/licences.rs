@@ -19,85 +19,8 @@ use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, UserScope};
 use serde_json::json;
 
-/// Applies an amendment's changes to a licence: a new last day within the longest validity, new conditions, new
-/// quantities and values never below what was shipped; the status follows.
-fn apply_amendment(l: &mut Licence, input: &NewAmendment) -> Result<()> {
-    if input.valid_until.is_none() && input.conditions.is_none() && input.items.is_empty() {
-        return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
-    }
-    if let Some(d) = &input.valid_until {
-        let until = crate::controls::check_date("valid_until", d)?;
-        let years = jiff::Span::new().years(crate::controls::MAX_LICENCE_YEARS);
-        let latest = l.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
-        if until < l.valid_from || latest.is_some_and(|last| until > last.to_string()) {
-            return Err(Error::validation(
-                "valid_until",
-                format!(
-                    "valid_until {until} must lie between the licence's first day {} and {} years after it",
-                    l.valid_from,
-                    crate::controls::MAX_LICENCE_YEARS
-                ),
-            ));
-        }
-        l.valid_until = until;
-    }
-    if let Some(conditions) = &input.conditions {
-        l.conditions = conditions
-            .iter()
-            .enumerate()
-            .map(|(i, c)| crate::review::text(&format!("conditions[{i}]"), c, 1000))
-            .collect::<Result<_>>()?;
-    }
-    for (i, given) in input.items.iter().enumerate() {
-        let field = format!("items[{i}]");
-        let Some(li) = l.items.iter_mut().find(|x| x.item == given.item) else {
-            return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
-        };
-        if given.quantity < li.used_quantity || given.value < li.used_value {
-            return Err(Error::validation(
-                &field,
-                format!(
-                    "{field}: quantity {} and value {} must be numbers no lower than what was shipped ({} and {})",
-                    given.quantity, given.value, li.used_quantity, li.used_value
-                ),
-            ));
-        }
-        minor_units(&field, given.value, li)?;
-        li.quantity = given.quantity;
-        li.value = given.value;
-    }
-    if l.status == LicenceStatus::Expired {
-        // Expiry is read from the dates, never stored: a later last day makes the licence usable again.
-        l.status = LicenceStatus::Active;
-    }
-    let used_up = l.items.iter().all(used_up);
-    if l.status == LicenceStatus::Exhausted && !used_up {
-        l.status = LicenceStatus::Active;
-    } else if l.status == LicenceStatus::Active && used_up {
-        l.status = LicenceStatus::Exhausted;
-    }
-    Ok(())
-}
-
 /// How often a shipment is retried when another one changed the licence first.
 const SHIPMENT_RETRIES: usize = 20;
-
-/// Refuses a value written finer than the minor unit of the licence item's currency.
-fn minor_units(field: &str, value: Decimal, li: &LicenceItem) -> Result<()> {
-    match &li.currency {
-        Some(c) => accord_core::currency::check_minor_units(value, c)
-            .map_err(|e| Error::validation(field, format!("{field}.value: {e}"))),
-        None => Ok(()),
-    }
-}
-
-/// The licence as it stands today: an active licence past its last day reads as expired.
-fn as_of(mut l: Licence, day: &str) -> Licence {
-    if l.status == LicenceStatus::Active && day > l.valid_until.as_str() {
-        l.status = LicenceStatus::Expired;
-    }
-    l
-}
 
 /// The licence an approved case issues, from its application and decision.
 pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application) -> Licence {
@@ -170,92 +93,6 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
     }
 }
 
-/// Whether nothing more of an item may be shipped: its quantity is used up, or its value (when it has one).
-fn used_up(x: &LicenceItem) -> bool {
-    x.used_quantity >= x.quantity || (!x.value.is_zero() && x.used_value >= x.value)
-}
-
-/// Applies a shipment to a licence read at some version, or says precisely why it is refused.
-fn draw(mut l: Licence, s: &NewShipment) -> Result<Licence> {
-    let refuse = |message: String| {
-        Err(Error::new(ErrorCode::ShipmentRefused, message).with_details(json!({ "licence_id": l.id })))
-    };
-    match l.status {
-        LicenceStatus::Active => {}
-        LicenceStatus::Expired => return refuse(format!("licence {} expired on {}", l.id, l.valid_until)),
-        other => return refuse(format!("licence {} is {}; no shipment may be made under it", l.id, other.as_str())),
-    }
-    if s.date.as_str() < l.valid_from.as_str() {
-        return refuse(format!(
-            "the shipment date {} is before the licence's validity starts ({})",
-            s.date, l.valid_from
-        ));
-    }
-    if s.date.as_str() > l.valid_until.as_str() {
-        return refuse(format!("the shipment date {} is after the licence expired ({})", s.date, l.valid_until));
-    }
-    let consignee = accord_screen::normalize(&s.consignee);
-    let participant = l
-        .roster
-        .iter()
-        .any(|r| r.status == RosterStatus::Active && accord_screen::normalize(&r.participant.name) == consignee);
-    if !participant && !l.parties.iter().any(|p| accord_screen::normalize(p) == consignee) {
-        return refuse(format!("'{}' is not a party on licence {}", accord_core::ids::truncate(&s.consignee), l.id));
-    }
-    if let Some(d) = &s.destination
-        && !l.destinations.iter().any(|x| x.eq_ignore_ascii_case(d.trim()))
-    {
-        return refuse(format!(
-            "destination '{}' is not on licence {} (it covers {})",
-            accord_core::ids::truncate(d),
-            l.id,
-            l.destinations.join(", ")
-        ));
-    }
-    for (i, item) in s.items.iter().enumerate() {
-        let Some(li) = l.items.iter_mut().find(|x| x.item == item.item) else {
-            return refuse(format!("items[{i}]: item {} is not on licence {}", item.item, l.id));
-        };
-        let left_q = li.quantity.saturating_sub(li.used_quantity);
-        let left_v = li.value.saturating_sub(li.used_value);
-        if item.quantity > left_q {
-            return refuse(format!(
-                "items[{i}]: quantity {} exceeds the {left_q} left of item {}",
-                item.quantity, item.item
-            ));
-        }
-        if !li.value.is_zero() && item.value > left_v {
-            return refuse(format!("items[{i}]: value {} exceeds the {left_v} left of item {}", item.value, item.item));
-        }
-        minor_units(&format!("items[{i}]"), item.value, li)?;
-        li.used_quantity += item.quantity;
-        li.used_value += item.value;
-    }
-    if l.items.iter().all(used_up) {
-        l.status = LicenceStatus::Exhausted;
-    }
-    l.version += 1;
-    Ok(l)
-}
-
-fn check_shipment(s: &NewShipment) -> Result<()> {
-    crate::controls::check_date("date", &s.date)?;
-    accord_core::model::parse_name("consignee", &s.consignee)?;
-    accord_core::model::parse_name("transport_document", &s.transport_document)?;
-    if s.items.is_empty() || s.items.len() > 200 {
-        return Err(Error::validation("items", "a shipment has 1-200 items"));
-    }
-    for (i, it) in s.items.iter().enumerate() {
-        if it.quantity.is_negative() || it.quantity.is_zero() || it.value.is_negative() {
-            return Err(Error::validation(
-                &format!("items[{i}]"),
-                format!("items[{i}]: the quantity must be positive and the value non-negative"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl App {
     /// One licence as it stands today, if visible to the caller.
     pub async fn licence(&self, p: &Principal, id: &str) -> Result<Licence> {
@@ -268,7 +105,7 @@ impl App {
             Scope::Organisation(o) => &l.organisation_id == o,
             Scope::OnlySelf => false,
         };
-        if visible { Ok(as_of(l, &today())) } else { Err(Error::not_found("licence", id.as_str())) }
+        if visible { Ok(l.as_of(&today())) } else { Err(Error::not_found("licence", id.as_str())) }
     }
 
     /// Licences visible to the caller, as they stand today.
@@ -280,7 +117,7 @@ impl App {
             Scope::OnlySelf => return Err(Error::forbidden("this role has no access to licences")),
         };
         let day = today();
-        Ok(self.store.licences(&scope).await?.into_iter().map(|l| as_of(l, &day)).collect())
+        Ok(self.store.licences(&scope).await?.into_iter().map(|l| l.as_of(&day)).collect())
     }
 
     /// The shipments reported against a licence.
@@ -293,12 +130,13 @@ impl App {
     /// beyond what is left, outside validity, to a party not on the licence, or on a licence not active.
     pub async fn report_shipment(&self, p: &Principal, id: &str, s: NewShipment) -> Result<(Shipment, Licence)> {
         require(p, &[Role::Exporter, Role::Admin], "report shipments")?;
-        check_shipment(&s)?;
+        s.check()?;
         let mut last = None;
         for _ in 0..SHIPMENT_RETRIES {
             let read = self.licence(p, id).await?;
             let expected_version = read.version;
-            let drawn = draw(read, &s)?;
+            let mut drawn = read;
+            drawn.draw(&s, |a, b| accord_screen::normalize(a) == accord_screen::normalize(b))?;
             let shipment = Shipment {
                 id: ShipmentId::generate(),
                 licence_id: drawn.id.clone(),
@@ -361,7 +199,7 @@ impl App {
             )
             .await?;
         // The answer shows what a read shows (a licence past its last day reads as expired).
-        Ok(as_of(l, &today()))
+        Ok(l.as_of(&today()))
     }
 
     /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).
@@ -402,7 +240,7 @@ impl App {
             return Err(Error::new(ErrorCode::Conflict, format!("licence {} is revoked; it cannot be amended", l.id)));
         }
         let before = l.clone();
-        apply_amendment(&mut l, &input)?;
+        l.amend(&input)?;
         let review_reasons = self.amendment_review_reasons(&before, &l).await?;
         let pending = !review_reasons.is_empty();
         if pending {
@@ -687,7 +525,7 @@ impl App {
             stored["reason"] = json!(reason);
             let input: NewAmendment = serde_json::from_value(stored)
                 .map_err(|e| Error::internal(format!("a stored amendment does not parse: {e}")))?;
-            apply_amendment(&mut l, &input)?;
+            l.amend(&input)?;
         }
         let kind = if approve { "licence.amendment_approved" } else { "licence.amendment_refused" };
         self.save_licence(p, l, kind, json!({ "amendment": number, "reason": reason })).await

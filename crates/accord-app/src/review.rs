@@ -34,11 +34,7 @@ pub fn sla(case: &Case, authority: &Authority, today: Date) -> CaseSla {
 
 /// Trimmed free text of at most `max` characters without control characters (newlines allowed).
 pub(crate) fn text(field: &str, s: &str, max: usize) -> Result<String> {
-    let t = s.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::validation(field, format!("{field} must be 1-{max} characters without control characters")));
-    }
-    Ok(t.to_owned())
+    accord_core::model::parse_text(field, s, max)
 }
 
 impl App {

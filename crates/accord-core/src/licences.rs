@@ -1,7 +1,7 @@
 //! Licences issued by approved cases, and the shipments reported against them.
 
 use crate::decimal::Decimal;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{ApplicationId, AuthorityId, CaseId, LicenceId, OrgId, ShipmentId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -453,4 +453,278 @@ pub struct AmendmentDecision {
     pub decision: AmendmentVerdict,
     /// Why (required).
     pub reason: String,
+}
+
+/// The longest validity of a licence, in years.
+pub const MAX_LICENCE_YEARS: i16 = 5;
+
+impl LicenceItem {
+    /// Whether nothing more of the item may be shipped: its quantity is used up, or its value (when it has one).
+    pub fn used_up(&self) -> bool {
+        self.used_quantity >= self.quantity || (!self.value.is_zero() && self.used_value >= self.value)
+    }
+
+    /// Refuses a value written finer than the minor unit of the item's currency.
+    fn check_minor_units(&self, field: &str, value: Decimal) -> Result<()> {
+        match &self.currency {
+            Some(c) => crate::currency::check_minor_units(value, c)
+                .map_err(|e| Error::validation(field, format!("{field}.value: {e}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Licence {
+    /// The licence as it stands on `day`: an active licence past its last day reads as expired (expiry is read from
+    /// the dates, never stored).
+    pub fn as_of(mut self, day: &str) -> Licence {
+        if self.status == LicenceStatus::Active && day > self.valid_until.as_str() {
+            self.status = LicenceStatus::Expired;
+        }
+        self
+    }
+
+    /// Applies an amendment's changes: a new last day within the longest validity, new conditions, new quantities
+    /// and values never below what was shipped; the status follows.
+    pub fn amend(&mut self, input: &NewAmendment) -> Result<()> {
+        if input.valid_until.is_none() && input.conditions.is_none() && input.items.is_empty() {
+            return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
+        }
+        if let Some(d) = &input.valid_until {
+            let until = crate::model::parse_date("valid_until", d)?;
+            let years = jiff::Span::new().years(MAX_LICENCE_YEARS);
+            let latest = self.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
+            if until < self.valid_from || latest.is_some_and(|last| until > last.to_string()) {
+                return Err(Error::validation(
+                    "valid_until",
+                    format!(
+                        "valid_until {until} must lie between the licence's first day {} and {MAX_LICENCE_YEARS} years \
+                         after it",
+                        self.valid_from
+                    ),
+                ));
+            }
+            self.valid_until = until;
+        }
+        if let Some(conditions) = &input.conditions {
+            self.conditions = conditions
+                .iter()
+                .enumerate()
+                .map(|(i, c)| crate::model::parse_text(&format!("conditions[{i}]"), c, 1000))
+                .collect::<Result<_>>()?;
+        }
+        for (i, given) in input.items.iter().enumerate() {
+            let field = format!("items[{i}]");
+            let Some(li) = self.items.iter_mut().find(|x| x.item == given.item) else {
+                return Err(Error::validation(&field, format!("{field}: item {} is not on the licence", given.item)));
+            };
+            if given.quantity < li.used_quantity || given.value < li.used_value {
+                return Err(Error::validation(
+                    &field,
+                    format!(
+                        "{field}: quantity {} and value {} must be numbers no lower than what was shipped ({} and {})",
+                        given.quantity, given.value, li.used_quantity, li.used_value
+                    ),
+                ));
+            }
+            li.check_minor_units(&field, given.value)?;
+            li.quantity = given.quantity;
+            li.value = given.value;
+        }
+        if self.status == LicenceStatus::Expired {
+            // A later last day makes the licence usable again.
+            self.status = LicenceStatus::Active;
+        }
+        let used_up = self.items.iter().all(LicenceItem::used_up);
+        if self.status == LicenceStatus::Exhausted && !used_up {
+            self.status = LicenceStatus::Active;
+        } else if self.status == LicenceStatus::Active && used_up {
+            self.status = LicenceStatus::Exhausted;
+        }
+        Ok(())
+    }
+
+    /// Draws a shipment from the licence, or says precisely why it is refused (`shipment_refused`): the status, the
+    /// dates, the consignee (a party or an active project participant, compared with `same_name`), the destination,
+    /// and what is left of each item. On success the version moves on and a licence used up reads as exhausted.
+    pub fn draw(&mut self, s: &NewShipment, same_name: impl Fn(&str, &str) -> bool) -> Result<()> {
+        let id = self.id.to_string();
+        let refuse = |message: String| {
+            Err(Error::new(ErrorCode::ShipmentRefused, message).with_details(serde_json::json!({ "licence_id": id })))
+        };
+        match self.status {
+            LicenceStatus::Active => {}
+            LicenceStatus::Expired => return refuse(format!("licence {id} expired on {}", self.valid_until)),
+            other => return refuse(format!("licence {id} is {}; no shipment may be made under it", other.as_str())),
+        }
+        if s.date.as_str() < self.valid_from.as_str() {
+            return refuse(format!(
+                "the shipment date {} is before the licence's validity starts ({})",
+                s.date, self.valid_from
+            ));
+        }
+        if s.date.as_str() > self.valid_until.as_str() {
+            return refuse(format!("the shipment date {} is after the licence expired ({})", s.date, self.valid_until));
+        }
+        let participant = self
+            .roster
+            .iter()
+            .any(|r| r.status == RosterStatus::Active && same_name(&r.participant.name, &s.consignee));
+        if !participant && !self.parties.iter().any(|p| same_name(p, &s.consignee)) {
+            return refuse(format!("'{}' is not a party on licence {id}", crate::ids::truncate(&s.consignee)));
+        }
+        if let Some(d) = &s.destination
+            && !self.destinations.iter().any(|x| x.eq_ignore_ascii_case(d.trim()))
+        {
+            return refuse(format!(
+                "destination '{}' is not on licence {id} (it covers {})",
+                crate::ids::truncate(d),
+                self.destinations.join(", ")
+            ));
+        }
+        for (i, item) in s.items.iter().enumerate() {
+            let Some(li) = self.items.iter_mut().find(|x| x.item == item.item) else {
+                return refuse(format!("items[{i}]: item {} is not on licence {id}", item.item));
+            };
+            let left_q = li.quantity.saturating_sub(li.used_quantity);
+            let left_v = li.value.saturating_sub(li.used_value);
+            if item.quantity > left_q {
+                return refuse(format!(
+                    "items[{i}]: quantity {} exceeds the {left_q} left of item {}",
+                    item.quantity, item.item
+                ));
+            }
+            if !li.value.is_zero() && item.value > left_v {
+                return refuse(format!(
+                    "items[{i}]: value {} exceeds the {left_v} left of item {}",
+                    item.value, item.item
+                ));
+            }
+            li.check_minor_units(&format!("items[{i}]"), item.value)?;
+            li.used_quantity += item.quantity;
+            li.used_value += item.value;
+        }
+        if self.items.iter().all(LicenceItem::used_up) {
+            self.status = LicenceStatus::Exhausted;
+        }
+        self.version += 1;
+        Ok(())
+    }
+}
+
+impl NewShipment {
+    /// Checks the shipment on its own: a date, a consignee, a transport document, 1-200 items with a positive
+    /// quantity and a value that is not negative.
+    pub fn check(&self) -> Result<()> {
+        crate::model::parse_date("date", &self.date)?;
+        crate::model::parse_name("consignee", &self.consignee)?;
+        crate::model::parse_name("transport_document", &self.transport_document)?;
+        if self.items.is_empty() || self.items.len() > 200 {
+            return Err(Error::validation("items", "a shipment has 1-200 items"));
+        }
+        for (i, it) in self.items.iter().enumerate() {
+            if it.quantity.is_negative() || it.quantity.is_zero() || it.value.is_negative() {
+                return Err(Error::validation(
+                    &format!("items[{i}]"),
+                    format!("items[{i}]: the quantity must be positive and the value non-negative"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn licence() -> Licence {
+        serde_json::from_value(json!({
+            "id": format!("lic_{}", "0".repeat(26)), "case_id": format!("case_{}", "0".repeat(26)),
+            "application_id": format!("app_{}", "0".repeat(26)), "organisation_id": format!("org_{}", "0".repeat(26)),
+            "authority_id": "DE-BAFA", "jurisdiction": "EU", "kind": "individual", "status": "active",
+            "valid_from": "2026-01-01", "valid_until": "2026-12-31", "conditions": [], "destination": "CN",
+            "destinations": ["CN"], "parties": ["Shanghai Example Trading Co., Ltd."],
+            "items": [{"item": 0, "code": "3A001.a.1", "description": "ICs", "currency": "EUR",
+                       "quantity": 1, "value": 0.3, "used_quantity": 0, "used_value": 0}],
+            "status_reason": null, "version": 1, "issued_at": "2026-01-01T00:00:00Z"
+        }))
+        .expect("a licence")
+    }
+
+    fn shipment(date: &str, quantity: &str, value: &str, consignee: &str) -> NewShipment {
+        serde_json::from_value(json!({
+            "date": date, "items": [{"item": 0, "quantity": quantity, "value": value}],
+            "consignee": consignee, "transport_document": "AWB 1"
+        }))
+        .expect("a shipment")
+    }
+
+    fn same(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+
+    #[test]
+    fn shipments_draw_exactly_what_is_left_and_exhaust_the_licence() {
+        let mut l = licence();
+        let to = "shanghai example trading co., ltd.";
+        for _ in 0..9 {
+            l.draw(&shipment("2026-03-01", "0.1", "0", to), same).expect("a tenth");
+        }
+        l.draw(&shipment("2026-03-01", "0.1", "0.1", to), same).expect("the last tenth");
+        assert_eq!((l.items[0].used_quantity.to_string(), l.status), ("1".to_owned(), LicenceStatus::Exhausted));
+        assert_eq!(l.version, 11, "every shipment moves the version on");
+        let e = l.draw(&shipment("2026-03-01", "0.1", "0", to), same).expect_err("exhausted");
+        assert!(e.message.contains("is exhausted"), "{}", e.message);
+    }
+
+    #[test]
+    fn each_refused_shipment_says_why() {
+        let l = licence();
+        let to = "Shanghai Example Trading Co., Ltd.";
+        let refused = |s: NewShipment| {
+            let mut copy = l.clone();
+            let e = copy.draw(&s, same).expect_err("refused");
+            assert_eq!(e.code, ErrorCode::ShipmentRefused, "{}", e.message);
+            e.message
+        };
+        assert!(refused(shipment("2025-12-31", "0.1", "0", to)).contains("before the licence's validity starts"));
+        assert!(refused(shipment("2027-01-01", "0.1", "0", to)).contains("after the licence expired"));
+        assert!(refused(shipment("2026-03-01", "0.1", "0", "Someone Else")).contains("is not a party"));
+        assert!(refused(shipment("2026-03-01", "1.5", "0", to)).contains("exceeds the 1 left"));
+        assert!(refused(shipment("2026-03-01", "0.5", "0.31", to)).contains("exceeds the 0.3 left"));
+        let mut other = l.clone();
+        other.status = LicenceStatus::Suspended;
+        assert!(other.draw(&shipment("2026-03-01", "0.1", "0", to), same).is_err());
+        let mut finer = l.clone();
+        let e = finer.draw(&shipment("2026-03-01", "0.1", "0.001", to), same).expect_err("finer than a cent");
+        assert_eq!(e.code, ErrorCode::ValidationFailed, "{}", e.message);
+    }
+
+    #[test]
+    fn an_amendment_never_goes_below_what_was_shipped_and_the_status_follows() {
+        let mut l = licence();
+        l.draw(&shipment("2026-03-01", "1", "0.3", "Shanghai Example Trading Co., Ltd."), same).expect("all of it");
+        assert_eq!(l.status, LicenceStatus::Exhausted);
+        let amend = |v: serde_json::Value| -> NewAmendment {
+            let mut body = json!({"reason": "second phase"});
+            for (k, x) in v.as_object().expect("fields") {
+                body[k] = x.clone();
+            }
+            serde_json::from_value(body).expect("an amendment")
+        };
+        let below = l.clone().amend(&amend(json!({"items": [{"item": 0, "quantity": 0.5, "value": 0.3}]})));
+        assert!(below.expect_err("below shipped").message.contains("no lower than what was shipped"));
+        l.amend(&amend(json!({"items": [{"item": 0, "quantity": 2, "value": 0.6}]}))).expect("raised");
+        assert_eq!(l.status, LicenceStatus::Active, "room again");
+        let too_long = l.clone().amend(&amend(json!({"valid_until": "2031-01-02"})));
+        assert!(too_long.expect_err("over five years").message.contains("5 years"));
+        assert!(l.clone().amend(&amend(json!({}))).is_err(), "an amendment changes something");
+        let expired = l.clone().as_of("2027-01-01");
+        assert_eq!(expired.status, LicenceStatus::Expired);
+        let mut later = expired.clone();
+        later.amend(&amend(json!({"valid_until": "2027-06-30"}))).expect("extended");
+        assert_eq!(later.status, LicenceStatus::Active, "a later last day makes it usable again");
+    }
 }

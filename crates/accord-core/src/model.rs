@@ -50,6 +50,22 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A day (`YYYY-MM-DD`), in its canonical form; `validation_failed` naming the field otherwise.
+pub fn parse_date(field: &str, s: &str) -> Result<String> {
+    s.parse::<jiff::civil::Date>()
+        .map(|d| d.to_string())
+        .map_err(|_| Error::validation(field, format!("'{}' is not a date (YYYY-MM-DD)", crate::ids::truncate(s))))
+}
+
+/// Trimmed free text of at most `max` characters without control characters (newlines allowed).
+pub fn parse_text(field: &str, s: &str, max: usize) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::validation(field, format!("{field} must be 1-{max} characters without control characters")));
+    }
+    Ok(t.to_owned())
+}
+
 /// Checks a display name: trimmed, 1–200 characters, no control or bidirectional-override characters.
 pub fn parse_name(field: &str, s: &str) -> Result<String> {
     let t = s.trim();
