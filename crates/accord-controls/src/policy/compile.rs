@@ -1,797 +1,39 @@
-//! Policies as data: one TOML file per jurisdiction (plus one for coalition-wide red lines) with rules that cite
-//! their legal source, and data files of named sets, country charts and item facts. [`PolicySet::parse`] reads
-//! them strictly; every error names its file and line, and nothing is half-loaded.
+//! The compiler: raw files checked and cross-checked into the compiled model; every error names its file and line.
 
-use crate::code::ControlCode;
-use crate::model::{Regime, valid_date, valid_reason};
-use accord_core::decimal::Decimal;
-pub use accord_core::determination::ReviewPath;
-use accord_core::{Error, ErrorCode, Result};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use toml::Spanned;
-use utoipa::ToSchema;
-
-/// One policy or data file: its name (for error messages) and its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicySource {
-    /// The file name, e.g. `eu.toml` or `data/us-country-chart.toml`.
-    pub name: String,
-    /// The TOML text.
-    pub text: String,
-}
-
-/// What one loaded policy file says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct PolicyInfo {
-    /// `EU`, `US`, `UK` or `coalition`.
-    pub jurisdiction: String,
-    /// The file it came from.
-    pub file: String,
-    /// What the policy implements.
-    pub title: String,
-    /// The policy's own version label.
-    pub version: String,
-    /// The day the policy file says it takes effect.
-    pub effective_date: String,
-    /// How many rules and general authorisations it has.
-    pub rules: usize,
-    /// How many general authorisations (licence exceptions) it has.
-    pub authorisations: usize,
-}
-
-/// Where the facts of one policy or data file come from, and whether they were checked against a primary source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct FactSource {
-    /// The file.
-    pub file: String,
-    /// The document the facts come from (the regulation and its part).
-    pub document: String,
-    /// The issue of the document the facts were taken from, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
-    /// Where the document can be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// `primary_source` (generated mechanically from the official text) or `hand_encoded` (written by people,
-    /// not verified against a primary source).
-    pub kind: String,
-    /// Whether the facts can be relied on as the primary source states them.
-    pub verified: bool,
-    /// The input files a generated file was made from, with their SHA-256.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub inputs: Vec<String>,
-    /// What the file says about its own reliability.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl FactSource {
-    /// The provenance of a file that declares none: hand-encoded and unverified.
-    fn undeclared(file: &str) -> FactSource {
-        FactSource {
-            file: file.to_owned(),
-            document: "not declared".to_owned(),
-            issue_date: None,
-            url: None,
-            kind: "hand_encoded".to_owned(),
-            verified: false,
-            inputs: Vec::new(),
-            note: None,
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The file format, as read.
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    source: Option<RawSource>,
-    policy: Option<RawHeader>,
-    applies: Option<RawApplies>,
-    #[serde(default)]
-    sets: BTreeMap<String, Spanned<RawSet>>,
-    #[serde(default)]
-    chart: BTreeMap<String, Spanned<RawChart>>,
-    #[serde(default)]
-    facts: BTreeMap<String, Spanned<RawFacts>>,
-    #[serde(default)]
-    rule: Vec<RawRule>,
-    #[serde(default)]
-    authorisation: Vec<RawAuthorisation>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    document: String,
-    #[serde(default)]
-    issue_date: Option<Spanned<String>>,
-    #[serde(default)]
-    url: Option<String>,
-    kind: Spanned<String>,
-    #[serde(default)]
-    inputs: Vec<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeader {
-    jurisdiction: Spanned<String>,
-    title: String,
-    version: String,
-    effective_date: Spanned<String>,
-    #[serde(default)]
-    reasons_from: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawApplies {
-    #[serde(default)]
-    origins: Vec<Spanned<String>>,
-    #[serde(default)]
-    item_origins: Vec<Spanned<String>>,
-    why: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSet {
-    citation: String,
-    members: Vec<Spanned<String>>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChart {
-    citation: String,
-    columns: Vec<Spanned<String>>,
-    #[serde(default)]
-    column_citations: BTreeMap<String, String>,
-    #[serde(default)]
-    bare_reasons: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    handled_elsewhere: Vec<Spanned<String>>,
-    rows: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
-    #[serde(default)]
-    refer: BTreeMap<String, Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFacts {
-    citation: String,
-    #[serde(default)]
-    currency: Option<Spanned<String>>,
-    values: BTreeMap<String, Spanned<toml::Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    id: Spanned<String>,
-    outcome: Spanned<String>,
-    citation: String,
-    summary: String,
-    #[serde(default)]
-    review: Option<Spanned<String>>,
-    #[serde(default)]
-    missing_data: bool,
-    #[serde(default)]
-    unverified: Option<String>,
-    #[serde(default)]
-    when: RawWhen,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAuthorisation {
-    id: Spanned<String>,
-    name: String,
-    citation: String,
-    lifts: Vec<Spanned<String>>,
-    #[serde(default)]
-    lifts_reasons: Vec<Spanned<String>>,
-    #[serde(default)]
-    unverified: Option<String>,
-    #[serde(default)]
-    when: RawWhen,
-    #[serde(default)]
-    obligations: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawWhen {
-    item: Option<Spanned<String>>,
-    #[serde(default)]
-    codes: Vec<Spanned<String>>,
-    #[serde(default)]
-    codes_not: Vec<Spanned<String>>,
-    #[serde(default)]
-    categories: Vec<Spanned<i64>>,
-    #[serde(default)]
-    regimes: Vec<Spanned<String>>,
-    #[serde(default)]
-    reasons: Vec<Spanned<String>>,
-    #[serde(default)]
-    reasons_not: Vec<Spanned<String>>,
-    #[serde(default)]
-    destinations: Vec<Spanned<String>>,
-    #[serde(default)]
-    destinations_not: Vec<Spanned<String>>,
-    #[serde(default)]
-    origins: Vec<Spanned<String>>,
-    #[serde(default)]
-    origins_not: Vec<Spanned<String>>,
-    #[serde(default)]
-    end_uses: Vec<Spanned<String>>,
-    #[serde(default)]
-    end_uses_not: Vec<Spanned<String>>,
-    #[serde(default)]
-    purposes: Vec<Spanned<String>>,
-    #[serde(default)]
-    purposes_not: Vec<Spanned<String>>,
-    parties: Option<RawParties>,
-    from: Option<Spanned<String>>,
-    until: Option<Spanned<String>>,
-    value_over: Option<RawMoney>,
-    value_at_most: Option<RawMoney>,
-    value_within: Option<Spanned<String>>,
-    has_fact: Option<Spanned<String>>,
-    lacks_fact: Option<Spanned<String>>,
-    chart: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParties {
-    #[serde(default)]
-    lists: Vec<String>,
-    #[serde(default)]
-    id_prefixes: Vec<String>,
-    #[serde(default)]
-    programs: Vec<String>,
-    #[serde(default)]
-    roles: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMoney {
-    amount: Spanned<f64>,
-    currency: Spanned<String>,
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Compiled policies.
-
-/// What a rule does when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// The transaction needs a licence (unless a general authorisation lifts the requirement).
-    LicenceRequired,
-    /// The transaction must not proceed.
-    Prohibited,
-}
-
-/// A closed set of snake_case names: the enum, `ALL` in declaration order, `as_str` and `parse`.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in a fixed order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The snake_case name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// Parses a snake_case name.
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// Every name, for messages that say what is allowed.
-            pub fn names() -> Vec<&'static str> {
-                $name::ALL.iter().map(|v| v.as_str()).collect()
-            }
-        }
-    };
-}
-
-named_enum! {
-    /// The declared end use of a transaction.
-    EndUse {
-        /// Civil use.
-        Civil = "civil",
-        /// Military use.
-        Military = "military",
-        /// Use by or for military-intelligence end users.
-        MilitaryIntelligence = "military_intelligence",
-        /// Weapons of mass destruction or their delivery systems (nuclear, chemical, biological, missiles).
-        Wmd = "wmd",
-        /// Cyber-surveillance (interception, monitoring) with a risk of internal repression.
-        CyberSurveillance = "cyber_surveillance",
-        /// Not known.
-        Unknown = "unknown",
-    }
-}
-
-named_enum! {
-    /// Why the goods travel, where a general authorisation depends on it.
-    Purpose {
-        /// An ordinary sale or supply (the default).
-        Sale = "sale",
-        /// Temporary export for an exhibition or fair, to come back.
-        TemporaryExhibition = "temporary_exhibition",
-        /// Return of an item after repair.
-        RepairReturn = "repair_return",
-        /// Replacement of a defective item under warranty.
-        Replacement = "replacement",
-        /// Transfer of software or technology within one corporate group.
-        IntraGroup = "intra_group",
-        /// Anything else.
-        Other = "other",
-    }
-}
-
-named_enum! {
-    /// The role a party plays in a transaction.
-    PartyRole {
-        /// Receives the goods.
-        Consignee = "consignee",
-        /// Uses the goods.
-        EndUser = "end_user",
-        /// The final end user after any re-export.
-        UltimateEndUser = "ultimate_end_user",
-        /// A forwarder, agent or broker in between.
-        Intermediary = "intermediary",
-        /// Buys the goods.
-        Purchaser = "purchaser",
-    }
-}
-
-/// Which items a rule is about, relative to the policy's jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ItemKind {
-    /// Every item, listed or not.
-    Any,
-    /// Items this jurisdiction lists (its mapping exists; for the coalition: any listed code).
-    Listed,
-    /// Items with a coalition code that this jurisdiction does not map.
-    Unmapped,
-    /// Items on no control list (`code: null`).
-    Unlisted,
-    /// Items this jurisdiction does not list: unmapped or unlisted.
-    NotListed,
-}
-
-/// A country (two letters packed in 10 bits) or a subdivision such as `UA-43`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Place {
-    pub(crate) country: u16,
-    pub(crate) region: Option<Box<str>>,
-}
-
-impl Place {
-    /// Parses `DE` or `UA-43` (upper case); the country must be an ISO 3166-1 alpha-2 code.
-    pub(crate) fn parse(s: &str) -> Option<Place> {
-        let (country, region) = match s.split_once('-') {
-            Some((c, r)) => (c, Some(r)),
-            None => (s, None),
-        };
-        if country.len() != 2 || !accord_core::model::is_country(country) {
-            return None;
-        }
-        if let Some(r) = region
-            && !(1..=3).contains(&r.len())
-        {
-            return None;
-        }
-        if region.is_some_and(|r| !r.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())) {
-            return None;
-        }
-        let b = country.as_bytes();
-        Some(Place { country: u16::from(b[0] - b'A') * 26 + u16::from(b[1] - b'A'), region: region.map(Into::into) })
-    }
-}
-
-/// A set of countries and subdivisions.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CountrySet {
-    bits: [u64; 11],
-    regions: Vec<(u16, Box<str>)>,
-}
-
-impl CountrySet {
-    fn insert(&mut self, p: &Place) {
-        match &p.region {
-            None => self.bits[usize::from(p.country / 64)] |= 1 << (p.country % 64),
-            Some(r) => self.regions.push((p.country, r.clone())),
-        }
-    }
-
-    fn union(&mut self, other: &CountrySet) {
-        for (a, b) in self.bits.iter_mut().zip(other.bits) {
-            *a |= b;
-        }
-        self.regions.extend(other.regions.iter().cloned());
-    }
-
-    /// Whether the place is in the set: the place itself, or (for a subdivision) its country.
-    pub(crate) fn contains(&self, p: &Place) -> bool {
-        if self.bits[usize::from(p.country / 64)] & (1 << (p.country % 64)) != 0 {
-            return true;
-        }
-        match &p.region {
-            Some(r) => self.regions.iter().any(|(c, rr)| *c == p.country && rr == r),
-            None => false,
-        }
-    }
-}
-
-/// One member of a code set: an entry and everything below it, a whole category, or a category and group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum CodePattern {
-    Code(ControlCode),
-    Category(u8),
-    Group(u8, char),
-}
-
-impl CodePattern {
-    fn parse(s: &str) -> Option<CodePattern> {
-        if let Some(head) = s.strip_suffix('*') {
-            let b = head.as_bytes();
-            return match b {
-                [c @ b'0'..=b'9'] => Some(CodePattern::Category(c - b'0')),
-                [c @ b'0'..=b'9', g @ b'A'..=b'E'] => Some(CodePattern::Group(c - b'0', *g as char)),
-                _ => None,
-            };
-        }
-        let code = ControlCode::parse(s).ok()?;
-        // Only the canonical spelling, so a typo in a data file is never read as another code.
-        (code.to_string() == s).then_some(CodePattern::Code(code))
-    }
-}
-
-/// A set of code patterns, searched without scanning: codes sorted (an item is covered when it or one of its
-/// ancestors is in the set), categories and groups apart.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CodeSet {
-    codes: Vec<ControlCode>,
-    categories: Vec<u8>,
-    groups: Vec<(u8, char)>,
-}
-
-impl CodeSet {
-    fn new(patterns: Vec<CodePattern>) -> CodeSet {
-        let mut set = CodeSet::default();
-        for p in patterns {
-            match p {
-                CodePattern::Code(c) => set.codes.push(c),
-                CodePattern::Category(c) => set.categories.push(c),
-                CodePattern::Group(c, g) => set.groups.push((c, g)),
-            }
-        }
-        set.codes.sort();
-        set.codes.dedup();
-        set
-    }
-
-    /// Whether the set names nothing.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.codes.is_empty() && self.categories.is_empty() && self.groups.is_empty()
-    }
-
-    /// Whether a code is in the set: itself, an entry above it, or its category or group.
-    pub(crate) fn covers(&self, code: &ControlCode) -> bool {
-        self.categories.contains(&code.category())
-            || self.groups.contains(&(code.category(), code.group()))
-            || (0..=code.depth()).any(|d| self.codes.binary_search_by(|c| c.cmp_to_prefix(code, d)).is_ok())
-    }
-
-    /// The first code of the set strictly below `code`, if any (the item is a heading the set narrows).
-    pub(crate) fn first_below(&self, code: &ControlCode) -> Option<&ControlCode> {
-        let i = self.codes.partition_point(|c| c <= code);
-        self.codes.get(i).filter(|c| code.is_ancestor_of(c))
-    }
-}
-
-/// A value of an item fact.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum FactValue {
-    Flag,
-    Number(Decimal),
-    Reasons(Vec<String>),
-}
-
-/// Facts about items, by code; the most specific code at or above an item's code applies.
-#[derive(Debug, Clone)]
-pub(crate) struct Facts {
-    pub(crate) name: String,
-    pub(crate) citation: String,
-    pub(crate) currency: Option<String>,
-    values: Vec<(ControlCode, FactValue)>,
-    /// Words that limit a reason at a code (`NS1` applies only to the MMIC amplifiers of 3A001.b.2).
-    notes: HashMap<ControlCode, Vec<(String, String)>>,
-    /// The file the table comes from (index into the set's sources).
-    pub(crate) source: usize,
-    /// The issue date of its primary source: the node holds no such facts for earlier days.
-    pub(crate) valid_from: Option<String>,
-}
-
-impl Facts {
-    /// The first code strictly below `code` that has a fact, if any.
-    pub(crate) fn first_below(&self, code: &ControlCode) -> Option<&ControlCode> {
-        let i = self.values.partition_point(|(v, _)| v <= code);
-        self.values.get(i).map(|(v, _)| v).filter(|v| code.is_ancestor_of(v))
-    }
-
-    /// Every fact strictly below a code, in code order.
-    pub(crate) fn below<'s, 'c>(
-        &'s self,
-        code: &'c ControlCode,
-    ) -> impl Iterator<Item = (&'s ControlCode, &'s FactValue)> + use<'s, 'c> {
-        let i = self.values.partition_point(|(v, _)| v <= code);
-        self.values[i..].iter().take_while(move |(v, _)| code.is_ancestor_of(v)).map(|(c, v)| (c, v))
-    }
-
-    /// The words that limit a reason at a code, if the table gives any.
-    pub(crate) fn note(&self, code: &ControlCode, reason: &str) -> Option<&str> {
-        self.notes.get(code)?.iter().find(|(r, _)| r == reason).map(|(_, n)| n.as_str())
-    }
-
-    /// The fact for a code: its own, else its nearest ancestor's.
-    pub(crate) fn get(&self, code: &ControlCode) -> Option<(&ControlCode, &FactValue)> {
-        let mut c = Some(code.clone());
-        while let Some(k) = c {
-            if let Ok(i) = self.values.binary_search_by(|(v, _)| v.cmp(&k)) {
-                return Some((&self.values[i].0, &self.values[i].1));
-            }
-            c = k.parent();
-        }
-        None
-    }
-}
-
-/// A country chart: for each destination, which columns (reasons for control) need a licence.
-#[derive(Debug, Clone)]
-pub(crate) struct Chart {
-    pub(crate) name: String,
-    pub(crate) citation: String,
-    pub(crate) columns: Vec<String>,
-    pub(crate) column_citations: Vec<String>,
-    /// Reasons the list gives without a column, read as this column (`NS` as `NS1`).
-    pub(crate) bare_reasons: Vec<(String, usize)>,
-    /// Reasons without a column that other rules judge (`EI`, `SL`, `RS`).
-    pub(crate) handled_elsewhere: Vec<String>,
-    rows: HashMap<Place, u32>,
-    /// Destinations whose row has no marks and sends the reader elsewhere (`See part 746`).
-    refer: HashMap<Place, String>,
-    /// The file the chart comes from (index into the set's sources).
-    pub(crate) source: usize,
-    /// The issue date of its primary source: the node holds no chart for earlier days.
-    pub(crate) valid_from: Option<String>,
-}
-
-impl Chart {
-    /// The columns marked for a destination (a subdivision falls back to its country's row).
-    pub(crate) fn row(&self, p: &Place) -> Option<u32> {
-        self.rows.get(p).copied().or_else(|| {
-            p.region.as_ref().and_then(|_| self.rows.get(&Place { country: p.country, region: None }).copied())
-        })
-    }
-
-    /// Where the chart sends the reader for a destination without marks, if it does.
-    pub(crate) fn refers(&self, p: &Place) -> Option<&str> {
-        self.refer.get(p).or_else(|| self.refer.get(&Place { country: p.country, region: None })).map(String::as_str)
-    }
-
-    pub(crate) fn column(&self, reason: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == reason)
-    }
-}
-
-/// An amount of money in one currency.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Money {
-    pub(crate) amount: Decimal,
-    pub(crate) currency: String,
-}
-
-/// Conditions on the restricted-party hits of a transaction.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PartyCondition {
-    pub(crate) lists: Vec<String>,
-    pub(crate) id_prefixes: Vec<String>,
-    pub(crate) programs: Vec<String>,
-    pub(crate) roles: Vec<PartyRole>,
-}
-
-/// Everything a rule or authorisation requires of a transaction (and of one item, for item rules).
-#[derive(Debug, Clone)]
-pub(crate) struct Conditions {
-    pub(crate) item: ItemKind,
-    pub(crate) codes: CodeSet,
-    pub(crate) codes_not: CodeSet,
-    pub(crate) categories: Vec<u8>,
-    pub(crate) regimes: Vec<Regime>,
-    pub(crate) reasons: Vec<String>,
-    pub(crate) reasons_not: Vec<String>,
-    pub(crate) destinations: Option<CountrySet>,
-    pub(crate) destinations_not: Option<CountrySet>,
-    pub(crate) origins: Option<CountrySet>,
-    pub(crate) origins_not: Option<CountrySet>,
-    pub(crate) end_uses: Vec<EndUse>,
-    pub(crate) end_uses_not: Vec<EndUse>,
-    pub(crate) purposes: Vec<Purpose>,
-    pub(crate) purposes_not: Vec<Purpose>,
-    pub(crate) parties: Option<PartyCondition>,
-    pub(crate) from: Option<String>,
-    pub(crate) until: Option<String>,
-    pub(crate) value_over: Option<Money>,
-    pub(crate) value_at_most: Option<Money>,
-    pub(crate) value_within: Option<usize>,
-    pub(crate) has_fact: Option<usize>,
-    pub(crate) lacks_fact: Option<usize>,
-    pub(crate) chart: Option<usize>,
-    /// The unverified sets, charts and facts tables the conditions read, by the condition that reads them.
-    pub(crate) unverified: Vec<(Field, String)>,
-}
-
-/// Which condition reads a named fact (so an answer can say which unverified fact decided it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
-    Destinations,
-    DestinationsNot,
-    Origins,
-    OriginsNot,
-    Codes,
-    CodesNot,
-    Facts,
-    Chart,
-}
-
-impl Conditions {
-    /// Whether the conditions look at items at all (otherwise the rule is judged once per transaction).
-    pub(crate) fn about_items(&self) -> bool {
-        self.item != ItemKind::Any
-            || self.origins.is_some()
-            || self.origins_not.is_some()
-            || !self.codes.is_empty()
-            || !self.codes_not.is_empty()
-            || !self.categories.is_empty()
-            || !self.regimes.is_empty()
-            || !self.reasons.is_empty()
-            || !self.reasons_not.is_empty()
-            || self.value_over.is_some()
-            || self.value_at_most.is_some()
-            || self.value_within.is_some()
-            || self.has_fact.is_some()
-            || self.lacks_fact.is_some()
-            || self.chart.is_some()
-    }
-}
-
-/// One rule: when its conditions hold, the transaction (or item) needs a licence or is prohibited.
-#[derive(Debug, Clone)]
-pub(crate) struct Rule {
-    pub(crate) id: String,
-    pub(crate) effect: Effect,
-    pub(crate) citation: String,
-    pub(crate) summary: String,
-    pub(crate) review: ReviewPath,
-    pub(crate) missing_data: bool,
-    /// Why the rule's own legal logic is not verified against a current primary source, if it is not.
-    pub(crate) unverified: Option<String>,
-    pub(crate) when: Conditions,
-    pub(crate) per_item: bool,
-}
-
-/// A general authorisation or licence exception that lifts named licence requirements when its conditions hold.
-#[derive(Debug, Clone)]
-pub(crate) struct Authorisation {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) citation: String,
-    pub(crate) lifts: Vec<String>,
-    pub(crate) lifts_reasons: Vec<String>,
-    /// Why the authorisation's own conditions are not verified against a current primary source, if they are not.
-    pub(crate) unverified: Option<String>,
-    pub(crate) when: Conditions,
-    pub(crate) obligations: Vec<String>,
-}
-
-/// When a jurisdiction applies to a transaction without being asked for.
-#[derive(Debug, Clone)]
-pub(crate) struct Applies {
-    pub(crate) origins: CountrySet,
-    pub(crate) item_origins: CountrySet,
-    pub(crate) why: String,
-}
-
-/// One jurisdiction's policy (or the coalition's red lines).
-#[derive(Debug, Clone)]
-pub(crate) struct Policy {
-    pub(crate) info: PolicyInfo,
-    pub(crate) applies: Option<Applies>,
-    pub(crate) reasons_from: Option<usize>,
-    pub(crate) rules: Vec<Rule>,
-    pub(crate) authorisations: Vec<Authorisation>,
-}
-
-/// Every policy of a node, parsed and cross-checked: jurisdictions' rules, coalition red lines, sets, charts, facts.
-#[derive(Debug, Clone)]
-pub struct PolicySet {
-    pub(crate) policies: Vec<Policy>,
-    pub(crate) coalition: Option<Policy>,
-    pub(crate) charts: Vec<Chart>,
-    pub(crate) facts: Vec<Facts>,
-    /// Every subdivision (`UA-43`) a set or chart names: the only ones a transaction may give.
-    pub(crate) regions: Vec<String>,
-    /// Where each file's facts come from, in file order.
-    pub(crate) sources: Vec<FactSource>,
-    /// Every policy file's `file@version`, sorted and joined (named in every determination).
-    pub(crate) versions_label: String,
-}
-
-/// Where the project's policy files are, relative to the workspace root.
-pub const POLICY_DIR: &str = "policies";
-
-// ---------------------------------------------------------------------------------------------------------------
-// Parsing.
+use super::*;
 
 /// The 1-based line of a byte offset.
-fn line_at(text: &str, offset: usize) -> usize {
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
-struct FileCtx<'a> {
+pub(super) struct FileCtx<'a> {
     name: &'a str,
     text: &'a str,
 }
 
 impl FileCtx<'_> {
-    fn err(&self, offset: usize, message: impl std::fmt::Display) -> Error {
+    pub(super) fn err(&self, offset: usize, message: impl std::fmt::Display) -> Error {
         let line = line_at(self.text, offset);
         Error::new(ErrorCode::InvalidPolicy, format!("{}, line {line}: {message}", self.name))
             .with_details(serde_json::json!({ "file": self.name, "line": line }))
     }
 
-    fn at<T>(&self, s: &Spanned<T>, message: impl std::fmt::Display) -> Error {
+    pub(super) fn at<T>(&self, s: &Spanned<T>, message: impl std::fmt::Display) -> Error {
         self.err(s.span().start, message)
     }
 }
 
 /// Named sets of the whole policy set, by name.
 #[derive(Default)]
-struct Sets {
+pub(super) struct Sets {
     countries: HashMap<String, CountrySet>,
     codes: HashMap<String, Vec<CodePattern>>,
     /// The file each set comes from (index into the sources).
     files: HashMap<String, usize>,
 }
 
-struct Compiler<'a> {
+pub(super) struct Compiler<'a> {
     sets: &'a Sets,
     charts: &'a HashMap<String, usize>,
     facts: &'a HashMap<String, usize>,
@@ -803,12 +45,12 @@ struct Compiler<'a> {
 
 impl Compiler<'_> {
     /// How an unverified fact is named in answers, or `None` when its file is verified.
-    fn unverified(&self, what: &str, name: &str, file: Option<usize>) -> Option<String> {
+    pub(super) fn unverified(&self, what: &str, name: &str, file: Option<usize>) -> Option<String> {
         let src = &self.sources[file?];
         (!src.verified).then(|| format!("{what} '{name}' ({}, {})", src.file, src.kind.replace('_', "-")))
     }
 
-    fn set_refs(&self, items: &[Spanned<String>], field: Field, out: &mut Vec<(Field, String)>) {
+    pub(super) fn set_refs(&self, items: &[Spanned<String>], field: Field, out: &mut Vec<(Field, String)>) {
         for item in items {
             if let Some(name) = trimmed(item).strip_prefix('@')
                 && let Some(u) = self.unverified("set", name, self.sets.files.get(name).copied())
@@ -819,12 +61,12 @@ impl Compiler<'_> {
     }
 }
 
-fn trimmed(s: &Spanned<String>) -> &str {
+pub(super) fn trimmed(s: &Spanned<String>) -> &str {
     s.get_ref().trim()
 }
 
 impl Compiler<'_> {
-    fn countries(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Option<CountrySet>> {
+    pub(super) fn countries(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Option<CountrySet>> {
         if items.is_empty() {
             return Ok(None);
         }
@@ -848,7 +90,7 @@ impl Compiler<'_> {
         Ok(Some(set))
     }
 
-    fn codes(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Vec<CodePattern>> {
+    pub(super) fn codes(&self, f: &FileCtx, items: &[Spanned<String>]) -> Result<Vec<CodePattern>> {
         let mut out = Vec::new();
         for item in items {
             let s = trimmed(item);
@@ -870,7 +112,7 @@ impl Compiler<'_> {
         Ok(out)
     }
 
-    fn named(
+    pub(super) fn named(
         &self,
         f: &FileCtx,
         map: &HashMap<String, usize>,
@@ -888,7 +130,7 @@ impl Compiler<'_> {
     }
 
     /// Checks that a facts table used as a value limit holds numbers.
-    fn numbers(&self, f: &FileCtx, facts: &[Facts], name: &Spanned<String>) -> Result<()> {
+    pub(super) fn numbers(&self, f: &FileCtx, facts: &[Facts], name: &Spanned<String>) -> Result<()> {
         let Some(&i) = self.facts.get(trimmed(name)) else { return Ok(()) };
         if facts[i].values.iter().all(|(_, v)| matches!(v, FactValue::Number(_))) {
             Ok(())
@@ -897,7 +139,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn enums<T: Copy>(
+    pub(super) fn enums<T: Copy>(
         f: &FileCtx,
         items: &[Spanned<String>],
         parse: fn(&str) -> Option<T>,
@@ -913,7 +155,7 @@ impl Compiler<'_> {
             .collect()
     }
 
-    fn date(f: &FileCtx, s: &Option<Spanned<String>>) -> Result<Option<String>> {
+    pub(super) fn date(f: &FileCtx, s: &Option<Spanned<String>>) -> Result<Option<String>> {
         match s {
             None => Ok(None),
             Some(d) if valid_date(trimmed(d)) => Ok(Some(trimmed(d).to_owned())),
@@ -921,7 +163,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn money(f: &FileCtx, m: &Option<RawMoney>) -> Result<Option<Money>> {
+    pub(super) fn money(f: &FileCtx, m: &Option<RawMoney>) -> Result<Option<Money>> {
         let Some(m) = m else { return Ok(None) };
         let amount = match Decimal::from_f64(*m.amount.get_ref()) {
             Ok(a) if !a.is_negative() => a,
@@ -933,7 +175,7 @@ impl Compiler<'_> {
         Ok(Some(Money { amount, currency }))
     }
 
-    fn when(&self, f: &FileCtx, w: &RawWhen) -> Result<Conditions> {
+    pub(super) fn when(&self, f: &FileCtx, w: &RawWhen) -> Result<Conditions> {
         let item = match &w.item {
             None => ItemKind::Any,
             Some(s) => match trimmed(s) {
@@ -1052,11 +294,11 @@ impl Compiler<'_> {
 }
 
 /// A reason for control (`NS1`, `EI`) or a family of them (`NS*`: NS1, NS2 and a bare NS).
-fn reason_pattern(s: &str) -> bool {
+pub(super) fn reason_pattern(s: &str) -> bool {
     valid_reason(s.strip_suffix('*').unwrap_or(s))
 }
 
-fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
+pub(super) fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
     let s = trimmed(c);
     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(s.to_owned())
@@ -1066,11 +308,11 @@ fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
 }
 
 /// The issue date of a primary source (hand-encoded files carry no point in time of their own).
-fn primary_date(s: &FactSource) -> Option<String> {
+pub(super) fn primary_date(s: &FactSource) -> Option<String> {
     if s.verified { s.issue_date.clone() } else { None }
 }
 
-fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: &[toml::Value]) -> Result<Vec<String>> {
+pub(super) fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: &[toml::Value]) -> Result<Vec<String>> {
     let mut reasons = Vec::with_capacity(a.len());
     for r in a {
         match r.as_str() {
@@ -1081,7 +323,7 @@ fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: &[toml::Val
     Ok(reasons)
 }
 
-fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
+pub(super) fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
     let kind = trimmed(&s.kind);
     let verified = match kind {
         "primary_source" => true,
@@ -1109,14 +351,14 @@ fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
     })
 }
 
-fn parse_file(f: &FileCtx) -> Result<RawFile> {
+pub(super) fn parse_file(f: &FileCtx) -> Result<RawFile> {
     toml::from_str(f.text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         f.err(offset, e.message().trim())
     })
 }
 
-fn id_ok(s: &str) -> bool {
+pub(super) fn id_ok(s: &str) -> bool {
     !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
@@ -1619,7 +861,10 @@ impl PolicySet {
 pub fn builtin_policies() -> Vec<PolicySource> {
     macro_rules! file {
         ($name:literal) => {
-            PolicySource { name: $name.to_owned(), text: include_str!(concat!("../../../policies/", $name)).to_owned() }
+            PolicySource {
+                name: $name.to_owned(),
+                text: include_str!(concat!("../../../../policies/", $name)).to_owned(),
+            }
         };
     }
     vec![
@@ -1632,50 +877,4 @@ pub fn builtin_policies() -> Vec<PolicySource> {
         file!("data/us-ecfr-country-groups.toml"),
         file!("data/us-hand-sets.toml"),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn places_are_countries_or_subdivisions_and_sets_contain_regions_of_their_countries() {
-        let ua = Place::parse("UA").unwrap();
-        let crimea = Place::parse("UA-43").unwrap();
-        assert!(Place::parse("XX").is_none() && Place::parse("ua").is_none() && Place::parse("UA-").is_none());
-        let mut s = CountrySet::default();
-        s.insert(&crimea);
-        assert!(s.contains(&crimea) && !s.contains(&ua));
-        let mut t = CountrySet::default();
-        t.insert(&ua);
-        assert!(t.contains(&crimea), "a set holding a country holds its regions");
-    }
-
-    #[test]
-    fn code_sets_cover_an_entry_and_what_lies_below_it() {
-        let set = |p: &str| CodeSet::new(vec![CodePattern::parse(p).unwrap()]);
-        let code = |c: &str| ControlCode::parse(c).unwrap();
-        assert!(set("5A002.a").covers(&code("5A002.a.1")) && set("5A002.a").covers(&code("5A002.a")));
-        assert!(!set("5A002.a").covers(&code("5A002")) && !set("5A002.a").covers(&code("5A002.b")));
-        assert_eq!(set("5A002.a").first_below(&code("5A002")), Some(&code("5A002.a")));
-        assert!(set("5A002.a").first_below(&code("5A002.a")).is_none());
-        assert!(set("0*").covers(&code("0B001")));
-        assert!(!set("9A*").covers(&code("9E001")));
-        let many = CodeSet::new(
-            ["3A001.z.1.a", "3A090.a", "4A003.z", "5A002"].iter().map(|p| CodePattern::parse(p).unwrap()).collect(),
-        );
-        assert!(
-            many.covers(&code("4A003.z.1")) && many.covers(&code("5A002.a.1")) && many.covers(&code("3A001.z.1.a"))
-        );
-        assert!(!many.covers(&code("3A001.z.1")) && !many.covers(&code("4A003")) && !many.covers(&code("3A090")));
-        assert!(CodePattern::parse("3a001").is_none(), "only the canonical spelling");
-        assert!(CodePattern::parse("3X*").is_none());
-    }
-
-    #[test]
-    fn lines_are_counted_from_one() {
-        assert_eq!(line_at("a\nb\nc", 0), 1);
-        assert_eq!(line_at("a\nb\nc", 2), 2);
-        assert_eq!(line_at("a\nb\nc", 99), 3);
-    }
 }
