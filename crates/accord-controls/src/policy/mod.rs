@@ -574,6 +574,7 @@ pub const POLICY_DIR: &str = "policies";
 
 #[cfg(test)]
 mod tests {
+    use super::compile::line_at;
     use super::*;
 
     #[test]
