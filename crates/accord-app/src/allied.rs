@@ -2,8 +2,9 @@
 //! consultations a matching case requires before approval, the notices of approvals that undercut an ally's denial,
 //! risk assessments and their endorsements, and verification results.
 
+use crate::authz::{Action, require};
 use crate::controls::today;
-use crate::{App, event, require, to_json, user_principal};
+use crate::{App, event, to_json, user_principal};
 use accord_core::cases::{Application, Case, Decision};
 use accord_core::denials::{
     AnswerKind, ApprovalNotice, Consultation, ConsultationAnswer, ConsultationView, Denial, DenialChange, DenialParty,
@@ -11,19 +12,12 @@ use accord_core::denials::{
 };
 use accord_core::determination::Transaction;
 use accord_core::ids::{AuthorityId, DenialId};
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-/// Who may read what allies share: the users of an authority, auditors and admins (not exporters).
-pub(crate) const READERS: &[Role] = &[Role::Officer, Role::SeniorOfficer, Role::Auditor, Role::Admin];
-
-/// Who may act for an authority.
-const OFFICERS: &[Role] = &[Role::Officer, Role::SeniorOfficer];
 
 /// A denial found by a party-name search, with the best score.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -132,11 +126,11 @@ fn caller_authority(p: &Principal) -> Option<String> {
 }
 
 /// The authority the caller acts for (officers and senior officers of an authority).
-fn acting_authority(p: &Principal, action: &str) -> Result<AuthorityId> {
-    require(p, OFFICERS, action)?;
+fn acting_authority(p: &Principal, action: Action) -> Result<AuthorityId> {
+    require(p, action)?;
     user_principal(p)
         .and_then(|u| u.authority_id.clone())
-        .ok_or_else(|| Error::forbidden(format!("only officers of an authority may {action}")))
+        .ok_or_else(|| Error::forbidden(format!("only officers of an authority may {}", action.describe())))
 }
 
 /// The denial notification a refusal creates, from the application it refused.
@@ -183,7 +177,7 @@ impl App {
     /// Every denial notification as it stands today, newest first; with `party`, only those with a party whose name
     /// matches it above the screening threshold, best first.
     pub async fn denials(&self, p: &Principal, party: Option<&str>) -> Result<Vec<DenialMatch>> {
-        require(p, READERS, "read denial notifications")?;
+        require(p, Action::ReadDenialNotifications)?;
         let day = today();
         let all = self.store.denials().await?.into_iter().map(|d| as_of(d, &day));
         let Some(name) = party else {
@@ -220,7 +214,7 @@ impl App {
     /// One denial notification as it stands today, by its id or by `AUTHORITY:id` (the caller's own authority's
     /// when several authorities' denials carry the id and none is named).
     pub async fn denial(&self, p: &Principal, id: &str) -> Result<Denial> {
-        require(p, READERS, "read denial notifications")?;
+        require(p, Action::ReadDenialNotifications)?;
         let (named, bare) = qualified(id);
         let found = self.store.denials_with_id(&DenialId::parse(bare)?).await?;
         let caller = caller_authority(p);
@@ -231,7 +225,7 @@ impl App {
 
     /// Records a denial by hand (an officer, for their authority): a legacy denial or one refused outside Accord.
     pub async fn create_denial(&self, p: &Principal, input: NewDenial) -> Result<Denial> {
-        let authority = acting_authority(p, "record denials")?;
+        let authority = acting_authority(p, Action::RecordDenials)?;
         input.check()?;
         let date = match &input.date {
             Some(d) => crate::controls::check_date("date", d)?,
@@ -272,7 +266,7 @@ impl App {
 
     /// Amends, revokes or renews a denial (an officer of the notifying authority); allies receive the new version.
     pub async fn change_denial(&self, p: &Principal, id: &str, change: DenialChange) -> Result<Denial> {
-        let authority = acting_authority(p, "change denials")?;
+        let authority = acting_authority(p, Action::ChangeDenials)?;
         let mut d = self.denial(p, id).await?;
         if d.authority_id != authority {
             return Err(Error::forbidden(format!("denial {id} belongs to {}; only it may change it", d.authority_id)));
@@ -472,7 +466,7 @@ impl App {
         denial_id: &str,
         question: &str,
     ) -> Result<ConsultationView> {
-        let authority = acting_authority(p, "consult allies")?;
+        let authority = acting_authority(p, Action::ConsultAllies)?;
         let case = self.case(p, case_id).await?;
         if case.authority_id != authority {
             return Err(Error::not_found("case", case_id));
@@ -532,7 +526,7 @@ impl App {
 
     /// Every consultation this node knows, newest first.
     pub async fn consultations(&self, p: &Principal) -> Result<Vec<ConsultationView>> {
-        require(p, READERS, "read consultations")?;
+        require(p, Action::ReadConsultations)?;
         let mut views = Vec::new();
         for v in self.store.shared("consultation").await? {
             views.push(self.view(parse(v, "consultation")?).await?);
@@ -544,7 +538,7 @@ impl App {
     /// One consultation, by its id or by `AUTHORITY:id` (the consulting authority's; the one the caller's authority
     /// is party to when several carry the id and none is named).
     pub async fn consultation(&self, p: &Principal, id: &str) -> Result<ConsultationView> {
-        require(p, READERS, "read consultations")?;
+        require(p, Action::ReadConsultations)?;
         let (named, bare) = qualified(id);
         let found: Vec<Consultation> = self
             .store
@@ -569,7 +563,7 @@ impl App {
         kind: AnswerKind,
         reasons: &str,
     ) -> Result<ConsultationView> {
-        let authority = acting_authority(p, "answer consultations")?;
+        let authority = acting_authority(p, Action::AnswerConsultations)?;
         let view = self.consultation(p, id).await?;
         let id = view.consultation.id.as_str();
         if view.consultation.to_authority != authority.as_str() {
@@ -612,7 +606,7 @@ impl App {
 
     /// Notices of approvals that went ahead after an objection or without an answer, newest first.
     pub async fn notices(&self, p: &Principal) -> Result<Vec<ApprovalNotice>> {
-        require(p, READERS, "read approval notices")?;
+        require(p, Action::ReadApprovalNotices)?;
         let mut all: Vec<ApprovalNotice> = self
             .store
             .shared("approval_notice")
@@ -626,7 +620,7 @@ impl App {
 
     /// Publishes a risk assessment of an end user, a destination or a technology (officers, for their authority).
     pub async fn publish_assessment(&self, p: &Principal, input: NewAssessment) -> Result<AssessmentView> {
-        let authority = acting_authority(p, "publish risk assessments")?;
+        let authority = acting_authority(p, Action::PublishRiskAssessments)?;
         input.check()?;
         let valid_until = crate::controls::check_date("valid_until", &input.valid_until)?;
         let a = RiskAssessment {
@@ -657,7 +651,7 @@ impl App {
 
     /// Every risk assessment with its endorsements.
     pub async fn assessments(&self, p: &Principal) -> Result<Vec<AssessmentView>> {
-        require(p, READERS, "read risk assessments")?;
+        require(p, Action::ReadRiskAssessments)?;
         let endorsements: Vec<Endorsement> = self
             .store
             .shared("endorsement")
@@ -683,7 +677,7 @@ impl App {
 
     /// Endorses an ally's risk assessment (officers, once per authority).
     pub async fn endorse_assessment(&self, p: &Principal, id: &str, comment: &str) -> Result<AssessmentView> {
-        let authority = acting_authority(p, "endorse risk assessments")?;
+        let authority = acting_authority(p, Action::EndorseRiskAssessments)?;
         let (named, bare) = qualified(id);
         let found: Vec<AssessmentView> =
             self.assessments(p).await?.into_iter().filter(|a| a.assessment.id == bare).collect();
@@ -736,7 +730,7 @@ impl App {
 
     /// Every verification and audit result shared by any authority, newest first.
     pub async fn verifications(&self, p: &Principal) -> Result<Vec<SharedVerification>> {
-        require(p, READERS, "read verification results")?;
+        require(p, Action::ReadVerificationResults)?;
         let mut all: Vec<SharedVerification> = self
             .store
             .shared("verification")

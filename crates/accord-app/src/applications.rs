@@ -2,7 +2,8 @@
 //! determined for every jurisdiction, and one case is opened, with its risk score and review path, at each authority
 //! of this node whose jurisdiction needs a licence — all in one transaction.
 
-use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
+use crate::authz::{Action, require};
+use crate::{App, DetermineOptions, Scope, event, scope_of, to_json, user_principal};
 use accord_controls::{
     ControlCode, Determination, EndUse, JurisdictionAnswer, Outcome, Party, ReviewPath, RiskInput, Transaction,
     TrustTier, assess,
@@ -161,7 +162,7 @@ impl App {
         idempotency_key: Option<&str>,
         submit: bool,
     ) -> Result<Applied> {
-        require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer, Role::Admin], "apply for licences")?;
+        require(p, Action::ApplyForLicences)?;
         let key = check_key(idempotency_key)?;
         let org_id = match (user_principal(p), &input.organisation_id) {
             (Some(u), None) if u.role == Role::Exporter => {
@@ -237,7 +238,7 @@ impl App {
 
     /// Submits a draft; submitting a submitted application again returns it unchanged.
     pub async fn submit_application(&self, p: &Principal, id: &str) -> Result<Application> {
-        require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer, Role::Admin], "submit applications")?;
+        require(p, Action::SubmitApplications)?;
         let application = self.application(p, id).await?;
         if application.status == ApplicationStatus::Submitted {
             return Ok(application);
@@ -513,7 +514,7 @@ impl App {
         authority: &str,
         settings: accord_core::cases::FastTrackSettings,
     ) -> Result<accord_core::cases::FastTrackSettings> {
-        require(p, &[Role::Admin, Role::SeniorOfficer], "configure the fast track")?;
+        require(p, Action::ConfigureTheFastTrack)?;
         let a = self.authority(authority).await?;
         if let Some(u) = user_principal(p)
             && u.role == Role::SeniorOfficer

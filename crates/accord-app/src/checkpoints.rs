@@ -2,10 +2,10 @@
 //! sends it to its allies, so that history rewritten and re-chained in the database no longer matches what was
 //! signed, here or at the allies.
 
-use crate::{App, require};
+use crate::App;
+use crate::authz::{Action, require};
 use accord_core::audit::{Checkpoint, CheckpointReport};
 use accord_core::federation::PublicKey;
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
@@ -14,7 +14,7 @@ impl App {
     /// Signs the chain's head with the node key and sends the checkpoint to the allies, unless nothing but the
     /// last checkpoint's own publication happened since it. Returns the new checkpoint.
     pub async fn checkpoint(&self, p: &Principal) -> Result<Option<Checkpoint>> {
-        require(p, &[Role::Admin], "sign audit checkpoints")?;
+        require(p, Action::SignAuditCheckpoints)?;
         let f = self.federation.as_ref().ok_or_else(|| {
             Error::new(ErrorCode::Conflict, "this node has no node key to sign with (run `accord node init`)")
         })?;
@@ -34,7 +34,7 @@ impl App {
     /// Compares this node's checkpoints with its chain: each must be signed by the node's registered key (and by
     /// `key`, the key in the node's key file, when given) and name the hash the chain holds at its sequence.
     pub async fn verify_checkpoints(&self, p: &Principal, key: Option<&PublicKey>) -> Result<CheckpointReport> {
-        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        require(p, Action::VerifyTheAuditTrail)?;
         let identity = self.store.identity().await?;
         let registered = identity.as_ref().and_then(|i| PublicKey::parse(&i.public_key).ok());
         let mut report = CheckpointReport::default();
@@ -64,7 +64,7 @@ impl App {
         held: &[Checkpoint],
         key: Option<&PublicKey>,
     ) -> Result<CheckpointReport> {
-        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        require(p, Action::VerifyTheAuditTrail)?;
         let mut report = CheckpointReport::default();
         for c in held {
             report.checked += 1;
@@ -93,7 +93,7 @@ impl App {
     /// Reconciles the stored records (users, organisations, keys, applications, cases, licences, denials) with the
     /// state the chain last attests for each: a row edited without an event is named.
     pub async fn verify_states(&self, p: &Principal) -> Result<accord_core::audit::StateReport> {
-        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        require(p, Action::VerifyTheAuditTrail)?;
         self.store.verify_states().await
     }
 

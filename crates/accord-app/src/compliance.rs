@@ -2,8 +2,9 @@
 //! authorities, from which the trust tier that feeds risk scores and the fast track is derived. Every authority sees
 //! every profile (mutual recognition of certifications and audits).
 
+use crate::authz::{Action, require};
 use crate::controls::today;
-use crate::{App, event, require, to_json, user_principal};
+use crate::{App, event, to_json, user_principal};
 use accord_core::cases::{AuditOutcome, ComplianceProfile, ExporterAudit, IcpCertification, Tier, TrainingRecord};
 use accord_core::ids::OrgId;
 use accord_core::model::Role;
@@ -120,7 +121,7 @@ impl App {
         };
         let kind = match record {
             ProfileRecord::Certification { certified_on, expires_on } => {
-                require(p, &[Role::Officer, Role::SeniorOfficer], "certify compliance programmes")?;
+                require(p, Action::CertifyComplianceProgrammes)?;
                 officer_may_record("certify compliance programmes")?;
                 let from = check("certified_on", &certified_on)?;
                 let until = crate::controls::check_date("expires_on", &expires_on)?;
@@ -143,7 +144,7 @@ impl App {
                 "compliance.certified"
             }
             ProfileRecord::Training { person, course, date } => {
-                require(p, &[Role::Exporter, Role::Officer, Role::SeniorOfficer], "record training")?;
+                require(p, Action::RecordTraining)?;
                 officer_may_record("record training")?;
                 profile.trainings.push(TrainingRecord {
                     person: accord_core::model::parse_name("person", &person)?,
@@ -153,7 +154,7 @@ impl App {
                 "compliance.training_recorded"
             }
             ProfileRecord::Audit { date, outcome, summary } => {
-                require(p, &[Role::Officer, Role::SeniorOfficer], "record audits")?;
+                require(p, Action::RecordAudits)?;
                 officer_may_record("record audits")?;
                 profile.audits.push(ExporterAudit {
                     authority_id: authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string()),

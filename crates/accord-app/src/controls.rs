@@ -1,10 +1,10 @@
 //! The harmonized control list: versions with effective dates, lookup and search on any day.
 
-use crate::{App, event, require};
+use crate::authz::{Action, require};
+use crate::{App, event};
 use accord_controls::{ControlCode, ControlEntry, ControlList, SearchHit};
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, Store};
@@ -183,7 +183,7 @@ pub(crate) fn today() -> String {
 impl App {
     /// Stores a new control-list version (admin); identical content changes nothing.
     pub async fn import_controls(&self, p: &Principal, list: &ControlList, source: &str) -> Result<ControlsImport> {
-        require(p, &[Role::Admin], "import control lists")?;
+        require(p, Action::ImportControlLists)?;
         let info = list.info();
         let effective_date = check_date("effective_date", &info.effective_date)?;
         let data = list.to_json();

@@ -1,8 +1,9 @@
 //! Policies as stored versions, and determinations over the control list, the policies and the lists in force.
 
+use crate::authz::{Action, require};
 use crate::controls::{check_date, in_force, today};
 use crate::screening::fingerprint;
-use crate::{App, ControlsImport, event, require, scope_of};
+use crate::{App, ControlsImport, event, scope_of};
 use accord_controls::{
     CheckTransaction, CheckedTransaction, Determination, FactSource, PartyHit, PolicyInfo, PolicySet, PolicySource,
     Screening, Transaction,
@@ -89,7 +90,7 @@ impl App {
         sources: &[PolicySource],
         how: PolicyImport,
     ) -> Result<ControlsImport> {
-        require(p, &[Role::Admin], "import policies")?;
+        require(p, Action::ImportPolicies)?;
         let set = PolicySet::parse(sources)?;
         let effective_date = match &how.effective_date {
             Some(d) => check_date("effective_date", d)?,

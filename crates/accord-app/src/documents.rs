@@ -2,10 +2,10 @@
 //! that must be accepted and must match the bytes, and a SHA-256 that must equal the declared one. Stored in the
 //! database with the application, never replaced.
 
-use crate::{App, event, require};
+use crate::authz::{Action, require};
+use crate::{App, event};
 use accord_core::audit::hex;
 use accord_core::ids::ApplicationId;
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::{DocumentFile, Mutation};
@@ -138,7 +138,7 @@ impl App {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<(DocumentView, bool)> {
-        require(p, &[Role::Exporter, Role::Admin], "upload documents")?;
+        require(p, Action::UploadDocuments)?;
         let a = self.application(p, application).await?;
         let Some(meta) = a.documents.get(position) else {
             return Err(Error::not_found("document", &format!("{}/{position}", a.id)).with_details(json!({

@@ -4,7 +4,8 @@
 //! another authority) is quarantined alone with an alert and replication goes on; any other rejection is logged with
 //! its reason and nothing after it is applied.
 
-use crate::{App, event, require, to_json};
+use crate::authz::{Action, require};
+use crate::{App, event, to_json};
 use accord_core::denials::{
     ApprovalNotice, Consultation, ConsultationAnswer, Denial, Endorsement, RiskAssessment, SharedVerification,
 };
@@ -13,7 +14,6 @@ use accord_core::federation::{
     check_origin,
 };
 use accord_core::ids::AuthorityId;
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, NewEvent};
@@ -324,7 +324,7 @@ impl App {
     /// Records this node's identity (the operator or an admin): the authority it speaks for, which must exist here,
     /// and the public key of the key pair made by `accord node init`.
     pub async fn init_identity(&self, p: &Principal, authority: &str, key: &NodeKey) -> Result<Identity> {
-        require(p, &[Role::Admin], "set up the federation")?;
+        require(p, Action::SetUpTheFederation)?;
         let a = self.authority(authority).await?;
         if self
             .store
@@ -370,7 +370,7 @@ impl App {
     }
 
     async fn register_peer(&self, p: &Principal, authority: &str, url: &str, key: &str, http: bool) -> Result<Peer> {
-        require(p, &[Role::Admin], "register peers")?;
+        require(p, Action::RegisterPeers)?;
         let authority = AuthorityId::parse(authority)?;
         let url = url.trim().trim_end_matches('/');
         if !(url.starts_with("http://") || url.starts_with("https://"))
@@ -421,7 +421,7 @@ impl App {
 
     /// Removes a peer (admins); what was received from it stays.
     pub async fn remove_peer(&self, p: &Principal, authority: &str) -> Result<()> {
-        require(p, &[Role::Admin], "remove peers")?;
+        require(p, Action::RemovePeers)?;
         self.store
             .commit(
                 vec![Mutation::RemovePeer(authority.to_owned())],
@@ -443,7 +443,7 @@ impl App {
 
     /// The federation state (admins, auditors, and users of an authority).
     pub async fn federation_status(&self, p: &Principal) -> Result<FederationStatus> {
-        require(p, &[Role::Admin, Role::Auditor, Role::Officer, Role::SeniorOfficer], "read the federation status")?;
+        require(p, Action::ReadTheFederationStatus)?;
         let counts = self.store.inbox_counts().await?;
         let peers = self
             .store

@@ -3,6 +3,7 @@
 
 mod allied;
 mod applications;
+pub mod authz;
 mod checkpoints;
 mod compliance;
 mod controls;
@@ -34,6 +35,7 @@ pub use screening::{
     MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
 };
 
+use crate::authz::{Action, require};
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
 use accord_core::model::{ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, User};
@@ -76,25 +78,6 @@ fn scope_of(p: &Principal) -> Result<Scope> {
             (Role::Admin | Role::Auditor, None, _) => Scope::All,
             _ => Scope::OnlySelf,
         }),
-    }
-}
-
-/// Succeeds for the operator and for users holding one of `roles`.
-fn require(p: &Principal, roles: &[Role], action: &str) -> Result<()> {
-    match p {
-        Principal::Anonymous => {
-            Err(Error::new(ErrorCode::Unauthenticated, "this endpoint needs an API key (Authorization: Bearer …)"))
-        }
-        Principal::Operator { .. } => Ok(()),
-        Principal::User(u) if roles.contains(&u.role) => Ok(()),
-        Principal::User(u) => {
-            let allowed: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
-            Err(Error::forbidden(format!(
-                "role {} may not {action} (allowed: {})",
-                u.role.as_str(),
-                allowed.join(", ")
-            )))
-        }
     }
 }
 
@@ -165,7 +148,7 @@ impl App {
 
     /// Whether `p` may read the node's metrics (admins, auditors, the operator): they show its load and pool.
     pub fn may_read_metrics(&self, p: &Principal) -> Result<()> {
-        require(p, &[Role::Admin, Role::Auditor], "read the metrics")
+        require(p, Action::ReadTheMetrics)
     }
 
     /// The store, for health checks and metrics.
@@ -204,7 +187,7 @@ impl App {
 
     /// Registers an authority (admin).
     pub async fn create_authority(&self, p: &Principal, input: NewAuthority) -> Result<Authority> {
-        require(p, &[Role::Admin], "register authorities")?;
+        require(p, Action::RegisterAuthorities)?;
         let a = input.parse(accord_core::now())?;
         self.store
             .commit(
@@ -228,7 +211,7 @@ impl App {
 
     /// Registers an organisation: admins anywhere, officers with their own authority only.
     pub async fn create_organisation(&self, p: &Principal, input: NewOrganisation) -> Result<Organisation> {
-        require(p, &[Role::Admin, Role::Officer, Role::SeniorOfficer], "register organisations")?;
+        require(p, Action::RegisterOrganisations)?;
         let o = input.parse(accord_core::now())?;
         if let Some(u) = user_principal(p)
             && u.role != Role::Admin
@@ -271,7 +254,7 @@ impl App {
 
     /// Creates a user (admin).
     pub async fn create_user(&self, p: &Principal, input: NewUser) -> Result<User> {
-        require(p, &[Role::Admin], "create users")?;
+        require(p, Action::CreateUsers)?;
         let u = input.parse(accord_core::now())?;
         let authority = match (&u.authority_id, &u.organisation_id) {
             (Some(a), _) => Some(a.clone()),
@@ -333,7 +316,7 @@ impl App {
 
     /// Disables or re-enables a user (admin); a disabled user's keys stop working at once.
     pub async fn set_user_disabled(&self, p: &Principal, id: &str, disabled: bool) -> Result<User> {
-        require(p, &[Role::Admin], "disable or enable users")?;
+        require(p, Action::DisableOrEnableUsers)?;
         let u = self.user(p, id).await?;
         if user_principal(p).is_some_and(|me| me.user_id == u.id) {
             return Err(Error::new(ErrorCode::Conflict, "an admin cannot disable or enable itself"));
@@ -503,7 +486,7 @@ impl App {
 
     /// Audit events visible to the caller: admins and auditors (auditors of an authority see its events).
     pub async fn audit_events(&self, p: &Principal, after_seq: i64, limit: i64) -> Result<Vec<AuditEvent>> {
-        require(p, &[Role::Admin, Role::Auditor], "read the audit trail")?;
+        require(p, Action::ReadTheAuditTrail)?;
         if !(1..=1000).contains(&limit) {
             return Err(Error::new(ErrorCode::InvalidQuery, "limit must be between 1 and 1000"));
         }
@@ -516,7 +499,7 @@ impl App {
 
     /// Walks the whole audit chain (admins and auditors).
     pub async fn verify_audit(&self, p: &Principal) -> Result<ChainReport> {
-        require(p, &[Role::Admin, Role::Auditor], "verify the audit trail")?;
+        require(p, Action::VerifyTheAuditTrail)?;
         self.store.verify_chain().await
     }
 }

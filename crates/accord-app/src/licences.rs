@@ -2,8 +2,9 @@
 //! reinstated and revoked by the issuing authority. Concurrent shipments never overdraw: each one is applied to the
 //! licence version it read, and a shipment that lost the race reads again and re-checks.
 
+use crate::authz::{Action, require};
 use crate::controls::today;
-use crate::{App, DetermineOptions, Scope, event, require, scope_of, to_json, user_principal};
+use crate::{App, DetermineOptions, Scope, event, scope_of, to_json, user_principal};
 use accord_controls::{Outcome, Party};
 use accord_core::cases::Application;
 use accord_core::cases::{Case, Decision};
@@ -13,7 +14,6 @@ use accord_core::licences::{
     Amendment, AmendmentDecision, AmendmentKind, AmendmentStatus, AmendmentVerdict, Licence, LicenceItem, LicenceKind,
     LicenceStatus, NewAmendment, NewShipment, Participant, RosterEntry, RosterStatus, Shipment,
 };
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, UserScope};
@@ -129,7 +129,7 @@ impl App {
     /// Reports a shipment against a licence (the holder's exporters): refused with the precise reason when it is
     /// beyond what is left, outside validity, to a party not on the licence, or on a licence not active.
     pub async fn report_shipment(&self, p: &Principal, id: &str, s: NewShipment) -> Result<(Shipment, Licence)> {
-        require(p, &[Role::Exporter, Role::Admin], "report shipments")?;
+        require(p, Action::ReportShipments)?;
         s.check()?;
         let mut last = None;
         for _ in 0..SHIPMENT_RETRIES {
@@ -171,8 +171,8 @@ impl App {
     }
 
     /// A licence an officer of its issuing authority may change.
-    async fn issuers_licence(&self, p: &Principal, id: &str, action: &str) -> Result<Licence> {
-        require(p, &[Role::Officer, Role::SeniorOfficer], action)?;
+    async fn issuers_licence(&self, p: &Principal, id: &str, action: Action) -> Result<Licence> {
+        require(p, action)?;
         let l = self.licence(p, id).await?;
         if let Some(u) = user_principal(p)
             && u.authority_id.as_ref() != Some(&l.authority_id)
@@ -204,7 +204,7 @@ impl App {
 
     /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).
     pub async fn set_licence_status(&self, p: &Principal, id: &str, action: &str, reason: &str) -> Result<Licence> {
-        let l = self.issuers_licence(p, id, "suspend, reinstate or revoke licences").await?;
+        let l = self.issuers_licence(p, id, Action::SuspendReinstateOrRevokeLicences).await?;
         let reason = accord_core::model::parse_name("reason", reason)?;
         let (from, to): (&[LicenceStatus], LicenceStatus) = match action {
             "suspend" => (&[LicenceStatus::Active], LicenceStatus::Suspended),
@@ -234,7 +234,7 @@ impl App {
     /// Amends a licence (an officer of the issuing authority): a new last day, new conditions, new licensed
     /// quantities and values (never below what was shipped). An exhausted licence given more becomes active again.
     pub async fn amend_licence(&self, p: &Principal, id: &str, input: NewAmendment) -> Result<Licence> {
-        let mut l = self.issuers_licence(p, id, "amend licences").await?;
+        let mut l = self.issuers_licence(p, id, Action::AmendLicences).await?;
         let reason = accord_core::model::parse_name("reason", &input.reason)?;
         if l.status == LicenceStatus::Revoked {
             return Err(Error::new(ErrorCode::Conflict, format!("licence {} is revoked; it cannot be amended", l.id)));
@@ -307,7 +307,7 @@ impl App {
 
     /// A joint-development licence its holder may change the roster of (its organisation's exporters, admins).
     async fn roster_licence(&self, p: &Principal, id: &str) -> Result<Licence> {
-        require(p, &[Role::Exporter, Role::Admin], "change a project's roster")?;
+        require(p, Action::ChangeAProjectRoster)?;
         let l = self.licence(p, id).await?;
         if l.kind != LicenceKind::JointDevelopment {
             return Err(Error::validation(
@@ -489,7 +489,7 @@ impl App {
         number: usize,
         input: AmendmentDecision,
     ) -> Result<Licence> {
-        let mut l = self.issuers_licence(p, id, "decide licence amendments").await?;
+        let mut l = self.issuers_licence(p, id, Action::DecideLicenceAmendments).await?;
         let reason = accord_core::model::parse_name("reason", &input.reason)?;
         let Some(a) = l.amendments.iter_mut().find(|a| a.number == number) else {
             return Err(Error::not_found("amendment", &format!("{id}/{number}")));
@@ -504,7 +504,7 @@ impl App {
         let raise = a.kind == AmendmentKind::LicenceAmended;
         if raise {
             // A raise is countersigned: by a senior officer, not the one who asked for it.
-            require(p, &[Role::SeniorOfficer], "countersign a licence amendment")?;
+            require(p, Action::CountersignALicenceAmendment)?;
             if a.requested_by == p.actor() {
                 return Err(Error::forbidden("the officer who asked for an amendment does not countersign it"));
             }

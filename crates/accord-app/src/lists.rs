@@ -1,6 +1,7 @@
 //! Restricted-party list versions: import with diff, status and history.
 
-use crate::{App, event, require};
+use crate::authz::{Action, require};
+use crate::{App, event};
 use accord_core::listed::{EntityChange, ListVersion, ListedEntity, diff, entity_hash};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
@@ -42,7 +43,7 @@ impl App {
     /// Puts a new version of a list in force, atomically, with its diff to the previous version.
     /// Re-importing identical content changes nothing.
     pub async fn import_list(&self, p: &Principal, import: ListImport) -> Result<ImportOutcome> {
-        require(p, &[Role::Admin], "import restricted-party lists")?;
+        require(p, Action::ImportRestrictedPartyLists)?;
         if import.list_id.is_empty()
             || import.list_id.len() > 64
             || !import.list_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')

@@ -2,7 +2,8 @@
 //! and countersign. Every change names the case version it was made on, so two officers deciding the same case
 //! cannot both win: the second gets `case_changed`.
 
-use crate::{App, event, require, to_json, user_principal};
+use crate::authz::{Action, require};
+use crate::{App, event, to_json, user_principal};
 use accord_core::cases::{
     Advice, Case, CaseSla, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask,
     TaskOutcome, TaskResult, VerificationTask,
@@ -47,8 +48,8 @@ impl App {
     }
 
     /// A case an officer of its authority may work on, at the version the officer saw.
-    async fn case_to_work(&self, p: &Principal, id: &str, version: i64, roles: &[Role], action: &str) -> Result<Case> {
-        require(p, roles, action)?;
+    async fn case_to_work(&self, p: &Principal, id: &str, version: i64, action: Action) -> Result<Case> {
+        require(p, action)?;
         let case = self.case(p, id).await?;
         if let Some(u) = user_principal(p)
             && u.authority_id.as_ref() != Some(&case.authority_id)
@@ -115,7 +116,7 @@ impl App {
 
     /// Assigns a case to an officer of its authority (by default the caller).
     pub async fn assign_case(&self, p: &Principal, id: &str, version: i64, officer: Option<&str>) -> Result<Case> {
-        let mut case = self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "assign cases").await?;
+        let mut case = self.case_to_work(p, id, version, Action::AssignCases).await?;
         let officer = match (officer, user_principal(p)) {
             (Some(o), _) => {
                 let u = self.user(p, o).await?;
@@ -138,8 +139,7 @@ impl App {
 
     /// Asks the exporter for information; the SLA clock pauses until the answer.
     pub async fn request_information(&self, p: &Principal, id: &str, version: i64, question: &str) -> Result<Case> {
-        let mut case =
-            self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "ask for information").await?;
+        let mut case = self.case_to_work(p, id, version, Action::AskForInformation).await?;
         if case.status != CaseStatus::Open {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is {}, not open", case.status.as_str())));
         }
@@ -157,7 +157,7 @@ impl App {
 
     /// The exporter answers the open question; the clock runs again and the due date moves by the pause.
     pub async fn answer_information(&self, p: &Principal, id: &str, answer: &str) -> Result<Case> {
-        require(p, &[Role::Exporter], "answer an authority's questions")?;
+        require(p, Action::AnswerAnAuthorityQuestions)?;
         let mut case = self.case(p, id).await?;
         if case.status != CaseStatus::AwaitingInformation {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is not waiting for information")));
@@ -175,8 +175,7 @@ impl App {
 
     /// Records advice on an open case.
     pub async fn advise(&self, p: &Principal, id: &str, version: i64, advice: &str) -> Result<Case> {
-        let mut case =
-            self.case_to_work(p, id, version, &[Role::Officer, Role::SeniorOfficer], "record advice").await?;
+        let mut case = self.case_to_work(p, id, version, Action::RecordAdvice).await?;
         if case.status.is_closed() {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
         }
@@ -188,8 +187,7 @@ impl App {
     /// Decides an open case. A refusal, or an approval on the enhanced-due-diligence path, waits for the
     /// countersignature of a different senior officer.
     pub async fn decide(&self, p: &Principal, id: &str, input: NewDecision) -> Result<Case> {
-        let mut case =
-            self.case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "decide cases").await?;
+        let mut case = self.case_to_work(p, id, input.version, Action::DecideCases).await?;
         if case.status != CaseStatus::Open {
             return Err(Error::new(
                 ErrorCode::Conflict,
@@ -289,9 +287,7 @@ impl App {
 
     /// Opens a verification task on an open case.
     pub async fn open_task(&self, p: &Principal, id: &str, input: NewTask) -> Result<Case> {
-        let mut case = self
-            .case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "open verification tasks")
-            .await?;
+        let mut case = self.case_to_work(p, id, input.version, Action::OpenVerificationTasks).await?;
         if case.status.is_closed() {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
         }
@@ -312,9 +308,7 @@ impl App {
 
     /// Records the outcome and report of a verification task.
     pub async fn close_task(&self, p: &Principal, id: &str, task: usize, input: TaskResult) -> Result<Case> {
-        let mut case = self
-            .case_to_work(p, id, input.version, &[Role::Officer, Role::SeniorOfficer], "record verification outcomes")
-            .await?;
+        let mut case = self.case_to_work(p, id, input.version, Action::RecordVerificationOutcomes).await?;
         let report = text("report", &input.report, 8000)?;
         let Some(t) = case.tasks.get_mut(task) else {
             return Err(Error::not_found("verification task", &task.to_string()));
@@ -353,7 +347,7 @@ impl App {
 
     /// Countersigns a decision waiting for it: a senior officer of the case's authority other than the decider.
     pub async fn countersign(&self, p: &Principal, id: &str, version: i64) -> Result<Case> {
-        let mut case = self.case_to_work(p, id, version, &[Role::SeniorOfficer], "countersign decisions").await?;
+        let mut case = self.case_to_work(p, id, version, Action::CountersignDecisions).await?;
         if case.status != CaseStatus::AwaitingCountersignature {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is not waiting for a countersignature")));
         }

@@ -3,10 +3,11 @@
 //! The index lives in memory, built from the store and swapped atomically when a new list version
 //! lands (in this process, or in another process sharing the database: see [`App::refresh_screening`]).
 
-use crate::{App, event, require, scope_of, user_principal};
+use crate::authz::{Action, require};
+use crate::{App, event, scope_of, user_principal};
 use accord_core::ids::AdjudicationId;
 use accord_core::listed::{Adjudication, EntityKind, Verdict};
-use accord_core::model::{Role, parse_country};
+use accord_core::model::parse_country;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_screen::{Hit, Index, InputWarning, NameVariants, Query};
@@ -365,7 +366,7 @@ impl App {
 
     /// Records an officer's verdict on a hit; a false positive is suppressed for this subject until the entity changes.
     pub async fn adjudicate(&self, p: &Principal, input: NewAdjudication) -> Result<Adjudication> {
-        require(p, &[Role::Officer, Role::SeniorOfficer], "adjudicate screening hits")?;
+        require(p, Action::AdjudicateScreeningHits)?;
         let officer = user_principal(p)
             .ok_or_else(|| Error::forbidden("adjudications are recorded by officers, with their API key"))?;
         let authority = officer
