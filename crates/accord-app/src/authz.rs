@@ -8,6 +8,10 @@ use accord_core::{Error, ErrorCode, Result};
 /// An action a role may be allowed; its text completes "role … may not …".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
+    /// Raise the screening threshold of a determination.
+    RaiseTheScreeningThreshold,
+    /// See where lists were read from (the node's folders).
+    SeeWhereListsWereReadFrom,
     /// Adjudicate screening hits.
     AdjudicateScreeningHits,
     /// Amend licences.
@@ -109,6 +113,8 @@ pub enum Action {
 impl Action {
     /// Every action, in the order of the table.
     pub const ALL: &'static [Action] = &[
+        Action::RaiseTheScreeningThreshold,
+        Action::SeeWhereListsWereReadFrom,
         Action::AdjudicateScreeningHits,
         Action::AmendLicences,
         Action::AnswerAnAuthorityQuestions,
@@ -162,6 +168,8 @@ impl Action {
     /// What the action is, in words ("import control lists").
     pub fn describe(self) -> &'static str {
         match self {
+            Action::RaiseTheScreeningThreshold => "raise the screening threshold of a determination",
+            Action::SeeWhereListsWereReadFrom => "see where lists were read from (the node's folders)",
             Action::ImportRestrictedPartyLists => "import restricted-party lists",
             Action::ImportControlLists => "import control lists",
             Action::ImportPolicies => "import policies",
@@ -216,6 +224,8 @@ impl Action {
     /// The roles allowed the action (the node operator, on the command line, is allowed every action).
     pub fn roles(self) -> &'static [Role] {
         match self {
+            Action::RaiseTheScreeningThreshold => &[Role::Officer, Role::SeniorOfficer, Role::Admin],
+            Action::SeeWhereListsWereReadFrom => &[Role::Admin, Role::Auditor],
             Action::ImportRestrictedPartyLists => &[Role::Admin],
             Action::ImportControlLists => &[Role::Admin],
             Action::ImportPolicies => &[Role::Admin],

@@ -11,7 +11,6 @@ use accord_controls::{
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::listed::EntityKind;
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_screen::{DEFAULT_THRESHOLD, Query};
@@ -225,11 +224,7 @@ impl App {
         scope_of(p)?;
         let threshold = crate::check_threshold(opts.threshold)?;
         // A higher threshold hides hits: only officers and the operator may raise it.
-        let may_raise = match p {
-            Principal::Operator { .. } => true,
-            Principal::User(u) => matches!(u.role, Role::Officer | Role::SeniorOfficer | Role::Admin),
-            Principal::Anonymous => false,
-        };
+        let may_raise = require(p, Action::RaiseTheScreeningThreshold).is_ok();
         if threshold > DEFAULT_THRESHOLD && !may_raise {
             return Err(Error::forbidden(format!(
                 "only officers may screen parties above the default threshold {DEFAULT_THRESHOLD}"

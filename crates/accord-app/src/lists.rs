@@ -3,7 +3,6 @@
 use crate::authz::{Action, require};
 use crate::{App, event};
 use accord_core::listed::{EntityChange, ListVersion, ListedEntity, diff, entity_hash};
-use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
@@ -191,11 +190,7 @@ impl App {
 /// A list version as `p` may see it: where it was read from is the node's business (its folders), so only
 /// admins, auditors and the operator see the full source; others see file names and publisher URLs.
 fn shown_to(p: &Principal, mut v: ListVersion) -> ListVersion {
-    let full = match p {
-        Principal::Operator { .. } => true,
-        Principal::User(u) => matches!(u.role, Role::Admin | Role::Auditor),
-        Principal::Anonymous => false,
-    };
+    let full = require(p, Action::SeeWhereListsWereReadFrom).is_ok();
     if !full {
         v.source = v
             .source
