@@ -365,7 +365,7 @@ impl App {
                 status: CaseStatus::Open,
                 risk_score: risk.score,
                 risk_factors: risk.factors,
-                review_path: review_path_name(risk.review_path).to_owned(),
+                review_path: risk.review_path,
                 version: 1,
                 opened_at: accord_core::now(),
                 due_date: authority.calendar.add_working_days(today, sla_target).to_string(),
@@ -545,14 +545,6 @@ fn reviewing_authority<'a>(authorities: &'a [Authority], jurisdiction: &str, a: 
         .iter()
         .find(|x| x.id == a.authority_id && x.jurisdiction == jurisdiction)
         .or_else(|| authorities.iter().filter(|x| x.jurisdiction == jurisdiction).min_by(|x, y| x.id.cmp(&y.id)))
-}
-
-fn review_path_name(p: ReviewPath) -> &'static str {
-    match p {
-        ReviewPath::FastTrack => "fast_track",
-        ReviewPath::Standard => "standard",
-        ReviewPath::EnhancedDueDiligence => "enhanced_due_diligence",
-    }
 }
 
 /// The determination an application was submitted with, if any.

@@ -276,7 +276,11 @@ impl App {
     /// any raise at all. Empty when it may take effect at once.
     async fn amendment_review_reasons(&self, before: &Licence, after: &Licence) -> Result<Vec<String>> {
         let mut reasons = Vec::new();
-        let edd = self.store.case(&before.case_id).await?.is_some_and(|c| c.review_path == "enhanced_due_diligence");
+        let edd = self
+            .store
+            .case(&before.case_id)
+            .await?
+            .is_some_and(|c| c.review_path == accord_core::determination::ReviewPath::EnhancedDueDiligence);
         let applied = self.store.application(&before.application_id).await?;
         let asked = |item: usize, quantity: bool| {
             let it = applied.as_ref().and_then(|a| a.transaction.items.get(item))?;

@@ -246,7 +246,7 @@ impl App {
                 decision.items = self.licensed_items(&case, &input.items).await?;
                 decision.valid_from = Some(from);
                 decision.valid_until = Some(until);
-                case.review_path == "enhanced_due_diligence"
+                case.review_path == accord_core::determination::ReviewPath::EnhancedDueDiligence
             }
             DecisionKind::Refuse => {
                 if input.refusal_criteria.is_empty() {

@@ -349,8 +349,8 @@ pub struct Case {
     pub risk_score: i32,
     /// The factors behind the score.
     pub risk_factors: Vec<RiskFactor>,
-    /// `fast_track`, `standard` or `enhanced_due_diligence`.
-    pub review_path: String,
+    /// How it is reviewed.
+    pub review_path: crate::determination::ReviewPath,
     /// Optimistic version: every change increments it.
     pub version: i64,
     /// When it was opened.

@@ -223,6 +223,17 @@ pub enum ReviewPath {
     EnhancedDueDiligence,
 }
 
+impl ReviewPath {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewPath::FastTrack => "fast_track",
+            ReviewPath::Standard => "standard",
+            ReviewPath::EnhancedDueDiligence => "enhanced_due_diligence",
+        }
+    }
+}
+
 /// A complete determination.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Determination {
@@ -256,4 +267,21 @@ pub struct ItemClassification {
     pub entry: Option<String>,
     /// Each jurisdiction's own code for it (`EU:3A001`, `US:3A001`).
     pub mappings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_json_names() {
+        for p in [ReviewPath::FastTrack, ReviewPath::Standard, ReviewPath::EnhancedDueDiligence] {
+            assert_eq!(serde_json::to_value(p).expect("json"), p.as_str());
+        }
+        for o in
+            [Outcome::NoLicenceRequired, Outcome::GeneralAuthorisation, Outcome::LicenceRequired, Outcome::Prohibited]
+        {
+            assert_eq!(serde_json::to_value(o).expect("json"), o.as_str());
+        }
+    }
 }

@@ -256,7 +256,12 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             for c in service(app.cases(p).await)? {
                 println!(
                     "{}  {:<8} risk {:>3}  {:<22} due {}  application {}",
-                    c.id, c.authority_id, c.risk_score, c.review_path, c.due_date, c.application_id
+                    c.id,
+                    c.authority_id,
+                    c.risk_score,
+                    c.review_path.as_str(),
+                    c.due_date,
+                    c.application_id
                 );
             }
         }

@@ -165,10 +165,7 @@ fn print_determination(d: &Determination) {
     for j in &d.jurisdictions {
         let mut head = format!("{:<3} {}", j.jurisdiction, j.outcome.as_str());
         if let Some(path) = j.review_path {
-            head.push_str(&format!(
-                " (review: {})",
-                serde_json::to_value(path).unwrap_or_default().as_str().unwrap_or("")
-            ));
+            head.push_str(&format!(" (review: {})", path.as_str()));
         }
         if !j.general_authorisations.is_empty() {
             head.push_str(&format!(" under {}", j.general_authorisations.join(", ")));

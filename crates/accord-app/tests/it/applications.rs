@@ -152,7 +152,7 @@ async fn officers_decide_once_and_refusals_need_a_second_senior_officer(backend:
     let w = world(backend).await;
     let app = &w.app;
     let case = eu_case(&w).await;
-    assert_eq!(case.review_path, "standard", "{:?}", case.risk_factors);
+    assert_eq!(case.review_path.as_str(), "standard", "{:?}", case.risk_factors);
     let id = case.id.to_string();
 
     // Two officers decide the same version at once: exactly one wins.
@@ -364,7 +364,7 @@ async fn enhanced_due_diligence_with_a_failed_on_site_check_ends_in_a_countersig
     let app = &w.app;
     let id = military_case_to_venezuela(&w).await;
     let case = app.case(&w.officer_de, &id).await.unwrap();
-    assert_eq!(case.review_path, "enhanced_due_diligence", "{:?}", case.risk_factors);
+    assert_eq!(case.review_path.as_str(), "enhanced_due_diligence", "{:?}", case.risk_factors);
     assert_eq!(case.tasks.len(), 1, "a pre-licence check opens with the case");
     assert_eq!(case.tasks[0].kind, TaskKind::PreLicenceCheck);
 
