@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Whether to submit the application at once.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -303,4 +304,25 @@ pub(crate) async fn set_fast_track(
     Body(settings): Body<FastTrackSettings>,
 ) -> ApiResult<Json<FastTrackSettings>> {
     Ok(Json(s.app.set_fast_track(&p, &id, settings).await?))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_applications, apply))
+        .routes(routes!(get_application))
+        .routes(routes!(submit))
+        .routes(routes!(list_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(case_sla))
+        .routes(routes!(decide))
+        .routes(routes!(open_task))
+        .routes(routes!(close_task))
+        .routes(routes!(act))
+        .routes(routes!(get_profile, record_profile))
+        .routes(routes!(set_fast_track))
+        .routes(routes!(list_licences))
+        .routes(routes!(get_licence))
+        .routes(routes!(list_shipments, report_shipment))
+        .routes(routes!(licence_status))
 }

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The day to answer for.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,4 +81,13 @@ pub(crate) async fn entry(
     Params(q): Params<AtQuery>,
 ) -> ApiResult<Json<ControlAnswer>> {
     Ok(Json(s.app.control(&code, q.at.as_deref()).await?))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(browse))
+        .routes(routes!(versions))
+        .routes(routes!(search))
+        .routes(routes!(entry))
 }

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Options of a determination.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,4 +55,9 @@ pub(crate) async fn policies(
     responses((status = 200, description = "Every stored policy-set version, oldest first", body = [ControlVersion])))]
 pub(crate) async fn policy_versions(State(s): State<AppState>) -> ApiResult<Json<Vec<ControlVersion>>> {
     Ok(Json(s.app.policy_versions().await?))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(determine)).routes(routes!(policies)).routes(routes!(policy_versions))
 }

@@ -12,6 +12,7 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Which envelopes to read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -100,4 +101,13 @@ pub(crate) async fn notify(State(s): State<AppState>, uri: OriginalUri, headers:
                received, lag and last error, and the latest rejected and quarantined envelopes")))]
 pub(crate) async fn status(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<FederationStatus>> {
     Ok(Json(s.app.federation_status(&p).await?))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(outbox))
+        .routes(routes!(notify))
+        .routes(routes!(checkpoints))
+        .routes(routes!(status))
 }

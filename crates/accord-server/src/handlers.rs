@@ -15,6 +15,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Liveness answer.
 #[derive(Serialize, ToSchema)]
@@ -327,4 +328,29 @@ pub(crate) async fn route_not_found() -> ApiError {
 
 pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not accept this method; see /api/v1/openapi.json")
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi))
+        .routes(routes!(list_authorities, create_authority))
+        .routes(routes!(get_authority))
+        .routes(routes!(list_organisations, create_organisation))
+        .routes(routes!(get_organisation))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(me))
+        .routes(routes!(list_keys, create_key))
+        .routes(routes!(revoke_key))
+        .routes(routes!(audit_events))
+        .routes(routes!(audit_verify))
+        .routes(routes!(lists))
+        .routes(routes!(list_versions))
+        .routes(routes!(list_diff))
 }

@@ -19,7 +19,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
 use metrics::Metrics;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -27,6 +26,7 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
 
 /// Default largest request body: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -71,33 +71,6 @@ pub struct RequestId(pub String);
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Accord", description = "Coalition export-control node: identity, access and the audit trail."),
-    paths(
-        handlers::health, handlers::ready, handlers::metrics, handlers::openapi,
-        handlers::list_authorities, handlers::create_authority, handlers::get_authority,
-        handlers::list_organisations, handlers::create_organisation, handlers::get_organisation,
-        handlers::list_users, handlers::create_user, handlers::get_user, handlers::disable_user, handlers::enable_user, handlers::me,
-        handlers::list_keys, handlers::create_key, handlers::revoke_key,
-        handlers::audit_events, handlers::audit_verify,
-        handlers::lists, handlers::list_versions, handlers::list_diff,
-        screen_handlers::screen, screen_handlers::adjudicate,
-        controls_handlers::browse, controls_handlers::versions, controls_handlers::search, controls_handlers::entry,
-        determine_handlers::determine, determine_handlers::policies, determine_handlers::policy_versions,
-        case_handlers::apply, case_handlers::submit, case_handlers::list_applications, case_handlers::get_application,
-        case_handlers::list_cases, case_handlers::get_case, case_handlers::case_sla, case_handlers::act, case_handlers::decide,
-        case_handlers::list_licences, case_handlers::get_licence, case_handlers::list_shipments, case_handlers::report_shipment,
-        case_handlers::licence_status, case_handlers::open_task, case_handlers::close_task,
-        case_handlers::get_profile, case_handlers::record_profile, case_handlers::set_fast_track,
-        licence_handlers::list_documents, licence_handlers::upload_document, licence_handlers::download_document,
-        licence_handlers::add_participant, licence_handlers::remove_participant, licence_handlers::amend_licence,
-        licence_handlers::decide_amendment, licence_handlers::list_denials, licence_handlers::get_denial,
-        licence_handlers::create_denial, licence_handlers::change_denial, licence_handlers::open_consultation,
-        licence_handlers::list_consultations, licence_handlers::answer_consultation, licence_handlers::list_notices,
-        licence_handlers::list_assessments, licence_handlers::publish_assessment, licence_handlers::endorse_assessment,
-        licence_handlers::list_verifications,
-        federation_handlers::outbox, federation_handlers::notify, federation_handlers::status,
-        federation_handlers::checkpoints,
-    ),
-    modifiers(&BearerAuth, &ErrorResponses, &ExactParameters),
     tags(
         (name = "node", description = "Health, readiness, metrics and this document"),
         (name = "authorities", description = "National licensing authorities (public directory)"),
@@ -256,11 +229,41 @@ impl utoipa::Modify for ExactParameters {
     }
 }
 
+/// Every endpoint, each declared once in its module with its OpenAPI operation; and the document they make, with
+/// the security scheme, the error answers and the exact parameters filled in.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(handlers::routes())
+        .merge(screen_handlers::routes())
+        .merge(controls_handlers::routes())
+        .merge(determine_handlers::routes())
+        .merge(case_handlers::routes())
+        .merge(licence_handlers::routes())
+        .merge(federation_handlers::routes())
+        .split_for_parts();
+    let modifiers: [&dyn utoipa::Modify; 3] = [&BearerAuth, &ErrorResponses, &ExactParameters];
+    for m in modifiers {
+        m.modify(&mut doc);
+    }
+    (router, doc)
+}
+
+/// The router of every endpoint.
+fn api_router() -> Router<AppState> {
+    api().0
+}
+
+/// The OpenAPI document, built once.
+fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| api().1)
+}
+
 /// The operations the document declares as needing a key, as (method, route template).
 fn secured_routes() -> &'static std::collections::HashSet<(String, String)> {
     static SECURED: OnceLock<std::collections::HashSet<(String, String)>> = OnceLock::new();
     SECURED.get_or_init(|| {
-        let doc = ApiDoc::openapi();
+        let doc = document();
         let mut set = std::collections::HashSet::new();
         for (path, item) in &doc.paths.paths {
             let operations = [
@@ -299,7 +302,7 @@ async fn require_key(req: Request, next: Next) -> Response {
 /// The OpenAPI 3.1 document, generated from the handlers and types.
 pub fn openapi_json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")))
+    DOC.get_or_init(|| document().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")))
 }
 
 /// Builds the router with every endpoint, the body limit and the observing middleware (other limits by default).
@@ -314,85 +317,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         timeout: limits.request_timeout,
         slots: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1))),
     };
-    Router::new()
-        .route("/health", get(handlers::health))
-        .route("/ready", get(handlers::ready))
-        .route("/metrics", get(handlers::metrics))
-        .route("/api/v1/openapi.json", get(handlers::openapi))
-        .route("/api/v1/authorities", get(handlers::list_authorities).post(handlers::create_authority))
-        .route("/api/v1/authorities/{id}", get(handlers::get_authority))
-        .route("/api/v1/organisations", get(handlers::list_organisations).post(handlers::create_organisation))
-        .route("/api/v1/organisations/{id}", get(handlers::get_organisation))
-        .route("/api/v1/users", get(handlers::list_users).post(handlers::create_user))
-        .route("/api/v1/users/{id}", get(handlers::get_user))
-        .route("/api/v1/users/{id}/disable", post(handlers::disable_user))
-        .route("/api/v1/users/{id}/enable", post(handlers::enable_user))
-        .route("/api/v1/me", get(handlers::me))
-        .route("/api/v1/users/{id}/keys", get(handlers::list_keys).post(handlers::create_key))
-        .route("/api/v1/keys/{id}/revoke", post(handlers::revoke_key))
-        .route("/api/v1/audit/events", get(handlers::audit_events))
-        .route("/api/v1/audit/verify", get(handlers::audit_verify))
-        .route("/api/v1/lists", get(handlers::lists))
-        .route("/api/v1/lists/{id}/versions", get(handlers::list_versions))
-        .route("/api/v1/lists/{id}/diff", get(handlers::list_diff))
-        .route("/api/v1/screen", post(screen_handlers::screen))
-        .route("/api/v1/screen/adjudications", post(screen_handlers::adjudicate))
-        .route("/api/v1/controls", get(controls_handlers::browse))
-        .route("/api/v1/controls/versions", get(controls_handlers::versions))
-        .route("/api/v1/controls/search", get(controls_handlers::search))
-        .route("/api/v1/controls/{code}", get(controls_handlers::entry))
-        .route("/api/v1/determinations", post(determine_handlers::determine))
-        .route("/api/v1/policies", get(determine_handlers::policies))
-        .route("/api/v1/policies/versions", get(determine_handlers::policy_versions))
-        .route("/api/v1/applications", get(case_handlers::list_applications).post(case_handlers::apply))
-        .route("/api/v1/applications/{id}", get(case_handlers::get_application))
-        .route("/api/v1/applications/{id}/submit", post(case_handlers::submit))
-        .route("/api/v1/cases", get(case_handlers::list_cases))
-        .route("/api/v1/cases/{id}", get(case_handlers::get_case))
-        .route("/api/v1/cases/{id}/sla", get(case_handlers::case_sla))
-        .route("/api/v1/cases/{id}/decision", post(case_handlers::decide))
-        .route("/api/v1/cases/{id}/tasks", post(case_handlers::open_task))
-        .route("/api/v1/cases/{id}/tasks/{task}", post(case_handlers::close_task))
-        .route("/api/v1/cases/{id}/{action}", post(case_handlers::act))
-        .route(
-            "/api/v1/organisations/{id}/compliance",
-            get(case_handlers::get_profile).post(case_handlers::record_profile),
-        )
-        .route("/api/v1/authorities/{id}/fast-track", post(case_handlers::set_fast_track))
-        .route("/api/v1/licences", get(case_handlers::list_licences))
-        .route("/api/v1/licences/{id}", get(case_handlers::get_licence))
-        .route(
-            "/api/v1/licences/{id}/shipments",
-            get(case_handlers::list_shipments).post(case_handlers::report_shipment),
-        )
-        .route("/api/v1/licences/{id}/status", post(case_handlers::licence_status))
-        .route("/api/v1/licences/{id}/participants", post(licence_handlers::add_participant))
-        .route("/api/v1/licences/{id}/participants/{index}/remove", post(licence_handlers::remove_participant))
-        .route("/api/v1/licences/{id}/amendments", post(licence_handlers::amend_licence))
-        .route("/api/v1/licences/{id}/amendments/{number}", post(licence_handlers::decide_amendment))
-        .route("/api/v1/applications/{id}/documents", get(licence_handlers::list_documents))
-        .route(
-            "/api/v1/applications/{id}/documents/{position}",
-            get(licence_handlers::download_document)
-                .put(licence_handlers::upload_document)
-                .layer(DefaultBodyLimit::max(accord_app::MAX_DOCUMENT_BYTES + 1)),
-        )
-        .route("/api/v1/denials", get(licence_handlers::list_denials).post(licence_handlers::create_denial))
-        .route("/api/v1/denials/{id}", get(licence_handlers::get_denial).post(licence_handlers::change_denial))
-        .route("/api/v1/cases/{id}/consultations", post(licence_handlers::open_consultation))
-        .route("/api/v1/consultations", get(licence_handlers::list_consultations))
-        .route("/api/v1/consultations/{id}/answer", post(licence_handlers::answer_consultation))
-        .route("/api/v1/notices", get(licence_handlers::list_notices))
-        .route(
-            "/api/v1/assessments",
-            get(licence_handlers::list_assessments).post(licence_handlers::publish_assessment),
-        )
-        .route("/api/v1/assessments/{id}/endorse", post(licence_handlers::endorse_assessment))
-        .route("/api/v1/verifications", get(licence_handlers::list_verifications))
-        .route("/federation/v1/outbox", get(federation_handlers::outbox))
-        .route("/federation/v1/notify", post(federation_handlers::notify))
-        .route("/federation/v1/checkpoints", get(federation_handlers::checkpoints))
-        .route("/api/v1/federation/status", get(federation_handlers::status))
+    api_router()
         .fallback(handlers::route_not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .route_layer(axum::middleware::from_fn(require_key))

@@ -11,6 +11,7 @@ use accord_core::denials::{
 use accord_core::licences::{AmendmentDecision, Licence, NewAmendment, Participant};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
@@ -18,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents", tag = "applications",
     params(("id" = String, Path, description = "app_…")), security(("bearer" = [])),
@@ -340,4 +342,28 @@ pub(crate) async fn list_verifications(
     Caller(p): Caller,
 ) -> ApiResult<Json<Vec<SharedVerification>>> {
     Ok(Json(s.app.verifications(&p).await?))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_participant))
+        .routes(routes!(remove_participant))
+        .routes(routes!(amend_licence))
+        .routes(routes!(decide_amendment))
+        .routes(routes!(list_documents))
+        .routes({
+            // Documents are larger than other bodies.
+            let (schemas, paths, method) = routes!(download_document, upload_document);
+            (schemas, paths, method.layer(DefaultBodyLimit::max(accord_app::MAX_DOCUMENT_BYTES + 1)))
+        })
+        .routes(routes!(list_denials, create_denial))
+        .routes(routes!(get_denial, change_denial))
+        .routes(routes!(open_consultation))
+        .routes(routes!(list_consultations))
+        .routes(routes!(answer_consultation))
+        .routes(routes!(list_notices))
+        .routes(routes!(list_assessments, publish_assessment))
+        .routes(routes!(endorse_assessment))
+        .routes(routes!(list_verifications))
 }

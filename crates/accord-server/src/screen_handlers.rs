@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// A screening request: either one party (`name` and its attributes) or a batch (`queries`).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -100,4 +101,9 @@ pub(crate) async fn adjudicate(
     Body(input): Body<NewAdjudication>,
 ) -> ApiResult<(StatusCode, Json<Adjudication>)> {
     Ok((StatusCode::CREATED, Json(s.app.adjudicate(&p, input).await?)))
+}
+
+/// Every endpoint of this module, each with its OpenAPI operation.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(screen)).routes(routes!(adjudicate))
 }
