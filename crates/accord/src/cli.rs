@@ -19,6 +19,9 @@ pub struct Cli {
     /// This node's federation key file (default: ./accord-data/node.key).
     #[arg(long, global = true, env = "ACCORD_NODE_KEY", value_name = "PATH")]
     pub node_key: Option<PathBuf>,
+    /// Print JSON (for scripts) instead of tables and text (for people); every command takes it.
+    #[arg(long, global = true)]
+    pub json: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -144,11 +147,7 @@ pub enum PeersCommand {
 #[derive(Debug, Subcommand)]
 pub enum FederationCommand {
     /// Per peer: last sequence received, lag, last error; and the latest rejected envelopes.
-    Status {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
     /// Pull every peer once now.
     Pull,
 }
@@ -452,9 +451,6 @@ pub struct DetermineArgs {
     /// Screening threshold for the party checks.
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `accord controls …`
@@ -493,9 +489,6 @@ pub enum ControlsCommand {
         /// The day, YYYY-MM-DD.
         #[arg(long)]
         at: Option<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Ranked full-text search over titles and texts.
     Search {
@@ -507,9 +500,6 @@ pub enum ControlsCommand {
         /// Most results.
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// List the entries of a category (0-9), optionally of one group (A-E).
     Browse {
@@ -555,9 +545,6 @@ pub struct ScreenArgs {
     /// Most hits shown.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Print JSON with full explanations.
-    #[arg(long)]
-    pub json: bool,
     /// Batch, compare and inspection subcommands.
     #[command(subcommand)]
     pub command: Option<ScreenCommand>,
@@ -626,9 +613,6 @@ pub enum ListsCommand {
         /// The version (default: the latest).
         #[arg(long)]
         version: Option<i64>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
     },
     /// Download lists from their publishers (or the URLs in accord.toml's [sync.sources]) and
     /// import those that changed; a failed download keeps the version in force and exits 1.
@@ -645,11 +629,7 @@ pub enum ListsCommand {
         output: PathBuf,
     },
     /// Show the version in force of every list, how old it is, and how its last sync went.
-    Status {
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
 }
 
 /// Options of `accord serve`.

@@ -5,12 +5,12 @@ use crate::cli::{
     KeyCommand, ListsCommand, LogFormat, OrgCommand, ServeArgs, ShipmentsCommand, UserCommand,
 };
 use crate::config::{DEFAULT_FILE, FileConfig};
+use crate::output;
 use accord_app::{App, NewKey};
 use accord_core::ErrorCode;
 use accord_core::principal::Principal;
 use accord_store::{DbUrl, SqlStore, Store};
 use anyhow::{Context, Result, anyhow};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::process::ExitCode;
@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    crate::output::set_json(cli.json);
     let file = FileConfig::load(cli.config.as_deref())?;
     let db = match cli.db.clone().or(file.db.clone()) {
         Some(s) => DbUrl::parse(&s).map_err(|e| anyhow!(e.message))?,
@@ -129,10 +130,7 @@ pub(crate) fn service<T>(r: accord_core::Result<T>) -> Result<T> {
     r.map_err(|e| anyhow::Error::new(Failure(e)))
 }
 
-pub(crate) fn print_json<T: Serialize>(v: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
-}
+pub(crate) use crate::output::print_json;
 
 /// Builds a request type from JSON so that the CLI parses input exactly as the API does.
 fn request<T: DeserializeOwned>(v: serde_json::Value) -> Result<T> {
@@ -157,7 +155,11 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             )?;
             print_json(&service(app.create_authority(p, input).await)?)?;
         }
-        Command::Authority(AuthorityCommand::List) => print_json(&service(app.authorities().await)?)?,
+        Command::Authority(AuthorityCommand::List) => output::list(
+            &service(app.authorities().await)?,
+            &["id", "name", "jurisdiction", "country", "time zone"],
+            |a| vec![a.id.to_string(), a.name.clone(), a.jurisdiction.clone(), a.country.clone(), a.time_zone.clone()],
+        )?,
         Command::Org(OrgCommand::Add { name, country, size, authority, registrations }) => {
             let mut ids = serde_json::Map::new();
             for r in registrations {
@@ -170,14 +172,32 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             )?;
             print_json(&service(app.create_organisation(p, input).await)?)?;
         }
-        Command::Org(OrgCommand::List) => print_json(&service(app.organisations(p).await)?)?,
+        Command::Org(OrgCommand::List) => {
+            output::list(&service(app.organisations(p).await)?, &["id", "name", "country", "size", "authority"], |o| {
+                let size = o.size_class.as_str().to_owned();
+                vec![o.id.to_string(), o.name.clone(), o.country.clone(), size, o.authority_id.to_string()]
+            })?
+        }
         Command::User(UserCommand::Add { name, email, role, authority, org }) => {
             let input = request(
                 json!({ "name": name, "email": email, "role": role, "authority_id": authority, "organisation_id": org }),
             )?;
             print_json(&service(app.create_user(p, input).await)?)?;
         }
-        Command::User(UserCommand::List) => print_json(&service(app.users(p).await)?)?,
+        Command::User(UserCommand::List) => output::list(
+            &service(app.users(p).await)?,
+            &["id", "email", "role", "authority", "organisation", "disabled"],
+            |u| {
+                vec![
+                    u.id.to_string(),
+                    u.email.clone(),
+                    u.role.as_str().to_owned(),
+                    output::cell(u.authority_id.as_ref()),
+                    output::cell(u.organisation_id.as_ref()),
+                    if u.disabled { "yes" } else { "" }.to_owned(),
+                ]
+            },
+        )?,
         Command::User(UserCommand::Disable { user }) => {
             print_json(&service(app.set_user_disabled(p, &user, true).await)?)?
         }
@@ -193,7 +213,17 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             let k = service(app.revoke_key(p, &key).await)?;
             println!("Revoked API key {} at {}", k.id, k.revoked_at.unwrap_or_default());
         }
-        Command::Key(KeyCommand::List { user }) => print_json(&service(app.keys(p, &user).await)?)?,
+        Command::Key(KeyCommand::List { user }) => {
+            output::list(&service(app.keys(p, &user).await)?, &["id", "label", "created", "expires", "revoked"], |k| {
+                vec![
+                    k.id.to_string(),
+                    k.label.clone(),
+                    k.created_at.clone(),
+                    output::cell(k.expires_at.as_ref()),
+                    output::cell(k.revoked_at.as_ref()),
+                ]
+            })?
+        }
         Command::Audit(AuditCommand::Verify { peers, state }) => {
             let report = service(app.verify_audit(p).await)?;
             if let Some(b) = &report.first_break {
@@ -245,26 +275,39 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             }
             print_json(&applied.application)?;
         }
-        Command::Applications(ApplicationsCommand::List) => print_json(&service(app.applications(p).await)?)?,
+        Command::Applications(ApplicationsCommand::List) => output::list(
+            &service(app.applications(p).await)?,
+            &["id", "organisation", "status", "destination", "created"],
+            |a| {
+                vec![
+                    a.id.to_string(),
+                    a.organisation_id.to_string(),
+                    a.status.as_str().to_owned(),
+                    a.transaction.destination.clone(),
+                    a.created_at.clone(),
+                ]
+            },
+        )?,
         Command::Applications(ApplicationsCommand::Show { id }) => {
             print_json(&service(app.application(p, &id).await)?)?
         }
         Command::Applications(ApplicationsCommand::Submit { id }) => {
             print_json(&service(app.submit_application(p, &id).await)?)?
         }
-        Command::Cases(CasesCommand::List) => {
-            for c in service(app.cases(p).await)? {
-                println!(
-                    "{}  {:<8} risk {:>3}  {:<22} due {}  application {}",
-                    c.id,
-                    c.authority_id,
-                    c.risk_score,
-                    c.review_path.as_str(),
-                    c.due_date,
-                    c.application_id
-                );
-            }
-        }
+        Command::Cases(CasesCommand::List) => output::list(
+            &service(app.cases(p).await)?,
+            &["id", "authority", "risk", "review", "due", "application"],
+            |c| {
+                vec![
+                    c.id.to_string(),
+                    c.authority_id.to_string(),
+                    c.risk_score.to_string(),
+                    c.review_path.as_str().to_owned(),
+                    c.due_date.clone(),
+                    c.application_id.to_string(),
+                ]
+            },
+        )?,
         Command::Cases(CasesCommand::Show { id }) => print_json(&service(app.case_view(p, &id).await)?)?,
         Command::Cases(CasesCommand::Assign { id, version, officer }) => {
             print_json(&service(app.assign_case(p, &id, version, Some(&officer)).await)?)?
@@ -296,9 +339,19 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             eprintln!("licence {} is {} after this shipment", after.id, after.status.as_str());
             print_json(&recorded)?
         }
-        Command::Shipments(ShipmentsCommand::List { licence }) => {
-            print_json(&service(app.shipments(p, &licence).await)?)?
-        }
+        Command::Shipments(ShipmentsCommand::List { licence }) => output::list(
+            &service(app.shipments(p, &licence).await)?,
+            &["id", "date", "consignee", "transport document", "reported"],
+            |s| {
+                vec![
+                    s.id.to_string(),
+                    s.shipment.date.clone(),
+                    s.shipment.consignee.clone(),
+                    s.shipment.transport_document.clone(),
+                    s.reported_at.clone(),
+                ]
+            },
+        )?,
         Command::Cases(CasesCommand::Countersign { id, version }) => {
             print_json(&service(app.countersign(p, &id, version).await)?)?
         }

@@ -64,9 +64,9 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
                 );
             }
         }
-        ControlsCommand::Show { code, at, json } => {
+        ControlsCommand::Show { code, at } => {
             let answer = service(app.control(&code, at.as_deref()).await)?;
-            if json {
+            if crate::output::json() {
                 print_json(&answer)?;
             } else {
                 let e = &answer.entry;
@@ -89,9 +89,9 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
                 println!("{}", e.text);
             }
         }
-        ControlsCommand::Search { query, at, limit, json } => {
+        ControlsCommand::Search { query, at, limit } => {
             let found = service(app.search_controls(&query, limit, at.as_deref()).await)?;
-            if json {
+            if crate::output::json() {
                 print_json(&found)?;
             } else {
                 for (i, h) in found.hits.iter().enumerate() {

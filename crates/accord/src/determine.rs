@@ -150,7 +150,7 @@ pub async fn determine(app: &App, p: &Principal, args: DetermineArgs) -> Result<
     service(app.ensure_policies(p).await)?;
     let opts = DetermineOptions { at: args.at, threshold: args.threshold.unwrap_or(accord_screen::DEFAULT_THRESHOLD) };
     let d = service(app.determine(p, &tx, &opts).await)?;
-    if args.json {
+    if crate::output::json() {
         print_json(&d)?;
     } else {
         print_determination(&d);

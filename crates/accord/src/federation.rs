@@ -119,10 +119,9 @@ pub async fn peers(app: &App, p: &Principal, command: PeersCommand) -> Result<()
             print_json(&service(added)?)
         }
         PeersCommand::List => {
-            for peer in service(app.peers().await)? {
-                println!("{:<10} {}  last {}  key {}", peer.authority_id, peer.url, peer.last_seq, peer.public_key);
-            }
-            Ok(())
+            crate::output::list(&service(app.peers().await)?, &["authority", "url", "last", "key"], |peer| {
+                vec![peer.authority_id.clone(), peer.url.clone(), peer.last_seq.to_string(), peer.public_key.clone()]
+            })
         }
         PeersCommand::Remove { authority } => {
             service(app.remove_peer(p, &authority).await)?;
@@ -135,9 +134,9 @@ pub async fn peers(app: &App, p: &Principal, command: PeersCommand) -> Result<()
 /// Runs one `federation` command.
 pub async fn federation(app: &App, p: &Principal, command: FederationCommand) -> Result<()> {
     match command {
-        FederationCommand::Status { json } => {
+        FederationCommand::Status => {
             let status = service(app.federation_status(p).await)?;
-            if json {
+            if crate::output::json() {
                 return print_json(&status);
             }
             match &status.identity {

@@ -44,7 +44,21 @@ fn parse_item(s: &str) -> Result<LicensedItem> {
 /// Runs one `licences` command.
 pub async fn licences(app: &App, p: &Principal, command: LicencesCommand) -> Result<()> {
     match command {
-        LicencesCommand::List => print_json(&service(app.licences(p).await)?),
+        LicencesCommand::List => crate::output::list(
+            &service(app.licences(p).await)?,
+            &["id", "authority", "kind", "status", "from", "until", "destinations"],
+            |l| {
+                vec![
+                    l.id.to_string(),
+                    l.authority_id.to_string(),
+                    l.kind.as_str().to_owned(),
+                    l.status.as_str().to_owned(),
+                    l.valid_from.clone(),
+                    l.valid_until.clone(),
+                    l.destinations.join(","),
+                ]
+            },
+        ),
         LicencesCommand::Show { id } => print_json(&service(app.licence(p, &id).await)?),
         LicencesCommand::Status { id, action, reason } => {
             print_json(&service(app.set_licence_status(p, &id, &action, &reason).await)?)
@@ -115,21 +129,21 @@ pub async fn documents(app: &App, p: &Principal, command: ApplicationsCommand) -
 /// Runs one `denials` command.
 pub async fn denials(app: &App, p: &Principal, command: DenialsCommand) -> Result<()> {
     match command {
-        DenialsCommand::List => {
-            for d in service(app.denials(p, None).await)?.into_iter().map(|m| m.denial) {
-                println!(
-                    "{}  {:<8} {:<8} {}  to {}  {}  expires {}",
-                    d.id,
-                    d.authority_id,
-                    d.status.as_str(),
-                    d.date,
-                    d.destination,
+        DenialsCommand::List => crate::output::list(
+            &service(app.denials(p, None).await)?.into_iter().map(|m| m.denial).collect::<Vec<_>>(),
+            &["id", "authority", "status", "date", "destination", "codes", "expires"],
+            |d| {
+                vec![
+                    d.id.to_string(),
+                    d.authority_id.to_string(),
+                    d.status.as_str().to_owned(),
+                    d.date.clone(),
+                    d.destination.clone(),
                     d.control_codes.join(","),
-                    d.expires_on
-                );
-            }
-            Ok(())
-        }
+                    d.expires_on.clone(),
+                ]
+            },
+        ),
         DenialsCommand::Show { id } => print_json(&service(app.denial(p, &id).await)?),
     }
 }

@@ -63,9 +63,9 @@ pub async fn run(app: &App, p: &Principal, command: ListsCommand) -> Result<Exit
                 }
             }
         }
-        ListsCommand::Diff { list, version, json } => {
+        ListsCommand::Diff { list, version } => {
             let (v, changes) = service(app.list_diff(p, &list, version).await)?;
-            if json {
+            if crate::output::json() {
                 print_json(&serde_json::json!({ "version": v, "changes": changes }))?;
             } else {
                 println!(
@@ -94,10 +94,10 @@ pub async fn run(app: &App, p: &Principal, command: ListsCommand) -> Result<Exit
             std::io::Write::flush(&mut out)?;
             println!("{list}: {} entities written to {}", entities.len(), output.display());
         }
-        ListsCommand::Status { json } => {
+        ListsCommand::Status => {
             let lists = service(app.lists(p).await)?;
             let syncs = service(app.sync_states().await)?;
-            if json {
+            if crate::output::json() {
                 print_json(&serde_json::json!({ "lists": lists, "sync": syncs }))?;
             } else if lists.is_empty() && syncs.is_empty() {
                 println!("no lists imported yet (accord lists import PATH…, or accord lists sync)");

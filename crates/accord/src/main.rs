@@ -8,6 +8,7 @@ mod determine;
 mod federation;
 mod licences;
 mod lists;
+mod output;
 mod screen;
 mod sync;
 

@@ -56,12 +56,12 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
             let threshold = args.threshold.unwrap_or(DEFAULT_THRESHOLD);
             let results = service(app.screen(p, std::slice::from_ref(&query), args.limit, threshold).await)?;
             let result = results.into_iter().next().ok_or_else(|| anyhow!("no result"))?;
-            if !args.json {
+            if !crate::output::json() {
                 for w in &result.warnings {
                     println!("warning ({}): {}", w.kind.as_str(), w.message);
                 }
             }
-            if args.json {
+            if crate::output::json() {
                 print_json(&result)?;
             } else if result.hits.is_empty() {
                 println!("no hit at or above {threshold} for \"{}\"", query.name);

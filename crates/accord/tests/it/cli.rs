@@ -102,7 +102,7 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
     let token = last_line(&created);
     let key_id = token.split_once('.').unwrap().0;
     let keys: serde_json::Value =
-        serde_json::from_str(&ok(&accord(&["key", "list", "--user", user_id], url, None, &[]))).unwrap();
+        serde_json::from_str(&ok(&accord(&["key", "list", "--user", user_id, "--json"], url, None, &[]))).unwrap();
     assert_eq!(keys[0]["id"], key_id);
     assert!(ok(&accord(&["key", "revoke", key_id], url, None, &[])).contains("Revoked"));
 

@@ -237,7 +237,8 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     assert_eq!(second["id"], first["id"]);
     assert!(text(&again.stderr).contains("nothing new was stored"), "{}", text(&again.stderr));
     let queue = ok(&run(&dir, &["cases", "list"]));
-    assert_eq!(queue.lines().count(), 1, "{queue}");
+    assert_eq!(queue.lines().count(), 2, "a header and one case: {queue}");
+    assert!(queue.starts_with("id "), "{queue}");
     assert!(queue.contains("DE-BAFA") && queue.contains(first["id"].as_str().unwrap()), "{queue}");
     let shown: serde_json::Value =
         serde_json::from_str(&ok(&run(&dir, &["applications", "show", first["id"].as_str().unwrap()]))).unwrap();
@@ -304,7 +305,8 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     assert!(text(&out.stderr).contains("only a joint-development licence"), "{}", text(&out.stderr));
     let status = ok(&run(&dir, &["licences", "status", &licence, "suspend", "--reason", "check"]));
     assert!(status.contains("\"suspended\""), "{status}");
-    assert_eq!(ok(&run(&dir, &["denials", "list"])), "", "no refusal, no denial");
+    assert_eq!(ok(&run(&dir, &["denials", "list"])), "(none)\n", "no refusal, no denial");
+    assert_eq!(ok(&run(&dir, &["denials", "list", "--json"])), "[]\n");
 
     // A document declared with its hash is uploaded from a file and read back.
     let pdf = b"%PDF-1.7\n% end-user certificate\n%%EOF\n";
