@@ -7,6 +7,7 @@ use crate::authz::{Action, require};
 use accord_core::audit::{Checkpoint, CheckpointReport};
 use accord_core::federation::PublicKey;
 use accord_core::principal::Principal;
+use accord_core::shared::SharedKind;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
 
@@ -26,7 +27,7 @@ impl App {
         }
         let c = Checkpoint::sign(&f.key, &f.authority_id, seq, &hash);
         let mut mutations = vec![Mutation::InsertCheckpoint(c.clone())];
-        mutations.extend(self.publication("checkpoint", &f.authority_id, crate::to_json(&c)));
+        mutations.extend(self.publication(&c));
         self.commit_and_notify(mutations, Vec::new()).await?;
         Ok(Some(c))
     }
@@ -101,7 +102,7 @@ impl App {
     pub async fn checkpoints_held_for(&self, authority: &str) -> Result<Vec<Checkpoint>> {
         let mut held: Vec<Checkpoint> = self
             .store
-            .shared("checkpoint")
+            .shared(SharedKind::Checkpoint.as_str())
             .await?
             .into_iter()
             .filter_map(|v| serde_json::from_value::<Checkpoint>(v).ok())

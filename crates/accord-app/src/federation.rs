@@ -15,6 +15,7 @@ use accord_core::federation::{
 };
 use accord_core::ids::AuthorityId;
 use accord_core::principal::Principal;
+use accord_core::shared::{Shared, SharedKind};
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::{Mutation, NewEvent};
 use serde::Serialize;
@@ -201,31 +202,53 @@ fn reject(e: &Envelope, reason: Rejection, message: String) -> RejectionRecord {
     }
 }
 
+/// A received record of type `T`: parsed, owned by its sender, checked as local input is; then stored by `store`.
+fn receive<T: Shared>(
+    e: &Envelope,
+    store: impl FnOnce(T) -> Mutation,
+) -> std::result::Result<Mutation, (Rejection, String)> {
+    let record: T = serde_json::from_value(e.payload.clone())
+        .map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {err}", e.kind)))?;
+    if record.owner() != e.sender {
+        return Err((
+            Rejection::ForeignObject,
+            format!("{} sent a {} that belongs to {}", e.sender, e.kind, record.owner()),
+        ));
+    }
+    record
+        .check_received()
+        .map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {}", e.kind, err.message)))?;
+    Ok(store(record))
+}
+
+/// The mutation that keeps a record among the shared records of its kind; `strict` refuses a version that is not
+/// newer than the one stored (a local change that lost a race), else an older version is silently ignored.
+pub(crate) fn kept<T: Shared>(record: &T, strict: bool) -> Mutation {
+    Mutation::PutShared {
+        kind: T::KIND.as_str().to_owned(),
+        id: record.key(),
+        authority_id: record.owner().to_owned(),
+        version: record.version(),
+        data: crate::to_json(record),
+        strict,
+    }
+}
+
+/// The mutation that keeps a received record among the shared records of its kind.
+fn keep<T: Shared>(payload: &Value) -> impl FnOnce(T) -> Mutation + '_ {
+    move |r: T| Mutation::PutShared {
+        kind: T::KIND.as_str().to_owned(),
+        id: r.key(),
+        authority_id: r.owner().to_owned(),
+        version: r.version(),
+        data: payload.clone(),
+        strict: false,
+    }
+}
+
 /// The mutation that stores a shared object received from `sender`, after checking that it is one and that it
 /// belongs to the sender.
 fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)> {
-    fn parse<T: serde::de::DeserializeOwned>(e: &Envelope) -> std::result::Result<T, (Rejection, String)> {
-        serde_json::from_value(e.payload.clone())
-            .map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {err}", e.kind)))
-    }
-    let owned = |owner: &str| {
-        if owner == e.sender {
-            Ok(())
-        } else {
-            Err((Rejection::ForeignObject, format!("{} sent a {} that belongs to {owner}", e.sender, e.kind)))
-        }
-    };
-    let shared = |id: String, owner: &str, version: i64| Mutation::PutShared {
-        kind: e.kind.clone(),
-        id,
-        authority_id: owner.to_owned(),
-        version,
-        data: e.payload.clone(),
-        strict: false,
-    };
-    let local = |r: Result<()>| {
-        r.map_err(|err| (Rejection::MalformedPayload, format!("not a valid {}: {}", e.kind, err.message)))
-    };
     let size = accord_core::federation::canonical(&e.payload).len();
     if size > MAX_PAYLOAD_BYTES {
         return Err((
@@ -233,54 +256,19 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
             format!("a payload of {size} bytes is over the {MAX_PAYLOAD_BYTES} bytes an envelope may carry"),
         ));
     }
-    Ok(match e.kind.as_str() {
-        "denial" => {
-            let d: Denial = parse(e)?;
-            owned(d.authority_id.as_str())?;
-            local(d.check_received())?;
-            Mutation::PutDenial(d)
-        }
-        "consultation" => {
-            let c: Consultation = parse(e)?;
-            owned(&c.from_authority)?;
-            shared(c.id.clone(), &c.from_authority, c.version)
-        }
-        "consultation_answer" => {
-            let a: ConsultationAnswer = parse(e)?;
-            owned(&a.from_authority)?;
-            shared(format!("{}:{}", a.to_authority, a.consultation_id), &a.from_authority, a.version)
-        }
-        "approval_notice" => {
-            let n: ApprovalNotice = parse(e)?;
-            owned(&n.authority_id)?;
-            shared(n.id.clone(), &n.authority_id, n.version)
-        }
-        "risk_assessment" => {
-            let r: RiskAssessment = parse(e)?;
-            owned(&r.authority_id)?;
-            local(r.check_received())?;
-            shared(r.id.clone(), &r.authority_id, r.version)
-        }
-        "endorsement" => {
-            let n: Endorsement = parse(e)?;
-            owned(&n.authority_id)?;
-            let of = n.assessment_authority.as_deref().unwrap_or_default();
-            shared(format!("{of}:{}", n.assessment_id), &n.authority_id, n.version)
-        }
-        "checkpoint" => {
-            let c: accord_core::audit::Checkpoint = parse(e)?;
-            owned(&c.authority_id)?;
-            shared(c.seq.to_string(), &c.authority_id, 1)
-        }
-        "verification" => {
-            let v: SharedVerification = parse(e)?;
-            owned(&v.authority_id)?;
-            shared(v.id.clone(), &v.authority_id, v.version)
-        }
-        other => {
-            return Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(other))));
-        }
-    })
+    let p = &e.payload;
+    match SharedKind::parse(&e.kind) {
+        // Denials have a table of their own: the matching of new cases reads them by destination.
+        Some(SharedKind::Denial) => receive::<Denial>(e, Mutation::PutDenial),
+        Some(SharedKind::Consultation) => receive::<Consultation>(e, keep(p)),
+        Some(SharedKind::ConsultationAnswer) => receive::<ConsultationAnswer>(e, keep(p)),
+        Some(SharedKind::ApprovalNotice) => receive::<ApprovalNotice>(e, keep(p)),
+        Some(SharedKind::RiskAssessment) => receive::<RiskAssessment>(e, keep(p)),
+        Some(SharedKind::Endorsement) => receive::<Endorsement>(e, keep(p)),
+        Some(SharedKind::Verification) => receive::<SharedVerification>(e, keep(p)),
+        Some(SharedKind::Checkpoint) => receive::<accord_core::audit::Checkpoint>(e, keep(p)),
+        None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
+    }
 }
 
 impl App {
@@ -289,16 +277,17 @@ impl App {
         self.federation.as_ref()
     }
 
-    /// The mutation that publishes an object of this node's authority to its allies (none without federation, or
-    /// for an object of another authority on this node).
-    pub(crate) fn publication(&self, kind: &str, owner: &str, payload: Value) -> Option<Mutation> {
-        self.publication_to(kind, owner, payload, &[])
+    /// The mutation that publishes a record of this node's authority to its allies (none without federation, or
+    /// for a record of another authority on this node).
+    pub(crate) fn publication<T: Shared>(&self, record: &T) -> Option<Mutation> {
+        self.publication_to(record, &[])
     }
 
     /// [`App::publication`] addressed to some authorities only (every ally when `to` is empty): the other peers
-    /// are served a signed stub that keeps their sequence whole and shows nothing of the object.
-    pub(crate) fn publication_to(&self, kind: &str, owner: &str, payload: Value, to: &[&str]) -> Option<Mutation> {
+    /// are served a signed stub that keeps their sequence whole and shows nothing of the record.
+    pub(crate) fn publication_to<T: Shared>(&self, record: &T, to: &[&str]) -> Option<Mutation> {
         let f = self.federation.as_ref()?;
+        let (kind, owner, payload) = (T::KIND.as_str(), record.owner(), crate::to_json(record));
         let mut to: Vec<String> = to.iter().map(|a| (*a).to_owned()).collect();
         to.sort();
         to.dedup();

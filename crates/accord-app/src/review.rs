@@ -105,7 +105,7 @@ impl App {
                 let denial = crate::allied::of_refusal(&case, &decision, &application, &p.actor());
                 case.denial_id = Some(denial.id.to_string());
                 events.push(event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial)));
-                mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));
+                mutations.extend(self.publication(&denial));
                 mutations.push(Mutation::InsertDenial(denial));
             }
         }

@@ -16,6 +16,7 @@ pub mod licences;
 pub mod listed;
 pub mod model;
 pub mod principal;
+pub mod shared;
 
 pub use error::{Error, ErrorCode, Result};
 

@@ -1,6 +1,7 @@
 //! Risk assessments allies publish and endorse, and the verification results they share.
 
 use super::*;
+use accord_core::shared::SharedKind;
 
 impl App {
     /// Publishes a risk assessment of an end user, a destination or a technology (officers, for their authority).
@@ -20,15 +21,8 @@ impl App {
             published_at: accord_core::now(),
             version: 1,
         };
-        let mut mutations = vec![Mutation::PutShared {
-            kind: "risk_assessment".into(),
-            id: a.id.clone(),
-            authority_id: authority.to_string(),
-            version: 1,
-            data: to_json(&a),
-            strict: true,
-        }];
-        mutations.extend(self.publication("risk_assessment", authority.as_str(), to_json(&a)));
+        let mut mutations = vec![crate::federation::kept(&a, true)];
+        mutations.extend(self.publication(&a));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.published", &a.id, to_json(&a))])
             .await?;
         Ok(AssessmentView { assessment: a, endorsements: Vec::new() })
@@ -39,13 +33,13 @@ impl App {
         require(p, Action::ReadRiskAssessments)?;
         let endorsements: Vec<Endorsement> = self
             .store
-            .shared("endorsement")
+            .shared(SharedKind::Endorsement.as_str())
             .await?
             .into_iter()
             .map(|v| parse(v, "endorsement"))
             .collect::<Result<_>>()?;
         let mut all = Vec::new();
-        for v in self.store.shared("risk_assessment").await? {
+        for v in self.store.shared(SharedKind::RiskAssessment.as_str()).await? {
             let assessment: RiskAssessment = parse(v, "assessment")?;
             let mine = endorsements
                 .iter()
@@ -83,15 +77,8 @@ impl App {
             at: accord_core::now(),
             version: 1,
         };
-        let mut mutations = vec![Mutation::PutShared {
-            kind: "endorsement".into(),
-            id: format!("{}:{id}", view.assessment.authority_id),
-            authority_id: authority.to_string(),
-            version: 1,
-            data: to_json(&e),
-            strict: true,
-        }];
-        mutations.extend(self.publication("endorsement", authority.as_str(), to_json(&e)));
+        let mut mutations = vec![crate::federation::kept(&e, true)];
+        mutations.extend(self.publication(&e));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.endorsed", id, to_json(&e))])
             .await?;
         let mut view = view;
@@ -101,15 +88,8 @@ impl App {
 
     /// The mutations that record and share a verification result.
     pub(crate) fn verification_mutations(&self, v: &SharedVerification) -> Vec<Mutation> {
-        let mut m = vec![Mutation::PutShared {
-            kind: "verification".into(),
-            id: v.id.clone(),
-            authority_id: v.authority_id.clone(),
-            version: v.version,
-            data: to_json(v),
-            strict: false,
-        }];
-        m.extend(self.publication("verification", &v.authority_id, to_json(v)));
+        let mut m = vec![crate::federation::kept(v, false)];
+        m.extend(self.publication(v));
         m
     }
 
@@ -118,7 +98,7 @@ impl App {
         require(p, Action::ReadVerificationResults)?;
         let mut all: Vec<SharedVerification> = self
             .store
-            .shared("verification")
+            .shared(SharedKind::Verification.as_str())
             .await?
             .into_iter()
             .map(|v| parse(v, "verification"))

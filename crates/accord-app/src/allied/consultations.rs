@@ -2,12 +2,13 @@
 //! notices of approvals that went ahead.
 
 use super::*;
+use accord_core::shared::SharedKind;
 
 impl App {
     /// The consultation views of a case.
     pub(super) async fn consultations_of(&self, case_id: &str, authority: &str) -> Result<Vec<ConsultationView>> {
         let mut views = Vec::new();
-        for v in self.store.shared("consultation").await? {
+        for v in self.store.shared(SharedKind::Consultation.as_str()).await? {
             let c: Consultation = parse(v, "consultation")?;
             // Only the case's own authority consults on its cases; a record claiming otherwise counts for nothing.
             if c.case_id == case_id && c.from_authority == authority {
@@ -22,11 +23,16 @@ impl App {
         // answers recorded before that were keyed by the consultation and the answering authority.
         let mut stored = self
             .store
-            .shared_record("consultation_answer", &c.to_authority, &format!("{}:{}", c.from_authority, c.id))
+            .shared_record(
+                SharedKind::ConsultationAnswer.as_str(),
+                &c.to_authority,
+                &format!("{}:{}", c.from_authority, c.id),
+            )
             .await?;
         if stored.is_none() {
             let legacy = format!("{}:{}", c.id, c.to_authority);
-            stored = self.store.shared_record("consultation_answer", &c.to_authority, &legacy).await?;
+            stored =
+                self.store.shared_record(SharedKind::ConsultationAnswer.as_str(), &c.to_authority, &legacy).await?;
         }
         let answer = match stored {
             Some(v) => Some(parse::<ConsultationAnswer>(v, "consultation answer")?),
@@ -109,15 +115,8 @@ impl App {
 
     /// The mutations that store an approval notice and send it to every ally.
     pub(crate) fn notice_mutations(&self, n: &ApprovalNotice) -> Vec<Mutation> {
-        let mut m = vec![Mutation::PutShared {
-            kind: "approval_notice".into(),
-            id: n.id.clone(),
-            authority_id: n.authority_id.clone(),
-            version: 1,
-            data: to_json(n),
-            strict: true,
-        }];
-        m.extend(self.publication("approval_notice", &n.authority_id, to_json(n)));
+        let mut m = vec![crate::federation::kept(n, true)];
+        m.extend(self.publication(n));
         m
     }
 
@@ -170,18 +169,11 @@ impl App {
             deadline: deadline.to_string(),
             version: 1,
         };
-        let mut mutations = vec![Mutation::PutShared {
-            kind: "consultation".into(),
-            id: c.id.clone(),
-            authority_id: authority.to_string(),
-            version: 1,
-            data: to_json(&c),
-            strict: true,
-        }];
+        let mut mutations = vec![crate::federation::kept(&c, true)];
         // Only the consulted authority receives it (the case's authority is this node); other allies are served a
         // stub that shows nothing of the case.
         let to = [c.to_authority.as_str()];
-        mutations.extend(self.publication_to("consultation", authority.as_str(), to_json(&c), &to));
+        mutations.extend(self.publication_to(&c, &to));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), "consultation.opened", &c.id, to_json(&c))])
             .await?;
         self.view(c).await
@@ -191,7 +183,7 @@ impl App {
     pub async fn consultations(&self, p: &Principal) -> Result<Vec<ConsultationView>> {
         require(p, Action::ReadConsultations)?;
         let mut views = Vec::new();
-        for v in self.store.shared("consultation").await? {
+        for v in self.store.shared(SharedKind::Consultation.as_str()).await? {
             views.push(self.view(parse(v, "consultation")?).await?);
         }
         views.sort_by(|a, b| b.consultation.opened_at.cmp(&a.consultation.opened_at));
@@ -205,7 +197,7 @@ impl App {
         let (named, bare) = qualified(id);
         let found: Vec<Consultation> = self
             .store
-            .shared_with_id("consultation", bare)
+            .shared_with_id(SharedKind::Consultation.as_str(), bare)
             .await?
             .into_iter()
             .map(|v| parse(v, "consultation"))
@@ -249,16 +241,9 @@ impl App {
             answered_at: accord_core::now(),
             version: 1,
         };
-        let mut mutations = vec![Mutation::PutShared {
-            kind: "consultation_answer".into(),
-            id: format!("{}:{id}", view.consultation.from_authority),
-            authority_id: authority.to_string(),
-            version: 1,
-            data: to_json(&answer),
-            strict: true,
-        }];
+        let mut mutations = vec![crate::federation::kept(&answer, true)];
         let to = [answer.to_authority.as_str()];
-        mutations.extend(self.publication_to("consultation_answer", authority.as_str(), to_json(&answer), &to));
+        mutations.extend(self.publication_to(&answer, &to));
         self.commit_and_notify(
             mutations,
             vec![event(p, Some(&authority), "consultation.answered", id, to_json(&answer))],
@@ -272,7 +257,7 @@ impl App {
         require(p, Action::ReadApprovalNotices)?;
         let mut all: Vec<ApprovalNotice> = self
             .store
-            .shared("approval_notice")
+            .shared(SharedKind::ApprovalNotice.as_str())
             .await?
             .into_iter()
             .map(|v| parse(v, "notice"))

@@ -260,7 +260,7 @@ impl App {
             review_due: false,
         };
         let mut mutations = vec![Mutation::InsertDenial(denial.clone())];
-        mutations.extend(self.publication("denial", authority.as_str(), to_json(&denial)));
+        mutations.extend(self.publication(&denial));
         let events = vec![event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial))];
         self.commit_and_notify(mutations, events).await?;
         // The answer shows what a read shows (a legacy denial past its term reads as expired).
@@ -310,7 +310,7 @@ impl App {
         }
         d.version += 1;
         let mut mutations = vec![Mutation::UpdateDenial { denial: d.clone(), expected_version: version }];
-        mutations.extend(self.publication("denial", authority.as_str(), to_json(&d)));
+        mutations.extend(self.publication(&d));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, d.id.as_str(), to_json(&d))]).await?;
         Ok(as_of(d, &today()))
     }

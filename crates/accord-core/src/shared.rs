@@ -1,0 +1,208 @@
+//! Records an authority shares with its allies: denials, consultations and their answers, approval notices, risk
+//! assessments and endorsements, verification results and audit checkpoints. Each names its kind on the wire, its
+//! key among its owner's records of that kind, its owner (who alone may send it) and its version (a newer one
+//! replaces an older), so one path publishes and receives them all.
+
+use crate::audit::Checkpoint;
+use crate::denials::{
+    ApprovalNotice, Consultation, ConsultationAnswer, Denial, Endorsement, RiskAssessment, SharedVerification,
+};
+use crate::error::Result;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The kinds of shared record, as named in envelopes and in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SharedKind {
+    /// A denial notification.
+    Denial,
+    /// A request to consult the denying authority.
+    Consultation,
+    /// The consulted authority's answer.
+    ConsultationAnswer,
+    /// An approval that went ahead after an objection or without an answer.
+    ApprovalNotice,
+    /// A risk assessment of an end user, a destination or a technology.
+    RiskAssessment,
+    /// An ally's endorsement of a risk assessment.
+    Endorsement,
+    /// The result of a verification task.
+    Verification,
+    /// A signed audit checkpoint.
+    Checkpoint,
+}
+
+impl SharedKind {
+    /// Every kind.
+    pub const ALL: [SharedKind; 8] = [
+        SharedKind::Denial,
+        SharedKind::Consultation,
+        SharedKind::ConsultationAnswer,
+        SharedKind::ApprovalNotice,
+        SharedKind::RiskAssessment,
+        SharedKind::Endorsement,
+        SharedKind::Verification,
+        SharedKind::Checkpoint,
+    ];
+
+    /// The name on the wire and in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SharedKind::Denial => "denial",
+            SharedKind::Consultation => "consultation",
+            SharedKind::ConsultationAnswer => "consultation_answer",
+            SharedKind::ApprovalNotice => "approval_notice",
+            SharedKind::RiskAssessment => "risk_assessment",
+            SharedKind::Endorsement => "endorsement",
+            SharedKind::Verification => "verification",
+            SharedKind::Checkpoint => "checkpoint",
+        }
+    }
+
+    /// The kind of a name, if it is one.
+    pub fn parse(s: &str) -> Option<SharedKind> {
+        SharedKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A record shared between allies.
+pub trait Shared: Serialize + DeserializeOwned {
+    /// Its kind.
+    const KIND: SharedKind;
+    /// Its key among its owner's records of this kind.
+    fn key(&self) -> String;
+    /// The authority that owns it.
+    fn owner(&self) -> &str;
+    /// Its version.
+    fn version(&self) -> i64;
+    /// Checks a received record with the rules the same record entered here meets (beyond its shape).
+    fn check_received(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared for Denial {
+    const KIND: SharedKind = SharedKind::Denial;
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn owner(&self) -> &str {
+        self.authority_id.as_str()
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn check_received(&self) -> Result<()> {
+        Denial::check_received(self)
+    }
+}
+
+impl Shared for Consultation {
+    const KIND: SharedKind = SharedKind::Consultation;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.from_authority
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Shared for ConsultationAnswer {
+    const KIND: SharedKind = SharedKind::ConsultationAnswer;
+    /// The consulting authority and its consultation: ids are only unique per authority.
+    fn key(&self) -> String {
+        format!("{}:{}", self.to_authority, self.consultation_id)
+    }
+    fn owner(&self) -> &str {
+        &self.from_authority
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Shared for ApprovalNotice {
+    const KIND: SharedKind = SharedKind::ApprovalNotice;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Shared for RiskAssessment {
+    const KIND: SharedKind = SharedKind::RiskAssessment;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn check_received(&self) -> Result<()> {
+        RiskAssessment::check_received(self)
+    }
+}
+
+impl Shared for Endorsement {
+    const KIND: SharedKind = SharedKind::Endorsement;
+    /// The assessment's owner and id: an endorsement names whose assessment it endorses.
+    fn key(&self) -> String {
+        format!("{}:{}", self.assessment_authority.as_deref().unwrap_or_default(), self.assessment_id)
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Shared for SharedVerification {
+    const KIND: SharedKind = SharedKind::Verification;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Shared for Checkpoint {
+    const KIND: SharedKind = SharedKind::Checkpoint;
+    fn key(&self) -> String {
+        self.seq.to_string()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    /// A checkpoint never changes.
+    fn version(&self) -> i64 {
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for k in SharedKind::ALL {
+            assert_eq!(SharedKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(SharedKind::parse("Denial"), None);
+    }
+}
