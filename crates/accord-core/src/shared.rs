@@ -97,18 +97,27 @@ impl Shared for Denial {
     }
 }
 
-impl Shared for Consultation {
-    const KIND: SharedKind = SharedKind::Consultation;
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-    fn owner(&self) -> &str {
-        &self.from_authority
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
+/// A record keyed by its own `id`, owned by the authority in `$owner`, at the version it carries.
+macro_rules! shared_by_id {
+    ($type:ty, $kind:expr, $owner:ident) => {
+        impl Shared for $type {
+            const KIND: SharedKind = $kind;
+            fn key(&self) -> String {
+                self.id.clone()
+            }
+            fn owner(&self) -> &str {
+                &self.$owner
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+    };
 }
+
+shared_by_id!(Consultation, SharedKind::Consultation, from_authority);
+shared_by_id!(ApprovalNotice, SharedKind::ApprovalNotice, authority_id);
+shared_by_id!(SharedVerification, SharedKind::Verification, authority_id);
 
 impl Shared for ConsultationAnswer {
     const KIND: SharedKind = SharedKind::ConsultationAnswer;
@@ -118,19 +127,6 @@ impl Shared for ConsultationAnswer {
     }
     fn owner(&self) -> &str {
         &self.from_authority
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl Shared for ApprovalNotice {
-    const KIND: SharedKind = SharedKind::ApprovalNotice;
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-    fn owner(&self) -> &str {
-        &self.authority_id
     }
     fn version(&self) -> i64 {
         self.version
@@ -158,19 +154,6 @@ impl Shared for Endorsement {
     /// The assessment's owner and id: an endorsement names whose assessment it endorses.
     fn key(&self) -> String {
         format!("{}:{}", self.assessment_authority.as_deref().unwrap_or_default(), self.assessment_id)
-    }
-    fn owner(&self) -> &str {
-        &self.authority_id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl Shared for SharedVerification {
-    const KIND: SharedKind = SharedKind::Verification;
-    fn key(&self) -> String {
-        self.id.clone()
     }
     fn owner(&self) -> &str {
         &self.authority_id
