@@ -177,7 +177,12 @@ pub(crate) fn licence_days(from: &str, until: &str) -> Result<()> {
 
 /// Today's date, `YYYY-MM-DD`: the default day of every "as of" question.
 pub(crate) fn today() -> String {
-    jiff::Zoned::now().date().to_string()
+    day().to_string()
+}
+
+/// Today, as a day of the node's clock.
+pub(crate) fn day() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
 }
 
 impl App {

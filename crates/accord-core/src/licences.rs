@@ -3,6 +3,7 @@
 use crate::decimal::Decimal;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{ApplicationId, AuthorityId, CaseId, LicenceId, OrgId, ShipmentId};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -337,9 +338,11 @@ pub struct Licence {
     /// Where it stands.
     pub status: LicenceStatus,
     /// First day of validity.
-    pub valid_from: String,
+    #[schema(value_type = String, format = Date)]
+    pub valid_from: Date,
     /// Last day of validity; it expires after it.
-    pub valid_until: String,
+    #[schema(value_type = String, format = Date)]
+    pub valid_until: Date,
     /// Conditions (provisos).
     pub conditions: Vec<String>,
     /// The destination.
@@ -388,7 +391,8 @@ pub struct ShipmentItem {
 #[serde(deny_unknown_fields)]
 pub struct NewShipment {
     /// Day of shipment.
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
     /// Items, quantities and values.
     pub items: Vec<ShipmentItem>,
     /// The consignee, as named on the licence (or an active participant of a joint-development project).
@@ -477,8 +481,8 @@ impl LicenceItem {
 impl Licence {
     /// The licence as it stands on `day`: an active licence past its last day reads as expired (expiry is read from
     /// the dates, never stored).
-    pub fn as_of(mut self, day: &str) -> Licence {
-        if self.status == LicenceStatus::Active && day > self.valid_until.as_str() {
+    pub fn as_of(mut self, day: Date) -> Licence {
+        if self.status == LicenceStatus::Active && day > self.valid_until {
             self.status = LicenceStatus::Expired;
         }
         self
@@ -491,10 +495,11 @@ impl Licence {
             return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
         }
         if let Some(d) = &input.valid_until {
-            let until = crate::model::parse_date("valid_until", d)?;
-            let years = jiff::Span::new().years(MAX_LICENCE_YEARS);
-            let latest = self.valid_from.parse::<jiff::civil::Date>().ok().and_then(|f| f.checked_add(years).ok());
-            if until < self.valid_from || latest.is_some_and(|last| until > last.to_string()) {
+            let until: Date = crate::model::parse_date("valid_until", d)?.parse().map_err(|_| {
+                Error::validation("valid_until", format!("'{}' is not a date", crate::ids::truncate(d)))
+            })?;
+            let latest = self.valid_from.checked_add(jiff::Span::new().years(MAX_LICENCE_YEARS)).ok();
+            if until < self.valid_from || latest.is_some_and(|last| until > last) {
                 return Err(Error::validation(
                     "valid_until",
                     format!(
@@ -557,13 +562,13 @@ impl Licence {
             LicenceStatus::Expired => return refuse(format!("licence {id} expired on {}", self.valid_until)),
             other => return refuse(format!("licence {id} is {}; no shipment may be made under it", other.as_str())),
         }
-        if s.date.as_str() < self.valid_from.as_str() {
+        if s.date < self.valid_from {
             return refuse(format!(
                 "the shipment date {} is before the licence's validity starts ({})",
                 s.date, self.valid_from
             ));
         }
-        if s.date.as_str() > self.valid_until.as_str() {
+        if s.date > self.valid_until {
             return refuse(format!("the shipment date {} is after the licence expired ({})", s.date, self.valid_until));
         }
         let participant = self
@@ -616,7 +621,6 @@ impl NewShipment {
     /// Checks the shipment on its own: a date, a consignee, a transport document, 1-200 items with a positive
     /// quantity and a value that is not negative.
     pub fn check(&self) -> Result<()> {
-        crate::model::parse_date("date", &self.date)?;
         crate::model::parse_name("consignee", &self.consignee)?;
         crate::model::parse_name("transport_document", &self.transport_document)?;
         if self.items.is_empty() || self.items.len() > 200 {
@@ -703,6 +707,15 @@ mod tests {
     }
 
     #[test]
+    fn a_shipment_dated_on_no_real_day_is_refused_as_it_is_read() {
+        let e = serde_json::from_value::<NewShipment>(json!({
+            "date": "2026-13-01", "items": [], "consignee": "x", "transport_document": "y"
+        }))
+        .expect_err("no thirteenth month");
+        assert!(e.to_string().contains("2026-13-01") || e.to_string().contains("month"), "{e}");
+    }
+
+    #[test]
     fn an_amendment_never_goes_below_what_was_shipped_and_the_status_follows() {
         let mut l = licence();
         l.draw(&shipment("2026-03-01", "1", "0.3", "Shanghai Example Trading Co., Ltd."), same).expect("all of it");
@@ -721,7 +734,7 @@ mod tests {
         let too_long = l.clone().amend(&amend(json!({"valid_until": "2031-01-02"})));
         assert!(too_long.expect_err("over five years").message.contains("5 years"));
         assert!(l.clone().amend(&amend(json!({}))).is_err(), "an amendment changes something");
-        let expired = l.clone().as_of("2027-01-01");
+        let expired = l.clone().as_of("2027-01-01".parse().expect("a day"));
         assert_eq!(expired.status, LicenceStatus::Expired);
         let mut later = expired.clone();
         later.amend(&amend(json!({"valid_until": "2027-06-30"}))).expect("extended");

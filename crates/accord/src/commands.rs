@@ -345,7 +345,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             |s| {
                 vec![
                     s.id.to_string(),
-                    s.shipment.date.clone(),
+                    s.shipment.date.to_string(),
                     s.shipment.consignee.clone(),
                     s.shipment.transport_document.clone(),
                     s.reported_at.clone(),

@@ -53,8 +53,8 @@ pub async fn licences(app: &App, p: &Principal, command: LicencesCommand) -> Res
                     l.authority_id.to_string(),
                     l.kind.as_str().to_owned(),
                     l.status.as_str().to_owned(),
-                    l.valid_from.clone(),
-                    l.valid_until.clone(),
+                    l.valid_from.to_string(),
+                    l.valid_until.to_string(),
                     l.destinations.join(","),
                 ]
             },

@@ -79,8 +79,8 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
         jurisdiction: case.jurisdiction.clone(),
         kind: request.kind,
         status: LicenceStatus::Active,
-        valid_from: decision.valid_from.clone().unwrap_or_else(today),
-        valid_until: decision.valid_until.clone().unwrap_or_else(today),
+        valid_from: decision.valid_from.as_deref().and_then(|d| d.parse().ok()).unwrap_or_else(crate::controls::day),
+        valid_until: decision.valid_until.as_deref().and_then(|d| d.parse().ok()).unwrap_or_else(crate::controls::day),
         conditions,
         destination,
         destinations,
@@ -108,7 +108,7 @@ impl App {
             Scope::Organisation(o) => &l.organisation_id == o,
             Scope::OnlySelf => false,
         };
-        if visible { Ok(l.as_of(&today())) } else { Err(Error::not_found("licence", id.as_str())) }
+        if visible { Ok(l.as_of(crate::controls::day())) } else { Err(Error::not_found("licence", id.as_str())) }
     }
 
     /// Licences visible to the caller, as they stand today.
@@ -119,8 +119,8 @@ impl App {
             Scope::Organisation(o) => UserScope::Organisation(o),
             Scope::OnlySelf => return Err(Error::forbidden("this role has no access to licences")),
         };
-        let day = today();
-        Ok(self.store.licences(&scope).await?.into_iter().map(|l| l.as_of(&day)).collect())
+        let day = crate::controls::day();
+        Ok(self.store.licences(&scope).await?.into_iter().map(|l| l.as_of(day)).collect())
     }
 
     /// The shipments reported against a licence.
@@ -202,7 +202,7 @@ impl App {
             )
             .await?;
         // The answer shows what a read shows (a licence past its last day reads as expired).
-        Ok(l.as_of(&today()))
+        Ok(l.as_of(crate::controls::day()))
     }
 
     /// Suspends, reinstates or revokes a licence (an officer of the issuing authority).

@@ -249,7 +249,7 @@ async fn a_global_licence_is_for_trusted_exporters_and_covers_each_named_destina
     assert_eq!(by_officer.code, ErrorCode::Forbidden, "an officer does not countersign");
     let l = app.decide_amendment(&w.senior_de, &lic, 1, verdict("approve").unwrap()).await.unwrap();
     assert_eq!(
-        (l.status, l.valid_until.as_str(), l.items[0].quantity),
+        (l.status, l.valid_until.to_string().as_str(), l.items[0].quantity),
         (LicenceStatus::Active, dates.after.as_str(), Decimal::from_int(20))
     );
     assert_eq!(l.amendments[0].status, AmendmentStatus::Approved);

@@ -15,7 +15,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(l.organisation_id.as_str())
             .bind(l.authority_id.as_str())
             .bind(l.status.as_str())
-            .bind(&l.valid_until)
+            .bind(l.valid_until.to_string())
             .bind(l.version)
             .bind(to_data(l)?)
             .execute(&mut **tx)
