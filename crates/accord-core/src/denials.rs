@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{AuthorityId, DenialId};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -60,7 +61,8 @@ pub struct Denial {
     /// The authority's own reference (the case id for a refusal made here).
     pub reference: String,
     /// Day of the refusal.
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
     /// Control codes of the denied items.
     pub control_codes: Vec<String>,
     /// What the items are.
@@ -76,7 +78,8 @@ pub struct Denial {
     /// Where it stands.
     pub status: DenialStatus,
     /// Last day in force (three years after the refusal unless renewed).
-    pub expires_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub expires_on: Date,
     /// The case that refused, when it was refused on this node.
     #[serde(default)]
     pub case_id: Option<String>,
@@ -95,8 +98,8 @@ pub struct Denial {
 pub const REVIEW_REMINDER_DAYS: i64 = 90;
 
 /// The last day a denial made on `date` stays in force.
-pub fn expiry_of(date: jiff::civil::Date) -> String {
-    date.checked_add(jiff::Span::new().years(DENIAL_VALIDITY_YEARS)).unwrap_or(date).to_string()
+pub fn expiry_of(date: Date) -> Date {
+    date.checked_add(jiff::Span::new().years(DENIAL_VALIDITY_YEARS)).unwrap_or(date)
 }
 
 impl DenialParty {
@@ -176,7 +179,7 @@ impl Denial {
     pub fn check_received(&self) -> Result<()> {
         NewDenial {
             reference: self.reference.clone(),
-            date: Some(self.date.clone()),
+            date: Some(self.date.to_string()),
             control_codes: self.control_codes.clone(),
             item_description: self.item_description.clone(),
             destination: self.destination.clone(),
@@ -185,11 +188,6 @@ impl Denial {
             parties: self.parties.clone(),
         }
         .check()?;
-        for (field, day) in [("date", &self.date), ("expires_on", &self.expires_on)] {
-            day.parse::<jiff::civil::Date>().map_err(|_| {
-                Error::validation(field, format!("{field} '{}' is not a date", crate::ids::truncate(day)))
-            })?;
-        }
         crate::model::parse_country("destination", &self.destination)?;
         Ok(())
     }

@@ -137,10 +137,10 @@ pub async fn denials(app: &App, p: &Principal, command: DenialsCommand) -> Resul
                     d.id.to_string(),
                     d.authority_id.to_string(),
                     d.status.as_str().to_owned(),
-                    d.date.clone(),
+                    d.date.to_string(),
                     d.destination.clone(),
                     d.control_codes.join(","),
-                    d.expires_on.clone(),
+                    d.expires_on.to_string(),
                 ]
             },
         ),

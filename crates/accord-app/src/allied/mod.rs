@@ -64,15 +64,12 @@ fn party_countries(
 }
 
 /// The denial as it stands today: an active one past its expiry reads as expired.
-pub(crate) fn as_of(mut d: Denial, day: &str) -> Denial {
-    if d.status == DenialStatus::Active && day > d.expires_on.as_str() {
+pub(crate) fn as_of(mut d: Denial, day: jiff::civil::Date) -> Denial {
+    if d.status == DenialStatus::Active && day > d.expires_on {
         d.status = DenialStatus::Expired;
     }
-    let reminder = day
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|t| t.checked_add(jiff::Span::new().days(accord_core::denials::REVIEW_REMINDER_DAYS)).ok());
-    d.review_due = d.status == DenialStatus::Active && reminder.is_some_and(|r| r.to_string() >= d.expires_on);
+    let reminder = day.checked_add(jiff::Span::new().days(accord_core::denials::REVIEW_REMINDER_DAYS)).ok();
+    d.review_due = d.status == DenialStatus::Active && reminder.is_some_and(|r| r >= d.expires_on);
     d
 }
 
@@ -159,7 +156,7 @@ pub(crate) fn of_refusal(case: &Case, decision: &Decision, application: &Applica
         id: DenialId::generate(),
         authority_id: case.authority_id.clone(),
         reference: case.id.to_string(),
-        date: day.to_string(),
+        date: day,
         control_codes,
         item_description,
         destination: tx.destination.clone(),
@@ -181,8 +178,8 @@ impl App {
     /// matches it above the screening threshold, best first.
     pub async fn denials(&self, p: &Principal, party: Option<&str>) -> Result<Vec<DenialMatch>> {
         require(p, Action::ReadDenialNotifications)?;
-        let day = today();
-        let all = self.store.denials().await?.into_iter().map(|d| as_of(d, &day));
+        let day = crate::controls::day();
+        let all = self.store.denials().await?.into_iter().map(|d| as_of(d, day));
         let Some(name) = party else {
             return Ok(all.map(|denial| DenialMatch { denial, score: 1.0, party: String::new() }).collect());
         };
@@ -223,7 +220,7 @@ impl App {
         let caller = caller_authority(p);
         let mine = |d: &Denial| caller.as_deref() == Some(d.authority_id.as_str());
         let d = one_of("denial", bare, found, |d| d.authority_id.as_str(), named, mine)?;
-        Ok(as_of(d, &today()))
+        Ok(as_of(d, crate::controls::day()))
     }
 
     /// Records a denial by hand (an officer, for their authority): a legacy denial or one refused outside Accord.
@@ -235,7 +232,7 @@ impl App {
             None => today(),
         };
         let day: jiff::civil::Date = date.parse().map_err(|_| Error::validation("date", "not a date"))?;
-        if date > today() {
+        if day > crate::controls::day() {
             return Err(Error::validation("date", format!("a denial is not dated in the future ({date})")));
         }
         let destination = crate::controls::check_country("destination", &input.destination)?;
@@ -244,7 +241,7 @@ impl App {
             id: DenialId::generate(),
             authority_id: authority.clone(),
             reference: input.reference.trim().to_owned(),
-            date,
+            date: day,
             control_codes: input.control_codes.iter().map(|c| c.trim().to_owned()).collect(),
             item_description: input.item_description.trim().to_owned(),
             destination,
@@ -264,7 +261,7 @@ impl App {
         let events = vec![event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial))];
         self.commit_and_notify(mutations, events).await?;
         // The answer shows what a read shows (a legacy denial past its term reads as expired).
-        Ok(as_of(denial, &today()))
+        Ok(as_of(denial, crate::controls::day()))
     }
 
     /// Amends, revokes or renews a denial (an officer of the notifying authority); allies receive the new version.
@@ -312,13 +309,13 @@ impl App {
         let mut mutations = vec![Mutation::UpdateDenial { denial: d.clone(), expected_version: version }];
         mutations.extend(self.publication(&d));
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, d.id.as_str(), to_json(&d))]).await?;
-        Ok(as_of(d, &today()))
+        Ok(as_of(d, crate::controls::day()))
     }
 
     /// The active denials of other authorities that a case matches: a related control code, the same destination,
     /// and a consignee or end user whose name matches a denial party above the screening threshold.
     pub(crate) async fn matching_denials(&self, authority: &str, transaction: &Transaction) -> Result<Vec<Denial>> {
-        let day = today();
+        let day = crate::controls::day();
         let codes: Vec<&str> = transaction.items.iter().filter_map(|i| i.code.as_deref()).collect();
         let destination = transaction.destination.to_ascii_uppercase();
         let names: Vec<String> = transaction
@@ -332,7 +329,7 @@ impl App {
         }
         let mut found = Vec::new();
         for d in self.store.active_denials_to(&destination).await? {
-            let d = as_of(d, &day);
+            let d = as_of(d, day);
             let candidate = d.status == DenialStatus::Active
                 && d.authority_id.as_str() != authority
                 && d.destination.eq_ignore_ascii_case(&destination)
