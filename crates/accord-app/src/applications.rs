@@ -368,7 +368,7 @@ impl App {
                 review_path: risk.review_path,
                 version: 1,
                 opened_at: accord_core::now(),
-                due_date: authority.calendar.add_working_days(today, sla_target).to_string(),
+                due_date: authority.calendar.add_working_days(today, sla_target),
                 assigned_to: None,
                 info_requests: Vec::new(),
                 advice: Vec::new(),

@@ -356,7 +356,8 @@ pub struct Case {
     /// When it was opened.
     pub opened_at: String,
     /// The SLA target day (working days of the authority's calendar).
-    pub due_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: jiff::civil::Date,
     /// The assigned officer, if any.
     pub assigned_to: Option<String>,
     /// Questions to the exporter and their answers.
@@ -587,7 +588,8 @@ pub struct CaseSla {
     /// Working days left (negative once late).
     pub remaining: i64,
     /// The day it is due, pauses included.
-    pub due_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: jiff::civil::Date,
 }
 
 fn day_of(timestamp: &str) -> jiff::civil::Date {
@@ -613,7 +615,7 @@ impl Case {
             elapsed,
             paused,
             remaining: i64::from(target) - i64::from(elapsed - paused),
-            due_date: calendar.add_working_days(opened, target + paused).to_string(),
+            due_date: calendar.add_working_days(opened, target + paused),
         }
     }
 }
@@ -633,7 +635,7 @@ mod tests {
                 "id": format!("case_{}", "0".repeat(26)), "application_id": format!("app_{}", "0".repeat(26)),
                 "organisation_id": format!("org_{}", "0".repeat(26)), "authority_id": "DE-BAFA",
                 "jurisdiction": "EU", "status": "open", "risk_score": 10, "risk_factors": [], "review_path": "standard",
-                "version": 1, "opened_at": "2026-03-02T09:00:00Z", "due_date": "", "assigned_to": null,
+                "version": 1, "opened_at": "2026-03-02T09:00:00Z", "due_date": "2026-03-16", "assigned_to": null,
                 "info_requests": info, "sla_target": 10
             }))
             .expect("a case")
@@ -644,12 +646,12 @@ mod tests {
         // Opened Monday 2 March; by Monday 9 March: 3, 4, 5, (6 a holiday), 9 = four working days.
         let plain = case(serde_json::json!([])).sla(&calendar, day("2026-03-09"));
         assert_eq!((plain.elapsed, plain.paused, plain.remaining), (4, 0, 6));
-        assert_eq!(plain.due_date, "2026-03-17", "ten working days on, the holiday and a weekend skipped");
+        assert_eq!(plain.due_date.to_string(), "2026-03-17", "ten working days on, the holiday and a weekend skipped");
         let asked = case(serde_json::json!([{"asked_by": "o", "asked_at": "2026-03-03T10:00:00Z",
             "question": "q", "answered_at": "2026-03-05T10:00:00Z", "answer": "a"}]));
         let paused = asked.sla(&calendar, day("2026-03-09"));
         assert_eq!((paused.elapsed, paused.paused, paused.remaining), (4, 2, 8));
-        assert_eq!(paused.due_date, "2026-03-19", "the two days waiting move the due date");
+        assert_eq!(paused.due_date.to_string(), "2026-03-19", "the two days waiting move the due date");
         let open = case(serde_json::json!([{"asked_by": "o", "asked_at": "2026-03-03T10:00:00Z", "question": "q"}]));
         assert_eq!(
             open.sla(&calendar, day("2026-03-09")).remaining,

@@ -303,7 +303,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                     c.authority_id.to_string(),
                     c.risk_score.to_string(),
                     c.review_path.as_str().to_owned(),
-                    c.due_date.clone(),
+                    c.due_date.to_string(),
                     c.application_id.to_string(),
                 ]
             },

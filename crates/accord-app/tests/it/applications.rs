@@ -53,7 +53,7 @@ async fn a_submission_opens_one_case_per_authority_and_a_retry_creates_nothing(b
         case.risk_factors
     );
     assert_eq!(case.risk_score, case.risk_factors.iter().map(|f| f.points).sum::<i32>().clamp(0, 100));
-    assert!(case.due_date.as_str() > "2025-12-01" && case.version == 1);
+    assert!(case.due_date.to_string().as_str() > "2025-12-01" && case.version == 1);
     assert_eq!(app.cases(&w.officer_us).await.unwrap()[0].jurisdiction, "US");
     assert_eq!(
         app.case(&w.officer_us, case.id.as_str()).await.unwrap_err().code,
