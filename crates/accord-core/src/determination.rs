@@ -106,29 +106,17 @@ pub struct PartyHit {
     pub in_force: bool,
 }
 
-/// The answer for one jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// No licence is needed.
-    NoLicenceRequired,
-    /// A general authorisation or licence exception covers it (its obligations apply).
-    GeneralAuthorisation,
-    /// A licence is needed.
-    LicenceRequired,
-    /// It must not proceed.
-    Prohibited,
-}
-
-impl Outcome {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::NoLicenceRequired => "no_licence_required",
-            Outcome::GeneralAuthorisation => "general_authorisation",
-            Outcome::LicenceRequired => "licence_required",
-            Outcome::Prohibited => "prohibited",
-        }
+crate::named_enum! {
+    /// The answer for one jurisdiction (ordered from least to most restrictive).
+    Outcome {
+        /// No licence is needed.
+        NoLicenceRequired = "no_licence_required",
+        /// A general authorisation or licence exception covers it (its obligations apply).
+        GeneralAuthorisation = "general_authorisation",
+        /// A licence is needed.
+        LicenceRequired = "licence_required",
+        /// It must not proceed.
+        Prohibited = "prohibited",
     }
 }
 
@@ -211,26 +199,15 @@ pub struct Versions {
     pub threshold: Option<f64>,
 }
 
-/// How a licence application for the transaction should be reviewed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewPath {
-    /// Trusted exporter, low risk (decided with the exporter's profile when an application is made).
-    FastTrack,
-    /// The ordinary review.
-    Standard,
-    /// High risk: verification before any approval.
-    EnhancedDueDiligence,
-}
-
-impl ReviewPath {
-    /// The snake_case name, as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewPath::FastTrack => "fast_track",
-            ReviewPath::Standard => "standard",
-            ReviewPath::EnhancedDueDiligence => "enhanced_due_diligence",
-        }
+crate::named_enum! {
+    /// How a licence application for the transaction should be reviewed.
+    ReviewPath {
+        /// Trusted exporter, low risk (decided with the exporter's profile when an application is made).
+        FastTrack = "fast_track",
+        /// The ordinary review.
+        Standard = "standard",
+        /// High risk: verification before any approval.
+        EnhancedDueDiligence = "enhanced_due_diligence",
     }
 }
 

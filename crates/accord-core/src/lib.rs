@@ -15,6 +15,8 @@ pub mod ids;
 pub mod licences;
 pub mod listed;
 pub mod model;
+#[macro_use]
+pub mod named;
 pub mod principal;
 pub mod shared;
 

@@ -99,41 +99,7 @@ pub enum Effect {
     Prohibited,
 }
 
-/// A closed set of snake_case names: the enum, `ALL` in declaration order, `as_str` and `parse`.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in a fixed order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The snake_case name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// Parses a snake_case name.
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// Every name, for messages that say what is allowed.
-            pub fn names() -> Vec<&'static str> {
-                $name::ALL.iter().map(|v| v.as_str()).collect()
-            }
-        }
-    };
-}
-
-named_enum! {
+accord_core::named_enum! {
     /// The declared end use of a transaction.
     EndUse {
         /// Civil use.
@@ -151,7 +117,7 @@ named_enum! {
     }
 }
 
-named_enum! {
+accord_core::named_enum! {
     /// Why the goods travel, where a general authorisation depends on it.
     Purpose {
         /// An ordinary sale or supply (the default).
@@ -169,7 +135,7 @@ named_enum! {
     }
 }
 
-named_enum! {
+accord_core::named_enum! {
     /// The role a party plays in a transaction.
     PartyRole {
         /// Receives the goods.
