@@ -8,6 +8,7 @@ use accord_controls::{
     ControlCode, Determination, EndUse, JurisdictionAnswer, Outcome, Party, ReviewPath, RiskInput, Transaction,
     TrustTier, assess,
 };
+use accord_core::audit::EventKind;
 use accord_core::cases::{
     Application, ApplicationStatus, Case, CaseStatus, Decision, DecisionKind, JurisdictionOutcome, LicensedItem,
     NewApplication,
@@ -206,7 +207,7 @@ impl App {
         let mut events = vec![event(
             p,
             Some(&org.authority_id),
-            "application.created",
+            EventKind::ApplicationCreated,
             application.id.as_str(),
             json!({ "organisation_id": org.id, "idempotency_key": key }),
         )];
@@ -439,10 +440,10 @@ impl App {
                 outcome.note = format!("approved on the fast track at {}: licence {}", authority.id, issued.id);
                 licence = Some(issued);
             }
-            events.push(event(p, Some(&authority.id), "case.opened", case.id.as_str(), to_json(&case)));
+            events.push(event(p, Some(&authority.id), EventKind::CaseOpened, case.id.as_str(), to_json(&case)));
             mutations.push(Mutation::InsertCase(case));
             if let Some(l) = licence {
-                events.push(event(p, Some(&authority.id), "licence.issued", l.id.as_str(), to_json(&l)));
+                events.push(event(p, Some(&authority.id), EventKind::LicenceIssued, l.id.as_str(), to_json(&l)));
                 mutations.push(Mutation::InsertLicence(l));
             }
             outcomes.push(outcome);
@@ -456,7 +457,7 @@ impl App {
             event(
                 p,
                 Some(&application.authority_id),
-                "application.submitted",
+                EventKind::ApplicationSubmitted,
                 application.id.as_str(),
                 json!({ "outcomes": application.outcomes, "versions": d.versions }),
             ),
@@ -531,7 +532,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::PutFastTrack { authority_id: a.id.clone(), settings: settings.clone() }],
-                vec![event(p, Some(&a.id), "authority.fast_track_set", a.id.as_str(), to_json(&settings))],
+                vec![event(p, Some(&a.id), EventKind::AuthorityFastTrackSet, a.id.as_str(), to_json(&settings))],
             )
             .await?;
         Ok(settings)

@@ -5,6 +5,7 @@
 use crate::authz::{Action, require};
 use crate::controls::today;
 use crate::{App, event, to_json, user_principal};
+use accord_core::audit::EventKind;
 use accord_core::cases::{AuditOutcome, ComplianceProfile, ExporterAudit, IcpCertification, Tier, TrainingRecord};
 use accord_core::ids::OrgId;
 use accord_core::model::Role;
@@ -141,7 +142,7 @@ impl App {
                 let issuer = authority.as_ref().map_or_else(|| "operator".to_owned(), |a| a.to_string());
                 profile.icp =
                     Some(IcpCertification { issuer_authority: issuer, certified_on: from, expires_on: until });
-                "compliance.certified"
+                EventKind::ComplianceCertified
             }
             ProfileRecord::Training { person, course, date } => {
                 require(p, Action::RecordTraining)?;
@@ -151,7 +152,7 @@ impl App {
                     course: accord_core::model::parse_name("course", &course)?,
                     date: check("date", &date)?,
                 });
-                "compliance.training_recorded"
+                EventKind::ComplianceTrainingRecorded
             }
             ProfileRecord::Audit { date, outcome, summary } => {
                 require(p, Action::RecordAudits)?;
@@ -162,12 +163,12 @@ impl App {
                     outcome,
                     summary: accord_core::model::parse_name("summary", &summary)?,
                 });
-                "compliance.audit_recorded"
+                EventKind::ComplianceAuditRecorded
             }
         };
         let id = view.organisation_id;
         let mut mutations = vec![Mutation::PutProfile { organisation_id: id.clone(), profile: profile.clone() }];
-        if let (Some(audit), "compliance.audit_recorded") = (profile.audits.last(), kind) {
+        if let (Some(audit), EventKind::ComplianceAuditRecorded) = (profile.audits.last(), kind) {
             // An audit is shared with the allies (mutual recognition across nodes).
             let org = self.store.organisation(&id).await?;
             let shared = accord_core::denials::SharedVerification {

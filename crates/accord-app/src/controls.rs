@@ -3,6 +3,7 @@
 use crate::authz::{Action, require};
 use crate::{App, event};
 use accord_controls::{ControlCode, ControlEntry, ControlList, SearchHit};
+use accord_core::audit::EventKind;
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::principal::Principal;
@@ -214,7 +215,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertVersion { kind: VersionKind::Controls, version: version.clone(), data }],
-                vec![event(p, None, "controls.imported", &format!("controls@{}", version.seq), payload)],
+                vec![event(p, None, EventKind::ControlsImported, &format!("controls@{}", version.seq), payload)],
             )
             .await?;
         Ok(ControlsImport { unchanged: false, version })

@@ -8,6 +8,7 @@ use accord_controls::{
     CheckTransaction, CheckedTransaction, Determination, FactSource, PartyHit, PolicyInfo, PolicySet, PolicySource,
     Screening, Transaction,
 };
+use accord_core::audit::EventKind;
 use accord_core::audit::hex;
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::listed::EntityKind;
@@ -137,7 +138,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertVersion { kind: VersionKind::Policies, version: version.clone(), data }],
-                vec![event(p, None, "policies.imported", &format!("policies@{}", version.seq), payload)],
+                vec![event(p, None, EventKind::PoliciesImported, &format!("policies@{}", version.seq), payload)],
             )
             .await?;
         self.policies.insert(version.seq, Arc::new(set))?;

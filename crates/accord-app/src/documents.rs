@@ -4,6 +4,7 @@
 
 use crate::authz::{Action, require};
 use crate::{App, event};
+use accord_core::audit::EventKind;
 use accord_core::audit::hex;
 use accord_core::ids::ApplicationId;
 use accord_core::principal::Principal;
@@ -49,7 +50,7 @@ pub struct Upload {
     /// Who uploaded it.
     pub uploaded_by: String,
     /// When.
-    pub uploaded_at: String,
+    pub uploaded_at: accord_core::Timestamp,
 }
 
 /// A declared document and its file, once uploaded.
@@ -72,7 +73,7 @@ fn upload_of(f: &DocumentFile) -> Upload {
         content_type: f.content_type.clone(),
         size: f.size,
         uploaded_by: f.uploaded_by.clone(),
-        uploaded_at: f.uploaded_at.clone(),
+        uploaded_at: f.uploaded_at,
     }
 }
 
@@ -195,7 +196,7 @@ impl App {
             .store
             .commit(
                 vec![Mutation::InsertDocument(file)],
-                vec![event(p, Some(&a.authority_id), "application.document_uploaded", a.id.as_str(), payload)],
+                vec![event(p, Some(&a.authority_id), EventKind::ApplicationDocumentUploaded, a.id.as_str(), payload)],
             )
             .await
         {

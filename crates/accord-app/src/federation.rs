@@ -6,6 +6,7 @@
 
 use crate::authz::{Action, require};
 use crate::{App, event, to_json};
+use accord_core::audit::EventKind;
 use accord_core::denials::{
     ApprovalNotice, Consultation, ConsultationAnswer, Denial, Endorsement, RiskAssessment, SharedVerification,
 };
@@ -335,7 +336,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::SetIdentity(identity.clone())],
-                vec![event(p, Some(&a.id), "federation.identity_created", a.id.as_str(), to_json(&identity))],
+                vec![event(p, Some(&a.id), EventKind::FederationIdentityCreated, a.id.as_str(), to_json(&identity))],
             )
             .await?;
         Ok(identity)
@@ -402,7 +403,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::PutPeer(peer.clone())],
-                vec![event(p, None, "federation.peer_added", authority.as_str(), to_json(&peer))],
+                vec![event(p, None, EventKind::FederationPeerAdded, authority.as_str(), to_json(&peer))],
             )
             .await?;
         Ok(peer)
@@ -414,7 +415,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::RemovePeer(authority.to_owned())],
-                vec![event(p, None, "federation.peer_removed", authority, json!({}))],
+                vec![event(p, None, EventKind::FederationPeerRemoved, authority, json!({}))],
             )
             .await?;
         Ok(())
@@ -427,7 +428,7 @@ impl App {
 
     /// Records how a pull from a peer went (for the replicator and the status page).
     pub async fn record_pull(&self, peer: &str, error: Option<&str>, head: Option<i64>) -> Result<()> {
-        self.store.record_pull(peer, &accord_core::now(), error, head).await
+        self.store.record_pull(peer, accord_core::now(), error, head).await
     }
 
     /// The federation state (admins, auditors, and users of an authority).
@@ -494,7 +495,7 @@ impl App {
         }
         // Nonces are kept for twice the skew window; an older request is refused by its time.
         let forget = now.checked_sub(skew).and_then(|t| t.checked_sub(skew)).unwrap_or(now);
-        if !self.store.remember_nonce(authority, &r.nonce, &now.to_string(), &forget.to_string()).await? {
+        if !self.store.remember_nonce(authority, &r.nonce, now.into(), forget.into()).await? {
             return Err(refuse(format!("the request nonce was used before: a replayed request from {authority}")));
         }
         if let Err(seconds) = f.take_request(authority) {
@@ -520,7 +521,7 @@ impl App {
         let mut r = PeerRequest {
             authority: f.authority_id.clone(),
             target: target.to_owned(),
-            timestamp: accord_core::now(),
+            timestamp: accord_core::now().to_string(),
             nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
             signature: String::new(),
             method: method.to_owned(),
@@ -618,7 +619,7 @@ impl App {
             events.push(event(
                 &operator,
                 None,
-                "federation.received",
+                EventKind::FederationReceived,
                 &format!("{from}:{}-{}", first.seq, end.seq),
                 json!({ "sender": from, "from_seq": first.seq, "to_seq": end.seq, "count": applied }),
             ));
@@ -636,7 +637,7 @@ impl App {
             .collect();
         for r in &new {
             // A quarantined envelope raises an alert: an ally sent something this node will not apply.
-            let kind = if r.quarantined { "federation.quarantined" } else { "federation.rejected" };
+            let kind = if r.quarantined { EventKind::FederationQuarantined } else { EventKind::FederationRejected };
             if r.quarantined {
                 tracing::warn!(sender = %r.sender, seq = r.seq, reason = r.reason.as_str(), message = %r.message,
                     "envelope quarantined; replication goes on");

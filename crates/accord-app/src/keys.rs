@@ -39,21 +39,15 @@ pub(crate) fn issue(user: &UserId, input: NewKey, parent: Option<&ApiKeyInfo>) -
     let expires_at = input
         .expires_at
         .map(|e| {
-            let ts: jiff::Timestamp = e.parse().map_err(|_| {
-                Error::validation(
-                    "expires_at",
-                    format!("'{}' is not an RFC 3339 timestamp", accord_core::ids::truncate(&e)),
-                )
-            })?;
-            let formatted = accord_core::format_timestamp(ts);
-            if formatted <= now {
+            let at = accord_core::Timestamp::parse("expires_at", &e)?;
+            if at <= now {
                 return Err(Error::validation("expires_at", "expires_at must be in the future"));
             }
-            Ok(formatted)
+            Ok(at)
         })
         .transpose()?;
     // A minted key never outlives its parent: without an expiry it takes the parent's; a later one is refused.
-    let expires_at = match (expires_at, parent.and_then(|k| k.expires_at.clone())) {
+    let expires_at = match (expires_at, parent.and_then(|k| k.expires_at)) {
         (None, limit) => limit,
         (Some(asked), Some(limit)) if asked > limit => {
             return Err(Error::validation(
@@ -106,10 +100,8 @@ pub(crate) fn secret_matches(secret: &str, stored_hash: &str) -> bool {
 }
 
 /// Whether a key's last-used time is old enough (a minute) to be written again.
-pub(crate) fn due_for_touch(last_used_at: Option<&str>) -> bool {
-    let Some(last) = last_used_at else { return true };
-    let minute_ago = accord_core::format_timestamp(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60));
-    last < minute_ago.as_str()
+pub(crate) fn due_for_touch(last_used_at: Option<accord_core::Timestamp>, now: accord_core::Timestamp) -> bool {
+    last_used_at.is_none_or(|last| last < now.plus(jiff::SignedDuration::from_secs(-60)))
 }
 
 #[cfg(test)]
@@ -153,8 +145,9 @@ mod tests {
 
     #[test]
     fn key_use_is_recorded_at_most_once_a_minute() {
-        assert!(due_for_touch(None));
-        assert!(!due_for_touch(Some(&accord_core::now())));
-        assert!(due_for_touch(Some("2020-01-01T00:00:00.000000Z")));
+        let now = accord_core::now();
+        assert!(due_for_touch(None, now));
+        assert!(!due_for_touch(Some(now), now));
+        assert!(due_for_touch(Some("2020-01-01T00:00:00.000000Z".parse().unwrap()), now));
     }
 }

@@ -36,6 +36,7 @@ pub use screening::{
 };
 
 use crate::authz::{Action, require};
+use accord_core::audit::EventKind;
 use accord_core::audit::{AuditEvent, ChainReport};
 use accord_core::ids::{AuthorityId, KeyId, OrgId, UserId};
 use accord_core::model::{ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, User};
@@ -91,14 +92,14 @@ fn user_principal(p: &Principal) -> Option<&UserPrincipal> {
 fn event(
     p: &Principal,
     authority: Option<&AuthorityId>,
-    kind: &str,
+    kind: EventKind,
     subject: &str,
     payload: serde_json::Value,
 ) -> NewEvent {
     NewEvent {
         actor: p.actor(),
         authority_id: authority.map(|a| a.as_str().to_owned()),
-        kind: kind.to_owned(),
+        kind,
         subject: subject.to_owned(),
         payload,
     }
@@ -179,7 +180,7 @@ impl App {
                     Mutation::InsertUser(user.clone()),
                     Mutation::InsertKey { key: issued.key.clone(), secret_hash },
                 ],
-                vec![event(p, None, "node.bootstrapped", user.id.as_str(), payload)],
+                vec![event(p, None, EventKind::NodeBootstrapped, user.id.as_str(), payload)],
             )
             .await?;
         Ok((user, issued))
@@ -192,7 +193,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertAuthority(a.clone())],
-                vec![event(p, Some(&a.id), "authority.created", a.id.as_str(), to_json(&a))],
+                vec![event(p, Some(&a.id), EventKind::AuthorityCreated, a.id.as_str(), to_json(&a))],
             )
             .await?;
         Ok(a)
@@ -222,7 +223,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertOrganisation(o.clone())],
-                vec![event(p, Some(&o.authority_id), "organisation.registered", o.id.as_str(), to_json(&o))],
+                vec![event(p, Some(&o.authority_id), EventKind::OrganisationRegistered, o.id.as_str(), to_json(&o))],
             )
             .await?;
         Ok(o)
@@ -264,7 +265,7 @@ impl App {
         self.store
             .commit(
                 vec![Mutation::InsertUser(u.clone())],
-                vec![event(p, authority.as_ref(), "user.created", u.id.as_str(), to_json(&u))],
+                vec![event(p, authority.as_ref(), EventKind::UserCreated, u.id.as_str(), to_json(&u))],
             )
             .await?;
         Ok(u)
@@ -324,7 +325,7 @@ impl App {
         if u.disabled == disabled {
             return Ok(u);
         }
-        let kind = if disabled { "user.disabled" } else { "user.enabled" };
+        let kind = if disabled { EventKind::UserDisabled } else { EventKind::UserEnabled };
         let mut mutations = vec![Mutation::SetUserDisabled { id: u.id.clone(), disabled }];
         // Disabling ends every key of the user and every key minted with them; enabling revives none.
         if disabled {
@@ -388,7 +389,7 @@ impl App {
             .keys_of(&owner.id)
             .await?
             .into_iter()
-            .filter(|k| k.revoked_at.is_none() && k.expires_at.as_deref().is_none_or(|e| e > now.as_str()))
+            .filter(|k| k.revoked_at.is_none() && k.expires_at.is_none_or(|e| e > now))
             .count();
         if active >= keys::MAX_ACTIVE_KEYS {
             return Err(Error::new(
@@ -407,7 +408,7 @@ impl App {
                 vec![event(
                     p,
                     owner.authority_id.as_ref(),
-                    "api_key.created",
+                    EventKind::ApiKeyCreated,
                     issued.key.id.as_str(),
                     to_json(&issued.key),
                 )],
@@ -437,11 +438,11 @@ impl App {
         let at = accord_core::now();
         self.store
             .commit(
-                vec![Mutation::RevokeKey { id: id.clone(), at: at.clone() }],
+                vec![Mutation::RevokeKey { id: id.clone(), at }],
                 vec![event(
                     p,
                     owner.authority_id.as_ref(),
-                    "api_key.revoked",
+                    EventKind::ApiKeyRevoked,
                     id.as_str(),
                     json!({ "id": id, "user_id": owner.id }),
                 )],
@@ -462,16 +463,16 @@ impl App {
             return Err(Error::new(ErrorCode::ApiKeyRevoked, format!("API key '{id}' has been revoked")));
         }
         let now = accord_core::now();
-        if record.key.expires_at.as_deref().is_some_and(|exp| exp <= now.as_str()) {
+        if record.key.expires_at.is_some_and(|exp| exp <= now) {
             return Err(Error::new(ErrorCode::ApiKeyExpired, format!("API key '{id}' expired")));
         }
         let user = record.owner;
         if user.disabled {
             return Err(Error::new(ErrorCode::UserDisabled, format!("user '{}' is disabled", user.id)));
         }
-        if keys::due_for_touch(record.key.last_used_at.as_deref()) {
+        if keys::due_for_touch(record.key.last_used_at, now) {
             // Best effort: a failed bookkeeping write must not fail the request.
-            if let Err(e) = self.store.touch_key(&id, &now).await {
+            if let Err(e) = self.store.touch_key(&id, now).await {
                 tracing::warn!(key = %id, error = %e, "could not record API key use");
             }
         }

@@ -2,6 +2,7 @@
 
 use crate::authz::{Action, require};
 use crate::{App, event};
+use accord_core::audit::EventKind;
 use accord_core::listed::{EntityChange, ListVersion, ListedEntity, diff, entity_hash};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
@@ -109,7 +110,7 @@ impl App {
                     removed,
                     changes,
                 }],
-                vec![event(p, None, "list.imported", &version.list_id, payload)],
+                vec![event(p, None, EventKind::ListImported, &version.list_id, payload)],
             )
             .await?;
         // Keep an index that is in use current; one that was never used is built when first needed.

@@ -4,6 +4,7 @@
 
 use crate::{App, event, to_json};
 use accord_core::Result;
+use accord_core::audit::EventKind;
 use accord_core::cases::{Alert, Application};
 use accord_core::ids::OrgId;
 use accord_core::licences::LicenceStatus;
@@ -75,7 +76,7 @@ impl App {
             case.version += 1;
             case.alerts.extend(alerts.iter().cloned());
             let authority = case.authority_id.clone();
-            let e = event(p, Some(&authority), "case.alert", case.id.as_str(), to_json(&alerts));
+            let e = event(p, Some(&authority), EventKind::CaseAlert, case.id.as_str(), to_json(&alerts));
             if let Err(err) = self.store.commit(vec![Mutation::UpdateCase { case, expected_version }], vec![e]).await {
                 // An officer changed the case meanwhile; the next list update screens it again.
                 tracing::warn!(error = %err, "could not record an alert on a case");
@@ -92,7 +93,7 @@ impl App {
             licence.version += 1;
             licence.alerts.extend(alerts.iter().cloned());
             let authority = licence.authority_id.clone();
-            let e = event(p, Some(&authority), "licence.alert", licence.id.as_str(), to_json(&alerts));
+            let e = event(p, Some(&authority), EventKind::LicenceAlert, licence.id.as_str(), to_json(&alerts));
             if let Err(err) =
                 self.store.commit(vec![Mutation::UpdateLicence { licence, expected_version }], vec![e]).await
             {

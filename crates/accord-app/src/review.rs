@@ -4,6 +4,7 @@
 
 use crate::authz::{Action, require};
 use crate::{App, event, to_json, user_principal};
+use accord_core::audit::EventKind;
 use accord_core::cases::{
     Advice, Case, CaseSla, CaseStatus, Decision, DecisionKind, InfoRequest, LicensedItem, NewDecision, NewTask,
     TaskOutcome, TaskResult, VerificationTask,
@@ -66,7 +67,7 @@ impl App {
         Ok(case)
     }
 
-    async fn save_case(&self, p: &Principal, case: Case, kind: &str, payload: serde_json::Value) -> Result<Case> {
+    async fn save_case(&self, p: &Principal, case: Case, kind: EventKind, payload: serde_json::Value) -> Result<Case> {
         self.save_case_with(p, case, kind, payload, Vec::new()).await
     }
 
@@ -76,7 +77,7 @@ impl App {
         &self,
         p: &Principal,
         mut case: Case,
-        kind: &str,
+        kind: EventKind,
         payload: serde_json::Value,
         extra: Vec<Mutation>,
     ) -> Result<Case> {
@@ -99,12 +100,24 @@ impl App {
             if issues_licence {
                 let licence = crate::licences::issue(&case, &decision, &application);
                 case.licence_id = Some(licence.id.to_string());
-                events.push(event(p, Some(&authority), "licence.issued", licence.id.as_str(), to_json(&licence)));
+                events.push(event(
+                    p,
+                    Some(&authority),
+                    EventKind::LicenceIssued,
+                    licence.id.as_str(),
+                    to_json(&licence),
+                ));
                 mutations.push(Mutation::InsertLicence(licence));
             } else {
                 let denial = crate::allied::of_refusal(&case, &decision, &application, &p.actor());
                 case.denial_id = Some(denial.id.to_string());
-                events.push(event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial)));
+                events.push(event(
+                    p,
+                    Some(&authority),
+                    EventKind::DenialRecorded,
+                    denial.id.as_str(),
+                    to_json(&denial),
+                ));
                 mutations.extend(self.publication(&denial));
                 mutations.push(Mutation::InsertDenial(denial));
             }
@@ -134,7 +147,7 @@ impl App {
             (None, None) => return Err(Error::validation("officer", "name the officer to assign")),
         };
         case.assigned_to = Some(officer.clone());
-        self.save_case(p, case, "case.assigned", json!({ "officer": officer })).await
+        self.save_case(p, case, EventKind::CaseAssigned, json!({ "officer": officer })).await
     }
 
     /// Asks the exporter for information; the SLA clock pauses until the answer.
@@ -152,7 +165,7 @@ impl App {
             answer: None,
         });
         case.status = CaseStatus::AwaitingInformation;
-        self.save_case(p, case, "case.information_requested", json!({ "question": question })).await
+        self.save_case(p, case, EventKind::CaseInformationRequested, json!({ "question": question })).await
     }
 
     /// The exporter answers the open question; the clock runs again and the due date moves by the pause.
@@ -170,7 +183,7 @@ impl App {
         case.status = CaseStatus::Open;
         let authority = self.authority(case.authority_id.as_str()).await?;
         case.due_date = sla(&case, &authority, jiff::Zoned::now().date()).due_date;
-        self.save_case(p, case, "case.information_answered", json!({ "answer": answer })).await
+        self.save_case(p, case, EventKind::CaseInformationAnswered, json!({ "answer": answer })).await
     }
 
     /// Records advice on an open case.
@@ -181,7 +194,7 @@ impl App {
         }
         let advice = text("advice", advice, 8000)?;
         case.advice.push(Advice { by: p.actor(), at: accord_core::now(), text: advice.clone() });
-        self.save_case(p, case, "case.advice_recorded", json!({ "advice": advice })).await
+        self.save_case(p, case, EventKind::CaseAdviceRecorded, json!({ "advice": advice })).await
     }
 
     /// Decides an open case. A refusal, or an approval on the enhanced-due-diligence path, waits for the
@@ -282,7 +295,7 @@ impl App {
             }
         }
         case.decision = Some(decision.clone());
-        self.save_case_with(p, case, "case.decided", to_json(&decision), extra).await
+        self.save_case_with(p, case, EventKind::CaseDecided, to_json(&decision), extra).await
     }
 
     /// Opens a verification task on an open case.
@@ -303,7 +316,7 @@ impl App {
             closed_at: None,
         };
         case.tasks.push(task.clone());
-        self.save_case(p, case, "case.task_opened", to_json(&task)).await
+        self.save_case(p, case, EventKind::CaseTaskOpened, to_json(&task)).await
     }
 
     /// Records the outcome and report of a verification task.
@@ -342,7 +355,7 @@ impl App {
             version: 1,
         };
         let extra = self.verification_mutations(&shared);
-        self.save_case_with(p, case, "case.task_closed", payload, extra).await
+        self.save_case_with(p, case, EventKind::CaseTaskClosed, payload, extra).await
     }
 
     /// Countersigns a decision waiting for it: a senior officer of the case's authority other than the decider.
@@ -374,7 +387,7 @@ impl App {
         {
             extra = self.notice_mutations(&n);
         }
-        self.save_case_with(p, case, "case.countersigned", payload, extra).await
+        self.save_case_with(p, case, EventKind::CaseCountersigned, payload, extra).await
     }
 
     /// The licensed items of an approval: as given (never more than applied for), or everything applied for.

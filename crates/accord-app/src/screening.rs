@@ -5,6 +5,7 @@
 
 use crate::authz::{Action, require};
 use crate::{App, event, scope_of, user_principal};
+use accord_core::audit::EventKind;
 use accord_core::ids::AdjudicationId;
 use accord_core::listed::{Adjudication, EntityKind, Verdict};
 use accord_core::model::parse_country;
@@ -409,7 +410,7 @@ impl App {
                 vec![event(
                     p,
                     Some(&authority),
-                    "screening.adjudicated",
+                    EventKind::ScreeningAdjudicated,
                     &a.id,
                     serde_json::to_value(&a).unwrap_or_default(),
                 )],

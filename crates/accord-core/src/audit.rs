@@ -12,6 +12,68 @@ use utoipa::ToSchema;
 /// The previous-hash of the first event in a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+crate::named_enum! {
+    /// What an audit event records: the one list of kinds the node writes (`user.created`, `case.decided`, …).
+    EventKind {
+        ApiKeyCreated = "api_key.created",
+        ApiKeyRevoked = "api_key.revoked",
+        ApplicationCreated = "application.created",
+        ApplicationDocumentUploaded = "application.document_uploaded",
+        ApplicationSubmitted = "application.submitted",
+        AssessmentEndorsed = "assessment.endorsed",
+        AssessmentPublished = "assessment.published",
+        AuthorityCreated = "authority.created",
+        AuthorityFastTrackSet = "authority.fast_track_set",
+        CaseAdviceRecorded = "case.advice_recorded",
+        CaseAlert = "case.alert",
+        CaseAssigned = "case.assigned",
+        CaseCountersigned = "case.countersigned",
+        CaseDecided = "case.decided",
+        CaseInformationAnswered = "case.information_answered",
+        CaseInformationRequested = "case.information_requested",
+        CaseOpened = "case.opened",
+        CaseTaskClosed = "case.task_closed",
+        CaseTaskOpened = "case.task_opened",
+        ComplianceAuditRecorded = "compliance.audit_recorded",
+        ComplianceCertified = "compliance.certified",
+        ComplianceTrainingRecorded = "compliance.training_recorded",
+        ConsultationAnswered = "consultation.answered",
+        ConsultationOpened = "consultation.opened",
+        ControlsImported = "controls.imported",
+        DenialAmended = "denial.amended",
+        DenialRecorded = "denial.recorded",
+        DenialRenewed = "denial.renewed",
+        DenialRevoked = "denial.revoked",
+        FederationIdentityCreated = "federation.identity_created",
+        FederationPeerAdded = "federation.peer_added",
+        FederationPeerRemoved = "federation.peer_removed",
+        FederationPublished = "federation.published",
+        FederationQuarantined = "federation.quarantined",
+        FederationReceived = "federation.received",
+        FederationRejected = "federation.rejected",
+        LicenceActive = "licence.active",
+        LicenceSuspended = "licence.suspended",
+        LicenceRevoked = "licence.revoked",
+        LicenceAlert = "licence.alert",
+        LicenceAmended = "licence.amended",
+        LicenceAmendmentApproved = "licence.amendment_approved",
+        LicenceAmendmentRefused = "licence.amendment_refused",
+        LicenceAmendmentRequested = "licence.amendment_requested",
+        LicenceIssued = "licence.issued",
+        LicenceParticipantAdded = "licence.participant_added",
+        LicenceParticipantRemoved = "licence.participant_removed",
+        ListImported = "list.imported",
+        NodeBootstrapped = "node.bootstrapped",
+        OrganisationRegistered = "organisation.registered",
+        PoliciesImported = "policies.imported",
+        ScreeningAdjudicated = "screening.adjudicated",
+        ShipmentReported = "shipment.reported",
+        UserCreated = "user.created",
+        UserDisabled = "user.disabled",
+        UserEnabled = "user.enabled",
+    }
+}
+
 /// One recorded state change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
@@ -20,12 +82,13 @@ pub struct AuditEvent {
     /// Event id (`evt_…`).
     pub id: String,
     /// When it happened (UTC, microseconds).
-    pub at: String,
+    pub at: crate::Timestamp,
     /// Who caused it: `user:usr_…`, `operator:NAME` or `system`.
     pub actor: String,
     /// The authority whose records changed, if any.
     pub authority_id: Option<String>,
-    /// What happened, e.g. `user.created`.
+    /// What happened, e.g. `user.created` (an [`EventKind`] when written; kept verbatim as read so that an edited
+    /// row is still walked and fails its hash).
     pub kind: String,
     /// The id of the record that changed.
     pub subject: String,
@@ -206,6 +269,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn event_kinds_are_distinct_area_dot_action_names_that_parse_back() {
+        let names = EventKind::names();
+        assert_eq!(
+            names.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            names.len(),
+            "a kind is listed twice"
+        );
+        for kind in EventKind::ALL {
+            let (area, action) = kind.as_str().split_once('.').expect("area.action");
+            let snake = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            assert!(snake(area) && snake(action), "{}", kind.as_str());
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), json!(kind.as_str()));
+        }
+    }
+
     fn chain(n: i64) -> Vec<AuditEvent> {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
@@ -213,7 +293,7 @@ mod tests {
                 let mut e = AuditEvent {
                     seq,
                     id: format!("evt_{seq}"),
-                    at: "2026-11-27T00:00:00.000000Z".into(),
+                    at: "2026-11-27T00:00:00.000000Z".parse().unwrap(),
                     actor: "system".into(),
                     authority_id: None,
                     kind: "test".into(),
@@ -329,7 +409,7 @@ impl Checkpoint {
             authority_id: authority_id.to_owned(),
             seq,
             head_hash: head_hash.to_owned(),
-            at: crate::now(),
+            at: crate::now().to_string(),
             signature: String::new(),
         };
         c.signature = key.sign(c.signed_bytes().as_bytes());

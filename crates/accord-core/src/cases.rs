@@ -126,9 +126,9 @@ pub struct Application {
     /// Who created it.
     pub created_by: String,
     /// When it was created.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
     /// When it was submitted.
-    pub submitted_at: Option<String>,
+    pub submitted_at: Option<crate::Timestamp>,
 }
 
 /// Request to draft an application.
@@ -216,11 +216,11 @@ pub struct InfoRequest {
     /// Who asked.
     pub asked_by: String,
     /// When.
-    pub asked_at: String,
+    pub asked_at: crate::Timestamp,
     /// The question.
     pub question: String,
     /// When it was answered.
-    pub answered_at: Option<String>,
+    pub answered_at: Option<crate::Timestamp>,
     /// The answer.
     pub answer: Option<String>,
 }
@@ -231,7 +231,7 @@ pub struct Advice {
     /// Who recorded it.
     pub by: String,
     /// When.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// The advice.
     pub text: String,
 }
@@ -268,7 +268,7 @@ pub struct Decision {
     /// The deciding officer.
     pub by: String,
     /// When.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// Why, in words.
     pub reason: String,
     /// Conditions (provisos) of an approval.
@@ -284,7 +284,7 @@ pub struct Decision {
     /// The senior officer who countersigned, when one had to.
     pub countersigned_by: Option<String>,
     /// When.
-    pub countersigned_at: Option<String>,
+    pub countersigned_at: Option<crate::Timestamp>,
 }
 
 /// Request to decide a case.
@@ -354,7 +354,7 @@ pub struct Case {
     /// Optimistic version: every change increments it.
     pub version: i64,
     /// When it was opened.
-    pub opened_at: String,
+    pub opened_at: crate::Timestamp,
     /// The SLA target day (working days of the authority's calendar).
     #[schema(value_type = String, format = Date)]
     pub due_date: jiff::civil::Date,
@@ -394,7 +394,7 @@ pub struct Case {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Alert {
     /// When it was raised.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// The party's name as applied for.
     pub party: String,
     /// The list.
@@ -445,13 +445,13 @@ pub struct VerificationTask {
     /// When it is due.
     pub due_date: String,
     /// When it was opened.
-    pub opened_at: String,
+    pub opened_at: crate::Timestamp,
     /// The outcome, once recorded.
     pub outcome: Option<TaskOutcome>,
     /// The report, once recorded.
     pub report: Option<String>,
     /// When the outcome was recorded.
-    pub closed_at: Option<String>,
+    pub closed_at: Option<crate::Timestamp>,
 }
 
 /// Request to open a verification task.
@@ -592,8 +592,8 @@ pub struct CaseSla {
     pub due_date: jiff::civil::Date,
 }
 
-fn day_of(timestamp: &str) -> jiff::civil::Date {
-    timestamp.get(..10).and_then(|d| d.parse().ok()).unwrap_or_else(|| jiff::Zoned::now().date())
+fn day_of(at: &crate::Timestamp) -> jiff::civil::Date {
+    at.utc_date()
 }
 
 impl Case {
@@ -606,7 +606,7 @@ impl Case {
         let paused = self
             .info_requests
             .iter()
-            .map(|r| calendar.working_days_between(day_of(&r.asked_at), r.answered_at.as_deref().map_or(end, day_of)))
+            .map(|r| calendar.working_days_between(day_of(&r.asked_at), r.answered_at.as_ref().map_or(end, day_of)))
             .sum::<u32>()
             .min(elapsed);
         let target = self.sla_target;

@@ -19,7 +19,7 @@ pub struct ControlVersion {
     /// Where it came from.
     pub source: String,
     /// When it was imported.
-    pub imported_at: String,
+    pub imported_at: crate::Timestamp,
     /// Number of entries (control list) or files (policy set).
     pub entries: i64,
 }

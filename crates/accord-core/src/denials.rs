@@ -86,7 +86,7 @@ pub struct Denial {
     /// Who recorded it.
     pub created_by: String,
     /// When.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
     /// Optimistic version: every change increments it.
     pub version: i64,
     /// Set on reading when an active denial expires within [`REVIEW_REMINDER_DAYS`]: time to renew or let it lapse.
@@ -267,7 +267,7 @@ pub struct Consultation {
     /// Who opened it.
     pub opened_by: String,
     /// When.
-    pub opened_at: String,
+    pub opened_at: crate::Timestamp,
     /// The last day to answer; after it the consulting authority may decide without an answer.
     pub deadline: String,
     /// Always 1 (a consultation does not change; its answer is a record of its own).
@@ -290,7 +290,7 @@ pub struct ConsultationAnswer {
     /// Who answered.
     pub answered_by: String,
     /// When.
-    pub answered_at: String,
+    pub answered_at: crate::Timestamp,
     /// Always 1.
     pub version: i64,
 }
@@ -314,7 +314,7 @@ pub struct ApprovalNotice {
     /// The approving authority's reasons.
     pub reasons: String,
     /// When it approved.
-    pub approved_at: String,
+    pub approved_at: crate::Timestamp,
     /// Always 1.
     pub version: i64,
 }
@@ -351,7 +351,7 @@ pub struct RiskAssessment {
     /// Last day it stands.
     pub valid_until: String,
     /// When it was published (or last revised).
-    pub published_at: String,
+    pub published_at: crate::Timestamp,
     /// Incremented by each revision.
     pub version: i64,
 }
@@ -411,7 +411,7 @@ pub struct Endorsement {
     /// Who endorsed it.
     pub by: String,
     /// When.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// Always 1.
     pub version: i64,
 }

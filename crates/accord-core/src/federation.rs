@@ -76,7 +76,14 @@ impl Envelope {
     }
 
     /// A new envelope for every ally, signed with `key`.
-    pub fn seal(key: &NodeKey, sender: &str, seq: i64, created_at: &str, kind: &str, payload: Value) -> Envelope {
+    pub fn seal(
+        key: &NodeKey,
+        sender: &str,
+        seq: i64,
+        created_at: crate::Timestamp,
+        kind: &str,
+        payload: Value,
+    ) -> Envelope {
         Envelope::seal_to(key, sender, seq, created_at, kind, payload, &[])
     }
 
@@ -85,7 +92,7 @@ impl Envelope {
         key: &NodeKey,
         sender: &str,
         seq: i64,
-        created_at: &str,
+        created_at: crate::Timestamp,
         kind: &str,
         payload: Value,
         to: &[String],
@@ -93,7 +100,7 @@ impl Envelope {
         let mut e = Envelope {
             sender: sender.to_owned(),
             seq,
-            created_at: created_at.to_owned(),
+            created_at: created_at.to_string(),
             kind: kind.to_owned(),
             payload_sha256: payload_hash(&payload),
             payload,
@@ -318,7 +325,7 @@ pub struct Identity {
     /// Its public key, base64.
     pub public_key: String,
     /// When the key pair was created.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// A registered peer and how replication from it stands.
@@ -331,15 +338,15 @@ pub struct Peer {
     /// Its public key, base64.
     pub public_key: String,
     /// When it was registered.
-    pub added_at: String,
+    pub added_at: crate::Timestamp,
     /// The last sequence number applied from it.
     pub last_seq: i64,
     /// The latest sequence number it reported (its outbox head).
     pub head_seq: i64,
     /// When it was last pulled.
-    pub last_attempt_at: Option<String>,
+    pub last_attempt_at: Option<crate::Timestamp>,
     /// When a pull last succeeded.
-    pub last_success_at: Option<String>,
+    pub last_success_at: Option<crate::Timestamp>,
     /// The last error, when the last pull failed or an envelope was rejected.
     pub last_error: Option<String>,
 }
@@ -361,7 +368,7 @@ pub struct RejectionRecord {
     /// In words.
     pub message: String,
     /// When.
-    pub received_at: String,
+    pub received_at: crate::Timestamp,
     /// The envelope as received.
     #[schema(value_type = Object)]
     pub envelope: Value,

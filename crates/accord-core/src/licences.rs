@@ -189,10 +189,10 @@ pub struct RosterEntry {
     /// Where they stand.
     pub status: RosterStatus,
     /// When they were added (or asked to be).
-    pub added_at: String,
+    pub added_at: crate::Timestamp,
     /// When they were removed.
     #[serde(default)]
-    pub removed_at: Option<String>,
+    pub removed_at: Option<crate::Timestamp>,
     /// Why they were removed or refused.
     #[serde(default)]
     pub reason: Option<String>,
@@ -251,13 +251,13 @@ pub struct Amendment {
     /// Who asked for it.
     pub requested_by: String,
     /// When.
-    pub requested_at: String,
+    pub requested_at: crate::Timestamp,
     /// The officer who decided it, when it was reviewed.
     #[serde(default)]
     pub decided_by: Option<String>,
     /// When.
     #[serde(default)]
-    pub decided_at: Option<String>,
+    pub decided_at: Option<crate::Timestamp>,
     /// Why, in the officer's words.
     #[serde(default)]
     pub decision_reason: Option<String>,
@@ -368,7 +368,7 @@ pub struct Licence {
     /// Optimistic version: every change increments it.
     pub version: i64,
     /// When it was issued.
-    pub issued_at: String,
+    pub issued_at: crate::Timestamp,
     /// New restricted-party hits on its parties found after it was issued.
     #[serde(default)]
     pub alerts: Vec<crate::cases::Alert>,
@@ -419,7 +419,7 @@ pub struct Shipment {
     /// Who reported it.
     pub reported_by: String,
     /// When.
-    pub reported_at: String,
+    pub reported_at: crate::Timestamp,
 }
 
 /// An officer's change of a licence: a new last day, new conditions, new licensed quantities and values.

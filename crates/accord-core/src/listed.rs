@@ -288,7 +288,7 @@ pub struct ListVersion {
     /// Where it was read from (files or URL).
     pub source: String,
     /// When it was imported.
-    pub imported_at: String,
+    pub imported_at: crate::Timestamp,
     /// Entities in this version.
     pub entities: i64,
     /// Entities new in this version.
@@ -442,7 +442,7 @@ pub struct SyncState {
     #[schema(value_type = Object)]
     pub validators: serde_json::Value,
     /// When the publisher was last asked.
-    pub checked_at: String,
+    pub checked_at: crate::Timestamp,
     /// `updated`, `unchanged` or `failed`.
     pub outcome: String,
     /// What happened, e.g. the failure; the version in force stays when a download fails.
@@ -500,5 +500,5 @@ pub struct Adjudication {
     /// The deciding officer.
     pub officer_id: String,
     /// When.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }

@@ -311,7 +311,7 @@ pub struct Authority {
     /// Working days and holidays.
     pub calendar: WorkingCalendar,
     /// When it was registered on this node.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// Request to register an authority.
@@ -335,7 +335,7 @@ pub struct NewAuthority {
 
 impl NewAuthority {
     /// Checks every field and returns the authority to store.
-    pub fn parse(self, created_at: String) -> Result<Authority> {
+    pub fn parse(self, created_at: crate::Timestamp) -> Result<Authority> {
         let id = AuthorityId::parse(&self.id)?;
         let jurisdiction = self.jurisdiction.trim().to_owned();
         if !(2..=8).contains(&jurisdiction.len()) || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -383,7 +383,7 @@ pub struct Organisation {
     #[schema(value_type = String)]
     pub authority_id: AuthorityId,
     /// When it was registered.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// Request to register an organisation.
@@ -405,7 +405,7 @@ pub struct NewOrganisation {
 
 impl NewOrganisation {
     /// Checks every field and returns the organisation to store (the authority's existence is checked by the store).
-    pub fn parse(self, created_at: String) -> Result<Organisation> {
+    pub fn parse(self, created_at: crate::Timestamp) -> Result<Organisation> {
         let authority_id =
             AuthorityId::parse(&self.authority_id).map_err(|e| Error::validation("authority_id", e.message))?;
         if self.registration_ids.len() > 20 {
@@ -456,7 +456,7 @@ pub struct User {
     /// Disabled users cannot authenticate.
     pub disabled: bool,
     /// When the user was created.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// Request to create a user.
@@ -479,7 +479,7 @@ pub struct NewUser {
 
 impl NewUser {
     /// Checks every field and the role's attachments; returns the user to store.
-    pub fn parse(self, created_at: String) -> Result<User> {
+    pub fn parse(self, created_at: crate::Timestamp) -> Result<User> {
         let email = self.email.trim().to_lowercase();
         let email_ok = email.len() <= 254
             && !email.chars().any(|c| c.is_control() || c.is_whitespace())
@@ -546,13 +546,13 @@ pub struct ApiKeyInfo {
     /// Free label, e.g. `ci` or `laptop`.
     pub label: String,
     /// When it was created.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
     /// When it stops working, if ever.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// When it was revoked, if it was.
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<crate::Timestamp>,
     /// Last successful use (updated at most once a minute).
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<crate::Timestamp>,
     /// The key it was minted with, when a key minted it: it never outlives that key and is revoked with it.
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -622,9 +622,9 @@ mod tests {
     fn authority_with_unknown_time_zone_is_refused() {
         let mut a = new_authority();
         a.time_zone = "Europe/Atlantis".into();
-        let err = a.parse("t".into()).unwrap_err();
+        let err = a.parse(crate::now()).unwrap_err();
         assert_eq!(err.details.unwrap()["field"], "time_zone");
-        assert!(new_authority().parse("t".into()).is_ok());
+        assert!(new_authority().parse(crate::now()).is_ok());
     }
 
     #[test]
@@ -636,13 +636,13 @@ mod tests {
             authority_id: None,
             organisation_id: None,
         };
-        assert_eq!(base.clone().parse("t".into()).unwrap_err().details.unwrap()["field"], "organisation_id");
+        assert_eq!(base.clone().parse(crate::now()).unwrap_err().details.unwrap()["field"], "organisation_id");
         let officer = NewUser { role: Role::Officer, ..base.clone() };
-        assert_eq!(officer.parse("t".into()).unwrap_err().details.unwrap()["field"], "authority_id");
+        assert_eq!(officer.parse(crate::now()).unwrap_err().details.unwrap()["field"], "authority_id");
         let admin_with_authority = NewUser { role: Role::Admin, authority_id: Some("DE-BAFA".into()), ..base.clone() };
-        assert!(admin_with_authority.parse("t".into()).is_err());
+        assert!(admin_with_authority.parse(crate::now()).is_err());
         let exporter = NewUser { organisation_id: Some(OrgId::generate().to_string()), ..base };
-        let user = exporter.parse("t".into()).unwrap();
+        let user = exporter.parse(crate::now()).unwrap();
         assert_eq!(user.email, "a@example.org");
     }
 
@@ -666,7 +666,7 @@ mod tests {
                 authority_id: None,
                 organisation_id: None,
             };
-            assert!(u.parse("t".into()).is_err(), "{bad}");
+            assert!(u.parse(crate::now()).is_err(), "{bad}");
         }
     }
 }

@@ -11,7 +11,7 @@ macro_rules! named_enum {
             Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)*
+            $($(#[$vdoc])* #[doc = concat!("Named `", $text, "`.")] #[serde(rename = $text)] $variant,)*
         }
 
         impl $name {

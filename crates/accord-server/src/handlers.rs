@@ -43,7 +43,7 @@ pub struct ListInForce {
     /// The version in force.
     pub version: i64,
     /// When it was imported.
-    pub imported_at: String,
+    pub imported_at: accord_core::Timestamp,
     /// Seconds since the import.
     pub age_seconds: i64,
 }
@@ -66,7 +66,7 @@ pub(crate) async fn ready(State(s): State<AppState>) -> ApiResult<Json<Ready>> {
         .await?
         .into_iter()
         .map(|v| ListInForce {
-            age_seconds: v.imported_at.parse::<jiff::Timestamp>().map_or(0, |t| (now - t.as_second()).max(0)),
+            age_seconds: (now - v.imported_at.as_second()).max(0),
             list_id: v.list_id,
             version: v.version,
             imported_at: v.imported_at,

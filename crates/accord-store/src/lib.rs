@@ -45,7 +45,7 @@ pub enum Mutation {
         /// The key.
         id: KeyId,
         /// Revocation time.
-        at: String,
+        at: accord_core::Timestamp,
     },
     /// Store a signed checkpoint of the audit chain (its sequence must be new).
     InsertCheckpoint(accord_core::audit::Checkpoint),
@@ -54,7 +54,7 @@ pub enum Mutation {
         /// The user.
         user: UserId,
         /// Revocation time.
-        at: String,
+        at: accord_core::Timestamp,
     },
     /// Disable or re-enable a user.
     SetUserDisabled {
@@ -223,7 +223,7 @@ pub struct DocumentFile {
     /// Who uploaded it.
     pub uploaded_by: String,
     /// When.
-    pub uploaded_at: String,
+    pub uploaded_at: accord_core::Timestamp,
     /// The bytes (empty when only the facts were read).
     pub content: Vec<u8>,
     /// Size in bytes.
@@ -237,8 +237,8 @@ pub struct NewEvent {
     pub actor: String,
     /// Authority whose records changed.
     pub authority_id: Option<String>,
-    /// Event kind, e.g. `user.created`.
-    pub kind: String,
+    /// What happened.
+    pub kind: accord_core::audit::EventKind,
     /// Id of the changed record.
     pub subject: String,
     /// The change.
@@ -309,7 +309,7 @@ pub trait DirectoryStore: Send + Sync {
     /// A user's API keys, newest last.
     async fn keys_of(&self, user: &UserId) -> Result<Vec<ApiKeyInfo>>;
     /// Records a successful use of a key (bookkeeping, not an audited state change).
-    async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()>;
+    async fn touch_key(&self, id: &KeyId, at: accord_core::Timestamp) -> Result<()>;
 }
 
 /// Restricted-party list versions and their entities, control-list and policy versions, syncs and adjudications.
@@ -392,10 +392,22 @@ pub trait FederationStore: Send + Sync {
     /// The registered peers, by authority.
     async fn peers(&self) -> Result<Vec<Peer>>;
     /// Records how a pull from a peer went (operational state, not audited).
-    async fn record_pull(&self, peer: &str, at: &str, error: Option<&str>, head: Option<i64>) -> Result<()>;
+    async fn record_pull(
+        &self,
+        peer: &str,
+        at: accord_core::Timestamp,
+        error: Option<&str>,
+        head: Option<i64>,
+    ) -> Result<()>;
     /// Remembers the nonce of a peer's signed request and forgets those seen before `forget_before`; false when
     /// the nonce was seen already (a replay).
-    async fn remember_nonce(&self, peer: &str, nonce: &str, at: &str, forget_before: &str) -> Result<bool>;
+    async fn remember_nonce(
+        &self,
+        peer: &str,
+        nonce: &str,
+        at: accord_core::Timestamp,
+        forget_before: accord_core::Timestamp,
+    ) -> Result<bool>;
     /// Envelopes of the outbox after a sequence number, in order.
     async fn outbox(&self, after: i64, limit: i64) -> Result<Vec<Envelope>>;
     /// The last sequence number of the outbox.

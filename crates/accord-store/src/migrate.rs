@@ -178,7 +178,7 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend, list: &[Migration]) ->
             .bind(m.version)
             .bind(m.name)
             .bind(&checksum)
-            .bind(accord_core::now())
+            .bind(accord_core::now().to_string())
             .execute(&mut *tx)
             .await
             .map_err(|e| migration_error(m, e))?;

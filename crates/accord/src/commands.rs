@@ -211,14 +211,14 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         }
         Command::Key(KeyCommand::Revoke { key }) => {
             let k = service(app.revoke_key(p, &key).await)?;
-            println!("Revoked API key {} at {}", k.id, k.revoked_at.unwrap_or_default());
+            println!("Revoked API key {} at {}", k.id, output::cell(k.revoked_at.as_ref()));
         }
         Command::Key(KeyCommand::List { user }) => {
             output::list(&service(app.keys(p, &user).await)?, &["id", "label", "created", "expires", "revoked"], |k| {
                 vec![
                     k.id.to_string(),
                     k.label.clone(),
-                    k.created_at.clone(),
+                    k.created_at.to_string(),
                     output::cell(k.expires_at.as_ref()),
                     output::cell(k.revoked_at.as_ref()),
                 ]
@@ -284,7 +284,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                     a.organisation_id.to_string(),
                     a.status.as_str().to_owned(),
                     a.transaction.destination.clone(),
-                    a.created_at.clone(),
+                    a.created_at.to_string(),
                 ]
             },
         )?,
@@ -348,7 +348,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
                     s.shipment.date.to_string(),
                     s.shipment.consignee.clone(),
                     s.shipment.transport_document.clone(),
-                    s.reported_at.clone(),
+                    s.reported_at.to_string(),
                 ]
             },
         )?,

@@ -152,7 +152,7 @@ pub async fn federation(app: &App, p: &Principal, command: FederationCommand) ->
                     s.peer.last_seq,
                     s.lag,
                     s.received,
-                    s.peer.last_success_at.as_deref().unwrap_or("never"),
+                    s.peer.last_success_at.map_or_else(|| "never".to_owned(), |t| t.to_string()),
                     s.peer.last_error.as_deref().map(|e| format!("error: {e}")).unwrap_or_default()
                 );
             }

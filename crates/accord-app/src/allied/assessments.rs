@@ -1,6 +1,7 @@
 //! Risk assessments allies publish and endorse, and the verification results they share.
 
 use super::*;
+use accord_core::audit::EventKind;
 use accord_core::shared::SharedKind;
 
 impl App {
@@ -23,8 +24,11 @@ impl App {
         };
         let mut mutations = vec![crate::federation::kept(&a, true)];
         mutations.extend(self.publication(&a));
-        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.published", &a.id, to_json(&a))])
-            .await?;
+        self.commit_and_notify(
+            mutations,
+            vec![event(p, Some(&authority), EventKind::AssessmentPublished, &a.id, to_json(&a))],
+        )
+        .await?;
         Ok(AssessmentView { assessment: a, endorsements: Vec::new() })
     }
 
@@ -79,8 +83,11 @@ impl App {
         };
         let mut mutations = vec![crate::federation::kept(&e, true)];
         mutations.extend(self.publication(&e));
-        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "assessment.endorsed", id, to_json(&e))])
-            .await?;
+        self.commit_and_notify(
+            mutations,
+            vec![event(p, Some(&authority), EventKind::AssessmentEndorsed, id, to_json(&e))],
+        )
+        .await?;
         let mut view = view;
         view.endorsements.push(e);
         Ok(view)

@@ -2,6 +2,7 @@
 //! notices of approvals that went ahead.
 
 use super::*;
+use accord_core::audit::EventKind;
 use accord_core::shared::SharedKind;
 
 impl App {
@@ -174,8 +175,11 @@ impl App {
         // stub that shows nothing of the case.
         let to = [c.to_authority.as_str()];
         mutations.extend(self.publication_to(&c, &to));
-        self.commit_and_notify(mutations, vec![event(p, Some(&authority), "consultation.opened", &c.id, to_json(&c))])
-            .await?;
+        self.commit_and_notify(
+            mutations,
+            vec![event(p, Some(&authority), EventKind::ConsultationOpened, &c.id, to_json(&c))],
+        )
+        .await?;
         self.view(c).await
     }
 
@@ -186,7 +190,7 @@ impl App {
         for v in self.store.shared(SharedKind::Consultation.as_str()).await? {
             views.push(self.view(parse(v, "consultation")?).await?);
         }
-        views.sort_by(|a, b| b.consultation.opened_at.cmp(&a.consultation.opened_at));
+        views.sort_by_key(|v| std::cmp::Reverse(v.consultation.opened_at));
         Ok(views)
     }
 
@@ -246,7 +250,7 @@ impl App {
         mutations.extend(self.publication_to(&answer, &to));
         self.commit_and_notify(
             mutations,
-            vec![event(p, Some(&authority), "consultation.answered", id, to_json(&answer))],
+            vec![event(p, Some(&authority), EventKind::ConsultationAnswered, id, to_json(&answer))],
         )
         .await?;
         self.view(view.consultation).await
@@ -262,7 +266,7 @@ impl App {
             .into_iter()
             .map(|v| parse(v, "notice"))
             .collect::<Result<_>>()?;
-        all.sort_by(|a, b| b.approved_at.cmp(&a.approved_at));
+        all.sort_by_key(|n| std::cmp::Reverse(n.approved_at));
         Ok(all)
     }
 }

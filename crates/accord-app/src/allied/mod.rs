@@ -8,6 +8,7 @@ mod consultations;
 use crate::authz::{Action, require};
 use crate::controls::today;
 use crate::{App, event, to_json, user_principal};
+use accord_core::audit::EventKind;
 use accord_core::cases::{Application, Case, Decision};
 use accord_core::denials::{
     AnswerKind, ApprovalNotice, Consultation, ConsultationAnswer, ConsultationView, Denial, DenialChange, DenialParty,
@@ -258,7 +259,7 @@ impl App {
         };
         let mut mutations = vec![Mutation::InsertDenial(denial.clone())];
         mutations.extend(self.publication(&denial));
-        let events = vec![event(p, Some(&authority), "denial.recorded", denial.id.as_str(), to_json(&denial))];
+        let events = vec![event(p, Some(&authority), EventKind::DenialRecorded, denial.id.as_str(), to_json(&denial))];
         self.commit_and_notify(mutations, events).await?;
         // The answer shows what a read shows (a legacy denial past its term reads as expired).
         Ok(as_of(denial, crate::controls::day()))
@@ -272,9 +273,9 @@ impl App {
             return Err(Error::forbidden(format!("denial {id} belongs to {}; only it may change it", d.authority_id)));
         }
         let (version, kind) = match &change {
-            DenialChange::Amend { version, .. } => (*version, "denial.amended"),
-            DenialChange::Revoke { version, .. } => (*version, "denial.revoked"),
-            DenialChange::Renew { version } => (*version, "denial.renewed"),
+            DenialChange::Amend { version, .. } => (*version, EventKind::DenialAmended),
+            DenialChange::Revoke { version, .. } => (*version, EventKind::DenialRevoked),
+            DenialChange::Renew { version } => (*version, EventKind::DenialRenewed),
         };
         if d.version != version {
             return Err(Error::new(

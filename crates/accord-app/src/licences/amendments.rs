@@ -1,6 +1,7 @@
 //! Officers' amendments of a licence, and the senior officer's countersignature the larger ones wait for.
 
 use super::*;
+use accord_core::audit::EventKind;
 
 impl App {
     /// Amends a licence (an officer of the issuing authority): a new last day, new conditions, new licensed
@@ -38,7 +39,7 @@ impl App {
             decision_reason: (!pending).then(|| reason.clone()),
         };
         l.amendments.push(amendment);
-        let kind = if pending { "licence.amendment_requested" } else { "licence.amended" };
+        let kind = if pending { EventKind::LicenceAmendmentRequested } else { EventKind::LicenceAmended };
         let payload = json!({ "reason": reason, "changes": changes, "review_reasons": review_reasons });
         self.save_licence(p, l, kind, payload).await
     }
@@ -127,7 +128,7 @@ impl App {
                 .map_err(|e| Error::internal(format!("a stored amendment does not parse: {e}")))?;
             l.amend(&input)?;
         }
-        let kind = if approve { "licence.amendment_approved" } else { "licence.amendment_refused" };
+        let kind = if approve { EventKind::LicenceAmendmentApproved } else { EventKind::LicenceAmendmentRefused };
         self.save_licence(p, l, kind, json!({ "amendment": number, "reason": reason })).await
     }
 }

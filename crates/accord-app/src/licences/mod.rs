@@ -9,6 +9,7 @@ use crate::authz::{Action, require};
 use crate::controls::today;
 use crate::{App, DetermineOptions, Scope, event, scope_of, to_json, user_principal};
 use accord_controls::{Outcome, Party};
+use accord_core::audit::EventKind;
 use accord_core::cases::Application;
 use accord_core::cases::{Case, Decision};
 use accord_core::decimal::Decimal;
@@ -61,7 +62,7 @@ pub(crate) fn issue(case: &Case, decision: &Decision, application: &Application)
                 .map(|p| RosterEntry {
                     participant: p.clone(),
                     status: RosterStatus::Active,
-                    added_at: issued_at.clone(),
+                    added_at: issued_at,
                     removed_at: None,
                     reason: None,
                 })
@@ -157,7 +158,7 @@ impl App {
                     vec![event(
                         p,
                         Some(&drawn.authority_id),
-                        "shipment.reported",
+                        EventKind::ShipmentReported,
                         shipment.id.as_str(),
                         to_json(&shipment),
                     )],
@@ -190,7 +191,7 @@ impl App {
         &self,
         p: &Principal,
         mut l: Licence,
-        kind: &str,
+        kind: EventKind,
         payload: serde_json::Value,
     ) -> Result<Licence> {
         let expected_version = l.version;
@@ -209,12 +210,14 @@ impl App {
     pub async fn set_licence_status(&self, p: &Principal, id: &str, action: &str, reason: &str) -> Result<Licence> {
         let l = self.issuers_licence(p, id, Action::SuspendReinstateOrRevokeLicences).await?;
         let reason = accord_core::model::parse_name("reason", reason)?;
-        let (from, to): (&[LicenceStatus], LicenceStatus) = match action {
-            "suspend" => (&[LicenceStatus::Active], LicenceStatus::Suspended),
-            "reinstate" => (&[LicenceStatus::Suspended], LicenceStatus::Active),
-            "revoke" => {
-                (&[LicenceStatus::Active, LicenceStatus::Suspended, LicenceStatus::Expired], LicenceStatus::Revoked)
-            }
+        let (from, to, kind): (&[LicenceStatus], LicenceStatus, EventKind) = match action {
+            "suspend" => (&[LicenceStatus::Active], LicenceStatus::Suspended, EventKind::LicenceSuspended),
+            "reinstate" => (&[LicenceStatus::Suspended], LicenceStatus::Active, EventKind::LicenceActive),
+            "revoke" => (
+                &[LicenceStatus::Active, LicenceStatus::Suspended, LicenceStatus::Expired],
+                LicenceStatus::Revoked,
+                EventKind::LicenceRevoked,
+            ),
             other => {
                 return Err(Error::validation(
                     "action",
@@ -231,6 +234,6 @@ impl App {
         let mut changed = l;
         changed.status = to;
         changed.status_reason = Some(reason.clone());
-        self.save_licence(p, changed, &format!("licence.{}", to.as_str()), json!({ "reason": reason })).await
+        self.save_licence(p, changed, kind, json!({ "reason": reason })).await
     }
 }

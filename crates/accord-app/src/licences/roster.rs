@@ -1,6 +1,7 @@
 //! A joint-development licence's roster: participants added (screened and determined as deemed exports) and removed.
 
 use super::*;
+use accord_core::audit::EventKind;
 
 impl App {
     /// A joint-development licence its holder may change the roster of (its organisation's exporters, admins).
@@ -101,7 +102,7 @@ impl App {
         l.roster.push(RosterEntry {
             participant: participant.clone(),
             status: if review { RosterStatus::PendingReview } else { RosterStatus::Active },
-            added_at: now.clone(),
+            added_at: now,
             removed_at: None,
             reason: None,
         });
@@ -120,7 +121,7 @@ impl App {
             decided_at: None,
             decision_reason: None,
         };
-        let kind = if review { "licence.amendment_requested" } else { "licence.participant_added" };
+        let kind = if review { EventKind::LicenceAmendmentRequested } else { EventKind::LicenceParticipantAdded };
         let payload = to_json(&amendment);
         l.amendments.push(amendment);
         self.save_licence(p, l, kind, payload).await
@@ -142,7 +143,7 @@ impl App {
         let was_pending = entry.status == RosterStatus::PendingReview;
         let now = accord_core::now();
         entry.status = RosterStatus::Removed;
-        entry.removed_at = Some(now.clone());
+        entry.removed_at = Some(now);
         entry.reason = Some(reason.clone());
         let name = entry.participant.name.clone();
         if was_pending {
@@ -173,7 +174,7 @@ impl App {
         self.save_licence(
             p,
             l,
-            "licence.participant_removed",
+            EventKind::LicenceParticipantRemoved,
             json!({ "participant": index, "name": name, "reason": reason }),
         )
         .await

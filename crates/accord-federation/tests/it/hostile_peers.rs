@@ -21,7 +21,7 @@ fn denial_payload(n: &Node, id: &str, parties: usize) -> Value {
 }
 
 fn sealed(n: &Node, seq: i64, kind: &str, payload: Value) -> Envelope {
-    Envelope::seal(&n.key, &n.authority, seq, &accord_core::now(), kind, payload)
+    Envelope::seal(&n.key, &n.authority, seq, accord_core::now(), kind, payload)
 }
 
 /// GETs `url` with the given headers; the status, the error code and the Retry-After header.
@@ -192,7 +192,7 @@ async fn an_envelope_addressed_to_one_ally_is_a_signed_stub_for_the_others(backe
         &a.key,
         "DE-BAFA",
         1,
-        &accord_core::now(),
+        accord_core::now(),
         "consultation",
         consultation.clone(),
         &["IT-UAMA".to_owned()],

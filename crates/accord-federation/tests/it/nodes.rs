@@ -202,7 +202,7 @@ async fn forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults
     let d = a.app.create_denial(&a.officer, denial("DE-1", CONSIGNEE)).await.unwrap();
     let now = accord_core::now();
     let seal = |key: &NodeKey, sender: &str, seq: i64, payload: serde_json::Value| {
-        Envelope::seal(key, sender, seq, &now, "denial", payload)
+        Envelope::seal(key, sender, seq, now, "denial", payload)
     };
     let good = serde_json::to_value(&d).unwrap();
     let stranger = NodeKey::generate().unwrap();
@@ -235,7 +235,7 @@ async fn forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults
     let content = vec![
         seal(&a.key, "DE-BAFA", 1, foreign_denial),
         seal(&a.key, "DE-BAFA", 2, json!({"not": "a denial"})),
-        Envelope::seal(&a.key, "DE-BAFA", 3, &now, "gossip", good.clone()),
+        Envelope::seal(&a.key, "DE-BAFA", 3, now, "gossip", good.clone()),
         seal(&a.key, "DE-BAFA", 4, good.clone()),
     ];
     let report = b.app.receive("DE-BAFA", &content).await.unwrap();
@@ -282,7 +282,7 @@ async fn forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults
     let forged = agent
         .get(&format!("{}/federation/v1/outbox?after=0", a.url))
         .header("accord-authority", "FR-SBDU")
-        .header("accord-timestamp", accord_core::now())
+        .header("accord-timestamp", accord_core::now().to_string())
         .header("accord-signature", stranger.sign(b"GET /federation/v1/outbox?after=0"))
         .call()
         .unwrap();
@@ -294,7 +294,7 @@ async fn forged_replayed_and_tampered_envelopes_stop_the_peer_and_content_faults
 
 /// Seals a denial as `sender`'s envelope number `seq`.
 fn sealed(key: &NodeKey, sender: &str, seq: i64, payload: serde_json::Value) -> Envelope {
-    Envelope::seal(key, sender, seq, &accord_core::now(), "denial", payload)
+    Envelope::seal(key, sender, seq, accord_core::now(), "denial", payload)
 }
 
 async fn a_peer_that_claims_an_allys_denial_id_cuts_neither_its_denials_nor_the_consultations_they_require(

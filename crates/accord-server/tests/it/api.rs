@@ -168,7 +168,7 @@ async fn keys_stop_working_when_revoked_or_expired(backend: Backend) {
         assert_eq!((a.status.as_u16(), a.code()), (401, code), "{header}");
     }
 
-    let soon = accord_core::format_timestamp(jiff::Timestamp::now() + jiff::SignedDuration::from_millis(1500));
+    let soon = accord_core::now().plus(jiff::SignedDuration::from_millis(1500)).to_string();
     let short = w
         .node
         .post(&format!("/api/v1/users/{me}/keys"), Some(&own), json!({"label": "short", "expires_at": soon}))

@@ -11,8 +11,8 @@ async fn a_key_minted_with_a_key_never_outlives_it_and_is_revoked_with_it(backen
     let w = world(backend).await;
     let me = w.id("exporter_de").to_owned();
     let path = format!("/api/v1/users/{me}/keys");
-    let soon = accord_core::format_timestamp(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24));
-    let later = accord_core::format_timestamp(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48));
+    let soon = accord_core::now().plus(jiff::SignedDuration::from_hours(24)).to_string();
+    let later = accord_core::now().plus(jiff::SignedDuration::from_hours(48)).to_string();
     let parent = w.node.post(&path, Some(w.key("exporter_de")), json!({"label": "laptop", "expires_at": soon})).await;
     let parent_token = parent.body["token"].as_str().unwrap().to_owned();
     let parent_id = parent.body["key"]["id"].as_str().unwrap().to_owned();

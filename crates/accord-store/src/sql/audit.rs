@@ -62,7 +62,7 @@ pub(super) async fn record_states(
             Mutation::InsertKey { key, .. } => touched.push(("api_keys", vec![key.id.to_string()])),
             Mutation::RevokeKey { at, .. } | Mutation::RevokeUserKeys { at, .. } => {
                 let rows = sqlx::query("SELECT id FROM api_keys WHERE revoked_at = $1")
-                    .bind(at)
+                    .bind(at.to_string())
                     .fetch_all(&mut **tx)
                     .await
                     .map_err(db_error)?;

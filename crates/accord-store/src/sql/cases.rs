@@ -12,7 +12,7 @@ fn document_from(row: &AnyRow, with_content: bool) -> Result<DocumentFile> {
         content_type: col(row, "content_type")?,
         sha256: col(row, "sha256")?,
         uploaded_by: col(row, "uploaded_by")?,
-        uploaded_at: col(row, "uploaded_at")?,
+        uploaded_at: stamp(row, "uploaded_at")?,
         content: if with_content { col(row, "content")? } else { Vec::new() },
         size: u64::try_from(size).map_err(|e| corrupt("document", e))?,
     })
@@ -31,7 +31,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(a.authority_id.as_str())
             .bind(a.status.as_str())
             .bind(idempotency_key.clone())
-            .bind(&a.created_at)
+            .bind(a.created_at.to_string())
             .bind(to_data(a)?)
             .execute(&mut **tx)
             .await
@@ -140,7 +140,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(f.content.len() as i64)
             .bind(&f.sha256)
             .bind(&f.uploaded_by)
-            .bind(&f.uploaded_at)
+            .bind(f.uploaded_at.to_string())
             .bind(f.content.clone())
             .execute(&mut **tx)
             .await

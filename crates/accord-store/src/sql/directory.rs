@@ -12,7 +12,7 @@ fn authority_from(row: &AnyRow) -> Result<Authority> {
         time_zone: col(row, "time_zone")?,
         calendar: serde_json::from_str(&calendar)
             .map_err(|e| Error::internal(format!("stored calendar is corrupt: {e}")))?,
-        created_at: col(row, "created_at")?,
+        created_at: stamp(row, "created_at")?,
     })
 }
 
@@ -26,7 +26,7 @@ fn organisation_from(row: &AnyRow) -> Result<Organisation> {
         registration_ids: serde_json::from_str(&ids)
             .map_err(|e| Error::internal(format!("stored registration ids are corrupt: {e}")))?,
         authority_id: AuthorityId::parse(&col::<String>(row, "authority_id")?)?,
-        created_at: col(row, "created_at")?,
+        created_at: stamp(row, "created_at")?,
     })
 }
 
@@ -43,7 +43,9 @@ fn user_from(row: &AnyRow, prefix: &str) -> Result<User> {
         authority_id: optional("authority_id")?.as_deref().map(AuthorityId::parse).transpose()?,
         organisation_id: optional("organisation_id")?.as_deref().map(OrgId::parse).transpose()?,
         disabled: row.try_get::<i64, _>(col("disabled").as_str()).map_err(db_error)? != 0,
-        created_at: text("created_at")?,
+        created_at: text("created_at")?
+            .parse()
+            .map_err(|e| Error::internal(format!("stored created_at is corrupt: {e}")))?,
     })
 }
 
@@ -52,21 +54,21 @@ fn key_from(row: &AnyRow) -> Result<ApiKeyInfo> {
         id: KeyId::parse(&col::<String>(row, "id")?)?,
         user_id: UserId::parse(&col::<String>(row, "user_id")?)?,
         label: col(row, "label")?,
-        created_at: col(row, "created_at")?,
-        expires_at: col(row, "expires_at")?,
-        revoked_at: col(row, "revoked_at")?,
-        last_used_at: col(row, "last_used_at")?,
+        created_at: stamp(row, "created_at")?,
+        expires_at: stamp_opt(row, "expires_at")?,
+        revoked_at: stamp_opt(row, "revoked_at")?,
+        last_used_at: stamp_opt(row, "last_used_at")?,
         parent_key_id: col::<Option<String>>(row, "parent_key_id")?.map(|k| KeyId::parse(&k)).transpose()?,
     })
 }
 
 /// Revokes every key minted, directly or not, with the keys `roots` selects (and those keys), that is not revoked.
-async fn revoke_descendants(tx: &mut Tx<'_>, roots: &str, value: &str, at: &str) -> Result<()> {
+async fn revoke_descendants(tx: &mut Tx<'_>, roots: &str, value: &str, at: Timestamp) -> Result<()> {
     let sql = format!(
         "WITH RECURSIVE tree(id) AS ({roots} UNION SELECT k.id FROM api_keys k JOIN tree t ON k.parent_key_id = t.id) \
          UPDATE api_keys SET revoked_at = $2 WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL"
     );
-    sqlx::query(&sql).bind(value).bind(at).execute(&mut **tx).await.map_err(db_error)?;
+    sqlx::query(&sql).bind(value).bind(at.to_string()).execute(&mut **tx).await.map_err(db_error)?;
     Ok(())
 }
 
@@ -87,7 +89,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                 .bind(&a.country)
                 .bind(&a.time_zone)
                 .bind(calendar)
-                .bind(&a.created_at)
+                .bind(a.created_at.to_string())
                 .execute(&mut **tx)
                 .await
                 .map_err(unique_or(|| Error::new(ErrorCode::AlreadyExists, format!("authority '{}' already exists", a.id))
@@ -105,7 +107,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                 .bind(o.size_class.as_str())
                 .bind(ids)
                 .bind(o.authority_id.as_str())
-                .bind(&o.created_at)
+                .bind(o.created_at.to_string())
                 .execute(&mut **tx)
                 .await
                 .map_err(db_error)?;
@@ -130,7 +132,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                 .bind(u.authority_id.as_ref().map(|a| a.as_str().to_owned()))
                 .bind(u.organisation_id.as_ref().map(|o| o.as_str().to_owned()))
                 .bind(i64::from(u.disabled))
-                .bind(&u.created_at)
+                .bind(u.created_at.to_string())
                 .execute(&mut **tx)
                 .await
                 .map_err(unique_or(|| {
@@ -147,10 +149,10 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                 .bind(key.user_id.as_str())
                 .bind(&key.label)
                 .bind(secret_hash)
-                .bind(&key.created_at)
-                .bind(key.expires_at.clone())
-                .bind(key.revoked_at.clone())
-                .bind(key.last_used_at.clone())
+                .bind(key.created_at.to_string())
+                .bind(key.expires_at.map(|t| t.to_string()))
+                .bind(key.revoked_at.map(|t| t.to_string()))
+                .bind(key.last_used_at.map(|t| t.to_string()))
                 .bind(key.parent_key_id.as_ref().map(|k| k.as_str().to_owned()))
                 .execute(&mut **tx)
                 .await
@@ -158,7 +160,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
         }
         Mutation::RevokeKey { id, at } => {
             let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(at)
+                .bind(at.to_string())
                 .bind(id.as_str())
                 .execute(&mut **tx)
                 .await
@@ -170,10 +172,10 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                     Error::not_found("API key", id.as_str())
                 });
             }
-            revoke_descendants(tx, "SELECT id FROM api_keys WHERE id = $1", id.as_str(), at).await?;
+            revoke_descendants(tx, "SELECT id FROM api_keys WHERE id = $1", id.as_str(), *at).await?;
         }
         Mutation::RevokeUserKeys { user, at } => {
-            revoke_descendants(tx, "SELECT id FROM api_keys WHERE user_id = $1", user.as_str(), at).await?;
+            revoke_descendants(tx, "SELECT id FROM api_keys WHERE user_id = $1", user.as_str(), *at).await?;
         }
         Mutation::SetUserDisabled { id, disabled } => {
             let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
@@ -303,9 +305,9 @@ impl DirectoryStore for SqlStore {
         rows.iter().map(key_from).collect()
     }
 
-    async fn touch_key(&self, id: &KeyId, at: &str) -> Result<()> {
+    async fn touch_key(&self, id: &KeyId, at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-            .bind(at)
+            .bind(at.to_string())
             .bind(id.as_str())
             .execute(&mut *self.conn().await?)
             .await

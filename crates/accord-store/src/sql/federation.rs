@@ -16,7 +16,7 @@ pub(super) async fn publish(
         .await
         .map_err(db_error)?;
     let seq: i64 = col(&head, "seq")?;
-    let envelope = Envelope::seal_to(key, sender, seq, &accord_core::now(), kind, payload.clone(), to);
+    let envelope = Envelope::seal_to(key, sender, seq, accord_core::now(), kind, payload.clone(), to);
     sqlx::query("INSERT INTO outbox (seq, kind, created_at, envelope) VALUES ($1, $2, $3, $4)")
         .bind(seq)
         .bind(kind)
@@ -28,7 +28,7 @@ pub(super) async fn publish(
     Ok(NewEvent {
         actor: format!("node:{sender}"),
         authority_id: Some(sender.to_owned()),
-        kind: "federation.published".into(),
+        kind: EventKind::FederationPublished,
         subject: format!("outbox:{seq}"),
         payload: serde_json::json!({
             "seq": seq, "kind": kind, "payload_sha256": envelope.payload_sha256, "signature": envelope.signature,
@@ -124,7 +124,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             )
             .bind(&i.authority_id)
             .bind(&i.public_key)
-            .bind(&i.created_at)
+            .bind(i.created_at.to_string())
             .execute(&mut **tx)
             .await
             .map_err(unique_or(|| {
@@ -140,7 +140,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(&peer.authority_id)
             .bind(&peer.url)
             .bind(&peer.public_key)
-            .bind(&peer.added_at)
+            .bind(peer.added_at.to_string())
             .execute(&mut **tx)
             .await
             .map_err(unique_or(|| {
@@ -167,7 +167,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             updated(&done, || {
                 Error::new(ErrorCode::Conflict, format!("envelopes of {sender} after {after} were applied meanwhile"))
             })?;
-            let now = accord_core::now();
+            let now = accord_core::now().to_string();
             let rows = envelopes
                 .iter()
                 .map(|e| {
@@ -192,7 +192,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(r.seq)
             .bind(r.reason.as_str())
             .bind(&r.message)
-            .bind(&r.received_at)
+            .bind(r.received_at.to_string())
             .bind(r.envelope.to_string())
             .bind(i64::from(r.quarantined))
             .execute(&mut **tx)
@@ -233,7 +233,7 @@ impl FederationStore for SqlStore {
             Ok(Identity {
                 authority_id: col(&r, "authority_id")?,
                 public_key: col(&r, "public_key")?,
-                created_at: col(&r, "created_at")?,
+                created_at: stamp(&r, "created_at")?,
             })
         })
         .transpose()
@@ -250,18 +250,18 @@ impl FederationStore for SqlStore {
                     authority_id: col(r, "authority_id")?,
                     url: col(r, "url")?,
                     public_key: col(r, "public_key")?,
-                    added_at: col(r, "added_at")?,
+                    added_at: stamp(r, "added_at")?,
                     last_seq: col(r, "last_seq")?,
                     head_seq: col(r, "head_seq")?,
-                    last_attempt_at: col(r, "last_attempt_at")?,
-                    last_success_at: col(r, "last_success_at")?,
+                    last_attempt_at: stamp_opt(r, "last_attempt_at")?,
+                    last_success_at: stamp_opt(r, "last_success_at")?,
                     last_error: col(r, "last_error")?,
                 })
             })
             .collect()
     }
 
-    async fn record_pull(&self, peer: &str, at: &str, error: Option<&str>, head: Option<i64>) -> Result<()> {
+    async fn record_pull(&self, peer: &str, at: Timestamp, error: Option<&str>, head: Option<i64>) -> Result<()> {
         let sql = match error {
             None => {
                 "UPDATE peers SET last_attempt_at = $1, last_success_at = $1, last_error = NULL, \
@@ -272,7 +272,7 @@ impl FederationStore for SqlStore {
                  WHERE authority_id = $3"
             }
         };
-        let mut q = sqlx::query(sql).bind(at).bind(head).bind(peer);
+        let mut q = sqlx::query(sql).bind(at.to_string()).bind(head).bind(peer);
         if let Some(e) = error {
             q = q.bind(e);
         }
@@ -280,17 +280,17 @@ impl FederationStore for SqlStore {
         Ok(())
     }
 
-    async fn remember_nonce(&self, peer: &str, nonce: &str, at: &str, forget_before: &str) -> Result<bool> {
+    async fn remember_nonce(&self, peer: &str, nonce: &str, at: Timestamp, forget_before: Timestamp) -> Result<bool> {
         let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM peer_nonces WHERE seen_at < $1")
-            .bind(forget_before)
+            .bind(forget_before.to_string())
             .execute(&mut *conn)
             .await
             .map_err(db_error)?;
         match sqlx::query("INSERT INTO peer_nonces (authority_id, nonce, seen_at) VALUES ($1, $2, $3)")
             .bind(peer)
             .bind(nonce)
-            .bind(at)
+            .bind(at.to_string())
             .execute(&mut *conn)
             .await
         {
@@ -352,7 +352,7 @@ impl FederationStore for SqlStore {
                     reason,
                     quarantined: col::<i64>(r, "quarantined")? != 0,
                     message: col(r, "message")?,
-                    received_at: col(r, "received_at")?,
+                    received_at: stamp(r, "received_at")?,
                     envelope: serde_json::from_str(&envelope).map_err(|e| corrupt("rejection", e))?,
                 })
             })

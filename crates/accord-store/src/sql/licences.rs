@@ -45,7 +45,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             sqlx::query("INSERT INTO shipments (id, licence_id, reported_at, data) VALUES ($1, $2, $3, $4)")
                 .bind(sh.id.as_str())
                 .bind(sh.licence_id.as_str())
-                .bind(&sh.reported_at)
+                .bind(sh.reported_at.to_string())
                 .bind(to_data(sh)?)
                 .execute(&mut **tx)
                 .await

@@ -11,7 +11,7 @@ fn list_version_from(row: &AnyRow) -> Result<ListVersion> {
         format: text("format")?,
         content_hash: text("content_hash")?,
         source: text("source")?,
-        imported_at: text("imported_at")?,
+        imported_at: stamp(row, "imported_at")?,
         entities: int("entities")?,
         added: int("added")?,
         changed: int("changed")?,
@@ -44,7 +44,7 @@ fn adjudication_from(row: &AnyRow) -> Result<Adjudication> {
         verdict: Verdict::parse(&verdict).ok_or_else(|| corrupt("verdict", &verdict))?,
         reason: text("reason")?,
         officer_id: text("officer_id")?,
-        created_at: text("created_at")?,
+        created_at: stamp(row, "created_at")?,
     })
 }
 
@@ -76,7 +76,7 @@ async fn import_list(
     .bind(&version.format)
     .bind(&version.content_hash)
     .bind(&version.source)
-    .bind(&version.imported_at)
+    .bind(version.imported_at.to_string())
     .bind(version.entities)
     .bind(version.added)
     .bind(version.changed)
@@ -144,7 +144,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                 .bind(&v.rationale)
                 .bind(&v.content_hash)
                 .bind(&v.source)
-                .bind(&v.imported_at)
+                .bind(v.imported_at.to_string())
                 .bind(v.entries)
                 .bind(data)
                 .execute(&mut **tx)
@@ -170,7 +170,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .bind(a.verdict.as_str())
             .bind(&a.reason)
             .bind(&a.officer_id)
-            .bind(&a.created_at)
+            .bind(a.created_at.to_string())
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -259,7 +259,7 @@ impl ListStore for SqlStore {
                     rationale: text("rationale")?,
                     content_hash: text("content_hash")?,
                     source: text("source")?,
-                    imported_at: text("imported_at")?,
+                    imported_at: stamp(r, "imported_at")?,
                     entries: col(r, "entries")?,
                 })
             })
@@ -285,7 +285,7 @@ impl ListStore for SqlStore {
         .bind(&s.list_id)
         .bind(&s.source)
         .bind(validators)
-        .bind(&s.checked_at)
+        .bind(s.checked_at.to_string())
         .bind(&s.outcome)
         .bind(&s.message)
         .execute(&mut *self.conn().await?)
@@ -307,7 +307,7 @@ impl ListStore for SqlStore {
                     list_id: text("list_id")?,
                     source: text("source")?,
                     validators: serde_json::from_str(&validators).map_err(|e| corrupt("sync validators", e))?,
-                    checked_at: text("checked_at")?,
+                    checked_at: stamp(r, "checked_at")?,
                     outcome: text("outcome")?,
                     message: text("message")?,
                 })

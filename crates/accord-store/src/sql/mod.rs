@@ -6,7 +6,8 @@ use crate::{
     AuditStore, CaseStore, DirectoryStore, DocumentFile, EventQuery, FederationStore, KeyRecord, LicenceStore,
     ListStore, Mutation, NewEvent, PoolStats, Store, UserScope,
 };
-use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, event_hash};
+use accord_core::Timestamp;
+use accord_core::audit::{AuditEvent, ChainReport, ChainVerifier, EventKind, event_hash};
 use accord_core::cases::{Application, Case, ComplianceProfile, FastTrackSettings};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::denials::Denial;
@@ -60,6 +61,19 @@ fn unavailable(e: sqlx::Error) -> Error {
 /// One column of a row, decoded; a decoding failure is a database error.
 fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(row: &'r AnyRow, name: &str) -> Result<T> {
     row.try_get(name).map_err(db_error)
+}
+
+/// Reads a stored instant; a value that is not one is reported as corrupt.
+fn stamp(row: &AnyRow, name: &str) -> Result<Timestamp> {
+    let text: String = col(row, name)?;
+    text.parse().map_err(|e| Error::internal(format!("stored {name} is corrupt: {e}")))
+}
+
+/// Reads a stored instant that may be absent.
+fn stamp_opt(row: &AnyRow, name: &str) -> Result<Option<Timestamp>> {
+    col::<Option<String>>(row, name)?
+        .map(|text| text.parse().map_err(|e| Error::internal(format!("stored {name} is corrupt: {e}"))))
+        .transpose()
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -141,7 +155,7 @@ fn event_from(row: &AnyRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: col(row, "seq")?,
         id: col(row, "id")?,
-        at: col(row, "at")?,
+        at: stamp(row, "at")?,
         actor: col(row, "actor")?,
         authority_id: col(row, "authority_id")?,
         kind: col(row, "kind")?,
@@ -211,7 +225,7 @@ impl SqlStore {
                 at: accord_core::now(),
                 actor: e.actor,
                 authority_id: e.authority_id,
-                kind: e.kind,
+                kind: e.kind.as_str().to_owned(),
                 subject: e.subject,
                 payload: e.payload,
                 prev_hash: prev.clone(),
@@ -226,7 +240,7 @@ impl SqlStore {
             ))
             .bind(event.seq)
             .bind(&event.id)
-            .bind(&event.at)
+            .bind(event.at.to_string())
             .bind(&event.actor)
             .bind(event.authority_id.clone())
             .bind(&event.kind)

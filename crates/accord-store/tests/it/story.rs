@@ -2,6 +2,7 @@
 //! audited, bad changes refused without a trace, and tampering with the audit trail detected.
 
 use accord_core::ErrorCode;
+use accord_core::audit::EventKind;
 use accord_core::ids::{KeyId, OrgId, UserId};
 use accord_core::model::{
     ApiKeyInfo, Authority, NewAuthority, NewOrganisation, NewUser, Organisation, Role, SizeClass, User,
@@ -48,11 +49,11 @@ fn user(role: Role, authority: Option<&str>, org: Option<&OrgId>) -> User {
     .unwrap()
 }
 
-fn ev(kind: &str, subject: &str) -> NewEvent {
+fn ev(kind: EventKind, subject: &str) -> NewEvent {
     NewEvent {
         actor: "operator:test".into(),
         authority_id: None,
-        kind: kind.into(),
+        kind,
         subject: subject.into(),
         payload: json!({"k": kind}),
     }
@@ -69,7 +70,7 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
     store
         .commit(
             vec![Mutation::InsertAuthority(de.clone()), Mutation::InsertAuthority(fr.clone())],
-            vec![ev("authority.created", "DE-BAFA")],
+            vec![ev(EventKind::AuthorityCreated, "DE-BAFA")],
         )
         .await
         .unwrap();
@@ -78,7 +79,7 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
     store
         .commit(
             vec![Mutation::InsertOrganisation(org_de.clone()), Mutation::InsertOrganisation(org_fr.clone())],
-            vec![ev("org", "x")],
+            vec![ev(EventKind::OrganisationRegistered, "x")],
         )
         .await
         .unwrap();
@@ -92,7 +93,7 @@ async fn records_round_trip_with_scoped_listings(backend: Backend) {
                 Mutation::InsertUser(exporter.clone()),
                 Mutation::InsertUser(foreign.clone()),
             ],
-            vec![ev("users", "x")],
+            vec![ev(EventKind::UserCreated, "x")],
         )
         .await
         .unwrap();
@@ -132,7 +133,7 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
                 Mutation::InsertUser(admin.clone()),
                 Mutation::InsertKey { key: key.clone(), secret_hash: "ab".repeat(32) },
             ],
-            vec![ev("boot", "x")],
+            vec![ev(EventKind::NodeBootstrapped, "x")],
         )
         .await
         .unwrap();
@@ -140,20 +141,30 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
     assert_eq!(found.secret_hash, "ab".repeat(32));
     assert_eq!(found.key, key);
     assert_eq!(found.owner, admin, "the key comes with its owner");
-    store.touch_key(&key.id, "2026-11-27T10:00:00.000000Z").await.unwrap();
-    assert_eq!(store.keys_of(&admin.id).await.unwrap()[0].last_used_at.as_deref(), Some("2026-11-27T10:00:00.000000Z"));
+    let used: accord_core::Timestamp = "2026-11-27T10:00:00.000000Z".parse().unwrap();
+    store.touch_key(&key.id, used).await.unwrap();
+    assert_eq!(store.keys_of(&admin.id).await.unwrap()[0].last_used_at, Some(used));
 
     store
-        .commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .commit(
+            vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }],
+            vec![ev(EventKind::ApiKeyRevoked, "x")],
+        )
         .await
         .unwrap();
     let again = store
-        .commit(vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .commit(
+            vec![Mutation::RevokeKey { id: key.id.clone(), at: accord_core::now() }],
+            vec![ev(EventKind::ApiKeyRevoked, "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(again.code, ErrorCode::Conflict);
     let unknown = store
-        .commit(vec![Mutation::RevokeKey { id: KeyId::generate(), at: accord_core::now() }], vec![ev("revoke", "x")])
+        .commit(
+            vec![Mutation::RevokeKey { id: KeyId::generate(), at: accord_core::now() }],
+            vec![ev(EventKind::ApiKeyRevoked, "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(unknown.code, ErrorCode::NotFound);
@@ -163,14 +174,17 @@ async fn keys_are_stored_by_hash_and_revoked_once(backend: Backend) {
 async fn refused_changes_leave_nothing_behind(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
     let de = authority("DE-BAFA", "DE");
-    store.commit(vec![Mutation::InsertAuthority(de.clone())], vec![ev("a", "DE-BAFA")]).await.unwrap();
+    store
+        .commit(vec![Mutation::InsertAuthority(de.clone())], vec![ev(EventKind::AuthorityCreated, "DE-BAFA")])
+        .await
+        .unwrap();
 
     // A duplicate id aborts the whole commit, including the valid mutation before it.
     let org = organisation("DE-BAFA");
     let err = store
         .commit(
             vec![Mutation::InsertOrganisation(org.clone()), Mutation::InsertAuthority(de.clone())],
-            vec![ev("dup", "x")],
+            vec![ev(EventKind::AuthorityCreated, "x")],
         )
         .await
         .unwrap_err();
@@ -178,23 +192,32 @@ async fn refused_changes_leave_nothing_behind(backend: Backend) {
     assert!(store.organisation(&org.id).await.unwrap().is_none(), "the organisation of the failed commit is gone");
 
     let err = store
-        .commit(vec![Mutation::InsertOrganisation(organisation("JP-METI"))], vec![ev("o", "x")])
+        .commit(
+            vec![Mutation::InsertOrganisation(organisation("JP-METI"))],
+            vec![ev(EventKind::OrganisationRegistered, "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnknownAuthority);
     let err = store
-        .commit(vec![Mutation::InsertUser(user(Role::Exporter, None, Some(&OrgId::generate())))], vec![ev("u", "x")])
+        .commit(
+            vec![Mutation::InsertUser(user(Role::Exporter, None, Some(&OrgId::generate())))],
+            vec![ev(EventKind::UserCreated, "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnknownOrganisation);
 
     let first = user(Role::Admin, None, None);
-    store.commit(vec![Mutation::InsertUser(first.clone())], vec![ev("u", "x")]).await.unwrap();
+    store.commit(vec![Mutation::InsertUser(first.clone())], vec![ev(EventKind::UserCreated, "x")]).await.unwrap();
     let twin = User { id: UserId::generate(), ..first.clone() };
-    let err = store.commit(vec![Mutation::InsertUser(twin)], vec![ev("u", "x")]).await.unwrap_err();
+    let err = store.commit(vec![Mutation::InsertUser(twin)], vec![ev(EventKind::UserCreated, "x")]).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyExists, "e-mail addresses are unique");
     let err = store
-        .commit(vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user(Role::Admin, None, None))], vec![ev("b", "x")])
+        .commit(
+            vec![Mutation::RequireNoAdmin, Mutation::InsertUser(user(Role::Admin, None, None))],
+            vec![ev(EventKind::NodeBootstrapped, "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyBootstrapped);
@@ -205,13 +228,19 @@ async fn refused_changes_leave_nothing_behind(backend: Backend) {
 
 async fn concurrent_commits_keep_one_unbroken_chain(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
-    store.commit(vec![Mutation::InsertAuthority(authority("DE-BAFA", "DE"))], vec![ev("a", "x")]).await.unwrap();
+    store
+        .commit(vec![Mutation::InsertAuthority(authority("DE-BAFA", "DE"))], vec![ev(EventKind::AuthorityCreated, "x")])
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..24 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let u = user(Role::Officer, Some("DE-BAFA"), None);
-            store.commit(vec![Mutation::InsertUser(u.clone())], vec![ev("user.created", u.id.as_str())]).await.unwrap();
+            store
+                .commit(vec![Mutation::InsertUser(u.clone())], vec![ev(EventKind::UserCreated, u.id.as_str())])
+                .await
+                .unwrap();
         }));
     }
     for t in tasks {
@@ -228,7 +257,7 @@ async fn concurrent_commits_keep_one_unbroken_chain(backend: Backend) {
 async fn events_are_paged_and_filtered_by_authority(backend: Backend) {
     let (_db, store) = TestDb::store(backend).await;
     for i in 0..5 {
-        let mut e = ev("x", &format!("s{i}"));
+        let mut e = ev(EventKind::CaseAlert, &format!("s{i}"));
         e.authority_id = Some(if i % 2 == 0 { "DE-BAFA" } else { "FR-SBDU" }.into());
         store.commit(vec![], vec![e]).await.unwrap();
     }
@@ -252,7 +281,7 @@ async fn store_with_events(backend: Backend, n: usize) -> (TestDb, SqlStore, Vec
     let (db, store) = TestDb::store(backend).await;
     let mut ids = Vec::new();
     for i in 0..n {
-        let appended = store.commit(vec![], vec![ev("test.event", &format!("s{i}"))]).await.unwrap();
+        let appended = store.commit(vec![], vec![ev(EventKind::CaseAlert, &format!("s{i}"))]).await.unwrap();
         ids.push(appended[0].id.clone());
     }
     (db, store, ids)
@@ -401,7 +430,13 @@ async fn records_of_two_authorities_with_one_id_are_kept_apart_and_older_records
         data: json!({ "by": owner, "v": version }),
         strict: true,
     };
-    store.commit(vec![Mutation::PutDenial(claim.clone()), shared("NL-CDIU", 5)], vec![ev("t.put", "x")]).await.unwrap();
+    store
+        .commit(
+            vec![Mutation::PutDenial(claim.clone()), shared("NL-CDIU", 5)],
+            vec![ev(EventKind::DenialRecorded, "x")],
+        )
+        .await
+        .unwrap();
     assert_eq!(store.denial(&de, &id).await.unwrap(), Some(old.clone()));
     assert_eq!(store.denial(&nl, &id).await.unwrap(), Some(claim.clone()));
     assert_eq!(store.denials_with_id(&id).await.unwrap(), vec![old.clone(), claim]);
@@ -410,12 +445,18 @@ async fn records_of_two_authorities_with_one_id_are_kept_apart_and_older_records
 
     // The owner's own newer version replaces its record only.
     let newer = denial("DE-BAFA", id.as_str(), 2);
-    store.commit(vec![Mutation::PutDenial(newer.clone()), shared("FR-SBDU", 2)], vec![ev("t.put", "y")]).await.unwrap();
+    store
+        .commit(
+            vec![Mutation::PutDenial(newer.clone()), shared("FR-SBDU", 2)],
+            vec![ev(EventKind::DenialRecorded, "y")],
+        )
+        .await
+        .unwrap();
     assert_eq!(store.denial(&de, &id).await.unwrap(), Some(newer));
     assert_eq!(store.denial(&nl, &id).await.unwrap().map(|d| d.version), Some(9));
     let fr = store.shared_record("consultation", "FR-SBDU", "con_1").await.unwrap();
     assert_eq!(fr, Some(json!({"by": "FR-SBDU", "v": 2})));
-    let stale = store.commit(vec![shared("NL-CDIU", 5)], vec![ev("t.put", "z")]).await.unwrap_err();
+    let stale = store.commit(vec![shared("NL-CDIU", 5)], vec![ev(EventKind::DenialRecorded, "z")]).await.unwrap_err();
     assert_eq!(stale.code, ErrorCode::Conflict, "a version as new is refused when strict");
 }
 
