@@ -387,7 +387,7 @@ impl App {
                 case.tasks.push(accord_core::cases::VerificationTask {
                     kind: accord_core::cases::TaskKind::PreLicenceCheck,
                     assignee: format!("{} (to be assigned)", authority.id),
-                    due_date: authority.calendar.add_working_days(today, 10).to_string(),
+                    due_date: authority.calendar.add_working_days(today, 10),
                     opened_at: accord_core::now(),
                     outcome: None,
                     report: None,

@@ -3,10 +3,10 @@
 //! every profile (mutual recognition of certifications and audits).
 
 use crate::authz::{Action, require};
-use crate::controls::today;
 use crate::{App, event, to_json, user_principal};
 use accord_core::audit::EventKind;
 use accord_core::cases::{AuditOutcome, ComplianceProfile, ExporterAudit, IcpCertification, Tier, TrainingRecord};
+use accord_core::denials::VerificationKind;
 use accord_core::ids::OrgId;
 use accord_core::model::Role;
 use accord_core::principal::Principal;
@@ -65,7 +65,7 @@ pub const MAX_CERTIFICATE_YEARS: i16 = 3;
 impl App {
     /// The trust tier of an organisation today (standard when it has no profile).
     pub(crate) async fn trust_tier(&self, org: &OrgId) -> Result<Tier> {
-        Ok(self.store.profile(org).await?.map_or(Tier::Standard, |p| p.tier(&today())))
+        Ok(self.store.profile(org).await?.map_or(Tier::Standard, |p| p.tier(crate::controls::day())))
     }
 
     /// An organisation's profile: its own exporters, and every authority's users (mutual recognition).
@@ -80,7 +80,7 @@ impl App {
             return Err(Error::not_found("organisation", id.as_str()));
         }
         let profile = self.store.profile(&id).await?.unwrap_or_default();
-        let tier = profile.tier(&today());
+        let tier = profile.tier(crate::controls::day());
         Ok(ProfileView { organisation_id: id, profile, tier })
     }
 
@@ -112,9 +112,9 @@ impl App {
                 )))
             }
         };
-        let day_limit = today();
-        let check = |field: &str, d: &str| -> Result<String> {
-            let day = crate::controls::check_date(field, d)?;
+        let day_limit = crate::controls::day();
+        let check = |field: &str, d: &str| -> Result<jiff::civil::Date> {
+            let day = crate::controls::check_day(field, d)?;
             if day > day_limit {
                 return Err(Error::validation(field, format!("{field} {day} is in the future")));
             }
@@ -125,13 +125,9 @@ impl App {
                 require(p, Action::CertifyComplianceProgrammes)?;
                 officer_may_record("certify compliance programmes")?;
                 let from = check("certified_on", &certified_on)?;
-                let until = crate::controls::check_date("expires_on", &expires_on)?;
-                let latest = from
-                    .parse::<jiff::civil::Date>()
-                    .ok()
-                    .and_then(|d| d.checked_add(jiff::Span::new().years(MAX_CERTIFICATE_YEARS)).ok())
-                    .map(|d| d.to_string());
-                if until < from || latest.as_ref().is_some_and(|l| until > *l) {
+                let until = crate::controls::check_day("expires_on", &expires_on)?;
+                let latest = from.checked_add(jiff::Span::new().years(MAX_CERTIFICATE_YEARS)).ok();
+                if until < from || latest.is_some_and(|l| until > l) {
                     return Err(Error::validation(
                         "expires_on",
                         format!(
@@ -174,19 +170,19 @@ impl App {
             let shared = accord_core::denials::SharedVerification {
                 id: format!("ver_{}_{}", id.as_str().trim_start_matches("org_"), profile.audits.len()),
                 authority_id: audit.authority_id.clone(),
-                kind: "exporter_audit".into(),
+                kind: VerificationKind::ExporterAudit,
                 subject: org.as_ref().map_or_else(|| id.to_string(), |o| o.name.clone()),
                 country: org.map(|o| o.country),
-                outcome: to_json(&audit.outcome).as_str().unwrap_or_default().to_owned(),
+                outcome: audit.outcome.into(),
                 report: audit.summary.clone(),
-                date: audit.date.clone(),
+                date: audit.date,
                 version: 1,
             };
             mutations.extend(self.verification_mutations(&shared));
         }
         // The event belongs to the organisation's authority, so that authority's auditors see it.
         self.commit_and_notify(mutations, vec![event(p, Some(&home), kind, id.as_str(), to_json(&profile))]).await?;
-        let tier = profile.tier(&today());
+        let tier = profile.tier(crate::controls::day());
         Ok(ProfileView { organisation_id: id, profile, tier })
     }
 }

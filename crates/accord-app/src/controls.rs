@@ -117,6 +117,10 @@ pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
     accord_core::model::parse_date(field, s)
 }
 
+pub(crate) fn check_day(field: &str, s: &str) -> Result<jiff::civil::Date> {
+    accord_core::model::parse_day(field, s)
+}
+
 /// An ISO 3166-1 alpha-2 country code, upper-cased; `unknown_country` naming the field otherwise.
 pub(crate) fn check_country(field: &str, s: &str) -> Result<String> {
     accord_core::model::parse_country(field, &s.trim().to_ascii_uppercase()).map_err(|e| {

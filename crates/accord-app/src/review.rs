@@ -305,7 +305,7 @@ impl App {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
         }
         let assignee = text("assignee", &input.assignee, 200)?;
-        let due_date = crate::controls::check_date("due_date", &input.due_date)?;
+        let due_date = crate::controls::check_day("due_date", &input.due_date)?;
         let task = VerificationTask {
             kind: input.kind,
             assignee,
@@ -343,15 +343,12 @@ impl App {
         let shared = accord_core::denials::SharedVerification {
             id: format!("ver_{}_{task}", case.id.as_str().trim_start_matches("case_")),
             authority_id: case.authority_id.to_string(),
-            kind: serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            kind: kind.into(),
             subject: party.as_ref().map_or_else(|| "(no party named)".to_owned(), |x| x.name.clone()),
             country: party.as_ref().and_then(|x| x.country.clone()),
-            outcome: serde_json::to_value(input.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            outcome: input.outcome.into(),
             report,
-            date: crate::controls::today(),
+            date: crate::controls::day(),
             version: 1,
         };
         let extra = self.verification_mutations(&shared);

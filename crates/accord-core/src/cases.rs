@@ -443,7 +443,8 @@ pub struct VerificationTask {
     /// Who carries it out (an officer, an embassy, an audit firm).
     pub assignee: String,
     /// When it is due.
-    pub due_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: jiff::civil::Date,
     /// When it was opened.
     pub opened_at: crate::Timestamp,
     /// The outcome, once recorded.
@@ -487,9 +488,11 @@ pub struct IcpCertification {
     /// The certifying authority.
     pub issuer_authority: String,
     /// The day it was certified.
-    pub certified_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub certified_on: jiff::civil::Date,
     /// The last day it is valid.
-    pub expires_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub expires_on: jiff::civil::Date,
 }
 
 /// A training record of the exporter's staff.
@@ -501,7 +504,8 @@ pub struct TrainingRecord {
     /// The course.
     pub course: String,
     /// When.
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: jiff::civil::Date,
 }
 
 /// How an exporter audit ended.
@@ -522,7 +526,8 @@ pub struct ExporterAudit {
     /// The auditing authority.
     pub authority_id: String,
     /// When.
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: jiff::civil::Date,
     /// The outcome.
     pub outcome: AuditOutcome,
     /// What was found.
@@ -553,23 +558,17 @@ pub enum Tier {
 }
 
 impl ComplianceProfile {
-    /// The trust tier on `today` (`YYYY-MM-DD`): `watch` after a failed audit in the last three years; `trusted`
-    /// with an ICP certification in force, a training in the last two years and no audit with findings in the last
-    /// three; `standard` otherwise.
-    pub fn tier(&self, today: &str) -> Tier {
-        let years_ago = |n: i32| -> String {
-            today
-                .parse::<jiff::civil::Date>()
-                .ok()
-                .and_then(|d| d.checked_sub(jiff::Span::new().years(n)).ok())
-                .map_or_else(|| today.to_owned(), |d| d.to_string())
-        };
+    /// The trust tier on `today`: `watch` after a failed audit in the last three years; `trusted` with an ICP
+    /// certification in force, a training in the last two years and no audit with findings in the last three;
+    /// `standard` otherwise.
+    pub fn tier(&self, today: jiff::civil::Date) -> Tier {
+        let years_ago = |n: i16| today.checked_sub(jiff::Span::new().years(n)).unwrap_or(jiff::civil::Date::MIN);
         let (three, two) = (years_ago(3), years_ago(2));
         let recent = |a: &&ExporterAudit| a.date >= three;
         if self.audits.iter().filter(recent).any(|a| a.outcome == AuditOutcome::Failed) {
             return Tier::Watch;
         }
-        let icp = self.icp.as_ref().is_some_and(|c| c.certified_on.as_str() <= today && today <= c.expires_on.as_str());
+        let icp = self.icp.as_ref().is_some_and(|c| c.certified_on <= today && today <= c.expires_on);
         let trained = self.trainings.iter().any(|t| t.date >= two);
         let clean = !self.audits.iter().filter(recent).any(|a| a.outcome == AuditOutcome::Findings);
         if icp && trained && clean { Tier::Trusted } else { Tier::Standard }
@@ -624,8 +623,12 @@ impl Case {
 mod tests {
     use super::*;
 
+    fn day(d: &str) -> jiff::civil::Date {
+        d.parse().expect("a day")
+    }
+
     fn audit(date: &str, outcome: AuditOutcome) -> ExporterAudit {
-        ExporterAudit { authority_id: "DE-BAFA".into(), date: date.into(), outcome, summary: "s".into() }
+        ExporterAudit { authority_id: "DE-BAFA".into(), date: day(date), outcome, summary: "s".into() }
     }
 
     #[test]
@@ -642,7 +645,6 @@ mod tests {
         };
         let mut calendar = crate::model::WorkingCalendar::default();
         calendar.holidays.push("2026-03-06".parse().expect("a day"));
-        let day = |d: &str| -> jiff::civil::Date { d.parse().expect("a day") };
         // Opened Monday 2 March; by Monday 9 March: 3, 4, 5, (6 a holiday), 9 = four working days.
         let plain = case(serde_json::json!([])).sla(&calendar, day("2026-03-09"));
         assert_eq!((plain.elapsed, plain.paused, plain.remaining), (4, 0, 6));
@@ -663,26 +665,26 @@ mod tests {
     #[test]
     fn the_trust_tier_follows_certification_training_and_audits() {
         let mut p = ComplianceProfile::default();
-        assert_eq!(p.tier("2026-06-01"), Tier::Standard);
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Standard);
         p.icp = Some(IcpCertification {
             issuer_authority: "DE-BAFA".into(),
-            certified_on: "2025-01-01".into(),
-            expires_on: "2027-12-31".into(),
+            certified_on: day("2025-01-01"),
+            expires_on: day("2027-12-31"),
         });
-        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "certified but never trained");
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Standard, "certified but never trained");
         p.trainings.push(TrainingRecord {
             person: "A".into(),
             course: "EU dual-use basics".into(),
-            date: "2025-03-01".into(),
+            date: day("2025-03-01"),
         });
-        assert_eq!(p.tier("2026-06-01"), Tier::Trusted);
-        assert_eq!(p.tier("2028-01-01"), Tier::Standard, "the certification expired");
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Trusted);
+        assert_eq!(p.tier(day("2028-01-01")), Tier::Standard, "the certification expired");
         p.audits.push(audit("2025-09-01", AuditOutcome::Findings));
-        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "recent findings");
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Standard, "recent findings");
         p.audits.push(audit("2020-01-01", AuditOutcome::Failed));
-        assert_eq!(p.tier("2026-06-01"), Tier::Standard, "a failure more than three years ago no longer counts");
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Standard, "a failure more than three years ago no longer counts");
         p.audits.push(audit("2026-01-01", AuditOutcome::Failed));
-        assert_eq!(p.tier("2026-06-01"), Tier::Watch);
+        assert_eq!(p.tier(day("2026-06-01")), Tier::Watch);
     }
 }
 

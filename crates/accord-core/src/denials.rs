@@ -10,6 +10,119 @@ use utoipa::ToSchema;
 /// How long a denial stays in force unless it is renewed or revoked.
 pub const DENIAL_VALIDITY_YEARS: i16 = 3;
 
+crate::named_enum! {
+    /// Why an approval against an ally's denial is notified: the ally objected, or did not answer in time.
+    Circumstance {
+        /// The consulted authority objected.
+        Objection = "objection",
+        /// The deadline passed without an answer.
+        NoAnswer = "no_answer",
+    }
+}
+
+crate::named_enum! {
+    /// Where a consultation stands for the authorities party to it.
+    ConsultationStatus {
+        /// Waiting for the consulted authority, before the deadline.
+        Open = "open",
+        /// The consulted authority answered.
+        Answered = "answered",
+        /// The deadline passed without an answer.
+        Expired = "expired",
+    }
+}
+
+crate::named_enum! {
+    /// What a risk assessment is about.
+    AssessmentSubject {
+        /// An end user, by name.
+        EndUser = "end_user",
+        /// A destination, by country code.
+        Destination = "destination",
+        /// A technology, by control code.
+        Technology = "technology",
+    }
+}
+
+crate::named_enum! {
+    /// How grave an assessed risk is.
+    RiskLevel {
+        /// Low.
+        Low = "low",
+        /// Medium.
+        Medium = "medium",
+        /// High.
+        High = "high",
+        /// Critical.
+        Critical = "critical",
+    }
+}
+
+crate::named_enum! {
+    /// What kind of check a shared verification result comes from.
+    VerificationKind {
+        /// A check before a licence is granted.
+        PreLicenceCheck = "pre_licence_check",
+        /// A visit to the end user after delivery.
+        OnSiteVerification = "on_site_verification",
+        /// An audit by a third party.
+        ThirdPartyAudit = "third_party_audit",
+        /// An authority's audit of an exporter.
+        ExporterAudit = "exporter_audit",
+    }
+}
+
+crate::named_enum! {
+    /// How a shared verification ended: a verification task's outcome, or an exporter audit's.
+    VerificationOutcome {
+        /// Nothing against the transaction.
+        Favourable = "favourable",
+        /// Findings against it.
+        Unfavourable = "unfavourable",
+        /// No conclusion.
+        Inconclusive = "inconclusive",
+        /// The exporter audit found nothing.
+        Passed = "passed",
+        /// The exporter audit found things to correct.
+        Findings = "findings",
+        /// The exporter failed the audit.
+        Failed = "failed",
+    }
+}
+
+impl From<crate::cases::TaskOutcome> for VerificationOutcome {
+    fn from(o: crate::cases::TaskOutcome) -> VerificationOutcome {
+        use crate::cases::TaskOutcome;
+        match o {
+            TaskOutcome::Favourable => VerificationOutcome::Favourable,
+            TaskOutcome::Unfavourable => VerificationOutcome::Unfavourable,
+            TaskOutcome::Inconclusive => VerificationOutcome::Inconclusive,
+        }
+    }
+}
+
+impl From<crate::cases::AuditOutcome> for VerificationOutcome {
+    fn from(o: crate::cases::AuditOutcome) -> VerificationOutcome {
+        use crate::cases::AuditOutcome;
+        match o {
+            AuditOutcome::Passed => VerificationOutcome::Passed,
+            AuditOutcome::Findings => VerificationOutcome::Findings,
+            AuditOutcome::Failed => VerificationOutcome::Failed,
+        }
+    }
+}
+
+impl From<crate::cases::TaskKind> for VerificationKind {
+    fn from(k: crate::cases::TaskKind) -> VerificationKind {
+        use crate::cases::TaskKind;
+        match k {
+            TaskKind::PreLicenceCheck => VerificationKind::PreLicenceCheck,
+            TaskKind::OnSiteVerification => VerificationKind::OnSiteVerification,
+            TaskKind::ThirdPartyAudit => VerificationKind::ThirdPartyAudit,
+        }
+    }
+}
+
 /// Where a denial stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -197,17 +310,14 @@ impl RiskAssessment {
     /// Checks an assessment received from an ally with the rules of one published here.
     pub fn check_received(&self) -> Result<()> {
         NewAssessment {
-            subject_kind: self.subject_kind.clone(),
+            subject_kind: self.subject_kind.as_str().to_owned(),
             subject: self.subject.clone(),
-            level: self.level.clone(),
+            level: self.level.as_str().to_owned(),
             summary: self.summary.clone(),
             evidence: self.evidence.clone(),
-            valid_until: self.valid_until.clone(),
+            valid_until: self.valid_until.to_string(),
         }
         .check()?;
-        self.valid_until
-            .parse::<jiff::civil::Date>()
-            .map_err(|_| Error::validation("valid_until", "valid_until is not a date"))?;
         Ok(())
     }
 }
@@ -269,7 +379,8 @@ pub struct Consultation {
     /// When.
     pub opened_at: crate::Timestamp,
     /// The last day to answer; after it the consulting authority may decide without an answer.
-    pub deadline: String,
+    #[schema(value_type = String, format = Date)]
+    pub deadline: Date,
     /// Always 1 (a consultation does not change; its answer is a record of its own).
     pub version: i64,
 }
@@ -310,7 +421,7 @@ pub struct ApprovalNotice {
     /// The consultations behind it.
     pub consultation_ids: Vec<String>,
     /// `objection` when an ally objected, `no_answer` when the deadline passed without one.
-    pub circumstance: String,
+    pub circumstance: Circumstance,
     /// The approving authority's reasons.
     pub reasons: String,
     /// When it approved.
@@ -326,7 +437,7 @@ pub struct ConsultationView {
     #[serde(flatten)]
     pub consultation: Consultation,
     /// `open`, `answered` or `expired` (deadline passed without an answer).
-    pub status: String,
+    pub status: ConsultationStatus,
     /// The answer.
     pub answer: Option<ConsultationAnswer>,
 }
@@ -339,17 +450,18 @@ pub struct RiskAssessment {
     /// The publishing authority.
     pub authority_id: String,
     /// `end_user`, `destination` or `technology`.
-    pub subject_kind: String,
+    pub subject_kind: AssessmentSubject,
     /// The end user's name, the country code, or the control code.
     pub subject: String,
     /// `low`, `medium`, `high` or `critical`.
-    pub level: String,
+    pub level: RiskLevel,
     /// What the authority found.
     pub summary: String,
     /// References to the evidence (reports, cables, case numbers).
     pub evidence: Vec<String>,
     /// Last day it stands.
-    pub valid_until: String,
+    #[schema(value_type = String, format = Date)]
+    pub valid_until: Date,
     /// When it was published (or last revised).
     pub published_at: crate::Timestamp,
     /// Incremented by each revision.
@@ -376,14 +488,12 @@ pub struct NewAssessment {
 }
 
 impl NewAssessment {
-    /// Checks the fields (the date by the caller).
-    pub fn check(&self) -> Result<()> {
-        if !["end_user", "destination", "technology"].contains(&self.subject_kind.as_str()) {
-            return Err(Error::validation("subject_kind", "subject_kind is end_user, destination or technology"));
-        }
-        if !["low", "medium", "high", "critical"].contains(&self.level.as_str()) {
-            return Err(Error::validation("level", "level is low, medium, high or critical"));
-        }
+    /// Checks the fields (the date by the caller) and returns the subject kind and level they name.
+    pub fn check(&self) -> Result<(AssessmentSubject, RiskLevel)> {
+        let subject_kind = AssessmentSubject::parse(&self.subject_kind)
+            .ok_or_else(|| Error::validation("subject_kind", "subject_kind is end_user, destination or technology"))?;
+        let level = RiskLevel::parse(&self.level)
+            .ok_or_else(|| Error::validation("level", "level is low, medium, high or critical"))?;
         crate::model::parse_name("subject", &self.subject)?;
         if self.summary.trim().is_empty() || self.summary.chars().count() > 4000 {
             return Err(Error::validation("summary", "summary must be 1-4000 characters"));
@@ -391,7 +501,7 @@ impl NewAssessment {
         for (i, e) in self.evidence.iter().enumerate() {
             crate::model::parse_name(&format!("evidence[{i}]"), e)?;
         }
-        Ok(())
+        Ok((subject_kind, level))
     }
 }
 
@@ -424,17 +534,18 @@ pub struct SharedVerification {
     /// The authority that did it.
     pub authority_id: String,
     /// `pre_licence_check`, `on_site_verification`, `third_party_audit` or `exporter_audit`.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// Whom it concerned: the end user's or the exporter's name.
     pub subject: String,
     /// Its country, when known.
     pub country: Option<String>,
-    /// `favourable`, `unfavourable`, `inconclusive` (or an audit's outcome).
-    pub outcome: String,
+    /// `favourable`, `unfavourable`, `inconclusive` (or an audit's: `passed`, `findings`, `failed`).
+    pub outcome: VerificationOutcome,
     /// The report in words.
     pub report: String,
-    /// When it was recorded.
-    pub date: String,
+    /// The day it was recorded.
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
     /// Always 1.
     pub version: i64,
 }

@@ -52,8 +52,12 @@ fn is_bidi_control(c: char) -> bool {
 
 /// A day (`YYYY-MM-DD`), in its canonical form; `validation_failed` naming the field otherwise.
 pub fn parse_date(field: &str, s: &str) -> Result<String> {
+    parse_day(field, s).map(|d| d.to_string())
+}
+
+/// A day (`YYYY-MM-DD`); `validation_failed` naming the field otherwise.
+pub fn parse_day(field: &str, s: &str) -> Result<jiff::civil::Date> {
     s.parse::<jiff::civil::Date>()
-        .map(|d| d.to_string())
         .map_err(|_| Error::validation(field, format!("'{}' is not a date (YYYY-MM-DD)", crate::ids::truncate(s))))
 }
 

@@ -8,14 +8,14 @@ impl App {
     /// Publishes a risk assessment of an end user, a destination or a technology (officers, for their authority).
     pub async fn publish_assessment(&self, p: &Principal, input: NewAssessment) -> Result<AssessmentView> {
         let authority = acting_authority(p, Action::PublishRiskAssessments)?;
-        input.check()?;
-        let valid_until = crate::controls::check_date("valid_until", &input.valid_until)?;
+        let (subject_kind, level) = input.check()?;
+        let valid_until = crate::controls::check_day("valid_until", &input.valid_until)?;
         let a = RiskAssessment {
             id: accord_core::ids::generate_id("ras"),
             authority_id: authority.to_string(),
-            subject_kind: input.subject_kind,
+            subject_kind,
             subject: input.subject.trim().to_owned(),
-            level: input.level,
+            level,
             summary: input.summary.trim().to_owned(),
             evidence: input.evidence,
             valid_until,

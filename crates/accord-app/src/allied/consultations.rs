@@ -3,6 +3,7 @@
 
 use super::*;
 use accord_core::audit::EventKind;
+use accord_core::denials::{Circumstance, ConsultationStatus};
 use accord_core::shared::SharedKind;
 
 impl App {
@@ -41,12 +42,12 @@ impl App {
         }
         // Only the consulted authority's answer counts, whoever else sent one.
         .filter(|a| a.from_authority == c.to_authority && a.to_authority == c.from_authority);
-        let status = match (&answer, today() > c.deadline) {
-            (Some(_), _) => "answered",
-            (None, true) => "expired",
-            (None, false) => "open",
+        let status = match (&answer, crate::controls::day() > c.deadline) {
+            (Some(_), _) => ConsultationStatus::Answered,
+            (None, true) => ConsultationStatus::Expired,
+            (None, false) => ConsultationStatus::Open,
         };
-        Ok(ConsultationView { consultation: c, status: status.to_owned(), answer })
+        Ok(ConsultationView { consultation: c, status, answer })
     }
 
     /// Checks that an approval may go ahead: every active allied denial the case matches has been consulted on and
@@ -78,10 +79,10 @@ impl App {
                 )
                 .with_details(json!({ "denial_id": d.id, "authority_id": d.authority_id })));
             };
-            match (&c.answer, c.status.as_str()) {
-                (Some(a), _) if a.kind == AnswerKind::Objection => circumstances.push("objection"),
+            match (&c.answer, c.status) {
+                (Some(a), _) if a.kind == AnswerKind::Objection => circumstances.push(Circumstance::Objection),
                 (Some(_), _) => {}
-                (None, "expired") => circumstances.push("no_answer"),
+                (None, ConsultationStatus::Expired) => circumstances.push(Circumstance::NoAnswer),
                 (None, _) => {
                     return Err(Error::new(
                         ErrorCode::ConsultationRequired,
@@ -100,14 +101,15 @@ impl App {
         if circumstances.is_empty() {
             return Ok(None);
         }
-        let circumstance = if circumstances.contains(&"objection") { "objection" } else { "no_answer" };
+        // An objection outweighs a missing answer (`Objection` is declared first, so it is the least).
+        let circumstance = circumstances.into_iter().min().unwrap_or(Circumstance::NoAnswer);
         Ok(Some(ApprovalNotice {
             id: accord_core::ids::generate_id("ntc"),
             authority_id: case.authority_id.to_string(),
             case_id: case.id.to_string(),
             denial_ids: matches.iter().map(|d| d.id.to_string()).collect(),
             consultation_ids: used,
-            circumstance: circumstance.to_owned(),
+            circumstance,
             reasons: reasons.to_owned(),
             approved_at: accord_core::now(),
             version: 1,
@@ -167,7 +169,7 @@ impl App {
             question,
             opened_by: p.actor(),
             opened_at: accord_core::now(),
-            deadline: deadline.to_string(),
+            deadline,
             version: 1,
         };
         let mut mutations = vec![crate::federation::kept(&c, true)];

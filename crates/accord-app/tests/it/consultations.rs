@@ -6,7 +6,7 @@ use crate::support::*;
 use accord_app::Federation;
 use accord_core::ErrorCode;
 use accord_core::cases::CaseStatus;
-use accord_core::denials::AnswerKind;
+use accord_core::denials::{AnswerKind, ConsultationStatus};
 use accord_core::federation::NodeKey;
 use accord_store::Backend;
 use serde_json::json;
@@ -66,7 +66,7 @@ async fn approval_waits_for_the_consulted_authority_or_its_deadline(backend: Bac
         .answer_consultation(&w.officer_de, &c.consultation.id, AnswerKind::NoObjection, "end user since vetted")
         .await
         .unwrap();
-    assert_eq!(answered.status, "answered");
+    assert_eq!(answered.status, ConsultationStatus::Answered);
     let again = app.answer_consultation(&w.officer_de, &c.consultation.id, AnswerKind::Objection, "x").await;
     assert_eq!(again.unwrap_err().code, ErrorCode::Conflict, "answered once");
     assert_eq!(app.decide(&w.officer_us, &id, approve(1)).await.unwrap().status, CaseStatus::Approved);
@@ -79,7 +79,7 @@ async fn approval_waits_for_the_consulted_authority_or_its_deadline(backend: Bac
     });
     let late = us_case(&w).await;
     let c = hurried.open_consultation(&w.officer_us, &late, d.id.as_str(), "Any objection?").await.unwrap();
-    assert_eq!(c.status, "expired");
+    assert_eq!(c.status, ConsultationStatus::Expired);
     hurried.decide(&w.officer_us, &late, approve(1)).await.unwrap();
     let notices = app.notices(&w.officer_de).await.unwrap();
     assert_eq!((notices.len(), notices[0].circumstance.as_str()), (1, "no_answer"));

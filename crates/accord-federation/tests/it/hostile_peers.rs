@@ -234,7 +234,7 @@ async fn a_peer_that_claims_an_allys_assessment_id_gets_none_of_its_endorsements
     let genuine = a.app.publish_assessment(&a.officer, input("diverts radar ICs")).await.unwrap().assessment;
     let mut claim = h.app.publish_assessment(&h.officer, input("harmless")).await.unwrap().assessment;
     claim.id = genuine.id.clone();
-    claim.level = "low".into();
+    claim.level = accord_core::denials::RiskLevel::Low;
     let claimed = sealed(&h, 1, "risk_assessment", serde_json::to_value(&claim).unwrap());
     assert_eq!(b.app.receive("NL-CDIU", &[claimed]).await.unwrap().applied, 1, "H's record is its own");
     let peer = b.app.peers().await.unwrap().into_iter().find(|p| p.authority_id == "DE-BAFA").unwrap();

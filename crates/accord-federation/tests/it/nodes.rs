@@ -153,7 +153,7 @@ async fn a_denial_blocks_an_allied_approval_until_consulted_and_an_approval_anyw
             .await
             .unwrap()
             .iter()
-            .any(|v| v.kind == "exporter_audit" && v.authority_id == "FR-SBDU")
+            .any(|v| v.kind == accord_core::denials::VerificationKind::ExporterAudit && v.authority_id == "FR-SBDU")
     })
     .await;
 
