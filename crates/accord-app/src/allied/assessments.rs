@@ -110,7 +110,7 @@ impl App {
             .into_iter()
             .map(|v| parse(v, "verification"))
             .collect::<Result<_>>()?;
-        all.sort_by(|a, b| b.date.cmp(&a.date));
+        all.sort_by_key(|v| std::cmp::Reverse(v.date));
         Ok(all)
     }
 }
