@@ -406,10 +406,8 @@ impl App {
             }
             if fast && settings.auto_approve && !suspended {
                 // The authority approves clean fast-track cases at once, with its standard conditions.
-                let until = today
-                    .checked_add(jiff::Span::new().days(i64::from(settings.validity_days)))
-                    .unwrap_or(today)
-                    .to_string();
+                let until =
+                    today.checked_add(jiff::Span::new().days(i64::from(settings.validity_days))).unwrap_or(today);
                 let items = tx
                     .items
                     .iter()
@@ -426,7 +424,7 @@ impl App {
                     at: accord_core::now(),
                     reason: "trusted exporter, low risk, no screening hits: approved on the fast track".into(),
                     conditions: settings.conditions.clone(),
-                    valid_from: Some(today.to_string()),
+                    valid_from: Some(today),
                     valid_until: Some(until),
                     items,
                     refusal_criteria: Vec::new(),

@@ -56,12 +56,13 @@ impl<T> VersionCache<T> {
 }
 
 /// The version in force on a day: the latest that took effect by then (the later import on a tie).
-pub(crate) fn in_force(versions: &[ControlVersion], day: &str) -> Option<ControlVersion> {
-    versions
-        .iter()
-        .filter(|v| v.effective_date.as_str() <= day)
-        .max_by(|a, b| a.effective_date.cmp(&b.effective_date).then(a.seq.cmp(&b.seq)))
-        .cloned()
+pub(crate) fn in_force(versions: &[ControlVersion], day: jiff::civil::Date) -> Option<ControlVersion> {
+    versions.iter().filter(|v| v.effective_date <= day).max_by_key(|v| (v.effective_date, v.seq)).cloned()
+}
+
+/// The day a question is asked about: `at` when given (checked), today otherwise.
+pub(crate) fn at_day(at: Option<&str>) -> Result<jiff::civil::Date> {
+    at.map_or_else(|| Ok(day()), |d| check_day("at", d))
 }
 
 /// What a control-list import did.
@@ -113,10 +114,6 @@ pub struct ControlSearch {
     pub hits: Vec<SearchHit>,
 }
 
-pub(crate) fn check_date(field: &str, s: &str) -> Result<String> {
-    accord_core::model::parse_date(field, s)
-}
-
 pub(crate) fn check_day(field: &str, s: &str) -> Result<jiff::civil::Date> {
     accord_core::model::parse_day(field, s)
 }
@@ -134,11 +131,9 @@ pub const MAX_DAYS_AHEAD: i64 = 366;
 
 /// Checks that `day` (a checked date) is no further ahead than [`MAX_DAYS_AHEAD`]: the facts in force are those
 /// published now, and a later day may be governed by facts not yet known.
-pub(crate) fn within_facts(field: &str, day: &str) -> Result<()> {
-    let limit =
-        jiff::Zoned::now().date().checked_add(jiff::Span::new().days(MAX_DAYS_AHEAD)).ok().map(|d| d.to_string());
-    match limit {
-        Some(limit) if day > limit.as_str() => Err(Error::validation(
+pub(crate) fn within_facts(field: &str, day: jiff::civil::Date) -> Result<()> {
+    match self::day().checked_add(jiff::Span::new().days(MAX_DAYS_AHEAD)).ok() {
+        Some(limit) if day > limit => Err(Error::validation(
             field,
             format!(
                 "{field} {day} is beyond the facts in force: rules for days after {limit} are not known yet; ask again \
@@ -154,12 +149,8 @@ pub use accord_core::licences::MAX_LICENCE_YEARS;
 
 /// Checks a licence's first and last day: the first at most 30 days back and a year ahead, the last on or after
 /// the first and at most [`MAX_LICENCE_YEARS`] after it.
-pub(crate) fn licence_days(from: &str, until: &str) -> Result<()> {
-    let parse = |field: &str, d: &str| {
-        d.parse::<jiff::civil::Date>().map_err(|_| Error::validation(field, format!("'{d}' is not a date")))
-    };
-    let (first, last) = (parse("valid_from", from)?, parse("valid_until", until)?);
-    let today = jiff::Zoned::now().date();
+pub(crate) fn licence_days(first: jiff::civil::Date, last: jiff::civil::Date) -> Result<()> {
+    let today = day();
     let earliest = today.checked_sub(jiff::Span::new().days(30)).unwrap_or(today);
     let latest_start = today.checked_add(jiff::Span::new().years(1)).unwrap_or(today);
     if first < earliest || first > latest_start {
@@ -195,7 +186,7 @@ impl App {
     pub async fn import_controls(&self, p: &Principal, list: &ControlList, source: &str) -> Result<ControlsImport> {
         require(p, Action::ImportControlLists)?;
         let info = list.info();
-        let effective_date = check_date("effective_date", &info.effective_date)?;
+        let effective_date = check_day("effective_date", &info.effective_date)?;
         let data = list.to_json();
         let content_hash = hex(&Sha256::digest(data.as_bytes()));
         let versions = self.store.versions(VersionKind::Controls).await?;
@@ -232,12 +223,13 @@ impl App {
 
     /// The control list in force on `at` (today when None): the latest version that took effect by then.
     pub async fn control_list_at(&self, at: Option<&str>) -> Result<(ControlVersion, Arc<ControlList>)> {
-        let day = match at {
-            Some(d) => check_date("at", d)?,
-            None => today(),
-        };
+        self.control_list_on(at_day(at)?).await
+    }
+
+    /// The control list in force on `day`: the latest version that took effect by then.
+    pub(crate) async fn control_list_on(&self, day: jiff::civil::Date) -> Result<(ControlVersion, Arc<ControlList>)> {
         let versions = self.store.versions(VersionKind::Controls).await?;
-        let version = in_force(&versions, &day).ok_or_else(|| {
+        let version = in_force(&versions, day).ok_or_else(|| {
             Error::new(ErrorCode::NotFound, format!("no control list was in force on {day}"))
                 .with_details(json!({ "at": day, "versions": versions.len() }))
         })?;

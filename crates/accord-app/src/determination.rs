@@ -1,7 +1,7 @@
 //! Policies as stored versions, and determinations over the control list, the policies and the lists in force.
 
 use crate::authz::{Action, require};
-use crate::controls::{check_date, in_force, today};
+use crate::controls::in_force;
 use crate::screening::fingerprint;
 use crate::{App, ControlsImport, event, scope_of};
 use accord_controls::{
@@ -93,8 +93,8 @@ impl App {
         require(p, Action::ImportPolicies)?;
         let set = PolicySet::parse(sources)?;
         let effective_date = match &how.effective_date {
-            Some(d) => check_date("effective_date", d)?,
-            None => today(),
+            Some(d) => crate::controls::check_day("effective_date", d)?,
+            None => crate::controls::day(),
         };
         let files = canonical_files(sources);
         let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
@@ -156,7 +156,7 @@ impl App {
         let how = PolicyImport {
             rationale: "the policies built into this Accord release".into(),
             source: "built-in".into(),
-            effective_date: Some(effective_date),
+            effective_date: effective_date.map(|d| d.to_string()),
             ..PolicyImport::default()
         };
         match self.import_policies(p, &files, how).await {
@@ -173,10 +173,9 @@ impl App {
     }
 
     /// The policy set in force on `day`: the latest stored version that took effect by then.
-    pub async fn policies_at(&self, day: &str) -> Result<(ControlVersion, Arc<PolicySet>)> {
-        let day = check_date("at", day)?;
+    pub(crate) async fn policies_on(&self, day: jiff::civil::Date) -> Result<(ControlVersion, Arc<PolicySet>)> {
         let versions = self.store.versions(VersionKind::Policies).await?;
-        let version = in_force(&versions, &day).ok_or_else(|| {
+        let version = in_force(&versions, day).ok_or_else(|| {
                 let hint = if versions.is_empty() {
                     "no policy set is stored; run `accord policies import policies` (a running node stores the built-in set)".to_owned()
                 } else {
@@ -201,11 +200,7 @@ impl App {
 
     /// The policy set in force on `at` (today when None), with each file's own facts (public).
     pub async fn policy_version_info(&self, at: Option<&str>) -> Result<PolicyVersionInfo> {
-        let day = match at {
-            Some(d) => d.to_owned(),
-            None => today(),
-        };
-        let (version, set) = self.policies_at(&day).await?;
+        let (version, set) = self.policies_on(crate::controls::at_day(at)?).await?;
         Ok(PolicyVersionInfo { version, policies: set.info(), sources: set.sources().to_vec() })
     }
 
@@ -245,12 +240,12 @@ impl App {
     /// checked against them.
     pub(crate) async fn in_force_for(&self, tx: &Transaction, at: Option<&str>) -> Result<InForce> {
         let day = match at {
-            Some(d) => check_date("at", d)?,
-            None => check_date("date", &tx.date)?,
+            Some(d) => crate::controls::check_day("at", d)?,
+            None => crate::controls::check_day("date", &tx.date)?,
         };
-        crate::controls::within_facts(if at.is_some() { "at" } else { "date" }, &day)?;
-        let (list_version, list) = self.control_list_at(Some(&day)).await?;
-        let (policy_version, policies) = self.policies_at(&day).await?;
+        crate::controls::within_facts(if at.is_some() { "at" } else { "date" }, day)?;
+        let (list_version, list) = self.control_list_on(day).await?;
+        let (policy_version, policies) = self.policies_on(day).await?;
         let checked = tx.check(&list, &policies)?;
         Ok(InForce { list_version, list, policy_version, policies, checked })
     }
@@ -282,8 +277,8 @@ impl App {
                     matched_name: hit.matched_name,
                     score: hit.score,
                     programs: info.map(|e| e.programs.clone()).unwrap_or_default(),
-                    listed_from: info.and_then(|e| e.listed_from.clone()),
-                    listed_until: info.and_then(|e| e.listed_until.clone()),
+                    listed_from: info.and_then(|e| e.listed_from),
+                    listed_until: info.and_then(|e| e.listed_until),
                     in_force: false,
                 });
             }

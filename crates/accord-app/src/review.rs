@@ -229,19 +229,18 @@ impl App {
                     .enumerate()
                     .map(|(i, c)| text(&format!("conditions[{i}]"), c, 1000))
                     .collect::<Result<_>>()?;
-                let today = jiff::Zoned::now().date();
                 let from = match &input.valid_from {
-                    Some(d) => crate::controls::check_date("valid_from", d)?,
-                    None => today.to_string(),
+                    Some(d) => crate::controls::check_day("valid_from", d)?,
+                    None => crate::controls::day(),
                 };
-                let until = crate::controls::check_date(
+                let until = crate::controls::check_day(
                     "valid_until",
                     input
                         .valid_until
                         .as_deref()
                         .ok_or_else(|| Error::validation("valid_until", "an approval needs valid_until"))?,
                 )?;
-                crate::controls::licence_days(&from, &until)?;
+                crate::controls::licence_days(from, until)?;
                 if let Some((i, t)) = case.tasks.iter().enumerate().find(|(_, t)| t.outcome.is_none()) {
                     return Err(Error::new(
                         ErrorCode::Conflict,

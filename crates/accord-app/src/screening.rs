@@ -36,9 +36,9 @@ pub(crate) struct EntityInfo {
     /// Programmes or legal bases.
     pub(crate) programs: Vec<String>,
     /// The day the listing took effect, when known.
-    pub(crate) listed_from: Option<String>,
+    pub(crate) listed_from: Option<jiff::civil::Date>,
     /// The day the listing ends, when known.
-    pub(crate) listed_until: Option<String>,
+    pub(crate) listed_until: Option<jiff::civil::Date>,
 }
 
 /// Entity facts by (list, entity).
@@ -225,8 +225,8 @@ impl App {
                     let info = EntityInfo {
                         version: *v,
                         programs: e.programs.clone(),
-                        listed_from: e.listed_from.clone(),
-                        listed_until: e.listed_until.clone(),
+                        listed_from: e.listed_from,
+                        listed_until: e.listed_until,
                     };
                     ((e.list_id.clone(), e.entity_id.clone()), info)
                 })

@@ -204,7 +204,12 @@ pub struct ListInfo {
 
 /// Whether a string is a real calendar date written `YYYY-MM-DD`.
 pub(crate) fn valid_date(s: &str) -> bool {
-    s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok()
+    day(s).is_some()
+}
+
+/// The day written `YYYY-MM-DD` (exactly so), if it is one.
+pub(crate) fn day(s: &str) -> Option<jiff::civil::Date> {
+    if s.len() == 10 { s.parse().ok() } else { None }
 }
 
 /// The harmonized list: entries sorted by code with unique codes, and a search index built once.

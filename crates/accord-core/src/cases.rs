@@ -274,9 +274,11 @@ pub struct Decision {
     /// Conditions (provisos) of an approval.
     pub conditions: Vec<String>,
     /// First day of validity of an approval.
-    pub valid_from: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<jiff::civil::Date>,
     /// Last day of validity of an approval.
-    pub valid_until: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<jiff::civil::Date>,
     /// Licensed quantity and value per item of an approval.
     pub items: Vec<LicensedItem>,
     /// Refusal criteria of the jurisdiction (e.g. EU Common Position 2008/944 criteria, or national codes).

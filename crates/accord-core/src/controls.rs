@@ -11,7 +11,8 @@ pub struct ControlVersion {
     /// The coalition's version label, e.g. `2025-11`.
     pub label: String,
     /// The day it takes effect (`YYYY-MM-DD`); the version in force on a day is the latest that took effect by then.
-    pub effective_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub effective_date: jiff::civil::Date,
     /// Why it was published.
     pub rationale: String,
     /// SHA-256 of its content; importing the same content again changes nothing.

@@ -98,9 +98,11 @@ pub struct PartyHit {
     /// Programmes or legal bases of the listing.
     pub programs: Vec<String>,
     /// The day the listing took effect, when known.
-    pub listed_from: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub listed_from: Option<jiff::civil::Date>,
     /// The day the listing ends, when known.
-    pub listed_until: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub listed_until: Option<jiff::civil::Date>,
     /// Whether the listing was in force on the transaction date (set by the engine).
     #[serde(default)]
     pub in_force: bool,
@@ -215,7 +217,8 @@ crate::named_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Determination {
     /// The transaction date.
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: jiff::civil::Date,
     /// One answer per jurisdiction.
     pub jurisdictions: Vec<JurisdictionAnswer>,
     /// Why no jurisdiction was answered for, when none applies.

@@ -495,9 +495,7 @@ impl Licence {
             return Err(Error::validation("valid_until", "an amendment changes valid_until, conditions or items"));
         }
         if let Some(d) = &input.valid_until {
-            let until: Date = crate::model::parse_date("valid_until", d)?.parse().map_err(|_| {
-                Error::validation("valid_until", format!("'{}' is not a date", crate::ids::truncate(d)))
-            })?;
+            let until = crate::model::parse_day("valid_until", d)?;
             let latest = self.valid_from.checked_add(jiff::Span::new().years(MAX_LICENCE_YEARS)).ok();
             if until < self.valid_from || latest.is_some_and(|last| until > last) {
                 return Err(Error::validation(

@@ -92,10 +92,12 @@ pub struct ListedEntity {
     pub remarks: String,
     /// The day the listing took effect, `YYYY-MM-DD`, when the source gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub listed_from: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub listed_from: Option<jiff::civil::Date>,
     /// The day the listing ends (exclusive; e.g. a denial order's expiry), `YYYY-MM-DD`, when the source gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub listed_until: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub listed_until: Option<jiff::civil::Date>,
 }
 
 impl ListedEntity {
@@ -116,10 +118,9 @@ impl ListedEntity {
         }
     }
 
-    /// Whether the listing is in force on a `YYYY-MM-DD` day (`from <= day < until`; a missing bound is open).
-    pub fn listed_on(&self, day: &str) -> bool {
-        self.listed_from.as_deref().is_none_or(|from| from <= day)
-            && self.listed_until.as_deref().is_none_or(|until| day < until)
+    /// Whether the listing is in force on `day` (`from <= day < until`; a missing bound is open).
+    pub fn listed_on(&self, day: jiff::civil::Date) -> bool {
+        self.listed_from.is_none_or(|from| from <= day) && self.listed_until.is_none_or(|until| day < until)
     }
 
     /// The primary name (the first name).
@@ -192,6 +193,10 @@ impl ListedEntity {
 mod tests {
     use super::*;
 
+    fn day(d: &str) -> jiff::civil::Date {
+        d.parse().expect("a day")
+    }
+
     #[test]
     fn changed_fields_name_exactly_what_differs() {
         let mut a = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
@@ -207,10 +212,10 @@ mod tests {
     fn changed_listing_dates_are_reported_as_their_own_fields() {
         let a = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
         let mut b = a.clone();
-        b.listed_from = Some("2017-10-16".into());
+        b.listed_from = Some(day("2017-10-16"));
         assert_eq!(a.changed_fields(&b), vec!["listed_from"]);
         let mut c = b.clone();
-        c.listed_until = Some("2020-10-13".into());
+        c.listed_until = Some(day("2020-10-13"));
         assert_eq!(b.changed_fields(&c), vec!["listed_until"]);
         assert_eq!(a.changed_fields(&c), vec!["listed_from", "listed_until"]);
     }
@@ -218,26 +223,26 @@ mod tests {
     #[test]
     fn a_listing_is_in_force_from_its_first_day_until_the_day_before_its_end() {
         let mut e = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
-        e.listed_from = Some("2017-10-16".into());
-        e.listed_until = Some("2020-10-13".into());
-        assert!(!e.listed_on("2017-10-15"), "not yet listed the day before it took effect");
-        assert!(e.listed_on("2017-10-16"), "listed on the day it took effect");
-        assert!(e.listed_on("2020-10-12"), "listed on the last day before the end");
-        assert!(!e.listed_on("2020-10-13"), "the end day is exclusive");
-        assert!(!e.listed_on("2024-01-01"), "expired");
+        e.listed_from = Some(day("2017-10-16"));
+        e.listed_until = Some(day("2020-10-13"));
+        assert!(!e.listed_on(day("2017-10-15")), "not yet listed the day before it took effect");
+        assert!(e.listed_on(day("2017-10-16")), "listed on the day it took effect");
+        assert!(e.listed_on(day("2020-10-12")), "listed on the last day before the end");
+        assert!(!e.listed_on(day("2020-10-13")), "the end day is exclusive");
+        assert!(!e.listed_on(day("2024-01-01")), "expired");
     }
 
     #[test]
     fn missing_listing_bounds_are_open() {
         let mut e = ListedEntity::new("l", "1", EntityKind::Person, "John SMITH");
-        assert!(e.listed_on("1900-01-01") && e.listed_on("2999-12-31"));
-        e.listed_from = Some("2017-10-16".into());
-        assert!(!e.listed_on("2017-10-15"));
-        assert!(e.listed_on("2999-12-31"), "no end date: listed ever after");
+        assert!(e.listed_on(day("1900-01-01")) && e.listed_on(day("2999-12-31")));
+        e.listed_from = Some(day("2017-10-16"));
+        assert!(!e.listed_on(day("2017-10-15")));
+        assert!(e.listed_on(day("2999-12-31")), "no end date: listed ever after");
         e.listed_from = None;
-        e.listed_until = Some("2020-10-13".into());
-        assert!(e.listed_on("1900-01-01"), "no start date: listed since ever");
-        assert!(!e.listed_on("2020-10-13"));
+        e.listed_until = Some(day("2020-10-13"));
+        assert!(e.listed_on(day("1900-01-01")), "no start date: listed since ever");
+        assert!(!e.listed_on(day("2020-10-13")));
     }
 
     #[test]
@@ -250,7 +255,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&a).unwrap(), old);
         assert_eq!(serde_json::from_str::<ListedEntity>(old).unwrap(), a);
         let mut dated = a.clone();
-        dated.listed_until = Some("2020-10-13".into());
+        dated.listed_until = Some(day("2020-10-13"));
         assert_eq!(serde_json::to_value(&dated).unwrap()["listed_until"], "2020-10-13");
         assert_ne!(entity_hash(&dated), entity_hash(&a));
     }

@@ -50,11 +50,6 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A day (`YYYY-MM-DD`), in its canonical form; `validation_failed` naming the field otherwise.
-pub fn parse_date(field: &str, s: &str) -> Result<String> {
-    parse_day(field, s).map(|d| d.to_string())
-}
-
 /// A day (`YYYY-MM-DD`); `validation_failed` naming the field otherwise.
 pub fn parse_day(field: &str, s: &str) -> Result<jiff::civil::Date> {
     s.parse::<jiff::civil::Date>()

@@ -176,15 +176,19 @@ mod tests {
     fn start_and_end_dates_bound_the_listing() {
         let e = parse("2017-10-16", "2020-10-13");
         assert_eq!(e.entity_id, "dpl:acme:2017-10-16");
-        assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
-        assert_eq!(e.listed_until.as_deref(), Some("2020-10-13"));
+        assert_eq!(e.listed_from.map(|d| d.to_string()).as_deref(), Some("2017-10-16"));
+        assert_eq!(e.listed_until.map(|d| d.to_string()).as_deref(), Some("2020-10-13"));
     }
 
     #[test]
     fn empty_partial_or_impossible_csl_dates_are_left_open_without_a_problem() {
         for (start, end) in [("", ""), ("2017", "2020-10"), ("2017-02-30", "13/10/2020")] {
             let e = parse(start, end);
-            assert_eq!((e.listed_from.as_deref(), e.listed_until.as_deref()), (None, None), "{start:?} {end:?}");
+            assert_eq!(
+                (e.listed_from.map(|d| d.to_string()).as_deref(), e.listed_until.map(|d| d.to_string()).as_deref()),
+                (None, None),
+                "{start:?} {end:?}"
+            );
         }
     }
 

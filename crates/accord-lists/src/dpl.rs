@@ -100,8 +100,8 @@ fn row(rec: &csv::ByteRecord, c: &Cols, columns: usize) -> std::result::Result<L
         ListedEntity::push_unique(&mut e.countries, code);
     }
     ListedEntity::push_unique(&mut e.programs, PROGRAM);
-    e.listed_from = us_date(effective);
-    e.listed_until = us_date(col(&f, c.expiration));
+    e.listed_from = us_date(effective).and_then(|d| d.parse().ok());
+    e.listed_until = us_date(col(&f, c.expiration)).and_then(|d| d.parse().ok());
     let mut remarks = Vec::new();
     if let Some(d) = &e.listed_from {
         remarks.push(format!("Effective {d}"));
@@ -161,8 +161,8 @@ mod tests {
     #[test]
     fn effective_and_expiration_dates_bound_the_listing_and_stay_in_the_remarks() {
         let e = parse("10/16/2017", "10/13/2020").unwrap();
-        assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
-        assert_eq!(e.listed_until.as_deref(), Some("2020-10-13"));
+        assert_eq!(e.listed_from.map(|d| d.to_string()).as_deref(), Some("2017-10-16"));
+        assert_eq!(e.listed_until.map(|d| d.to_string()).as_deref(), Some("2020-10-13"));
         assert_eq!(e.remarks, "Effective 2017-10-16; expires 2020-10-13; 82 F.R. 48792");
     }
 
@@ -170,7 +170,7 @@ mod tests {
     fn a_missing_or_impossible_expiration_date_leaves_the_listing_open_ended() {
         for expiration in ["", "02/30/2020", "2020-10-13"] {
             let e = parse("10/16/2017", expiration).unwrap();
-            assert_eq!(e.listed_from.as_deref(), Some("2017-10-16"));
+            assert_eq!(e.listed_from.map(|d| d.to_string()).as_deref(), Some("2017-10-16"));
             assert_eq!(e.listed_until, None, "{expiration:?}");
         }
         let undated = parse("", "").unwrap();

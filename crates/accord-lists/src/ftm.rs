@@ -211,8 +211,9 @@ pub fn write_ftm(entities: &[ListedEntity], out: &mut impl std::io::Write) -> st
         if !e.remarks.is_empty() {
             put("notes", vec![e.remarks.as_str()]);
         }
-        put("startDate", e.listed_from.iter().map(String::as_str).collect());
-        put("endDate", e.listed_until.iter().map(String::as_str).collect());
+        let (from, until) = (e.listed_from.map(|d| d.to_string()), e.listed_until.map(|d| d.to_string()));
+        put("startDate", from.iter().map(String::as_str).collect());
+        put("endDate", until.iter().map(String::as_str).collect());
         let value = json!({
             "id": e.entity_id,
             "schema": schema_of(e.kind),
@@ -252,12 +253,19 @@ mod tests {
     #[test]
     fn start_listing_and_end_dates_bound_the_listing() {
         let e = listing(r#""startDate":["2020-03-01","2019-06-05"],"endDate":["2021-01-01","2022-12-31T00:00:00"]"#);
-        assert_eq!(e.listed_from.as_deref(), Some("2019-06-05"));
-        assert_eq!(e.listed_until.as_deref(), Some("2022-12-31"));
+        assert_eq!(e.listed_from.map(|d| d.to_string()).as_deref(), Some("2019-06-05"));
+        assert_eq!(e.listed_until.map(|d| d.to_string()).as_deref(), Some("2022-12-31"));
         let by_listing = listing(r#""listingDate":["2018-02-01"]"#);
-        assert_eq!((by_listing.listed_from.as_deref(), by_listing.listed_until), (Some("2018-02-01"), None));
+        assert_eq!(
+            (by_listing.listed_from.map(|d| d.to_string()).as_deref(), by_listing.listed_until),
+            (Some("2018-02-01"), None)
+        );
         let both = listing(r#""listingDate":["2018-02-01"],"startDate":["2018-03-01"]"#);
-        assert_eq!(both.listed_from.as_deref(), Some("2018-03-01"), "startDate is the effective day");
+        assert_eq!(
+            both.listed_from.map(|d| d.to_string()).as_deref(),
+            Some("2018-03-01"),
+            "startDate is the effective day"
+        );
     }
 
     #[test]
@@ -269,8 +277,8 @@ mod tests {
     #[test]
     fn exported_listing_dates_import_back_unchanged() {
         let mut e = ListedEntity::new("l", "p1", EntityKind::Person, "A");
-        e.listed_from = Some("2017-10-16".into());
-        e.listed_until = Some("2020-10-13".into());
+        e.listed_from = Some("2017-10-16".parse().unwrap());
+        e.listed_until = Some("2020-10-13".parse().unwrap());
         let mut out = Vec::new();
         write_ftm(std::slice::from_ref(&e), &mut out).unwrap();
         let line: Value = serde_json::from_slice(&out).unwrap();

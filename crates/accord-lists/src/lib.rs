@@ -262,10 +262,10 @@ impl Groups {
 
 /// The listing period covering every row's: the earliest start and the latest end, where a row without a
 /// start (or end) date is open on that side and so leaves the merged bound open too.
-fn listing_span(parts: &[ListedEntity]) -> (Option<String>, Option<String>) {
-    let from = parts.iter().map(|p| p.listed_from.as_ref()).collect::<Option<Vec<_>>>();
-    let until = parts.iter().map(|p| p.listed_until.as_ref()).collect::<Option<Vec<_>>>();
-    (from.and_then(|d| d.into_iter().min().cloned()), until.and_then(|d| d.into_iter().max().cloned()))
+fn listing_span(parts: &[ListedEntity]) -> (Option<jiff::civil::Date>, Option<jiff::civil::Date>) {
+    let from = parts.iter().map(|p| p.listed_from).collect::<Option<Vec<_>>>();
+    let until = parts.iter().map(|p| p.listed_until).collect::<Option<Vec<_>>>();
+    (from.and_then(|d| d.into_iter().min()), until.and_then(|d| d.into_iter().max()))
 }
 
 /// Merges entities with the same id: the smallest (by content) is the base, the others add their names,
@@ -349,8 +349,8 @@ mod tests {
     fn dated(from: Option<&str>, until: Option<&str>, address: &str) -> ListedEntity {
         let mut e = ListedEntity::new("l", "x", EntityKind::Unknown, "ACME");
         e.addresses.push(address.into());
-        e.listed_from = from.map(str::to_owned);
-        e.listed_until = until.map(str::to_owned);
+        e.listed_from = from.map(|d| d.parse().expect("a day"));
+        e.listed_until = until.map(|d| d.parse().expect("a day"));
         e
     }
 
@@ -360,8 +360,8 @@ mod tests {
         let b = dated(Some("2018-01-10"), Some("2020-01-10"), "BAGHDAD, IQ");
         for parts in [vec![a.clone(), b.clone()], vec![b, a]] {
             let m = merge_rows(parts).unwrap();
-            assert_eq!(m.listed_from.as_deref(), Some("2018-01-10"));
-            assert_eq!(m.listed_until.as_deref(), Some("2021-06-05"));
+            assert_eq!(m.listed_from.map(|d| d.to_string()).as_deref(), Some("2018-01-10"));
+            assert_eq!(m.listed_until.map(|d| d.to_string()).as_deref(), Some("2021-06-05"));
         }
     }
 
@@ -371,14 +371,23 @@ mod tests {
         let open_ended = dated(Some("2018-01-10"), None, "BAGHDAD, IQ");
         for parts in [vec![ends.clone(), open_ended.clone()], vec![open_ended, ends.clone()]] {
             let m = merge_rows(parts).unwrap();
-            assert_eq!((m.listed_from.as_deref(), m.listed_until.as_deref()), (Some("2018-01-10"), None));
+            assert_eq!(
+                (m.listed_from.map(|d| d.to_string()).as_deref(), m.listed_until.map(|d| d.to_string()).as_deref()),
+                (Some("2018-01-10"), None)
+            );
         }
         let undated_start = dated(None, Some("2020-01-10"), "BAGHDAD, IQ");
         let m = merge_rows(vec![ends.clone(), undated_start]).unwrap();
-        assert_eq!((m.listed_from.as_deref(), m.listed_until.as_deref()), (None, Some("2021-06-05")));
+        assert_eq!(
+            (m.listed_from.map(|d| d.to_string()).as_deref(), m.listed_until.map(|d| d.to_string()).as_deref()),
+            (None, Some("2021-06-05"))
+        );
         let single = merge_rows(vec![ends]).unwrap();
         assert_eq!(
-            (single.listed_from.as_deref(), single.listed_until.as_deref()),
+            (
+                single.listed_from.map(|d| d.to_string()).as_deref(),
+                single.listed_until.map(|d| d.to_string()).as_deref()
+            ),
             (Some("2019-06-05"), Some("2021-06-05"))
         );
     }

@@ -198,14 +198,15 @@ pub(crate) fn iso_date_prefix(s: &str) -> Option<String> {
 /// One calendar day as `YYYY-MM-DD` from a date cell in the ISO (`2011-02-28`, with or without a time),
 /// dotted (`28.2.2011`) or worded (`2 December 1985`, `26 Feb. 2011`) shapes; `None` for a partial date
 /// (`2011`, `2011-02`), a day that does not exist, several dates or none.
-pub(crate) fn calendar_day(s: &str) -> Option<String> {
-    if let Some(d) = iso_date_prefix(s) {
-        return (d.len() == 10).then_some(d);
-    }
-    match extract_dates(s).as_slice() {
-        [d] if d.len() == 10 => Some(d.clone()),
-        _ => None,
-    }
+pub(crate) fn calendar_day(s: &str) -> Option<jiff::civil::Date> {
+    let day = match iso_date_prefix(s) {
+        Some(d) => d,
+        None => match extract_dates(s).as_slice() {
+            [d] => d.clone(),
+            _ => return None,
+        },
+    };
+    if day.len() == 10 { day.parse().ok() } else { None }
 }
 
 /// Every date in free text, normalised to `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: `7.2.1956`, `1958-02-22`,
@@ -339,12 +340,12 @@ mod tests {
 
     #[test]
     fn calendar_days_are_read_in_the_shapes_listing_dates_come_in() {
-        assert_eq!(calendar_day("2017-10-16").as_deref(), Some("2017-10-16"));
-        assert_eq!(calendar_day("2001-01-25-05:00").as_deref(), Some("2001-01-25"));
-        assert_eq!(calendar_day("2020-01-01T10:00:00").as_deref(), Some("2020-01-01"));
-        assert_eq!(calendar_day("12.9.2014").as_deref(), Some("2014-09-12"));
-        assert_eq!(calendar_day(" 2 December 1985 ").as_deref(), Some("1985-12-02"));
-        assert_eq!(calendar_day("26 Feb. 2011").as_deref(), Some("2011-02-26"));
+        assert_eq!(calendar_day("2017-10-16").map(|d| d.to_string()).as_deref(), Some("2017-10-16"));
+        assert_eq!(calendar_day("2001-01-25-05:00").map(|d| d.to_string()).as_deref(), Some("2001-01-25"));
+        assert_eq!(calendar_day("2020-01-01T10:00:00").map(|d| d.to_string()).as_deref(), Some("2020-01-01"));
+        assert_eq!(calendar_day("12.9.2014").map(|d| d.to_string()).as_deref(), Some("2014-09-12"));
+        assert_eq!(calendar_day(" 2 December 1985 ").map(|d| d.to_string()).as_deref(), Some("1985-12-02"));
+        assert_eq!(calendar_day("26 Feb. 2011").map(|d| d.to_string()).as_deref(), Some("2011-02-26"));
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub async fn policies(app: &App, p: &Principal, command: PoliciesCommand) -> Res
             }
             println!("sources:");
             for s in set.sources() {
-                let issue = s.issue_date.as_deref().map_or(String::new(), |d| format!(", issue {d}"));
+                let issue = s.issue_date.map_or(String::new(), |d| format!(", issue {d}"));
                 let trust = if s.verified { "primary source" } else { "hand-encoded, unverified" };
                 println!("  {:<34} {trust}{issue}: {}", s.file, s.document);
             }

@@ -6,7 +6,6 @@ mod assessments;
 mod consultations;
 
 use crate::authz::{Action, require};
-use crate::controls::today;
 use crate::{App, event, to_json, user_principal};
 use accord_core::audit::EventKind;
 use accord_core::cases::{Application, Case, Decision};
@@ -228,13 +227,12 @@ impl App {
     pub async fn create_denial(&self, p: &Principal, input: NewDenial) -> Result<Denial> {
         let authority = acting_authority(p, Action::RecordDenials)?;
         input.check()?;
-        let date = match &input.date {
-            Some(d) => crate::controls::check_date("date", d)?,
-            None => today(),
+        let day = match &input.date {
+            Some(d) => crate::controls::check_day("date", d)?,
+            None => crate::controls::day(),
         };
-        let day: jiff::civil::Date = date.parse().map_err(|_| Error::validation("date", "not a date"))?;
         if day > crate::controls::day() {
-            return Err(Error::validation("date", format!("a denial is not dated in the future ({date})")));
+            return Err(Error::validation("date", format!("a denial is not dated in the future ({day})")));
         }
         let destination = crate::controls::check_country("destination", &input.destination)?;
         let parties = party_countries(input.parties.clone())?;

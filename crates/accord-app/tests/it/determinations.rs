@@ -69,7 +69,7 @@ async fn parties_are_screened_against_the_real_lists_with_their_listing_dates(ba
     assert_eq!(outcome(&during, "US"), Outcome::Prohibited, "{:#?}", during.jurisdictions[0].reasons);
     let hit = &during.party_hits[0];
     assert_eq!((hit.list_id.as_str(), hit.in_force), ("us_bis_dpl", true));
-    assert_eq!(hit.listed_until.as_deref(), Some("2020-10-13"));
+    assert_eq!(hit.listed_until.map(|d| d.to_string()).as_deref(), Some("2020-10-13"));
     let reason = during.jurisdictions[0].reasons.iter().find(|r| r.rule == "us.party.denied_person").unwrap();
     assert!(reason.detail.contains("Adrian Manuel Hernandez") && !reason.party_hits.is_empty(), "{}", reason.detail);
     assert!(during.versions.lists.contains("us_bis_dpl@1"), "{:?}", during.versions);

@@ -493,9 +493,8 @@ pub fn determine(
     let Screening { mut hits, lists, threshold } = screening.unwrap_or_default();
     let mut warnings = Vec::new();
     for h in &mut hits {
-        h.in_force = h.listed_from.as_deref().is_none_or(|f| f <= tx.date.as_str())
-            && h.listed_until.as_deref().is_none_or(|u| tx.date.as_str() < u);
-        if let Some(from) = h.listed_from.as_deref().filter(|f| *f > tx.date.as_str()) {
+        h.in_force = h.listed_from.is_none_or(|f| f <= tx.date) && h.listed_until.is_none_or(|u| tx.date < u);
+        if let Some(from) = h.listed_from.filter(|f| *f > tx.date) {
             warnings.push(format!(
                 "party {} matches {} {}, listed from {from}, after the transaction date {}",
                 h.party, h.list_id, h.entity_id, tx.date
@@ -604,7 +603,7 @@ pub fn determine(
         })
         .collect();
     Ok(Determination {
-        date: tx.date.clone(),
+        date: tx.date,
         jurisdictions,
         note,
         warnings,

@@ -58,13 +58,12 @@ impl CheckTransaction for Transaction {
             Ok(p)
         };
         text_field("end_use.statement", &self.end_use.statement, 2000)?;
-        let date = self.date.trim();
-        if date.len() != 10 || date.parse::<jiff::civil::Date>().is_err() {
+        let Some(date) = crate::model::day(self.date.trim()) else {
             return Err(Error::validation(
                 "date",
-                format!("date: '{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(date)),
+                format!("date: '{}' is not a date (YYYY-MM-DD)", accord_core::ids::truncate(self.date.trim())),
             ));
-        }
+        };
         let origin = place("origin", &self.origin)?;
         let destination = place("destination", &self.destination)?;
         let end_use = EndUse::parse(self.end_use.category.trim()).ok_or_else(|| {
@@ -210,7 +209,7 @@ impl CheckTransaction for Transaction {
             }
         };
         Ok(CheckedTransaction {
-            date: date.to_owned(),
+            date,
             origin,
             origin_code: self.origin.trim().to_owned(),
             end_use,
@@ -284,8 +283,8 @@ impl CheckedTransaction {
     }
 
     /// The transaction date.
-    pub fn date(&self) -> &str {
-        &self.date
+    pub fn date(&self) -> jiff::civil::Date {
+        self.date
     }
 }
 

@@ -105,12 +105,12 @@ impl<'a> Ctx<'a> {
         let tx = self.tx;
         let mut partial = None;
         if let Some(from) = &w.from
-            && tx.date.as_str() < from.as_str()
+            && tx.date < *from
         {
             return Err(Miss::Before);
         }
         if let Some(until) = &w.until
-            && tx.date.as_str() >= until.as_str()
+            && tx.date >= *until
         {
             return Err(Miss::After);
         }
@@ -286,14 +286,14 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn chart(&self, chart: &Chart, item: &CheckedItem) -> Fired {
-        let date = self.tx.date.as_str();
+        let date = self.tx.date;
         let facts = self.policy.reasons_from.map(|f| &self.set.facts[f]);
         for (what, from) in [("chart", &chart.name, &chart.valid_from)]
             .into_iter()
             .map(|(w, n, f)| ((w, n.as_str()), f))
             .chain(facts.map(|f| (("facts table", f.name.as_str()), &f.valid_from)))
         {
-            if let Some(from) = from.as_deref().filter(|f| date < *f) {
+            if let Some(from) = from.filter(|f| date < *f) {
                 return Fired::NoFactsOn(format!(
                     "the node holds {} '{}' as of its primary source's issue of {from} and none in force on {date}",
                     what.0, what.1

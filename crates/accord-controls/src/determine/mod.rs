@@ -45,7 +45,7 @@ pub struct Screening {
 /// A transaction checked against the control list and policies, ready to determine.
 #[derive(Debug, Clone)]
 pub struct CheckedTransaction {
-    date: String,
+    date: jiff::civil::Date,
     origin: Place,
     origin_code: String,
     end_use: EndUse,

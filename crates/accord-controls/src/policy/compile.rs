@@ -1,6 +1,8 @@
 //! The compiler: raw files checked and cross-checked into the compiled model; every error names its file and line.
 
 use super::*;
+use crate::model::day;
+use jiff::civil::Date;
 
 /// The 1-based line of a byte offset.
 pub(super) fn line_at(text: &str, offset: usize) -> usize {
@@ -155,11 +157,12 @@ impl Compiler<'_> {
             .collect()
     }
 
-    pub(super) fn date(f: &FileCtx, s: &Option<Spanned<String>>) -> Result<Option<String>> {
+    pub(super) fn date(f: &FileCtx, s: &Option<Spanned<String>>) -> Result<Option<Date>> {
         match s {
             None => Ok(None),
-            Some(d) if valid_date(trimmed(d)) => Ok(Some(trimmed(d).to_owned())),
-            Some(d) => Err(f.at(d, format!("'{}' is not a date (YYYY-MM-DD)", trimmed(d)))),
+            Some(d) => {
+                day(trimmed(d)).map(Some).ok_or_else(|| f.at(d, format!("'{}' is not a date (YYYY-MM-DD)", trimmed(d))))
+            }
         }
     }
 
@@ -308,8 +311,8 @@ pub(super) fn currency(f: &FileCtx, c: &Spanned<String>) -> Result<String> {
 }
 
 /// The issue date of a primary source (hand-encoded files carry no point in time of their own).
-pub(super) fn primary_date(s: &FactSource) -> Option<String> {
-    if s.verified { s.issue_date.clone() } else { None }
+pub(super) fn primary_date(s: &FactSource) -> Option<Date> {
+    if s.verified { s.issue_date } else { None }
 }
 
 pub(super) fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: &[toml::Value]) -> Result<Vec<String>> {
@@ -331,8 +334,7 @@ pub(super) fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
         other => return Err(f.at(&s.kind, format!("unknown source kind '{other}' (primary_source, hand_encoded)"))),
     };
     let issue_date = match &s.issue_date {
-        Some(d) if valid_date(trimmed(d)) => Some(trimmed(d).to_owned()),
-        Some(d) => return Err(f.at(d, "issue_date must be a date (YYYY-MM-DD)")),
+        Some(d) => Some(day(trimmed(d)).ok_or_else(|| f.at(d, "issue_date must be a date (YYYY-MM-DD)"))?),
         None if verified => return Err(f.at(&s.kind, "a primary source needs its issue_date")),
         None => None,
     };
@@ -660,9 +662,9 @@ impl PolicySet {
             {
                 return Err(f.at(&header.jurisdiction, format!("a second policy for {jurisdiction}")));
             }
-            if !valid_date(trimmed(&header.effective_date)) {
+            let Some(effective_date) = day(trimmed(&header.effective_date)) else {
                 return Err(f.at(&header.effective_date, "effective_date must be a date (YYYY-MM-DD)"));
-            }
+            };
             if jurisdiction == "coalition" {
                 let refused = if raw.applies.is_some() {
                     Some("[applies]")
@@ -803,7 +805,7 @@ impl PolicySet {
                 file: s.name.clone(),
                 title: header.title,
                 version: header.version,
-                effective_date: trimmed(&header.effective_date).to_owned(),
+                effective_date,
                 rules: rules.len(),
                 authorisations: authorisations.len(),
             };
@@ -852,8 +854,8 @@ impl PolicySet {
     }
 
     /// The latest effective date of any loaded policy file.
-    pub fn latest_effective_date(&self) -> String {
-        self.policies.iter().chain(&self.coalition).map(|p| p.info.effective_date.clone()).max().unwrap_or_default()
+    pub fn latest_effective_date(&self) -> Option<Date> {
+        self.policies.iter().chain(&self.coalition).map(|p| p.info.effective_date).max()
     }
 }
 

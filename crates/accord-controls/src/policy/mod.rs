@@ -3,7 +3,7 @@
 //! them strictly; every error names its file and line, and nothing is half-loaded.
 
 use crate::code::ControlCode;
-use crate::model::{Regime, valid_date, valid_reason};
+use crate::model::{Regime, valid_reason};
 use accord_core::decimal::Decimal;
 pub use accord_core::determination::ReviewPath;
 use accord_core::{Error, ErrorCode, Result};
@@ -40,7 +40,8 @@ pub struct PolicyInfo {
     /// The policy's own version label.
     pub version: String,
     /// The day the policy file says it takes effect.
-    pub effective_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub effective_date: jiff::civil::Date,
     /// How many rules and general authorisations it has.
     pub rules: usize,
     /// How many general authorisations (licence exceptions) it has.
@@ -56,7 +57,8 @@ pub struct FactSource {
     pub document: String,
     /// The issue of the document the facts were taken from, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub issue_date: Option<jiff::civil::Date>,
     /// Where the document can be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -317,7 +319,7 @@ pub(crate) struct Facts {
     /// The file the table comes from (index into the set's sources).
     pub(crate) source: usize,
     /// The issue date of its primary source: the node holds no such facts for earlier days.
-    pub(crate) valid_from: Option<String>,
+    pub(crate) valid_from: Option<jiff::civil::Date>,
 }
 
 impl Facts {
@@ -371,7 +373,7 @@ pub(crate) struct Chart {
     /// The file the chart comes from (index into the set's sources).
     pub(crate) source: usize,
     /// The issue date of its primary source: the node holds no chart for earlier days.
-    pub(crate) valid_from: Option<String>,
+    pub(crate) valid_from: Option<jiff::civil::Date>,
 }
 
 impl Chart {
@@ -427,8 +429,8 @@ pub(crate) struct Conditions {
     pub(crate) purposes: Vec<Purpose>,
     pub(crate) purposes_not: Vec<Purpose>,
     pub(crate) parties: Option<PartyCondition>,
-    pub(crate) from: Option<String>,
-    pub(crate) until: Option<String>,
+    pub(crate) from: Option<jiff::civil::Date>,
+    pub(crate) until: Option<jiff::civil::Date>,
     pub(crate) value_over: Option<Money>,
     pub(crate) value_at_most: Option<Money>,
     pub(crate) value_within: Option<usize>,

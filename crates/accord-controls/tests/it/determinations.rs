@@ -84,9 +84,9 @@ struct Hit {
     #[serde(default)]
     programs: Vec<String>,
     #[serde(default)]
-    listed_from: Option<String>,
+    listed_from: Option<jiff::civil::Date>,
     #[serde(default)]
-    listed_until: Option<String>,
+    listed_until: Option<jiff::civil::Date>,
 }
 
 fn transaction(tx: &toml::Value) -> Transaction {
@@ -119,8 +119,8 @@ fn run(case: &Case) -> Determination {
                     matched_name: "listed name".into(),
                     score: 0.95,
                     programs: h.programs.clone(),
-                    listed_from: h.listed_from.clone(),
-                    listed_until: h.listed_until.clone(),
+                    listed_from: h.listed_from,
+                    listed_until: h.listed_until,
                     in_force: false,
                 })
                 .collect(),
@@ -408,7 +408,7 @@ fn the_generated_files_carry_their_source_and_the_hand_written_ones_say_they_are
     for name in accord_controls::US_ECFR_OUTPUTS {
         let s = by_file(name);
         assert!(s.verified && s.kind == "primary_source", "{s:?}");
-        assert_eq!(s.issue_date.as_deref(), Some("2026-07-23"));
+        assert_eq!(s.issue_date.map(|d| d.to_string()).as_deref(), Some("2026-07-23"));
         assert!(s.url.as_deref().is_some_and(|u| u.starts_with("https://www.ecfr.gov/")), "{s:?}");
         assert!(s.inputs.iter().all(|i| i.contains(" sha256:")) && !s.inputs.is_empty());
     }

@@ -284,6 +284,10 @@ fn listing_days(list: &ParsedList) -> (usize, usize) {
 }
 
 /// `MM/DD/YYYY` as `YYYY-MM-DD`, written out here so the test does not lean on the importer's parser.
+fn day(d: &str) -> jiff::civil::Date {
+    d.parse().expect("a day")
+}
+
 fn iso_of_us(d: &str) -> Option<String> {
     let d = d.trim_matches('"');
     (d.len() == 10).then(|| format!("{}-{}-{}", &d[6..], &d[..2], &d[3..5]))
@@ -308,25 +312,25 @@ fn dpl_listings_run_from_the_effective_date_until_the_expiration_date() {
     // none in any of their rows), and a party's rows always agree on it.
     assert_eq!(listing_days(&list), (416, 371));
     for e in &list.entities {
-        let from = e.listed_from.as_deref().unwrap();
+        let from = e.listed_from.unwrap().to_string();
         assert!(e.entity_id.ends_with(&format!(":{from}")), "{}", e.entity_id);
         let mine: Vec<_> = rows
             .iter()
-            .filter(|(n, eff, _)| eff.as_deref() == Some(from) && e.names.iter().any(|x| x.name == *n))
+            .filter(|(n, eff, _)| eff.as_deref() == Some(from.as_str()) && e.names.iter().any(|x| x.name == *n))
             .collect();
         assert!(!mine.is_empty(), "{}", e.entity_id);
         for (_, _, until) in mine {
-            assert_eq!(&e.listed_until, until, "{}", e.entity_id);
+            assert_eq!(&e.listed_until.map(|d| d.to_string()), until, "{}", e.entity_id);
         }
         // The remarks keep the dates as before.
         assert!(e.remarks.starts_with(&format!("Effective {from}")), "{}", e.remarks);
         assert_eq!(e.remarks.contains("; expires "), e.listed_until.is_some(), "{}", e.remarks);
     }
     let hernandez = entity(&list, "adrian-manuel-hernandez:2017-10-16");
-    assert_eq!(hernandez.listed_from.as_deref(), Some("2017-10-16"));
-    assert_eq!(hernandez.listed_until.as_deref(), Some("2020-10-13"));
-    assert!(!hernandez.listed_on("2017-10-15") && hernandez.listed_on("2019-06-29"));
-    assert!(!hernandez.listed_on("2020-10-13"), "the denial order has expired");
+    assert_eq!(hernandez.listed_from.map(|d| d.to_string()).as_deref(), Some("2017-10-16"));
+    assert_eq!(hernandez.listed_until.map(|d| d.to_string()).as_deref(), Some("2020-10-13"));
+    assert!(!hernandez.listed_on(day("2017-10-15")) && hernandez.listed_on(day("2019-06-29")));
+    assert!(!hernandez.listed_on(day("2020-10-13")), "the denial order has expired");
 }
 
 #[test]
@@ -334,11 +338,11 @@ fn un_entries_are_listed_from_their_listed_on_date() {
     let list = load("un/UN_consolidated.xml");
     // Every entry has a LISTED_ON (10 of them with a time-zone suffix, `2015-04-07-04:00`); none has an end.
     assert_eq!(listing_days(&list), (1_003, 0));
-    assert_eq!(entity(&list, "QDi.001").listed_from.as_deref(), Some("2001-01-25"));
-    assert_eq!(entity(&list, "CDi.001").listed_from.as_deref(), Some("2012-12-31"));
+    assert_eq!(entity(&list, "QDi.001").listed_from.map(|d| d.to_string()).as_deref(), Some("2001-01-25"));
+    assert_eq!(entity(&list, "CDi.001").listed_from.map(|d| d.to_string()).as_deref(), Some("2012-12-31"));
     let zoned = entity(&list, "QDi.352");
-    assert_eq!(zoned.listed_from.as_deref(), Some("2015-04-07"));
-    assert!(!zoned.listed_on("2015-04-06") && zoned.listed_on("2015-04-07"));
+    assert_eq!(zoned.listed_from.map(|d| d.to_string()).as_deref(), Some("2015-04-07"));
+    assert!(!zoned.listed_on(day("2015-04-06")) && zoned.listed_on(day("2015-04-07")));
 }
 
 #[test]
@@ -357,8 +361,11 @@ fn eu_listings_start_on_the_printed_designation_date() {
             .count();
         assert_eq!(n, dated, "{celex}");
     }
-    assert_eq!(entity(&list, "32014R0833:IV:1").listed_from.as_deref(), Some("2014-09-12"));
-    assert_eq!(entity(&list, "32014R0833:XIV:bank-otkritie").listed_from.as_deref(), Some("2022-03-12"));
+    assert_eq!(entity(&list, "32014R0833:IV:1").listed_from.map(|d| d.to_string()).as_deref(), Some("2014-09-12"));
+    assert_eq!(
+        entity(&list, "32014R0833:XIV:bank-otkritie").listed_from.map(|d| d.to_string()).as_deref(),
+        Some("2022-03-12")
+    );
     assert_eq!(entity(&list, "32014R0833:III:1").listed_from, None, "Sberbank's row prints no date");
 }
 
@@ -368,9 +375,12 @@ fn csl_listings_take_start_and_end_dates_and_agree_with_the_dpl() {
     // 33 rows give a start_date and 7 an end_date; two pairs of them are one party each.
     assert_eq!(listing_days(&list), (31, 6));
     let naser = entity(&list, "dpl:al-naser-wings-airlines:2019-06-05");
-    assert_eq!(naser.listed_from.as_deref(), Some("2019-06-05"));
-    assert_eq!(naser.listed_until.as_deref(), Some("2019-12-03"));
-    assert_eq!(entity(&list, "el:gunther-migeotte:2010-06-28").listed_from.as_deref(), Some("2010-06-28"));
+    assert_eq!(naser.listed_from.map(|d| d.to_string()).as_deref(), Some("2019-06-05"));
+    assert_eq!(naser.listed_until.map(|d| d.to_string()).as_deref(), Some("2019-12-03"));
+    assert_eq!(
+        entity(&list, "el:gunther-migeotte:2010-06-28").listed_from.map(|d| d.to_string()).as_deref(),
+        Some("2010-06-28")
+    );
     // The CSL's DPL rows carry the same period as the DPL itself where both copies list the party.
     let dpl = load("bis/dpl.txt");
     let mut shared = 0;

@@ -140,7 +140,7 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             sqlx::query(&sql)
                 .bind(v.seq)
                 .bind(&v.label)
-                .bind(&v.effective_date)
+                .bind(v.effective_date.to_string())
                 .bind(&v.rationale)
                 .bind(&v.content_hash)
                 .bind(&v.source)
@@ -255,7 +255,7 @@ impl ListStore for SqlStore {
                 Ok(ControlVersion {
                     seq: col(r, "seq")?,
                     label: text("label")?,
-                    effective_date: text("effective_date")?,
+                    effective_date: text("effective_date")?.parse().map_err(|e| corrupt("effective_date", e))?,
                     rationale: text("rationale")?,
                     content_hash: text("content_hash")?,
                     source: text("source")?,
