@@ -306,7 +306,7 @@ impl App {
             let (worst_outcome, places) = worst(&answers);
             let mut outcome = JurisdictionOutcome {
                 jurisdiction: first.jurisdiction.clone(),
-                outcome: worst_outcome.as_str().to_owned(),
+                outcome: worst_outcome,
                 case_id: None,
                 note: String::new(),
                 destinations: if legs.len() > 1 { places.clone() } else { Vec::new() },

@@ -33,7 +33,7 @@ pub use import::{
 pub use model::{ControlEntry, ControlList, Jurisdiction, ListInfo, Mapping, Regime};
 pub use policy::{
     Effect, EndUse, FactSource, POLICY_DIR, PartyRole, PolicyInfo, PolicySet, PolicySource, Purpose, ReviewPath,
-    builtin_policies,
+    SourceKind, builtin_policies,
 };
 pub use risk::{EDD_THRESHOLD, FAST_TRACK_BELOW, Risk, RiskInput, TrustTier, assess};
 pub use search::SearchHit;

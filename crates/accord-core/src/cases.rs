@@ -84,7 +84,7 @@ pub struct JurisdictionOutcome {
     /// `EU`, `US` …
     pub jurisdiction: String,
     /// The determination's outcome (`licence_required`, `general_authorisation` …).
-    pub outcome: String,
+    pub outcome: crate::determination::Outcome,
     /// The case opened at the authority of this node that handles the jurisdiction.
     pub case_id: Option<String>,
     /// Why no case was opened (no licence needed, or no authority for this jurisdiction on this node).

@@ -238,7 +238,7 @@ pub struct Amendment {
     pub participant: Option<usize>,
     /// The determination of the transfer to the participant's country (a deemed export), when one was made.
     #[serde(default)]
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::determination::Outcome>,
     /// Why it needs review: the licence requirement, screening hits.
     #[serde(default)]
     pub review_reasons: Vec<String>,

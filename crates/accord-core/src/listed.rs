@@ -436,6 +436,18 @@ mod diff_tests {
     }
 }
 
+crate::named_enum! {
+    /// How a list's last download ended.
+    SyncOutcome {
+        /// A new version was imported.
+        Updated = "updated",
+        /// The publisher had nothing new (or the same content again).
+        Unchanged = "unchanged",
+        /// The download or import failed; the version in force stays.
+        Failed = "failed",
+    }
+}
+
 /// How the last download of a list went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SyncState {
@@ -449,7 +461,7 @@ pub struct SyncState {
     /// When the publisher was last asked.
     pub checked_at: crate::Timestamp,
     /// `updated`, `unchanged` or `failed`.
-    pub outcome: String,
+    pub outcome: SyncOutcome,
     /// What happened, e.g. the failure; the version in force stays when a download fails.
     pub message: String,
 }

@@ -8,6 +8,7 @@ use crate::config::{DEFAULT_FILE, FileConfig};
 use crate::output;
 use accord_app::{App, NewKey};
 use accord_core::ErrorCode;
+use accord_core::listed::SyncOutcome;
 use accord_core::principal::Principal;
 use accord_store::{DbUrl, SqlStore, Store};
 use anyhow::{Context, Result, anyhow};
@@ -100,8 +101,8 @@ async fn sync_now(app: &App, file: &FileConfig, lists: &[String]) -> Result<Exit
     let outcomes = crate::sync::sync_all(app, &file.sync.clone().unwrap_or_default(), lists).await?;
     let mut failed = false;
     for o in &outcomes {
-        println!("{}: {}: {}", o.list_id, o.outcome, o.message);
-        failed |= o.outcome == "failed";
+        println!("{}: {}: {}", o.list_id, o.outcome.as_str(), o.message);
+        failed |= o.outcome == SyncOutcome::Failed;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -114,7 +114,13 @@ pub async fn run(app: &App, p: &Principal, command: ListsCommand) -> Result<Exit
                     );
                 }
                 for s in syncs {
-                    println!("last sync of {}: {} {} ago: {}", s.list_id, s.outcome, age(s.checked_at), s.message);
+                    println!(
+                        "last sync of {}: {} {} ago: {}",
+                        s.list_id,
+                        s.outcome.as_str(),
+                        age(s.checked_at),
+                        s.message
+                    );
                 }
             }
         }

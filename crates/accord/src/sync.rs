@@ -3,7 +3,7 @@
 //! A failed or malformed download leaves the version in force and is recorded and reported.
 
 use accord_app::{App, ListImport};
-use accord_core::listed::SyncState;
+use accord_core::listed::{SyncOutcome, SyncState};
 use accord_core::principal::Principal;
 use accord_lists::Format;
 use serde::Deserialize;
@@ -109,7 +109,7 @@ pub struct Outcome {
     /// The list.
     pub list_id: String,
     /// `updated`, `unchanged` or `failed`.
-    pub outcome: &'static str,
+    pub outcome: SyncOutcome,
     /// For people.
     pub message: String,
 }
@@ -170,7 +170,7 @@ pub async fn sync_one(
     let (outcome, message, validators) = match result {
         Ok((outcome, message, validators)) => (outcome, message, validators),
         Err(e) => (
-            "failed",
+            SyncOutcome::Failed,
             format!("{e:#}; the version in force stays"),
             previous.map(|p| p.validators.clone()).unwrap_or_default(),
         ),
@@ -180,7 +180,7 @@ pub async fn sync_one(
         source: source.urls.first().cloned().unwrap_or_default(),
         validators,
         checked_at: accord_core::now(),
-        outcome: outcome.to_owned(),
+        outcome,
         message: message.clone(),
     };
     if let Err(e) = app.record_sync(&state).await {
@@ -195,7 +195,7 @@ async fn sync_inner(
     source: &Source,
     previous: Option<&SyncState>,
     max_bytes: u64,
-) -> anyhow::Result<(&'static str, String, serde_json::Value)> {
+) -> anyhow::Result<(SyncOutcome, String, serde_json::Value)> {
     let format = Format::parse(&source.format).ok_or_else(|| anyhow::anyhow!("unknown format '{}'", source.format))?;
     let main = source.urls.first().ok_or_else(|| anyhow::anyhow!("no URL configured"))?.clone();
     let urls = source.urls.clone();
@@ -220,7 +220,7 @@ async fn sync_inner(
     let result = match fetched {
         Err(e) => Err(e),
         Ok(None) => Ok((
-            "unchanged",
+            SyncOutcome::Unchanged,
             "the publisher reports no change (HTTP 304)".to_owned(),
             previous.map(|p| p.validators.clone()).unwrap_or_default(),
         )),
@@ -242,11 +242,13 @@ async fn sync_inner(
                     };
                     let sync = Principal::Operator { name: "sync".to_owned() };
                     match app.import_list(&sync, import).await {
-                        Ok(o) if o.unchanged => {
-                            Ok(("unchanged", format!("same content as version {}", o.version.version), validators))
-                        }
+                        Ok(o) if o.unchanged => Ok((
+                            SyncOutcome::Unchanged,
+                            format!("same content as version {}", o.version.version),
+                            validators,
+                        )),
                         Ok(o) => Ok((
-                            "updated",
+                            SyncOutcome::Updated,
                             format!(
                                 "version {} in force: {} added, {} changed, {} removed",
                                 o.version.version, o.version.added, o.version.changed, o.version.removed
@@ -285,8 +287,10 @@ pub async fn sync_all(app: &App, config: &SyncConfig, only: &[String]) -> anyhow
         let previous = states.iter().find(|s| &s.list_id == list_id);
         let outcome = sync_one(app, list_id, source, previous, max_bytes).await;
         match outcome.outcome {
-            "failed" => tracing::warn!(list = %list_id, message = %outcome.message, "list sync failed"),
-            _ => tracing::info!(list = %list_id, outcome = outcome.outcome, message = %outcome.message, "list synced"),
+            SyncOutcome::Failed => tracing::warn!(list = %list_id, message = %outcome.message, "list sync failed"),
+            _ => {
+                tracing::info!(list = %list_id, outcome = outcome.outcome.as_str(), message = %outcome.message, "list synced")
+            }
         }
         outcomes.push(outcome);
     }

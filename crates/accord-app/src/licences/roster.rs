@@ -111,7 +111,7 @@ impl App {
             kind: AmendmentKind::ParticipantAdded,
             status: if review { AmendmentStatus::PendingReview } else { AmendmentStatus::Applied },
             participant: Some(l.roster.len() - 1),
-            outcome: Some(outcome.as_str().to_owned()),
+            outcome: Some(outcome),
             review_reasons,
             changes: None,
             reason: format!("{} joins the project as {}", participant.name.trim(), participant.role.trim()),

@@ -7,6 +7,7 @@ use accord_app::ProfileRecord;
 use accord_core::ErrorCode;
 use accord_core::cases::NewApplication;
 use accord_core::decimal::Decimal;
+use accord_core::determination::Outcome;
 use accord_core::licences::{
     AmendmentDecision, AmendmentStatus, AmendmentVerdict, LicenceKind, LicenceStatus, NewAmendment, Participant,
     RosterStatus,
@@ -66,7 +67,7 @@ async fn a_joint_development_roster_change_needs_an_amendment_when_the_transfer_
     app.import_list(&operator(), list_named("eu_journal", &[("E-1", "Unrelated Holdings Ltd")])).await.unwrap();
     let applied = app.create_application(&w.exporter, joint_development(), None, true).await.unwrap();
     let eu = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap();
-    assert_eq!(eu.outcome, "licence_required", "the Chinese researcher makes it an export to China: {eu:?}");
+    assert_eq!(eu.outcome, Outcome::LicenceRequired, "the Chinese researcher makes it an export to China: {eu:?}");
     let case = eu.case_id.clone().unwrap();
     let approve = decision("approve", 1, json!({"valid_from": dates.from, "valid_until": dates.until}));
     let lic = app.decide(&w.officer_de, &case, approve).await.unwrap().licence_id.unwrap();
@@ -79,14 +80,17 @@ async fn a_joint_development_roster_change_needs_an_amendment_when_the_transfer_
     let l =
         app.add_participant(&w.exporter, &lic, participant("Université Exemple", "FR", "organization")).await.unwrap();
     let a = l.amendments.last().unwrap();
-    assert_eq!((a.number, a.status, a.outcome.as_deref()), (1, AmendmentStatus::Applied, Some("no_licence_required")));
+    assert_eq!(
+        (a.number, a.status, a.outcome.map(Outcome::as_str)),
+        (1, AmendmentStatus::Applied, Some("no_licence_required"))
+    );
     assert_eq!(l.roster[2].status, RosterStatus::Active);
 
     // An Indian researcher: the deemed export to India needs a licence, so the addition waits for review.
     let l = app.add_participant(&w.exporter, &lic, participant("Ravi Kumar", "IN", "person")).await.unwrap();
     let a = l.amendments.last().unwrap().clone();
     assert_eq!(
-        (a.number, a.status, a.outcome.as_deref()),
+        (a.number, a.status, a.outcome.map(Outcome::as_str)),
         (2, AmendmentStatus::PendingReview, Some("licence_required"))
     );
     assert!(a.review_reasons[0].contains("deemed export"), "{:?}", a.review_reasons);

@@ -49,7 +49,7 @@ impl Compiler<'_> {
     /// How an unverified fact is named in answers, or `None` when its file is verified.
     pub(super) fn unverified(&self, what: &str, name: &str, file: Option<usize>) -> Option<String> {
         let src = &self.sources[file?];
-        (!src.verified).then(|| format!("{what} '{name}' ({}, {})", src.file, src.kind.replace('_', "-")))
+        (!src.verified).then(|| format!("{what} '{name}' ({}, {})", src.file, src.kind.as_str().replace('_', "-")))
     }
 
     pub(super) fn set_refs(&self, items: &[Spanned<String>], field: Field, out: &mut Vec<(Field, String)>) {
@@ -327,12 +327,10 @@ pub(super) fn reason_list(f: &FileCtx, at: &Spanned<toml::Value>, key: &str, a: 
 }
 
 pub(super) fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
-    let kind = trimmed(&s.kind);
-    let verified = match kind {
-        "primary_source" => true,
-        "hand_encoded" => false,
-        other => return Err(f.at(&s.kind, format!("unknown source kind '{other}' (primary_source, hand_encoded)"))),
-    };
+    let kind = SourceKind::parse(trimmed(&s.kind)).ok_or_else(|| {
+        f.at(&s.kind, format!("unknown source kind '{}' ({})", trimmed(&s.kind), SourceKind::names().join(", ")))
+    })?;
+    let verified = kind == SourceKind::PrimarySource;
     let issue_date = match &s.issue_date {
         Some(d) => Some(day(trimmed(d)).ok_or_else(|| f.at(d, "issue_date must be a date (YYYY-MM-DD)"))?),
         None if verified => return Err(f.at(&s.kind, "a primary source needs its issue_date")),
@@ -346,7 +344,7 @@ pub(super) fn fact_source(f: &FileCtx, s: &RawSource) -> Result<FactSource> {
         document: s.document.trim().to_owned(),
         issue_date,
         url: s.url.clone(),
-        kind: kind.to_owned(),
+        kind,
         verified,
         inputs: s.inputs.clone(),
         note: s.note.clone(),

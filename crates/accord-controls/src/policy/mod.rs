@@ -48,6 +48,16 @@ pub struct PolicyInfo {
     pub authorisations: usize,
 }
 
+accord_core::named_enum! {
+    /// How a file's facts were written.
+    SourceKind {
+        /// Generated mechanically from the official text of the regulation.
+        PrimarySource = "primary_source",
+        /// Written by people and not verified against a primary source.
+        HandEncoded = "hand_encoded",
+    }
+}
+
 /// Where the facts of one policy or data file come from, and whether they were checked against a primary source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FactSource {
@@ -64,7 +74,7 @@ pub struct FactSource {
     pub url: Option<String>,
     /// `primary_source` (generated mechanically from the official text) or `hand_encoded` (written by people,
     /// not verified against a primary source).
-    pub kind: String,
+    pub kind: SourceKind,
     /// Whether the facts can be relied on as the primary source states them.
     pub verified: bool,
     /// The input files a generated file was made from, with their SHA-256.
@@ -83,7 +93,7 @@ impl FactSource {
             document: "not declared".to_owned(),
             issue_date: None,
             url: None,
-            kind: "hand_encoded".to_owned(),
+            kind: SourceKind::HandEncoded,
             verified: false,
             inputs: Vec::new(),
             note: None,

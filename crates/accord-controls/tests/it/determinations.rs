@@ -407,14 +407,14 @@ fn the_generated_files_carry_their_source_and_the_hand_written_ones_say_they_are
     let by_file = |name: &str| set.sources().iter().find(|s| s.file == name).unwrap().clone();
     for name in accord_controls::US_ECFR_OUTPUTS {
         let s = by_file(name);
-        assert!(s.verified && s.kind == "primary_source", "{s:?}");
+        assert!(s.verified && s.kind == accord_controls::SourceKind::PrimarySource, "{s:?}");
         assert_eq!(s.issue_date.map(|d| d.to_string()).as_deref(), Some("2026-07-23"));
         assert!(s.url.as_deref().is_some_and(|u| u.starts_with("https://www.ecfr.gov/")), "{s:?}");
         assert!(s.inputs.iter().all(|i| i.contains(" sha256:")) && !s.inputs.is_empty());
     }
     for name in ["data/eu-sets.toml", "data/us-hand-sets.toml", "us.toml", "eu.toml"] {
         let s = by_file(name);
-        assert!(!s.verified && s.kind == "hand_encoded", "{s:?}");
+        assert!(!s.verified && s.kind == accord_controls::SourceKind::HandEncoded, "{s:?}");
     }
 }
 

@@ -286,7 +286,7 @@ impl ListStore for SqlStore {
         .bind(&s.source)
         .bind(validators)
         .bind(s.checked_at.to_string())
-        .bind(&s.outcome)
+        .bind(s.outcome.as_str())
         .bind(&s.message)
         .execute(&mut *self.conn().await?)
         .await
@@ -308,7 +308,10 @@ impl ListStore for SqlStore {
                     source: text("source")?,
                     validators: serde_json::from_str(&validators).map_err(|e| corrupt("sync validators", e))?,
                     checked_at: stamp(r, "checked_at")?,
-                    outcome: text("outcome")?,
+                    outcome: {
+                        let o = text("outcome")?;
+                        SyncOutcome::parse(&o).ok_or_else(|| corrupt("sync outcome", &o))?
+                    },
                     message: text("message")?,
                 })
             })

@@ -14,7 +14,9 @@ use accord_core::denials::Denial;
 use accord_core::federation::{Envelope, Identity, NodeKey, Peer, RejectionRecord};
 use accord_core::ids::{ApplicationId, AuthorityId, CaseId, DenialId, EventId, KeyId, LicenceId, OrgId, UserId};
 use accord_core::licences::{Licence, Shipment};
-use accord_core::listed::{Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncState, Verdict};
+use accord_core::listed::{
+    Adjudication, ChangeKind, EntityChange, ListVersion, ListedEntity, SyncOutcome, SyncState, Verdict,
+};
 use accord_core::model::{ApiKeyInfo, Authority, Organisation, Role, SizeClass, User};
 use accord_core::{Error, ErrorCode, Result};
 use async_trait::async_trait;

@@ -477,11 +477,11 @@ async fn sync_state_is_replaced_per_list(backend: Backend) {
         source: "http://example.org/un.xml".into(),
         validators: json!({"http://example.org/un.xml": {"etag": "\"abc\""}}),
         checked_at: accord_core::now(),
-        outcome: "updated".into(),
+        outcome: accord_core::listed::SyncOutcome::Updated,
         message: "version 1".into(),
     };
     store.record_sync(&state).await.unwrap();
-    state.outcome = "failed".into();
+    state.outcome = accord_core::listed::SyncOutcome::Failed;
     state.message = "HTTP 503".into();
     store.record_sync(&state).await.unwrap();
     assert_eq!(store.sync_states().await.unwrap(), vec![state]);
