@@ -1,16 +1,10 @@
 //! Accord's HTTP API: the axum router, request ids, metrics, body limits, the OpenAPI document and
 //! graceful shutdown. Handlers call the application services and nothing else.
 
-mod case_handlers;
-mod controls_handlers;
-mod determine_handlers;
+mod api;
 pub mod error;
 mod extract;
-mod federation_handlers;
-mod handlers;
-mod licence_handlers;
 pub mod metrics;
-mod screen_handlers;
 
 use accord_app::App;
 use accord_core::ErrorCode;
@@ -232,15 +226,7 @@ impl utoipa::Modify for ExactParameters {
 /// Every endpoint, each declared once in its module with its OpenAPI operation; and the document they make, with
 /// the security scheme, the error answers and the exact parameters filled in.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(handlers::routes())
-        .merge(screen_handlers::routes())
-        .merge(controls_handlers::routes())
-        .merge(determine_handlers::routes())
-        .merge(case_handlers::routes())
-        .merge(licence_handlers::routes())
-        .merge(federation_handlers::routes())
-        .split_for_parts();
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(api::routes()).split_for_parts();
     let modifiers: [&dyn utoipa::Modify; 3] = [&BearerAuth, &ErrorResponses, &ExactParameters];
     for m in modifiers {
         m.modify(&mut doc);
@@ -318,8 +304,8 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         slots: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1))),
     };
     api_router()
-        .fallback(handlers::route_not_found)
-        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .fallback(api::node::route_not_found)
+        .method_not_allowed_fallback(api::node::method_not_allowed)
         .route_layer(axum::middleware::from_fn(require_key))
         .layer(axum::middleware::from_fn_with_state(guard, limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

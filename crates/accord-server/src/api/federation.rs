@@ -1,10 +1,9 @@
-//! The federation endpoints peers call (each request signed with the calling node's key), and the status page.
+//! Federation: the signed outbox, audit checkpoints, notifications and replication status.
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, Params};
-use accord_app::FederationStatus;
-use accord_app::{PeerRequest, REQUEST_HEADERS};
+use accord_app::{FederationStatus, PeerRequest, REQUEST_HEADERS};
 use accord_core::ErrorCode;
 use accord_core::federation::Envelope;
 use axum::Json;
@@ -12,7 +11,8 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Which envelopes to read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,11 +103,10 @@ pub(crate) async fn status(State(s): State<AppState>, Caller(p): Caller) -> ApiR
     Ok(Json(s.app.federation_status(&p).await?))
 }
 
-/// Every endpoint of this module, each with its OpenAPI operation.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(outbox))
-        .routes(routes!(notify))
         .routes(routes!(checkpoints))
+        .routes(routes!(notify))
         .routes(routes!(status))
 }

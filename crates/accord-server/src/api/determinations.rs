@@ -1,7 +1,7 @@
-//! Determinations (any authenticated user) and the policies they apply (public).
+//! Determinations of transactions and the policy sets they apply.
 
 use crate::AppState;
-use crate::controls_handlers::AtQuery;
+use crate::api::controls::AtQuery;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Body, Caller, Params};
 use accord_app::{DetermineOptions, PolicyVersionInfo};
@@ -12,7 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Options of a determination.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,7 +58,6 @@ pub(crate) async fn policy_versions(State(s): State<AppState>) -> ApiResult<Json
     Ok(Json(s.app.policy_versions().await?))
 }
 
-/// Every endpoint of this module, each with its OpenAPI operation.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(determine)).routes(routes!(policies)).routes(routes!(policy_versions))
 }

@@ -1,4 +1,4 @@
-//! Screening endpoints: one party or a batch, and officers' adjudications of hits.
+//! Screening parties against the lists in force, and officers' adjudications of hits.
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
@@ -12,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A screening request: either one party (`name` and its attributes) or a batch (`queries`).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,7 +104,6 @@ pub(crate) async fn adjudicate(
     Ok((StatusCode::CREATED, Json(s.app.adjudicate(&p, input).await?)))
 }
 
-/// Every endpoint of this module, each with its OpenAPI operation.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(screen)).routes(routes!(adjudicate))
 }

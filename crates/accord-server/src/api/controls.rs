@@ -1,4 +1,4 @@
-//! The harmonized control list, public: versions, one entry on any day, ranked search.
+//! The harmonized control list: browsing, searching, versions and entries.
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
@@ -9,7 +9,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The day to answer for.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,7 +84,6 @@ pub(crate) async fn entry(
     Ok(Json(s.app.control(&code, q.at.as_deref()).await?))
 }
 
-/// Every endpoint of this module, each with its OpenAPI operation.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(browse))
