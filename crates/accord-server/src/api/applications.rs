@@ -9,7 +9,7 @@ use accord_core::cases::{Application, NewApplication};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -177,5 +177,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submit))
         .routes(routes!(get_application))
         .routes(routes!(list_documents))
-        .routes(routes!(upload_document, download_document))
+        .routes({
+            // Documents are larger than other bodies.
+            let (schemas, paths, method) = routes!(upload_document, download_document);
+            (schemas, paths, method.layer(DefaultBodyLimit::max(accord_app::MAX_DOCUMENT_BYTES + 1)))
+        })
 }
