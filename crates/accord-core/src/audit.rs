@@ -14,6 +14,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 crate::named_enum! {
     /// What an audit event records: the one list of kinds the node writes (`user.created`, `case.decided`, …).
+    /// Each kind is documented by its name.
+    #[allow(missing_docs)]
     EventKind {
         ApiKeyCreated = "api_key.created",
         ApiKeyRevoked = "api_key.revoked",

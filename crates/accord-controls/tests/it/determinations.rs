@@ -1,4 +1,4 @@
-//! The table of determination cases in `tests/cases/determinations.toml`, each written from a legal text, run
+//! The table of determination cases in `tests/it/cases/determinations.toml`, each written from a legal text, run
 //! against the real control list and the built-in policies; and the engine's own guarantees (determinism,
 //! versions named, bad input refused with precise errors).
 
