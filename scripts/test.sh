@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test on SQLite and PostgreSQL. Starts the local PostgreSQL cluster when it is down.
+# Runs every test on SQLite and PostgreSQL. Starts the local PostgreSQL cluster when it is down, and installs
+# Chromium and ChromeDriver for the browser tests when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "PostgreSQL is not running; starting it"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+# The browser tests drive Debian's Chromium through ChromeDriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "Chromium or ChromeDriver is missing; installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 # Databases left behind by an interrupted earlier run.
 psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'accord\_t\_%'" |

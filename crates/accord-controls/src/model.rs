@@ -267,9 +267,17 @@ impl ControlList {
         self.get(code).ok_or_else(|| Error::not_found("control entry", &code.to_string()))
     }
 
-    /// The entries directly below a code (one level deeper), in order.
+    /// The sub-items of a code: the nearest listed entries below it, in order. Lists skip levels (the EU list has
+    /// `3A001.a.1.c` but no `3A001.a`), so a sub-item is one with no listed entry between it and the code.
     pub fn children<'a>(&'a self, code: &'a ControlCode) -> Vec<&'a ControlEntry> {
-        self.descendants(code).filter(|e| e.code.depth() == code.depth() + 1).collect()
+        let mut nearest: Vec<&ControlEntry> = Vec::new();
+        for e in self.descendants(code) {
+            // In code order a subtree is contiguous, so only the last kept entry can be an ancestor.
+            if nearest.last().is_none_or(|last| !last.code.is_ancestor_of(&e.code)) {
+                nearest.push(e);
+            }
+        }
+        nearest
     }
 
     /// Every entry strictly below a code, in order.
@@ -364,6 +372,22 @@ fn code_prefix(s: &str) -> Option<ControlCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_items_are_the_nearest_listed_entries_below_a_code_even_across_missing_levels() {
+        let entry = |c: &str| ControlEntry::new(ControlCode::parse(c).unwrap_or_else(|e| panic!("{e}")), "t");
+        let info = ListInfo { version: "v".into(), effective_date: "2025-01-01".into(), rationale: "r".into() };
+        let codes = ["3A001", "3A001.a.1.c", "3A001.a.2", "3A001.b", "3A001.b.1", "3A001.b.1.a", "3A002", "3A002.a"];
+        let list = ControlList::new(info, codes.iter().map(|c| entry(c)).collect()).unwrap_or_else(|e| panic!("{e}"));
+        let below = |c: &str| -> Vec<String> {
+            let code = ControlCode::parse(c).unwrap_or_else(|e| panic!("{e}"));
+            list.children(&code).iter().map(|e| e.code.to_string()).collect()
+        };
+        assert_eq!(below("3A001"), ["3A001.a.1.c", "3A001.a.2", "3A001.b"], "3A001.a is not listed: its items are");
+        assert_eq!(below("3A001.b"), ["3A001.b.1"]);
+        assert_eq!(below("3A001.b.1"), ["3A001.b.1.a"]);
+        assert!(below("3A001.a.2").is_empty());
+    }
 
     #[test]
     fn malformed_codes_get_the_codes_spelled_most_like_them() {

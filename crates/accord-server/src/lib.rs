@@ -5,6 +5,7 @@ mod api;
 pub mod error;
 mod extract;
 pub mod metrics;
+mod web;
 
 use accord_app::App;
 use accord_core::ErrorCode;
@@ -304,6 +305,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         slots: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1))),
     };
     api_router()
+        .merge(web::routes())
         .fallback(api::node::route_not_found)
         .method_not_allowed_fallback(api::node::method_not_allowed)
         .route_layer(axum::middleware::from_fn(require_key))

@@ -1,9 +1,10 @@
 //! What Accord's tests and benchmarks share, in one place: a fresh database per test on SQLite and PostgreSQL
 //! ([`db`]), allied nodes in one process ([`nodes`]), the paths of the real data beside the repository ([`data`]),
-//! and a runner for the `accord` binary that clears the whole `ACCORD_*` environment ([`cli`]). Never a dependency of
-//! production code.
+//! a runner for the `accord` binary that clears the whole `ACCORD_*` environment ([`cli`]), and a real headless
+//! Chromium for the web pages ([`browser`]). Never a dependency of production code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
 pub mod cli;
 pub mod data;
 pub mod db;

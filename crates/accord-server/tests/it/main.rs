@@ -10,3 +10,4 @@ mod limits;
 mod screening;
 mod support;
 mod surface;
+mod web;

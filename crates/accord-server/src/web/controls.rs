@@ -1,0 +1,224 @@
+//! Public pages of the control list: search, browse by category with sub-items indented, one entry with its
+//! jurisdictions' codes and reasons, and the versions.
+
+use super::{PageResult, page};
+use crate::AppState;
+use accord_core::controls::ControlVersion;
+use axum::extract::{Path, Query, State};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+/// What the control-list page was asked: words or a code, a category to browse, a day.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    q: Option<String>,
+    category: Option<String>,
+    at: Option<String>,
+}
+
+/// A day to show an entry on.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AtQuery {
+    at: Option<String>,
+}
+
+/// The value of a query field, with an empty field read as absent.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The link to an entry, keeping the day asked about.
+fn entry_href(code: &str, at: Option<&str>) -> String {
+    match at {
+        Some(day) => format!("/controls/{code}?at={day}"),
+        None => format!("/controls/{code}"),
+    }
+}
+
+fn version_line(v: &ControlVersion) -> Markup {
+    html! {
+        p.meta {
+            "Version " (v.label) " (in force from " time datetime=(v.effective_date) { (v.effective_date) } ", "
+            (v.entries) " entries)"
+        }
+    }
+}
+
+fn search_form(q: Option<&str>, at: Option<&str>) -> Markup {
+    html! {
+        form.search method="get" action="/controls" role="search" {
+            label for="q" { "Code or words" input #q type="search" name="q" value=[q] required maxlength="200"; }
+            label for="at" { "On the day" input #at type="date" name="at" value=[at]; }
+            button type="submit" { "Search" }
+        }
+    }
+}
+
+/// Search results, a category's entries, or the categories to browse.
+pub(crate) async fn index(State(s): State<AppState>, Query(query): Query<ListQuery>) -> PageResult {
+    let (q, at) = (given(&query.q), given(&query.at));
+    if let Some(q) = q {
+        let found = s.app.search_controls(q, 25, at).await?;
+        return page(
+            &format!("“{q}” in the control list"),
+            html! {
+                h1 { "Search the control list" }
+                (search_form(Some(q), at))
+                (version_line(&found.version))
+                h2 { (found.hits.len()) " entries for “" (q) "”" }
+                @if found.hits.is_empty() {
+                    p { "Nothing matches. Try fewer words, or a code such as 3A001." }
+                }
+                ol.hits {
+                    @for hit in &found.hits {
+                        li {
+                            a.code href=(entry_href(&hit.code.to_string(), at)) { (hit.code) }
+                            " " (hit.title)
+                            @if !hit.snippet.is_empty() && hit.snippet != hit.title { br; span.meta { (hit.snippet) } }
+                        }
+                    }
+                }
+            },
+        );
+    }
+    if let Some(category) = given(&query.category) {
+        let browsed = s.app.browse_controls(category, None, at).await?;
+        return page(
+            &format!("Category {category}"),
+            html! {
+                h1 { "Category " (category) }
+                (version_line(&browsed.version))
+                p { a href="/controls" { "All categories" } }
+                ul.entries {
+                    @for e in &browsed.entries {
+                        // Sub-items are indented under their entry: one step per level below the heading.
+                        @let depth = e.code.matches('.').count();
+                        li style=(format!("margin-left: {}rem", depth.min(6) * 2)) {
+                            a.code href=(entry_href(&e.code, at)) { (e.code) } " " (e.title)
+                        }
+                    }
+                }
+            },
+        );
+    }
+    let versions = s.app.control_versions().await?;
+    page(
+        "Control list",
+        html! {
+            h1 { "The control list" }
+            (search_form(None, at))
+            @match versions.last() {
+                None => p { "This node holds no control list yet." },
+                Some(v) => (version_line(v)),
+            }
+            h2 { "Browse by category" }
+            ul.entries {
+                @for (digit, name) in CATEGORIES {
+                    li { a href=(format!("/controls?category={digit}")) { "Category " (digit) } " " (name) }
+                }
+            }
+        },
+    )
+}
+
+/// The ten categories of the dual-use list.
+const CATEGORIES: [(u8, &str); 10] = [
+    (0, "Nuclear materials, facilities and equipment"),
+    (1, "Special materials and related equipment"),
+    (2, "Materials processing"),
+    (3, "Electronics"),
+    (4, "Computers"),
+    (5, "Telecommunications and information security"),
+    (6, "Sensors and lasers"),
+    (7, "Navigation and avionics"),
+    (8, "Marine"),
+    (9, "Aerospace and propulsion"),
+];
+
+/// One entry: its text, the code each jurisdiction lists it under with its reasons, its notes and sub-items.
+pub(crate) async fn entry(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<AtQuery>,
+) -> PageResult {
+    let at = given(&query.at);
+    let answer = s.app.control(&code, at).await?;
+    let e = &answer.entry;
+    let code = e.code.to_string();
+    let parent = code.rsplit_once('.').map(|(p, _)| p.to_owned());
+    page(
+        &format!("{code} {}", e.title),
+        html! {
+            p.meta {
+                a href="/controls" { "Control list" }
+                @if let Some(p) = &parent { " › " a href=(entry_href(p, at)) { (p) } }
+            }
+            h1 { span.code { (code) } " " (e.title) }
+            (version_line(&answer.version))
+            @if !e.regimes.is_empty() {
+                p { "Regimes: " @for (i, r) in e.regimes.iter().enumerate() { @if i > 0 { ", " } (r) } }
+            }
+            h2 { "Where each jurisdiction lists it" }
+            @if e.mappings.is_empty() {
+                p { "No jurisdiction's list is mapped to this entry." }
+            } @else {
+                table {
+                    caption.meta { "The entry's code in each jurisdiction's own list, with its reasons for control" }
+                    thead { tr { th scope="col" { "Jurisdiction" } th scope="col" { "Code" } th scope="col" { "Reasons for control" } th scope="col" { "Heading there" } } }
+                    tbody {
+                        @for m in &e.mappings {
+                            tr {
+                                td { (m.jurisdiction) }
+                                td.code { (m.code) }
+                                td { @if m.reasons.is_empty() { "—" } @else { (m.reasons.join(", ")) } }
+                                td { (m.title.as_deref().unwrap_or("—")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !answer.children.is_empty() {
+                h2 { "Sub-items" }
+                ul.entries {
+                    @for c in &answer.children { li { a.code href=(entry_href(c, at)) { (c) } } }
+                }
+            }
+            @if !e.text.is_empty() {
+                h2 { "Text" }
+                pre.text { (e.text) }
+            }
+            @if !e.notes.is_empty() {
+                h2 { "Notes" }
+                ul { @for n in &e.notes { li { (n) } } }
+            }
+        },
+    )
+}
+
+/// Every stored version of the list, newest first.
+pub(crate) async fn versions(State(s): State<AppState>) -> PageResult {
+    let mut versions = s.app.control_versions().await?;
+    versions.reverse();
+    page(
+        "Control list versions",
+        html! {
+            h1 { "Versions of the control list" }
+            @if versions.is_empty() { p { "This node holds no control list yet." } }
+            @else {
+                table {
+                    thead { tr { th scope="col" { "Version" } th scope="col" { "In force from" } th scope="col" { "Entries" } th scope="col" { "Why it was published" } } }
+                    tbody {
+                        @for v in &versions {
+                            tr {
+                                td { (v.label) }
+                                td { time datetime=(v.effective_date) { (v.effective_date) } }
+                                td { (v.entries) }
+                                td { (v.rationale) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,153 @@
+//! The web interface for people: server-rendered pages over the same application services and permissions as the
+//! API, fast without JavaScript, with no fonts or scripts from elsewhere (authorities run offline networks).
+
+mod controls;
+
+use crate::AppState;
+use accord_core::Error;
+use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, html};
+
+/// The pages, with their stylesheet.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/controls", get(controls::index))
+        .route("/controls/versions", get(controls::versions))
+        .route("/controls/{code}", get(controls::entry))
+        .route("/static/accord.css", get(stylesheet))
+}
+
+const STYLE: &str = include_str!("style.css");
+
+/// Headers every page carries: nothing runs or loads from elsewhere, no framing, no sniffing.
+const PAGE_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+];
+
+/// A page answer: its status and markup, with the security headers.
+pub(crate) struct Page(StatusCode, Markup);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut response = (self.0, [(CONTENT_TYPE, "text/html; charset=utf-8")], self.1.into_string()).into_response();
+        for (name, value) in PAGE_HEADERS {
+            response.headers_mut().insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+/// An error shown as a page: the same message and code the API gives, with the HTTP status of its class.
+pub(crate) struct PageError(Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self.0.message, "a page failed");
+            "Something went wrong on this node; the error has been logged.".to_owned()
+        } else {
+            self.0.message
+        };
+        let title = if status == StatusCode::NOT_FOUND { "Not found" } else { "This cannot be shown" };
+        Page(
+            status,
+            layout(
+                title,
+                html! {
+                    h1 { (title) }
+                    p.error role="alert" { (message) " " span.meta { "(" (self.0.code.as_str()) ")" } }
+                    p { a href="/" { "Back to the start page" } }
+                },
+            ),
+        )
+        .into_response()
+    }
+}
+
+/// The result of a page handler.
+pub(crate) type PageResult = Result<Page, PageError>;
+
+/// The frame of every page: language, title, skip link, the site header and navigation, the main landmark.
+pub(crate) fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Accord" }
+                link rel="stylesheet" href="/static/accord.css";
+            }
+            body {
+                a.skip href="#main" { "Skip to the content" }
+                header.site {
+                    a.brand href="/" { "Accord" }
+                    nav aria-label="Main" {
+                        ul {
+                            li { a href="/controls" { "Control list" } }
+                            li { a href="/controls/versions" { "Versions" } }
+                        }
+                    }
+                }
+                main #main { (body) }
+                footer.site {
+                    "Accord: one export-control system for allied governments and their exporters."
+                }
+            }
+        }
+    }
+}
+
+/// Renders a page with status 200.
+pub(crate) fn page(title: &str, body: Markup) -> PageResult {
+    Ok(Page(StatusCode::OK, layout(title, body)))
+}
+
+async fn home() -> PageResult {
+    page(
+        "Start",
+        html! {
+            h1 { "Export controls, one coalition" }
+            p {
+                "Accord keeps the allies' harmonized dual-use control list, tells exporters what each allied "
+                "jurisdiction requires for a shipment, and lets licensing authorities decide together."
+            }
+            h2 { "Classify goods" }
+            p {
+                "Search the control list by code or words, or browse its categories; each entry shows its sub-items "
+                "and the code each jurisdiction lists it under."
+            }
+            form.search method="get" action="/controls" role="search" {
+                label for="q" { "Code or words" input #q type="search" name="q" required maxlength="200"; }
+                button type="submit" { "Search" }
+            }
+            p { a href="/controls" { "Browse the control list" } " · " a href="/controls/versions" { "Its versions" } }
+        },
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        [(HeaderName::from_static("x-content-type-options"), "nosniff")],
+        STYLE,
+    )
+}
