@@ -326,7 +326,7 @@ mod tests {
                 role,
                 authority_id: None,
                 organisation_id: None,
-                key_id: accord_core::ids::KeyId::generate(),
+                key_id: Some(accord_core::ids::KeyId::generate()),
             })
         };
         assert!(require(&user(Role::Exporter), Action::ReportShipments).is_ok());

@@ -1,6 +1,7 @@
 //! Accord's application services: every use case the CLI and the HTTP API offer, with
 //! authorisation decided here (not in the adapters), and every change audited through the store.
 
+mod accounts;
 mod allied;
 mod applications;
 pub mod authz;
@@ -18,6 +19,9 @@ mod review;
 mod screening;
 
 pub use accord_core::cases::CaseSla;
+pub use accounts::{
+    INVITATION_DAYS, Invitation, LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS, Session, SignedIn, check_password,
+};
 pub use allied::{AssessmentView, DenialMatch, related_codes};
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
@@ -398,8 +402,9 @@ impl App {
             ));
         }
         let parent = match user_principal(p) {
-            Some(me) => self.store.key(&me.key_id).await?.map(|r| r.key),
-            None => None,
+            // A key minted with a key may not outlive it; a person signed in mints keys of their own.
+            Some(UserPrincipal { key_id: Some(key), .. }) => self.store.key(key).await?.map(|r| r.key),
+            _ => None,
         };
         let (issued, secret_hash) = keys::issue(&owner.id, input, parent.as_ref())?;
         self.store
@@ -481,7 +486,7 @@ impl App {
             role: user.role,
             authority_id: user.authority_id,
             organisation_id: user.organisation_id,
-            key_id: id,
+            key_id: Some(id),
         }))
     }
 

@@ -71,6 +71,9 @@ crate::named_enum! {
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",
+        UserInvited = "user.invited",
+        UserPasswordSet = "user.password_set",
+        UserSignedOutEverywhere = "user.signed_out_everywhere",
         UserDisabled = "user.disabled",
         UserEnabled = "user.enabled",
     }

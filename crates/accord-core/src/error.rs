@@ -62,6 +62,11 @@ error_codes! {
     ApiKeyRevoked = "api_key_revoked", 401, "The API key has been revoked.";
     ApiKeyExpired = "api_key_expired", 401, "The API key is past its expiry time.";
     UserDisabled = "user_disabled", 401, "The user owning the API key is disabled.";
+    SignInFailed = "sign_in_failed", 401, "The e-mail address or the password is wrong (which one is not said).";
+    SignInLocked = "sign_in_locked", 429, "Too many failed sign-ins for this address; try again after the minutes the message gives.";
+    SessionExpired = "session_expired", 401, "The web session is unknown or has ended; sign in again.";
+    CsrfRefused = "csrf_refused", 403, "A form was sent without the token of the page that showed it; reload the page and send it again.";
+    InvitationInvalid = "invitation_invalid", 409, "The invitation link is unknown, used already or expired; ask for a new one.";
     Forbidden = "forbidden", 403, "The caller's role does not allow this action.";
     NotFound = "not_found", 404, "The requested record does not exist or is not visible to the caller.";
     RouteNotFound = "route_not_found", 404, "No endpoint exists at this path.";

@@ -28,8 +28,8 @@ pub struct UserPrincipal {
     pub authority_id: Option<AuthorityId>,
     /// Their organisation, if any.
     pub organisation_id: Option<OrgId>,
-    /// The API key presented.
-    pub key_id: KeyId,
+    /// The API key presented; none for a person signed in to the web interface.
+    pub key_id: Option<KeyId>,
 }
 
 impl Principal {

@@ -33,6 +33,24 @@ pub enum Mutation {
     InsertOrganisation(Organisation),
     /// Create a user (authority and organisation, when given, must exist; e-mail must be new).
     InsertUser(User),
+    /// Store a one-time invitation to set a password.
+    InsertInvitation(InvitationRecord),
+    /// Use an invitation (unused and unexpired, or `conflict`): set the user's password and end their sessions.
+    SetPassword {
+        /// SHA-256 of the invitation token, hex.
+        invitation: String,
+        /// The user.
+        user: UserId,
+        /// The argon2id hash, in PHC form.
+        hash: String,
+        /// When.
+        at: accord_core::Timestamp,
+    },
+    /// End every session of a user (sign out everywhere).
+    EndSessions {
+        /// The user.
+        user: UserId,
+    },
     /// Store a new API key by the hash of its secret.
     InsertKey {
         /// The key's public facts.
@@ -289,6 +307,61 @@ pub struct KeyRecord {
     pub owner: User,
 }
 
+/// A one-time invitation to set a password, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Whose password it sets.
+    pub user_id: UserId,
+    /// When it was made.
+    pub created_at: accord_core::Timestamp,
+    /// When it stops working.
+    pub expires_at: accord_core::Timestamp,
+    /// When it was used, if it was.
+    pub used_at: Option<accord_core::Timestamp>,
+}
+
+/// A session of a person signed in to the web interface, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the session token, hex.
+    pub token_hash: String,
+    /// Who is signed in.
+    pub user_id: UserId,
+    /// The token every form of the session carries.
+    pub csrf: String,
+    /// When it began.
+    pub created_at: accord_core::Timestamp,
+    /// When it ends.
+    pub expires_at: accord_core::Timestamp,
+}
+
+/// Passwords, invitations, sessions and failed sign-ins of the people who use the web interface.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// The user with an e-mail address (compared without regard to case).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// A user's password hash, when one is set.
+    async fn password_hash(&self, user: &UserId) -> Result<Option<String>>;
+    /// An invitation by the hash of its token.
+    async fn invitation(&self, token_hash: &str) -> Result<Option<InvitationRecord>>;
+    /// Records a failed sign-in for an address.
+    async fn record_sign_in_failure(&self, email: &str, at: accord_core::Timestamp) -> Result<()>;
+    /// Failed sign-ins for an address since a time.
+    async fn sign_in_failures(&self, email: &str, since: accord_core::Timestamp) -> Result<u64>;
+    /// Forgets the failed sign-ins of an address (after a successful one).
+    async fn clear_sign_in_failures(&self, email: &str) -> Result<()>;
+    /// Stores a new session.
+    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+    /// A session by the hash of its token, with its user.
+    async fn session(&self, token_hash: &str) -> Result<Option<(SessionRecord, User)>>;
+    /// Ends one session.
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// How many unexpired sessions a user has.
+    async fn sessions_of(&self, user: &UserId, now: accord_core::Timestamp) -> Result<u64>;
+}
+
 /// Authorities, organisations, users and their API keys.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
@@ -447,7 +520,16 @@ pub trait AuditStore: Send + Sync {
 /// areas into scope with `use accord_store::prelude::*`.
 #[async_trait]
 pub trait Store:
-    DirectoryStore + ListStore + CaseStore + LicenceStore + FederationStore + AuditStore + Send + Sync + 'static
+    DirectoryStore
+    + AccountStore
+    + ListStore
+    + CaseStore
+    + LicenceStore
+    + FederationStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which database engine is behind the store.
     fn backend(&self) -> Backend;
@@ -464,5 +546,7 @@ pub trait Store:
 
 /// The store and every area of it, for callers that hold a `dyn Store`.
 pub mod prelude {
-    pub use crate::{AuditStore, CaseStore, DirectoryStore, FederationStore, LicenceStore, ListStore, Store};
+    pub use crate::{
+        AccountStore, AuditStore, CaseStore, DirectoryStore, FederationStore, LicenceStore, ListStore, Store,
+    };
 }

@@ -127,6 +127,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0016_event_states.sql"),
         postgres: include_str!("../migrations/0016_event_states.sql"),
     },
+    Migration {
+        version: 17,
+        name: "accounts",
+        sqlite: include_str!("../migrations/0017_accounts.sql"),
+        postgres: include_str!("../migrations/0017_accounts.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,6 +1,7 @@
 //! Every integration test of `accord-app`, in one binary: one link of the dependencies instead of one per file.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod accounts;
 mod applications;
 mod consultations;
 mod controls;

@@ -31,7 +31,7 @@ fn organisation_from(row: &AnyRow) -> Result<Organisation> {
 }
 
 /// Reads a user from columns named `{prefix}id`, `{prefix}name`, … (a prefix tells joined users apart).
-fn user_from(row: &AnyRow, prefix: &str) -> Result<User> {
+pub(super) fn user_from(row: &AnyRow, prefix: &str) -> Result<User> {
     let col = |name: &str| format!("{prefix}{name}");
     let text = |name: &str| row.try_get::<String, _>(col(name).as_str()).map_err(db_error);
     let optional = |name: &str| row.try_get::<Option<String>, _>(col(name).as_str()).map_err(db_error);

@@ -25,6 +25,7 @@ use sqlx::{AnyPool, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod accounts;
 mod audit;
 mod cases;
 mod directory;
@@ -354,6 +355,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         return Err(Error::internal("a publication is applied by the commit"));
     }
     let applied = directory::apply(tx, m).await?
+        || accounts::apply(tx, m).await?
         || lists::apply(tx, m).await?
         || cases::apply(tx, m).await?
         || licences::apply(tx, m).await?
