@@ -66,7 +66,7 @@ pub struct Session {
 }
 
 /// 256 random bits, hex.
-pub(crate) fn random_token() -> Result<String> {
+pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no random source: {e}")))?;
     Ok(hex(&bytes))

@@ -20,7 +20,8 @@ mod screening;
 
 pub use accord_core::cases::CaseSla;
 pub use accounts::{
-    INVITATION_DAYS, Invitation, LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS, Session, SignedIn, check_password,
+    INVITATION_DAYS, Invitation, LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS, Session, SignedIn,
+    check_password, random_token,
 };
 pub use allied::{AssessmentView, DenialMatch, related_codes};
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};

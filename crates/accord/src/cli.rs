@@ -765,6 +765,14 @@ pub enum UserCommand {
         /// The user (usr_…).
         user: String,
     },
+    /// Make a one-time link for a user to set their web password (valid 7 days); prints the link.
+    Invite {
+        /// The user (usr_…).
+        user: String,
+        /// The address people reach the node at, to print the whole link (e.g. https://accord.bafa.example).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
 }
 
 /// `accord key …`

@@ -205,6 +205,14 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::User(UserCommand::Enable { user }) => {
             print_json(&service(app.set_user_disabled(p, &user, false).await)?)?
         }
+        Command::User(UserCommand::Invite { user, url }) => {
+            let invitation = service(app.invite(p, &user).await)?;
+            println!(
+                "Invitation for {} (works once, until {}; shown only now):",
+                invitation.user_id, invitation.expires_at
+            );
+            println!("{}/invitations/{}", url.trim_end_matches('/'), invitation.token);
+        }
         Command::Key(KeyCommand::Create { user, label, expires_at }) => {
             let issued = service(app.create_key(p, &user, NewKey { label, expires_at }).await)?;
             println!("Created API key {} for {} (shown only now; store it safely):", issued.key.id, issued.key.user_id);

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Caller};
+use accord_app::Invitation;
 use accord_core::ErrorCode;
 use accord_core::model::{NewUser, User};
 use axum::Json;
@@ -68,6 +69,17 @@ pub(crate) async fn me(State(s): State<AppState>, Caller(p): Caller) -> ApiResul
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "no user is attached to this caller"))
 }
 
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", params(("id" = String, Path, description = "usr_…")),
+    security(("bearer" = [])),
+    responses((status = 201, description = "A one-time link to set a password, at /invitations/{token}; the token is shown only now", body = Invitation)))]
+pub(crate) async fn invite_user(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Invitation>)> {
+    Ok((StatusCode::CREATED, Json(s.app.invite(&p, &id).await?)))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
@@ -75,4 +87,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(disable_user))
         .routes(routes!(enable_user))
         .routes(routes!(me))
+        .routes(routes!(invite_user))
 }

@@ -1,6 +1,7 @@
 //! Public pages of the control list: search, browse by category with sub-items indented, one entry with its
 //! jurisdictions' codes and reasons, and the versions.
 
+use super::session::Viewer;
 use super::{PageResult, page};
 use crate::AppState;
 use accord_core::controls::ControlVersion;
@@ -55,12 +56,17 @@ fn search_form(q: Option<&str>, at: Option<&str>) -> Markup {
 }
 
 /// Search results, a category's entries, or the categories to browse.
-pub(crate) async fn index(State(s): State<AppState>, Query(query): Query<ListQuery>) -> PageResult {
+pub(crate) async fn index(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
     let (q, at) = (given(&query.q), given(&query.at));
     if let Some(q) = q {
         let found = s.app.search_controls(q, 25, at).await?;
         return page(
             &format!("“{q}” in the control list"),
+            viewer.as_ref(),
             html! {
                 h1 { "Search the control list" }
                 (search_form(Some(q), at))
@@ -85,6 +91,7 @@ pub(crate) async fn index(State(s): State<AppState>, Query(query): Query<ListQue
         let browsed = s.app.browse_controls(category, None, at).await?;
         return page(
             &format!("Category {category}"),
+            viewer.as_ref(),
             html! {
                 h1 { "Category " (category) }
                 (version_line(&browsed.version))
@@ -104,6 +111,7 @@ pub(crate) async fn index(State(s): State<AppState>, Query(query): Query<ListQue
     let versions = s.app.control_versions().await?;
     page(
         "Control list",
+        viewer.as_ref(),
         html! {
             h1 { "The control list" }
             (search_form(None, at))
@@ -138,6 +146,7 @@ const CATEGORIES: [(u8, &str); 10] = [
 /// One entry: its text, the code each jurisdiction lists it under with its reasons, its notes and sub-items.
 pub(crate) async fn entry(
     State(s): State<AppState>,
+    Viewer(viewer): Viewer,
     Path(code): Path<String>,
     Query(query): Query<AtQuery>,
 ) -> PageResult {
@@ -148,6 +157,7 @@ pub(crate) async fn entry(
     let parent = code.rsplit_once('.').map(|(p, _)| p.to_owned());
     page(
         &format!("{code} {}", e.title),
+        viewer.as_ref(),
         html! {
             p.meta {
                 a href="/controls" { "Control list" }
@@ -196,11 +206,12 @@ pub(crate) async fn entry(
 }
 
 /// Every stored version of the list, newest first.
-pub(crate) async fn versions(State(s): State<AppState>) -> PageResult {
+pub(crate) async fn versions(State(s): State<AppState>, Viewer(viewer): Viewer) -> PageResult {
     let mut versions = s.app.control_versions().await?;
     versions.reverse();
     page(
         "Control list versions",
+        viewer.as_ref(),
         html! {
             h1 { "Versions of the control list" }
             @if versions.is_empty() { p { "This node holds no control list yet." } }

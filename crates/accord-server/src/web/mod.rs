@@ -1,15 +1,18 @@
 //! The web interface for people: server-rendered pages over the same application services and permissions as the
 //! API, fast without JavaScript, with no fonts or scripts from elsewhere (authorities run offline networks).
 
+mod account;
 mod controls;
+mod session;
 
 use crate::AppState;
+use accord_app::Session;
 use accord_core::Error;
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 
 /// The pages, with their stylesheet.
@@ -19,6 +22,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/controls", get(controls::index))
         .route("/controls/versions", get(controls::versions))
         .route("/controls/{code}", get(controls::entry))
+        .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
+        .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
+        .route("/account", get(account::account))
+        .route("/sign-out", post(account::sign_out))
+        .route("/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/static/accord.css", get(stylesheet))
 }
 
@@ -71,6 +79,7 @@ impl IntoResponse for PageError {
             status,
             layout(
                 title,
+                None,
                 html! {
                     h1 { (title) }
                     p.error role="alert" { (message) " " span.meta { "(" (self.0.code.as_str()) ")" } }
@@ -82,11 +91,29 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A form body, read as `application/x-www-form-urlencoded`; one that cannot be read is shown as a page with the
+/// API's `invalid_body` error rather than as plain text.
+pub(crate) struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(e) => Err(PageError(Error::new(
+                accord_core::ErrorCode::InvalidBody,
+                format!("the form could not be read: {}", e.body_text()),
+            ))),
+        }
+    }
+}
+
 /// The result of a page handler.
 pub(crate) type PageResult = Result<Page, PageError>;
 
 /// The frame of every page: language, title, skip link, the site header and navigation, the main landmark.
-pub(crate) fn layout(title: &str, body: Markup) -> Markup {
+pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -104,6 +131,10 @@ pub(crate) fn layout(title: &str, body: Markup) -> Markup {
                         ul {
                             li { a href="/controls" { "Control list" } }
                             li { a href="/controls/versions" { "Versions" } }
+                            @match viewer {
+                                Some(s) => li { a href="/account" { (s.user.name) } },
+                                None => li { a href="/sign-in" { "Sign in" } },
+                            }
                         }
                     }
                 }
@@ -117,13 +148,14 @@ pub(crate) fn layout(title: &str, body: Markup) -> Markup {
 }
 
 /// Renders a page with status 200.
-pub(crate) fn page(title: &str, body: Markup) -> PageResult {
-    Ok(Page(StatusCode::OK, layout(title, body)))
+pub(crate) fn page(title: &str, viewer: Option<&Session>, body: Markup) -> PageResult {
+    Ok(Page(StatusCode::OK, layout(title, viewer, body)))
 }
 
-async fn home() -> PageResult {
+async fn home(session::Viewer(viewer): session::Viewer) -> PageResult {
     page(
         "Start",
+        viewer.as_ref(),
         html! {
             h1 { "Export controls, one coalition" }
             p {

@@ -1,7 +1,8 @@
 //! The web interface in a real headless Chromium: a public visitor classifies goods by searching and browsing the
-//! control list, opens an entry with its jurisdictions' codes and sub-items, and meets a clear page for a wrong code.
+//! control list, opens an entry with its jurisdictions' codes and sub-items, and meets a clear page for a wrong code;
+//! an invited exporter sets a password, signs in and out; forms without their token are refused.
 
-use crate::support::Node;
+use crate::support::{Node, world};
 use accord_store::Backend;
 use accord_testing::browser::Browser;
 use axum::body::Body;
@@ -115,7 +116,120 @@ async fn pages_are_html_with_a_strict_policy_and_errors_keep_their_status(backen
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
 
+async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser(backend: Backend) {
+    let w = world(backend).await;
+    let exporter = w.id("exporter_de").to_owned();
+    // The admin makes the link over the API, as a console or script would.
+    let invited =
+        w.node.post(&format!("/api/v1/users/{exporter}/invitation"), Some(w.key("admin")), serde_json::json!({})).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let token = invited.body["token"].as_str().unwrap().to_owned();
+    let base = serve(&w.node).await;
+    let tag = format!("{backend:?}").to_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        b.open(&format!("{base}/invitations/{token}"));
+        assert!(b.find("main").text().contains("exporter_de@example.org"), "the link names whose password it sets");
+        // Two different passwords: the form comes back with the error and nothing is set.
+        b.find("#password").type_text("a long enough pass phrase");
+        b.find("#repeat").type_text("another long pass phrase");
+        b.find("main form button").click();
+        assert!(b.find("#form-error").text().contains("differ"), "{}", b.find("#form-error").text());
+        b.find("#password").type_text("a long enough pass phrase");
+        b.find("#repeat").type_text("a long enough pass phrase");
+        b.find("main form button").click();
+        b.wait_url("/account");
+        assert_eq!(b.find("h1").text(), "Your account");
+        assert!(b.find("main").text().contains("exporter_de@example.org"));
+        assert_eq!(b.find("header nav a[href='/account']").text(), "exporter_de", "the header names who is signed in");
+        b.screenshot(&format!("account-{tag}"));
+
+        // The link works once.
+        b.open(&format!("{base}/invitations/{token}"));
+        assert!(b.find(".error").text().contains("invitation_invalid"), "{}", b.find(".error").text());
+
+        // Signing out ends the session; the account page then asks to sign in.
+        b.open(&format!("{base}/account"));
+        b.find("form[action='/sign-out'] button").click();
+        b.wait_url("/sign-in");
+        b.open(&format!("{base}/account"));
+        b.wait_url("/sign-in?next=/account");
+
+        // A wrong password is refused beside the form, without saying which part was wrong; then the right one
+        // signs in and goes where the visitor was going.
+        b.find("#email").type_text("exporter_de@example.org");
+        b.find("#password").type_text("not the pass phrase");
+        b.find("main form button").click();
+        assert!(b.find("#form-error").text().contains("e-mail address or the password is wrong"));
+        assert_eq!(
+            b.find("#email").attribute("value").as_deref(),
+            Some("exporter_de@example.org"),
+            "the address is kept"
+        );
+        b.find("#password").type_text("a long enough pass phrase");
+        b.find("main form button").click();
+        b.wait_url("/account");
+        b.screenshot(&format!("signed-in-{tag}"));
+    })
+    .await
+    .unwrap();
+}
+
+async fn forms_without_their_token_are_refused_and_cookies_are_strict(backend: Backend) {
+    let w = world(backend).await;
+    let invitation = w.node.app.invite(&accord_testing::operator(), w.id("exporter_de")).await.unwrap();
+    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    let send = |method: &str, path: &str, cookie: Option<String>, form: &str| {
+        let mut req = Request::builder().method(method).uri(path).header("host", "accord.bafa.example");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let req =
+            req.header("content-type", "application/x-www-form-urlencoded").body(Body::from(form.to_owned())).unwrap();
+        let router = w.node.router.clone();
+        async move { router.oneshot(req).await.unwrap() }
+    };
+    let credentials = "email=exporter_de%40example.org&password=a+long+enough+pass+phrase";
+    let login = format!("{credentials}&next=%2Faccount");
+    // Without the form token (a cross-site post), nobody is signed in.
+    let forged = send("POST", "/sign-in", None, &format!("{login}&form_token=abc")).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("accord_session=")));
+    // With the token its cookie carries, the session cookie is set: HttpOnly, SameSite=Strict, Secure off loopback.
+    let signed = send("POST", "/sign-in", Some("accord_form=t0k3n".into()), &format!("{login}&form_token=t0k3n")).await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed.headers()["location"], "/account");
+    let session = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("accord_session="))
+        .expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(session.contains(flag), "{flag}: {session}");
+    }
+    let cookie = session.split(';').next().unwrap().to_owned();
+    // Signing out without the session's token is refused, and the session goes on.
+    let refused = send("POST", "/sign-out-everywhere", Some(cookie.clone()), "csrf=wrong").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let account = send("GET", "/account", Some(cookie.clone()), "").await;
+    assert_eq!(account.status(), StatusCode::OK, "still signed in");
+    // A redirect after sign-in never leaves the site.
+    let away = send(
+        "POST",
+        "/sign-in",
+        Some("accord_form=t".into()),
+        &format!("{credentials}&form_token=t&next=%2F%2Fevil.example"),
+    )
+    .await;
+    assert_eq!(away.status(), StatusCode::SEE_OTHER);
+    assert_eq!(away.headers()["location"], "/account");
+}
+
 accord_testing::on_both_backends!(
+    an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,
+    forms_without_their_token_are_refused_and_cookies_are_strict,
     a_public_visitor_classifies_goods_by_searching_and_browsing_the_control_list,
     pages_are_html_with_a_strict_policy_and_errors_keep_their_status,
 );

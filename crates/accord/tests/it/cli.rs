@@ -105,9 +105,13 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
         serde_json::from_str(&ok(&accord(&["key", "list", "--user", user_id, "--json"], url, None, &[]))).unwrap();
     assert_eq!(keys[0]["id"], key_id);
     assert!(ok(&accord(&["key", "revoke", key_id], url, None, &[])).contains("Revoked"));
+    let invited = ok(&accord(&["user", "invite", user_id, "--url", "https://accord.bafa.example/"], url, None, &[]));
+    let link = last_line(&invited);
+    let token = link.strip_prefix("https://accord.bafa.example/invitations/").unwrap_or_else(|| panic!("{invited}"));
+    assert_eq!(token.len(), 64, "the link carries a 256-bit token: {link}");
 
     let verify = ok(&accord(&["audit", "verify"], url, None, &[]));
-    assert!(verify.contains("audit chain OK: 6 events"), "{verify}");
+    assert!(verify.contains("audit chain OK: 7 events"), "{verify}");
     let events = ok(&accord(&["audit", "events"], url, None, &[]));
     let kinds: Vec<String> = events
         .lines()
@@ -121,7 +125,8 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
             "organisation.registered",
             "user.created",
             "api_key.created",
-            "api_key.revoked"
+            "api_key.revoked",
+            "user.invited"
         ]
     );
 }

@@ -1,0 +1,281 @@
+//! Signing in and out: the sign-in form, the invitation link that sets a password, the account page, and signing
+//! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
+
+use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
+use super::{Page, PageError, PageForm, layout, page};
+use crate::AppState;
+use accord_app::{SESSION_HOURS, SignedIn};
+use accord_core::{Error, ErrorCode};
+use axum::extract::{Path, Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+/// Where to go after signing in: a path of this site only (never another site, never `//host`).
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() <= 500 => p.to_owned(),
+        _ => "/account".to_owned(),
+    }
+}
+
+/// A `303 See Other` to `to`, with cookies to set.
+fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
+    for c in cookies {
+        response.headers_mut().append(SET_COOKIE, c);
+    }
+    response
+}
+
+/// A page with a fresh form token in a cookie (for forms shown before signing in).
+fn with_form_token(headers: &HeaderMap, page: Page, token: &str) -> Response {
+    let mut response = page.into_response();
+    response.headers_mut().append(SET_COOKIE, set_cookie(headers, FORM_COOKIE, token, 3600));
+    response
+}
+
+/// The error of a form, next to its fields.
+fn form_error(error: Option<&Error>) -> Markup {
+    html! {
+        @if let Some(e) = error {
+            p.error role="alert" id="form-error" { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+        }
+    }
+}
+
+/// What the sign-in page was asked.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInQuery {
+    next: Option<String>,
+}
+
+/// The sign-in form as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+fn sign_in_page(status: StatusCode, email: &str, next: &str, token: &str, error: Option<&Error>) -> Page {
+    Page(
+        status,
+        layout(
+            "Sign in",
+            None,
+            html! {
+                h1 { "Sign in" }
+                (form_error(error))
+                form method="post" action="/sign-in" {
+                    input type="hidden" name="form_token" value=(token);
+                    input type="hidden" name="next" value=(next);
+                    p { label for="email" { "E-mail address" } br; input #email type="email" name="email" value=(email) required autocomplete="username" maxlength="254"; }
+                    p { label for="password" { "Password" } br; input #password type="password" name="password" required autocomplete="current-password" maxlength="128"; }
+                    p { button type="submit" { "Sign in" } }
+                }
+                p.meta { "No password yet? Your administrator sends you an invitation link to set one." }
+            },
+        ),
+    )
+}
+
+pub(crate) async fn sign_in_form(headers: HeaderMap, Query(q): Query<SignInQuery>) -> Result<Response, PageError> {
+    let token = accord_app::random_token()?;
+    let next = local_path(q.next.as_deref());
+    Ok(with_form_token(&headers, sign_in_page(StatusCode::OK, "", &next, &token, None), &token))
+}
+
+pub(crate) async fn sign_in(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PageForm(f): PageForm<SignInForm>,
+) -> Result<Response, PageError> {
+    let next = local_path(Some(&f.next));
+    let outcome = match check_form_token(&headers, &f.form_token) {
+        Ok(()) => s.app.sign_in(&f.email, &f.password).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(signed) => Ok(signed_in(&headers, &signed, &next)),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            if status.is_server_error() {
+                return Err(e.into());
+            }
+            let token = accord_app::random_token()?;
+            Ok(with_form_token(&headers, sign_in_page(status, f.email.trim(), &next, &token, Some(&e)), &token))
+        }
+    }
+}
+
+/// The answer to a successful sign-in: the session cookie, the form cookie gone, and on to `next`.
+fn signed_in(headers: &HeaderMap, signed: &SignedIn, next: &str) -> Response {
+    redirect(
+        next,
+        vec![
+            set_cookie(headers, SESSION_COOKIE, &signed.token, SESSION_HOURS * 3600),
+            set_cookie(headers, FORM_COOKIE, "", 0),
+        ],
+    )
+}
+
+/// The form that sets a password from an invitation link.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+fn invitation_page(status: StatusCode, who: &str, action: &str, token: &str, error: Option<&Error>) -> Page {
+    Page(
+        status,
+        layout(
+            "Set your password",
+            None,
+            html! {
+                h1 { "Set your password" }
+                p { "For " strong { (who) } ". The link works once." }
+                (form_error(error))
+                form method="post" action=(action) {
+                    input type="hidden" name="form_token" value=(token);
+                    p { label for="password" { "New password (12 to 128 characters; a phrase of a few words is good)" } br;
+                        input #password type="password" name="password" required minlength="12" maxlength="128" autocomplete="new-password"; }
+                    p { label for="repeat" { "The same password again" } br;
+                        input #repeat type="password" name="repeat" required minlength="12" maxlength="128" autocomplete="new-password"; }
+                    p { button type="submit" { "Set the password and sign in" } }
+                }
+            },
+        ),
+    )
+}
+
+pub(crate) async fn invitation_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let user = s.app.invitation_user(&token).await?;
+    let form = accord_app::random_token()?;
+    let page = invitation_page(StatusCode::OK, &user.email, &format!("/invitations/{token}"), &form, None);
+    Ok(with_form_token(&headers, page, &form))
+}
+
+pub(crate) async fn accept_invitation(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    PageForm(f): PageForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    let user = s.app.invitation_user(&token).await?;
+    let outcome = async {
+        check_form_token(&headers, &f.form_token)?;
+        if f.password != f.repeat {
+            return Err(Error::validation("repeat", "the two passwords differ"));
+        }
+        s.app.accept_invitation(&token, &f.password).await?;
+        s.app.sign_in(&user.email, &f.password).await
+    }
+    .await;
+    match outcome {
+        Ok(signed) => Ok(signed_in(&headers, &signed, "/account")),
+        Err(e) if e.code == ErrorCode::InvitationInvalid => Err(e.into()),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let form = accord_app::random_token()?;
+            let page = invitation_page(status, &user.email, &format!("/invitations/{token}"), &form, Some(&e));
+            Ok(with_form_token(&headers, page, &form))
+        }
+    }
+}
+
+/// The signed-in person's page: who they are, their sessions, and signing out.
+pub(crate) async fn account(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/account", Vec::new())) };
+    let u = &session.user;
+    let live = s.app.live_sessions(&u.id).await?;
+    let page = page(
+        "Your account",
+        Some(&session),
+        html! {
+            h1 { "Your account" }
+            table {
+                tbody {
+                    tr { th scope="row" { "Name" } td { (u.name) } }
+                    tr { th scope="row" { "E-mail address" } td { (u.email) } }
+                    tr { th scope="row" { "Role" } td { (u.role.as_str().replace('_', " ")) } }
+                    @if let Some(a) = &u.authority_id { tr { th scope="row" { "Authority" } td { (a) } } }
+                    @if let Some(o) = &u.organisation_id { tr { th scope="row" { "Organisation" } td { (o) } } }
+                    tr { th scope="row" { "This session ends" } td { (session.expires_at) } }
+                    tr { th scope="row" { "Sessions signed in" } td #sessions { (live) } }
+                }
+            }
+            form method="post" action="/sign-out" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                button type="submit" { "Sign out" }
+            }
+            form method="post" action="/sign-out-everywhere" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                p { button type="submit" { "Sign out everywhere" } " " span.meta { "ends every session, on every device" } }
+            }
+        },
+    )?;
+    Ok(page.into_response())
+}
+
+/// A form of a signed-in session that carries only its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(crate) async fn sign_out(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    PageForm(f): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    if let Some(session) = &viewer {
+        check_csrf(session, &f.csrf)?;
+        if let Some(token) = super::session::cookie(&headers, SESSION_COOKIE) {
+            s.app.sign_out(&token).await?;
+        }
+    }
+    Ok(redirect("/sign-in", vec![set_cookie(&headers, SESSION_COOKIE, "", 0)]))
+}
+
+pub(crate) async fn sign_out_everywhere(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    PageForm(f): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in", Vec::new())) };
+    check_csrf(&session, &f.csrf)?;
+    s.app.sign_out_everywhere(&session.principal).await?;
+    Ok(redirect("/sign-in", vec![set_cookie(&headers, SESSION_COOKIE, "", 0)]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn after_signing_in_only_paths_of_this_site_are_followed() {
+        assert_eq!(super::local_path(Some("/controls?q=3A001")), "/controls?q=3A001");
+        for away in ["https://evil.example/", "//evil.example/", "/\\evil.example", "account", ""] {
+            assert_eq!(super::local_path(Some(away)), "/account", "{away}");
+        }
+        assert_eq!(super::local_path(None), "/account");
+    }
+}
