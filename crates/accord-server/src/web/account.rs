@@ -2,13 +2,13 @@
 //! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
 
 use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
-use super::{Page, PageError, PageForm, layout, page};
+use super::{Page, PageError, PageForm, layout, page, redirect};
 use crate::AppState;
 use accord_app::{SESSION_HOURS, SignedIn};
 use accord_core::{Error, ErrorCode};
 use axum::extract::{Path, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -19,15 +19,6 @@ fn local_path(next: Option<&str>) -> String {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() <= 500 => p.to_owned(),
         _ => "/account".to_owned(),
     }
-}
-
-/// A `303 See Other` to `to`, with cookies to set.
-fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
-    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
-    for c in cookies {
-        response.headers_mut().append(SET_COOKIE, c);
-    }
-    response
 }
 
 /// A page with a fresh form token in a cookie (for forms shown before signing in).

@@ -2,6 +2,7 @@
 //! API, fast without JavaScript, with no fonts or scripts from elsewhere (authorities run offline networks).
 
 mod account;
+mod check;
 mod controls;
 mod session;
 
@@ -25,6 +26,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
+        .route("/check", get(check::check))
         .route("/sign-out", post(account::sign_out))
         .route("/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/static/accord.css", get(stylesheet))
@@ -109,6 +111,15 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     }
 }
 
+/// A `303 See Other` to `to`, with cookies to set.
+pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response();
+    for c in cookies {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    response
+}
+
 /// The result of a page handler.
 pub(crate) type PageResult = Result<Page, PageError>;
 
@@ -132,7 +143,10 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                             li { a href="/controls" { "Control list" } }
                             li { a href="/controls/versions" { "Versions" } }
                             @match viewer {
-                                Some(s) => li { a href="/account" { (s.user.name) } },
+                                Some(s) => {
+                                    li { a href="/check" { "Check a shipment" } }
+                                    li { a href="/account" { (s.user.name) } }
+                                }
                                 None => li { a href="/sign-in" { "Sign in" } },
                             }
                         }

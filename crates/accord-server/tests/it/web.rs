@@ -227,7 +227,64 @@ async fn forms_without_their_token_are_refused_and_cookies_are_strict(backend: B
     assert_eq!(away.headers()["location"], "/account");
 }
 
+/// Sets `email`'s password through an invitation and signs in through the sign-in page.
+fn sign_in(b: &Browser, base: &str, email: &str, password: &str) {
+    b.open(&format!("{base}/sign-in"));
+    b.find("#email").type_text(email);
+    b.find("#password").type_text(password);
+    b.find("main form button").click();
+    b.wait_url("/account");
+}
+
+async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources(backend: Backend) {
+    let w = world(backend).await;
+    let op = accord_testing::operator();
+    accord_testing::data::import_controls(&w.node.app, "2021-01-01", false).await;
+    w.node.app.ensure_policies(&op).await.unwrap();
+    let invitation = w.node.app.invite(&op, w.id("exporter_de")).await.unwrap();
+    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    let base = serve(&w.node).await;
+    let tag = format!("{backend:?}").to_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        b.open(&format!("{base}/check"));
+        b.wait_url("/sign-in?next=/check");
+        sign_in(&b, &base, "exporter_de@example.org", "a long enough pass phrase");
+        b.find("header nav a[href='/check']").click();
+        b.wait_url("/check");
+        let date = b.find("#date");
+        b.script("document.getElementById('date').value = '2025-12-01'");
+        assert_eq!(date.attribute("value").as_deref().map(str::len), Some(10), "the day defaults to today");
+        b.find("#origin").type_text("DE");
+        b.find("#destination").type_text("CN");
+        b.find("#statement").type_text("university radar lab");
+        b.find("#code").type_text("3A001.a.1");
+        b.find("#description").type_text("rad-hard ICs");
+        b.find("#quantity").type_text("10");
+        b.find("#value").type_text("5000");
+        b.find("#currency").type_text("EUR");
+        b.find("main form button").click();
+        b.wait_url("destination=CN");
+        let eu = b.find("#j-EU").text();
+        assert_eq!(eu, "EU: A licence is needed");
+        let reasons = b.find("section.answer ol.reasons").text();
+        assert!(reasons.contains("Regulation (EU) 2021/821, Art. 3(1)"), "the legal source is cited: {reasons}");
+        assert!(b.find("section.answer .error").text().contains("not verified against a primary source"));
+        b.screenshot(&format!("check-{tag}"));
+
+        // A wrong value comes back beside the form, with the field named, and the form keeps what was typed.
+        b.find("#code").type_text("X");
+        b.find("main form button").click();
+        b.wait_url("code=3A001.a.1X");
+        assert!(b.find("#form-error").text().contains("items[0].code"), "{}", b.find("#form-error").text());
+        assert_eq!(b.find("#destination").attribute("value").as_deref(), Some("CN"));
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,
     an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,
     forms_without_their_token_are_refused_and_cookies_are_strict,
     a_public_visitor_classifies_goods_by_searching_and_browsing_the_control_list,
