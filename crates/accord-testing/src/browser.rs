@@ -113,6 +113,22 @@ impl Browser {
         }
     }
 
+    /// Waits up to 5 s for the first element `css` finds to contain `part` (the page a form leads to may still be
+    /// loading); its text.
+    pub fn wait_text(&self, css: &str, part: &str) -> String {
+        let started = Instant::now();
+        // Read through a script, not an element reference, which the next page would leave stale.
+        let script = format!("const e = document.querySelector({}); return e ? e.innerText : ''", json!(css));
+        loop {
+            let found = self.try_script(&script).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            if found.contains(part) {
+                return found;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "'{css}' did not come to say '{part}': '{found}'");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The first element a CSS selector finds, waiting up to 5 s for it.
     pub fn find(&self, css: &str) -> Element<'_> {
         let started = Instant::now();
@@ -145,6 +161,16 @@ impl Browser {
     /// Runs a script in the page and returns its value.
     pub fn script(&self, script: &str) -> Value {
         self.session_call("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
+    /// Runs a script, or `None` when the page cannot run it now (it is being replaced).
+    fn try_script(&self, script: &str) -> Option<Value> {
+        let url = format!("{}/session/{}/execute/sync", self.base, self.session);
+        let body = json!({ "script": script, "args": [] }).to_string();
+        let mut r = self.agent.post(&url).header("content-type", "application/json").send(body).ok()?;
+        let ok = r.status().as_u16() < 400;
+        let v = json_of(r.body_mut());
+        ok.then(|| v["value"].clone())
     }
 
     /// Presses Tab `n` times and returns the text of the focused element.

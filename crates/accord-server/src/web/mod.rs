@@ -2,6 +2,7 @@
 //! API, fast without JavaScript, with no fonts or scripts from elsewhere (authorities run offline networks).
 
 mod account;
+mod cases;
 mod check;
 mod controls;
 mod session;
@@ -27,6 +28,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
         .route("/check", get(check::check))
+        .route("/cases", get(cases::queue))
+        .route("/cases/{id}", get(cases::case))
+        .route("/cases/{id}/decide", post(cases::decide))
+        .route("/cases/{id}/countersign", post(cases::countersign))
         .route("/sign-out", post(account::sign_out))
         .route("/sign-out-everywhere", post(account::sign_out_everywhere))
         .route("/static/accord.css", get(stylesheet))
@@ -145,6 +150,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                             @match viewer {
                                 Some(s) => {
                                     li { a href="/check" { "Check a shipment" } }
+                                    li { a href="/cases" { "Cases" } }
                                     li { a href="/account" { (s.user.name) } }
                                 }
                                 None => li { a href="/sign-in" { "Sign in" } },

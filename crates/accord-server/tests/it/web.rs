@@ -283,7 +283,66 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
     .unwrap();
 }
 
+async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser(backend: Backend) {
+    let w = world(backend).await;
+    let op = accord_testing::operator();
+    accord_testing::data::import_controls(&w.node.app, "2021-01-01", false).await;
+    w.node.app.ensure_policies(&op).await.unwrap();
+    let application = serde_json::json!({
+        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
+            "items": [{"code": "3A001.a.1", "description": "rad-hard ICs", "quantity": 10, "value": 5000, "currency": "EUR"}],
+            "parties": [{"role": "consignee", "name": "Shenzhen Example Trading Co., Ltd.", "country": "CN"}]},
+        "end_use_statement": "Radar research at a university laboratory",
+        "declarations": {"no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true}
+    });
+    let applied = w.node.post("/api/v1/applications?submit=true", Some(w.key("exporter_de")), application).await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let case_id = applied.body["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
+    for who in ["officer_de", "senior_de"] {
+        let invitation = w.node.app.invite(&op, w.id(who)).await.unwrap();
+        w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    }
+    let base = serve(&w.node).await;
+    let tag = format!("{backend:?}").to_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer_de@example.org", "a long enough pass phrase");
+        b.find("header nav a[href='/cases']").click();
+        b.wait_url("/cases");
+        b.find(&format!("a[href='/cases/{case_id}']")).click();
+        b.wait_url(&format!("/cases/{case_id}"));
+        assert!(b.find("main").text().contains("Shenzhen Example Trading"), "the transaction is on the case page");
+        assert!(b.find("#status").text().contains("open"), "{}", b.find("#status").text());
+        b.screenshot(&format!("case-{tag}"));
+        // A refusal without criteria is refused beside the form, and the case stays open.
+        b.find("input[name='kind'][value='refuse']").click();
+        b.find("#reason").type_text("Risk of diversion to military end use");
+        b.find("form[action$='/decide'] button").click();
+        b.wait_text("#form-error", "refusal criterion");
+        b.find("input[name='kind'][value='refuse']").click();
+        b.find("#reason").type_text("Risk of diversion to military end use");
+        b.find("#refusal_criteria").type_text("Criterion 7");
+        b.find("form[action$='/decide'] button").click();
+        b.wait_text("#status", "awaiting countersignature");
+        assert!(b.find_all("form[action$='/countersign']").is_empty(), "an officer does not countersign");
+
+        // A second, senior officer countersigns.
+        b.open(&format!("{base}/account"));
+        b.find("form[action='/sign-out'] button").click();
+        b.wait_url("/sign-in");
+        sign_in(&b, &base, "senior_de@example.org", "a long enough pass phrase");
+        b.open(&format!("{base}/cases/{case_id}"));
+        b.find("form[action$='/countersign'] button").click();
+        b.wait_text("#status", "refused");
+        assert!(b.find("#countersigned").text().contains("user:"), "{}", b.find("#countersigned").text());
+        b.screenshot(&format!("case-countersigned-{tag}"));
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
     a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,
     an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,
     forms_without_their_token_are_refused_and_cookies_are_strict,
