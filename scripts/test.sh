@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on SQLite and PostgreSQL. Starts the local PostgreSQL cluster when it is down, and installs
-# Chromium and ChromeDriver for the browser tests when they are missing.
+# Chromium, ChromeDriver and axe-core for the browser tests when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     echo "Chromium or ChromeDriver is missing; installing Debian's chromium and chromium-driver"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# The browser tests check every page with axe-core, a pinned copy from the npm registry.
+axe_version=4.11.0
+if ! grep -qs "\"version\": \"$axe_version\"" target/axe/node_modules/axe-core/package.json; then
+    echo "installing axe-core $axe_version for the accessibility checks"
+    npm install --prefix target/axe --no-audit --no-fund --silent "axe-core@$axe_version"
 fi
 # Databases left behind by an interrupted earlier run.
 psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'accord\_t\_%'" |

@@ -187,6 +187,23 @@ impl Browser {
             .to_owned()
     }
 
+    /// The serious and critical accessibility violations axe-core finds on the page (WCAG 2.x A and AA rules), each
+    /// as `rule (impact): help — selectors`. axe-core is the pinned copy `scripts/test.sh` installs under
+    /// `target/axe`.
+    pub fn accessibility_violations(&self) -> Vec<String> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/axe/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("axe-core is missing at {} ({e}); scripts/test.sh installs it", path.display()));
+        self.script(&format!("{axe}\nreturn true;"));
+        let run = "const done = arguments[arguments.length - 1]; \
+                   axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }) \
+                     .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                       .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`))) \
+                     .catch(e => done(['axe failed: ' + e]));";
+        let found = self.session_call("POST", "/execute/async", Some(json!({ "script": run, "args": [] })));
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+    }
+
     /// Saves a PNG of the page as `target/screenshots/{name}.png`; its path.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;

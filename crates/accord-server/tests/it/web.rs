@@ -9,6 +9,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
+/// Asserts that axe-core finds no serious or critical WCAG violation on the page shown.
+fn accessible(b: &Browser, page: &str) {
+    let violations = b.accessibility_violations();
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
 /// Serves `node` on a loopback port; its base URL.
 async fn serve(node: &Node) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -29,6 +35,7 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         assert_eq!(b.script("return document.documentElement.lang"), "en");
         assert_eq!(b.tab(1), "Skip to the content", "the skip link comes first on the keyboard");
         b.screenshot(&format!("start-{tag}"));
+        accessible(&b, "start");
 
         // Search by code from the start page.
         b.find("#q").type_text("3A001");
@@ -38,6 +45,7 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         assert!(!hits.is_empty(), "3A001 is found");
         assert!(hits[0].text().starts_with("3A001"), "the code itself comes first: {}", hits[0].text());
         b.screenshot(&format!("controls-search-{tag}"));
+        accessible(&b, "search results");
 
         // The entry: each jurisdiction's code with its reasons for control, and its text.
         b.find("ol.hits li a").click();
@@ -49,6 +57,7 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         assert!(us.contains("NS1"), "the US reasons for control are shown: {us}");
         assert!(b.find("pre.text").text().contains("General purpose integrated circuits"));
         b.screenshot(&format!("controls-entry-{tag}"));
+        accessible(&b, "an entry");
 
         // Listed sub-items are pages of their own, with the way back to their parent.
         b.open(&format!("{base}/controls/5A991"));
@@ -62,6 +71,7 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         let deeper: Vec<String> = b.find_all("ul.entries li a").iter().map(|a| a.text()).collect();
         assert!(deeper.contains(&"5A991.b.1".to_owned()), "{deeper:?}");
         b.screenshot(&format!("controls-sub-item-{tag}"));
+        accessible(&b, "a sub-item");
 
         // Browsing a category indents sub-items under their entry.
         b.open(&format!("{base}/controls"));
@@ -130,6 +140,7 @@ async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_brows
         let b = Browser::start();
         b.open(&format!("{base}/invitations/{token}"));
         assert!(b.find("main").text().contains("exporter_de@example.org"), "the link names whose password it sets");
+        accessible(&b, "the invitation");
         // Two different passwords: the form comes back with the error and nothing is set.
         b.find("#password").type_text("a long enough pass phrase");
         b.find("#repeat").type_text("another long pass phrase");
@@ -143,6 +154,7 @@ async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_brows
         assert!(b.find("main").text().contains("exporter_de@example.org"));
         assert_eq!(b.find("header nav a[href='/account']").text(), "exporter_de", "the header names who is signed in");
         b.screenshot(&format!("account-{tag}"));
+        accessible(&b, "the account");
 
         // The link works once.
         b.open(&format!("{base}/invitations/{token}"));
@@ -161,6 +173,7 @@ async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_brows
         b.find("#password").type_text("not the pass phrase");
         b.find("main form button").click();
         assert!(b.find("#form-error").text().contains("e-mail address or the password is wrong"));
+        accessible(&b, "sign-in with an error");
         assert_eq!(
             b.find("#email").attribute("value").as_deref(),
             Some("exporter_de@example.org"),
@@ -271,6 +284,7 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
         assert!(reasons.contains("Regulation (EU) 2021/821, Art. 3(1)"), "the legal source is cited: {reasons}");
         assert!(b.find("section.answer .error").text().contains("not verified against a primary source"));
         b.screenshot(&format!("check-{tag}"));
+        accessible(&b, "a checked shipment");
 
         // A wrong value comes back beside the form, with the field named, and the form keeps what was typed.
         b.find("#code").type_text("X");
@@ -314,6 +328,7 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
         assert!(b.find("main").text().contains("Shenzhen Example Trading"), "the transaction is on the case page");
         assert!(b.find("#status").text().contains("open"), "{}", b.find("#status").text());
         b.screenshot(&format!("case-{tag}"));
+        accessible(&b, "a case");
         // A refusal without criteria is refused beside the form, and the case stays open.
         b.find("input[name='kind'][value='refuse']").click();
         b.find("#reason").type_text("Risk of diversion to military end use");
@@ -336,6 +351,7 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
         b.wait_text("#status", "refused");
         assert!(b.find("#countersigned").text().contains("user:"), "{}", b.find("#countersigned").text());
         b.screenshot(&format!("case-countersigned-{tag}"));
+        accessible(&b, "a decided case");
     })
     .await
     .unwrap();
