@@ -8,6 +8,7 @@ pub mod authz;
 mod checkpoints;
 mod compliance;
 mod controls;
+mod demo;
 mod determination;
 mod documents;
 mod federation;
@@ -27,6 +28,7 @@ pub use allied::{AssessmentView, DenialMatch, related_codes};
 pub use applications::{Applied, DEFAULT_SLA_WORKING_DAYS, determination_of};
 pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
+pub use demo::{DEMO_PASSWORD, DemoPerson, DemoReport, demo_control_list};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
 pub use federation::{

@@ -653,6 +653,13 @@ pub struct ServeArgs {
     /// Folder of policy files to follow: imported when they change; a file with an error keeps the version in force.
     #[arg(long, env = "ACCORD_POLICIES", value_name = "DIR")]
     pub policies: Option<std::path::PathBuf>,
+    /// Seed a demo coalition on a fresh node (authorities, exporters, officials, cases in every state) and print
+    /// who can sign in. Uses the real control data in `--demo-data` when it is there, a small list otherwise.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the public data sits for the demo (default ../shared/data).
+    #[arg(long, value_name = "DIR", default_value = "../shared/data")]
+    pub demo_data: std::path::PathBuf,
 }
 
 /// `accord config …`

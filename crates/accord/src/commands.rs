@@ -432,6 +432,9 @@ async fn serve(
     if let Some(v) = variants {
         app = app.with_name_variants(v);
     }
+    if args.demo {
+        crate::demo::seed(&app, &args.demo_data, addr).await?;
+    }
     match app.ensure_policies(&Principal::Operator { name: "node".into() }).await {
         Ok(true) => tracing::info!("no policy set was stored: the built-in policies are now version 1"),
         Ok(false) => {}

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod controls;
+mod demo;
 mod determine;
 mod federation;
 mod licences;

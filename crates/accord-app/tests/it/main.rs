@@ -5,6 +5,7 @@ mod accounts;
 mod applications;
 mod consultations;
 mod controls;
+mod demo;
 mod determinations;
 mod licences;
 mod lists;

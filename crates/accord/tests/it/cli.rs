@@ -221,7 +221,45 @@ async fn served_node_logs_json_and_finishes_in_flight_requests_on_sigterm(backen
     assert!(listed.contains("UK-ECJU"), "the request finished during shutdown was stored");
 }
 
+async fn serve_demo_seeds_a_fresh_node_once_and_prints_who_can_sign_in(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let url = db.url_string();
+    let start = |bind: &str| -> Child {
+        crate::accord()
+            .args(["serve", "--db", &url, "--bind", bind, "--demo", "--demo-data", "/nonexistent"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let bind = accord_testing::cli::free_bind();
+    let mut child = start(&bind);
+    accord_testing::cli::wait_until_ok(&bind, "/health");
+    let page = accord_testing::cli::get(&bind, "/sign-in").expect("the sign-in page");
+    assert!(page.contains("<h1>Sign in</h1>"), "{page}");
+    accord_testing::cli::terminate(&mut child);
+    let mut printed = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    assert!(printed.contains("a small control list of the project's own"), "{printed}");
+    assert!(printed.contains(&format!("Open http://{bind}/sign-in")), "{printed}");
+    assert!(printed.contains("\"accord demo password\""), "{printed}");
+    for who in ["export@acme.example", "officer@bafa.example", "senior@bafa.example", "officer@sbdu.example"] {
+        assert!(printed.contains(who), "{who}: {printed}");
+    }
+    assert_eq!(printed.lines().filter(|l| l.trim_start().starts_with("case_")).count(), 6, "{printed}");
+
+    // Started again on the same database, it changes nothing.
+    let bind = accord_testing::cli::free_bind();
+    let mut again = start(&bind);
+    accord_testing::cli::wait_until_ok(&bind, "/health");
+    accord_testing::cli::terminate(&mut again);
+    let mut printed = String::new();
+    again.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    assert!(printed.contains("has records already"), "{printed}");
+}
+
 accord_testing::on_both_backends!(
+    serve_demo_seeds_a_fresh_node_once_and_prints_who_can_sign_in,
     operator_administers_a_node_without_a_server,
     audit_verify_names_the_tampered_event_and_fails,
     served_node_logs_json_and_finishes_in_flight_requests_on_sigterm,
