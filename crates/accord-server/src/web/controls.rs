@@ -119,6 +119,7 @@ pub(crate) async fn index(
                 None => p { "This node holds no control list yet." },
                 Some(v) => (version_line(v)),
             }
+            p { a href="/controls/versions" { "Every version of the list" } }
             h2 { "Browse by category" }
             ul.entries {
                 @for (digit, name) in CATEGORIES {

@@ -5,6 +5,7 @@ mod account;
 mod cases;
 mod check;
 mod controls;
+mod public;
 mod session;
 
 use crate::AppState;
@@ -24,6 +25,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/controls", get(controls::index))
         .route("/controls/versions", get(controls::versions))
         .route("/controls/{code}", get(controls::entry))
+        .route("/policies", get(public::policies))
+        .route("/authorities", get(public::authorities))
         .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
@@ -146,7 +149,8 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                     nav aria-label="Main" {
                         ul {
                             li { a href="/controls" { "Control list" } }
-                            li { a href="/controls/versions" { "Versions" } }
+                            li { a href="/policies" { "Policies" } }
+                            li { a href="/authorities" { "Authorities" } }
                             @match viewer {
                                 Some(s) => {
                                     li { a href="/check" { "Check a shipment" } }

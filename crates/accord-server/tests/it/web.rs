@@ -286,6 +286,20 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
         b.screenshot(&format!("check-{tag}"));
         accessible(&b, "a checked shipment");
 
+        // The policies in force and where their facts come from, and the authorities, are public pages.
+        b.open(&format!("{base}/policies"));
+        let policies = b.find("main table").text();
+        assert!(policies.contains("EU") && policies.contains("US"), "{policies}");
+        let sources = b.find("table.sources").text();
+        assert!(sources.contains("no: hand-encoded") && sources.contains("yes, from the primary source"), "{sources}");
+        accessible(&b, "the policies");
+        b.open(&format!("{base}/authorities"));
+        assert!(b.find("main table").text().contains("DE-BAFA"));
+        accessible(&b, "the authorities");
+        b.open(&format!(
+            "{base}/check?date=2025-12-01&origin=DE&destination=CN&end_use=civil&code=3A001.a.1&description=ICs"
+        ));
+
         // A wrong value comes back beside the form, with the field named, and the form keeps what was typed.
         b.find("#code").type_text("X");
         b.find("main form button").click();
