@@ -4,6 +4,7 @@
 mod account;
 mod cases;
 mod check;
+mod coalition;
 mod controls;
 mod public;
 mod session;
@@ -31,6 +32,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
         .route("/check", get(check::check))
+        .route("/coalition", get(coalition::coalition))
+        .route("/coalition/consultations/{id}/answer", post(coalition::answer))
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/decide", post(cases::decide))
@@ -155,6 +158,9 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                 Some(s) => {
                                     li { a href="/check" { "Check a shipment" } }
                                     li { a href="/cases" { "Cases" } }
+                                    @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
+                                        li { a href="/coalition" { "Coalition" } }
+                                    }
                                     li { a href="/account" { (s.user.name) } }
                                 }
                                 None => li { a href="/sign-in" { "Sign in" } },

@@ -371,7 +371,46 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
     .unwrap();
 }
 
+async fn an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    let tag = format!("{backend:?}").to_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer@sbdu.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/coalition']").click();
+        b.wait_url("/coalition");
+        let consultation = b.find("article.consultation").text();
+        assert!(
+            consultation.contains("DE-BAFA asks FR-SBDU") && consultation.contains("Status: open"),
+            "{consultation}"
+        );
+        assert!(b.find("table.denials").text().contains("SBDU-2026-0042"));
+        accessible(&b, "the coalition view");
+        b.screenshot(&format!("coalition-{tag}"));
+        // The consulted authority objects, with its reasons.
+        b.find("article.consultation input[value='objection']").click();
+        b.find("article.consultation textarea").type_text("The consignee diverted our goods to a missile programme");
+        b.find("article.consultation form button").click();
+        b.wait_text("article.consultation .status", "answered");
+        assert!(b.find("article.consultation .answer").text().contains("objection"));
+        assert!(b.find_all("article.consultation form").is_empty(), "a consultation is answered once");
+
+        // The consulting authority reads the answer.
+        b.open(&format!("{base}/account"));
+        b.find("form[action='/sign-out'] button").click();
+        b.wait_url("/sign-in");
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/coalition"));
+        assert!(b.find("article.consultation .answer").text().contains("missile programme"));
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view,
     an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
     a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,
     an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,

@@ -1,0 +1,149 @@
+//! The coalition view for officials: consultations waiting for an answer (with their deadline, and the form to
+//! answer those addressed to the viewer's authority), allied denials, approval notices, shared assessments and
+//! verifications, and the health of each federation peer for those who may see it.
+
+use super::session::{Viewer, check_csrf};
+use super::{PageError, PageForm, page, redirect};
+use crate::AppState;
+use accord_app::Session;
+use accord_core::denials::{AnswerKind, ConsultationStatus};
+use accord_core::{Error, ErrorCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+fn words(s: &str) -> String {
+    s.replace('_', " ")
+}
+
+/// The coalition page, with an error from the answer form when there was one.
+async fn coalition_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
+    let p = &session.principal;
+    let consultations = s.app.consultations(p).await?;
+    let denials = s.app.denials(p, None).await?;
+    let notices = s.app.notices(p).await?;
+    let assessments = s.app.assessments(p).await?;
+    let verifications = s.app.verifications(p).await?;
+    // Federation health is for those who may see it; for others the section is left out.
+    let federation = s.app.federation_status(p).await.ok();
+    let mine = session.user.authority_id.as_ref().map(|a| a.as_str().to_owned());
+    let body = html! {
+        h1 { "The coalition" }
+        @if let Some(e) = error {
+            p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+        }
+        h2 { "Consultations" }
+        @if consultations.is_empty() { p { "No consultation." } }
+        @for c in &consultations {
+            @let k = &c.consultation;
+            article.consultation id=(format!("consultation-{}", k.id)) {
+                h3 { (k.from_authority) " asks " (k.to_authority) " about denial " span.code { (k.denial_id) } }
+                p { "Status: " strong.status { (words(c.status.as_str())) } " · answer by " time datetime=(k.deadline) { (k.deadline) } " · case " span.code { (k.case_id) } }
+                blockquote { (k.question) }
+                @if let Some(a) = &c.answer {
+                    p.answer { "Answer: " strong { (words(&format!("{:?}", a.kind).to_lowercase())) } " — " (a.reasons) }
+                }
+                @if c.status == ConsultationStatus::Open && mine.as_deref() == Some(k.to_authority.as_str()) {
+                    form method="post" action=(format!("/coalition/consultations/{}:{}/answer", k.from_authority, k.id)) {
+                        input type="hidden" name="csrf" value=(session.csrf);
+                        fieldset {
+                            legend { "Your authority's answer" }
+                            @for (value, label) in [("no_objection", "No objection"), ("objection", "Objection"), ("information", "Information only")] {
+                                label { input type="radio" name="kind" value=(value) required; " " (label) } " "
+                            }
+                        }
+                        p { label for=(format!("reasons-{}", k.id)) { "Reasons" } br;
+                            textarea id=(format!("reasons-{}", k.id)) name="reasons" rows="3" required maxlength="4000" {} }
+                        p { button type="submit" { "Send the answer" } }
+                    }
+                }
+            }
+        }
+        h2 { "Allied denials" }
+        @if denials.is_empty() { p { "No denial." } }
+        @else {
+            table.denials {
+                thead { tr { th scope="col" { "Authority" } th scope="col" { "Reference" } th scope="col" { "Refused on" } th scope="col" { "Destination" } th scope="col" { "Codes" } th scope="col" { "Parties" } th scope="col" { "Status" } } }
+                tbody {
+                    @for m in &denials {
+                        @let d = &m.denial;
+                        tr {
+                            td { (d.authority_id) } td { (d.reference) } td { (d.date) } td { (d.destination) }
+                            td.code { (d.control_codes.join(", ")) }
+                            td { (d.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("; ")) }
+                            td { (d.status.as_str()) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Approvals notified after an objection or without an answer" }
+        @if notices.is_empty() { p { "No notice." } }
+        ul { @for n in &notices { li { (n.authority_id) " approved case " span.code { (n.case_id) } " (" (words(n.circumstance.as_str())) "): " (n.reasons) } } }
+        h2 { "Shared risk assessments" }
+        @if assessments.is_empty() { p { "No assessment." } }
+        ul { @for a in &assessments { li { (a.assessment.authority_id) ": " (words(a.assessment.subject_kind.as_str())) " " strong { (a.assessment.subject) } " — " (a.assessment.level.as_str()) ", until " (a.assessment.valid_until) " (" (a.endorsements.len()) " endorsements)" } } }
+        h2 { "Shared verification results" }
+        @if verifications.is_empty() { p { "No verification." } }
+        ul { @for v in &verifications { li { (v.authority_id) ": " (words(v.kind.as_str())) " of " (v.subject) " — " (v.outcome.as_str()) " (" (v.date) ")" } } }
+        @if let Some(f) = &federation {
+            h2 { "Federation" }
+            @if f.peers.is_empty() { p { "This node replicates with no peer." } }
+            @else {
+                table {
+                    thead { tr { th scope="col" { "Peer" } th scope="col" { "Received" } th scope="col" { "Behind by" } th scope="col" { "Last success" } } }
+                    tbody { @for ps in &f.peers { tr {
+                        td { (ps.peer.authority_id) } td { (ps.received) } td { (ps.lag) }
+                        td { (ps.peer.last_success_at.map_or_else(|| "never".to_owned(), |t| t.to_string())) }
+                    } } }
+                }
+            }
+        }
+    };
+    let status =
+        error.map_or(StatusCode::OK, |e| StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
+    let mut response = page("The coalition", Some(session), body)?.into_response();
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub(crate) async fn coalition(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/coalition", Vec::new())) };
+    coalition_page(&s, &session, None).await
+}
+
+/// The answer form as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    reasons: String,
+}
+
+pub(crate) async fn answer(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<AnswerForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/coalition", Vec::new())) };
+    let outcome = async {
+        check_csrf(&session, &f.csrf)?;
+        let kind: AnswerKind = serde_json::from_value(serde_json::json!(f.kind)).map_err(|_| {
+            Error::new(ErrorCode::ValidationFailed, "choose no objection, objection or information")
+                .with_details(serde_json::json!({ "field": "kind" }))
+        })?;
+        s.app.answer_consultation(&session.principal, &id, kind, &f.reasons).await
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(redirect("/coalition", Vec::new())),
+        Err(e) if e.code.http_status() >= 500 => Err(e.into()),
+        Err(e) => coalition_page(&s, &session, Some(&e)).await,
+    }
+}
