@@ -64,6 +64,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             {
                 app = app.with_name_variants(v);
             }
+            // With a key, the command acts as its holder; without one, as the operator of the node.
+            let operator = match &cli.key {
+                Some(token) => service(app.authenticate(token).await)?,
+                None => operator,
+            };
             let outcome = match command {
                 Command::Node(c) => {
                     crate::federation::node(&app, &operator, &key_path, c).await.map(|()| ExitCode::SUCCESS)

@@ -382,3 +382,76 @@ fn the_us_facts_are_regenerated_from_the_ecfr_and_a_bad_source_writes_nothing() 
     let r = run(&dir, &["policies", "generate", "--us-ecfr", dir.join("nowhere").to_str().unwrap()]);
     assert!(text(&r.stderr).contains("cannot read") && text(&r.stderr).contains("country-chart.json"));
 }
+
+#[test]
+fn officers_decide_and_countersign_from_the_command_line_with_their_own_keys() {
+    let dir = temp_dir("accord-key-test");
+    import_controls(&dir);
+    let add = ["authority", "add", "--id", "DE-BAFA", "--name", "BAFA", "--jurisdiction", "EU", "--country", "DE"];
+    ok(&run(&dir, &[&add[..], &["--time-zone", "Europe/Berlin"]].concat()));
+    let org: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &[
+            "org",
+            "add",
+            "--name",
+            "Acme Photonics GmbH",
+            "--country",
+            "DE",
+            "--size",
+            "small",
+            "--authority",
+            "DE-BAFA",
+        ],
+    )))
+    .unwrap();
+    let key_of = |name: &str, role: &str| -> String {
+        let email = format!("{name}@bafa.example");
+        let u: serde_json::Value = serde_json::from_str(&ok(&run(
+            &dir,
+            &["user", "add", "--name", name, "--email", &email, "--role", role, "--authority", "DE-BAFA"],
+        )))
+        .unwrap();
+        let created = ok(&run(&dir, &["key", "create", "--user", u["id"].as_str().unwrap()]));
+        created.lines().last().unwrap().to_owned()
+    };
+    let (officer, senior) = (key_of("officer", "officer"), key_of("senior", "senior_officer"));
+    let application = serde_json::json!({
+        "organisation_id": org["id"],
+        "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
+                        "items": [{"code": "3A001.a.1", "quantity": 10, "value": 5000, "currency": "EUR"}]},
+        "end_use_statement": "Radar research"
+    });
+    std::fs::write(dir.join("app.json"), application.to_string()).unwrap();
+    let applied: serde_json::Value =
+        serde_json::from_str(&ok(&run(&dir, &["apply", "--input", "app.json", "--submit"]))).unwrap();
+    let case_id = applied["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
+    std::fs::write(
+        dir.join("refuse.json"),
+        r#"{"kind":"refuse","reason":"Risk of diversion","version":1,"refusal_criteria":["Criterion 7"]}"#,
+    )
+    .unwrap();
+    let as_holder = |key: &str, args: &[&str]| {
+        crate::accord().current_dir(&dir).env("ACCORD_KEY", key).args(args).output().unwrap()
+    };
+
+    // The officer refuses with their own key (the flag); the decision is theirs, not the operator's.
+    let decided: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &["--key", &officer, "cases", "decide", &case_id, "--input", "refuse.json"],
+    )))
+    .unwrap();
+    assert_eq!(decided["status"], "awaiting_countersignature");
+    assert!(decided["decision"]["by"].as_str().unwrap().starts_with("user:usr_"), "{}", decided["decision"]);
+    // An officer may not countersign; a senior officer (the key in the environment) does.
+    let refused = as_holder(&officer, &["cases", "countersign", &case_id, "--version", "2"]);
+    assert_eq!(refused.status.code(), Some(7), "not allowed: {}", text(&refused.stderr));
+    let signed: serde_json::Value =
+        serde_json::from_str(&ok(&as_holder(&senior, &["cases", "countersign", &case_id, "--version", "2"]))).unwrap();
+    assert_eq!(signed["status"], "refused");
+    assert_ne!(signed["decision"]["countersigned_by"], signed["decision"]["by"], "four eyes");
+    // A key that does not work is refused before anything is read.
+    let bad = as_holder("key_00000000000000000000000000.0000", &["cases", "list"]);
+    assert_eq!(bad.status.code(), Some(7), "{}", text(&bad.stderr));
+    assert!(text(&bad.stderr).contains("invalid_api_key"), "{}", text(&bad.stderr));
+}
