@@ -7,6 +7,7 @@ mod check;
 mod coalition;
 mod controls;
 mod public;
+mod screen;
 mod session;
 
 use crate::AppState;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
         .route("/check", get(check::check))
+        .route("/screen", get(screen::screen))
         .route("/coalition", get(coalition::coalition))
         .route("/coalition/consultations/{id}/answer", post(coalition::answer))
         .route("/cases", get(cases::queue))
@@ -157,6 +159,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                             @match viewer {
                                 Some(s) => {
                                     li { a href="/check" { "Check a shipment" } }
+                                    li { a href="/screen" { "Screen a party" } }
                                     li { a href="/cases" { "Cases" } }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/coalition" { "Coalition" } }

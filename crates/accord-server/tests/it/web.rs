@@ -409,7 +409,60 @@ async fn an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view(back
     .unwrap();
 }
 
+async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: Backend) {
+    let w = world(backend).await;
+    let op = accord_testing::operator();
+    let mut company = accord_core::listed::ListedEntity::new(
+        "test_list",
+        "C-1",
+        accord_core::listed::EntityKind::Organization,
+        "Rosoboronexport OAO",
+    );
+    company.add_name("Rosoboroneksport", accord_core::listed::NameKind::Alias);
+    let entities = vec![company];
+    let hash = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        entities.iter().map(accord_core::listed::entity_hash).collect::<String>().as_bytes(),
+    ));
+    let import = accord_app::ListImport {
+        list_id: "test_list".into(),
+        format: "ftm".into(),
+        content_hash: hash,
+        entities,
+        problems: 0,
+        source: "test".into(),
+    };
+    w.node.app.import_list(&op, import).await.unwrap();
+    let invitation = w.node.app.invite(&op, w.id("exporter_de")).await.unwrap();
+    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    let base = serve(&w.node).await;
+    let tag = format!("{backend:?}").to_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "exporter_de@example.org", "a long enough pass phrase");
+        b.find("header nav a[href='/screen']").click();
+        b.wait_url("/screen");
+        // A zero-width space hidden in the name does not hide the party, and is reported.
+        b.find("#name").type_text("Rosoboron\u{200B}export");
+        b.find("form.search button").click();
+        b.wait_url("name=");
+        assert!(b.find("#hits").text().starts_with('1'), "{}", b.find("#hits").text());
+        let hit = b.find("ol.hits li").text();
+        assert!(hit.contains("Rosoboron") && hit.contains("test_list C-1"), "{hit}");
+        assert!(b.find("#warnings").text().to_lowercase().contains("invisible"), "{}", b.find("#warnings").text());
+        accessible(&b, "screening results");
+        b.screenshot(&format!("screen-{tag}"));
+        // A year that is not one is refused beside the form.
+        b.find("#birth_year").type_text("19x1");
+        b.find("form.search button").click();
+        b.wait_url("birth_year=19x1");
+        assert!(b.find("#form-error").text().contains("not a year"), "{}", b.find("#form-error").text());
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,
     an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view,
     an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
     a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,

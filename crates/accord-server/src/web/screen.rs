@@ -1,0 +1,106 @@
+//! Screening a party: a name (with its country and year when known) against every restricted-party list in force,
+//! each hit with why it matched — the aligned parts of the names and what lowered the score — and the writing
+//! tricks the name showed.
+
+use super::session::Viewer;
+use super::{PageError, page, redirect};
+use crate::AppState;
+use accord_app::ScreenQuery;
+use accord_core::Error;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+/// The form's fields, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ScreenForm {
+    name: Option<String>,
+    country: Option<String>,
+    birth_year: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ScreenForm {
+    fn query(&self, name: &str) -> Result<ScreenQuery, Error> {
+        let birth_year = match given(&self.birth_year) {
+            None => None,
+            Some(y) => {
+                Some(y.parse::<i32>().map_err(|_| Error::validation("birth_year", format!("'{y}' is not a year")))?)
+            }
+        };
+        Ok(ScreenQuery {
+            name: name.to_owned(),
+            r#type: None,
+            country: given(&self.country).map(str::to_owned),
+            birth_year,
+            subject: None,
+        })
+    }
+}
+
+/// The screening page: the form, and the hits once a name is sent.
+pub(crate) async fn screen(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(f): Query<ScreenForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/screen", Vec::new())) };
+    let outcome = match given(&f.name) {
+        Some(name) => match f.query(name) {
+            Ok(q) => Some(s.app.screen(&session.principal, &[q], 10, accord_screen::DEFAULT_THRESHOLD).await),
+            Err(e) => Some(Err(e)),
+        },
+        None => None,
+    };
+    let body = html! {
+        h1 { "Screen a party" }
+        p { "Against every restricted-party list in force on this node." }
+        @if let Some(Err(e)) = &outcome {
+            p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+        }
+        form.search method="get" action="/screen" role="search" {
+            label for="name" { "Name, in any script" input #name name="name" value=[given(&f.name)] required maxlength="500"; }
+            label for="country" { "Country code" input #country name="country" value=[given(&f.country)] maxlength="6"; }
+            label for="birth_year" { "Year of birth or founding" input #birth_year name="birth_year" inputmode="numeric" value=[given(&f.birth_year)] maxlength="4"; }
+            button type="submit" { "Screen" }
+        }
+        @if let Some(Ok(results)) = &outcome {
+            @for r in results {
+                @if !r.warnings.is_empty() {
+                    div.error role="note" #warnings { p { strong { "How the name is written:" } } ul { @for w in &r.warnings { li { (w.message) } } } }
+                }
+                h2 #hits { (r.hits.len()) @if r.hits.len() == 1 { " possible match" } @else { " possible matches" } }
+                @if r.hits.is_empty() { p { "No listed party matches this name above the threshold." } }
+                ol.hits {
+                    @for h in &r.hits {
+                        li {
+                            strong { (h.hit.matched_name) } " — " (h.hit.list_id) " " span.code { (h.hit.entity_id) }
+                            " · score " (format!("{:.2}", h.hit.score))
+                            @if h.suppressed { " · " em { "judged a false positive by your authority" } }
+                            br;
+                            span.meta {
+                                @for (i, part) in h.hit.explanation.parts.iter().enumerate() {
+                                    @if i > 0 { "; " } "“" (part.query) "” ~ “" (part.listed) "”"
+                                }
+                                @for p in &h.hit.explanation.penalties { " · " (p.reason) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let status = match &outcome {
+        Some(Err(e)) if e.code.http_status() >= 500 => return Err(e.clone().into()),
+        Some(Err(e)) => StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+        _ => StatusCode::OK,
+    };
+    let mut response = page("Screen a party", Some(&session), body)?.into_response();
+    *response.status_mut() = status;
+    Ok(response)
+}
