@@ -490,6 +490,14 @@ impl App {
         self.store.cases(&scope).await
     }
 
+    /// One page of the cases visible to the caller (`per_page` of them, from page 1), in the queue's order, and how
+    /// many there are in all.
+    pub async fn cases_page(&self, p: &Principal, page: u64, per_page: u64) -> Result<(Vec<Case>, u64)> {
+        let scope = scope_filter(&scope_of(p)?)?;
+        let per_page = per_page.clamp(1, 500);
+        self.store.cases_page(&scope, page.max(1).saturating_sub(1).saturating_mul(per_page), per_page).await
+    }
+
     /// One case, if visible to the caller.
     pub async fn case(&self, p: &Principal, id: &str) -> Result<Case> {
         let scope = scope_of(p)?;

@@ -425,6 +425,8 @@ pub trait CaseStore: Send + Sync {
     async fn case(&self, id: &CaseId) -> Result<Option<Case>>;
     /// Cases, highest risk first and then the earliest due: of one organisation, at one authority, or all.
     async fn cases(&self, scope: &UserScope) -> Result<Vec<Case>>;
+    /// One page of those cases, in the same order, and how many there are in all.
+    async fn cases_page(&self, scope: &UserScope, offset: u64, limit: u64) -> Result<(Vec<Case>, u64)>;
     /// An organisation's compliance profile, if one was recorded.
     async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>>;
     /// An authority's fast-track settings, if it set any.

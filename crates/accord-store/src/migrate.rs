@@ -133,6 +133,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0017_accounts.sql"),
         postgres: include_str!("../migrations/0017_accounts.sql"),
     },
+    Migration {
+        version: 18,
+        name: "case_queue_order",
+        sqlite: include_str!("../migrations/0018_case_queue_order.sql"),
+        postgres: include_str!("../migrations/0018_case_queue_order.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

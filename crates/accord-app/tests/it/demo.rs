@@ -33,6 +33,14 @@ async fn the_demo_seeds_a_coalition_with_cases_in_every_state(backend: Backend) 
         assert!(statuses.contains(s.as_str()), "a case {s:?}: {statuses:?}");
     }
     assert_eq!(report.cases.len(), 6);
+    // The queue a page at a time: the same cases in the same order as the whole list.
+    let (first, total) = app.cases_page(&op, 1, 4).await.unwrap();
+    let (second, _) = app.cases_page(&op, 2, 4).await.unwrap();
+    assert_eq!((first.len(), second.len(), total), (4, 2, 6));
+    let paged: Vec<_> = first.iter().chain(&second).map(|c| c.id.clone()).collect();
+    let whole: Vec<_> = app.cases(&op).await.unwrap().iter().map(|c| c.id.clone()).collect();
+    assert_eq!(paged, whole);
+    assert!(app.cases_page(&op, 3, 4).await.unwrap().0.is_empty(), "past the last page");
     assert_eq!(app.licences(&op).await.unwrap().len(), 1, "the approval issued its licence");
     let denials = app.denials(&op, None).await.unwrap();
     let by: BTreeSet<&str> = denials.iter().map(|d| d.denial.authority_id.as_str()).collect();

@@ -24,10 +24,25 @@ fn is_officer(s: &Session) -> bool {
     matches!(s.user.role, Role::Officer | Role::SeniorOfficer)
 }
 
-/// The queue: every case the signed-in person may see, highest risk first, with its clock.
-pub(crate) async fn queue(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
+/// Cases on one page of the queue.
+pub(crate) const PER_PAGE: u64 = 50;
+
+/// Which page of the queue.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct QueueQuery {
+    page: Option<u64>,
+}
+
+/// The queue: the cases the signed-in person may see, highest risk first, with their clocks, a page at a time.
+pub(crate) async fn queue(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
+) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/cases", Vec::new())) };
-    let cases = s.app.cases(&session.principal).await?;
+    let page_no = q.page.unwrap_or(1).max(1);
+    let (cases, total) = s.app.cases_page(&session.principal, page_no, PER_PAGE).await?;
+    let pages = total.div_ceil(PER_PAGE).max(1);
     let authorities = s.app.authorities().await?;
     let today = jiff::Zoned::now().date();
     let rows: Vec<_> = cases
@@ -39,6 +54,7 @@ pub(crate) async fn queue(State(s): State<AppState>, Viewer(viewer): Viewer) -> 
         .collect();
     let body = html! {
         h1 { "Cases" }
+        p.meta #count { (total) " cases · page " (page_no) " of " (pages) }
         @if rows.is_empty() { p { "No case to show." } }
         @else {
             table.queue {
@@ -61,6 +77,10 @@ pub(crate) async fn queue(State(s): State<AppState>, Viewer(viewer): Viewer) -> 
                     }
                 }
             }
+        }
+        nav.pages aria-label="Pages of the queue" {
+            @if page_no > 1 { a rel="prev" href=(format!("/cases?page={}", page_no - 1)) { "Previous page" } " " }
+            @if page_no < pages { a rel="next" href=(format!("/cases?page={}", page_no + 1)) { "Next page" } }
         }
     };
     Ok(page("Cases", Some(&session), body)?.into_response())

@@ -217,6 +217,29 @@ impl CaseStore for SqlStore {
         .await
     }
 
+    async fn cases_page(&self, scope: &UserScope, offset: u64, limit: u64) -> Result<(Vec<Case>, u64)> {
+        let (filter, value) = scope_clause(scope);
+        let params = value.as_deref().as_slice().to_vec();
+        let page = self
+            .records(
+                // The page's ids are found on the index alone; only their rows' data is read.
+                &format!(
+                    "SELECT c.data FROM cases c JOIN (SELECT id FROM cases {filter} \
+                     ORDER BY risk_score DESC, due_date, id LIMIT {limit} OFFSET {offset}) page ON page.id = c.id \
+                     ORDER BY c.risk_score DESC, c.due_date, c.id"
+                ),
+                &params,
+            )
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases {filter}");
+        let mut count = sqlx::query(&count_sql);
+        if let Some(v) = &value {
+            count = count.bind(v.clone());
+        }
+        let row = count.fetch_one(&mut *self.conn().await?).await.map_err(db_error)?;
+        Ok((page, u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0)))
+    }
+
     async fn profile(&self, org: &OrgId) -> Result<Option<ComplianceProfile>> {
         Ok(self
             .records("SELECT data FROM compliance_profiles WHERE organisation_id = $1", &[org.as_str()])
