@@ -25,7 +25,7 @@ pub struct Cli {
     /// Act as the holder of this API key (an officer deciding or countersigning, an exporter applying) instead of
     /// as the node operator; the key's role and authority decide what is allowed, as over the API.
     #[arg(long, global = true, env = "ACCORD_KEY", value_name = "TOKEN", hide_env_values = true)]
-    pub key: Option<String>,
+    pub api_key: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

@@ -65,7 +65,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 app = app.with_name_variants(v);
             }
             // With a key, the command acts as its holder; without one, as the operator of the node.
-            let operator = match &cli.key {
+            let operator = match &cli.api_key {
                 Some(token) => service(app.authenticate(token).await)?,
                 None => operator,
             };

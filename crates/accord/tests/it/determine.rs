@@ -438,7 +438,7 @@ fn officers_decide_and_countersign_from_the_command_line_with_their_own_keys() {
     // The officer refuses with their own key (the flag); the decision is theirs, not the operator's.
     let decided: serde_json::Value = serde_json::from_str(&ok(&run(
         &dir,
-        &["--key", &officer, "cases", "decide", &case_id, "--input", "refuse.json"],
+        &["--api-key", &officer, "cases", "decide", &case_id, "--input", "refuse.json"],
     )))
     .unwrap();
     assert_eq!(decided["status"], "awaiting_countersignature");

@@ -26,3 +26,4 @@ mod federation;
 mod lists;
 mod screen;
 mod sync;
+mod walkthrough;
