@@ -133,6 +133,33 @@ fn decide_form(v: &CaseView, csrf: &str) -> Markup {
     }
 }
 
+/// The officer's forms short of a decision: take the case, ask the exporter, record advice.
+fn work_forms(v: &CaseView, csrf: &str) -> Markup {
+    let id = &v.case.id;
+    html! {
+        h2 { "Work on the case" }
+        p { "Assigned to: " (v.case.assigned_to.as_deref().unwrap_or("nobody yet")) }
+        form method="post" action=(format!("/cases/{id}/assign")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="version" value=(v.case.version);
+            p { button type="submit" { "Take the case" } }
+        }
+        form method="post" action=(format!("/cases/{id}/ask")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="version" value=(v.case.version);
+            p { label for="question" { "Ask the exporter (the SLA clock stops until they answer)" } br;
+                textarea #question name="text" rows="2" required maxlength="4000" {} }
+            p { button type="submit" { "Ask" } }
+        }
+        form method="post" action=(format!("/cases/{id}/advise")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="version" value=(v.case.version);
+            p { label for="advice" { "Advice for the file" } br; textarea #advice name="text" rows="2" required maxlength="4000" {} }
+            p { button type="submit" { "Record the advice" } }
+        }
+    }
+}
+
 fn countersign_form(v: &CaseView, csrf: &str) -> Markup {
     html! {
         form method="post" action=(format!("/cases/{}/countersign", v.case.id)) {
@@ -185,7 +212,18 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
             @if let (Some(from), Some(until)) = (d.valid_from, d.valid_until) { p { "Valid from " (from) " until " (until) } }
             @if let Some(by) = &d.countersigned_by { p #countersigned { "Countersigned by " (by) } }
         }
-        @if officer && c.status == CaseStatus::Open { (decide_form(&v, &session.csrf)) }
+        @if officer && c.status == CaseStatus::Open {
+            (work_forms(&v, &session.csrf))
+            (decide_form(&v, &session.csrf))
+        }
+        @if session.user.role == Role::Exporter && c.info_requests.iter().any(|q| q.answer.is_none()) {
+            h2 { "Answer the authority's question" }
+            form method="post" action=(format!("/cases/{}/answer", c.id)) {
+                input type="hidden" name="csrf" value=(session.csrf);
+                p { label for="answer" { "Your answer" } br; textarea #answer name="text" rows="3" required maxlength="4000" {} }
+                p { button type="submit" { "Send the answer" } }
+            }
+        }
         @if session.user.role == Role::SeniorOfficer && c.status == CaseStatus::AwaitingCountersignature {
             (countersign_form(&v, &session.csrf))
         }
@@ -261,6 +299,69 @@ pub(crate) async fn decide(
     let case_id = id.clone();
     act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
         s.app.decide(&session.principal, &case_id, f.decision()?).await.map(|_| ())
+    })
+    .await
+}
+
+/// A form with a text: a question, an answer or advice.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct TextForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    text: String,
+}
+
+pub(crate) async fn ask(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TextForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        s.app.request_information(&session.principal, &case_id, f.version, &f.text).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn answer(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TextForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        s.app.answer_information(&session.principal, &case_id, &f.text).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn advise(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TextForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        s.app.advise(&session.principal, &case_id, f.version, &f.text).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn assign(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<VersionForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf, async move |s, session| {
+        s.app.assign_case(&session.principal, &case_id, f.version, None).await.map(|_| ())
     })
     .await
 }

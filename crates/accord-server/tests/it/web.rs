@@ -461,7 +461,43 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
     .unwrap();
 }
 
+async fn an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page(backend: Backend) {
+    let node = Node::new(backend).await;
+    let report = node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let case_id = report.cases.iter().find(|(_, state)| state == "open").unwrap().0.clone();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/cases/{case_id}"));
+        b.find("form[action$='/assign'] button").click();
+        b.wait_text("main", "Assigned to: usr_");
+        b.find("#advice").type_text("The consignee is known to us");
+        b.find("form[action$='/advise'] button").click();
+        b.wait_text("main", "The consignee is known to us");
+        accessible(&b, "a case being worked on");
+        // Asking the exporter stops the clock; the case waits for them.
+        b.find("#question").type_text("Please send the end-user certificate");
+        b.find("form[action$='/ask'] button").click();
+        b.wait_text("main", "Please send the end-user certificate");
+
+        b.open(&format!("{base}/account"));
+        b.find("form[action='/sign-out'] button").click();
+        b.wait_url("/sign-in");
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/cases/{case_id}"));
+        assert!(b.find_all("form[action$='/decide']").is_empty(), "an exporter does not decide");
+        b.find("#answer").type_text("Attached to the application today");
+        b.find("form[action$='/answer'] button").click();
+        b.wait_text("main", "Answer: Attached to the application today");
+        assert!(b.find_all("form[action$='/answer']").is_empty(), "the question is answered");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
     a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,
     an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view,
     an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
