@@ -314,54 +314,25 @@ pub(crate) struct TextForm {
     text: String,
 }
 
-pub(crate) async fn ask(
+/// The officer's work short of a decision, and the exporter's answer: `assign` (take the case), `ask`, `advise`,
+/// `answer`.
+pub(crate) async fn work(
     State(s): State<AppState>,
     Viewer(viewer): Viewer,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     PageForm(f): PageForm<TextForm>,
 ) -> Result<Response, PageError> {
     let case_id = id.clone();
     act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
-        s.app.request_information(&session.principal, &case_id, f.version, &f.text).await.map(|_| ())
-    })
-    .await
-}
-
-pub(crate) async fn answer(
-    State(s): State<AppState>,
-    Viewer(viewer): Viewer,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<TextForm>,
-) -> Result<Response, PageError> {
-    let case_id = id.clone();
-    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
-        s.app.answer_information(&session.principal, &case_id, &f.text).await.map(|_| ())
-    })
-    .await
-}
-
-pub(crate) async fn advise(
-    State(s): State<AppState>,
-    Viewer(viewer): Viewer,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<TextForm>,
-) -> Result<Response, PageError> {
-    let case_id = id.clone();
-    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
-        s.app.advise(&session.principal, &case_id, f.version, &f.text).await.map(|_| ())
-    })
-    .await
-}
-
-pub(crate) async fn assign(
-    State(s): State<AppState>,
-    Viewer(viewer): Viewer,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<VersionForm>,
-) -> Result<Response, PageError> {
-    let case_id = id.clone();
-    act(s, viewer, id, &f.csrf, async move |s, session| {
-        s.app.assign_case(&session.principal, &case_id, f.version, None).await.map(|_| ())
+        let (p, id, version, text) = (&session.principal, case_id.as_str(), f.version, f.text.as_str());
+        match action.as_str() {
+            "assign" => s.app.assign_case(p, id, version, None).await,
+            "ask" => s.app.request_information(p, id, version, text).await,
+            "advise" => s.app.advise(p, id, version, text).await,
+            "answer" => s.app.answer_information(p, id, text).await,
+            _ => Err(Error::new(accord_core::ErrorCode::RouteNotFound, "no such action on a case")),
+        }
+        .map(|_| ())
     })
     .await
 }

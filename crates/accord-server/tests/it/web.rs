@@ -161,9 +161,7 @@ async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_brows
         assert!(b.find(".error").text().contains("invitation_invalid"), "{}", b.find(".error").text());
 
         // Signing out ends the session; the account page then asks to sign in.
-        b.open(&format!("{base}/account"));
-        b.find("form[action='/sign-out'] button").click();
-        b.wait_url("/sign-in");
+        sign_out(&b, &base);
         b.open(&format!("{base}/account"));
         b.wait_url("/sign-in?next=/account");
 
@@ -240,7 +238,14 @@ async fn forms_without_their_token_are_refused_and_cookies_are_strict(backend: B
     assert_eq!(away.headers()["location"], "/account");
 }
 
-/// Sets `email`'s password through an invitation and signs in through the sign-in page.
+/// Signs out from the account page.
+fn sign_out(b: &Browser, base: &str) {
+    b.open(&format!("{base}/account"));
+    b.find("form[action='/sign-out'] button").click();
+    b.wait_url("/sign-in");
+}
+
+/// Signs in through the sign-in page.
 fn sign_in(b: &Browser, base: &str, email: &str, password: &str) {
     b.open(&format!("{base}/sign-in"));
     b.find("#email").type_text(email);
@@ -356,9 +361,7 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
         assert!(b.find_all("form[action$='/countersign']").is_empty(), "an officer does not countersign");
 
         // A second, senior officer countersigns.
-        b.open(&format!("{base}/account"));
-        b.find("form[action='/sign-out'] button").click();
-        b.wait_url("/sign-in");
+        sign_out(&b, &base);
         sign_in(&b, &base, "senior_de@example.org", "a long enough pass phrase");
         b.open(&format!("{base}/cases/{case_id}"));
         b.find("form[action$='/countersign'] button").click();
@@ -398,9 +401,7 @@ async fn an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view(back
         assert!(b.find_all("article.consultation form").is_empty(), "a consultation is answered once");
 
         // The consulting authority reads the answer.
-        b.open(&format!("{base}/account"));
-        b.find("form[action='/sign-out'] button").click();
-        b.wait_url("/sign-in");
+        sign_out(&b, &base);
         sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
         b.open(&format!("{base}/coalition"));
         assert!(b.find("article.consultation .answer").text().contains("missile programme"));
@@ -481,9 +482,7 @@ async fn an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_p
         b.find("form[action$='/ask'] button").click();
         b.wait_text("main", "Please send the end-user certificate");
 
-        b.open(&format!("{base}/account"));
-        b.find("form[action='/sign-out'] button").click();
-        b.wait_url("/sign-in");
+        sign_out(&b, &base);
         sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
         b.open(&format!("{base}/cases/{case_id}"));
         assert!(b.find_all("form[action$='/decide']").is_empty(), "an exporter does not decide");
