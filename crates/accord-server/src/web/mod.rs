@@ -6,6 +6,7 @@ mod cases;
 mod check;
 mod coalition;
 mod controls;
+mod licences;
 mod public;
 mod screen;
 mod session;
@@ -36,6 +37,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/screen", get(screen::screen))
         .route("/coalition", get(coalition::coalition))
         .route("/coalition/consultations/{id}/answer", post(coalition::answer))
+        .route("/licences", get(licences::licences))
+        .route("/licences/{id}", get(licences::licence))
+        .route("/licences/{id}/shipments", post(licences::report))
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/decide", post(cases::decide))
@@ -162,6 +166,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     li { a href="/check" { "Check a shipment" } }
                                     li { a href="/screen" { "Screen a party" } }
                                     li { a href="/cases" { "Cases" } }
+                                    li { a href="/licences" { "Licences" } }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/coalition" { "Coalition" } }
                                     }

@@ -495,7 +495,42 @@ async fn an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_p
     .unwrap();
 }
 
+async fn an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    let today = jiff::Zoned::now().date().to_string();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/licences']").click();
+        b.wait_url("/licences");
+        b.find("main table a").click();
+        b.wait_url("/licences/lic_");
+        assert_eq!(b.find("table.items td.left").text(), "10", "nothing shipped yet");
+        accessible(&b, "a licence");
+        let ship = |quantity: &str| {
+            b.script(&format!("document.getElementById('date').value = '{today}'"));
+            b.find("#quantity").type_text(quantity);
+            b.find("#value").type_text("100");
+            b.find("#consignee").type_text("Bangalore Composites Pvt. Ltd.");
+            b.find("#transport_document").type_text("AWB 176-12345675");
+            b.find("form[action$='/shipments'] button").click();
+        };
+        ship("4");
+        b.wait_text("table.items td.left", "6");
+        assert!(b.find("ul.shipments").text().contains("Bangalore Composites"));
+        // More than is left is refused beside the form, and nothing is drawn.
+        ship("100");
+        b.wait_text("#form-error", "shipment_refused");
+        assert_eq!(b.find("table.items td.left").text(), "6");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence,
     an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
     a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,
     an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view,
