@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// The form's fields, each as typed (every one optional, so a half-filled form is shown again, not refused).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub(crate) struct CheckForm {
     date: Option<String>,
     origin: Option<String>,
@@ -183,6 +183,32 @@ fn answer(j: &JurisdictionAnswer) -> Markup {
     }
 }
 
+/// The form that applies for a licence for the shipment just checked: the same fields, the end-use statement and
+/// the declarations.
+fn apply_form(f: &CheckForm, csrf: &str) -> Markup {
+    let fields = serde_json::to_value(f).unwrap_or_default();
+    html! {
+        h2 { "Apply for a licence" }
+        form.apply method="post" action="/apply" {
+            input type="hidden" name="csrf" value=(csrf);
+            @if let Some(map) = fields.as_object() {
+                @for (name, value) in map {
+                    @if let Some(v) = value.as_str() { input type="hidden" name=(name) value=(v); }
+                }
+            }
+            p { label for="end_use_statement" { "End-use statement for the authority" } br;
+                textarea #end_use_statement name="end_use_statement" rows="3" required maxlength="4000" { (field(f, |f| &f.statement)) } }
+            fieldset {
+                legend { "Declarations" }
+                p { label { input type="checkbox" name="no_wmd_end_use" value="true" required; " The goods are not for weapons of mass destruction or their delivery" } }
+                p { label { input type="checkbox" name="no_military_end_use" value="true" required; " The goods are not for a military end use" } }
+                p { label { input type="checkbox" name="no_reexport_without_consent" value="true" required; " The goods are not re-exported without the authority's consent" } }
+            }
+            p { button type="submit" { "Submit the application" } }
+        }
+    }
+}
+
 fn result(d: &Determination) -> Markup {
     html! {
         h2 #result { "The answer for " time datetime=(d.date) { (d.date) } }
@@ -234,7 +260,13 @@ pub(crate) async fn check(
             _ => {}
         }
         (form(&f))
-        @if let Some(Ok(d)) = &outcome { (result(d)) }
+        @if let Some(Ok(d)) = &outcome {
+            (result(d))
+            @if session.user.role == accord_core::model::Role::Exporter
+                && d.jurisdictions.iter().any(|j| j.outcome == Outcome::LicenceRequired) {
+                (apply_form(&f, &session.csrf))
+            }
+        }
     };
     let status = match &outcome {
         Some(Err(e)) if e.code.http_status() < 500 => {
@@ -246,4 +278,45 @@ pub(crate) async fn check(
     let mut response = page("Check a shipment", Some(&session), body)?.into_response();
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The application form as sent: the checked shipment, the statement and the declarations.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ApplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    shipment: CheckForm,
+    #[serde(default)]
+    end_use_statement: String,
+    #[serde(default)]
+    no_wmd_end_use: Option<String>,
+    #[serde(default)]
+    no_military_end_use: Option<String>,
+    #[serde(default)]
+    no_reexport_without_consent: Option<String>,
+}
+
+/// Applies for a licence for a checked shipment, and submits it: the cases open at once.
+pub(crate) async fn apply(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    super::PageForm(f): super::PageForm<ApplyForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/check", Vec::new())) };
+    super::session::check_csrf(&session, &f.csrf)?;
+    let application = f.shipment.transaction().and_then(|tx| {
+        serde_json::from_value(json!({
+            "transaction": tx,
+            "end_use_statement": f.end_use_statement,
+            "declarations": {
+                "no_wmd_end_use": f.no_wmd_end_use.is_some(),
+                "no_military_end_use": f.no_military_end_use.is_some(),
+                "no_reexport_without_consent": f.no_reexport_without_consent.is_some(),
+            },
+        }))
+        .map_err(|e| Error::new(accord_core::ErrorCode::InvalidBody, e.to_string()))
+    })?;
+    s.app.create_application(&session.principal, application, None, true).await?;
+    Ok(redirect("/cases", Vec::new()))
 }

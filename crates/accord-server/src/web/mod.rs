@@ -34,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
         .route("/check", get(check::check))
+        .route("/apply", post(check::apply))
         .route("/screen", get(screen::screen))
         .route("/coalition", get(coalition::coalition))
         .route("/coalition/consultations/{id}/answer", post(coalition::answer))

@@ -311,6 +311,22 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
         b.wait_url("code=3A001.a.1X");
         assert!(b.find("#form-error").text().contains("items[0].code"), "{}", b.find("#form-error").text());
         assert_eq!(b.find("#destination").attribute("value").as_deref(), Some("CN"));
+
+        // A licence is needed: the exporter applies from the answer, with the declarations, and the case opens.
+        b.open(&format!(
+            "{base}/check?date=2025-12-01&origin=DE&destination=CN&end_use=civil&code=3A001.a.1&description=ICs\
+             &quantity=10&value=5000&currency=EUR&party_role=consignee&party_name=Shenzhen+Example+Trading&party_country=CN"
+        ));
+        b.find("#end_use_statement").type_text("Radar research at a university laboratory");
+        for d in ["no_wmd_end_use", "no_military_end_use", "no_reexport_without_consent"] {
+            b.find(&format!("form.apply input[name='{d}']")).click();
+        }
+        accessible(&b, "a checked shipment with the application form");
+        b.find("form.apply button").click();
+        b.wait_url("/cases");
+        let rows = b.find_all("table.queue tbody tr");
+        assert_eq!(rows.len(), 1, "the application opened its case");
+        assert!(rows[0].text().contains("EU") && rows[0].text().contains("open"), "{}", rows[0].text());
     })
     .await
     .unwrap();
