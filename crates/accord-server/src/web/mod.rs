@@ -36,6 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/check", get(check::check))
         .route("/apply", post(check::apply))
         .route("/screen", get(screen::screen))
+        .route("/screen/adjudications", post(screen::adjudicate))
         .route("/coalition", get(coalition::coalition))
         .route("/coalition/consultations/{id}/answer", post(coalition::answer))
         .route("/licences", get(licences::licences))

@@ -57,6 +57,12 @@ pub(crate) async fn screen(
         },
         None => None,
     };
+    let officer =
+        matches!(session.user.role, accord_core::model::Role::Officer | accord_core::model::Role::SeniorOfficer);
+    let back = format!(
+        "/screen?name={}",
+        given(&f.name).map(|n| n.bytes().map(|b| format!("%{b:02X}")).collect::<String>()).unwrap_or_default()
+    );
     let body = html! {
         h1 { "Screen a party" }
         p { "Against every restricted-party list in force on this node." }
@@ -81,13 +87,26 @@ pub(crate) async fn screen(
                         li {
                             strong { (h.hit.matched_name) } " — " (h.hit.list_id) " " span.code { (h.hit.entity_id) }
                             " · score " (format!("{:.2}", h.hit.score))
-                            @if h.suppressed { " · " em { "judged a false positive by your authority" } }
+                            @if h.suppressed { " · " em.judged { "judged a false positive by your authority" } }
                             br;
                             span.meta {
                                 @for (i, part) in h.hit.explanation.parts.iter().enumerate() {
                                     @if i > 0 { "; " } "“" (part.query) "” ~ “" (part.listed) "”"
                                 }
                                 @for p in &h.hit.explanation.penalties { " · " (p.reason) }
+                            }
+                            @if officer && !h.suppressed {
+                                form.adjudicate method="post" action="/screen/adjudications" {
+                                    input type="hidden" name="csrf" value=(session.csrf);
+                                    input type="hidden" name="subject" value=(r.subject);
+                                    input type="hidden" name="list_id" value=(h.hit.list_id);
+                                    input type="hidden" name="entity_id" value=(h.hit.entity_id);
+                                    input type="hidden" name="back" value=(back);
+                                    label { input type="radio" name="verdict" value="false_positive" required; " Not this party" } " "
+                                    label { input type="radio" name="verdict" value="true_positive" required; " This party" } " "
+                                    label { "Why " input name="reason" required maxlength="1000"; } " "
+                                    button type="submit" { "Record" }
+                                }
                             }
                         }
                     }
@@ -103,4 +122,40 @@ pub(crate) async fn screen(
     let mut response = page("Screen a party", Some(&session), body)?.into_response();
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// An officer's verdict on a hit, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AdjudicationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    list_id: String,
+    #[serde(default)]
+    entity_id: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Records an officer's verdict on a hit for their authority, then shows the screening again.
+pub(crate) async fn adjudicate(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    super::PageForm(f): super::PageForm<AdjudicationForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/screen", Vec::new())) };
+    super::session::check_csrf(&session, &f.csrf)?;
+    let input: accord_app::NewAdjudication = serde_json::from_value(serde_json::json!({
+        "subject": f.subject, "list_id": f.list_id, "entity_id": f.entity_id, "verdict": f.verdict, "reason": f.reason,
+    }))
+    .map_err(|_| Error::validation("verdict", "choose whether the hit is this party or not"))?;
+    s.app.adjudicate(&session.principal, input).await?;
+    let back = if f.back.starts_with("/screen?") { f.back.as_str() } else { "/screen" };
+    Ok(redirect(back, Vec::new()))
 }

@@ -449,8 +449,10 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
         source: "test".into(),
     };
     w.node.app.import_list(&op, import).await.unwrap();
-    let invitation = w.node.app.invite(&op, w.id("exporter_de")).await.unwrap();
-    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    for who in ["exporter_de", "officer_de"] {
+        let invitation = w.node.app.invite(&op, w.id(who)).await.unwrap();
+        w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    }
     let base = serve(&w.node).await;
     let tag = format!("{backend:?}").to_lowercase();
     tokio::task::spawn_blocking(move || {
@@ -473,6 +475,17 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
         b.find("form.search button").click();
         b.wait_url("birth_year=19x1");
         assert!(b.find("#form-error").text().contains("not a year"), "{}", b.find("#form-error").text());
+        assert!(b.find_all("form.adjudicate").is_empty(), "an exporter does not adjudicate");
+
+        // An officer judges the hit a false positive, with the reason; screened again, it shows as judged.
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer_de@example.org", "a long enough pass phrase");
+        b.open(&format!("{base}/screen?name=Rosoboronexport"));
+        b.find("form.adjudicate input[value='false_positive']").click();
+        b.find("form.adjudicate input[name='reason']").type_text("Our customer is a bakery in Bonn");
+        b.find("form.adjudicate button").click();
+        b.wait_text("ol.hits li", "judged a false positive by your authority");
+        assert!(b.find_all("form.adjudicate").is_empty(), "a judged hit is not judged again");
     })
     .await
     .unwrap();
