@@ -1,6 +1,7 @@
 //! Signing in and out: the sign-in form, the invitation link that sets a password, the account page, and signing
 //! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
 
+use super::i18n::t;
 use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
 use super::{Page, PageError, PageForm, layout, page, redirect};
 use crate::AppState;
@@ -60,19 +61,19 @@ fn sign_in_page(status: StatusCode, email: &str, next: &str, token: &str, error:
     Page(
         status,
         layout(
-            "Sign in",
+            t("sign_in.title"),
             None,
             html! {
-                h1 { "Sign in" }
+                h1 { (t("sign_in.title")) }
                 (form_error(error))
                 form method="post" action="/sign-in" {
                     input type="hidden" name="form_token" value=(token);
                     input type="hidden" name="next" value=(next);
-                    p { label for="email" { "E-mail address" } br; input #email type="email" name="email" value=(email) required autocomplete="username" maxlength="254"; }
-                    p { label for="password" { "Password" } br; input #password type="password" name="password" required autocomplete="current-password" maxlength="128"; }
-                    p { button type="submit" { "Sign in" } }
+                    p { label for="email" { (t("sign_in.email")) } br; input #email type="email" name="email" value=(email) required autocomplete="username" maxlength="254"; }
+                    p { label for="password" { (t("sign_in.password")) } br; input #password type="password" name="password" required autocomplete="current-password" maxlength="128"; }
+                    p { button type="submit" { (t("sign_in.submit")) } }
                 }
-                p.meta { "No password yet? Your administrator sends you an invitation link to set one." }
+                p.meta { (t("sign_in.no_password")) }
             },
         ),
     )
@@ -197,28 +198,28 @@ pub(crate) async fn account(State(s): State<AppState>, Viewer(viewer): Viewer) -
     let u = &session.user;
     let live = s.app.live_sessions(&u.id).await?;
     let page = page(
-        "Your account",
+        t("account.title"),
         Some(&session),
         html! {
-            h1 { "Your account" }
+            h1 { (t("account.title")) }
             table {
                 tbody {
-                    tr { th scope="row" { "Name" } td { (u.name) } }
-                    tr { th scope="row" { "E-mail address" } td { (u.email) } }
-                    tr { th scope="row" { "Role" } td { (u.role.as_str().replace('_', " ")) } }
-                    @if let Some(a) = &u.authority_id { tr { th scope="row" { "Authority" } td { (a) } } }
-                    @if let Some(o) = &u.organisation_id { tr { th scope="row" { "Organisation" } td { (o) } } }
-                    tr { th scope="row" { "This session ends" } td { (session.expires_at) } }
-                    tr { th scope="row" { "Sessions signed in" } td #sessions { (live) } }
+                    tr { th scope="row" { (t("account.name")) } td { (u.name) } }
+                    tr { th scope="row" { (t("account.email")) } td { (u.email) } }
+                    tr { th scope="row" { (t("account.role")) } td { (u.role.as_str().replace('_', " ")) } }
+                    @if let Some(a) = &u.authority_id { tr { th scope="row" { (t("account.authority")) } td { (a) } } }
+                    @if let Some(o) = &u.organisation_id { tr { th scope="row" { (t("account.organisation")) } td { (o) } } }
+                    tr { th scope="row" { (t("account.ends")) } td { (session.expires_at) } }
+                    tr { th scope="row" { (t("account.sessions")) } td #sessions { (live) } }
                 }
             }
             form method="post" action="/sign-out" {
                 input type="hidden" name="csrf" value=(session.csrf);
-                button type="submit" { "Sign out" }
+                button type="submit" { (t("account.sign_out")) }
             }
             form method="post" action="/sign-out-everywhere" {
                 input type="hidden" name="csrf" value=(session.csrf);
-                p { button type="submit" { "Sign out everywhere" } " " span.meta { "ends every session, on every device" } }
+                p { button type="submit" { (t("account.sign_out_everywhere")) } " " span.meta { (t("account.everywhere_note")) } }
             }
         },
     )?;

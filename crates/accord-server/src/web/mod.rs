@@ -6,6 +6,7 @@ mod cases;
 mod check;
 mod coalition;
 mod controls;
+mod i18n;
 mod licences;
 mod public;
 mod screen;
@@ -19,6 +20,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use i18n::t;
 use maud::{DOCTYPE, Markup, html};
 
 /// The pages, with their stylesheet.
@@ -49,7 +51,40 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}/{action}", post(cases::work))
         .route("/sign-out", post(account::sign_out))
         .route("/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route("/language/{code}", get(language))
         .route("/static/accord.css", get(stylesheet))
+        .layer(axum::middleware::from_fn(i18n::in_language))
+}
+
+/// Where to go back to after choosing a language.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Keeps a person's choice of language in a cookie, and goes back to the page they were on.
+async fn language(
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Back>,
+) -> Response {
+    // Back to the page the choice was made on: the one named, else the referring page of this site.
+    let referer = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()));
+    let back = q
+        .back
+        .or(referer)
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    match i18n::Lang::ALL.into_iter().find(|l| l.code() == code) {
+        Some(lang) => {
+            redirect(&back, vec![session::set_cookie(&headers, i18n::LANG_COOKIE, lang.code(), 365 * 86_400)])
+        }
+        None => PageError(Error::not_found("language", &code)).into_response(),
+    }
 }
 
 const STYLE: &str = include_str!("style.css");
@@ -92,11 +127,11 @@ impl IntoResponse for PageError {
         let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let message = if status.is_server_error() {
             tracing::error!(error = %self.0.message, "a page failed");
-            "Something went wrong on this node; the error has been logged.".to_owned()
+            t("error.internal").to_owned()
         } else {
             self.0.message
         };
-        let title = if status == StatusCode::NOT_FOUND { "Not found" } else { "This cannot be shown" };
+        let title = if status == StatusCode::NOT_FOUND { t("error.not_found") } else { t("error.refused") };
         Page(
             status,
             layout(
@@ -105,7 +140,7 @@ impl IntoResponse for PageError {
                 html! {
                     h1 { (title) }
                     p.error role="alert" { (message) " " span.meta { "(" (self.0.code.as_str()) ")" } }
-                    p { a href="/" { "Back to the start page" } }
+                    p { a href="/" { (t("error.back")) } }
                 },
             ),
         )
@@ -147,7 +182,7 @@ pub(crate) type PageResult = Result<Page, PageError>;
 pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(i18n::lang().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -155,33 +190,39 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                 link rel="stylesheet" href="/static/accord.css";
             }
             body {
-                a.skip href="#main" { "Skip to the content" }
+                a.skip href="#main" { (t("skip")) }
                 header.site {
                     a.brand href="/" { "Accord" }
-                    nav aria-label="Main" {
+                    nav aria-label=(t("nav.main")) {
                         ul {
-                            li { a href="/controls" { "Control list" } }
-                            li { a href="/policies" { "Policies" } }
-                            li { a href="/authorities" { "Authorities" } }
+                            li { a href="/controls" { (t("nav.controls")) } }
+                            li { a href="/policies" { (t("nav.policies")) } }
+                            li { a href="/authorities" { (t("nav.authorities")) } }
                             @match viewer {
                                 Some(s) => {
-                                    li { a href="/check" { "Check a shipment" } }
-                                    li { a href="/screen" { "Screen a party" } }
-                                    li { a href="/cases" { "Cases" } }
-                                    li { a href="/licences" { "Licences" } }
+                                    li { a href="/check" { (t("nav.check")) } }
+                                    li { a href="/screen" { (t("nav.screen")) } }
+                                    li { a href="/cases" { (t("nav.cases")) } }
+                                    li { a href="/licences" { (t("nav.licences")) } }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
-                                        li { a href="/coalition" { "Coalition" } }
+                                        li { a href="/coalition" { (t("nav.coalition")) } }
                                     }
                                     li { a href="/account" { (s.user.name) } }
                                 }
-                                None => li { a href="/sign-in" { "Sign in" } },
+                                None => li { a href="/sign-in" { (t("nav.sign_in")) } },
                             }
                         }
                     }
                 }
                 main #main { (body) }
                 footer.site {
-                    "Accord: one export-control system for allied governments and their exporters."
+                    p { (t("footer")) }
+                    nav aria-label=(t("footer.language")) {
+                        @for l in i18n::Lang::ALL {
+                            @if l == i18n::lang() { span lang=(l.code()) { (i18n::name(l)) } " " }
+                            @else { a href=(format!("/language/{}", l.code())) lang=(l.code()) hreflang=(l.code()) { (i18n::name(l)) } " " }
+                        }
+                    }
                 }
             }
         }
@@ -195,24 +236,18 @@ pub(crate) fn page(title: &str, viewer: Option<&Session>, body: Markup) -> PageR
 
 async fn home(session::Viewer(viewer): session::Viewer) -> PageResult {
     page(
-        "Start",
+        t("home.title"),
         viewer.as_ref(),
         html! {
-            h1 { "Export controls, one coalition" }
-            p {
-                "Accord keeps the allies' harmonized dual-use control list, tells exporters what each allied "
-                "jurisdiction requires for a shipment, and lets licensing authorities decide together."
-            }
-            h2 { "Classify goods" }
-            p {
-                "Search the control list by code or words, or browse its categories; each entry shows its sub-items "
-                "and the code each jurisdiction lists it under."
-            }
+            h1 { (t("home.h1")) }
+            p { (t("home.intro")) }
+            h2 { (t("home.classify")) }
+            p { (t("home.classify_intro")) }
             form.search method="get" action="/controls" role="search" {
-                label for="q" { "Code or words" input #q type="search" name="q" required maxlength="200"; }
-                button type="submit" { "Search" }
+                label for="q" { (t("home.query")) input #q type="search" name="q" required maxlength="200"; }
+                button type="submit" { (t("home.search")) }
             }
-            p { a href="/controls" { "Browse the control list" } " · " a href="/controls/versions" { "Its versions" } }
+            p { a href="/controls" { (t("home.browse")) } " · " a href="/controls/versions" { (t("home.versions")) } }
         },
     )
 }

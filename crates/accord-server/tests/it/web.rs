@@ -82,6 +82,18 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         let indents: Vec<String> = entries.iter().filter_map(|e| e.attribute("style")).collect();
         assert!(indents.iter().any(|s| s != "margin-left: 0rem"), "some entries are sub-items: {indents:?}");
 
+        // The pages speak German once it is chosen, and keep it.
+        b.open(&format!("{base}/controls"));
+        b.find("footer a[hreflang='de']").click();
+        b.wait_text("header nav", "Güterliste");
+        assert_eq!(b.script("return document.documentElement.lang"), "de");
+        assert!(b.url().ends_with("/controls"), "back to the page the choice was made on: {}", b.url());
+        b.open(&format!("{base}/"));
+        assert_eq!(b.find("h1").text(), "Exportkontrolle, eine Koalition");
+        accessible(&b, "the start page in German");
+        b.find("footer a[hreflang='en']").click();
+        b.wait_text("h1", "Export controls, one coalition");
+
         // A wrong code is a page that says so and suggests the nearest codes.
         b.open(&format!("{base}/controls/3A00X"));
         assert_eq!(b.find("h1").text(), "Not found");
@@ -122,6 +134,13 @@ async fn pages_are_html_with_a_strict_policy_and_errors_keep_their_status(backen
     let body = axum::body::to_bytes(echoed.into_body(), 1 << 20).await.unwrap();
     let html = String::from_utf8(body.to_vec()).unwrap();
     assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "the query is escaped");
+    // The browser's language is followed until a choice is made.
+    let german = {
+        let req = Request::get("/").header("accept-language", "de-DE,de;q=0.9,en;q=0.5").body(Body::empty()).unwrap();
+        let body = axum::body::to_bytes(node.router.clone().oneshot(req).await.unwrap().into_body(), 1 << 20).await;
+        String::from_utf8(body.unwrap().to_vec()).unwrap()
+    };
+    assert!(german.contains("<html lang=\"de\">") && german.contains("Güter einstufen"), "{german}");
     let css = get("/static/accord.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
