@@ -98,7 +98,7 @@ pub(crate) async fn sign_in(
     match outcome {
         Ok(signed) => Ok(signed_in(&headers, &signed, &next)),
         Err(e) => {
-            let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = super::status_of(&e);
             if status.is_server_error() {
                 return Err(e.into());
             }
@@ -184,7 +184,7 @@ pub(crate) async fn accept_invitation(
         Ok(signed) => Ok(signed_in(&headers, &signed, "/account")),
         Err(e) if e.code == ErrorCode::InvitationInvalid => Err(e.into()),
         Err(e) => {
-            let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = super::status_of(&e);
             let form = accord_app::random_token()?;
             let page = invitation_page(status, &user.email, &format!("/invitations/{token}"), &form, Some(&e));
             Ok(with_form_token(&headers, page, &form))

@@ -3,14 +3,13 @@
 //! decide and to countersign. Exporters see their own cases here too, without the forms.
 
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page, redirect};
+use super::{PageError, PageForm, page, page_after, redirect};
 use crate::AppState;
 use accord_app::{CaseView, Session};
 use accord_core::Error;
 use accord_core::cases::{Application, CaseStatus, NewDecision};
 use accord_core::model::Role;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -228,11 +227,7 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
             (countersign_form(&v, &session.csrf))
         }
     };
-    let status =
-        error.map_or(StatusCode::OK, |e| StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
-    let mut response = page(&format!("Case {}", c.id), Some(session), body)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    page_after(error, &format!("Case {}", c.id), Some(session), body)
 }
 
 pub(crate) async fn case(

@@ -2,13 +2,13 @@
 //! the answer in plain words with the rules behind it, their legal sources, and what it rests on that is unverified.
 
 use super::session::Viewer;
-use super::{PageError, page, redirect};
+use super::{PageError, redirect};
 use crate::AppState;
 use accord_app::DetermineOptions;
 use accord_core::Error;
 use accord_core::determination::{Determination, JurisdictionAnswer, Outcome, Transaction};
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -268,16 +268,11 @@ pub(crate) async fn check(
             }
         }
     };
-    let status = match &outcome {
-        Some(Err(e)) if e.code.http_status() < 500 => {
-            axum::http::StatusCode::from_u16(e.code.http_status()).unwrap_or(axum::http::StatusCode::BAD_REQUEST)
-        }
-        Some(Err(e)) => return Err(e.clone().into()),
-        _ => axum::http::StatusCode::OK,
+    let error = match &outcome {
+        Some(Err(e)) => Some(e),
+        _ => None,
     };
-    let mut response = page("Check a shipment", Some(&session), body)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    super::page_after(error, "Check a shipment", Some(&session), body)
 }
 
 /// The application form as sent: the checked shipment, the statement and the declarations.

@@ -3,14 +3,13 @@
 //! verifications, and the health of each federation peer for those who may see it.
 
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page, redirect};
+use super::{PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::Session;
 use accord_core::denials::{AnswerKind, ConsultationStatus};
 use accord_core::{Error, ErrorCode};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 
@@ -102,11 +101,7 @@ async fn coalition_page(s: &AppState, session: &Session, error: Option<&Error>) 
             }
         }
     };
-    let status =
-        error.map_or(StatusCode::OK, |e| StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
-    let mut response = page("The coalition", Some(session), body)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    page_after(error, "The coalition", Some(session), body)
 }
 
 pub(crate) async fn coalition(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {

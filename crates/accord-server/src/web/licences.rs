@@ -2,14 +2,13 @@
 //! for the exporter the form that reports a shipment (refused, with the reason, when it goes beyond the licence).
 
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page, redirect};
+use super::{PageError, PageForm, page, page_after, redirect};
 use crate::AppState;
 use accord_app::Session;
 use accord_core::Error;
 use accord_core::licences::NewShipment;
 use accord_core::model::Role;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
@@ -82,11 +81,7 @@ async fn licence_page(s: &AppState, session: &Session, id: &str, error: Option<&
             }
         }
     };
-    let status =
-        error.map_or(StatusCode::OK, |e| StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
-    let mut response = page(&format!("Licence {}", l.id), Some(session), body)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    page_after(error, &format!("Licence {}", l.id), Some(session), body)
 }
 
 pub(crate) async fn licence(

@@ -124,7 +124,7 @@ impl From<Error> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = status_of(&self.0);
         let message = if status.is_server_error() {
             tracing::error!(error = %self.0.message, "a page failed");
             t("error.internal").to_owned()
@@ -226,6 +226,25 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                 }
             }
         }
+    }
+}
+
+/// The HTTP status of an error's class, as the API answers it.
+pub(crate) fn status_of(e: &Error) -> StatusCode {
+    StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A page that shows its forms again after `error`, with the error's status (200 without one); a server error is
+/// shown as the error page instead.
+pub(crate) fn page_after(
+    error: Option<&Error>,
+    title: &str,
+    viewer: Option<&Session>,
+    body: Markup,
+) -> Result<Response, PageError> {
+    match error {
+        Some(e) if e.code.http_status() >= 500 => Err(PageError(e.clone())),
+        _ => Ok(Page(error.map_or(StatusCode::OK, status_of), layout(title, viewer, body)).into_response()),
     }
 }
 

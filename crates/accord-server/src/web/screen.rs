@@ -3,13 +3,12 @@
 //! tricks the name showed.
 
 use super::session::Viewer;
-use super::{PageError, page, redirect};
+use super::{PageError, redirect};
 use crate::AppState;
 use accord_app::ScreenQuery;
 use accord_core::Error;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 
@@ -114,14 +113,11 @@ pub(crate) async fn screen(
             }
         }
     };
-    let status = match &outcome {
-        Some(Err(e)) if e.code.http_status() >= 500 => return Err(e.clone().into()),
-        Some(Err(e)) => StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-        _ => StatusCode::OK,
+    let error = match &outcome {
+        Some(Err(e)) => Some(e),
+        _ => None,
     };
-    let mut response = page("Screen a party", Some(&session), body)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    super::page_after(error, "Screen a party", Some(&session), body)
 }
 
 /// An officer's verdict on a hit, as sent.

@@ -2,7 +2,7 @@
 //! control list, opens an entry with its jurisdictions' codes and sub-items, and meets a clear page for a wrong code;
 //! an invited exporter sets a password, signs in and out; forms without their token are refused.
 
-use crate::support::{Node, world};
+use crate::support::{Node, World, world};
 use accord_store::Backend;
 use accord_testing::browser::Browser;
 use axum::body::Body;
@@ -81,6 +81,13 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         assert!(entries.len() > 10, "category 5 lists its entries");
         let indents: Vec<String> = entries.iter().filter_map(|e| e.attribute("style")).collect();
         assert!(indents.iter().any(|s| s != "margin-left: 0rem"), "some entries are sub-items: {indents:?}");
+
+        // Every version of the list, from the list's page.
+        b.open(&format!("{base}/controls"));
+        b.find("a[href='/controls/versions']").click();
+        b.wait_url("/controls/versions");
+        assert!(b.find("main table").text().contains("2025-11"), "{}", b.find("main table").text());
+        accessible(&b, "the versions");
 
         // The pages speak German once it is chosen, and keep it.
         b.open(&format!("{base}/controls"));
@@ -207,8 +214,7 @@ async fn an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_brows
 
 async fn forms_without_their_token_are_refused_and_cookies_are_strict(backend: Backend) {
     let w = world(backend).await;
-    let invitation = w.node.app.invite(&accord_testing::operator(), w.id("exporter_de")).await.unwrap();
-    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    set_passwords(&w, &["exporter_de"]).await;
     let send = |method: &str, path: &str, cookie: Option<String>, form: &str| {
         let mut req = Request::builder().method(method).uri(path).header("host", "accord.bafa.example");
         if let Some(c) = cookie {
@@ -257,6 +263,14 @@ async fn forms_without_their_token_are_refused_and_cookies_are_strict(backend: B
     assert_eq!(away.headers()["location"], "/account");
 }
 
+/// Gives members of the world the password "a long enough pass phrase", through invitations made by the operator.
+async fn set_passwords(w: &World, who: &[&str]) {
+    for member in who {
+        let invitation = w.node.app.invite(&accord_testing::operator(), w.id(member)).await.unwrap();
+        w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    }
+}
+
 /// Signs out from the account page.
 fn sign_out(b: &Browser, base: &str) {
     b.open(&format!("{base}/account"));
@@ -278,8 +292,7 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
     let op = accord_testing::operator();
     accord_testing::data::import_controls(&w.node.app, "2021-01-01", false).await;
     w.node.app.ensure_policies(&op).await.unwrap();
-    let invitation = w.node.app.invite(&op, w.id("exporter_de")).await.unwrap();
-    w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
+    set_passwords(&w, &["exporter_de"]).await;
     let base = serve(&w.node).await;
     let tag = format!("{backend:?}").to_lowercase();
     tokio::task::spawn_blocking(move || {
@@ -366,10 +379,7 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
     let applied = w.node.post("/api/v1/applications?submit=true", Some(w.key("exporter_de")), application).await;
     assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
     let case_id = applied.body["outcomes"][0]["case_id"].as_str().unwrap().to_owned();
-    for who in ["officer_de", "senior_de"] {
-        let invitation = w.node.app.invite(&op, w.id(who)).await.unwrap();
-        w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
-    }
+    set_passwords(&w, &["officer_de", "senior_de"]).await;
     let base = serve(&w.node).await;
     let tag = format!("{backend:?}").to_lowercase();
     tokio::task::spawn_blocking(move || {
@@ -468,10 +478,7 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
         source: "test".into(),
     };
     w.node.app.import_list(&op, import).await.unwrap();
-    for who in ["exporter_de", "officer_de"] {
-        let invitation = w.node.app.invite(&op, w.id(who)).await.unwrap();
-        w.node.app.accept_invitation(&invitation.token, "a long enough pass phrase").await.unwrap();
-    }
+    set_passwords(&w, &["exporter_de", "officer_de"]).await;
     let base = serve(&w.node).await;
     let tag = format!("{backend:?}").to_lowercase();
     tokio::task::spawn_blocking(move || {
