@@ -38,30 +38,27 @@ pub struct DemoReport {
 
 /// A small control list of the project's own, for a demo node without the real data beside it.
 pub fn demo_control_list(effective_date: &str) -> Result<ControlList> {
-    let entry = |code: &str, title: &str, eu: bool, us: &[&str]| -> Result<ControlEntry> {
+    // Illustrative entries only: no reasons for control are given, since none of them is taken from a primary
+    // source here.
+    let entry = |code: &str, title: &str| -> Result<ControlEntry> {
         let mut e = ControlEntry::new(ControlCode::parse(code)?, title);
-        if eu {
-            e.mappings.push(Mapping::new(Jurisdiction::Eu, code));
-        }
-        if !us.is_empty() {
-            let mut m = Mapping::new(Jurisdiction::Us, code);
-            m.reasons = us.iter().map(|r| (*r).to_owned()).collect();
-            e.mappings.push(m);
-        }
+        e.mappings.push(Mapping::new(Jurisdiction::Eu, code));
+        e.mappings.push(Mapping::new(Jurisdiction::Us, code));
         Ok(e)
     };
     let entries = vec![
-        entry("1C010", "Fibrous or filamentary materials", true, &["NS1", "AT1"])?,
-        entry("3A001", "Electronic items as follows:", true, &["NS1", "AT1"])?,
-        entry("3A001.a", "General purpose integrated circuits", true, &["NS1", "AT1"])?,
-        entry("3A001.a.1", "Integrated circuits designed or rated as radiation hardened", true, &["NS1", "AT1"])?,
-        entry("5A002", "Information security systems and components", true, &["NS1", "AT1"])?,
-        entry("6A003", "Cameras, systems or equipment, and components therefor", true, &["NS2", "RS1", "AT1"])?,
+        entry("1C010", "Fibrous or filamentary materials (demo entry)")?,
+        entry("3A001", "Electronic items (demo entry)")?,
+        entry("3A001.a", "General purpose integrated circuits (demo entry)")?,
+        entry("3A001.a.1", "Radiation-hardened integrated circuits (demo entry)")?,
+        entry("5A002", "Information security items (demo entry)")?,
+        entry("6A003", "Cameras (demo entry)")?,
     ];
     let info = ListInfo {
         version: "demo".into(),
         effective_date: effective_date.into(),
-        rationale: "A small list of the project's own for the demo coalition".into(),
+        rationale: "Illustrative entries of the project's own for the demo coalition; not the control list in force"
+            .into(),
     };
     ControlList::new(info, entries)
 }

@@ -108,41 +108,37 @@ pub(crate) async fn index(
             },
         );
     }
-    let versions = s.app.control_versions().await?;
+    // The categories are those of the list in force, each with how many entries it has there.
+    let in_force = match s.app.control_list_at(at).await {
+        Ok(found) => Some(found),
+        Err(e) if e.code == accord_core::ErrorCode::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
     page(
         "Control list",
         viewer.as_ref(),
         html! {
             h1 { "The control list" }
             (search_form(None, at))
-            @match versions.last() {
-                None => p { "This node holds no control list yet." },
-                Some(v) => (version_line(v)),
+            @match &in_force {
+                None => p { "No control list is in force on this node." },
+                Some((v, _)) => (version_line(v)),
             }
             p { a href="/controls/versions" { "Every version of the list" } }
-            h2 { "Browse by category" }
-            ul.entries {
-                @for (digit, name) in CATEGORIES {
-                    li { a href=(format!("/controls?category={digit}")) { "Category " (digit) } " " (name) }
+            @if let Some((_, list)) = &in_force {
+                h2 { "Browse by category" }
+                ul.entries {
+                    @for digit in 0..=9u8 {
+                        @let entries = list.by_category(digit, None).len();
+                        @if entries > 0 {
+                            li { a href=(format!("/controls?category={digit}")) { "Category " (digit) } " (" (entries) " entries)" }
+                        }
+                    }
                 }
             }
         },
     )
 }
-
-/// The ten categories of the dual-use list.
-const CATEGORIES: [(u8, &str); 10] = [
-    (0, "Nuclear materials, facilities and equipment"),
-    (1, "Special materials and related equipment"),
-    (2, "Materials processing"),
-    (3, "Electronics"),
-    (4, "Computers"),
-    (5, "Telecommunications and information security"),
-    (6, "Sensors and lasers"),
-    (7, "Navigation and avionics"),
-    (8, "Marine"),
-    (9, "Aerospace and propulsion"),
-];
 
 /// One entry: its text, the code each jurisdiction lists it under with its reasons, its notes and sub-items.
 pub(crate) async fn entry(
