@@ -185,43 +185,20 @@ fn a_served_node_follows_its_policy_folder_and_keeps_the_last_good_version() {
     assert!(logs.contains("policy version stored"), "{logs}");
 }
 
+/// A node in a fresh folder with the real control list, BAFA, and an exporting organisation (returned as JSON).
+fn node_with_an_exporter(name: &str) -> (PathBuf, serde_json::Value) {
+    let dir = temp_dir(name);
+    import_controls(&dir);
+    let authority = ["authority", "add", "--id", "DE-BAFA", "--name", "BAFA", "--jurisdiction", "EU"];
+    ok(&run(&dir, &[&authority[..], &["--country", "DE", "--time-zone", "Europe/Berlin"]].concat()));
+    let org = ["org", "add", "--name", "Acme Photonics GmbH", "--country", "DE", "--size", "small"];
+    let org = ok(&run(&dir, &[&org[..], &["--authority", "DE-BAFA"]].concat()));
+    (dir, serde_json::from_str(&org).unwrap())
+}
+
 #[test]
 fn an_application_is_submitted_once_and_its_case_is_queued() {
-    let dir = temp_dir("accord-apply-test");
-    import_controls(&dir);
-    ok(&run(
-        &dir,
-        &[
-            "authority",
-            "add",
-            "--id",
-            "DE-BAFA",
-            "--name",
-            "BAFA",
-            "--jurisdiction",
-            "EU",
-            "--country",
-            "DE",
-            "--time-zone",
-            "Europe/Berlin",
-        ],
-    ));
-    let org: serde_json::Value = serde_json::from_str(&ok(&run(
-        &dir,
-        &[
-            "org",
-            "add",
-            "--name",
-            "Acme Photonics GmbH",
-            "--country",
-            "DE",
-            "--size",
-            "small",
-            "--authority",
-            "DE-BAFA",
-        ],
-    )))
-    .unwrap();
+    let (dir, org) = node_with_an_exporter("accord-apply-test");
     let application = serde_json::json!({
         "organisation_id": org["id"],
         "transaction": {"date": "2025-12-01", "origin": "DE", "destination": "CN", "end_use": {"category": "civil"},
@@ -385,26 +362,7 @@ fn the_us_facts_are_regenerated_from_the_ecfr_and_a_bad_source_writes_nothing() 
 
 #[test]
 fn officers_decide_and_countersign_from_the_command_line_with_their_own_keys() {
-    let dir = temp_dir("accord-key-test");
-    import_controls(&dir);
-    let add = ["authority", "add", "--id", "DE-BAFA", "--name", "BAFA", "--jurisdiction", "EU", "--country", "DE"];
-    ok(&run(&dir, &[&add[..], &["--time-zone", "Europe/Berlin"]].concat()));
-    let org: serde_json::Value = serde_json::from_str(&ok(&run(
-        &dir,
-        &[
-            "org",
-            "add",
-            "--name",
-            "Acme Photonics GmbH",
-            "--country",
-            "DE",
-            "--size",
-            "small",
-            "--authority",
-            "DE-BAFA",
-        ],
-    )))
-    .unwrap();
+    let (dir, org) = node_with_an_exporter("accord-key-test");
     let key_of = |name: &str, role: &str| -> String {
         let email = format!("{name}@bafa.example");
         let u: serde_json::Value = serde_json::from_str(&ok(&run(
