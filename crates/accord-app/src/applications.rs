@@ -159,9 +159,35 @@ impl App {
     pub async fn create_application(
         &self,
         p: &Principal,
+        input: NewApplication,
+        idempotency_key: Option<&str>,
+        submit: bool,
+    ) -> Result<Applied> {
+        self.create(p, input, idempotency_key, submit, Vec::new()).await
+    }
+
+    /// Creates an application with its files, declared and stored in the same commit, and submits it when
+    /// `submit`: a file that is refused leaves nothing behind.
+    pub async fn apply_with_files(
+        &self,
+        p: &Principal,
+        input: NewApplication,
+        files: Vec<crate::documents::NewFile>,
+        submit: bool,
+    ) -> Result<Applied> {
+        if !files.is_empty() {
+            require(p, Action::UploadDocuments)?;
+        }
+        self.create(p, input, None, submit, files).await
+    }
+
+    async fn create(
+        &self,
+        p: &Principal,
         mut input: NewApplication,
         idempotency_key: Option<&str>,
         submit: bool,
+        files: Vec<crate::documents::NewFile>,
     ) -> Result<Applied> {
         require(p, Action::ApplyForLicences)?;
         let key = check_key(idempotency_key)?;
@@ -178,7 +204,11 @@ impl App {
                 .with_details(json!({ "field": "organisation_id" })),
             _ => e,
         })?;
+        let files = crate::documents::declare_files(&mut input.documents, files)?;
         input.check()?;
+        if !files.is_empty() {
+            self.check_quota(&org.id, files.iter().map(|f| f.bytes.len() as u64).sum()).await?;
+        }
         // Checked as sent (a country in lower case is refused, as in a determination), stored in upper case.
         let legs = legs(&input.licence, &input.transaction)?;
         input.transaction = normalised(input.transaction);
@@ -224,7 +254,10 @@ impl App {
             }
             application
         };
+        let (file_mutations, file_events) = App::store_files(p, &stored, files);
         mutations.insert(0, Mutation::InsertApplication { application: stored.clone(), idempotency_key: key.clone() });
+        mutations.extend(file_mutations);
+        events.extend(file_events);
         match self.store.commit(mutations, events).await {
             Ok(_) => Ok(Applied { application: stored, created: true }),
             Err(e) if e.code == ErrorCode::AlreadyExists => {

@@ -111,7 +111,102 @@ pub fn check_content(content_type: &str, bytes: &[u8]) -> Result<String> {
     Ok((*name).to_owned())
 }
 
+/// A file sent with a new application, to be declared and stored with it in one commit.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// File name.
+    pub name: String,
+    /// What it is, e.g. `end_user_certificate`.
+    pub kind: String,
+    /// The media type the sender gave.
+    pub content_type: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// A checked file waiting for its application's commit.
+pub(crate) struct PendingFile {
+    pub(crate) position: usize,
+    pub(crate) content_type: String,
+    pub(crate) sha256: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// Checks each file's content, declares it in `documents` (after those already declared) and returns the files to
+/// store; an error names the file as `files[i]`.
+pub(crate) fn declare_files(
+    documents: &mut Vec<accord_core::cases::DocumentMeta>,
+    files: Vec<NewFile>,
+) -> Result<Vec<PendingFile>> {
+    let mut pending = Vec::new();
+    for (i, f) in files.into_iter().enumerate() {
+        let named = |e: Error| {
+            let message = format!("file {} ('{}'): {}", i + 1, accord_core::ids::truncate(&f.name), e.message);
+            Error::new(e.code, message).with_details(json!({ "field": format!("files[{i}]") }))
+        };
+        let content_type = check_content(&f.content_type, &f.bytes).map_err(named)?;
+        let sha256 = hex(&Sha256::digest(&f.bytes));
+        documents.push(accord_core::cases::DocumentMeta {
+            name: f.name.clone(),
+            kind: f.kind.clone(),
+            sha256: sha256.clone(),
+        });
+        pending.push(PendingFile { position: documents.len() - 1, content_type, sha256, bytes: f.bytes });
+    }
+    Ok(pending)
+}
+
 impl App {
+    /// Refuses files that would take the organisation past its document quota.
+    pub(crate) async fn check_quota(&self, org: &accord_core::ids::OrgId, adding: u64) -> Result<()> {
+        let used = self.store.organisation_document_bytes(org).await?;
+        if used.saturating_add(adding) > self.document_quota {
+            return Err(Error::new(
+                ErrorCode::StorageQuotaExceeded,
+                format!(
+                    "the organisation stores {used} bytes of documents; {adding} more would exceed its quota of {} bytes",
+                    self.document_quota
+                ),
+            )
+            .with_details(json!({ "used": used, "size": adding, "quota": self.document_quota })));
+        }
+        Ok(())
+    }
+
+    /// The mutations and events that store an application's pending files.
+    pub(crate) fn store_files(
+        p: &Principal,
+        a: &accord_core::cases::Application,
+        files: Vec<PendingFile>,
+    ) -> (Vec<Mutation>, Vec<accord_store::NewEvent>) {
+        let (mut mutations, mut events) = (Vec::new(), Vec::new());
+        for f in files {
+            let meta = &a.documents[f.position];
+            let payload = json!({
+                "position": f.position, "name": meta.name, "sha256": f.sha256, "size": f.bytes.len(),
+                "content_type": f.content_type,
+            });
+            events.push(event(
+                p,
+                Some(&a.authority_id),
+                EventKind::ApplicationDocumentUploaded,
+                a.id.as_str(),
+                payload,
+            ));
+            mutations.push(Mutation::InsertDocument(DocumentFile {
+                application_id: a.id.clone(),
+                position: f.position,
+                size: f.bytes.len() as u64,
+                content_type: f.content_type,
+                sha256: f.sha256,
+                uploaded_by: p.actor(),
+                uploaded_at: accord_core::now(),
+                content: f.bytes,
+            }));
+        }
+        (mutations, events)
+    }
+
     /// The declared documents of an application, each with its file's facts once uploaded.
     pub async fn documents(&self, p: &Principal, application: &str) -> Result<Vec<DocumentView>> {
         let a = self.application(p, application).await?;
@@ -165,18 +260,7 @@ impl App {
         if let Some(existing) = self.store.documents(&a.id).await?.into_iter().find(|f| f.position == position) {
             return Ok((view(&existing), false));
         }
-        let used = self.store.organisation_document_bytes(&a.organisation_id).await?;
-        if used.saturating_add(bytes.len() as u64) > self.document_quota {
-            return Err(Error::new(
-                ErrorCode::StorageQuotaExceeded,
-                format!(
-                    "the organisation stores {used} bytes of documents; {} more would exceed its quota of {} bytes",
-                    bytes.len(),
-                    self.document_quota
-                ),
-            )
-            .with_details(json!({ "used": used, "size": bytes.len(), "quota": self.document_quota })));
-        }
+        self.check_quota(&a.organisation_id, bytes.len() as u64).await?;
         let file = DocumentFile {
             application_id: a.id.clone(),
             position,

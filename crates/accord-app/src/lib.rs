@@ -30,7 +30,7 @@ pub use compliance::{ProfileRecord, ProfileView};
 pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, ControlsImport};
 pub use demo::{DEMO_PASSWORD, DemoPerson, DemoReport, demo_control_list};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
-pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, Upload, check_content};
+pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, NewFile, Upload, check_content};
 pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,

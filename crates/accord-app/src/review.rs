@@ -48,6 +48,14 @@ impl App {
         Ok(CaseView { case, sla })
     }
 
+    /// What happened to a case, its application and its licence, oldest first (the latest 200 events), to whoever may see it.
+    pub async fn case_history(&self, p: &Principal, id: &str) -> Result<Vec<accord_core::audit::AuditEvent>> {
+        let case = self.case(p, id).await?;
+        let mut subjects = vec![case.id.as_str(), case.application_id.as_str()];
+        subjects.extend(case.licence_id.as_deref());
+        self.store.events_about(&subjects, 200).await
+    }
+
     /// A case an officer of its authority may work on, at the version the officer saw.
     async fn case_to_work(&self, p: &Principal, id: &str, version: i64, action: Action) -> Result<Case> {
         require(p, action)?;

@@ -504,6 +504,8 @@ pub trait FederationStore: Send + Sync {
 pub trait AuditStore: Send + Sync {
     /// Audit events in chain order.
     async fn events(&self, query: &EventQuery) -> Result<Vec<AuditEvent>>;
+    /// The events about any of `subjects`, in chain order (at most `limit`, the latest kept).
+    async fn events_about(&self, subjects: &[&str], limit: i64) -> Result<Vec<AuditEvent>>;
     /// Walks the whole chain and compares it with the recorded head.
     async fn verify_chain(&self) -> Result<ChainReport>;
     /// Reconciles the attested records' rows with the latest state the chain attests for each.

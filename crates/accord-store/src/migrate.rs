@@ -139,6 +139,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0018_case_queue_order.sql"),
         postgres: include_str!("../migrations/0018_case_queue_order.sql"),
     },
+    Migration {
+        version: 19,
+        name: "events_by_subject",
+        sqlite: include_str!("../migrations/0019_events_by_subject.sql"),
+        postgres: include_str!("../migrations/0019_events_by_subject.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -60,6 +60,19 @@ pub(crate) async fn case_sla(
     Ok(Json(s.app.case_view(&p, &id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases/{id}/history", tag = "applications", params(("id" = String, Path, description = "case_…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "What happened to the case, its application and its licence, oldest first (the latest 200 events)",
+                body = [accord_core::audit::AuditEvent]),
+              (status = 404, description = "Unknown or invisible case", body = ErrorBody)))]
+pub(crate) async fn case_history(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<accord_core::audit::AuditEvent>>> {
+    Ok(Json(s.app.case_history(&p, &id).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/cases/{id}/{action}", tag = "applications",
     params(("id" = String, Path, description = "case_…"), ("action" = String, Path, description = "assign, request-information, answer, advice, countersign")),
     request_body = CaseAction, security(("bearer" = [])),
@@ -141,6 +154,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(case_sla))
+        .routes(routes!(case_history))
         .routes(routes!(act))
         .routes(routes!(decide))
         .routes(routes!(open_task))

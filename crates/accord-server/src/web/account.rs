@@ -1,7 +1,7 @@
 //! Signing in and out: the sign-in form, the invitation link that sets a password, the account page, and signing
 //! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
 
-use super::i18n::t;
+use super::i18n::{t, tr};
 use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
 use super::{Page, PageError, PageForm, layout, page, redirect};
 use crate::AppState;
@@ -134,19 +134,19 @@ fn invitation_page(status: StatusCode, who: &str, action: &str, token: &str, err
     Page(
         status,
         layout(
-            "Set your password",
+            t("invitation.title"),
             None,
             html! {
-                h1 { "Set your password" }
-                p { "For " strong { (who) } ". The link works once." }
+                h1 { (t("invitation.title")) }
+                p { (tr!("invitation.for", who = who)) }
                 (form_error(error))
                 form method="post" action=(action) {
                     input type="hidden" name="form_token" value=(token);
-                    p { label for="password" { "New password (12 to 128 characters; a phrase of a few words is good)" } br;
+                    p { label for="password" { (t("invitation.password")) } br;
                         input #password type="password" name="password" required minlength="12" maxlength="128" autocomplete="new-password"; }
-                    p { label for="repeat" { "The same password again" } br;
+                    p { label for="repeat" { (t("invitation.repeat")) } br;
                         input #repeat type="password" name="repeat" required minlength="12" maxlength="128" autocomplete="new-password"; }
-                    p { button type="submit" { "Set the password and sign in" } }
+                    p { button type="submit" { (t("invitation.submit")) } }
                 }
             },
         ),
@@ -174,7 +174,7 @@ pub(crate) async fn accept_invitation(
     let outcome = async {
         check_form_token(&headers, &f.form_token)?;
         if f.password != f.repeat {
-            return Err(Error::validation("repeat", "the two passwords differ"));
+            return Err(Error::validation("repeat", t("invitation.differ")));
         }
         s.app.accept_invitation(&token, &f.password).await?;
         s.app.sign_in(&user.email, &f.password).await

@@ -2,6 +2,7 @@
 //! the transaction, the risk factors, allied denials, questions, advice, tasks and the decision — with the forms to
 //! decide and to countersign. Exporters see their own cases here too, without the forms.
 
+use super::i18n::{t, tr, word, word_of};
 use super::session::{Viewer, check_csrf};
 use super::{PageError, PageForm, page, page_after, redirect};
 use crate::AppState;
@@ -14,10 +15,6 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
-
-fn words(s: &str) -> String {
-    s.replace('_', " ")
-}
 
 fn is_officer(s: &Session) -> bool {
     matches!(s.user.role, Role::Officer | Role::SeniorOfficer)
@@ -52,24 +49,24 @@ pub(crate) async fn queue(
         })
         .collect();
     let body = html! {
-        h1 { "Cases" }
-        p.meta #count { (total) " cases · page " (page_no) " of " (pages) }
-        @if rows.is_empty() { p { "No case to show." } }
+        h1 { (t("cases.title")) }
+        p.meta #count { (tr!("cases.count", total = total, page = page_no, pages = pages)) }
+        @if rows.is_empty() { p { (t("cases.none")) } }
         @else {
             table.queue {
-                caption.meta { "Highest risk first, then the earliest due" }
+                caption.meta { (t("cases.order")) }
                 thead { tr {
-                    th scope="col" { "Case" } th scope="col" { "Jurisdiction" } th scope="col" { "Status" }
-                    th scope="col" { "Risk" } th scope="col" { "Review" } th scope="col" { "Due" } th scope="col" { "Working days left" }
+                    th scope="col" { (t("cases.case")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("cases.status")) }
+                    th scope="col" { (t("cases.risk")) } th scope="col" { (t("cases.review")) } th scope="col" { (t("cases.due")) } th scope="col" { (t("cases.days_left")) }
                 } }
                 tbody {
                     @for (c, sla) in &rows {
                         tr {
                             td { a.code href=(format!("/cases/{}", c.id)) { (c.id) } }
                             td { (c.jurisdiction) }
-                            td { (words(c.status.as_str())) }
+                            td { (word("case_status", c.status.as_str())) }
                             td { (c.risk_score) }
-                            td { (words(c.review_path.as_str())) }
+                            td { (word("review_path", c.review_path.as_str())) }
                             td { (c.due_date) }
                             td { @match sla { Some(s) => (s.remaining), None => "—" } }
                         }
@@ -77,23 +74,22 @@ pub(crate) async fn queue(
                 }
             }
         }
-        nav.pages aria-label="Pages of the queue" {
-            @if page_no > 1 { a rel="prev" href=(format!("/cases?page={}", page_no - 1)) { "Previous page" } " " }
-            @if page_no < pages { a rel="next" href=(format!("/cases?page={}", page_no + 1)) { "Next page" } }
+        nav.pages aria-label=(t("cases.pages")) {
+            @if page_no > 1 { a rel="prev" href=(format!("/cases?page={}", page_no - 1)) { (t("cases.previous")) } " " }
+            @if page_no < pages { a rel="next" href=(format!("/cases?page={}", page_no + 1)) { (t("cases.next")) } }
         }
     };
-    Ok(page("Cases", Some(&session), body)?.into_response())
+    Ok(page(t("cases.title"), Some(&session), body)?.into_response())
 }
 
 fn transaction(a: &Application) -> Markup {
     let tx = &a.transaction;
     html! {
-        h2 { "The transaction" }
-        p { "From " strong { (tx.origin) } " to " strong { (tx.destination) } " on " (tx.date)
-            ", end use " (words(&tx.end_use.category)) }
+        h2 { (t("case.transaction")) }
+        p { (tr!("case.route", from = tx.origin, to = tx.destination, date = tx.date, end_use = word("end_use", &tx.end_use.category))) }
         @if !tx.end_use.statement.is_empty() { p { "“" (tx.end_use.statement) "”" } }
         table {
-            thead { tr { th scope="col" { "Code" } th scope="col" { "Item" } th scope="col" { "Quantity" } th scope="col" { "Value" } } }
+            thead { tr { th scope="col" { (t("case.code")) } th scope="col" { (t("case.item")) } th scope="col" { (t("case.quantity")) } th scope="col" { (t("case.value")) } } }
             tbody {
                 @for i in &tx.items {
                     tr {
@@ -106,28 +102,73 @@ fn transaction(a: &Application) -> Markup {
             }
         }
         @if !tx.parties.is_empty() {
-            ul { @for p in &tx.parties { li { (words(&p.role)) ": " (p.name) @if let Some(c) = &p.country { " (" (c) ")" } } } }
+            ul { @for p in &tx.parties { li { (word("role", &p.role)) ": " (p.name) @if let Some(c) = &p.country { " (" (c) ")" } } } }
         }
+    }
+}
+
+/// What the determination said for the case's jurisdiction, and the parties' hits on restricted-party lists.
+fn determination(a: &Application, jurisdiction: &str) -> Markup {
+    let Some(d) = &a.determination else { return html! {} };
+    html! {
+        h2 { (t("case.determination")) }
+        @for j in d.jurisdictions.iter().filter(|j| j.jurisdiction == jurisdiction) { (super::check::answer(j)) }
+        h2 { (t("case.screening")) }
+        @if d.party_hits.is_empty() { p { (t("case.no_hits")) } }
+        @else { (super::check::party_hits(&d.party_hits)) }
+    }
+}
+
+fn alerts(c: &accord_core::cases::Case) -> Markup {
+    html! {
+        @if !c.alerts.is_empty() {
+            div.error role="note" {
+                p { strong { (t("case.alerts")) } }
+                ul { @for a in &c.alerts {
+                    li { (tr!("case.alert", party = a.party, name = a.matched_name, list = a.list_id, score = format!("{:.2}", a.score))) " " span.meta { (a.at) } }
+                } }
+            }
+        }
+    }
+}
+
+fn documents(docs: &[accord_app::DocumentView]) -> Markup {
+    html! {
+        h2 { (t("case.documents")) }
+        @if docs.is_empty() { p { (t("case.no_documents")) } }
+        ul { @for d in docs {
+            li { (d.name) " (" (d.kind) ") "
+                @match &d.upload { Some(u) => span.meta { (tr!("case.uploaded", size = u.size, at = u.uploaded_at)) }, None => span.meta { (t("case.not_uploaded")) } } }
+        } }
+    }
+}
+
+fn history(events: &[accord_core::audit::AuditEvent]) -> Markup {
+    html! {
+        h2 { (t("case.history")) }
+        ol.history { @for e in events {
+            li { time datetime=(e.at) { (e.at) } " · " (word("event", &e.kind)) " · " span.meta { (e.actor) } }
+        } }
     }
 }
 
 fn decide_form(v: &CaseView, csrf: &str) -> Markup {
     html! {
-        h2 { "Decide" }
+        h2 { (t("case.decide")) }
         form method="post" action=(format!("/cases/{}/decide", v.case.id)) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="version" value=(v.case.version);
             fieldset {
-                legend { "Decision" }
-                @for (value, label) in [("approve", "Approve"), ("refuse", "Refuse"), ("return", "Return to the exporter")] {
+                legend { (t("case.decision")) }
+                @for (value, label) in [("approve", t("case.approve")), ("refuse", t("case.refuse")), ("return", t("case.return"))] {
                     label { input type="radio" name="kind" value=(value) required; " " (label) } " "
                 }
             }
-            p { label for="reason" { "Reasons" } br; textarea #reason name="reason" rows="3" required maxlength="4000" {} }
-            p { label for="valid_until" { "Last day of validity (approval)" } br; input #valid_until type="date" name="valid_until"; }
-            p { label for="refusal_criteria" { "Refusal criteria, separated by commas (refusal)" } br;
+            p { label for="reason" { (t("case.reasons")) } br; textarea #reason name="reason" rows="3" required maxlength="4000" {} }
+            p { label for="valid_until" { (t("case.valid_until")) } br; input #valid_until type="date" name="valid_until"; }
+            p { label for="refusal_criteria" { (t("case.refusal_criteria")) } br;
                 input #refusal_criteria name="refusal_criteria" maxlength="500" placeholder="Criterion 7"; }
-            p { button type="submit" { "Record the decision" } }
+            p { button type="submit" { (t("case.record_decision")) } }
         }
     }
 }
@@ -136,25 +177,25 @@ fn decide_form(v: &CaseView, csrf: &str) -> Markup {
 fn work_forms(v: &CaseView, csrf: &str) -> Markup {
     let id = &v.case.id;
     html! {
-        h2 { "Work on the case" }
-        p { "Assigned to: " (v.case.assigned_to.as_deref().unwrap_or("nobody yet")) }
+        h2 { (t("case.work")) }
+        p { (t("case.assigned_to")) " " (v.case.assigned_to.as_deref().unwrap_or(t("case.nobody"))) }
         form method="post" action=(format!("/cases/{id}/assign")) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="version" value=(v.case.version);
-            p { button type="submit" { "Take the case" } }
+            p { button type="submit" { (t("case.take")) } }
         }
         form method="post" action=(format!("/cases/{id}/ask")) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="version" value=(v.case.version);
-            p { label for="question" { "Ask the exporter (the SLA clock stops until they answer)" } br;
+            p { label for="question" { (t("case.ask_label")) } br;
                 textarea #question name="text" rows="2" required maxlength="4000" {} }
-            p { button type="submit" { "Ask" } }
+            p { button type="submit" { (t("case.ask")) } }
         }
         form method="post" action=(format!("/cases/{id}/advise")) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="version" value=(v.case.version);
-            p { label for="advice" { "Advice for the file" } br; textarea #advice name="text" rows="2" required maxlength="4000" {} }
-            p { button type="submit" { "Record the advice" } }
+            p { label for="advice" { (t("case.advice_label")) } br; textarea #advice name="text" rows="2" required maxlength="4000" {} }
+            p { button type="submit" { (t("case.record_advice")) } }
         }
     }
 }
@@ -164,70 +205,76 @@ fn countersign_form(v: &CaseView, csrf: &str) -> Markup {
         form method="post" action=(format!("/cases/{}/countersign", v.case.id)) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="version" value=(v.case.version);
-            p { button type="submit" { "Countersign the decision" } " " span.meta { "a senior officer other than the one who decided" } }
+            p { button type="submit" { (t("case.countersign")) } " " span.meta { (t("case.countersign_who")) } }
         }
     }
 }
 
 /// A case on one page, with the forms its viewer may use.
 async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Error>) -> Result<Response, PageError> {
-    let v = s.app.case_view(&session.principal, id).await?;
-    let application = s.app.application(&session.principal, v.case.application_id.as_str()).await.ok();
+    let p = &session.principal;
+    let v = s.app.case_view(p, id).await?;
+    let application = s.app.application(p, v.case.application_id.as_str()).await.ok();
+    let docs = s.app.documents(p, v.case.application_id.as_str()).await.unwrap_or_default();
+    let events = s.app.case_history(p, id).await?;
     let c = &v.case;
     let officer = is_officer(session);
     let body = html! {
-        p.meta { a href="/cases" { "Cases" } }
-        h1 { "Case " span.code { (c.id) } }
-        p #status { "Status: " strong { (words(c.status.as_str())) } " · " (c.jurisdiction) " · " (c.authority_id)
-            " · review " (words(c.review_path.as_str())) }
-        p { "Due " (c.due_date) ": " (v.sla.remaining) " working days left of " (v.sla.target)
-            @if v.sla.paused > 0 { " (" (v.sla.paused) " paused while the exporter was asked)" } }
+        p.meta { a href="/cases" { (t("cases.title")) } }
+        h1 { (t("case.title")) " " span.code { (c.id) } }
+        p #status { (t("case.status")) " " strong { (word("case_status", c.status.as_str())) } " · " (c.jurisdiction) " · " (c.authority_id)
+            " · " (word("review_path", c.review_path.as_str())) }
+        p { (tr!("case.sla", due = c.due_date, remaining = v.sla.remaining, target = v.sla.target))
+            @if v.sla.paused > 0 { " " (tr!("case.paused", days = v.sla.paused)) } }
         @if let Some(e) = error {
             p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
         }
-        h2 { "Risk " (c.risk_score) " of 100" }
-        ul { @for f in &c.risk_factors { li { strong { (words(&f.factor)) } " (" (f.points) "): " (f.detail) } } }
+        (alerts(c))
+        h2 { (tr!("case.risk", score = c.risk_score)) }
+        ul { @for f in &c.risk_factors { li { strong { (word("risk_factor", &f.factor)) } " (" (f.points) "): " (f.detail) } } }
         @if !c.denial_matches.is_empty() {
-            div.error role="note" { p { strong { "Matches allied denials: " } (c.denial_matches.join(", ")) ". Consult before approving." } }
+            div.error role="note" { p { strong { (t("case.denials")) } " " (c.denial_matches.join(", ")) ". " (t("case.consult")) } }
         }
-        @if let Some(a) = &application { (transaction(a)) }
+        @if let Some(a) = &application { (transaction(a)) (determination(a, &c.jurisdiction)) }
+        (documents(&docs))
         @if !c.info_requests.is_empty() {
-            h2 { "Questions to the exporter" }
-            ul { @for q in &c.info_requests { li { (q.question) @if let Some(a) = &q.answer { br; "Answer: " (a) } } } }
+            h2 { (t("case.questions")) }
+            ul { @for q in &c.info_requests { li { (q.question) @if let Some(a) = &q.answer { br; (t("case.answer")) " " (a) } } } }
         }
         @if !c.advice.is_empty() {
-            h2 { "Advice" }
+            h2 { (t("case.advice")) }
             ul { @for a in &c.advice { li { (a.text) " " span.meta { "(" (a.by) ")" } } } }
         }
         @if !c.tasks.is_empty() {
-            h2 { "Verification tasks" }
-            ul { @for t in &c.tasks { li { (format!("{:?}", t.kind)) ", due " (t.due_date) ": "
-                @match t.outcome { Some(o) => (format!("{o:?}").to_lowercase()), None => "open" } } } }
+            h2 { (t("case.tasks")) }
+            ul { @for task in &c.tasks { li { (word_of("task_kind", &task.kind)) ", " (tr!("case.task_due", due = task.due_date)) ": "
+                @match task.outcome { Some(o) => (word_of("task_outcome", &o)), None => (t("case.task_open")) } } } }
         }
         @if let Some(d) = &c.decision {
-            h2 { "Decision" }
-            p #decision { strong { (words(&format!("{:?}", d.kind).to_lowercase())) } " by " (d.by) ": " (d.reason) }
-            @if !d.refusal_criteria.is_empty() { p { "Refusal criteria: " (d.refusal_criteria.join(", ")) } }
-            @if let (Some(from), Some(until)) = (d.valid_from, d.valid_until) { p { "Valid from " (from) " until " (until) } }
-            @if let Some(by) = &d.countersigned_by { p #countersigned { "Countersigned by " (by) } }
+            h2 { (t("case.decision")) }
+            p #decision { strong { (word_of("decision", &d.kind)) } " · " (d.by) ": " (d.reason) }
+            @if !d.refusal_criteria.is_empty() { p { (t("case.criteria")) " " (d.refusal_criteria.join(", ")) } }
+            @if let (Some(from), Some(until)) = (d.valid_from, d.valid_until) { p { (tr!("case.valid", from = from, until = until)) } }
+            @if let Some(by) = &d.countersigned_by { p #countersigned { (tr!("case.countersigned", by = by)) } }
         }
         @if officer && c.status == CaseStatus::Open {
             (work_forms(&v, &session.csrf))
             (decide_form(&v, &session.csrf))
         }
         @if session.user.role == Role::Exporter && c.info_requests.iter().any(|q| q.answer.is_none()) {
-            h2 { "Answer the authority's question" }
+            h2 { (t("case.answer_title")) }
             form method="post" action=(format!("/cases/{}/answer", c.id)) {
                 input type="hidden" name="csrf" value=(session.csrf);
-                p { label for="answer" { "Your answer" } br; textarea #answer name="text" rows="3" required maxlength="4000" {} }
-                p { button type="submit" { "Send the answer" } }
+                p { label for="answer" { (t("case.your_answer")) } br; textarea #answer name="text" rows="3" required maxlength="4000" {} }
+                p { button type="submit" { (t("case.send_answer")) } }
             }
         }
         @if session.user.role == Role::SeniorOfficer && c.status == CaseStatus::AwaitingCountersignature {
             (countersign_form(&v, &session.csrf))
         }
+        (history(&events))
     };
-    page_after(error, &format!("Case {}", c.id), Some(session), body)
+    page_after(error, &format!("{} {}", t("case.title"), c.id), Some(session), body)
 }
 
 pub(crate) async fn case(
@@ -264,7 +311,7 @@ impl DecideForm {
             "kind": self.kind, "reason": self.reason, "version": self.version,
             "valid_until": valid_until, "refusal_criteria": criteria,
         }))
-        .map_err(|e| Error::validation("kind", format!("choose approve, refuse or return ({e})")))
+        .map_err(|e| Error::validation("kind", tr!("case.choose_decision", detail = e)))
     }
 }
 
@@ -325,7 +372,7 @@ pub(crate) async fn work(
             "ask" => s.app.request_information(p, id, version, text).await,
             "advise" => s.app.advise(p, id, version, text).await,
             "answer" => s.app.answer_information(p, id, text).await,
-            _ => Err(Error::new(accord_core::ErrorCode::RouteNotFound, "no such action on a case")),
+            _ => Err(Error::new(accord_core::ErrorCode::RouteNotFound, t("error.no_action"))),
         }
         .map(|_| ())
     })

@@ -1,12 +1,16 @@
 //! Checking a transaction: a form for one shipment (goods, destination, end use, a party) and, per jurisdiction,
 //! the answer in plain words with the rules behind it, their legal sources, and what it rests on that is unverified.
 
+use super::i18n::{t, tr, word};
 use super::session::Viewer;
 use super::{PageError, redirect};
 use crate::AppState;
 use accord_app::DetermineOptions;
-use accord_core::Error;
+use accord_app::{NewFile, Session};
+use accord_core::cases::NewApplication;
 use accord_core::determination::{Determination, JurisdictionAnswer, Outcome, Transaction};
+use accord_core::{Error, ErrorCode};
+use axum::extract::Multipart;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -31,22 +35,9 @@ pub(crate) struct CheckForm {
     party_country: Option<String>,
 }
 
-const END_USES: [(&str, &str); 6] = [
-    ("civil", "Civil"),
-    ("military", "Military"),
-    ("military_intelligence", "Military intelligence"),
-    ("wmd", "Weapons of mass destruction or their delivery"),
-    ("cyber_surveillance", "Cyber-surveillance"),
-    ("unknown", "Not known"),
-];
+const END_USES: [&str; 6] = ["civil", "military", "military_intelligence", "wmd", "cyber_surveillance", "unknown"];
 
-const ROLES: [(&str, &str); 5] = [
-    ("consignee", "Consignee"),
-    ("end_user", "End user"),
-    ("ultimate_end_user", "Ultimate end user"),
-    ("intermediary", "Intermediary"),
-    ("purchaser", "Purchaser"),
-];
+const ROLES: [&str; 5] = ["consignee", "end_user", "ultimate_end_user", "intermediary", "purchaser"];
 
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -92,153 +83,191 @@ impl CheckForm {
     }
 }
 
-/// The answer in plain words.
-fn outcome_words(o: Outcome) -> &'static str {
-    match o {
-        Outcome::NoLicenceRequired => "No licence is needed",
-        Outcome::GeneralAuthorisation => "A general authorisation covers it",
-        Outcome::LicenceRequired => "A licence is needed",
-        Outcome::Prohibited => "Prohibited: it must not proceed",
-    }
-}
-
 fn field(form: &CheckForm, pick: fn(&CheckForm) -> &Option<String>) -> &str {
     pick(form).as_deref().unwrap_or("")
 }
 
-fn select(name: &str, options: &[(&str, &str)], chosen: &str) -> Markup {
+/// A choice among the values of a closed set, each shown with its word under `prefix`.
+fn select(name: &str, prefix: &str, options: &[&str], chosen: &str) -> Markup {
     html! {
         select #(name) name=(name) {
-            @for (value, label) in options {
-                option value=(value) selected[*value == chosen] { (label) }
+            @for value in options {
+                option value=(value) selected[*value == chosen] { (word(prefix, value)) }
             }
         }
     }
 }
 
-fn form(f: &CheckForm) -> Markup {
+fn form(f: &CheckForm, error: Option<&Error>) -> Markup {
     let today = jiff::Zoned::now().date().to_string();
     html! {
         form.check method="get" action="/check" {
             fieldset {
-                legend { "The shipment" }
-                p { label for="date" { "Day of the export" } br; input #date type="date" name="date" value=(f.date.as_deref().unwrap_or(&today)); }
-                p { label for="origin" { "From (country code)" } br; input #origin name="origin" value=(field(f, |f| &f.origin)) required maxlength="6" placeholder="DE"; }
-                p { label for="destination" { "To (country code)" } br; input #destination name="destination" value=(field(f, |f| &f.destination)) required maxlength="6" placeholder="CN"; }
-                p { label for="end_use" { "End use" } br; (select("end_use", &END_USES, f.end_use.as_deref().unwrap_or("civil"))) }
-                p { label for="statement" { "What the end user will do with it" } br; textarea #statement name="statement" rows="2" maxlength="2000" { (field(f, |f| &f.statement)) } }
+                legend { (t("check.shipment")) }
+                p { label for="date" { (t("check.date")) (beside(error, "date")) } br; input #date type="date" name="date" value=(f.date.as_deref().unwrap_or(&today)); }
+                p { label for="origin" { (t("check.origin")) (beside(error, "origin")) } br; input #origin name="origin" value=(field(f, |f| &f.origin)) required maxlength="6" placeholder="DE"; }
+                p { label for="destination" { (t("check.destination")) (beside(error, "destination")) } br; input #destination name="destination" value=(field(f, |f| &f.destination)) required maxlength="6" placeholder="CN"; }
+                p { label for="end_use" { (t("check.end_use")) (beside(error, "end_use")) } br; (select("end_use", "end_use", &END_USES, f.end_use.as_deref().unwrap_or("civil"))) }
+                p { label for="statement" { (t("check.statement")) (beside(error, "statement")) } br; textarea #statement name="statement" rows="2" maxlength="2000" { (field(f, |f| &f.statement)) } }
             }
             fieldset {
-                legend { "The goods" }
-                p { label for="code" { "Control code (empty if on no list)" } br; input #code name="code" value=(field(f, |f| &f.code)) maxlength="40" placeholder="3A001.a.1"; }
-                p { label for="description" { "What it is" } br; input #description name="description" value=(field(f, |f| &f.description)) maxlength="500"; }
-                p { label for="quantity" { "Quantity" } br; input #quantity name="quantity" inputmode="decimal" value=(field(f, |f| &f.quantity)) maxlength="20"; }
-                p { label for="value" { "Value" } br; input #value name="value" inputmode="decimal" value=(field(f, |f| &f.value)) maxlength="20"; }
-                p { label for="currency" { "Currency" } br; input #currency name="currency" value=(field(f, |f| &f.currency)) maxlength="3" placeholder="EUR"; }
+                legend { (t("check.goods")) }
+                p { label for="code" { (t("check.code")) (beside(error, "code")) } br; input #code name="code" value=(field(f, |f| &f.code)) maxlength="40" placeholder="3A001.a.1"; }
+                p { label for="description" { (t("check.description")) (beside(error, "description")) } br; input #description name="description" value=(field(f, |f| &f.description)) maxlength="500"; }
+                p { label for="quantity" { (t("check.quantity")) (beside(error, "quantity")) } br; input #quantity name="quantity" inputmode="decimal" value=(field(f, |f| &f.quantity)) maxlength="20"; }
+                p { label for="value" { (t("check.value")) (beside(error, "value")) } br; input #value name="value" inputmode="decimal" value=(field(f, |f| &f.value)) maxlength="20"; }
+                p { label for="currency" { (t("check.currency")) (beside(error, "currency")) } br; input #currency name="currency" value=(field(f, |f| &f.currency)) maxlength="3" placeholder="EUR"; }
             }
             fieldset {
-                legend { "A party (optional)" }
-                p { label for="party_role" { "Role" } br; (select("party_role", &ROLES, f.party_role.as_deref().unwrap_or("end_user"))) }
-                p { label for="party_name" { "Name" } br; input #party_name name="party_name" value=(field(f, |f| &f.party_name)) maxlength="500"; }
-                p { label for="party_country" { "Country code" } br; input #party_country name="party_country" value=(field(f, |f| &f.party_country)) maxlength="6"; }
+                legend { (t("check.party")) }
+                p { label for="party_role" { (t("check.role")) (beside(error, "party_role")) } br; (select("party_role", "role", &ROLES, f.party_role.as_deref().unwrap_or("end_user"))) }
+                p { label for="party_name" { (t("check.name")) (beside(error, "party_name")) } br; input #party_name name="party_name" value=(field(f, |f| &f.party_name)) maxlength="500"; }
+                p { label for="party_country" { (t("check.country")) (beside(error, "party_country")) } br; input #party_country name="party_country" value=(field(f, |f| &f.party_country)) maxlength="6"; }
             }
-            p { button type="submit" { "Check" } }
+            p { button type="submit" { (t("check.submit")) } }
         }
     }
 }
 
-fn answer(j: &JurisdictionAnswer) -> Markup {
+/// One jurisdiction's answer: the outcome in plain words, why the jurisdiction applies, the reasons with their
+/// citations, what it rests on that is unverified, and the authorisations that could not be used.
+pub(crate) fn answer(j: &JurisdictionAnswer) -> Markup {
     html! {
         section.answer aria-labelledby=(format!("j-{}", j.jurisdiction)) {
-            h3 id=(format!("j-{}", j.jurisdiction)) { (j.jurisdiction) ": " span.outcome data-outcome=(j.outcome.as_str()) { (outcome_words(j.outcome)) } }
-            p.meta { "Why this jurisdiction: " (j.applies_because) " · policy " (j.policy) }
-            @if let Some(path) = j.review_path { p { "An application would be reviewed on the " strong { (path.as_str().replace('_', " ")) } " path." } }
+            h3 id=(format!("j-{}", j.jurisdiction)) { (j.jurisdiction) ": " span.outcome data-outcome=(j.outcome.as_str()) { (word("outcome", j.outcome.as_str())) } }
+            p.meta { (t("check.why_jurisdiction")) " " (j.applies_because) " · " (t("check.policy")) " " (j.policy) }
+            @if let Some(path) = j.review_path { p { (tr!("check.review_path", path = word("review_path", path.as_str()))) } }
             @if !j.general_authorisations.is_empty() {
-                p { "Authorisations used: " (j.general_authorisations.join(", ")) }
+                p { (t("check.authorisations")) " " (j.general_authorisations.join(", ")) }
                 @if !j.obligations.is_empty() { ul { @for o in &j.obligations { li { (o) } } } }
             }
             @if !j.unverified.is_empty() {
                 div.error role="note" {
-                    p { strong { "This answer rests on facts not verified against a primary source:" } }
+                    p { strong { (t("check.unverified")) } }
                     ul { @for u in &j.unverified { li { (u) } } }
                 }
             }
             @if !j.reasons.is_empty() {
-                h4 { "Why" }
+                h4 { (t("check.why")) }
                 ol.reasons {
                     @for r in &j.reasons {
                         li {
                             (r.detail)
-                            @if let Some(by) = &r.lifted_by { " — lifted by " strong { (by) } }
+                            @if let Some(by) = &r.lifted_by { " — " (t("check.lifted_by")) " " strong { (by) } }
                             br; cite.meta { (r.citation) } span.meta { " (" (r.rule) ")" }
                         }
                     }
                 }
             }
             @if !j.not_available.is_empty() {
-                h4 { "Authorisations that could not be used" }
+                h4 { (t("check.not_available")) }
                 ul { @for n in &j.not_available { li { strong { (n.authorisation) } ": " (n.why) } } }
             }
         }
     }
 }
 
-/// The form that applies for a licence for the shipment just checked: the same fields, the end-use statement and
-/// the declarations.
-fn apply_form(f: &CheckForm, csrf: &str) -> Markup {
+/// The form that applies for a licence for the shipment just checked: the same fields, the end-use statement,
+/// supporting documents and the declarations.
+fn apply_form(f: &CheckForm, csrf: &str, error: Option<&Error>) -> Markup {
     let fields = serde_json::to_value(f).unwrap_or_default();
     html! {
-        h2 { "Apply for a licence" }
-        form.apply method="post" action="/apply" {
+        h2 #apply { (t("apply.title")) }
+        form.apply method="post" action="/apply" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(csrf);
             @if let Some(map) = fields.as_object() {
                 @for (name, value) in map {
                     @if let Some(v) = value.as_str() { input type="hidden" name=(name) value=(v); }
                 }
             }
-            p { label for="end_use_statement" { "End-use statement for the authority" } br;
+            p { label for="end_use_statement" { (t("apply.statement")) (beside(error, "end_use_statement")) } br;
                 textarea #end_use_statement name="end_use_statement" rows="3" required maxlength="4000" { (field(f, |f| &f.statement)) } }
             fieldset {
-                legend { "Declarations" }
-                p { label { input type="checkbox" name="no_wmd_end_use" value="true" required; " The goods are not for weapons of mass destruction or their delivery" } }
-                p { label { input type="checkbox" name="no_military_end_use" value="true" required; " The goods are not for a military end use" } }
-                p { label { input type="checkbox" name="no_reexport_without_consent" value="true" required; " The goods are not re-exported without the authority's consent" } }
+                legend { (t("apply.documents")) }
+                p.meta { (t("apply.documents_note")) }
+                @for i in 0..MAX_FILES {
+                    p { label for=(format!("document_kind_{i}")) { (tr!("apply.document_kind", n = i + 1)) (beside(error, &format!("document_{i}"))) } " "
+                        (select(&format!("document_kind_{i}"), "document_kind", &DOCUMENT_KINDS, "end_user_statement"))
+                        " " input id=(format!("document_{i}")) type="file" name=(format!("document_{i}")) aria-label=(tr!("apply.document", n = i + 1))
+                            accept=".pdf,.png,.jpg,.jpeg,.txt,.xml,.json,.csv"; }
+                }
             }
-            p { button type="submit" { "Submit the application" } }
+            fieldset {
+                legend { (t("apply.declarations")) }
+                p { label { input #no_wmd_end_use type="checkbox" name="no_wmd_end_use" value="true" required; " " (t("apply.no_wmd")) (beside(error, "no_wmd_end_use")) } }
+                p { label { input #no_military_end_use type="checkbox" name="no_military_end_use" value="true" required; " " (t("apply.no_military")) (beside(error, "no_military_end_use")) } }
+                p { label { input #no_reexport_without_consent type="checkbox" name="no_reexport_without_consent" value="true" required; " " (t("apply.no_reexport")) (beside(error, "no_reexport_without_consent")) } }
+            }
+            p { button type="submit" { (t("apply.submit")) } }
+        }
+    }
+}
+
+/// The parties' hits on restricted-party lists, as a table.
+pub(crate) fn party_hits(hits: &[accord_core::determination::PartyHit]) -> Markup {
+    html! {
+        table {
+            thead { tr { th scope="col" { (t("hits.name")) } th scope="col" { (t("hits.list")) } th scope="col" { (t("hits.score")) } th scope="col" { (t("hits.in_force")) } } }
+            tbody {
+                @for h in hits {
+                    tr { td { (h.matched_name) } td { (h.list_id) } td { (format!("{:.2}", h.score)) } td { @if h.in_force { (t("yes")) } @else { (t("no")) } } }
+                }
+            }
         }
     }
 }
 
 fn result(d: &Determination) -> Markup {
     html! {
-        h2 #result { "The answer for " time datetime=(d.date) { (d.date) } }
+        h2 #result { (t("check.answer_for")) " " time datetime=(d.date) { (d.date) } }
         @if let Some(note) = &d.note { p { (note) } }
         @if !d.warnings.is_empty() {
-            div.error role="note" { p { strong { "Take note:" } } ul { @for w in &d.warnings { li { (w) } } } }
+            div.error role="note" { p { strong { (t("check.take_note")) } } ul { @for w in &d.warnings { li { (w) } } } }
         }
         @for j in &d.jurisdictions { (answer(j)) }
         @if !d.party_hits.is_empty() {
-            h3 { "The party on restricted-party lists" }
-            table {
-                thead { tr { th scope="col" { "Listed name" } th scope="col" { "List" } th scope="col" { "Score" } th scope="col" { "In force that day" } } }
-                tbody {
-                    @for h in &d.party_hits {
-                        tr { td { (h.matched_name) } td { (h.list_id) } td { (format!("{:.2}", h.score)) } td { @if h.in_force { "yes" } @else { "no" } } }
-                    }
-                }
-            }
+            h3 { (t("check.hits")) }
+            (party_hits(&d.party_hits))
         }
-        p.meta { "Control list " (d.versions.control_list) " · policies " (d.versions.policies) }
+        p.meta { (tr!("check.versions", list = d.versions.control_list, policies = d.versions.policies)) }
     }
 }
 
-/// The check page: the form, and the answer once it is sent.
-pub(crate) async fn check(
-    State(s): State<AppState>,
-    Viewer(viewer): Viewer,
-    Query(f): Query<CheckForm>,
+/// The form field an error names: the API's field (`items[0].quantity`, `parties[0].country`, `files[1]` …) as
+/// the name of the input that holds it.
+fn form_field(e: &Error) -> Option<String> {
+    let field = e.details.as_ref()?.get("field")?.as_str()?;
+    let (head, rest) = field.split_once('.').unwrap_or((field, ""));
+    let named = match (head.split('[').next().unwrap_or(head), rest) {
+        ("items", "") => "quantity".to_owned(),
+        ("items", r) => r.split('.').next().unwrap_or(r).to_owned(),
+        ("parties", r) => format!("party_{}", r.split('.').next().unwrap_or("name")),
+        ("end_use", "category") => "end_use".to_owned(),
+        ("end_use", _) => "statement".to_owned(),
+        ("files", _) => format!("document_{}", head.trim_start_matches("files[").trim_end_matches(']')),
+        ("documents", _) => "document_0".to_owned(),
+        (other, _) => other.to_owned(),
+    };
+    Some(named)
+}
+
+/// The error beside the field it concerns, when it concerns `name`.
+fn beside(error: Option<&Error>, name: &str) -> Markup {
+    html! {
+        @if let Some(e) = error.filter(|e| form_field(e).as_deref() == Some(name)) {
+            span.field-error id=(format!("{name}-error")) { (e.message) }
+        }
+    }
+}
+
+/// The check page: the form, the answer once it is sent, and the application form under an answer that needs a
+/// licence; `apply_error` is the error of an application just refused, shown beside its field.
+async fn check_page(
+    s: &AppState,
+    session: &Session,
+    f: &CheckForm,
+    apply_error: Option<&Error>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/check", Vec::new())) };
     let outcome = if f.sent() {
         match f.transaction() {
             Ok(tx) => Some(s.app.determine(&session.principal, &tx, &DetermineOptions::default()).await),
@@ -247,71 +276,130 @@ pub(crate) async fn check(
     } else {
         None
     };
+    let check_error = match &outcome {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    };
+    let error = check_error.or(apply_error);
     let body = html! {
-        h1 { "Check a shipment" }
-        p { "What each allied jurisdiction requires for it, and why." }
-        @match &outcome {
-            Some(Err(e)) => {
-                p.error role="alert" #form-error {
-                    (e.message)
-                    @if let Some(field) = e.details.as_ref().and_then(|d| d["field"].as_str()) { " " span.meta { "(field: " (field) ")" } }
-                }
+        h1 { (t("check.title")) }
+        p { (t("check.intro")) }
+        @if let Some(e) = error {
+            div.error role="alert" #form-error {
+                p { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+                @if let Some(field) = form_field(e) { p { a href=(format!("#{field}")) { (t("error.go_to_field")) } } }
             }
-            _ => {}
         }
-        (form(&f))
+        (form(f, check_error))
         @if let Some(Ok(d)) = &outcome {
             (result(d))
             @if session.user.role == accord_core::model::Role::Exporter
                 && d.jurisdictions.iter().any(|j| j.outcome == Outcome::LicenceRequired) {
-                (apply_form(&f, &session.csrf))
+                (apply_form(f, &session.csrf, apply_error))
             }
         }
     };
-    let error = match &outcome {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    super::page_after(error, "Check a shipment", Some(&session), body)
+    super::page_after(error, t("check.title"), Some(session), body)
 }
 
-/// The application form as sent: the checked shipment, the statement and the declarations.
-#[derive(Debug, Default, Deserialize)]
+/// The check page.
+pub(crate) async fn check(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(f): Query<CheckForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/check", Vec::new())) };
+    check_page(&s, &session, &f, None).await
+}
+
+/// Files a page may send with an application.
+const MAX_FILES: usize = 3;
+
+/// What the documents may be declared as.
+const DOCUMENT_KINDS: [&str; 5] = ["end_user_statement", "end_user_certificate", "contract", "data_sheet", "other"];
+
+/// The application form as sent: the checked shipment, the statement, the declarations and the files.
+#[derive(Debug, Default)]
 pub(crate) struct ApplyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    shipment: CheckForm,
-    #[serde(default)]
-    end_use_statement: String,
-    #[serde(default)]
-    no_wmd_end_use: Option<String>,
-    #[serde(default)]
-    no_military_end_use: Option<String>,
-    #[serde(default)]
-    no_reexport_without_consent: Option<String>,
+    fields: std::collections::HashMap<String, String>,
+    files: Vec<NewFile>,
 }
 
-/// Applies for a licence for a checked shipment, and submits it: the cases open at once.
+impl ApplyForm {
+    /// Reads the multipart body; a body that cannot be read is the API's `invalid_body`.
+    async fn read(mut multipart: Multipart) -> Result<ApplyForm, Error> {
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            Error::new(ErrorCode::InvalidBody, tr!("error.unreadable", detail = e.body_text()))
+        };
+        let mut form = ApplyForm::default();
+        while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
+            let name = part.name().unwrap_or_default().to_owned();
+            match name.strip_prefix("document_").and_then(|i| i.parse::<usize>().ok()) {
+                Some(i) if i < MAX_FILES => {
+                    let file_name = part.file_name().unwrap_or_default().to_owned();
+                    let content_type = part.content_type().unwrap_or("application/octet-stream").to_owned();
+                    let bytes = part.bytes().await.map_err(unreadable)?;
+                    // A file input left empty is sent as a part with no name and no content.
+                    if file_name.is_empty() && bytes.is_empty() {
+                        continue;
+                    }
+                    let kind =
+                        form.fields.get(&format!("document_kind_{i}")).cloned().unwrap_or_else(|| "other".into());
+                    form.files.push(NewFile { name: file_name, kind, content_type, bytes: bytes.to_vec() });
+                }
+                _ => {
+                    let text = part.text().await.map_err(unreadable)?;
+                    form.fields.insert(name, text);
+                }
+            }
+        }
+        Ok(form)
+    }
+
+    fn field(&self, name: &str) -> Option<String> {
+        self.fields.get(name).cloned()
+    }
+
+    /// The shipment as checked.
+    fn shipment(&self) -> CheckForm {
+        serde_json::from_value(json!(self.fields)).unwrap_or_default()
+    }
+
+    /// The application the form describes; each declaration must be made.
+    fn application(&self, shipment: &CheckForm) -> Result<NewApplication, Error> {
+        for declaration in ["no_wmd_end_use", "no_military_end_use", "no_reexport_without_consent"] {
+            if self.field(declaration).is_none() {
+                return Err(Error::validation(declaration, t("apply.declaration_missing")));
+            }
+        }
+        let tx = shipment.transaction()?;
+        serde_json::from_value(json!({
+            "transaction": tx,
+            "end_use_statement": self.field("end_use_statement").unwrap_or_default(),
+            "declarations": { "no_wmd_end_use": true, "no_military_end_use": true, "no_reexport_without_consent": true },
+        }))
+        .map_err(|e| Error::new(ErrorCode::InvalidBody, e.to_string()))
+    }
+}
+
+/// Applies for a licence for a checked shipment with its files, and submits it: the cases open at once. A refusal
+/// shows the check page again with the error beside its field, and nothing is stored.
 pub(crate) async fn apply(
     State(s): State<AppState>,
     Viewer(viewer): Viewer,
-    super::PageForm(f): super::PageForm<ApplyForm>,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/check", Vec::new())) };
-    super::session::check_csrf(&session, &f.csrf)?;
-    let application = f.shipment.transaction().and_then(|tx| {
-        serde_json::from_value(json!({
-            "transaction": tx,
-            "end_use_statement": f.end_use_statement,
-            "declarations": {
-                "no_wmd_end_use": f.no_wmd_end_use.is_some(),
-                "no_military_end_use": f.no_military_end_use.is_some(),
-                "no_reexport_without_consent": f.no_reexport_without_consent.is_some(),
-            },
-        }))
-        .map_err(|e| Error::new(accord_core::ErrorCode::InvalidBody, e.to_string()))
-    })?;
-    s.app.create_application(&session.principal, application, None, true).await?;
-    Ok(redirect("/cases", Vec::new()))
+    let form = ApplyForm::read(multipart).await?;
+    super::session::check_csrf(&session, &form.field("csrf").unwrap_or_default())?;
+    let shipment = form.shipment();
+    let outcome = match form.application(&shipment) {
+        Ok(application) => s.app.apply_with_files(&session.principal, application, form.files, true).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(redirect("/cases", Vec::new())),
+        Err(e) if e.code.http_status() >= 500 => Err(e.into()),
+        Err(e) => check_page(&s, &session, &shipment, Some(&e)).await,
+    }
 }

@@ -1,6 +1,7 @@
 //! Public pages of the control list: search, browse by category with sub-items indented, one entry with its
 //! jurisdictions' codes and reasons, and the versions.
 
+use super::i18n::{t, tr};
 use super::session::Viewer;
 use super::{PageResult, page};
 use crate::AppState;
@@ -39,8 +40,7 @@ fn entry_href(code: &str, at: Option<&str>) -> String {
 fn version_line(v: &ControlVersion) -> Markup {
     html! {
         p.meta {
-            "Version " (v.label) " (in force from " time datetime=(v.effective_date) { (v.effective_date) } ", "
-            (v.entries) " entries)"
+            (tr!("controls.version_line", label = v.label, from = v.effective_date, entries = v.entries))
         }
     }
 }
@@ -48,9 +48,9 @@ fn version_line(v: &ControlVersion) -> Markup {
 fn search_form(q: Option<&str>, at: Option<&str>) -> Markup {
     html! {
         form.search method="get" action="/controls" role="search" {
-            label for="q" { "Code or words" input #q type="search" name="q" value=[q] required maxlength="200"; }
-            label for="at" { "On the day" input #at type="date" name="at" value=[at]; }
-            button type="submit" { "Search" }
+            label for="q" { (t("home.query")) input #q type="search" name="q" value=[q] required maxlength="200"; }
+            label for="at" { (t("controls.on_the_day")) input #at type="date" name="at" value=[at]; }
+            button type="submit" { (t("home.search")) }
         }
     }
 }
@@ -68,12 +68,12 @@ pub(crate) async fn index(
             &format!("“{q}” in the control list"),
             viewer.as_ref(),
             html! {
-                h1 { "Search the control list" }
+                h1 { (t("controls.search_title")) }
                 (search_form(Some(q), at))
                 (version_line(&found.version))
                 h2 { (found.hits.len()) " entries for “" (q) "”" }
                 @if found.hits.is_empty() {
-                    p { "Nothing matches. Try fewer words, or a code such as 3A001." }
+                    p { (t("controls.nothing")) }
                 }
                 ol.hits {
                     @for hit in &found.hits {
@@ -90,12 +90,12 @@ pub(crate) async fn index(
     if let Some(category) = given(&query.category) {
         let browsed = s.app.browse_controls(category, None, at).await?;
         return page(
-            &format!("Category {category}"),
+            &tr!("controls.category", category = category),
             viewer.as_ref(),
             html! {
-                h1 { "Category " (category) }
+                h1 { (tr!("controls.category", category = category)) }
                 (version_line(&browsed.version))
-                p { a href="/controls" { "All categories" } }
+                p { a href="/controls" { (t("controls.all_categories")) } }
                 ul.entries {
                     @for e in &browsed.entries {
                         // Sub-items are indented under their entry: one step per level below the heading.
@@ -115,23 +115,23 @@ pub(crate) async fn index(
         Err(e) => return Err(e.into()),
     };
     page(
-        "Control list",
+        t("nav.controls"),
         viewer.as_ref(),
         html! {
-            h1 { "The control list" }
+            h1 { (t("controls.title")) }
             (search_form(None, at))
             @match &in_force {
-                None => p { "No control list is in force on this node." },
+                None => p { (t("controls.none_in_force")) },
                 Some((v, _)) => (version_line(v)),
             }
-            p { a href="/controls/versions" { "Every version of the list" } }
+            p { a href="/controls/versions" { (t("controls.every_version")) } }
             @if let Some((_, list)) = &in_force {
-                h2 { "Browse by category" }
+                h2 { (t("controls.browse")) }
                 ul.entries {
                     @for digit in 0..=9u8 {
                         @let entries = list.by_category(digit, None).len();
                         @if entries > 0 {
-                            li { a href=(format!("/controls?category={digit}")) { "Category " (digit) } " (" (entries) " entries)" }
+                            li { a href=(format!("/controls?category={digit}")) { (tr!("controls.category", category = digit)) } " " (tr!("controls.entries", entries = entries)) }
                         }
                     }
                 }
@@ -157,21 +157,21 @@ pub(crate) async fn entry(
         viewer.as_ref(),
         html! {
             p.meta {
-                a href="/controls" { "Control list" }
+                a href="/controls" { (t("nav.controls")) }
                 @if let Some(p) = &parent { " › " a href=(entry_href(p, at)) { (p) } }
             }
             h1 { span.code { (code) } " " (e.title) }
             (version_line(&answer.version))
             @if !e.regimes.is_empty() {
-                p { "Regimes: " @for (i, r) in e.regimes.iter().enumerate() { @if i > 0 { ", " } (r) } }
+                p { (t("controls.regimes")) " " @for (i, r) in e.regimes.iter().enumerate() { @if i > 0 { ", " } (r) } }
             }
-            h2 { "Where each jurisdiction lists it" }
+            h2 { (t("controls.mappings")) }
             @if e.mappings.is_empty() {
-                p { "No jurisdiction's list is mapped to this entry." }
+                p { (t("controls.no_mapping")) }
             } @else {
                 table {
-                    caption.meta { "The entry's code in each jurisdiction's own list, with its reasons for control" }
-                    thead { tr { th scope="col" { "Jurisdiction" } th scope="col" { "Code" } th scope="col" { "Reasons for control" } th scope="col" { "Heading there" } } }
+                    caption.meta { (t("controls.mapping_caption")) }
+                    thead { tr { th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("case.code")) } th scope="col" { (t("controls.reasons")) } th scope="col" { (t("controls.heading_there")) } } }
                     tbody {
                         @for m in &e.mappings {
                             tr {
@@ -185,17 +185,17 @@ pub(crate) async fn entry(
                 }
             }
             @if !answer.children.is_empty() {
-                h2 { "Sub-items" }
+                h2 { (t("controls.sub_items")) }
                 ul.entries {
                     @for c in &answer.children { li { a.code href=(entry_href(c, at)) { (c) } } }
                 }
             }
             @if !e.text.is_empty() {
-                h2 { "Text" }
+                h2 { (t("controls.text")) }
                 pre.text { (e.text) }
             }
             @if !e.notes.is_empty() {
-                h2 { "Notes" }
+                h2 { (t("controls.notes")) }
                 ul { @for n in &e.notes { li { (n) } } }
             }
         },
@@ -207,14 +207,14 @@ pub(crate) async fn versions(State(s): State<AppState>, Viewer(viewer): Viewer) 
     let mut versions = s.app.control_versions().await?;
     versions.reverse();
     page(
-        "Control list versions",
+        t("controls.versions_title"),
         viewer.as_ref(),
         html! {
-            h1 { "Versions of the control list" }
-            @if versions.is_empty() { p { "This node holds no control list yet." } }
+            h1 { (t("controls.versions_title")) }
+            @if versions.is_empty() { p { (t("controls.no_list")) } }
             @else {
                 table {
-                    thead { tr { th scope="col" { "Version" } th scope="col" { "In force from" } th scope="col" { "Entries" } th scope="col" { "Why it was published" } } }
+                    thead { tr { th scope="col" { (t("controls.version")) } th scope="col" { (t("controls.in_force_from")) } th scope="col" { (t("controls.entries_col")) } th scope="col" { (t("controls.why_published")) } } }
                     tbody {
                         @for v in &versions {
                             tr {

@@ -85,6 +85,37 @@ pub(crate) fn t(key: &'static str) -> &'static str {
     catalogue(lang()).get(key).or_else(|| catalogue(Lang::En).get(key)).copied().unwrap_or(key)
 }
 
+/// A word for one value of a closed set (a status, a kind, a role) under `prefix`, e.g. `status.open`; the value
+/// with its underscores and dots as spaces when no catalogue has it.
+pub(crate) fn word(prefix: &str, value: &str) -> String {
+    let key = format!("{prefix}.{value}");
+    let found = catalogue(lang()).get(key.as_str()).or_else(|| catalogue(Lang::En).get(key.as_str()));
+    found.map_or_else(|| value.replace(['_', '.'], " "), |w| (*w).to_owned())
+}
+
+/// The word for a value that serializes to its snake_case name.
+pub(crate) fn word_of<T: serde::Serialize>(prefix: &str, value: &T) -> String {
+    let name = serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    word(prefix, &name)
+}
+
+/// A sentence with its `{name}` placeholders filled in.
+pub(crate) fn fill(text: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
+}
+
+/// A sentence of the catalogue in the language of the request, its placeholders filled: `tr!("key", name = value)`.
+macro_rules! tr {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::web::i18n::fill($crate::web::i18n::t($key), &[$((stringify!($name), &$value as &dyn std::fmt::Display)),*])
+    };
+}
+pub(crate) use tr;
+
 /// A language's own name, as its catalogue writes it.
 pub(crate) fn name(lang: Lang) -> &'static str {
     catalogue(lang).get("lang.name").copied().unwrap_or(lang.code())
@@ -110,6 +141,54 @@ mod tests {
         for (k, v) in catalogue(Lang::De) {
             assert!(!v.is_empty(), "{k}");
         }
+    }
+
+    #[test]
+    fn every_translation_has_the_placeholders_of_the_english() {
+        let names = |text: &str| -> std::collections::BTreeSet<String> {
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}')).map(|(n, _)| n.to_owned()).collect()
+        };
+        for (key, en) in catalogue(Lang::En) {
+            assert_eq!(names(en), names(catalogue(Lang::De)[key]), "{key}");
+        }
+    }
+
+    #[test]
+    fn every_word_the_pages_ask_for_is_in_the_catalogue() {
+        let pages = [
+            include_str!("mod.rs"),
+            include_str!("account.rs"),
+            include_str!("cases.rs"),
+            include_str!("check.rs"),
+            include_str!("coalition.rs"),
+            include_str!("controls.rs"),
+            include_str!("licences.rs"),
+            include_str!("public.rs"),
+            include_str!("screen.rs"),
+            include_str!("session.rs"),
+        ];
+        let mut asked = 0;
+        for source in pages {
+            for opener in ["t(\"", "tr!(\""] {
+                for (i, _) in source.match_indices(opener) {
+                    let preceded = source[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    let rest = &source[i + opener.len()..];
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    if preceded || key == "key" || key.is_empty() {
+                        continue;
+                    }
+                    asked += 1;
+                    assert!(catalogue(Lang::En).contains_key(key), "'{key}' is missing from en.txt");
+                }
+            }
+        }
+        assert!(asked > 250, "only {asked} words found: the scan is broken");
+    }
+
+    #[test]
+    fn sentences_are_filled_and_values_fall_back_to_words() {
+        assert_eq!(fill("{a} and {b}, {a}", &[("a", &1), ("b", &"two")]), "1 and two, 1");
+        assert_eq!(word("status", "no_such_value"), "no such value");
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/licences", get(licences::licences))
         .route("/licences/{id}", get(licences::licence))
         .route("/licences/{id}/shipments", post(licences::report))
+        .route("/licences/{id}/{action}", post(licences::work))
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/decide", post(cases::decide))
@@ -160,7 +161,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
             Ok(axum::Form(v)) => Ok(PageForm(v)),
             Err(e) => Err(PageError(Error::new(
                 accord_core::ErrorCode::InvalidBody,
-                format!("the form could not be read: {}", e.body_text()),
+                i18n::tr!("error.unreadable", detail = e.body_text()),
             ))),
         }
     }

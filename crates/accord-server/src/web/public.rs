@@ -1,6 +1,7 @@
 //! Public pages besides the control list: the policies in force with where each file's facts come from, and the
 //! directory of licensing authorities.
 
+use super::i18n::{t, tr};
 use super::session::Viewer;
 use super::{PageResult, page};
 use crate::AppState;
@@ -23,28 +24,28 @@ pub(crate) async fn policies(
     let at = q.at.as_deref().map(str::trim).filter(|d| !d.is_empty());
     let info = s.app.policy_version_info(at).await?;
     page(
-        "Policies",
+        t("nav.policies"),
         viewer.as_ref(),
         html! {
-            h1 { "The policies in force" }
-            p.meta { "Version " (info.version.label) ", in force from " time datetime=(info.version.effective_date) { (info.version.effective_date) } }
+            h1 { (t("policies.title")) }
+            p.meta { (tr!("policies.version", label = info.version.label, from = info.version.effective_date)) }
             form.search method="get" action="/policies" {
-                label for="at" { "On the day" input #at type="date" name="at" value=[at]; }
-                button type="submit" { "Show" }
+                label for="at" { (t("controls.on_the_day")) input #at type="date" name="at" value=[at]; }
+                button type="submit" { (t("policies.show")) }
             }
             table {
-                caption.meta { "Each jurisdiction's rules, as data" }
-                thead { tr { th scope="col" { "Jurisdiction" } th scope="col" { "What it implements" } th scope="col" { "Version" } th scope="col" { "Takes effect" } th scope="col" { "Rules" } th scope="col" { "Authorisations" } } }
+                caption.meta { (t("policies.caption")) }
+                thead { tr { th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("policies.implements")) } th scope="col" { (t("controls.version")) } th scope="col" { (t("policies.takes_effect")) } th scope="col" { (t("policies.rules")) } th scope="col" { (t("policies.authorisations")) } } }
                 tbody {
                     @for p in &info.policies {
                         tr { td { (p.jurisdiction) } td { (p.title) } td { (p.version) } td { (p.effective_date) } td { (p.rules) } td { (p.authorisations) } }
                     }
                 }
             }
-            h2 { "Where the facts come from" }
-            p { "Facts generated from a primary source (the official text) are verified; hand-encoded ones are not, and every answer that relies on them says so." }
+            h2 { (t("policies.sources")) }
+            p { (t("policies.sources_intro")) }
             table.sources {
-                thead { tr { th scope="col" { "File" } th scope="col" { "Document" } th scope="col" { "Issue" } th scope="col" { "Verified" } } }
+                thead { tr { th scope="col" { (t("policies.file")) } th scope="col" { (t("policies.document")) } th scope="col" { (t("policies.issue")) } th scope="col" { (t("policies.verified")) } } }
                 tbody {
                     @for src in &info.sources {
                         tr {
@@ -54,7 +55,7 @@ pub(crate) async fn policies(
                                 @if let Some(note) = &src.note { br; span.meta { (note) } }
                             }
                             td { (src.issue_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
-                            td { @if src.verified { "yes, from the primary source" } @else { strong { "no: hand-encoded" } } }
+                            td { @if src.verified { (t("policies.verified_yes")) } @else { strong { (t("policies.verified_no")) } } }
                         }
                     }
                 }
@@ -67,14 +68,14 @@ pub(crate) async fn policies(
 pub(crate) async fn authorities(State(s): State<AppState>, Viewer(viewer): Viewer) -> PageResult {
     let all = s.app.authorities().await?;
     page(
-        "Authorities",
+        t("nav.authorities"),
         viewer.as_ref(),
         html! {
-            h1 { "Licensing authorities" }
-            @if all.is_empty() { p { "No authority is registered on this node yet." } }
+            h1 { (t("authorities.title")) }
+            @if all.is_empty() { p { (t("authorities.none")) } }
             @else {
                 table {
-                    thead { tr { th scope="col" { "Authority" } th scope="col" { "Code" } th scope="col" { "Jurisdiction" } th scope="col" { "Country" } th scope="col" { "Time zone" } } }
+                    thead { tr { th scope="col" { (t("coalition.authority")) } th scope="col" { (t("case.code")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("authorities.country")) } th scope="col" { (t("authorities.time_zone")) } } }
                     tbody {
                         @for a in &all {
                             tr { td { (a.name) } td.code { (a.id) } td { (a.jurisdiction) } td { (a.country) } td { (a.time_zone) } }

@@ -2,6 +2,7 @@
 //! each hit with why it matched — the aligned parts of the names and what lowered the score — and the writing
 //! tricks the name showed.
 
+use super::i18n::{t, tr};
 use super::session::Viewer;
 use super::{PageError, redirect};
 use crate::AppState;
@@ -28,9 +29,9 @@ impl ScreenForm {
     fn query(&self, name: &str) -> Result<ScreenQuery, Error> {
         let birth_year = match given(&self.birth_year) {
             None => None,
-            Some(y) => {
-                Some(y.parse::<i32>().map_err(|_| Error::validation("birth_year", format!("'{y}' is not a year")))?)
-            }
+            Some(y) => Some(
+                y.parse::<i32>().map_err(|_| Error::validation("birth_year", tr!("screen.not_a_year", year = y)))?,
+            ),
         };
         Ok(ScreenQuery {
             name: name.to_owned(),
@@ -63,30 +64,30 @@ pub(crate) async fn screen(
         given(&f.name).map(|n| n.bytes().map(|b| format!("%{b:02X}")).collect::<String>()).unwrap_or_default()
     );
     let body = html! {
-        h1 { "Screen a party" }
-        p { "Against every restricted-party list in force on this node." }
+        h1 { (t("screen.title")) }
+        p { (t("screen.intro")) }
         @if let Some(Err(e)) = &outcome {
             p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
         }
         form.search method="get" action="/screen" role="search" {
-            label for="name" { "Name, in any script" input #name name="name" value=[given(&f.name)] required maxlength="500"; }
-            label for="country" { "Country code" input #country name="country" value=[given(&f.country)] maxlength="6"; }
-            label for="birth_year" { "Year of birth or founding" input #birth_year name="birth_year" inputmode="numeric" value=[given(&f.birth_year)] maxlength="4"; }
-            button type="submit" { "Screen" }
+            label for="name" { (t("screen.name")) input #name name="name" value=[given(&f.name)] required maxlength="500"; }
+            label for="country" { (t("check.country")) input #country name="country" value=[given(&f.country)] maxlength="6"; }
+            label for="birth_year" { (t("screen.year")) input #birth_year name="birth_year" inputmode="numeric" value=[given(&f.birth_year)] maxlength="4"; }
+            button type="submit" { (t("screen.submit")) }
         }
         @if let Some(Ok(results)) = &outcome {
             @for r in results {
                 @if !r.warnings.is_empty() {
-                    div.error role="note" #warnings { p { strong { "How the name is written:" } } ul { @for w in &r.warnings { li { (w.message) } } } }
+                    div.error role="note" #warnings { p { strong { (t("screen.writing")) } } ul { @for w in &r.warnings { li { (w.message) } } } }
                 }
-                h2 #hits { (r.hits.len()) @if r.hits.len() == 1 { " possible match" } @else { " possible matches" } }
-                @if r.hits.is_empty() { p { "No listed party matches this name above the threshold." } }
+                h2 #hits { @if r.hits.len() == 1 { (t("screen.one_match")) } @else { (tr!("screen.matches", count = r.hits.len())) } }
+                @if r.hits.is_empty() { p { (t("screen.no_match")) } }
                 ol.hits {
                     @for h in &r.hits {
                         li {
                             strong { (h.hit.matched_name) } " — " (h.hit.list_id) " " span.code { (h.hit.entity_id) }
-                            " · score " (format!("{:.2}", h.hit.score))
-                            @if h.suppressed { " · " em.judged { "judged a false positive by your authority" } }
+                            " · " (t("hits.score")) " " (format!("{:.2}", h.hit.score))
+                            @if h.suppressed { " · " em.judged { (t("screen.judged")) } }
                             br;
                             span.meta {
                                 @for (i, part) in h.hit.explanation.parts.iter().enumerate() {
@@ -101,10 +102,10 @@ pub(crate) async fn screen(
                                     input type="hidden" name="list_id" value=(h.hit.list_id);
                                     input type="hidden" name="entity_id" value=(h.hit.entity_id);
                                     input type="hidden" name="back" value=(back);
-                                    label { input type="radio" name="verdict" value="false_positive" required; " Not this party" } " "
-                                    label { input type="radio" name="verdict" value="true_positive" required; " This party" } " "
-                                    label { "Why " input name="reason" required maxlength="1000"; } " "
-                                    button type="submit" { "Record" }
+                                    label { input type="radio" name="verdict" value="false_positive" required; " " (t("screen.not_this")) } " "
+                                    label { input type="radio" name="verdict" value="true_positive" required; " " (t("screen.this")) } " "
+                                    label { (t("screen.why")) " " input name="reason" required maxlength="1000"; } " "
+                                    button type="submit" { (t("licence.record")) }
                                 }
                             }
                         }
@@ -117,7 +118,7 @@ pub(crate) async fn screen(
         Some(Err(e)) => Some(e),
         _ => None,
     };
-    super::page_after(error, "Screen a party", Some(&session), body)
+    super::page_after(error, t("screen.title"), Some(&session), body)
 }
 
 /// An officer's verdict on a hit, as sent.
@@ -150,7 +151,7 @@ pub(crate) async fn adjudicate(
     let input: accord_app::NewAdjudication = serde_json::from_value(serde_json::json!({
         "subject": f.subject, "list_id": f.list_id, "entity_id": f.entity_id, "verdict": f.verdict, "reason": f.reason,
     }))
-    .map_err(|_| Error::validation("verdict", "choose whether the hit is this party or not"))?;
+    .map_err(|_| Error::validation("verdict", t("screen.choose_verdict")))?;
     s.app.adjudicate(&session.principal, input).await?;
     let back = if f.back.starts_with("/screen?") { f.back.as_str() } else { "/screen" };
     Ok(redirect(back, Vec::new()))

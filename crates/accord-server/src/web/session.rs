@@ -80,10 +80,7 @@ pub(crate) fn check_form_token(headers: &HeaderMap, sent: &str) -> Result<(), Er
 }
 
 fn refused() -> Error {
-    Error::new(
-        ErrorCode::CsrfRefused,
-        "this form was sent without the token of the page that showed it; reload the page and send it again",
-    )
+    Error::new(ErrorCode::CsrfRefused, super::i18n::t("error.csrf"))
 }
 
 #[cfg(test)]

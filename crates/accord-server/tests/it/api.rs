@@ -298,6 +298,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/cases", "get"),
         ("/api/v1/cases/{id}", "get"),
         ("/api/v1/cases/{id}/sla", "get"),
+        ("/api/v1/cases/{id}/history", "get"),
         ("/api/v1/cases/{id}/decision", "post"),
         ("/api/v1/cases/{id}/{action}", "post"),
         ("/api/v1/cases/{id}/tasks", "post"),

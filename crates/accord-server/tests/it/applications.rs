@@ -85,6 +85,24 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
         approved.body
     );
     let licence = approved.body["licence_id"].as_str().unwrap().to_owned();
+    // The case's history: its application's and its own events, oldest first, to those who may see the case.
+    let history = w.node.get(&format!("/api/v1/cases/{case_id}/history"), Some(w.key("exporter_de"))).await;
+    let kinds: Vec<&str> = history.body.as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "application.created",
+            "application.submitted",
+            "case.opened",
+            "case.assigned",
+            "case.decided",
+            "licence.issued"
+        ],
+        "{}",
+        history.body
+    );
+    let hidden = w.node.get(&format!("/api/v1/cases/{case_id}/history"), Some(w.key("officer_fr"))).await;
+    assert_eq!(hidden.code(), "not_found");
     let today = jiff::Zoned::now().date().to_string();
     let shipment = |quantity: u32| {
         json!({"date": today, "items": [{"item": 0, "quantity": quantity, "value": 100}],

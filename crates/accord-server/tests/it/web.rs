@@ -342,6 +342,7 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
         b.find("main form button").click();
         b.wait_url("code=3A001.a.1X");
         assert!(b.find("#form-error").text().contains("items[0].code"), "{}", b.find("#form-error").text());
+        assert!(b.find("label[for='code'] #code-error").text().contains("items[0].code"), "the error is beside its field");
         assert_eq!(b.find("#destination").attribute("value").as_deref(), Some("CN"));
 
         // A licence is needed: the exporter applies from the answer, with the declarations, and the case opens.
@@ -349,16 +350,57 @@ async fn a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_s
             "{base}/check?date=2025-12-01&origin=DE&destination=CN&end_use=civil&code=3A001.a.1&description=ICs\
              &quantity=10&value=5000&currency=EUR&party_role=consignee&party_name=Shenzhen+Example+Trading&party_country=CN"
         ));
-        b.find("#end_use_statement").type_text("Radar research at a university laboratory");
-        for d in ["no_wmd_end_use", "no_military_end_use", "no_reexport_without_consent"] {
-            b.find(&format!("form.apply input[name='{d}']")).click();
-        }
+        let files = std::env::temp_dir().join(format!("accord-web-files-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&files).unwrap();
+        let fake_pdf = files.join("end-user-statement.pdf");
+        std::fs::write(&fake_pdf, "this is text, not a PDF").unwrap();
+        let statement = files.join("end-user-statement.txt");
+        std::fs::write(&statement, "The end user declares that the goods serve radar research.").unwrap();
+        let fill_in = |file: &std::path::Path| {
+            b.find("#end_use_statement").type_text("Radar research at a university laboratory");
+            b.find("#document_0").type_text(&file.display().to_string());
+            for d in ["no_wmd_end_use", "no_military_end_use", "no_reexport_without_consent"] {
+                b.find(&format!("form.apply input[name='{d}']")).click();
+            }
+        };
+        fill_in(&fake_pdf);
         accessible(&b, "a checked shipment with the application form");
+        // A file that is not what it claims to be is refused beside its field, and nothing is saved.
+        b.find("form.apply button").click();
+        b.wait_text("#form-error", "document_rejected");
+        let beside = b.find("label[for='document_kind_0'] #document_0-error").text();
+        assert!(beside.contains("end-user-statement.pdf") && beside.contains("not application/pdf"), "{beside}");
+        assert_eq!(b.find("#destination").attribute("value").as_deref(), Some("CN"), "the shipment is kept");
+        accessible(&b, "an application refused beside its field");
+        b.open(&format!("{base}/cases"));
+        assert!(b.find_all("table.queue tbody tr").is_empty(), "a refused application leaves no case behind");
+
+        // With a real statement the application is stored with its file, and the case opens.
+        b.open(&format!(
+            "{base}/check?date=2025-12-01&origin=DE&destination=CN&end_use=civil&code=3A001.a.1&description=ICs\
+             &quantity=10&value=5000&currency=EUR&party_role=consignee&party_name=Shenzhen+Example+Trading&party_country=CN"
+        ));
+        fill_in(&statement);
         b.find("form.apply button").click();
         b.wait_url("/cases");
         let rows = b.find_all("table.queue tbody tr");
         assert_eq!(rows.len(), 1, "the application opened its case");
         assert!(rows[0].text().contains("EU") && rows[0].text().contains("open"), "{}", rows[0].text());
+        b.find("table.queue tbody tr a").click();
+        b.wait_url("/cases/case_");
+        let main = b.find("main").text();
+        assert!(main.contains("end-user-statement.txt") && main.contains("uploaded"), "the file is on the case");
+        assert!(main.contains("application submitted") && main.contains("case opened"), "the history: {main}");
+
+        // The same case in German, chosen in the footer.
+        b.find("footer a[hreflang='de']").click();
+        b.wait_text("#status", "offen");
+        assert_eq!(b.find("html").attribute("lang").as_deref(), Some("de"));
+        let main = b.find("main").text();
+        assert!(main.contains("Verlauf") && main.contains("Antrag eingereicht") && main.contains("Das Geschäft"), "{main}");
+        b.screenshot(&format!("case-de-{tag}"));
+        accessible(&b, "a case in German");
+        std::fs::remove_dir_all(&files).unwrap();
     })
     .await
     .unwrap();
@@ -419,13 +461,30 @@ async fn an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_
     .unwrap();
 }
 
-async fn an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view(backend: Backend) {
+async fn an_allys_denial_blocks_an_approval_until_the_consultation_is_answered_in_the_browser(backend: Backend) {
     let node = Node::new(backend).await;
-    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let report = node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let consulted = report.cases.iter().find(|(_, state)| state.contains("consultation")).unwrap().0.clone();
     let base = serve(&node).await;
     let tag = format!("{backend:?}").to_lowercase();
     tokio::task::spawn_blocking(move || {
         let b = Browser::start();
+        let approve = |b: &Browser| {
+            b.open(&format!("{base}/cases/{consulted}"));
+            b.find("input[name='kind'][value='approve']").click();
+            b.find("#reason").type_text("The consignee is a known research customer");
+            b.script("document.getElementById('valid_until').value = '2027-06-30'");
+            b.find("form[action$='/decide'] button").click();
+        };
+        // BAFA's officer cannot approve while SBDU has not answered on its denial.
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        approve(&b);
+        b.wait_text("#form-error", "consultation_required");
+        assert!(b.find("#status").text().contains("open"), "{}", b.find("#status").text());
+        assert!(b.find("main").text().contains("Matches allied denials"), "the case names the denial");
+
+        // SBDU's officer answers in the coalition view.
+        sign_out(&b, &base);
         sign_in(&b, &base, "officer@sbdu.example", accord_app::DEMO_PASSWORD);
         b.find("header nav a[href='/coalition']").click();
         b.wait_url("/coalition");
@@ -437,19 +496,58 @@ async fn an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view(back
         assert!(b.find("table.denials").text().contains("SBDU-2026-0042"));
         accessible(&b, "the coalition view");
         b.screenshot(&format!("coalition-{tag}"));
-        // The consulted authority objects, with its reasons.
-        b.find("article.consultation input[value='objection']").click();
-        b.find("article.consultation textarea").type_text("The consignee diverted our goods to a missile programme");
+        b.find("article.consultation input[value='no_objection']").click();
+        b.find("article.consultation textarea").type_text("The consignee has since been audited; no objection");
         b.find("article.consultation form button").click();
         b.wait_text("article.consultation .status", "answered");
-        assert!(b.find("article.consultation .answer").text().contains("objection"));
+        assert!(b.find("article.consultation .answer").text().contains("No objection"));
         assert!(b.find_all("article.consultation form").is_empty(), "a consultation is answered once");
 
-        // The consulting authority reads the answer.
+        // BAFA reads the answer, and now it may approve.
         sign_out(&b, &base);
         sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
         b.open(&format!("{base}/coalition"));
-        assert!(b.find("article.consultation .answer").text().contains("missile programme"));
+        assert!(b.find("article.consultation .answer").text().contains("since been audited"));
+        approve(&b);
+        b.wait_text("#status", "approved");
+        assert!(b.find("main").text().contains("licence issued"), "the history records the licence");
+    })
+    .await
+    .unwrap();
+}
+
+async fn an_issuing_officer_amends_and_suspends_a_licence_that_the_exporter_only_reads(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/licences"));
+        b.find("main table a").click();
+        let licence = b.wait_url("/licences/lic_");
+        b.find("#amend_conditions").type_text("\nReport every shipment within 14 days");
+        b.find("#amend_reason").type_text("Closer follow-up of this consignee");
+        b.find("form[action$='/amend'] button").click();
+        b.wait_text("#conditions", "within 14 days");
+        assert!(b.find("ol.amendments").text().contains("Closer follow-up"), "the amendment is recorded");
+        // Reinstating an active licence is refused with the reason, beside the form.
+        b.find("input[name='action'][value='reinstate']").click();
+        b.find("#status_reason").type_text("Nothing to reinstate");
+        b.find("form[action$='/status'] button").click();
+        b.wait_text("#form-error", "conflict");
+        b.find("input[name='action'][value='suspend']").click();
+        b.find("#status_reason").type_text("End-use check pending");
+        b.find("form[action$='/status'] button").click();
+        b.wait_text("#status", "suspended");
+        accessible(&b, "a licence its issuing officer works on");
+
+        sign_out(&b, &base);
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.open(&licence);
+        assert!(b.find("#status").text().contains("suspended"));
+        assert!(b.find("main").text().contains("End-use check pending"), "the exporter reads why");
+        assert!(b.find_all("form[action$='/amend']").is_empty() && b.find_all("form[action$='/status']").is_empty());
     })
     .await
     .unwrap();
@@ -588,7 +686,8 @@ accord_testing::on_both_backends!(
     an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence,
     an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
     a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,
-    an_ally_answers_a_consultation_on_its_denial_in_the_coalition_view,
+    an_allys_denial_blocks_an_approval_until_the_consultation_is_answered_in_the_browser,
+    an_issuing_officer_amends_and_suspends_a_licence_that_the_exporter_only_reads,
     an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
     a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,
     an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,

@@ -148,6 +148,27 @@ impl AuditStore for SqlStore {
         rows.iter().map(event_from).collect()
     }
 
+    async fn events_about(&self, subjects: &[&str], limit: i64) -> Result<Vec<AuditEvent>> {
+        let mut events = Vec::new();
+        for subject in subjects {
+            let rows = sqlx::query(&format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events WHERE subject = $1 ORDER BY seq DESC LIMIT $2"
+            ))
+            .bind(*subject)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+            for row in &rows {
+                events.push(event_from(row)?);
+            }
+        }
+        events.sort_by_key(|e| e.seq);
+        let excess = events.len().saturating_sub(usize::try_from(limit.clamp(1, 1000)).unwrap_or(1000));
+        events.drain(..excess);
+        Ok(events)
+    }
+
     async fn verify_chain(&self) -> Result<ChainReport> {
         // One snapshot for the head and the events, so concurrent commits cannot look like tampering.
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
