@@ -347,6 +347,11 @@ pub enum CasesCommand {
         /// The case id (case_…).
         id: String,
     },
+    /// What happened to a case, its application and its licence, oldest first.
+    History {
+        /// The case id (case_…).
+        id: String,
+    },
     /// Assign a case to an officer.
     Assign {
         /// The case id.

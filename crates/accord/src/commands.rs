@@ -323,6 +323,11 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             },
         )?,
         Command::Cases(CasesCommand::Show { id }) => print_json(&service(app.case_view(p, &id).await)?)?,
+        Command::Cases(CasesCommand::History { id }) => {
+            output::list(&service(app.case_history(p, &id).await)?, &["at", "event", "subject", "actor"], |e| {
+                vec![e.at.to_string(), e.kind.clone(), e.subject.clone(), e.actor.clone()]
+            })?
+        }
         Command::Cases(CasesCommand::Assign { id, version, officer }) => {
             print_json(&service(app.assign_case(p, &id, version, Some(&officer)).await)?)?
         }

@@ -235,6 +235,7 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
         @if !c.denial_matches.is_empty() {
             div.error role="note" { p { strong { (t("case.denials")) } " " (c.denial_matches.join(", ")) ". " (t("case.consult")) } }
         }
+        @if officer { p { a href=(format!("/compliance?organisation={}", c.organisation_id)) { (t("case.compliance")) } } }
         @if let Some(a) = &application { (transaction(a)) (determination(a, &c.jurisdiction)) }
         (documents(&docs))
         @if !c.info_requests.is_empty() {

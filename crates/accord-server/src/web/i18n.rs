@@ -161,6 +161,7 @@ mod tests {
             include_str!("cases.rs"),
             include_str!("check.rs"),
             include_str!("coalition.rs"),
+            include_str!("compliance.rs"),
             include_str!("controls.rs"),
             include_str!("licences.rs"),
             include_str!("public.rs"),

@@ -5,6 +5,7 @@ mod account;
 mod cases;
 mod check;
 mod coalition;
+mod compliance;
 mod controls;
 mod i18n;
 mod licences;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/apply", post(check::apply))
         .route("/screen", get(screen::screen))
         .route("/screen/adjudications", post(screen::adjudicate))
+        .route("/compliance", get(compliance::compliance).post(compliance::record))
         .route("/coalition", get(coalition::coalition))
         .route("/coalition/consultations/{id}/answer", post(coalition::answer))
         .route("/licences", get(licences::licences))
@@ -205,6 +207,9 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     li { a href="/screen" { (t("nav.screen")) } }
                                     li { a href="/cases" { (t("nav.cases")) } }
                                     li { a href="/licences" { (t("nav.licences")) } }
+                                    @if matches!(s.user.role, accord_core::model::Role::Exporter) {
+                                        li { a href="/compliance" { (t("nav.compliance")) } }
+                                    }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/coalition" { (t("nav.coalition")) } }
                                     }

@@ -682,12 +682,57 @@ async fn an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence(bac
     .unwrap();
 }
 
+async fn an_exporter_records_training_and_an_officer_certifies_its_programme_on_the_compliance_page(backend: Backend) {
+    let node = Node::new(backend).await;
+    let report = node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let case_id = report.cases.iter().find(|(_, state)| state == "open").unwrap().0.clone();
+    let base = serve(&node).await;
+    let today = jiff::Zoned::now().date();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/compliance']").click();
+        b.wait_url("/compliance");
+        assert!(b.find_all("form input[value='certification']").is_empty(), "an exporter does not certify itself");
+        b.find("#person").type_text("Jana Berger");
+        b.find("#course").type_text("Dual-use export control basics");
+        b.script(&format!("document.getElementById('training_date').value = '{}'", today.tomorrow().unwrap()));
+        b.find("form:has(input[value='training']) button").click();
+        b.wait_text("#form-error", "validation_failed");
+        b.script(&format!("document.getElementById('training_date').value = '{today}'"));
+        b.find("#person").type_text("Jana Berger");
+        b.find("#course").type_text("Dual-use export control basics");
+        b.find("form:has(input[value='training']) button").click();
+        b.wait_text("#trainings", "Jana Berger");
+        accessible(&b, "the compliance profile");
+
+        // The reviewing officer reaches the profile from the case, and certifies the programme.
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/cases/{case_id}"));
+        b.find("a[href^='/compliance?organisation=']").click();
+        b.wait_url("/compliance?organisation=org_");
+        assert!(b.find("#trainings").text().contains("Jana Berger"));
+        b.script(&format!(
+            "document.getElementById('certified_on').value = '{today}'; \
+             document.getElementById('expires_on').value = '{}'",
+            today.checked_add(jiff::Span::new().years(2)).unwrap()
+        ));
+        b.find("form:has(input[value='certification']) button").click();
+        b.wait_text("#icp", "DE-BAFA");
+        assert!(b.find("#tier").text().contains("trusted"), "{}", b.find("#tier").text());
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
     an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence,
     an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
     a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,
     an_allys_denial_blocks_an_approval_until_the_consultation_is_answered_in_the_browser,
     an_issuing_officer_amends_and_suspends_a_licence_that_the_exporter_only_reads,
+    an_exporter_records_training_and_an_officer_certifies_its_programme_on_the_compliance_page,
     an_officer_refuses_from_the_queue_and_a_senior_officer_countersigns_in_the_browser,
     a_signed_in_exporter_checks_a_shipment_and_reads_each_answer_with_its_sources,
     an_invited_exporter_sets_a_password_signs_in_and_signs_out_in_the_browser,

@@ -307,6 +307,21 @@ fn an_application_is_submitted_once_and_its_case_is_queued() {
     assert!(docs.contains("\"uploaded_by\""), "{docs}");
     let view: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["cases", "show", &case_id]))).unwrap();
     assert_eq!(view["sla"]["target"], 20);
+    let history = ok(&run(&dir, &["cases", "history", &case_id]));
+    let events: Vec<&str> = history.lines().skip(1).filter_map(|l| l.split_whitespace().nth(1)).collect();
+    assert_eq!(
+        events,
+        [
+            "application.created",
+            "application.submitted",
+            "case.opened",
+            "case.decided",
+            "licence.issued",
+            "licence.amendment_requested",
+            "licence.suspended"
+        ],
+        "the case's, its application's and its licence's events: {history}"
+    );
     let out = run(&dir, &["applications", "show", "app_nope"]);
     assert_eq!(out.status.code(), Some(4));
     assert!(text(&out.stderr).contains("invalid_id"), "{}", text(&out.stderr));
