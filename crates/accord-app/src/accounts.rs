@@ -65,6 +65,14 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// The user a principal is, for what only a signed-in person has (a second factor).
+pub(crate) fn principal_user(p: &Principal) -> Result<UserId> {
+    match p {
+        Principal::User(u) => Ok(u.user_id.clone()),
+        _ => Err(Error::forbidden("only a user has a second factor")),
+    }
+}
+
 /// 256 random bits, hex.
 pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
@@ -179,9 +187,10 @@ impl App {
         Ok(user)
     }
 
-    /// Signs a person in with their e-mail address and password; after [`MAX_FAILED_SIGN_INS`] failures within
-    /// [`LOCKOUT_MINUTES`] the address is locked for the rest of the window, whatever the password.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn> {
+    /// Signs a person in with their e-mail address, password and, when they turned a second factor on, its
+    /// one-time code; after [`MAX_FAILED_SIGN_INS`] failures within [`LOCKOUT_MINUTES`] the address is locked for
+    /// the rest of the window, whatever the password.
+    pub async fn sign_in(&self, email: &str, password: &str, code: Option<&str>) -> Result<SignedIn> {
         let email = email.trim();
         let now = accord_core::now();
         let window_start = now.plus(SignedDuration::from_mins(-LOCKOUT_MINUTES));
@@ -205,6 +214,21 @@ impl App {
         };
         if user.disabled {
             return Err(Error::new(ErrorCode::UserDisabled, format!("user '{}' is disabled", user.id)));
+        }
+        match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => {
+                if let Err(e) = self.check_second_factor(&user.id, code).await {
+                    self.store.record_sign_in_failure(email, now).await?;
+                    return Err(e);
+                }
+            }
+            None if self.store.second_factor(&user.id).await?.is_some_and(|f| f.confirmed_at.is_some()) => {
+                return Err(Error::new(
+                    ErrorCode::SecondFactorRequired,
+                    "this account has a second factor: give the one-time code of your authenticator app",
+                ));
+            }
+            None => {}
         }
         self.store.clear_sign_in_failures(email).await?;
         let (token, csrf) = (random_token()?, random_token()?);

@@ -18,6 +18,7 @@ mod lists;
 mod monitoring;
 mod review;
 mod screening;
+mod second_factor;
 
 pub use accord_core::cases::CaseSla;
 pub use accounts::{
@@ -40,6 +41,9 @@ pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseView, sla};
 pub use screening::{
     MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
+};
+pub use second_factor::{
+    SecondFactorSetup, SecondFactorState, TOTP_STEP_SECONDS, base32, from_base32, totp_code, totp_step,
 };
 
 use crate::authz::{Action, require};

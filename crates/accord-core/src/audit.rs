@@ -73,6 +73,8 @@ crate::named_enum! {
         UserCreated = "user.created",
         UserInvited = "user.invited",
         UserPasswordSet = "user.password_set",
+        UserSecondFactorEnabled = "user.second_factor_enabled",
+        UserSecondFactorRemoved = "user.second_factor_removed",
         UserSignedOutEverywhere = "user.signed_out_everywhere",
         UserDisabled = "user.disabled",
         UserEnabled = "user.enabled",

@@ -64,6 +64,8 @@ error_codes! {
     UserDisabled = "user_disabled", 401, "The user owning the API key is disabled.";
     SignInFailed = "sign_in_failed", 401, "The e-mail address or the password is wrong (which one is not said).";
     SignInLocked = "sign_in_locked", 429, "Too many failed sign-ins for this address; try again after the minutes the message gives.";
+    SecondFactorRequired = "second_factor_required", 401, "The account has a second factor turned on: give the one-time code of the authenticator app with the password.";
+    SecondFactorInvalid = "second_factor_invalid", 401, "The one-time code is wrong, expired or used already.";
     SessionExpired = "session_expired", 401, "The web session is unknown or has ended; sign in again.";
     CsrfRefused = "csrf_refused", 403, "A form was sent without the token of the page that showed it; reload the page and send it again.";
     InvitationInvalid = "invitation_invalid", 409, "The invitation link is unknown, used already or expired; ask for a new one.";

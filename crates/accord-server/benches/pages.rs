@@ -66,7 +66,7 @@ async fn run() {
     eprintln!("{total} applications submitted in {:.1} s", started.elapsed().as_secs_f64());
 
     let router = accord_server::router(app.clone(), accord_server::DEFAULT_BODY_LIMIT);
-    let signed = app.sign_in("officer@bafa.example", "a long enough pass phrase").await.unwrap();
+    let signed = app.sign_in("officer@bafa.example", "a long enough pass phrase", None).await.unwrap();
     let cookie = format!("accord_session={}", signed.token);
     println!("page                       p50        p99        size      target");
     for (label, path, rounds) in [

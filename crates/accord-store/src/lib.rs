@@ -46,6 +46,29 @@ pub enum Mutation {
         /// When.
         at: accord_core::Timestamp,
     },
+    /// Keep a new second-factor secret for a user, not yet confirmed (replacing an unconfirmed one; `conflict` when
+    /// one is confirmed).
+    BeginSecondFactor {
+        /// The user.
+        user: UserId,
+        /// The TOTP secret, base32.
+        secret: String,
+    },
+    /// Confirm a user's pending second factor with the time step of the code that proved it (`conflict` when none
+    /// is pending).
+    ConfirmSecondFactor {
+        /// The user.
+        user: UserId,
+        /// The time step of the code.
+        step: i64,
+        /// When.
+        at: accord_core::Timestamp,
+    },
+    /// Remove a user's second factor (`not_found` when there is none).
+    RemoveSecondFactor {
+        /// The user.
+        user: UserId,
+    },
     /// End every session of a user (sign out everywhere).
     EndSessions {
         /// The user.
@@ -337,6 +360,17 @@ pub struct SessionRecord {
     pub expires_at: accord_core::Timestamp,
 }
 
+/// A user's second factor (TOTP, RFC 6238).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondFactorRecord {
+    /// The shared secret, base32.
+    pub secret: String,
+    /// When it was confirmed with a code; `None` while pending.
+    pub confirmed_at: Option<accord_core::Timestamp>,
+    /// The last time step used (a code of this step or earlier is refused).
+    pub last_step: i64,
+}
+
 /// Passwords, invitations, sessions and failed sign-ins of the people who use the web interface.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -358,6 +392,11 @@ pub trait AccountStore: Send + Sync {
     async fn session(&self, token_hash: &str) -> Result<Option<(SessionRecord, User)>>;
     /// Ends one session.
     async fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// A user's second factor, when one is pending or confirmed.
+    async fn second_factor(&self, user: &UserId) -> Result<Option<SecondFactorRecord>>;
+    /// Uses a time step of a user's confirmed second factor: `false` when it (or a later one) was used already, so a
+    /// code works once.
+    async fn use_second_factor_step(&self, user: &UserId, step: i64) -> Result<bool>;
     /// How many unexpired sessions a user has.
     async fn sessions_of(&self, user: &UserId, now: accord_core::Timestamp) -> Result<u64>;
 }

@@ -145,6 +145,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0019_events_by_subject.sql"),
         postgres: include_str!("../migrations/0019_events_by_subject.sql"),
     },
+    Migration {
+        version: 20,
+        name: "second_factors",
+        sqlite: include_str!("../migrations/0020_second_factors.sql"),
+        postgres: include_str!("../migrations/0020_second_factors.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -789,6 +789,12 @@ pub enum UserCommand {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
     },
+    /// Remove a user's second factor (a lost authenticator app): their password alone signs them in until they set
+    /// up a new one.
+    ResetSecondFactor {
+        /// The user (usr_…).
+        user: String,
+    },
 }
 
 /// `accord key …`

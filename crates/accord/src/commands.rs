@@ -218,6 +218,10 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             );
             println!("{}/invitations/{}", url.trim_end_matches('/'), invitation.token);
         }
+        Command::User(UserCommand::ResetSecondFactor { user }) => {
+            service(app.reset_second_factor(p, &user).await)?;
+            println!("The second factor of {user} is removed; the password alone signs in until a new one is set up.");
+        }
         Command::Key(KeyCommand::Create { user, label, expires_at }) => {
             let issued = service(app.create_key(p, &user, NewKey { label, expires_at }).await)?;
             println!("Created API key {} for {} (shown only now; store it safely):", issued.key.id, issued.key.user_id);

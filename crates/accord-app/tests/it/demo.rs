@@ -54,7 +54,7 @@ async fn the_demo_seeds_a_coalition_with_cases_in_every_state(backend: Backend) 
     assert!(report.people.len() >= 11, "{:?}", report.people);
     for person in &report.people {
         let signed =
-            app.sign_in(&person.email, DEMO_PASSWORD).await.unwrap_or_else(|e| panic!("{}: {e}", person.email));
+            app.sign_in(&person.email, DEMO_PASSWORD, None).await.unwrap_or_else(|e| panic!("{}: {e}", person.email));
         assert_eq!(signed.user.role.as_str(), person.role);
     }
     assert!(app.verify_audit(&op).await.unwrap().ok, "the demo is recorded in the audit trail like real work");

@@ -80,6 +80,19 @@ pub(crate) async fn invite_user(
     Ok((StatusCode::CREATED, Json(s.app.invite(&p, &id).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/users/{id}/second-factor/reset", tag = "users", params(("id" = String, Path, description = "usr_…")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "The user's second factor is removed: their password alone signs them in until they set up a new one"),
+              (status = 404, description = "Unknown or invisible user, or no second factor", body = ErrorBody)))]
+pub(crate) async fn reset_second_factor(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    s.app.reset_second_factor(&p, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
@@ -88,4 +101,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enable_user))
         .routes(routes!(me))
         .routes(routes!(invite_user))
+        .routes(routes!(reset_second_factor))
 }

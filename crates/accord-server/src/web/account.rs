@@ -1,11 +1,11 @@
 //! Signing in and out: the sign-in form, the invitation link that sets a password, the account page, and signing
 //! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
 
-use super::i18n::{t, tr};
+use super::i18n::{t, tr, word};
 use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
-use super::{Page, PageError, PageForm, layout, page, redirect};
+use super::{Page, PageError, PageForm, layout, redirect};
 use crate::AppState;
-use accord_app::{SESSION_HOURS, SignedIn};
+use accord_app::{SESSION_HOURS, SecondFactorState, Session, SignedIn};
 use accord_core::{Error, ErrorCode};
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
@@ -52,6 +52,8 @@ pub(crate) struct SignInForm {
     #[serde(default)]
     password: String,
     #[serde(default)]
+    code: String,
+    #[serde(default)]
     next: String,
     #[serde(default)]
     form_token: String,
@@ -71,6 +73,8 @@ fn sign_in_page(status: StatusCode, email: &str, next: &str, token: &str, error:
                     input type="hidden" name="next" value=(next);
                     p { label for="email" { (t("sign_in.email")) } br; input #email type="email" name="email" value=(email) required autocomplete="username" maxlength="254"; }
                     p { label for="password" { (t("sign_in.password")) } br; input #password type="password" name="password" required autocomplete="current-password" maxlength="128"; }
+                    p { label for="code" { (t("sign_in.code")) } br;
+                        input #code name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" pattern="[0-9]{6}"; }
                     p { button type="submit" { (t("sign_in.submit")) } }
                 }
                 p.meta { (t("sign_in.no_password")) }
@@ -92,7 +96,7 @@ pub(crate) async fn sign_in(
 ) -> Result<Response, PageError> {
     let next = local_path(Some(&f.next));
     let outcome = match check_form_token(&headers, &f.form_token) {
-        Ok(()) => s.app.sign_in(&f.email, &f.password).await,
+        Ok(()) => s.app.sign_in(&f.email, &f.password, Some(&f.code)).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -177,11 +181,13 @@ pub(crate) async fn accept_invitation(
             return Err(Error::validation("repeat", t("invitation.differ")));
         }
         s.app.accept_invitation(&token, &f.password).await?;
-        s.app.sign_in(&user.email, &f.password).await
+        s.app.sign_in(&user.email, &f.password, None).await
     }
     .await;
     match outcome {
         Ok(signed) => Ok(signed_in(&headers, &signed, "/account")),
+        // The password is set; with a second factor on, signing in takes its code.
+        Err(e) if e.code == ErrorCode::SecondFactorRequired => Ok(redirect("/sign-in?next=/account", Vec::new())),
         Err(e) if e.code == ErrorCode::InvitationInvalid => Err(e.into()),
         Err(e) => {
             let status = super::status_of(&e);
@@ -192,14 +198,94 @@ pub(crate) async fn accept_invitation(
     }
 }
 
+/// The second factor: turning it on (the secret for the authenticator app, then a code to confirm it), or off.
+async fn second_factor(s: &AppState, session: &Session) -> Result<Markup, Error> {
+    let state = s.app.second_factor_state(&session.principal).await?;
+    let pending = s.app.pending_second_factor(&session.principal).await?;
+    let form = |action: &str, with_code: bool, button: &str| {
+        html! {
+            form method="post" action="/account/second-factor" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="action" value=(action);
+                @if with_code {
+                    p { label for=(format!("code-{action}")) { (t("second_factor.code")) } br;
+                        input id=(format!("code-{action}")) name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6" pattern="[0-9]{6}"; }
+                }
+                p { button type="submit" { (button) } }
+            }
+        }
+    };
+    Ok(html! {
+        h2 { (t("second_factor.title")) }
+        p #second-factor-state { (word("second_factor", match state {
+            SecondFactorState::Off => "off", SecondFactorState::Pending => "pending", SecondFactorState::On => "on",
+        })) }
+        @match (state, &pending) {
+            (SecondFactorState::On, _) => (form("remove", true, t("second_factor.remove"))),
+            (_, Some(setup)) => {
+                p { (t("second_factor.enter_secret")) }
+                p { code #totp-secret { (setup.secret) } }
+                p.meta { (t("second_factor.or_link")) " " code #totp-uri { (setup.uri) } }
+                (form("confirm", true, t("second_factor.confirm")))
+            }
+            _ => {
+                p.meta { (t("second_factor.why")) }
+                (form("begin", false, t("second_factor.begin")))
+            }
+        }
+    })
+}
+
+/// The second-factor form as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SecondFactorForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Begins, confirms or removes the second factor; an error shows the account page again with it.
+pub(crate) async fn change_second_factor(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    PageForm(f): PageForm<SecondFactorForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/account", Vec::new())) };
+    let outcome = async {
+        check_csrf(&session, &f.csrf)?;
+        let p = &session.principal;
+        match f.action.as_str() {
+            "begin" => s.app.begin_second_factor(p).await.map(|_| ()),
+            "confirm" => s.app.confirm_second_factor(p, &f.code).await,
+            "remove" => s.app.remove_second_factor(p, &f.code).await,
+            _ => Err(Error::new(ErrorCode::RouteNotFound, t("error.no_action"))),
+        }
+    }
+    .await;
+    match outcome {
+        Ok(()) => Ok(redirect("/account", Vec::new())),
+        Err(e) if e.code.http_status() >= 500 => Err(e.into()),
+        Err(e) => account_page(&s, &session, Some(&e)).await,
+    }
+}
+
 /// The signed-in person's page: who they are, their sessions, and signing out.
 pub(crate) async fn account(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/account", Vec::new())) };
+    account_page(&s, &session, None).await
+}
+
+async fn account_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
     let u = &session.user;
     let live = s.app.live_sessions(&u.id).await?;
-    let page = page(
+    let factor = second_factor(s, session).await?;
+    super::page_after(
+        error,
         t("account.title"),
-        Some(&session),
+        Some(session),
         html! {
             h1 { (t("account.title")) }
             table {
@@ -221,9 +307,10 @@ pub(crate) async fn account(State(s): State<AppState>, Viewer(viewer): Viewer) -
                 input type="hidden" name="csrf" value=(session.csrf);
                 p { button type="submit" { (t("account.sign_out_everywhere")) } " " span.meta { (t("account.everywhere_note")) } }
             }
+            (form_error(error))
+            (factor)
         },
-    )?;
-    Ok(page.into_response())
+    )
 }
 
 /// A form of a signed-in session that carries only its CSRF token.

@@ -36,6 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
+        .route("/account/second-factor", post(account::change_second_factor))
         .route("/check", get(check::check))
         .route("/apply", post(check::apply))
         .route("/screen", get(screen::screen))

@@ -274,6 +274,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/users/{id}/enable", "post"),
         ("/api/v1/me", "get"),
         ("/api/v1/users/{id}/invitation", "post"),
+        ("/api/v1/users/{id}/second-factor/reset", "post"),
         ("/api/v1/users/{id}/keys", "get"),
         ("/api/v1/users/{id}/keys", "post"),
         ("/api/v1/keys/{id}/revoke", "post"),

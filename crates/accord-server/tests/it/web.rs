@@ -726,7 +726,48 @@ async fn an_exporter_records_training_and_an_officer_certifies_its_programme_on_
     .unwrap();
 }
 
+async fn an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/account"));
+        assert!(b.find("#second-factor-state").text().starts_with("Off"));
+        b.find("form[action='/account/second-factor'] button").click();
+        b.wait_text("#second-factor-state", "Being set up");
+        let secret = b.find("#totp-secret").text();
+        assert!(b.find("#totp-uri").text().contains(&secret));
+        accessible(&b, "the account page setting up a second factor");
+        let step = accord_app::totp_step(jiff::Timestamp::now().as_second());
+        let code = |offset: i64| accord_app::totp_code(&accord_app::from_base32(&secret).unwrap(), step + offset);
+        b.find("#code-confirm").type_text("000000");
+        b.find("form[action='/account/second-factor'] button").click();
+        b.wait_text("#form-error", "second_factor_invalid");
+        b.find("#code-confirm").type_text(&code(0));
+        b.find("form[action='/account/second-factor'] button").click();
+        b.wait_text("#second-factor-state", "On");
+
+        // Signing in now takes a code: without one the form says so; the code of the next step works.
+        sign_out(&b, &base);
+        b.open(&format!("{base}/sign-in"));
+        b.find("#email").type_text("officer@bafa.example");
+        b.find("#password").type_text(accord_app::DEMO_PASSWORD);
+        b.find("main form button").click();
+        b.wait_text("#form-error", "second_factor_required");
+        b.find("#password").type_text(accord_app::DEMO_PASSWORD);
+        b.find("#code").type_text(&code(1));
+        b.find("main form button").click();
+        b.wait_url("/account");
+        assert!(b.find("#second-factor-state").text().starts_with("On"));
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code,
     an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence,
     an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
     a_signed_in_exporter_screens_a_party_and_sees_why_it_matched,

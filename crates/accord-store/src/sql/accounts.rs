@@ -1,7 +1,7 @@
 //! The SQL store: passwords, invitations, sessions and failed sign-ins of the people who use the web interface.
 
 use super::*;
-use crate::{AccountStore, InvitationRecord, SessionRecord};
+use crate::{AccountStore, InvitationRecord, SecondFactorRecord, SessionRecord};
 
 fn invitation_from(row: &AnyRow) -> Result<InvitationRecord> {
     Ok(InvitationRecord {
@@ -51,6 +51,40 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
             .await
             .map_err(db_error)?;
             end_sessions(tx, user).await?;
+        }
+        Mutation::BeginSecondFactor { user, secret } => {
+            let stored = sqlx::query(
+                "INSERT INTO user_second_factors (user_id, secret, confirmed_at, last_step) VALUES ($1, $2, NULL, 0) \
+                 ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret \
+                 WHERE user_second_factors.confirmed_at IS NULL",
+            )
+            .bind(user.as_str())
+            .bind(secret)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            updated(&stored, || Error::new(ErrorCode::Conflict, "a second factor is on already; remove it first"))?;
+        }
+        Mutation::ConfirmSecondFactor { user, step, at } => {
+            let confirmed = sqlx::query(
+                "UPDATE user_second_factors SET confirmed_at = $1, last_step = $2 \
+                 WHERE user_id = $3 AND confirmed_at IS NULL",
+            )
+            .bind(at.to_string())
+            .bind(*step)
+            .bind(user.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            updated(&confirmed, || Error::new(ErrorCode::Conflict, "no second factor is waiting for confirmation"))?;
+        }
+        Mutation::RemoveSecondFactor { user } => {
+            let removed = sqlx::query("DELETE FROM user_second_factors WHERE user_id = $1")
+                .bind(user.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            updated(&removed, || Error::not_found("second factor", user.as_str()))?;
         }
         Mutation::EndSessions { user } => end_sessions(tx, user).await?,
         _ => return Ok(false),
@@ -178,5 +212,34 @@ impl AccountStore for SqlStore {
             .await
             .map_err(db_error)?;
         Ok(u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0))
+    }
+
+    async fn second_factor(&self, user: &UserId) -> Result<Option<SecondFactorRecord>> {
+        let row = sqlx::query("SELECT secret, confirmed_at, last_step FROM user_second_factors WHERE user_id = $1")
+            .bind(user.as_str())
+            .fetch_optional(&mut *self.conn().await?)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            Ok(SecondFactorRecord {
+                secret: col(&r, "secret")?,
+                confirmed_at: stamp_opt(&r, "confirmed_at")?,
+                last_step: col(&r, "last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn use_second_factor_step(&self, user: &UserId, step: i64) -> Result<bool> {
+        let used = sqlx::query(
+            "UPDATE user_second_factors SET last_step = $1 \
+             WHERE user_id = $2 AND last_step < $1 AND confirmed_at IS NOT NULL",
+        )
+        .bind(step)
+        .bind(user.as_str())
+        .execute(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        Ok(used.rows_affected() == 1)
     }
 }

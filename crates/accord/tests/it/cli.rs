@@ -109,6 +109,9 @@ async fn operator_administers_a_node_without_a_server(backend: Backend) {
     let link = last_line(&invited);
     let token = link.strip_prefix("https://accord.bafa.example/invitations/").unwrap_or_else(|| panic!("{invited}"));
     assert_eq!(token.len(), 64, "the link carries a 256-bit token: {link}");
+    let reset = accord(&["user", "reset-second-factor", user_id], url, None, &[]);
+    let said = String::from_utf8_lossy(&reset.stderr);
+    assert!(!reset.status.success() && said.contains("second factor"), "a user without one has none to remove: {said}");
 
     let verify = ok(&accord(&["audit", "verify"], url, None, &[]));
     assert!(verify.contains("audit chain OK: 7 events"), "{verify}");
