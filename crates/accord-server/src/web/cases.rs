@@ -197,6 +197,35 @@ fn work_forms(v: &CaseView, csrf: &str) -> Markup {
             p { label for="advice" { (t("case.advice_label")) } br; textarea #advice name="text" rows="2" required maxlength="4000" {} }
             p { button type="submit" { (t("case.record_advice")) } }
         }
+        form.task method="post" action=(format!("/cases/{id}/tasks")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="version" value=(v.case.version);
+            fieldset {
+                legend { (t("case.open_task")) }
+                p { label for="task_kind" { (t("case.task_kind")) } br;
+                    select #task_kind name="kind" {
+                        @for k in ["pre_licence_check", "on_site_verification", "third_party_audit"] { option value=(k) { (word("task_kind", k)) } }
+                    } }
+                p { label for="task_assignee" { (t("case.task_assignee")) } br; input #task_assignee name="assignee" required maxlength="200"; }
+                p { label for="task_due" { (t("case.task_due_label")) } br; input #task_due type="date" name="due_date" required; }
+                p { button type="submit" { (t("case.open_task_submit")) } }
+            }
+        }
+    }
+}
+
+/// The form that records the outcome of an open verification task.
+fn task_outcome_form(v: &CaseView, task: usize, csrf: &str) -> Markup {
+    html! {
+        form.outcome method="post" action=(format!("/cases/{}/tasks/{task}", v.case.id)) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="version" value=(v.case.version);
+            @for o in ["favourable", "unfavourable", "inconclusive"] {
+                label { input type="radio" name="outcome" value=(o) required; " " (word("task_outcome", o)) } " "
+            }
+            label { (t("case.task_report")) " " input name="report" required maxlength="8000"; } " "
+            button type="submit" { (t("case.record_outcome")) }
+        }
     }
 }
 
@@ -248,8 +277,10 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
         }
         @if !c.tasks.is_empty() {
             h2 { (t("case.tasks")) }
-            ul { @for task in &c.tasks { li { (word_of("task_kind", &task.kind)) ", " (tr!("case.task_due", due = task.due_date)) ": "
-                @match task.outcome { Some(o) => (word_of("task_outcome", &o)), None => (t("case.task_open")) } } } }
+            ol.tasks { @for (n, task) in c.tasks.iter().enumerate() { li { (word_of("task_kind", &task.kind)) " · " (task.assignee) ", " (tr!("case.task_due", due = task.due_date)) ": "
+                @match task.outcome { Some(o) => strong { (word_of("task_outcome", &o)) }, None => (t("case.task_open")) }
+                @if let Some(r) = &task.report { br; span.meta { (r) } }
+                @if officer && task.outcome.is_none() { (task_outcome_form(&v, n, &session.csrf)) } } } }
         }
         @if let Some(d) = &c.decision {
             h2 { (t("case.decision")) }
@@ -376,6 +407,55 @@ pub(crate) async fn work(
             _ => Err(Error::new(accord_core::ErrorCode::RouteNotFound, t("error.no_action"))),
         }
         .map(|_| ())
+    })
+    .await
+}
+
+/// A verification task's form as sent: opening one, or recording its outcome.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct TaskForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+impl TaskForm {
+    fn input<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let mut input = json!({ "version": self.version });
+        for (k, v) in &self.fields {
+            input[k] = json!(v.trim());
+        }
+        serde_json::from_value(input)
+            .map_err(|e| Error::new(accord_core::ErrorCode::InvalidBody, tr!("error.unreadable", detail = e)))
+    }
+}
+
+pub(crate) async fn open_task(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TaskForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        s.app.open_task(&session.principal, &case_id, f.input()?).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn close_task(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path((id, task)): Path<(String, String)>,
+    PageForm(f): PageForm<TaskForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        let n: usize = task.parse().map_err(|_| Error::not_found("verification task", &task))?;
+        s.app.close_task(&session.principal, &case_id, n, f.input()?).await.map(|_| ())
     })
     .await
 }

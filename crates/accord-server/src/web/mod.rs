@@ -52,6 +52,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/decide", post(cases::decide))
         .route("/cases/{id}/countersign", post(cases::countersign))
+        .route("/cases/{id}/tasks", post(cases::open_task))
+        .route("/cases/{id}/tasks/{task}", post(cases::close_task))
         .route("/cases/{id}/{action}", post(cases::work))
         .route("/sign-out", post(account::sign_out))
         .route("/sign-out-everywhere", post(account::sign_out_everywhere))

@@ -629,6 +629,18 @@ async fn an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_p
         b.find("#advice").type_text("The consignee is known to us");
         b.find("form[action$='/advise'] button").click();
         b.wait_text("main", "The consignee is known to us");
+        // A verification task, opened and then closed with its outcome and report.
+        b.script("document.getElementById('task_due').value = '2027-01-15'");
+        b.find("#task_assignee").type_text("Embassy Beijing, economic section");
+        b.find("form.task button").click();
+        b.wait_text("ol.tasks", "Embassy Beijing");
+        assert!(b.find("ol.tasks").text().contains("open"), "{}", b.find("ol.tasks").text());
+        b.find("form.outcome input[value='favourable']").click();
+        b.find("form.outcome input[name='report']").type_text("End user visited; premises match the declared use");
+        b.find("form.outcome button").click();
+        b.wait_text("ol.tasks", "favourable");
+        assert!(b.find("ol.tasks").text().contains("premises match"));
+        assert!(b.find_all("form.outcome").is_empty(), "an outcome is recorded once");
         accessible(&b, "a case being worked on");
         // Asking the exporter stops the clock; the case waits for them.
         b.find("#question").type_text("Please send the end-user certificate");
