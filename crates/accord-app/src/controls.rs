@@ -84,6 +84,10 @@ pub struct ControlAnswer {
     pub entry: ControlEntry,
     /// Codes of its direct sub-items.
     pub children: Vec<String>,
+    /// The sub-item asked for, when the list does not split it out of `entry` (the list in force keeps
+    /// `3A001.a.1` in the text of `3A001`): `entry` is the nearest enclosing entry, and its text holds the sub-item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
 }
 
 /// One line of a browsed category: code and title.
@@ -247,6 +251,20 @@ impl App {
         let (version, list) = self.control_list_at(at).await?;
         let parsed = ControlCode::parse(code);
         let entry = parsed.as_ref().ok().and_then(|c| list.get(c)).cloned();
+        // A sub-item the list keeps inside an entry's text (the entry has no sub-items of its own): answered with
+        // the nearest enclosing entry. Where the list splits an entry into sub-items, a missing one is unknown.
+        let enclosing = || {
+            let requested = parsed.as_ref().ok()?;
+            let e = std::iter::successors(requested.parent(), ControlCode::parent).find_map(|c| list.get(&c))?;
+            list.children(&e.code).is_empty().then(|| e.clone())
+        };
+        let (entry, within) = match entry {
+            Some(e) => (Some(e), None),
+            None => match enclosing() {
+                Some(e) => (Some(e), parsed.as_ref().ok().map(ToString::to_string)),
+                None => (None, None),
+            },
+        };
         let Some(entry) = entry else {
             let nearest: Vec<String> = list.nearest(code, 5).iter().map(|c| c.to_string()).collect();
             let message = match &parsed {
@@ -267,7 +285,7 @@ impl App {
                 .with_details(json!({ "nearest": nearest, "version": version.seq })));
         };
         let children = list.children(&entry.code).iter().map(|e| e.code.to_string()).collect();
-        Ok(ControlAnswer { version, entry, children })
+        Ok(ControlAnswer { version, entry, children, within })
     }
 
     /// The entries of a category (`0`-`9`) and optionally a group (`A`-`E`) on `at` (public).

@@ -74,6 +74,9 @@ pub async fn run(app: &App, p: &Principal, command: ControlsCommand) -> Result<E
                     "{} {}  (control list {} in force from {})",
                     e.code, e.title, answer.version.label, answer.version.effective_date
                 );
+                if let Some(sub) = &answer.within {
+                    println!("  {sub} is not split out in this list: it is in the text of {} below", e.code);
+                }
                 for m in &e.mappings {
                     let reasons =
                         if m.reasons.is_empty() { String::new() } else { format!(" [{}]", m.reasons.join(", ")) };

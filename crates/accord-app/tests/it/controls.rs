@@ -39,6 +39,13 @@ async fn the_version_in_force_answers_for_each_day(backend: Backend) {
     let before = app.control("3A001", Some("2023-12-31")).await.unwrap_err();
     assert_eq!(before.code, ErrorCode::NotFound, "no list was in force yet");
 
+    // A list that splits 3A001 into sub-items knows which it has; 3A002 keeps its sub-items in its text.
+    let missing = app.control("3A001.z", Some("2025-07-01")).await.unwrap_err();
+    assert_eq!(missing.code, ErrorCode::NotFound, "3A001 is split, and has no sub-item z");
+    let within = app.control("3A002.a.1", Some("2025-07-01")).await.unwrap();
+    assert_eq!((within.entry.code.to_string(), within.within.as_deref()), ("3A002".to_owned(), Some("3A002.a.1")));
+    assert!(app.control("3A001.a", Some("2025-07-01")).await.unwrap().within.is_none(), "a listed sub-item is itself");
+
     let unknown = app.control("3A003", Some("2025-07-01")).await.unwrap_err();
     assert_eq!(unknown.code, ErrorCode::NotFound);
     let nearest = unknown.details.unwrap()["nearest"].clone();
@@ -63,4 +70,17 @@ async fn the_version_in_force_answers_for_each_day(backend: Backend) {
     assert_eq!((report.ok, report.events), (true, 2), "two stored versions, two events");
 }
 
-accord_testing::on_both_backends!(the_version_in_force_answers_for_each_day);
+async fn a_sub_item_of_the_real_eu_list_is_answered_with_the_entry_whose_text_holds_it(backend: Backend) {
+    let (_db, store) = TestDb::store(backend).await;
+    let app = App::new(Arc::new(store));
+    accord_testing::data::import_controls(&app, "2021-01-01", false).await;
+    let answer = app.control("3A001.a.1", None).await.unwrap();
+    assert_eq!(answer.entry.code.to_string(), "3A001");
+    assert_eq!(answer.within.as_deref(), Some("3A001.a.1"));
+    assert!(answer.entry.text.contains("radiation hardened"), "the sub-item's words are in the entry's text");
+}
+
+accord_testing::on_both_backends!(
+    the_version_in_force_answers_for_each_day,
+    a_sub_item_of_the_real_eu_list_is_answered_with_the_entry_whose_text_holds_it,
+);

@@ -161,6 +161,9 @@ pub(crate) async fn entry(
                 @if let Some(p) = &parent { " › " a href=(entry_href(p, at)) { (p) } }
             }
             h1 { span.code { (code) } " " (e.title) }
+            @if let Some(sub) = &answer.within {
+                p.note #within role="note" { (tr!("controls.within", sub = sub, entry = code)) }
+            }
             (version_line(&answer.version))
             @if !e.regimes.is_empty() {
                 p { (t("controls.regimes")) " " @for (i, r) in e.regimes.iter().enumerate() { @if i > 0 { ", " } (r) } }

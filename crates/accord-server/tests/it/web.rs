@@ -72,6 +72,11 @@ async fn a_public_visitor_classifies_goods_by_searching_and_browsing_the_control
         assert!(deeper.contains(&"5A991.b.1".to_owned()), "{deeper:?}");
         b.screenshot(&format!("controls-sub-item-{tag}"));
         accessible(&b, "a sub-item");
+        // A sub-item the list keeps in its entry's text leads to that entry, which says so.
+        b.open(&format!("{base}/controls/3A001.a.1"));
+        assert!(b.find("h1").text().starts_with("3A001 "), "{}", b.find("h1").text());
+        assert!(b.find("#within").text().contains("3A001.a.1"), "{}", b.find("#within").text());
+        accessible(&b, "a sub-item within its entry");
 
         // Browsing a category indents sub-items under their entry.
         b.open(&format!("{base}/controls"));

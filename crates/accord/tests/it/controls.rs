@@ -47,6 +47,9 @@ fn control_list_is_imported_shown_searched_and_exported() {
     assert!(us_map["reasons"].as_array().unwrap().iter().any(|r| r == "NS1"), "{us_map}");
     assert!(mappings.iter().any(|m| m["jurisdiction"] == "EU"));
 
+    let sub_item = text(&run(&dir, &["controls", "show", "3A001.a.1"]).stdout);
+    assert!(sub_item.starts_with("3A001 ") && sub_item.contains("3A001.a.1 is not split out"), "{sub_item}");
+
     let found = text(&run(&dir, &["controls", "search", "frequency synthesizer", "--limit", "3"]).stdout);
     assert!(found.lines().next().unwrap().contains("3A001"), "{found}");
 
