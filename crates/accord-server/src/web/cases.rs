@@ -239,6 +239,39 @@ fn countersign_form(v: &CaseView, csrf: &str) -> Markup {
     }
 }
 
+/// The consultations of allies the case's authority opened on it, and for officers a form for each matching denial
+/// not consulted on yet.
+fn consultations(
+    c: &accord_core::cases::Case,
+    views: &[accord_core::denials::ConsultationView],
+    officer: bool,
+    csrf: &str,
+) -> Markup {
+    let consulted = |denial: &str| views.iter().any(|v| v.consultation.denial_id == denial);
+    html! {
+        @if !views.is_empty() || (officer && !c.denial_matches.is_empty()) {
+            h2 { (t("coalition.consultations")) }
+            ul.consultations { @for v in views {
+                @let k = &v.consultation;
+                li { (tr!("coalition.asks", from = k.from_authority, to = k.to_authority, denial = k.denial_id)) " · "
+                    strong { (word("consultation_status", v.status.as_str())) } " · " (t("coalition.answer_by")) " " (k.deadline)
+                    @if let Some(a) = &v.answer { br; (word_of("answer_kind", &a.kind)) " — " (a.reasons) } }
+            } }
+            @if officer && c.status == CaseStatus::Open {
+                @for d in c.denial_matches.iter().filter(|d| !consulted(d)) {
+                    form.consult method="post" action=(format!("/cases/{}/consult", c.id)) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="denial_id" value=(d);
+                        p { label for=(format!("question-{d}")) { (tr!("case.consult_label", denial = d)) } br;
+                            textarea id=(format!("question-{d}")) name="question" rows="2" required maxlength="4000" {} }
+                        p { button type="submit" { (t("case.consult_submit")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A case on one page, with the forms its viewer may use.
 async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Error>) -> Result<Response, PageError> {
     let p = &session.principal;
@@ -248,6 +281,11 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
     let events = s.app.case_history(p, id).await?;
     let c = &v.case;
     let officer = is_officer(session);
+    // Consultations are for officials; an exporter sees none.
+    let consulted: Vec<_> = match session.user.role {
+        Role::Exporter => Vec::new(),
+        _ => s.app.consultations(p).await?.into_iter().filter(|k| k.consultation.case_id == c.id.as_str()).collect(),
+    };
     let body = html! {
         p.meta { a href="/cases" { (t("cases.title")) } }
         h1 { (t("case.title")) " " span.code { (c.id) } }
@@ -265,6 +303,7 @@ async fn case_page(s: &AppState, session: &Session, id: &str, error: Option<&Err
             div.error role="note" { p { strong { (t("case.denials")) } " " (c.denial_matches.join(", ")) ". " (t("case.consult")) } }
         }
         @if officer { p { a href=(format!("/compliance?organisation={}", c.organisation_id)) { (t("case.compliance")) } } }
+        (consultations(c, &consulted, officer, &session.csrf))
         @if let Some(a) = &application { (transaction(a)) (determination(a, &c.jurisdiction)) }
         (documents(&docs))
         @if !c.info_requests.is_empty() {
@@ -407,6 +446,31 @@ pub(crate) async fn work(
             _ => Err(Error::new(accord_core::ErrorCode::RouteNotFound, t("error.no_action"))),
         }
         .map(|_| ())
+    })
+    .await
+}
+
+/// The consultation form as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConsultForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    denial_id: String,
+    #[serde(default)]
+    question: String,
+}
+
+/// Consults the authority whose denial the case matches.
+pub(crate) async fn consult(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ConsultForm>,
+) -> Result<Response, PageError> {
+    let case_id = id.clone();
+    act(s, viewer, id, &f.csrf.clone(), async move |s, session| {
+        s.app.open_consultation(&session.principal, &case_id, &f.denial_id, &f.question).await.map(|_| ())
     })
     .await
 }

@@ -158,6 +158,7 @@ mod tests {
         let pages = [
             include_str!("mod.rs"),
             include_str!("account.rs"),
+            include_str!("applications.rs"),
             include_str!("cases.rs"),
             include_str!("check.rs"),
             include_str!("coalition.rs"),

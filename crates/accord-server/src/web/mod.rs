@@ -2,6 +2,7 @@
 //! API, fast without JavaScript, with no fonts or scripts from elsewhere (authorities run offline networks).
 
 mod account;
+mod applications;
 mod cases;
 mod check;
 mod coalition;
@@ -39,6 +40,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/second-factor", post(account::change_second_factor))
         .route("/check", get(check::check))
         .route("/apply", post(check::apply))
+        .route("/applications", get(applications::applications))
+        .route("/applications/{id}/submit", post(applications::submit))
         .route("/screen", get(screen::screen))
         .route("/screen/adjudications", post(screen::adjudicate))
         .route("/compliance", get(compliance::compliance).post(compliance::record))
@@ -53,6 +56,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}/decide", post(cases::decide))
         .route("/cases/{id}/countersign", post(cases::countersign))
         .route("/cases/{id}/tasks", post(cases::open_task))
+        .route("/cases/{id}/consult", post(cases::consult))
         .route("/cases/{id}/tasks/{task}", post(cases::close_task))
         .route("/cases/{id}/{action}", post(cases::work))
         .route("/sign-out", post(account::sign_out))
@@ -211,6 +215,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     li { a href="/cases" { (t("nav.cases")) } }
                                     li { a href="/licences" { (t("nav.licences")) } }
                                     @if matches!(s.user.role, accord_core::model::Role::Exporter) {
+                                        li { a href="/applications" { (t("nav.applications")) } }
                                         li { a href="/compliance" { (t("nav.compliance")) } }
                                     }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {

@@ -487,6 +487,8 @@ async fn an_allys_denial_blocks_an_approval_until_the_consultation_is_answered_i
         b.wait_text("#form-error", "consultation_required");
         assert!(b.find("#status").text().contains("open"), "{}", b.find("#status").text());
         assert!(b.find("main").text().contains("Matches allied denials"), "the case names the denial");
+        assert!(b.find("ul.consultations").text().contains("DE-BAFA asks FR-SBDU"), "the consultation is on the case");
+        assert!(b.find_all("form.consult").is_empty(), "a denial is consulted on once");
 
         // SBDU's officer answers in the coalition view.
         sign_out(&b, &base);
@@ -783,7 +785,72 @@ async fn an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code(backe
     .unwrap();
 }
 
+async fn an_exporter_submits_a_draft_from_the_applications_page_and_follows_its_case(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/applications']").click();
+        b.wait_url("/applications");
+        let draft = b.find_all("table.applications tbody tr").into_iter().find(|r| r.text().contains("draft"));
+        let draft = draft.expect("the demo's draft is listed");
+        assert!(draft.text().contains("SG") && draft.text().contains("5A002"), "{}", draft.text());
+        accessible(&b, "the applications");
+        b.find("form[action$='/submit'] button").click();
+        b.wait_url("/applications");
+        assert!(b.find_all("form[action$='/submit']").is_empty(), "no draft is left");
+        let submitted: Vec<String> = b.find_all("table.applications tbody tr").iter().map(|r| r.text()).collect();
+        let singapore = submitted.iter().find(|r| r.contains("SG")).unwrap();
+        assert!(singapore.contains("submitted") && singapore.contains("case_"), "{singapore}");
+    })
+    .await
+    .unwrap();
+}
+
+async fn an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    let today = jiff::Zoned::now().date();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        // The exporter applies to ship to the consignee SBDU refused.
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!(
+            "{base}/check?date={today}&origin=DE&destination=CN&end_use=civil&code=3A001.a.1&description=ICs\
+             &quantity=5&value=2000&currency=EUR&party_role=consignee\
+             &party_name=Shenzhen+Example+Trading+Co.%2C+Ltd.&party_country=CN"
+        ));
+        b.find("#end_use_statement").type_text("Spare parts for a university radar laboratory");
+        for d in ["no_wmd_end_use", "no_military_end_use", "no_reexport_without_consent"] {
+            b.find(&format!("form.apply input[name='{d}']")).click();
+        }
+        b.find("form.apply button").click();
+        b.wait_url("/cases");
+        b.open(&format!("{base}/applications"));
+        let case_link = b.find("table.applications tbody tr a[href^='/cases/']").attribute("href").unwrap();
+
+        // BAFA's officer sees the match on the case and consults SBDU from there, once.
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}{case_link}"));
+        assert!(b.find("main").text().contains("Matches allied denials"));
+        b.find("form.consult textarea").type_text("Your denial names this consignee. Do you object?");
+        b.find("form.consult button").click();
+        b.wait_text("ul.consultations", "DE-BAFA asks FR-SBDU");
+        assert!(b.find("ul.consultations").text().contains("open"), "{}", b.find("ul.consultations").text());
+        assert!(b.find_all("form.consult").is_empty(), "the denial is consulted on");
+        accessible(&b, "a case with its consultation");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page,
+    an_exporter_submits_a_draft_from_the_applications_page_and_follows_its_case,
     an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code,
     an_exporter_reports_a_shipment_and_sees_what_is_left_of_the_licence,
     an_officer_takes_a_case_and_asks_and_the_exporter_answers_on_the_case_page,
