@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 async fn applications_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
     let mut all = s.app.applications(&session.principal).await?;
-    all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    all.sort_by_key(|a| std::cmp::Reverse(a.created_at));
     let body = html! {
         h1 { (t("applications.title")) }
         @if let Some(e) = error {
