@@ -48,7 +48,8 @@ impl App {
         Ok(CaseView { case, sla })
     }
 
-    /// What happened to a case, its application and its licence, oldest first (the latest 200 events), to whoever may see it.
+    /// What happened to a case, its application and its licence, oldest first (the latest 200 events), to whoever
+    /// may see the case.
     pub async fn case_history(&self, p: &Principal, id: &str) -> Result<Vec<accord_core::audit::AuditEvent>> {
         let case = self.case(p, id).await?;
         let mut subjects = vec![case.id.as_str(), case.application_id.as_str()];

@@ -241,7 +241,8 @@ fn form_field(e: &Error) -> Option<String> {
     let named = match (head.split('[').next().unwrap_or(head), rest) {
         ("items", "") => "quantity".to_owned(),
         ("items", r) => r.split('.').next().unwrap_or(r).to_owned(),
-        ("parties", r) => format!("party_{}", r.split('.').next().unwrap_or("name")),
+        ("parties", "") => "party_name".to_owned(),
+        ("parties", r) => format!("party_{}", r.split('.').next().unwrap_or(r)),
         ("end_use", "category") => "end_use".to_owned(),
         ("end_use", _) => "statement".to_owned(),
         ("files", _) => format!("document_{}", head.trim_start_matches("files[").trim_end_matches(']')),
@@ -323,6 +324,16 @@ const DOCUMENT_KINDS: [&str; 5] = ["end_user_statement", "end_user_certificate",
 pub(crate) struct ApplyForm {
     fields: std::collections::HashMap<String, String>,
     files: Vec<NewFile>,
+    /// The file input each file came from (inputs left empty send none).
+    slots: Vec<usize>,
+}
+
+/// The error with its `field` named after the file input the file came from, when it names file `i` of those sent.
+fn renamed(mut e: Error, i: usize, slot: usize) -> Error {
+    if let Some(d) = e.details.as_mut().filter(|d| d["field"] == format!("files[{i}]").as_str()) {
+        d["field"] = json!(format!("document_{slot}"));
+    }
+    e
 }
 
 impl ApplyForm {
@@ -346,6 +357,7 @@ impl ApplyForm {
                     let kind =
                         form.fields.get(&format!("document_kind_{i}")).cloned().unwrap_or_else(|| "other".into());
                     form.files.push(NewFile { name: file_name, kind, content_type, bytes: bytes.to_vec() });
+                    form.slots.push(i);
                 }
                 _ => {
                     let text = part.text().await.map_err(unreadable)?;
@@ -396,10 +408,43 @@ pub(crate) async fn apply(
     let outcome = match form.application(&shipment) {
         Ok(application) => s.app.apply_with_files(&session.principal, application, form.files, true).await,
         Err(e) => Err(e),
-    };
+    }
+    .map_err(|e| form.slots.iter().enumerate().fold(e, |e, (i, slot)| renamed(e, i, *slot)));
     match outcome {
         Ok(_) => Ok(redirect("/cases", Vec::new())),
         Err(e) if e.code.http_status() >= 500 => Err(e.into()),
         Err(e) => check_page(&s, &session, &shipment, Some(&e)).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_apis_field_names_the_input_that_holds_it() {
+        let named = |field: &str| form_field(&Error::validation(field, "wrong"));
+        for (api, input) in [
+            ("destination", "destination"),
+            ("items[0].quantity", "quantity"),
+            ("items[0]", "quantity"),
+            ("parties[0].country", "party_country"),
+            ("parties[0]", "party_name"),
+            ("end_use.category", "end_use"),
+            ("end_use.statement", "statement"),
+            ("files[2]", "document_2"),
+            ("end_use_statement", "end_use_statement"),
+        ] {
+            assert_eq!(named(api).as_deref(), Some(input), "{api}");
+        }
+        assert_eq!(form_field(&Error::new(ErrorCode::Conflict, "no field")), None);
+    }
+
+    #[test]
+    fn a_files_error_names_the_input_it_came_from() {
+        let e = renamed(Error::validation("files[0]", "not a PDF"), 0, 2);
+        assert_eq!(form_field(&e).as_deref(), Some("document_2"));
+        let other = renamed(Error::validation("files[1]", "not a PDF"), 0, 2);
+        assert_eq!(form_field(&other).as_deref(), Some("document_1"), "only the file named is renamed");
     }
 }
