@@ -75,6 +75,10 @@ error_codes! {
     MethodNotAllowed = "method_not_allowed", 405, "The endpoint does not accept this HTTP method.";
     AlreadyExists = "already_exists", 409, "A record with the same identifier already exists.";
     Conflict = "conflict", 409, "The record is no longer in a state that allows this change.";
+    ProposalState = "proposal_state", 409, "The proposal is not in a state that allows this step (the message names its state and the step).";
+    CommentWindowClosed = "comment_window_closed", 409, "The proposal is not open for public comment: its window has not opened, has closed, or it was never published.";
+    CommentRefused = "comment_refused", 422, "The comment is too long, carries markup that would run in a browser, or too many links.";
+    VoteRefused = "vote_refused", 409, "The vote is not counted: the authority is not a member of the vote, voted already, or the vote is closed.";
     AlreadyBootstrapped = "already_bootstrapped", 409, "The node already has an administrator.";
     ValidationFailed = "validation_failed", 422, "A field value is outside what the domain allows.";
     UnknownAuthority = "unknown_authority", 422, "The referenced authority does not exist.";

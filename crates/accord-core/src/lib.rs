@@ -11,6 +11,7 @@ pub mod denials;
 pub mod determination;
 pub mod error;
 pub mod federation;
+pub mod governance;
 pub mod ids;
 pub mod licences;
 pub mod listed;

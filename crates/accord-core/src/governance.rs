@@ -1,0 +1,401 @@
+//! Governance of the control list: proposals that change it, their life cycle (draft → panel review → public
+//! comment → coalition vote → adopted, rejected or withdrawn), the allies' votes and the rule that decides them, and
+//! public comments. Pure: the rules here decide; the application services store and replicate.
+
+use crate::error::{Error, ErrorCode, Result};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+crate::named_enum! {
+    /// Where a proposal stands.
+    ProposalStatus {
+        /// Being written by its author.
+        Draft = "draft",
+        /// With an expert panel for its opinion.
+        PanelReview = "panel_review",
+        /// Published for public comment, within its window.
+        PublicComment = "public_comment",
+        /// The allies vote on it, until its deadline.
+        CoalitionVote = "coalition_vote",
+        /// Adopted: the new version takes effect on its effective date.
+        Adopted = "adopted",
+        /// Rejected by the vote.
+        Rejected = "rejected",
+        /// Withdrawn by its author's authority.
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl ProposalStatus {
+    /// Whether nothing more happens to a proposal in this state.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ProposalStatus::Adopted | ProposalStatus::Rejected | ProposalStatus::Withdrawn)
+    }
+
+    /// The state a step leads to from this one, or `proposal_state` naming what is allowed.
+    pub fn after(self, step: ProposalStep) -> Result<ProposalStatus> {
+        use ProposalStatus as S;
+        use ProposalStep as P;
+        let next = match (self, step) {
+            (S::Draft, P::ToPanel) => S::PanelReview,
+            (S::Draft | S::PanelReview, P::OpenComment) => S::PublicComment,
+            (S::PublicComment, P::OpenVote) => S::CoalitionVote,
+            (s, P::Withdraw) if !s.is_closed() && s != S::CoalitionVote => S::Withdrawn,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::ProposalState,
+                    format!("a proposal that is {} cannot {}", self.as_str(), step.as_str().replace('_', " ")),
+                ));
+            }
+        };
+        Ok(next)
+    }
+}
+
+crate::named_enum! {
+    /// A step of a proposal's life cycle, taken by its authority.
+    ProposalStep {
+        /// Send the draft to an expert panel.
+        ToPanel = "to_panel",
+        /// Publish it for public comment.
+        OpenComment = "open_comment",
+        /// Put it to the coalition's vote.
+        OpenVote = "open_vote",
+        /// Withdraw it.
+        Withdraw = "withdraw",
+    }
+}
+
+crate::named_enum! {
+    /// What a change does to the list.
+    ChangeOp {
+        /// Adds an entry.
+        Add = "add",
+        /// Amends an entry's title or text.
+        Amend = "amend",
+        /// Removes an entry (and its sub-items).
+        Remove = "remove",
+        /// Changes the control threshold in an entry's text (elevates or relaxes it).
+        Rethreshold = "rethreshold",
+    }
+}
+
+/// One change a proposal makes to the control list in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryChange {
+    /// What it does.
+    pub op: ChangeOp,
+    /// The entry's code.
+    pub code: String,
+    /// The new title (add; amend optionally).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The new text (add; amend and rethreshold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl EntryChange {
+    /// Checks what each kind of change needs.
+    pub fn check(&self, i: usize) -> Result<()> {
+        let field = |f: &str| format!("changes[{i}].{f}");
+        let needs = |what: &Option<String>, f: &str| -> Result<()> {
+            match what.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => crate::model::parse_text(&field(f), v, 20_000).map(|_| ()),
+                _ => Err(Error::validation(&field(f), format!("{} needs a {f}", self.op.as_str()))),
+            }
+        };
+        match self.op {
+            ChangeOp::Add => needs(&self.title, "title").and_then(|()| needs(&self.text, "text")),
+            ChangeOp::Amend if self.title.is_none() && self.text.is_none() => {
+                Err(Error::validation(&field("text"), "an amendment changes the title, the text or both"))
+            }
+            ChangeOp::Amend => {
+                for (v, f) in [(&self.title, "title"), (&self.text, "text")] {
+                    if v.is_some() {
+                        needs(v, f)?;
+                    }
+                }
+                Ok(())
+            }
+            ChangeOp::Rethreshold => needs(&self.text, "text"),
+            ChangeOp::Remove => Ok(()),
+        }
+    }
+}
+
+crate::named_enum! {
+    /// How the allies decide a proposal.
+    DecisionRule {
+        /// Every member votes for it (an abstention does not block); one vote against blocks it.
+        Consensus = "consensus",
+        /// At least two thirds of the votes cast (abstentions not counted) are for it.
+        QualifiedMajority = "qualified_majority",
+        /// More votes for than against.
+        SimpleMajority = "simple_majority",
+    }
+}
+
+crate::named_enum! {
+    /// An authority's vote.
+    VoteChoice {
+        /// For the proposal.
+        For = "for",
+        /// Against it.
+        Against = "against",
+        /// Abstains: counts toward the quorum, not for or against.
+        Abstain = "abstain",
+    }
+}
+
+/// One authority's vote on a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Vote {
+    /// The proposal (its owner and id).
+    pub proposal: String,
+    /// The voting authority.
+    pub authority_id: String,
+    /// The vote.
+    pub choice: VoteChoice,
+    /// Why, in the authority's words.
+    pub reason: String,
+    /// When it was cast.
+    pub cast_at: crate::Timestamp,
+}
+
+/// How a vote came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Tally {
+    /// Votes for, against and abstaining, counted from members' first votes before the deadline.
+    pub for_votes: usize,
+    /// Against.
+    pub against: usize,
+    /// Abstaining.
+    pub abstain: usize,
+    /// Members who cast a counted vote, out of `members`.
+    pub voted: usize,
+    /// The members entitled to vote.
+    pub members: usize,
+    /// Whether enough members voted.
+    pub quorum_met: bool,
+    /// Whether the proposal is adopted.
+    pub adopted: bool,
+    /// Votes left out, each with why (not a member, a second vote, after the deadline).
+    pub ignored: Vec<String>,
+}
+
+/// Counts the votes on a proposal: each member's first vote cast by the end of the deadline day counts; the quorum is
+/// the share of members (in percent) who must vote; then the rule decides. Every node computes the same tally from
+/// the same votes, whatever order they arrived in.
+pub fn tally(rule: DecisionRule, members: &[&str], quorum_percent: u8, deadline: Date, votes: &[Vote]) -> Tally {
+    let mut ordered: Vec<&Vote> = votes.iter().collect();
+    ordered.sort_by(|a, b| (a.cast_at, &a.authority_id).cmp(&(b.cast_at, &b.authority_id)));
+    let mut counted: BTreeMap<&str, VoteChoice> = BTreeMap::new();
+    let mut ignored = Vec::new();
+    for v in ordered {
+        let who = v.authority_id.as_str();
+        if !members.contains(&who) {
+            ignored.push(format!("{who} is not a member of the vote"));
+        } else if v.cast_at.utc_date() > deadline {
+            ignored.push(format!("{who} voted after the deadline {deadline}"));
+        } else if counted.contains_key(who) {
+            ignored.push(format!("{who} voted more than once; its first vote counts"));
+        } else {
+            counted.insert(who, v.choice);
+        }
+    }
+    let count = |c: VoteChoice| counted.values().filter(|v| **v == c).count();
+    let (for_votes, against, abstain) = (count(VoteChoice::For), count(VoteChoice::Against), count(VoteChoice::Abstain));
+    let voted = counted.len();
+    // voted / members >= quorum / 100, in whole numbers.
+    let quorum_met = !members.is_empty() && voted * 100 >= usize::from(quorum_percent) * members.len();
+    let passes = match rule {
+        DecisionRule::Consensus => against == 0 && for_votes > 0,
+        DecisionRule::QualifiedMajority => for_votes > 0 && for_votes * 3 >= (for_votes + against) * 2,
+        DecisionRule::SimpleMajority => for_votes > against,
+    };
+    Tally { for_votes, against, abstain, voted, members: members.len(), quorum_met, adopted: quorum_met && passes, ignored }
+}
+
+crate::named_enum! {
+    /// Who a public comment comes from.
+    RespondentType {
+        /// A small or medium-sized enterprise.
+        Sme = "sme",
+        /// A large firm.
+        LargeFirm = "large_firm",
+        /// A university or research institute.
+        University = "university",
+        /// A civil-society organisation.
+        CivilSociety = "civil_society",
+        /// A private person.
+        Individual = "individual",
+    }
+}
+
+crate::named_enum! {
+    /// Where a public comment stands.
+    CommentStatus {
+        /// Received, waiting for moderation; not public.
+        Pending = "pending",
+        /// Published after moderation.
+        Published = "published",
+        /// Refused by moderation (abusive, off topic); kept, never public.
+        Refused = "refused",
+    }
+}
+
+/// Longest public comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 5_000;
+/// Most links a comment may carry (more reads as spam).
+pub const MAX_COMMENT_LINKS: usize = 3;
+
+/// Checks a comment's text: not empty, at most [`MAX_COMMENT_CHARS`] characters, no control characters, no markup
+/// that would run in a browser, at most [`MAX_COMMENT_LINKS`] links. Returns it trimmed.
+pub fn check_comment(text: &str) -> Result<String> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        return Err(Error::new(
+            ErrorCode::CommentRefused,
+            format!("the comment has {chars} characters; at most {MAX_COMMENT_CHARS} are accepted"),
+        )
+        .with_details(serde_json::json!({ "field": "text" })));
+    }
+    let text = crate::model::parse_text("text", text, MAX_COMMENT_CHARS)?;
+    let lower = text.to_ascii_lowercase();
+    if ["<script", "javascript:", "<iframe", "onerror=", "onload="].iter().any(|s| lower.contains(s)) {
+        return Err(Error::new(ErrorCode::CommentRefused, "the comment carries markup that would run in a browser")
+            .with_details(serde_json::json!({ "field": "text" })));
+    }
+    let links = lower.matches("http://").count() + lower.matches("https://").count();
+    if links > MAX_COMMENT_LINKS {
+        return Err(Error::new(
+            ErrorCode::CommentRefused,
+            format!("the comment carries {links} links; at most {MAX_COMMENT_LINKS} are accepted"),
+        )
+        .with_details(serde_json::json!({ "field": "text" })));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn vote(who: &str, choice: VoteChoice, at: &str) -> Vote {
+        Vote {
+            proposal: "DE-BAFA:prp_1".into(),
+            authority_id: who.into(),
+            choice,
+            reason: String::new(),
+            cast_at: crate::Timestamp::parse("cast_at", at).unwrap(),
+        }
+    }
+
+    const MEMBERS: [&str; 3] = ["DE-BAFA", "FR-SBDU", "US-BIS"];
+
+    #[test]
+    fn the_life_cycle_goes_forward_only_and_a_vote_under_way_is_not_withdrawn() {
+        use ProposalStatus as S;
+        use ProposalStep as P;
+        assert_eq!(S::Draft.after(P::ToPanel).unwrap(), S::PanelReview);
+        assert_eq!(S::PanelReview.after(P::OpenComment).unwrap(), S::PublicComment);
+        assert_eq!(S::Draft.after(P::OpenComment).unwrap(), S::PublicComment, "a panel is not compulsory");
+        assert_eq!(S::PublicComment.after(P::OpenVote).unwrap(), S::CoalitionVote);
+        assert_eq!(S::Draft.after(P::OpenVote).unwrap_err().code, ErrorCode::ProposalState, "no vote without comment");
+        assert_eq!(S::CoalitionVote.after(P::Withdraw).unwrap_err().code, ErrorCode::ProposalState);
+        assert_eq!(S::Adopted.after(P::Withdraw).unwrap_err().code, ErrorCode::ProposalState);
+        assert_eq!(S::PublicComment.after(P::Withdraw).unwrap(), S::Withdrawn);
+    }
+
+    #[test]
+    fn consensus_is_blocked_by_one_vote_against_and_not_by_an_abstention() {
+        let deadline = day("2027-03-31");
+        let all_for = [
+            vote("DE-BAFA", VoteChoice::For, "2027-03-01T10:00:00Z"),
+            vote("FR-SBDU", VoteChoice::Abstain, "2027-03-02T10:00:00Z"),
+            vote("US-BIS", VoteChoice::For, "2027-03-03T10:00:00Z"),
+        ];
+        let t = tally(DecisionRule::Consensus, &MEMBERS, 100, deadline, &all_for);
+        assert!(t.adopted && t.quorum_met, "{t:?}");
+        let mut blocked = all_for.to_vec();
+        blocked[1] = vote("FR-SBDU", VoteChoice::Against, "2027-03-02T10:00:00Z");
+        assert!(!tally(DecisionRule::Consensus, &MEMBERS, 100, deadline, &blocked).adopted);
+    }
+
+    #[test]
+    fn a_tie_fails_a_simple_majority_and_two_thirds_pass_a_qualified_one() {
+        let deadline = day("2027-03-31");
+        let members = ["A", "B", "C", "D"];
+        let tie = [
+            vote("A", VoteChoice::For, "2027-03-01T00:00:00Z"),
+            vote("B", VoteChoice::Against, "2027-03-01T00:00:00Z"),
+            vote("C", VoteChoice::For, "2027-03-01T00:00:00Z"),
+            vote("D", VoteChoice::Against, "2027-03-01T00:00:00Z"),
+        ];
+        let t = tally(DecisionRule::SimpleMajority, &members, 50, deadline, &tie);
+        assert!(t.quorum_met && !t.adopted, "{t:?}");
+        let mut two_thirds = tie.to_vec();
+        two_thirds[3] = vote("D", VoteChoice::Abstain, "2027-03-01T00:00:00Z");
+        assert!(tally(DecisionRule::QualifiedMajority, &members, 50, deadline, &two_thirds).adopted, "2 of 3 cast");
+        two_thirds[2] = vote("C", VoteChoice::Against, "2027-03-01T00:00:00Z");
+        assert!(!tally(DecisionRule::QualifiedMajority, &members, 50, deadline, &two_thirds).adopted, "1 of 3");
+    }
+
+    #[test]
+    fn late_second_and_outside_votes_are_left_out_and_can_miss_the_quorum() {
+        let deadline = day("2027-03-31");
+        let votes = [
+            vote("DE-BAFA", VoteChoice::For, "2027-03-31T23:59:59Z"),
+            vote("DE-BAFA", VoteChoice::Against, "2027-03-30T08:00:00Z"),
+            vote("FR-SBDU", VoteChoice::For, "2027-04-01T00:00:00Z"),
+            vote("XX-NONE", VoteChoice::For, "2027-03-01T00:00:00Z"),
+        ];
+        let t = tally(DecisionRule::SimpleMajority, &MEMBERS, 67, deadline, &votes);
+        assert_eq!((t.for_votes, t.against, t.voted), (0, 1, 1), "BAFA's first vote counts: {t:?}");
+        assert_eq!(t.ignored.len(), 3, "{:?}", t.ignored);
+        assert!(!t.quorum_met && !t.adopted, "one of three members is under a two-thirds quorum");
+        let mut reordered = votes.to_vec();
+        reordered.reverse();
+        assert_eq!(tally(DecisionRule::SimpleMajority, &MEMBERS, 67, deadline, &reordered), t, "order does not matter");
+    }
+
+    #[test]
+    fn each_kind_of_change_says_what_it_lacks() {
+        let change = |op, title: Option<&str>, text: Option<&str>| EntryChange {
+            op,
+            code: "3A001".into(),
+            title: title.map(str::to_owned),
+            text: text.map(str::to_owned),
+        };
+        assert!(change(ChangeOp::Add, Some("t"), Some("x")).check(0).is_ok());
+        let e = change(ChangeOp::Add, Some("t"), None).check(2).unwrap_err();
+        assert_eq!(e.details.unwrap()["field"], "changes[2].text");
+        assert!(change(ChangeOp::Amend, None, None).check(0).is_err());
+        assert!(change(ChangeOp::Amend, Some("new title"), None).check(0).is_ok());
+        assert!(change(ChangeOp::Rethreshold, None, Some("  ")).check(0).is_err());
+        assert!(change(ChangeOp::Remove, None, None).check(0).is_ok());
+    }
+
+    #[test]
+    fn oversized_scripted_and_link_flooded_comments_are_refused() {
+        assert_eq!(check_comment("  The threshold hurts small labs.  ").unwrap(), "The threshold hurts small labs.");
+        for bad in [
+            "x".repeat(MAX_COMMENT_CHARS + 1),
+            "nice <script>alert(1)</script>".to_owned(),
+            "see https://a.example https://b.example http://c.example https://d.example".to_owned(),
+        ] {
+            assert_eq!(check_comment(&bad).unwrap_err().code, ErrorCode::CommentRefused, "{}", &bad[..20]);
+        }
+        assert_eq!(check_comment("bell\u{7}").unwrap_err().code, ErrorCode::ValidationFailed);
+        assert_eq!(check_comment("   ").unwrap_err().code, ErrorCode::ValidationFailed);
+    }
+}
