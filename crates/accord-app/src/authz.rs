@@ -58,6 +58,12 @@ pub enum Action {
     ImportRestrictedPartyLists,
     /// Open verification tasks.
     OpenVerificationTasks,
+    /// Propose changes to the control list.
+    ProposeListChanges,
+    /// Moderate public comments.
+    ModerateComments,
+    /// Vote on proposals for the authority.
+    VoteOnProposals,
     /// Publish risk assessments.
     PublishRiskAssessments,
     /// Read approval notices.
@@ -138,6 +144,9 @@ impl Action {
         Action::ImportPolicies,
         Action::ImportRestrictedPartyLists,
         Action::OpenVerificationTasks,
+        Action::ProposeListChanges,
+        Action::ModerateComments,
+        Action::VoteOnProposals,
         Action::PublishRiskAssessments,
         Action::ReadApprovalNotices,
         Action::ReadConsultations,
@@ -182,6 +191,9 @@ impl Action {
             Action::ChangeDenials => "change denials",
             Action::ConsultAllies => "consult allies",
             Action::AnswerConsultations => "answer consultations",
+            Action::ProposeListChanges => "propose changes to the control list",
+            Action::ModerateComments => "moderate public comments",
+            Action::VoteOnProposals => "vote on proposals",
             Action::PublishRiskAssessments => "publish risk assessments",
             Action::EndorseRiskAssessments => "endorse risk assessments",
             Action::AdjudicateScreeningHits => "adjudicate screening hits",
@@ -239,6 +251,9 @@ impl Action {
             Action::ConsultAllies => &[Role::Officer, Role::SeniorOfficer],
             Action::AnswerConsultations => &[Role::Officer, Role::SeniorOfficer],
             Action::PublishRiskAssessments => &[Role::Officer, Role::SeniorOfficer],
+            Action::ProposeListChanges => &[Role::Officer, Role::SeniorOfficer],
+            Action::ModerateComments => &[Role::Officer, Role::SeniorOfficer],
+            Action::VoteOnProposals => &[Role::SeniorOfficer],
             Action::EndorseRiskAssessments => &[Role::Officer, Role::SeniorOfficer],
             Action::AdjudicateScreeningHits => &[Role::Officer, Role::SeniorOfficer],
             Action::CertifyComplianceProgrammes => &[Role::Officer, Role::SeniorOfficer],

@@ -8,6 +8,7 @@
 //! [`ControlList::search`] ranks entries for a query and [`ControlList::by_category`] browses them. Pure: no I/O
 //! beyond reading the files it is given.
 
+mod amend;
 mod code;
 mod determine;
 mod ecfr;
@@ -18,6 +19,7 @@ mod policy;
 mod risk;
 mod search;
 
+pub use amend::apply_changes;
 pub use code::ControlCode;
 pub use determine::{
     CheckTransaction, CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification,

@@ -127,6 +127,117 @@ impl EntryChange {
     }
 }
 
+/// One step in a proposal's life, as its record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProposalStepRecord {
+    /// The state it led to.
+    pub status: ProposalStatus,
+    /// Who took it.
+    pub by: String,
+    /// When.
+    pub at: crate::Timestamp,
+    /// Why, in their words.
+    pub reason: String,
+}
+
+/// A proposed change to the coalition's control list, owned by the proposing authority and replicated to the allies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Proposal {
+    /// Generated id (`prp_…`), unique per authority.
+    pub id: String,
+    /// The proposing authority.
+    pub authority_id: String,
+    /// What it is about.
+    pub title: String,
+    /// Why, published with it.
+    pub rationale: String,
+    /// The changes to the list.
+    pub changes: Vec<EntryChange>,
+    /// The control-list version (sequence number) it was written against.
+    pub base_version: i64,
+    /// The day the new version would take effect.
+    #[schema(value_type = String, format = Date)]
+    pub effective_date: Date,
+    /// Where it stands.
+    pub status: ProposalStatus,
+    /// How the allies decide it.
+    pub rule: DecisionRule,
+    /// The share of members, in percent, who must vote.
+    pub quorum_percent: u8,
+    /// The authorities entitled to vote (set when the vote opens).
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// The public comment window, first and last day.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub comment_from: Option<Date>,
+    /// The last day of the comment window.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub comment_until: Option<Date>,
+    /// The last day of the vote.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub vote_until: Option<Date>,
+    /// The response to the comments, published with the proposal before the vote.
+    #[serde(default)]
+    pub comment_response: Option<String>,
+    /// How the vote came out, once closed.
+    #[serde(default)]
+    pub tally: Option<Tally>,
+    /// The control-list version its adoption created.
+    #[serde(default)]
+    pub adopted_version: Option<i64>,
+    /// Every step, oldest first.
+    pub steps: Vec<ProposalStepRecord>,
+    /// Increases with every change.
+    pub version: i64,
+}
+
+impl Proposal {
+    /// The key allies name it by: its authority and id.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.authority_id, self.id)
+    }
+
+    /// Whether the public may comment on it on `today`.
+    pub fn open_for_comment(&self, today: Date) -> bool {
+        self.status == ProposalStatus::PublicComment
+            && self.comment_from.is_some_and(|f| f <= today)
+            && self.comment_until.is_some_and(|u| today <= u)
+    }
+}
+
+/// A public comment on a proposal, owned by the authority whose node received it (which moderates it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Comment {
+    /// Generated id (`cmt_…`).
+    pub id: String,
+    /// The proposal's key (`DE-BAFA:prp_…`).
+    pub proposal: String,
+    /// The receiving authority, which moderates it.
+    pub authority_id: String,
+    /// Who it comes from.
+    pub respondent_type: RespondentType,
+    /// The name given, unless anonymous.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The organisation given, if any.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// The comment.
+    pub text: String,
+    /// When it was received.
+    pub received_at: crate::Timestamp,
+    /// Where it stands.
+    pub status: CommentStatus,
+    /// The moderator, once moderated.
+    #[serde(default)]
+    pub moderated_by: Option<String>,
+    /// Increases with every change.
+    pub version: i64,
+}
+
 crate::named_enum! {
     /// How the allies decide a proposal.
     DecisionRule {
@@ -151,7 +262,7 @@ crate::named_enum! {
     }
 }
 
-/// One authority's vote on a proposal.
+/// One authority's vote on a proposal (cast once; never changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Vote {
     /// The proposal (its owner and id).
@@ -167,7 +278,7 @@ pub struct Vote {
 }
 
 /// How a vote came out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Tally {
     /// Votes for, against and abstaining, counted from members' first votes before the deadline.
     pub for_votes: usize,

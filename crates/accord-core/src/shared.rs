@@ -30,11 +30,17 @@ pub enum SharedKind {
     Verification,
     /// A signed audit checkpoint.
     Checkpoint,
+    /// A proposed change to the control list.
+    Proposal,
+    /// An authority's vote on a proposal.
+    Vote,
+    /// A public comment on a proposal.
+    Comment,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 8] = [
+    pub const ALL: [SharedKind; 11] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -43,6 +49,9 @@ impl SharedKind {
         SharedKind::Endorsement,
         SharedKind::Verification,
         SharedKind::Checkpoint,
+        SharedKind::Proposal,
+        SharedKind::Vote,
+        SharedKind::Comment,
     ];
 
     /// The name on the wire and in the store.
@@ -56,6 +65,9 @@ impl SharedKind {
             SharedKind::Endorsement => "endorsement",
             SharedKind::Verification => "verification",
             SharedKind::Checkpoint => "checkpoint",
+            SharedKind::Proposal => "proposal",
+            SharedKind::Vote => "vote",
+            SharedKind::Comment => "comment",
         }
     }
 
@@ -187,5 +199,35 @@ mod tests {
             assert_eq!(SharedKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(SharedKind::parse("Denial"), None);
+    }
+}
+
+impl Shared for crate::governance::Proposal {
+    const KIND: SharedKind = SharedKind::Proposal;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
+
+impl Shared for crate::governance::Vote {
+    const KIND: SharedKind = SharedKind::Vote;
+    /// The proposal it is on: an authority votes once per proposal.
+    fn key(&self) -> String {
+        self.proposal.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    /// Votes are never changed.
+    fn version(&self) -> i64 {
+        1
     }
 }
