@@ -189,6 +189,19 @@ impl App {
     /// Stores a new control-list version (admin); identical content changes nothing.
     pub async fn import_controls(&self, p: &Principal, list: &ControlList, source: &str) -> Result<ControlsImport> {
         require(p, Action::ImportControlLists)?;
+        let (version, stored) = self.new_control_version(list, source).await?;
+        let Some(stored) = stored else { return Ok(ControlsImport { unchanged: true, version }) };
+        self.store.commit(vec![stored], vec![self.controls_event(p, &version)]).await?;
+        Ok(ControlsImport { unchanged: false, version })
+    }
+
+    /// The version a list is stored as, with the mutation that stores it; no mutation when the latest stored
+    /// version has the same content (the latest is returned then).
+    pub(crate) async fn new_control_version(
+        &self,
+        list: &ControlList,
+        source: &str,
+    ) -> Result<(ControlVersion, Option<Mutation>)> {
         let info = list.info();
         let effective_date = check_day("effective_date", &info.effective_date)?;
         let data = list.to_json();
@@ -197,7 +210,7 @@ impl App {
         if let Some(latest) = versions.last()
             && latest.content_hash == content_hash
         {
-            return Ok(ControlsImport { unchanged: true, version: latest.clone() });
+            return Ok((latest.clone(), None));
         }
         let version = ControlVersion {
             seq: versions.last().map_or(1, |v| v.seq + 1),
@@ -209,15 +222,15 @@ impl App {
             imported_at: accord_core::now(),
             entries: list.len() as i64,
         };
-        let mut payload = serde_json::to_value(&version).unwrap_or_default();
+        let stored = Mutation::InsertVersion { kind: VersionKind::Controls, version: version.clone(), data };
+        Ok((version, Some(stored)))
+    }
+
+    /// The audit event of a stored control-list version.
+    pub(crate) fn controls_event(&self, p: &Principal, version: &ControlVersion) -> accord_store::NewEvent {
+        let mut payload = serde_json::to_value(version).unwrap_or_default();
         payload["rationale"] = json!(version.rationale);
-        self.store
-            .commit(
-                vec![Mutation::InsertVersion { kind: VersionKind::Controls, version: version.clone(), data }],
-                vec![event(p, None, EventKind::ControlsImported, &format!("controls@{}", version.seq), payload)],
-            )
-            .await?;
-        Ok(ControlsImport { unchanged: false, version })
+        event(p, None, EventKind::ControlsImported, &format!("controls@{}", version.seq), payload)
     }
 
     /// Every stored control-list version, oldest first (public).

@@ -268,6 +268,9 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         Some(SharedKind::Endorsement) => receive::<Endorsement>(e, keep(p)),
         Some(SharedKind::Verification) => receive::<SharedVerification>(e, keep(p)),
         Some(SharedKind::Checkpoint) => receive::<accord_core::audit::Checkpoint>(e, keep(p)),
+        Some(SharedKind::Proposal) => receive::<accord_core::governance::Proposal>(e, keep(p)),
+        Some(SharedKind::Vote) => receive::<accord_core::governance::Vote>(e, keep(p)),
+        Some(SharedKind::Comment) => receive::<accord_core::governance::Comment>(e, keep(p)),
         None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
     }
 }

@@ -12,6 +12,7 @@ mod demo;
 mod determination;
 mod documents;
 mod federation;
+mod governance;
 mod keys;
 mod licences;
 mod lists;
@@ -36,6 +37,7 @@ pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
 };
+pub use governance::{Clock, MAX_COMMENTS_PER_MINUTE, NewComment, NewProposal, NewVote, StepInput};
 pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseView, sla};
@@ -67,6 +69,7 @@ pub struct App {
     federation: Option<Arc<federation::Federation>>,
     document_quota: u64,
     certifier_trust: Arc<std::collections::BTreeMap<String, Vec<String>>>,
+    clock: Arc<governance::Clock>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -131,7 +134,15 @@ impl App {
             federation: None,
             document_quota: documents::DEFAULT_DOCUMENT_QUOTA,
             certifier_trust: Arc::default(),
+            clock: Arc::default(),
         }
+    }
+
+    /// The same application whose governance calendar (comment windows, vote deadlines) reads its days from
+    /// `clock` instead of the system clock: a node replaying a cycle, or a test walking through one.
+    pub fn with_clock(mut self, clock: Arc<governance::Clock>) -> App {
+        self.clock = clock;
+        self
     }
 
     /// The same application where each authority (key) trusts the officers of the listed authorities to certify,

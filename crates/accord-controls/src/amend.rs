@@ -46,8 +46,11 @@ mod tests {
     fn list() -> ControlList {
         let entry = |c: &str, t: &str| ControlEntry::new(ControlCode::parse(c).unwrap(), t);
         let info = ListInfo { version: "2026.1".into(), effective_date: "2026-01-01".into(), rationale: "base".into() };
-        ControlList::new(info, vec![entry("3A001", "Electronic items"), entry("3A001.a", "ICs"), entry("3A002", "Test")])
-            .unwrap()
+        ControlList::new(
+            info,
+            vec![entry("3A001", "Electronic items"), entry("3A001.a", "ICs"), entry("3A002", "Test")],
+        )
+        .unwrap()
     }
 
     fn change(op: ChangeOp, code: &str, title: Option<&str>, text: Option<&str>) -> EntryChange {
@@ -76,7 +79,8 @@ mod tests {
     fn a_change_that_cannot_be_made_names_its_place() {
         let twice = apply_changes(&list(), &[change(ChangeOp::Add, "3A001", Some("t"), Some("x"))], next());
         assert_eq!(twice.unwrap_err().details.unwrap()["field"], "changes[0].code");
-        let missing = [change(ChangeOp::Amend, "3A001", Some("ok"), None), change(ChangeOp::Remove, "9E999", None, None)];
+        let missing =
+            [change(ChangeOp::Amend, "3A001", Some("ok"), None), change(ChangeOp::Remove, "9E999", None, None)];
         let e = apply_changes(&list(), &missing, next()).unwrap_err();
         assert_eq!(e.details.unwrap()["field"], "changes[1].code", "{}", e.message);
         let bad = apply_changes(&list(), &[change(ChangeOp::Remove, "not a code", None, None)], next());

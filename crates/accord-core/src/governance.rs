@@ -319,7 +319,8 @@ pub fn tally(rule: DecisionRule, members: &[&str], quorum_percent: u8, deadline:
         }
     }
     let count = |c: VoteChoice| counted.values().filter(|v| **v == c).count();
-    let (for_votes, against, abstain) = (count(VoteChoice::For), count(VoteChoice::Against), count(VoteChoice::Abstain));
+    let (for_votes, against, abstain) =
+        (count(VoteChoice::For), count(VoteChoice::Against), count(VoteChoice::Abstain));
     let voted = counted.len();
     // voted / members >= quorum / 100, in whole numbers.
     let quorum_met = !members.is_empty() && voted * 100 >= usize::from(quorum_percent) * members.len();
@@ -328,7 +329,16 @@ pub fn tally(rule: DecisionRule, members: &[&str], quorum_percent: u8, deadline:
         DecisionRule::QualifiedMajority => for_votes > 0 && for_votes * 3 >= (for_votes + against) * 2,
         DecisionRule::SimpleMajority => for_votes > against,
     };
-    Tally { for_votes, against, abstain, voted, members: members.len(), quorum_met, adopted: quorum_met && passes, ignored }
+    Tally {
+        for_votes,
+        against,
+        abstain,
+        voted,
+        members: members.len(),
+        quorum_met,
+        adopted: quorum_met && passes,
+        ignored,
+    }
 }
 
 crate::named_enum! {

@@ -73,7 +73,7 @@ pub(crate) fn as_of(mut d: Denial, day: jiff::civil::Date) -> Denial {
     d
 }
 
-fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Result<T> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Result<T> {
     serde_json::from_value(v).map_err(|e| Error::internal(format!("a stored {what} does not parse: {e}")))
 }
 
@@ -126,7 +126,7 @@ fn caller_authority(p: &Principal) -> Option<String> {
 }
 
 /// The authority the caller acts for (officers and senior officers of an authority).
-fn acting_authority(p: &Principal, action: Action) -> Result<AuthorityId> {
+pub(crate) fn acting_authority(p: &Principal, action: Action) -> Result<AuthorityId> {
     require(p, action)?;
     user_principal(p)
         .and_then(|u| u.authority_id.clone())

@@ -1,0 +1,533 @@
+//! Governance of the control list: an authority proposes changes against the version in force, publishes them for
+//! public comment within a window, answers the comments, and puts them to the allies' vote; closing the vote adopts
+//! the proposal (its changes become the next version of the list, in the same commit, in force from its effective
+//! day) or rejects it. Proposals, votes and comments are shared records, replicated to the allies.
+
+use crate::allied::{acting_authority, parse};
+use crate::authz::Action;
+use crate::{App, event, to_json};
+use accord_controls::ListInfo;
+use accord_core::audit::EventKind;
+use accord_core::governance::{
+    Comment, CommentStatus, DecisionRule, EntryChange, Proposal, ProposalStatus, ProposalStep, ProposalStepRecord,
+    RespondentType, Vote, VoteChoice, check_comment, tally,
+};
+use accord_core::principal::Principal;
+use accord_core::shared::{Shared, SharedKind};
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::Mutation;
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// Comments one proposal takes in a minute on this node; more are refused as a flood.
+pub const MAX_COMMENTS_PER_MINUTE: usize = 30;
+
+/// A proposal as its author sends it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposal {
+    /// What it is about.
+    pub title: String,
+    /// Why: published with it.
+    pub rationale: String,
+    /// The changes to the control list in force.
+    pub changes: Vec<EntryChange>,
+    /// The day the new version would take effect (`YYYY-MM-DD`).
+    pub effective_date: String,
+    /// How the allies decide it (default: a qualified majority, two thirds of the votes cast).
+    #[serde(default)]
+    pub rule: Option<DecisionRule>,
+    /// The share of members, in percent, who must vote (default 67).
+    #[serde(default)]
+    pub quorum_percent: Option<u8>,
+}
+
+/// A step of a proposal, with what the step needs.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+    /// `open_comment`: the first day of the comment window (default today).
+    #[serde(default)]
+    pub comment_from: Option<String>,
+    /// `open_comment`: the last day of the comment window.
+    #[serde(default)]
+    pub comment_until: Option<String>,
+    /// `open_vote`: the response to the comments, grouped by theme, published with the proposal.
+    #[serde(default)]
+    pub comment_response: Option<String>,
+    /// `open_vote`: the last day of the vote.
+    #[serde(default)]
+    pub vote_until: Option<String>,
+    /// `open_vote`: the authorities entitled to vote (default: every authority registered on this node).
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+}
+
+/// A public comment as its author sends it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    /// Who it comes from.
+    pub respondent_type: RespondentType,
+    /// A name, or none to comment anonymously.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// An organisation, if any.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// The comment (at most 5,000 characters, at most 3 links).
+    pub text: String,
+}
+
+/// An authority's vote as it sends it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVote {
+    /// For, against or abstain.
+    pub choice: VoteChoice,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn day(field: &str, s: &str) -> Result<Date> {
+    crate::controls::check_day(field, s)
+}
+
+/// The days of the governance calendar: the system clock's, or a day set by hand (to replay or test a cycle).
+#[derive(Debug, Default)]
+pub struct Clock(std::sync::RwLock<Option<Date>>);
+
+impl Clock {
+    /// Today: the day set, else the system clock's.
+    pub fn today(&self) -> Date {
+        self.0.read().ok().and_then(|d| *d).unwrap_or_else(crate::controls::day)
+    }
+
+    /// Sets the day (`None`: back to the system clock).
+    pub fn set(&self, day: Option<Date>) {
+        if let Ok(mut d) = self.0.write() {
+            *d = day;
+        }
+    }
+}
+
+/// Whether a principal may see proposals before they are published (officials of an authority, admins, auditors).
+fn official(p: &Principal) -> bool {
+    match p {
+        Principal::Operator { .. } => true,
+        Principal::User(u) => u.authority_id.is_some() || u.role != accord_core::model::Role::Exporter,
+        Principal::Anonymous => false,
+    }
+}
+
+impl App {
+    /// Proposes changes to the control list in force (officers, for their authority). The changes are tried on
+    /// the list at once, so a proposal never holds a change that cannot be made.
+    pub async fn propose(&self, p: &Principal, input: NewProposal) -> Result<Proposal> {
+        let authority = acting_authority(p, Action::ProposeListChanges)?;
+        let title = accord_core::model::parse_text("title", &input.title, 300)?;
+        let rationale = accord_core::model::parse_text("rationale", &input.rationale, 20_000)?;
+        if input.changes.is_empty() || input.changes.len() > 200 {
+            return Err(Error::validation("changes", "a proposal makes 1 to 200 changes"));
+        }
+        let effective_date = day("effective_date", &input.effective_date)?;
+        if effective_date <= self.clock.today() {
+            return Err(Error::validation("effective_date", "the new version takes effect after today"));
+        }
+        let quorum_percent = input.quorum_percent.unwrap_or(67);
+        if !(1..=100).contains(&quorum_percent) {
+            return Err(Error::validation("quorum_percent", "the quorum is 1 to 100 percent of the members"));
+        }
+        let (base, list) = self.control_list_on(self.clock.today()).await?;
+        let info = ListInfo {
+            version: "proposed".into(),
+            effective_date: effective_date.to_string(),
+            rationale: title.clone(),
+        };
+        accord_controls::apply_changes(&list, &input.changes, info)?;
+        let proposal = Proposal {
+            id: accord_core::ids::generate_id("prp"),
+            authority_id: authority.to_string(),
+            title,
+            rationale,
+            changes: input.changes,
+            base_version: base.seq,
+            effective_date,
+            status: ProposalStatus::Draft,
+            rule: input.rule.unwrap_or(DecisionRule::QualifiedMajority),
+            quorum_percent,
+            members: Vec::new(),
+            comment_from: None,
+            comment_until: None,
+            vote_until: None,
+            comment_response: None,
+            tally: None,
+            adopted_version: None,
+            steps: vec![ProposalStepRecord {
+                status: ProposalStatus::Draft,
+                by: p.actor(),
+                at: accord_core::now(),
+                reason: "proposed".into(),
+            }],
+            version: 1,
+        };
+        self.save_shared(p, &proposal, EventKind::ProposalCreated, &proposal.key(), to_json(&proposal), Vec::new())
+            .await?;
+        Ok(proposal)
+    }
+
+    /// Stores a shared record of this node's authority and publishes it to the allies, with its event.
+    async fn save_shared<T: Shared>(
+        &self,
+        p: &Principal,
+        record: &T,
+        kind: EventKind,
+        subject: &str,
+        payload: serde_json::Value,
+        mut more: Vec<Mutation>,
+    ) -> Result<()> {
+        let authority = accord_core::ids::AuthorityId::parse(record.owner())?;
+        let mut mutations = vec![crate::federation::kept(record, true)];
+        mutations.extend(self.publication(record));
+        mutations.append(&mut more);
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, subject, payload)]).await
+    }
+
+    /// Every proposal the caller may see: the public and exporters see those published for comment and after;
+    /// officials see drafts too. Newest first.
+    pub async fn proposals(&self, p: &Principal) -> Result<Vec<Proposal>> {
+        let mut all: Vec<Proposal> = self
+            .store
+            .shared(SharedKind::Proposal.as_str())
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "proposal"))
+            .collect::<Result<_>>()?;
+        if !official(p) {
+            all.retain(|x| {
+                !matches!(x.status, ProposalStatus::Draft | ProposalStatus::PanelReview | ProposalStatus::Withdrawn)
+                    || x.comment_from.is_some()
+            });
+        }
+        all.sort_by_key(|x| std::cmp::Reverse(x.steps.first().map(|s| s.at)));
+        Ok(all)
+    }
+
+    /// One proposal by its key (`DE-BAFA:prp_…`), or by its bare id when only one authority has it.
+    pub async fn proposal(&self, p: &Principal, key: &str) -> Result<Proposal> {
+        let (owner, id) = key.split_once(':').map_or((None, key), |(o, i)| (Some(o), i));
+        let found: Vec<Proposal> = self
+            .proposals(p)
+            .await?
+            .into_iter()
+            .filter(|x| x.id == id && owner.is_none_or(|o| o == x.authority_id))
+            .collect();
+        match found.len() {
+            1 => Ok(found.into_iter().next().expect("one")),
+            0 => Err(Error::not_found("proposal", key)),
+            _ => Err(Error::new(
+                ErrorCode::Conflict,
+                format!("several authorities have a proposal '{id}'; name it as AUTHORITY:{id}"),
+            )),
+        }
+    }
+
+    /// Takes a step of a proposal's life cycle (officers of the proposing authority): to a panel, open for comment
+    /// (with its window), open the vote (with the response to the comments, the deadline and the members), or
+    /// withdraw it.
+    pub async fn step_proposal(
+        &self,
+        p: &Principal,
+        key: &str,
+        step: ProposalStep,
+        input: StepInput,
+    ) -> Result<Proposal> {
+        let authority = acting_authority(p, Action::ProposeListChanges)?;
+        let mut x = self.proposal(p, key).await?;
+        if x.authority_id != authority.as_str() {
+            return Err(Error::forbidden(format!("only {} takes the steps of its proposal", x.authority_id)));
+        }
+        let next = x.status.after(step)?;
+        match step {
+            ProposalStep::OpenComment => {
+                let from = input
+                    .comment_from
+                    .as_deref()
+                    .map(|d| day("comment_from", d))
+                    .transpose()?
+                    .unwrap_or_else(|| self.clock.today());
+                let until = day("comment_until", input.comment_until.as_deref().unwrap_or_default())?;
+                if until < from || until < self.clock.today() {
+                    return Err(Error::validation(
+                        "comment_until",
+                        "the window ends on or after its first day, and not in the past",
+                    ));
+                }
+                (x.comment_from, x.comment_until) = (Some(from), Some(until));
+            }
+            ProposalStep::OpenVote => {
+                if x.comment_until.is_some_and(|u| self.clock.today() <= u) {
+                    return Err(Error::new(
+                        ErrorCode::ProposalState,
+                        format!(
+                            "the comment window is open until {}; the vote opens after it",
+                            x.comment_until.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+                let response = input.comment_response.as_deref().unwrap_or_default();
+                x.comment_response = Some(accord_core::model::parse_text("comment_response", response, 20_000)?);
+                let until = day("vote_until", input.vote_until.as_deref().unwrap_or_default())?;
+                if until < self.clock.today() {
+                    return Err(Error::validation("vote_until", "the vote ends today or later"));
+                }
+                x.vote_until = Some(until);
+                let members = match input.members {
+                    Some(m) => m,
+                    None => self.authorities().await?.into_iter().map(|a| a.id.to_string()).collect(),
+                };
+                let mut members: Vec<String> = members.into_iter().map(|m| m.trim().to_owned()).collect();
+                members.sort();
+                members.dedup();
+                if members.is_empty() || !members.contains(&x.authority_id) {
+                    return Err(Error::validation("members", "the members include the proposing authority"));
+                }
+                x.members = members;
+            }
+            ProposalStep::ToPanel | ProposalStep::Withdraw => {}
+        }
+        let reason = if input.reason.trim().is_empty() {
+            step.as_str().replace('_', " ")
+        } else {
+            accord_core::model::parse_text("reason", &input.reason, 2000)?
+        };
+        x.status = next;
+        x.steps.push(ProposalStepRecord { status: next, by: p.actor(), at: accord_core::now(), reason });
+        x.version += 1;
+        let payload = json!({ "step": step.as_str(), "status": next.as_str() });
+        self.save_shared(p, &x, EventKind::ProposalStepped, &x.key(), payload, Vec::new()).await?;
+        Ok(x)
+    }
+
+    /// Takes a public comment on a proposal open for comment (anyone, no key needed). It waits for moderation
+    /// before it is public. Outside the window: `comment_window_closed`; too long, scripted or full of links:
+    /// `comment_refused`; the same text twice, or a flood: refused, and nothing is stored.
+    pub async fn comment(&self, p: &Principal, key: &str, input: NewComment) -> Result<Comment> {
+        let x = self.proposal(&Principal::Anonymous, key).await?;
+        if !x.open_for_comment(self.clock.today()) {
+            return Err(Error::new(
+                ErrorCode::CommentWindowClosed,
+                match (x.comment_from, x.comment_until) {
+                    (Some(f), Some(u)) => format!("proposal {} takes comments from {f} to {u}", x.key()),
+                    _ => format!("proposal {} is not open for comment", x.key()),
+                },
+            ));
+        }
+        let text = check_comment(&input.text)?;
+        let optional = |field: &str, v: &Option<String>| -> Result<Option<String>> {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| accord_core::model::parse_name(field, s))
+                .transpose()
+        };
+        let (name, organisation) = (optional("name", &input.name)?, optional("organisation", &input.organisation)?);
+        let received: Vec<Comment> = self.all_comments(&x.key()).await?;
+        if received.iter().any(|c| c.text == text) {
+            return Err(Error::new(ErrorCode::AlreadyExists, "this comment was received already"));
+        }
+        let minute_ago = accord_core::now().plus(jiff::SignedDuration::from_secs(-60));
+        if received.iter().filter(|c| c.received_at > minute_ago).count() >= MAX_COMMENTS_PER_MINUTE {
+            return Err(Error::new(
+                ErrorCode::CommentRefused,
+                format!("more than {MAX_COMMENTS_PER_MINUTE} comments a minute on this proposal; try again shortly"),
+            ));
+        }
+        // The node's own authority receives and moderates it; a node without one keeps it for the proposer.
+        let receiver = self.federation().map_or_else(|| x.authority_id.clone(), |f| f.authority_id.clone());
+        let c = Comment {
+            id: accord_core::ids::generate_id("cmt"),
+            proposal: x.key(),
+            authority_id: receiver,
+            respondent_type: input.respondent_type,
+            name,
+            organisation,
+            text,
+            received_at: accord_core::now(),
+            status: CommentStatus::Pending,
+            moderated_by: None,
+            version: 1,
+        };
+        let payload = json!({ "proposal": c.proposal, "respondent_type": c.respondent_type });
+        self.save_shared(p, &c, EventKind::CommentReceived, &c.id, payload, Vec::new()).await?;
+        Ok(c)
+    }
+
+    async fn all_comments(&self, proposal: &str) -> Result<Vec<Comment>> {
+        let all: Vec<Comment> = self
+            .store
+            .shared(SharedKind::Comment.as_str())
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "comment"))
+            .collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|c| c.proposal == proposal).collect())
+    }
+
+    /// The comments on a proposal: the published ones for everyone; the moderating authority's officials also see
+    /// those waiting and refused.
+    pub async fn comments(&self, p: &Principal, key: &str) -> Result<Vec<Comment>> {
+        let x = self.proposal(p, key).await?;
+        let moderator = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
+        let mut all = self.all_comments(&x.key()).await?;
+        all.retain(|c| c.status == CommentStatus::Published || moderator.as_deref() == Some(c.authority_id.as_str()));
+        all.sort_by_key(|c| c.received_at);
+        Ok(all)
+    }
+
+    /// Publishes or refuses a comment waiting for moderation (officers of the receiving authority).
+    pub async fn moderate(&self, p: &Principal, comment_id: &str, publish: bool) -> Result<Comment> {
+        let authority = acting_authority(p, Action::ModerateComments)?;
+        let raw = self
+            .store
+            .shared_record(SharedKind::Comment.as_str(), authority.as_str(), comment_id)
+            .await?
+            .ok_or_else(|| Error::not_found("comment", comment_id))?;
+        let mut c: Comment = parse(raw, "comment")?;
+        if c.status != CommentStatus::Pending {
+            return Err(Error::new(ErrorCode::Conflict, format!("comment {} is {} already", c.id, c.status.as_str())));
+        }
+        c.status = if publish { CommentStatus::Published } else { CommentStatus::Refused };
+        c.moderated_by = Some(p.actor());
+        c.version += 1;
+        let payload = json!({ "proposal": c.proposal, "status": c.status.as_str() });
+        self.save_shared(p, &c, EventKind::CommentModerated, &c.id, payload, Vec::new()).await?;
+        Ok(c)
+    }
+
+    /// The votes cast on a proposal, as received.
+    pub async fn votes(&self, p: &Principal, key: &str) -> Result<Vec<Vote>> {
+        let x = self.proposal(p, key).await?;
+        let all: Vec<Vote> = self
+            .store
+            .shared(SharedKind::Vote.as_str())
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "vote"))
+            .collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|v| v.proposal == x.key()).collect())
+    }
+
+    /// Casts the caller's authority's vote (senior officers), once, while the vote is open.
+    pub async fn vote(&self, p: &Principal, key: &str, input: NewVote) -> Result<Vote> {
+        let authority = acting_authority(p, Action::VoteOnProposals)?;
+        let x = self.proposal(p, key).await?;
+        let refused = |m: String| Error::new(ErrorCode::VoteRefused, m);
+        if x.status != ProposalStatus::CoalitionVote {
+            return Err(refused(format!("proposal {} is {}, not open for votes", x.key(), x.status.as_str())));
+        }
+        if !x.members.iter().any(|m| m == authority.as_str()) {
+            return Err(refused(format!("{authority} is not a member of the vote on {}", x.key())));
+        }
+        if x.vote_until.is_some_and(|u| self.clock.today() > u) {
+            return Err(refused(format!(
+                "the vote on {} closed on {}",
+                x.key(),
+                x.vote_until.map(|d| d.to_string()).unwrap_or_default()
+            )));
+        }
+        if self.votes(p, key).await?.iter().any(|v| v.authority_id == authority.as_str()) {
+            return Err(refused(format!("{authority} has voted on {} already", x.key())));
+        }
+        let reason = if input.reason.trim().is_empty() {
+            String::new()
+        } else {
+            accord_core::model::parse_text("reason", &input.reason, 4000)?
+        };
+        let v = Vote {
+            proposal: x.key(),
+            authority_id: authority.to_string(),
+            choice: input.choice,
+            reason,
+            cast_at: accord_core::now(),
+        };
+        let payload = json!({ "proposal": v.proposal, "choice": v.choice.as_str() });
+        self.save_shared(p, &v, EventKind::VoteCast, &x.key(), payload, Vec::new()).await.map_err(|e| {
+            match e.code {
+                ErrorCode::Conflict | ErrorCode::AlreadyExists => {
+                    refused(format!("{authority} has voted on {} already", x.key()))
+                }
+                _ => e,
+            }
+        })?;
+        Ok(v)
+    }
+
+    /// Closes the vote (officers of the proposing authority), once every member voted or the deadline passed: the
+    /// tally decides. Adopted, the changes become the next version of the control list in the same commit, in
+    /// force from the proposal's effective day; otherwise the proposal is rejected.
+    pub async fn close_vote(&self, p: &Principal, key: &str) -> Result<Proposal> {
+        let authority = acting_authority(p, Action::ProposeListChanges)?;
+        let mut x = self.proposal(p, key).await?;
+        if x.authority_id != authority.as_str() {
+            return Err(Error::forbidden(format!("only {} closes the vote on its proposal", x.authority_id)));
+        }
+        if x.status != ProposalStatus::CoalitionVote {
+            return Err(Error::new(
+                ErrorCode::ProposalState,
+                format!("proposal {} is {}, not being voted on", x.key(), x.status.as_str()),
+            ));
+        }
+        let votes = self.votes(p, key).await?;
+        let deadline = x.vote_until.unwrap_or_else(|| self.clock.today());
+        let members: Vec<&str> = x.members.iter().map(String::as_str).collect();
+        let t = tally(x.rule, &members, x.quorum_percent, deadline, &votes);
+        if self.clock.today() <= deadline && t.voted < t.members {
+            return Err(Error::new(
+                ErrorCode::ProposalState,
+                format!("{} of {} members have voted; the vote closes after {deadline}", t.voted, t.members),
+            ));
+        }
+        let mut more = Vec::new();
+        let mut events_version = None;
+        if t.adopted {
+            let (_, list) = self.control_list_on(self.clock.today()).await?;
+            let info = ListInfo {
+                version: format!("{}-{}", x.effective_date, x.id),
+                effective_date: x.effective_date.to_string(),
+                rationale: format!("{} (proposal {}, adopted by the coalition)", x.title, x.key()),
+            };
+            let next = accord_controls::apply_changes(&list, &x.changes, info)?;
+            let (version, stored) = self.new_control_version(&next, &format!("proposal {}", x.key())).await?;
+            x.adopted_version = Some(version.seq);
+            more.extend(stored);
+            events_version = Some(version);
+        }
+        x.status = if t.adopted { ProposalStatus::Adopted } else { ProposalStatus::Rejected };
+        let reason = format!(
+            "{} for, {} against, {} abstaining of {} members{}",
+            t.for_votes,
+            t.against,
+            t.abstain,
+            t.members,
+            if t.quorum_met { "" } else { "; quorum missed" }
+        );
+        x.steps.push(ProposalStepRecord { status: x.status, by: p.actor(), at: accord_core::now(), reason });
+        x.tally = Some(t);
+        x.version += 1;
+        let payload = json!({ "status": x.status.as_str(), "tally": x.tally, "adopted_version": x.adopted_version });
+        let mut mutations = vec![crate::federation::kept(&x, true)];
+        mutations.extend(self.publication(&x));
+        mutations.extend(more);
+        let mut events = vec![event(p, Some(&authority), EventKind::ProposalClosed, &x.key(), payload)];
+        events.extend(events_version.map(|v| self.controls_event(p, &v)));
+        self.commit_and_notify(mutations, events).await?;
+        Ok(x)
+    }
+}

@@ -1,0 +1,164 @@
+//! Governance of the control list on one node, on SQLite and PostgreSQL: a proposal from draft through public
+//! comment (moderated, with abuse refused) and the allies' vote to the next version of the list, which takes
+//! effect on its day; each step refused where its state or the caller does not allow it.
+
+use crate::support::*;
+use accord_app::{Clock, NewComment, NewProposal, NewVote, StepInput};
+use accord_controls::ControlCode;
+use accord_core::ErrorCode;
+use accord_core::governance::{ProposalStatus, ProposalStep, RespondentType, VoteChoice};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use serde_json::json;
+use std::sync::Arc;
+
+fn proposal(changes: serde_json::Value, effective: jiff::civil::Date) -> NewProposal {
+    serde_json::from_value(json!({
+        "title": "Raise the 3A001 frequency threshold",
+        "rationale": "Commercial parts now reach the old threshold; the control catches ordinary lab equipment.",
+        "changes": changes,
+        "effective_date": effective.to_string(),
+    }))
+    .unwrap()
+}
+
+fn comment(text: &str) -> NewComment {
+    NewComment { respondent_type: RespondentType::Sme, name: None, organisation: None, text: text.into() }
+}
+
+fn vote(choice: VoteChoice) -> NewVote {
+    NewVote { choice, reason: "as instructed by the ministry".into() }
+}
+
+async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_list(backend: Backend) {
+    let w = world(backend).await;
+    let clock = Arc::new(Clock::default());
+    let app = w.app.clone().with_clock(clock.clone());
+    let op = operator();
+    let fr = serde_json::from_value(
+        json!({"id": "FR-SBDU", "name": "SBDU", "jurisdiction": "EU", "country": "FR", "time_zone": "Europe/Paris"}),
+    )
+    .unwrap();
+    app.create_authority(&op, fr).await.unwrap();
+    let senior_us = user(&app, "senior_officer", "s@bis.example", Some("US-BIS"), None).await;
+    let senior_fr = user(&app, "senior_officer", "s@sbdu.example", Some("FR-SBDU"), None).await;
+    let d0 = clock.today();
+    let effective = d0.checked_add(jiff::Span::new().days(40)).unwrap();
+    let after = |days: i64| d0.checked_add(jiff::Span::new().days(days)).unwrap().to_string();
+    let new_text = "Electronic items above 90 GHz, as follows: …";
+    let changes = json!([
+        {"op": "rethreshold", "code": "3A001", "text": new_text},
+        {"op": "add", "code": "3A777", "title": "Spray cooling systems", "text": "Spray cooling thermal management"},
+    ]);
+
+    // Proposing: only officers, and only changes the list in force can take.
+    let unknown = app.propose(&w.officer_de, proposal(json!([{"op": "remove", "code": "9E999"}]), effective)).await;
+    assert_eq!(unknown.unwrap_err().details.unwrap()["field"], "changes[0].code");
+    let exporter = app.propose(&w.exporter, proposal(changes.clone(), effective)).await.unwrap_err();
+    assert_eq!(exporter.code, ErrorCode::Forbidden);
+    let x = app.propose(&w.officer_de, proposal(changes, effective)).await.unwrap();
+    let key = x.key();
+    assert_eq!((x.status, x.base_version), (ProposalStatus::Draft, 1));
+    assert!(app.proposals(&Principal::Anonymous).await.unwrap().is_empty(), "a draft is not public");
+    let early = app.comment(&Principal::Anonymous, &key, comment("too early")).await.unwrap_err();
+    assert_eq!(early.code, ErrorCode::NotFound);
+
+    // Public comment: the window, moderation, abuse refused.
+    let window = StepInput { comment_until: Some(after(7)), reason: "first reading".into(), ..Default::default() };
+    let x = app.step_proposal(&w.officer_de, &key, ProposalStep::OpenComment, window).await.unwrap();
+    assert_eq!(x.status, ProposalStatus::PublicComment);
+    let public = app.proposals(&Principal::Anonymous).await.unwrap();
+    assert_eq!(public.len(), 1, "published for comment, the proposal is public");
+    let c = app.comment(&Principal::Anonymous, &key, comment("The new threshold spares our lab kit.")).await.unwrap();
+    assert!(app.comments(&Principal::Anonymous, &key).await.unwrap().is_empty(), "waiting for moderation");
+    for (bad, code) in [
+        ("x".repeat(5001), ErrorCode::CommentRefused),
+        ("<script>alert(1)</script>".to_owned(), ErrorCode::CommentRefused),
+        ("The new threshold spares our lab kit.".to_owned(), ErrorCode::AlreadyExists),
+    ] {
+        assert_eq!(app.comment(&Principal::Anonymous, &key, comment(&bad)).await.unwrap_err().code, code);
+    }
+    let other = app.moderate(&senior_us, &c.id, true).await.unwrap_err();
+    assert_eq!(other.code, ErrorCode::NotFound, "only the receiving authority moderates");
+    app.moderate(&w.officer_de, &c.id, true).await.unwrap();
+    let published = app.comments(&Principal::Anonymous, &key).await.unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(app.moderate(&w.officer_de, &c.id, false).await.unwrap_err().code, ErrorCode::Conflict);
+
+    // The vote opens after the window, with a response to the comments.
+    let vote_input = |response: Option<&str>| StepInput {
+        comment_response: response.map(str::to_owned),
+        vote_until: Some(after(20)),
+        ..Default::default()
+    };
+    let open = app.step_proposal(&w.officer_de, &key, ProposalStep::OpenVote, vote_input(Some("Noted."))).await;
+    assert_eq!(open.unwrap_err().code, ErrorCode::ProposalState, "the window is still open");
+    clock.set(Some(d0.checked_add(jiff::Span::new().days(8)).unwrap()));
+    let late = app.comment(&Principal::Anonymous, &key, comment("one more thought")).await.unwrap_err();
+    assert_eq!(late.code, ErrorCode::CommentWindowClosed);
+    let silent = app.step_proposal(&w.officer_de, &key, ProposalStep::OpenVote, vote_input(None)).await;
+    assert_eq!(silent.unwrap_err().details.unwrap()["field"], "comment_response");
+    let response = Some("Laboratories: the threshold is raised as they asked.");
+    let x = app.step_proposal(&w.officer_de, &key, ProposalStep::OpenVote, vote_input(response)).await.unwrap();
+    assert_eq!(x.members, ["DE-BAFA", "FR-SBDU", "US-BIS"], "every authority of the node");
+    assert_eq!(
+        app.step_proposal(&w.officer_de, &key, ProposalStep::Withdraw, StepInput::default()).await.unwrap_err().code,
+        ErrorCode::ProposalState,
+        "a vote under way is not withdrawn"
+    );
+
+    // Votes: senior officers, once per authority; closing waits for every member or the deadline.
+    assert_eq!(app.vote(&w.officer_de, &key, vote(VoteChoice::For)).await.unwrap_err().code, ErrorCode::Forbidden);
+    app.vote(&w.senior_de, &key, vote(VoteChoice::For)).await.unwrap();
+    let twice = app.vote(&w.senior_de_2, &key, vote(VoteChoice::Against)).await.unwrap_err();
+    assert_eq!(twice.code, ErrorCode::VoteRefused, "BAFA voted already");
+    assert_eq!(app.close_vote(&w.officer_de, &key).await.unwrap_err().code, ErrorCode::ProposalState);
+    app.vote(&senior_fr, &key, vote(VoteChoice::For)).await.unwrap();
+    app.vote(&senior_us, &key, vote(VoteChoice::Abstain)).await.unwrap();
+    let x = app.close_vote(&w.officer_de, &key).await.unwrap();
+    let t = x.tally.clone().unwrap();
+    assert_eq!((x.status, t.for_votes, t.against, t.abstain, t.adopted), (ProposalStatus::Adopted, 2, 0, 1, true));
+    assert_eq!(x.adopted_version, Some(2));
+
+    // The new version takes effect on its day; before it, the old text answers.
+    let code = ControlCode::parse("3A001").unwrap();
+    let before = app.control(code.to_string().as_str(), Some(&after(39))).await.unwrap();
+    assert_ne!(before.entry.text, new_text);
+    let on_the_day = app.control(code.to_string().as_str(), Some(&effective.to_string())).await.unwrap();
+    assert_eq!(on_the_day.entry.text, new_text);
+    assert!(app.control("3A777", Some(&effective.to_string())).await.is_ok());
+    let versions = app.control_versions().await.unwrap();
+    assert!(versions[1].rationale.contains(&key), "the version names the proposal: {}", versions[1].rationale);
+
+    let kinds: Vec<String> = app
+        .audit_events(&op, 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .filter(|k| {
+            k.starts_with("proposal.")
+                || k.starts_with("comment.")
+                || k.starts_with("vote.")
+                || k == "controls.imported"
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "controls.imported",
+            "proposal.created",
+            "proposal.stepped",
+            "comment.received",
+            "comment.moderated",
+            "proposal.stepped",
+            "vote.cast",
+            "vote.cast",
+            "vote.cast",
+            "proposal.closed",
+            "controls.imported"
+        ]
+    );
+}
+
+accord_testing::on_both_backends!(a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_list);
