@@ -80,6 +80,7 @@ pub struct RequestId(pub String);
         (name = "applications", description = "Licence applications and the cases they open"),
         (name = "denials", description = "What allies share: denials, consultations, notices, assessments, verifications"),
         (name = "federation", description = "Signed replication between allied nodes"),
+        (name = "governance", description = "Proposals that change the control list: public comment, the allies' votes, adoption"),
     )
 )]
 struct ApiDoc;

@@ -16,6 +16,7 @@ pub(crate) mod licences;
 pub(crate) mod lists;
 pub(crate) mod node;
 pub(crate) mod organisations;
+pub(crate) mod proposals;
 pub(crate) mod screening;
 pub(crate) mod users;
 
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(lists::routes())
         .merge(node::routes())
         .merge(organisations::routes())
+        .merge(proposals::routes())
         .merge(screening::routes())
         .merge(users::routes())
 }

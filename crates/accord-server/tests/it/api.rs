@@ -332,6 +332,16 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/assessments/{id}/endorse", "post"),
         ("/api/v1/verifications", "get"),
         ("/api/v1/federation/status", "get"),
+        ("/api/v1/proposals", "get"),
+        ("/api/v1/proposals", "post"),
+        ("/api/v1/proposals/{key}", "get"),
+        ("/api/v1/proposals/{key}/steps/{step}", "post"),
+        ("/api/v1/proposals/{key}/comments", "get"),
+        ("/api/v1/proposals/{key}/comments", "post"),
+        ("/api/v1/comments/{id}/moderation", "post"),
+        ("/api/v1/proposals/{key}/votes", "get"),
+        ("/api/v1/proposals/{key}/votes", "post"),
+        ("/api/v1/proposals/{key}/close", "post"),
         ("/federation/v1/outbox", "get"),
         ("/federation/v1/notify", "post"),
         ("/federation/v1/checkpoints", "get"),
@@ -348,7 +358,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
             .replace("{task}", "0")
             .replace("{index}", "0")
             .replace("{number}", "1")
-            .replace("{position}", "0");
+            .replace("{position}", "0")
+            .replace("{key}", "DE-BAFA:prp_x")
+            .replace("{step}", "withdraw");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let a = node.call(m, &concrete, None, None).await;
         assert_ne!(a.code(), "route_not_found", "{method} {path}");

@@ -5,6 +5,7 @@ mod access;
 mod api;
 mod applications;
 mod determinations;
+mod governance;
 mod keys;
 mod limits;
 mod screening;
