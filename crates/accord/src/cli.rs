@@ -96,6 +96,9 @@ pub enum Command {
     /// Denial notifications recorded by refusals.
     #[command(subcommand)]
     Denials(DenialsCommand),
+    /// Proposals that change the control list: public comment, the allies' votes, adoption.
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),
@@ -105,6 +108,75 @@ pub enum Command {
     /// Replication state, and a pull on demand.
     #[command(subcommand)]
     Federation(FederationCommand),
+}
+
+/// `accord proposals …`
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// The proposals this node knows, newest first.
+    List,
+    /// One proposal with its changes, steps, response to comments and tally.
+    Show {
+        /// AUTHORITY:prp_… (or the bare id).
+        key: String,
+    },
+    /// Propose changes to the control list in force, from a JSON file: {"title", "rationale", "changes": [{"op":
+    /// "add|amend|remove|rethreshold", "code", "title", "text"}], "effective_date", "rule", "quorum_percent"}.
+    Propose {
+        /// The proposal as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// Take a step: to_panel, open_comment (--comment-until), open_vote (--response, --vote-until), withdraw.
+    Step {
+        /// AUTHORITY:prp_….
+        key: String,
+        /// The step.
+        step: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// open_comment: the first day of the window (default today).
+        #[arg(long)]
+        comment_from: Option<String>,
+        /// open_comment: the last day of the window.
+        #[arg(long)]
+        comment_until: Option<String>,
+        /// open_vote: the response to the comments.
+        #[arg(long)]
+        response: Option<String>,
+        /// open_vote: the last day of the vote.
+        #[arg(long)]
+        vote_until: Option<String>,
+    },
+    /// The comments on a proposal (published ones; the moderating authority's officials see all).
+    Comments {
+        /// AUTHORITY:prp_….
+        key: String,
+    },
+    /// Publish or refuse a comment waiting for moderation.
+    Moderate {
+        /// The comment (cmt_…).
+        id: String,
+        /// Refuse it instead of publishing it.
+        #[arg(long)]
+        refuse: bool,
+    },
+    /// Cast the authority's vote: for, against or abstain.
+    Vote {
+        /// AUTHORITY:prp_….
+        key: String,
+        /// for, against or abstain.
+        choice: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Close the vote: adopted (the next control-list version) or rejected, with the tally.
+    Close {
+        /// AUTHORITY:prp_….
+        key: String,
+    },
 }
 
 /// `accord node …`

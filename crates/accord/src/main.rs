@@ -7,6 +7,7 @@ mod controls;
 mod demo;
 mod determine;
 mod federation;
+mod governance;
 mod licences;
 mod lists;
 mod output;

@@ -428,3 +428,51 @@ fn officers_decide_and_countersign_from_the_command_line_with_their_own_keys() {
     assert_eq!(bad.status.code(), Some(7), "{}", text(&bad.stderr));
     assert!(text(&bad.stderr).contains("invalid_api_key"), "{}", text(&bad.stderr));
 }
+
+#[test]
+fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line() {
+    let (dir, _org) = node_with_an_exporter("accord-proposal-test");
+    let u: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Officer",
+            "--email",
+            "o@bafa.example",
+            "--role",
+            "officer",
+            "--authority",
+            "DE-BAFA",
+        ],
+    )))
+    .unwrap();
+    let officer =
+        ok(&run(&dir, &["key", "create", "--user", u["id"].as_str().unwrap()])).lines().last().unwrap().to_owned();
+    let day = |n: i64| jiff::Zoned::now().date().checked_add(jiff::Span::new().days(n)).unwrap().to_string();
+    let proposal = serde_json::json!({
+        "title": "Relax 3A001 for commodity parts",
+        "rationale": "Commodity parts meet the threshold today.",
+        "changes": [{"op": "amend", "code": "3A001", "title": "Electronic items, as amended"}],
+        "effective_date": day(60),
+    });
+    std::fs::write(dir.join("proposal.json"), proposal.to_string()).unwrap();
+    let as_officer = |args: &[&str]| run(&dir, &[&["--api-key", officer.as_str()][..], args].concat());
+    let refused = run(&dir, &["proposals", "propose", "--input", "proposal.json"]);
+    assert!(text(&refused.stderr).contains("only officers of an authority"), "{}", text(&refused.stderr));
+    let created: serde_json::Value =
+        serde_json::from_str(&ok(&as_officer(&["proposals", "propose", "--input", "proposal.json"]))).unwrap();
+    let key = format!("DE-BAFA:{}", created["id"].as_str().unwrap());
+    assert!(ok(&as_officer(&["proposals", "list"])).contains("draft"));
+    let until = day(10);
+    let opened = ok(&as_officer(&["proposals", "step", &key, "open_comment", "--comment-until", &until]));
+    assert!(opened.contains("\"public_comment\""), "{opened}");
+    let early = as_officer(&["proposals", "step", &key, "open_vote", "--response", "Noted", "--vote-until", &day(20)]);
+    assert!(text(&early.stderr).contains("proposal_state"), "the window is open: {}", text(&early.stderr));
+    let bad = as_officer(&["proposals", "step", &key, "fly"]);
+    assert!(text(&bad.stderr).contains("to_panel, open_comment, open_vote, withdraw"), "{}", text(&bad.stderr));
+    let shown: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["proposals", "show", &key]))).unwrap();
+    assert_eq!(shown["comment_until"], until.as_str());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,70 @@
+//! `accord proposals …`: proposals that change the control list, their steps, comments, votes and closing.
+
+use crate::cli::ProposalsCommand;
+use crate::commands::{print_json, service};
+use accord_app::{App, NewVote, StepInput};
+use accord_core::governance::{ProposalStep, VoteChoice};
+use accord_core::principal::Principal;
+use anyhow::{Context, Result, anyhow};
+
+/// A closed-set value named on the command line, or the names it may take.
+fn named<T>(what: &str, value: &str, parse: fn(&str) -> Option<T>, names: fn() -> Vec<&'static str>) -> Result<T> {
+    parse(value).ok_or_else(|| anyhow!("'{value}' is not a {what} (one of: {})", names().join(", ")))
+}
+
+/// Runs one `proposals` command.
+pub async fn proposals(app: &App, p: &Principal, command: ProposalsCommand) -> Result<()> {
+    match command {
+        ProposalsCommand::List => crate::output::list(
+            &service(app.proposals(p).await)?,
+            &["key", "status", "effective", "changes", "title"],
+            |x| {
+                vec![
+                    x.key(),
+                    x.status.as_str().to_owned(),
+                    x.effective_date.to_string(),
+                    x.changes.len().to_string(),
+                    x.title.clone(),
+                ]
+            },
+        ),
+        ProposalsCommand::Show { key } => print_json(&service(app.proposal(p, &key).await)?),
+        ProposalsCommand::Propose { input } => {
+            let text = std::fs::read_to_string(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let proposal =
+                serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a proposal: {e}", input.display()))?;
+            print_json(&service(app.propose(p, proposal).await)?)
+        }
+        ProposalsCommand::Step { key, step, reason, comment_from, comment_until, response, vote_until } => {
+            let step = named("step", &step, ProposalStep::parse, ProposalStep::names)?;
+            let input = StepInput {
+                reason,
+                comment_from,
+                comment_until,
+                comment_response: response,
+                vote_until,
+                members: None,
+            };
+            print_json(&service(app.step_proposal(p, &key, step, input).await)?)
+        }
+        ProposalsCommand::Comments { key } => crate::output::list(
+            &service(app.comments(p, &key).await)?,
+            &["id", "status", "from", "received", "text"],
+            |c| {
+                vec![
+                    c.id.clone(),
+                    c.status.as_str().to_owned(),
+                    c.respondent_type.as_str().to_owned(),
+                    c.received_at.to_string(),
+                    c.text.chars().take(60).collect(),
+                ]
+            },
+        ),
+        ProposalsCommand::Moderate { id, refuse } => print_json(&service(app.moderate(p, &id, !refuse).await)?),
+        ProposalsCommand::Vote { key, choice, reason } => {
+            let choice = named("vote", &choice, VoteChoice::parse, VoteChoice::names)?;
+            print_json(&service(app.vote(p, &key, NewVote { choice, reason }).await)?)
+        }
+        ProposalsCommand::Close { key } => print_json(&service(app.close_vote(p, &key).await)?),
+    }
+}
