@@ -39,7 +39,7 @@ pub struct NewProposal {
     /// How the allies decide it (default: a qualified majority, two thirds of the votes cast).
     #[serde(default)]
     pub rule: Option<DecisionRule>,
-    /// The share of members, in percent, who must vote (default 67).
+    /// The share of members, in percent, who must vote (default 66: two of three members).
     #[serde(default)]
     pub quorum_percent: Option<u8>,
 }
@@ -140,7 +140,7 @@ impl App {
         if effective_date <= self.clock.today() {
             return Err(Error::validation("effective_date", "the new version takes effect after today"));
         }
-        let quorum_percent = input.quorum_percent.unwrap_or(67);
+        let quorum_percent = input.quorum_percent.unwrap_or(66);
         if !(1..=100).contains(&quorum_percent) {
             return Err(Error::validation("quorum_percent", "the quorum is 1 to 100 percent of the members"));
         }

@@ -2,15 +2,14 @@
 //! out here or everywhere. Every form carries a CSRF token; a failed form is shown again with its error beside it.
 
 use super::i18n::{t, tr, word};
-use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie};
+use super::session::{FORM_COOKIE, SESSION_COOKIE, Viewer, check_csrf, check_form_token, set_cookie, with_form_token};
 use super::{Page, PageError, PageForm, layout, redirect};
 use crate::AppState;
 use accord_app::{SESSION_HOURS, SecondFactorState, Session, SignedIn};
 use accord_core::{Error, ErrorCode};
 use axum::extract::{Path, Query, State};
-use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -20,13 +19,6 @@ fn local_path(next: Option<&str>) -> String {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() <= 500 => p.to_owned(),
         _ => "/account".to_owned(),
     }
-}
-
-/// A page with a fresh form token in a cookie (for forms shown before signing in).
-fn with_form_token(headers: &HeaderMap, page: Page, token: &str) -> Response {
-    let mut response = page.into_response();
-    response.headers_mut().append(SET_COOKIE, set_cookie(headers, FORM_COOKIE, token, 3600));
-    response
 }
 
 /// The error of a form, next to its fields.

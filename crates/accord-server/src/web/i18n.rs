@@ -165,6 +165,7 @@ mod tests {
             include_str!("compliance.rs"),
             include_str!("controls.rs"),
             include_str!("licences.rs"),
+            include_str!("proposals.rs"),
             include_str!("public.rs"),
             include_str!("screen.rs"),
             include_str!("session.rs"),

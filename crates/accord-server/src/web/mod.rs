@@ -10,6 +10,7 @@ mod compliance;
 mod controls;
 mod i18n;
 mod licences;
+mod proposals;
 mod public;
 mod screen;
 mod session;
@@ -34,6 +35,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/controls/{code}", get(controls::entry))
         .route("/policies", get(public::policies))
         .route("/authorities", get(public::authorities))
+        .route("/proposals", get(proposals::proposals))
+        .route("/proposals/{key}", get(proposals::proposal))
+        .route("/proposals/{key}/comments", post(proposals::comment))
+        .route("/proposals/{key}/steps/{step}", post(proposals::step))
+        .route("/proposals/{key}/votes", post(proposals::vote))
+        .route("/proposals/{key}/close", post(proposals::close))
+        .route("/comments/{id}/moderation", post(proposals::moderate))
         .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/invitations/{token}", get(account::invitation_form).post(account::accept_invitation))
         .route("/account", get(account::account))
@@ -208,6 +216,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                             li { a href="/controls" { (t("nav.controls")) } }
                             li { a href="/policies" { (t("nav.policies")) } }
                             li { a href="/authorities" { (t("nav.authorities")) } }
+                            li { a href="/proposals" { (t("nav.proposals")) } }
                             @match viewer {
                                 Some(s) => {
                                     li { a href="/check" { (t("nav.check")) } }

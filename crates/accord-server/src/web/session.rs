@@ -61,6 +61,17 @@ pub(crate) fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: 
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("accord_invalid=; Max-Age=0"))
 }
 
+/// A response with a fresh form token in a cookie (for forms shown to people not signed in).
+pub(crate) fn with_form_token(
+    headers: &HeaderMap,
+    response: impl axum::response::IntoResponse,
+    token: &str,
+) -> axum::response::Response {
+    let mut response = response.into_response();
+    response.headers_mut().append(axum::http::header::SET_COOKIE, set_cookie(headers, FORM_COOKIE, token, 3600));
+    response
+}
+
 /// Compares two tokens in constant time.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

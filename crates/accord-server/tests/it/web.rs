@@ -848,7 +848,82 @@ async fn an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_c
     .unwrap();
 }
 
+async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted_in_the_browser(backend: Backend) {
+    let clock = std::sync::Arc::new(accord_app::Clock::default());
+    let node = Node::with(backend, |app| app.with_clock(clock.clone())).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let d0 = clock.today();
+    let day = move |n: i64| d0.checked_add(jiff::Span::new().days(n)).unwrap();
+    let officer = node.app.sign_in("officer@bafa.example", accord_app::DEMO_PASSWORD, None).await.unwrap();
+    let officer = node.app.session(&officer.token).await.unwrap().principal;
+    let proposal = serde_json::from_value(serde_json::json!({
+        "title": "Raise the 3A001 threshold",
+        "rationale": "Commercial parts now reach the old threshold.",
+        "changes": [{"op": "rethreshold", "code": "3A001", "text": "Electronic items above 90 GHz"}],
+        "effective_date": day(40).to_string(),
+    }))
+    .unwrap();
+    let key = node.app.propose(&officer, proposal).await.unwrap().key();
+    let window = accord_app::StepInput { comment_until: Some(day(5).to_string()), ..Default::default() };
+    let step = accord_core::governance::ProposalStep::OpenComment;
+    node.app.step_proposal(&officer, &key, step, window).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        // A member of the public finds the proposal and comments, without an account.
+        b.open(&format!("{base}/proposals"));
+        b.find("table.proposals a").click();
+        b.wait_url("/proposals/DE-BAFA:prp_");
+        assert!(b.find("table.changes").text().contains("Electronic items above 90 GHz"));
+        accessible(&b, "a proposal open for comment");
+        b.find("#respondent_type option[value='university']").click();
+        b.find("#text").type_text("Our radar lab buys these parts off the shelf; the new threshold helps.");
+        b.find("form.comment button").click();
+        b.wait_url("comment=received");
+        assert!(!b.find("main").text().contains("radar lab buys"), "not public before moderation");
+
+        // The proposing authority's officer publishes it, and later puts the proposal to the vote.
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/proposals/{key}"));
+        b.find("form.moderate button[value='true']").click();
+        b.wait_text("ol.comments", "radar lab buys");
+        clock.set(Some(day(6)));
+        b.open(&format!("{base}/proposals/{key}"));
+        b.find("#comment_response").type_text("Laboratories: the threshold is raised as they asked.");
+        b.script(&format!("document.getElementById('vote_until').value = '{}'", day(10)));
+        b.find("form.step button").click();
+        b.wait_text("#status", "being voted on");
+        accessible(&b, "a proposal being voted on");
+
+        // Two of the three authorities vote for it; after the deadline the officer closes the vote.
+        for senior in ["senior@bafa.example", "senior@sbdu.example"] {
+            sign_out(&b, &base);
+            sign_in(&b, &base, senior, accord_app::DEMO_PASSWORD);
+            b.open(&format!("{base}/proposals/{key}"));
+            b.find("form.vote input[value='for']").click();
+            b.find("form.vote button").click();
+            b.wait_text(
+                "ul.votes",
+                senior.split('@').nth(1).unwrap().split('.').next().unwrap().to_uppercase().as_str(),
+            );
+            assert!(b.find_all("form.vote").is_empty(), "an authority votes once");
+        }
+        clock.set(Some(day(11)));
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/proposals/{key}"));
+        b.find("form.close button").click();
+        b.wait_text("#status", "adopted");
+        assert!(b.find("#tally").text().contains("2 for, 0 against"), "{}", b.find("#tally").text());
+        b.open(&format!("{base}/controls/3A001?at={}", day(40)));
+        assert!(b.find("main").text().contains("Electronic items above 90 GHz"), "the new version on its day");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted_in_the_browser,
     an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page,
     an_exporter_submits_a_draft_from_the_applications_page_and_follows_its_case,
     an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code,

@@ -40,8 +40,13 @@ pub struct Node {
 
 impl Node {
     pub async fn new(backend: Backend) -> Node {
+        Node::with(backend, |app| app).await
+    }
+
+    /// A node whose application is configured by `configure` (a clock, a quota …).
+    pub async fn with(backend: Backend, configure: impl FnOnce(App) -> App) -> Node {
         let (db, store) = TestDb::store(backend).await;
-        let app = App::new(Arc::new(store.clone()));
+        let app = configure(App::new(Arc::new(store.clone())));
         let router = accord_server::router(app.clone(), TEST_BODY_LIMIT);
         Node { db, store, app, router }
     }

@@ -1,0 +1,384 @@
+//! Proposals that change the control list, for the public and for officials: the list, and one proposal with its
+//! rationale, each change beside the entry as it stands, its steps, the response to comments, the tally and the
+//! published comments. Anyone comments while the window is open (moderated before publication); officers of the
+//! proposing authority take its steps, moderate and close the vote; senior officers of member authorities vote.
+
+use super::i18n::{t, tr, word};
+use super::session::{Viewer, check_csrf, check_form_token, with_form_token};
+use super::{PageError, PageForm, page_after, redirect};
+use crate::AppState;
+use accord_app::{NewComment, NewVote, Session, StepInput};
+use accord_core::governance::{CommentStatus, Proposal, ProposalStatus, ProposalStep, RespondentType, VoteChoice};
+use accord_core::model::Role;
+use accord_core::principal::Principal;
+use accord_core::{Error, ErrorCode};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+fn principal(viewer: &Option<Session>) -> Principal {
+    viewer.as_ref().map_or(Principal::Anonymous, |s| s.principal.clone())
+}
+
+fn href(x: &Proposal) -> String {
+    format!("/proposals/{}", x.key())
+}
+
+/// The proposals the viewer may see, newest first.
+pub(crate) async fn proposals(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
+    let all = s.app.proposals(&principal(&viewer)).await?;
+    let body = html! {
+        h1 { (t("proposals.title")) }
+        p { (t("proposals.intro")) }
+        @if all.is_empty() { p { (t("proposals.none")) } }
+        @else {
+            table.proposals {
+                thead { tr {
+                    th scope="col" { (t("proposals.proposal")) } th scope="col" { (t("coalition.authority")) }
+                    th scope="col" { (t("cases.status")) } th scope="col" { (t("proposals.comment_window")) }
+                    th scope="col" { (t("proposals.effective")) }
+                } }
+                tbody { @for x in &all { tr {
+                    td { a href=(href(x)) { (x.title) } }
+                    td { (x.authority_id) }
+                    td { (word("proposal_status", x.status.as_str())) }
+                    td { @if let (Some(f), Some(u)) = (x.comment_from, x.comment_until) { (f) " – " (u) } @else { "—" } }
+                    td { (x.effective_date) }
+                } } }
+            }
+        }
+    };
+    page_after(None, t("proposals.title"), viewer.as_ref(), body)
+}
+
+/// The changes, each beside the entry as it stands in the list in force.
+async fn changes(s: &AppState, x: &Proposal) -> Markup {
+    let mut rows = Vec::new();
+    for c in &x.changes {
+        let now = s.app.control(&c.code, None).await.ok().filter(|a| a.within.is_none()).map(|a| a.entry);
+        rows.push((c, now));
+    }
+    html! {
+        table.changes {
+            caption.meta { (t("proposals.changes_caption")) }
+            thead { tr { th scope="col" { (t("proposals.change")) } th scope="col" { (t("case.code")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
+            tbody { @for (c, now) in &rows { tr {
+                td { (word("change_op", c.op.as_str())) }
+                td.code { a href=(format!("/controls/{}", c.code)) { (c.code) } }
+                td { @match now { Some(e) => { strong { (e.title) } br; span.meta { (e.text.chars().take(400).collect::<String>()) } }, None => "—" } }
+                td { @if let Some(title) = &c.title { strong { (title) } br; } @if let Some(text) = &c.text { span { (text) } } }
+            } } }
+        }
+    }
+}
+
+fn comment_form(x: &Proposal, token_field: (&str, &str)) -> Markup {
+    html! {
+        h2 #comment { (t("proposals.comment_title")) }
+        form.comment method="post" action=(format!("{}/comments", href(x))) {
+            input type="hidden" name=(token_field.0) value=(token_field.1);
+            p { label for="respondent_type" { (t("proposals.respondent")) } br;
+                select #respondent_type name="respondent_type" {
+                    @for r in RespondentType::ALL { option value=(r.as_str()) { (word("respondent", r.as_str())) } }
+                } }
+            p { label for="name" { (t("proposals.name")) } br; input #name name="name" maxlength="200" autocomplete="name"; }
+            p { label for="organisation" { (t("proposals.organisation")) } br; input #organisation name="organisation" maxlength="200" autocomplete="organization"; }
+            p { label for="text" { (t("proposals.text")) } br; textarea #text name="text" rows="6" required maxlength="5000" {} }
+            p.meta { (t("proposals.moderation_note")) }
+            p { button type="submit" { (t("proposals.send_comment")) } }
+        }
+    }
+}
+
+/// The forms of an officer of the proposing authority: the next step, and closing the vote.
+fn owner_forms(x: &Proposal, csrf: &str) -> Markup {
+    let action = |what: &str| format!("{}/{what}", href(x));
+    html! {
+        h2 { (t("proposals.steps_title")) }
+        @match x.status {
+            ProposalStatus::Draft | ProposalStatus::PanelReview => {
+                form.step method="post" action=(action("steps/open_comment")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p { label for="comment_from" { (t("proposals.comment_from")) } br; input #comment_from type="date" name="comment_from"; }
+                    p { label for="comment_until" { (t("proposals.comment_until")) } br; input #comment_until type="date" name="comment_until" required; }
+                    p { button type="submit" { (t("proposals.open_comment")) } }
+                }
+            }
+            ProposalStatus::PublicComment => {
+                form.step method="post" action=(action("steps/open_vote")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p { label for="comment_response" { (t("proposals.response")) } br; textarea #comment_response name="comment_response" rows="4" required maxlength="20000" {} }
+                    p { label for="vote_until" { (t("proposals.vote_until")) } br; input #vote_until type="date" name="vote_until" required; }
+                    p { button type="submit" { (t("proposals.open_vote")) } }
+                }
+            }
+            ProposalStatus::CoalitionVote => {
+                form.close method="post" action=(action("close")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p { button type="submit" { (t("proposals.close")) } }
+                }
+            }
+            _ => {}
+        }
+        @if !x.status.is_closed() && x.status != ProposalStatus::CoalitionVote {
+            form.withdraw method="post" action=(action("steps/withdraw")) {
+                input type="hidden" name="csrf" value=(csrf);
+                p { label for="withdraw_reason" { (t("proposals.withdraw_reason")) } br; input #withdraw_reason name="reason" required maxlength="2000"; }
+                p { button type="submit" { (t("proposals.withdraw")) } }
+            }
+        }
+    }
+}
+
+async fn proposal_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    viewer: &Option<Session>,
+    key: &str,
+    error: Option<&Error>,
+) -> Result<Response, PageError> {
+    let p = principal(viewer);
+    let x = s.app.proposal(&p, key).await?;
+    let comments = s.app.comments(&p, key).await?;
+    let votes = s.app.votes(&p, key).await?;
+    let mine = viewer.as_ref().and_then(|v| v.user.authority_id.as_ref().map(|a| a.to_string()));
+    let officer = viewer.as_ref().is_some_and(|v| matches!(v.user.role, Role::Officer | Role::SeniorOfficer));
+    let owner = officer && mine.as_deref() == Some(x.authority_id.as_str());
+    let voter = viewer.as_ref().is_some_and(|v| v.user.role == Role::SeniorOfficer)
+        && x.status == ProposalStatus::CoalitionVote
+        && mine.as_ref().is_some_and(|m| x.members.contains(m))
+        && !votes.iter().any(|v| Some(&v.authority_id) == mine.as_ref());
+    let form_token = accord_app::random_token()?;
+    let token_field = match viewer {
+        Some(v) => ("csrf", v.csrf.clone()),
+        None => ("form_token", form_token.clone()),
+    };
+    let open = x.open_for_comment(jiff::Zoned::now().date());
+    let body = html! {
+        p.meta { a href="/proposals" { (t("proposals.title")) } }
+        h1 { (x.title) }
+        p #status { (t("cases.status")) " " strong { (word("proposal_status", x.status.as_str())) } " · " (x.authority_id)
+            " · " (tr!("proposals.takes_effect", day = x.effective_date)) }
+        @if let Some(e) = error {
+            p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+        }
+        h2 { (t("proposals.rationale")) }
+        p.rationale { (x.rationale) }
+        (changes(s, &x).await)
+        @if let (Some(f), Some(u)) = (x.comment_from, x.comment_until) { p #window { (tr!("proposals.window", from = f, until = u)) } }
+        @if let Some(r) = &x.comment_response { h2 { (t("proposals.response_title")) } p #response { (r) } }
+        @if let Some(tally) = &x.tally {
+            h2 { (t("proposals.vote_title")) }
+            p #tally { (tr!("proposals.tally", yes = tally.for_votes, no = tally.against, abstain = tally.abstain, voted = tally.voted, members = tally.members)) }
+            @if let Some(v) = x.adopted_version { p { a href="/controls/versions" { (tr!("proposals.adopted_version", version = v)) } } }
+        }
+        @if !votes.is_empty() {
+            ul.votes { @for v in &votes { li { (v.authority_id) ": " strong { (word("vote", v.choice.as_str())) } @if !v.reason.is_empty() { " — " (v.reason) } } } }
+        }
+        h2 { (t("proposals.history")) }
+        ol.steps { @for st in &x.steps { li { (st.at) " · " (word("proposal_status", st.status.as_str())) " · " (st.reason) " " span.meta { "(" (st.by) ")" } } } }
+        h2 { (t("proposals.comments")) }
+        @if comments.is_empty() { p { (t("proposals.no_comments")) } }
+        ol.comments { @for c in &comments {
+            li id=(c.id) {
+                strong { (word("respondent", c.respondent_type.as_str())) }
+                @if let Some(n) = &c.name { " · " (n) } @if let Some(o) = &c.organisation { " · " (o) }
+                " " span.meta { (c.received_at) }
+                @if c.status != CommentStatus::Published { " " em { (word("comment_status", c.status.as_str())) } }
+                br; (c.text)
+                @if owner && c.status == CommentStatus::Pending && mine.as_deref() == Some(c.authority_id.as_str()) {
+                    form.moderate method="post" action=(format!("/comments/{}/moderation?proposal={}", c.id, x.key())) {
+                        input type="hidden" name="csrf" value=(token_field.1);
+                        button type="submit" name="publish" value="true" { (t("proposals.publish")) } " "
+                        button type="submit" name="publish" value="false" { (t("proposals.refuse")) }
+                    }
+                }
+            }
+        } }
+        @if open { (comment_form(&x, (token_field.0, &token_field.1))) }
+        @if voter {
+            h2 { (t("proposals.your_vote")) }
+            form.vote method="post" action=(format!("{}/votes", href(&x))) {
+                input type="hidden" name="csrf" value=(token_field.1);
+                fieldset {
+                    legend { (t("proposals.your_vote")) }
+                    @for c in VoteChoice::ALL { label { input type="radio" name="choice" value=(c.as_str()) required; " " (word("vote", c.as_str())) } " " }
+                }
+                p { label for="vote_reason" { (t("licence.reason")) } br; input #vote_reason name="reason" maxlength="4000"; }
+                p { button type="submit" { (t("proposals.cast")) } }
+            }
+        }
+        @if owner { (owner_forms(&x, &token_field.1)) }
+    };
+    let response = page_after(error, &x.title, viewer.as_ref(), body)?;
+    Ok(if viewer.is_none() { with_form_token(headers, response, &form_token) } else { response })
+}
+
+/// One proposal.
+pub(crate) async fn proposal(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(key): Path<String>,
+) -> Result<Response, PageError> {
+    proposal_page(&s, &headers, &viewer, &key, None).await
+}
+
+/// Any form of the proposal page, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ProposalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    form_token: String,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+impl ProposalForm {
+    fn field(&self, name: &str) -> Option<String> {
+        self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// The form's token checked: the session's when signed in, else the one in the form cookie.
+    fn check(&self, headers: &HeaderMap, viewer: &Option<Session>) -> Result<(), Error> {
+        match viewer {
+            Some(v) => check_csrf(v, &self.csrf),
+            None => check_form_token(headers, &self.form_token),
+        }
+    }
+}
+
+/// Shows the proposal again after a form: on success, from the top; on a refusal, with the error.
+async fn after(
+    s: &AppState,
+    headers: &HeaderMap,
+    viewer: &Option<Session>,
+    key: &str,
+    outcome: Result<String, Error>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(anchor) => Ok(redirect(&format!("/proposals/{key}{anchor}"), Vec::new())),
+        Err(e) if e.code.http_status() >= 500 => Err(e.into()),
+        Err(e) => proposal_page(s, headers, viewer, key, Some(&e)).await,
+    }
+}
+
+/// A public comment: anyone, while the window is open.
+pub(crate) async fn comment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(key): Path<String>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        let respondent_type = f
+            .field("respondent_type")
+            .and_then(|r| RespondentType::parse(&r))
+            .ok_or_else(|| Error::validation("respondent_type", t("proposals.choose_respondent")))?;
+        let input = NewComment {
+            respondent_type,
+            name: f.field("name"),
+            organisation: f.field("organisation"),
+            text: f.field("text").unwrap_or_default(),
+        };
+        s.app.comment(&principal(&viewer), &key, input).await.map(|_| "?comment=received".to_owned())
+    }
+    .await;
+    after(&s, &headers, &viewer, &key, outcome).await
+}
+
+/// A step of the proposing authority: `open_comment`, `open_vote`, `to_panel`, `withdraw`.
+pub(crate) async fn step(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path((key, step)): Path<(String, String)>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        let step =
+            ProposalStep::parse(&step).ok_or_else(|| Error::new(ErrorCode::RouteNotFound, t("error.no_action")))?;
+        let input = StepInput {
+            reason: f.field("reason").unwrap_or_default(),
+            comment_from: f.field("comment_from"),
+            comment_until: f.field("comment_until"),
+            comment_response: f.field("comment_response"),
+            vote_until: f.field("vote_until"),
+            members: None,
+        };
+        s.app.step_proposal(&session.principal, &key, step, input).await.map(|_| String::new())
+    }
+    .await;
+    after(&s, &headers, &viewer, &key, outcome).await
+}
+
+/// A senior officer's vote for their authority.
+pub(crate) async fn vote(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(key): Path<String>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        let choice = f
+            .field("choice")
+            .and_then(|c| VoteChoice::parse(&c))
+            .ok_or_else(|| Error::validation("choice", t("proposals.choose_vote")))?;
+        let input = NewVote { choice, reason: f.field("reason").unwrap_or_default() };
+        s.app.vote(&session.principal, &key, input).await.map(|_| String::new())
+    }
+    .await;
+    after(&s, &headers, &viewer, &key, outcome).await
+}
+
+/// Closing the vote.
+pub(crate) async fn close(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(key): Path<String>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        s.app.close_vote(&session.principal, &key).await.map(|_| String::new())
+    }
+    .await;
+    after(&s, &headers, &viewer, &key, outcome).await
+}
+
+/// Where to go back to after moderating.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Back {
+    proposal: String,
+}
+
+/// Publishing or refusing a comment.
+pub(crate) async fn moderate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(id): Path<String>,
+    axum::extract::Query(back): axum::extract::Query<Back>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        let publish = f.field("publish").as_deref() == Some("true");
+        s.app.moderate(&session.principal, &id, publish).await.map(|c| format!("#{}", c.id))
+    }
+    .await;
+    after(&s, &headers, &viewer, &back.proposal, outcome).await
+}
