@@ -656,10 +656,27 @@ impl App {
         if events.is_empty() {
             return Ok(ReceiveReport { applied: 0, last_seq: last, rejected });
         }
+        // Proposals the allies adopted: each node makes the same next version of its list (after the commit).
+        let adopted: Vec<accord_core::governance::Proposal> = objects
+            .iter()
+            .filter_map(|m| match m {
+                Mutation::PutShared { kind, data, .. } if kind == SharedKind::Proposal.as_str() => {
+                    serde_json::from_value::<accord_core::governance::Proposal>(data.clone()).ok()
+                }
+                _ => None,
+            })
+            .filter(|x| x.status == accord_core::governance::ProposalStatus::Adopted)
+            .collect();
         let mut mutations = vec![Mutation::Receive { sender: from.to_owned(), after: peer.last_seq, envelopes: taken }];
         mutations.extend(objects);
         mutations.extend(new.into_iter().map(Mutation::RecordRejection));
         self.store.commit(mutations, events).await?;
+        for x in adopted {
+            if let Err(e) = self.adopt_received(&operator, &x).await {
+                tracing::warn!(proposal = %x.key(), error = %e.message,
+                    "an ally adopted a proposal this node's list cannot take; the list in force is unchanged");
+            }
+        }
         Ok(ReceiveReport { applied, last_seq: last, rejected })
     }
 }

@@ -498,12 +498,7 @@ impl App {
         let mut events_version = None;
         if t.adopted {
             let (_, list) = self.control_list_on(self.clock.today()).await?;
-            let info = ListInfo {
-                version: format!("{}-{}", x.effective_date, x.id),
-                effective_date: x.effective_date.to_string(),
-                rationale: format!("{} (proposal {}, adopted by the coalition)", x.title, x.key()),
-            };
-            let next = accord_controls::apply_changes(&list, &x.changes, info)?;
+            let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(&x))?;
             let (version, stored) = self.new_control_version(&next, &format!("proposal {}", x.key())).await?;
             x.adopted_version = Some(version.seq);
             more.extend(stored);
@@ -529,5 +524,31 @@ impl App {
         events.extend(events_version.map(|v| self.controls_event(p, &v)));
         self.commit_and_notify(mutations, events).await?;
         Ok(x)
+    }
+
+    /// Makes the next version of this node's control list from a proposal an ally adopted, as the proposer's node
+    /// did (the same changes, label, effective day and rationale). A proposal applied here already changes nothing.
+    pub(crate) async fn adopt_received(&self, p: &Principal, x: &Proposal) -> Result<()> {
+        let source = format!("proposal {}", x.key());
+        let versions = self.control_versions().await?;
+        if versions.iter().any(|v| v.source == source) {
+            return Ok(());
+        }
+        let (_, list) = self.control_list_on(self.clock.today()).await?;
+        let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(x))?;
+        let (version, stored) = self.new_control_version(&next, &source).await?;
+        match stored {
+            Some(m) => self.store.commit(vec![m], vec![self.controls_event(p, &version)]).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What the version an adopted proposal makes says about itself, the same on every node.
+fn adopted_info(x: &Proposal) -> ListInfo {
+    ListInfo {
+        version: format!("{}-{}", x.effective_date, x.id),
+        effective_date: x.effective_date.to_string(),
+        rationale: format!("{} (proposal {}, adopted by the coalition)", x.title, x.key()),
     }
 }

@@ -35,9 +35,14 @@ pub struct Node {
 
 /// Starts a node for `authority` (jurisdiction EU) serving HTTP on a loopback port.
 pub async fn node(backend: Backend, authority: &str, country: &str) -> Node {
+    node_with(backend, authority, country, |app| app).await
+}
+
+/// [`node`], with its application configured by `configure` (a clock …).
+pub async fn node_with(backend: Backend, authority: &str, country: &str, configure: impl FnOnce(App) -> App) -> Node {
     let (db, store) = TestDb::store(backend).await;
     let key = NodeKey::generate().unwrap();
-    let app = App::new(Arc::new(store.clone())).with_federation(Federation::new(authority, key.clone()));
+    let app = configure(App::new(Arc::new(store.clone())).with_federation(Federation::new(authority, key.clone())));
     let op = operator();
     let a = serde_json::from_value(
         json!({"id": authority, "name": authority, "jurisdiction": "EU", "country": country, "time_zone": "Europe/Paris"}),

@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod audit_checkpoints;
+mod governance;
 mod hostile_peers;
 mod nodes;

@@ -1,0 +1,112 @@
+//! Governance across three allied nodes, replicating over HTTP: a proposal made at one is published to the others,
+//! a public comment received at another reaches the proposer, each authority votes once on its own node (one
+//! abstains), and closing the vote at the proposer adopts the same next version of the list on every node, in force
+//! from the same day. (Late votes, quorum and tie are decided by the pure tally, tested in `accord-core`.)
+
+use accord_app::{Clock, NewComment, NewVote, StepInput};
+use accord_core::governance::{ProposalStatus, ProposalStep, RespondentType, VoteChoice};
+use accord_core::principal::Principal;
+use accord_store::Backend;
+use accord_testing::nodes::{connect, node, node_with, replicate, user};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not happen within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node(backend: Backend) {
+    let clock = Arc::new(Clock::default());
+    let a = node_with(backend, "DE-BAFA", "DE", |app| app.with_clock(clock.clone())).await;
+    let (b, c) = (node(backend, "FR-SBDU", "FR").await, node(backend, "NL-CDIU", "NL").await);
+    connect(&[&a, &b, &c]).await;
+    let _tasks = [replicate(&a), replicate(&b), replicate(&c)];
+    for n in [&a, &b, &c] {
+        accord_testing::data::import_controls(&n.app, "2021-01-01", false).await;
+    }
+    let senior = |n: &accord_testing::nodes::Node| {
+        let email = format!("s@{}.example", n.authority.to_lowercase());
+        let (app, authority) = (n.app.clone(), n.authority.clone());
+        async move { user(&app, "senior_officer", &email, Some(&authority), None).await }
+    };
+    let (sa, sb, sc) = (senior(&a).await, senior(&b).await, senior(&c).await);
+    let d0 = clock.today();
+    let day = |n: i64| d0.checked_add(jiff::Span::new().days(n)).unwrap();
+    let new_text = "Electronic items above 90 GHz";
+
+    // BAFA proposes and opens the comment window; the allies see it.
+    let proposal = serde_json::from_value(json!({
+        "title": "Raise the 3A001 threshold",
+        "rationale": "Commercial parts now reach the old threshold.",
+        "changes": [{"op": "rethreshold", "code": "3A001", "text": new_text}],
+        "effective_date": day(40).to_string(),
+    }))
+    .unwrap();
+    let key = a.app.propose(&a.officer, proposal).await.unwrap().key();
+    let window = StepInput { comment_until: Some(day(5).to_string()), ..Default::default() };
+    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenComment, window).await.unwrap();
+    eventually("the proposal reaches SBDU", async || {
+        b.app.proposal(&Principal::Anonymous, &key).await.is_ok_and(|x| x.status == ProposalStatus::PublicComment)
+    })
+    .await;
+
+    // A university comments on SBDU's node; SBDU moderates it; BAFA sees it.
+    let text = "Our lab buys these parts off the shelf.";
+    let comment =
+        NewComment { respondent_type: RespondentType::University, name: None, organisation: None, text: text.into() };
+    let received = b.app.comment(&Principal::Anonymous, &key, comment).await.unwrap();
+    assert_eq!(received.authority_id, "FR-SBDU", "the receiving authority moderates");
+    b.app.moderate(&b.officer, &received.id, true).await.unwrap();
+    eventually("the comment reaches BAFA", async || {
+        a.app.comments(&Principal::Anonymous, &key).await.unwrap().iter().any(|c| c.text == text)
+    })
+    .await;
+
+    // After the window, the vote: every member on its own node.
+    clock.set(Some(day(6)));
+    let vote_step = StepInput {
+        comment_response: Some("Laboratories: the threshold is raised.".into()),
+        vote_until: Some(day(10).to_string()),
+        members: Some(vec!["DE-BAFA".into(), "FR-SBDU".into(), "NL-CDIU".into()]),
+        ..Default::default()
+    };
+    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenVote, vote_step).await.unwrap();
+    for n in [&b, &c] {
+        eventually("the vote opens at the allies", async || {
+            n.app.proposal(&n.officer, &key).await.is_ok_and(|x| x.status == ProposalStatus::CoalitionVote)
+        })
+        .await;
+    }
+    let vote = |choice| NewVote { choice, reason: "as instructed".into() };
+    a.app.vote(&sa, &key, vote(VoteChoice::For)).await.unwrap();
+    b.app.vote(&sb, &key, vote(VoteChoice::Abstain)).await.unwrap();
+    let again = b.app.vote(&sb, &key, vote(VoteChoice::Against)).await.unwrap_err();
+    assert_eq!(again.code, accord_core::ErrorCode::VoteRefused, "once per authority");
+    c.app.vote(&sc, &key, vote(VoteChoice::For)).await.unwrap();
+    eventually("every vote reaches BAFA", async || a.app.votes(&a.officer, &key).await.unwrap().len() == 3).await;
+    let x = a.app.close_vote(&a.officer, &key).await.unwrap();
+    let t = x.tally.clone().unwrap();
+    assert_eq!((x.status, t.for_votes, t.abstain, t.against), (ProposalStatus::Adopted, 2, 1, 0), "{t:?}");
+
+    // Every node has the same next version of the list, in force from the same day.
+    for n in [&a, &b, &c] {
+        eventually("the adopted version is made on every node", async || {
+            n.app.control_versions().await.unwrap().len() == 2
+        })
+        .await;
+        let versions = n.app.control_versions().await.unwrap();
+        assert_eq!(versions[1].effective_date, day(40), "{}", n.authority);
+        assert_eq!(versions[1].content_hash, a.app.control_versions().await.unwrap()[1].content_hash, "the same list");
+        let on_the_day = n.app.control("3A001", Some(&day(40).to_string())).await.unwrap();
+        assert_eq!(on_the_day.entry.text, new_text, "{}", n.authority);
+        let before = n.app.control("3A001", Some(&day(39).to_string())).await.unwrap();
+        assert_ne!(before.entry.text, new_text, "{}: not before its day", n.authority);
+    }
+}
+
+accord_testing::on_both_backends!(a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node);
