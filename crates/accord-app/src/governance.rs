@@ -6,7 +6,7 @@
 use crate::allied::{acting_authority, parse};
 use crate::authz::Action;
 use crate::{App, event, to_json};
-use accord_controls::ListInfo;
+use accord_controls::{CheckTransaction, ListInfo};
 use accord_core::audit::EventKind;
 use accord_core::governance::{
     Comment, CommentStatus, DecisionRule, EntryChange, Proposal, ProposalStatus, ProposalStep, ProposalStepRecord,
@@ -541,6 +541,83 @@ impl App {
             Some(m) => self.store.commit(vec![m], vec![self.controls_event(p, &version)]).await.map(|_| ()),
             None => Ok(()),
         }
+    }
+}
+
+/// An application whose answer would change under a proposal.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
+pub struct Flip {
+    /// The application.
+    pub application_id: String,
+    /// The jurisdiction whose answer changes.
+    pub jurisdiction: String,
+    /// The answer under the list in force.
+    pub before: accord_core::determination::Outcome,
+    /// The answer under the proposed list.
+    pub after: accord_core::determination::Outcome,
+}
+
+/// What a proposal would change: the recent applications determined again under the proposed list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
+pub struct Impact {
+    /// The proposal.
+    pub proposal: String,
+    /// Applications determined again (the most recent the caller may see, up to the limit).
+    pub applications: usize,
+    /// Applications whose items the proposed list no longer has (a removed entry), by id.
+    pub no_longer_listed: Vec<String>,
+    /// Applications that could not be determined under the list in force either (e.g. a code since removed).
+    pub skipped: usize,
+    /// The answers that change.
+    pub flips: Vec<Flip>,
+}
+
+impl App {
+    /// Determines the most recent applications the caller may see (up to `limit`, at most 10,000) again under the
+    /// proposed list and under the list in force, with the policies in force and without party screening (the
+    /// same for both), and lists every answer that would change.
+    pub async fn impact(&self, p: &Principal, key: &str, limit: usize) -> Result<Impact> {
+        acting_authority(p, Action::ProposeListChanges)?;
+        let x = self.proposal(p, key).await?;
+        let today = self.clock.today();
+        let (_, list) = self.control_list_on(today).await?;
+        let proposed = accord_controls::apply_changes(&list, &x.changes, adopted_info(&x))?;
+        let (_, policies) = self.policies_on(today).await?;
+        let mut applications = self.applications(p).await?;
+        applications.sort_by_key(|a| std::cmp::Reverse(a.created_at));
+        applications.truncate(limit.clamp(1, 10_000));
+        let screening =
+            accord_controls::Screening { threshold: accord_screen::DEFAULT_THRESHOLD, ..Default::default() };
+        let mut impact = Impact {
+            proposal: x.key(),
+            applications: applications.len(),
+            no_longer_listed: Vec::new(),
+            skipped: 0,
+            flips: Vec::new(),
+        };
+        for a in &applications {
+            let Ok(now) = a.transaction.check(&list, &policies) else {
+                impact.skipped += 1;
+                continue;
+            };
+            let Ok(then) = a.transaction.check(&proposed, &policies) else {
+                impact.no_longer_listed.push(a.id.to_string());
+                continue;
+            };
+            let before = accord_controls::determine(&policies, &list, &now, Some(screening.clone()))?;
+            let after = accord_controls::determine(&policies, &proposed, &then, Some(screening.clone()))?;
+            for (b, n) in before.jurisdictions.iter().zip(&after.jurisdictions) {
+                if b.jurisdiction == n.jurisdiction && b.outcome != n.outcome {
+                    impact.flips.push(Flip {
+                        application_id: a.id.to_string(),
+                        jurisdiction: b.jurisdiction.clone(),
+                        before: b.outcome,
+                        after: n.outcome,
+                    });
+                }
+            }
+        }
+        Ok(impact)
     }
 }
 

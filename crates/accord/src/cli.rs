@@ -172,6 +172,14 @@ pub enum ProposalsCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// The recent applications whose answers the proposed list would change.
+    Impact {
+        /// AUTHORITY:prp_….
+        key: String,
+        /// At most this many of the most recent applications.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
     /// Close the vote: adopted (the next control-list version) or rejected, with the tally.
     Close {
         /// AUTHORITY:prp_….

@@ -66,5 +66,10 @@ pub async fn proposals(app: &App, p: &Principal, command: ProposalsCommand) -> R
             print_json(&service(app.vote(p, &key, NewVote { choice, reason }).await)?)
         }
         ProposalsCommand::Close { key } => print_json(&service(app.close_vote(p, &key).await)?),
+        ProposalsCommand::Impact { key, limit } => {
+            // As a determination does, a node without policies stores the built-in set first.
+            service(app.ensure_policies(&Principal::Operator { name: "node".into() }).await)?;
+            print_json(&service(app.impact(p, &key, limit).await)?)
+        }
     }
 }

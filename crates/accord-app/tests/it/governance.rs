@@ -59,6 +59,17 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
     let x = app.propose(&w.officer_de, proposal(changes, effective)).await.unwrap();
     let key = x.key();
     assert_eq!((x.status, x.base_version), (ProposalStatus::Draft, 1));
+
+    // The impact preview determines recent applications again under the proposed list.
+    let applied = app.create_application(&w.exporter, application("CN", json!("3A001.a.1"), 5000.0), None, true).await;
+    let applied = applied.unwrap().application.id.to_string();
+    let impact = app.impact(&w.officer_de, &key, 100).await.unwrap();
+    assert_eq!((impact.applications, impact.flips.len(), impact.skipped), (1, 0, 0), "a new text changes no answer");
+    let removal = proposal(json!([{"op": "remove", "code": "3A001"}]), effective);
+    let removal = app.propose(&w.officer_de, removal).await.unwrap().key();
+    let impact = app.impact(&w.officer_de, &removal, 100).await.unwrap();
+    assert_eq!(impact.no_longer_listed, [applied.clone()], "the application's item leaves the list");
+    app.step_proposal(&w.officer_de, &removal, ProposalStep::Withdraw, StepInput::default()).await.unwrap();
     assert!(app.proposals(&Principal::Anonymous).await.unwrap().is_empty(), "a draft is not public");
     let early = app.comment(&Principal::Anonymous, &key, comment("too early")).await.unwrap_err();
     assert_eq!(early.code, ErrorCode::NotFound);
@@ -148,6 +159,8 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
         [
             "controls.imported",
             "proposal.created",
+            "proposal.created",
+            "proposal.stepped",
             "proposal.stepped",
             "comment.received",
             "comment.moderated",

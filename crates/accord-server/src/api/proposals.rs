@@ -138,6 +138,27 @@ pub(crate) async fn close(
     Ok(Json(s.app.close_vote(&p, &key).await?))
 }
 
+/// How many recent applications to determine again.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactQuery {
+    /// At most this many of the most recent applications, 1..10000 (default 1000).
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/proposals/{key}/impact", tag = "governance",
+    params(("key" = String, Path, description = "AUTHORITY:prp_…"), ImpactQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The recent applications whose answers the proposed list would change", body = accord_app::Impact)))]
+pub(crate) async fn impact(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(key): Path<String>,
+    crate::extract::Params(q): crate::extract::Params<ImpactQuery>,
+) -> ApiResult<Json<accord_app::Impact>> {
+    Ok(Json(s.app.impact(&p, &key, q.limit.unwrap_or(1000)).await?))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_proposals, propose))
@@ -147,4 +168,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(moderate))
         .routes(routes!(list_votes, vote))
         .routes(routes!(close))
+        .routes(routes!(impact))
 }
