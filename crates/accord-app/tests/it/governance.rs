@@ -68,7 +68,7 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
     let removal = proposal(json!([{"op": "remove", "code": "3A001"}]), effective);
     let removal = app.propose(&w.officer_de, removal).await.unwrap().key();
     let impact = app.impact(&w.officer_de, &removal, 100).await.unwrap();
-    assert_eq!(impact.no_longer_listed, [applied.clone()], "the application's item leaves the list");
+    assert_eq!(impact.no_longer_listed, [applied], "the application's item leaves the list");
     app.step_proposal(&w.officer_de, &removal, ProposalStep::Withdraw, StepInput::default()).await.unwrap();
     assert!(app.proposals(&Principal::Anonymous).await.unwrap().is_empty(), "a draft is not public");
     let early = app.comment(&Principal::Anonymous, &key, comment("too early")).await.unwrap_err();
