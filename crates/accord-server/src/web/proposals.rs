@@ -150,6 +150,8 @@ async fn proposal_page(
         && x.status == ProposalStatus::CoalitionVote
         && mine.as_ref().is_some_and(|m| x.members.contains(m))
         && !votes.iter().any(|v| Some(&v.authority_id) == mine.as_ref());
+    // The impact preview, for officers of the proposing authority while the proposal is open.
+    let impact = if owner && !x.status.is_closed() { s.app.impact(&p, key, 1000).await.ok() } else { None };
     let form_token = accord_app::random_token()?;
     let token_field = match viewer {
         Some(v) => ("csrf", v.csrf.clone()),
@@ -167,6 +169,19 @@ async fn proposal_page(
         h2 { (t("proposals.rationale")) }
         p.rationale { (x.rationale) }
         (changes(s, &x).await)
+        @if let Some(i) = &impact {
+            h2 { (t("proposals.impact")) }
+            p #impact { (tr!("proposals.impact_line", applications = i.applications, flips = i.flips.len(), unlisted = i.no_longer_listed.len())) }
+            @if !i.flips.is_empty() {
+                table.flips {
+                    thead { tr { th scope="col" { (t("applications.application")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
+                    tbody { @for f in i.flips.iter().take(50) { tr {
+                        td.code { (f.application_id) } td { (f.jurisdiction) }
+                        td { (word("outcome", f.before.as_str())) } td { (word("outcome", f.after.as_str())) }
+                    } } }
+                }
+            }
+        }
         @if let (Some(f), Some(u)) = (x.comment_from, x.comment_until) { p #window { (tr!("proposals.window", from = f, until = u)) } }
         @if let Some(r) = &x.comment_response { h2 { (t("proposals.response_title")) } p #response { (r) } }
         @if let Some(tally) = &x.tally {

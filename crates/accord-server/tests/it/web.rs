@@ -885,6 +885,7 @@ async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted
         // The proposing authority's officer publishes it, and later puts the proposal to the vote.
         sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
         b.open(&format!("{base}/proposals/{key}"));
+        assert!(b.find("#impact").text().contains("0 answers would change"), "{}", b.find("#impact").text());
         b.find("form.moderate button[value='true']").click();
         b.wait_text("ol.comments", "radar lab buys");
         clock.set(Some(day(6)));
