@@ -224,7 +224,10 @@ pub(crate) async fn versions(State(s): State<AppState>, Viewer(viewer): Viewer) 
                                 td { (v.label) }
                                 td { time datetime=(v.effective_date) { (v.effective_date) } }
                                 td { (v.entries) }
-                                td { (v.rationale) }
+                                td { (v.rationale)
+                                    @if let Some(key) = v.source.strip_prefix("proposal ") {
+                                        br; a href=(format!("/proposals/{key}")) { (t("controls.the_proposal")) }
+                                    } }
                             }
                         }
                     }

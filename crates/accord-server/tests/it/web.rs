@@ -916,6 +916,10 @@ async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted
         b.find("form.close button").click();
         b.wait_text("#status", "adopted");
         assert!(b.find("#tally").text().contains("2 for, 0 against"), "{}", b.find("#tally").text());
+        b.open(&format!("{base}/controls/versions"));
+        b.find(&format!("a[href='/proposals/{key}']")).click();
+        b.wait_url(&format!("/proposals/{key}"));
+        accessible(&b, "an adopted proposal");
         b.open(&format!("{base}/controls/3A001?at={}", day(40)));
         assert!(b.find("main").text().contains("Electronic items above 90 GHz"), "the new version on its day");
     })
