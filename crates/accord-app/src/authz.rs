@@ -64,6 +64,8 @@ pub enum Action {
     ModerateComments,
     /// Vote on proposals for the authority.
     VoteOnProposals,
+    /// Give expert opinions on proposals.
+    GiveExpertOpinions,
     /// Publish risk assessments.
     PublishRiskAssessments,
     /// Read approval notices.
@@ -147,6 +149,7 @@ impl Action {
         Action::ProposeListChanges,
         Action::ModerateComments,
         Action::VoteOnProposals,
+        Action::GiveExpertOpinions,
         Action::PublishRiskAssessments,
         Action::ReadApprovalNotices,
         Action::ReadConsultations,
@@ -194,6 +197,7 @@ impl Action {
             Action::ProposeListChanges => "propose changes to the control list",
             Action::ModerateComments => "moderate public comments",
             Action::VoteOnProposals => "vote on proposals",
+            Action::GiveExpertOpinions => "give expert opinions on proposals",
             Action::PublishRiskAssessments => "publish risk assessments",
             Action::EndorseRiskAssessments => "endorse risk assessments",
             Action::AdjudicateScreeningHits => "adjudicate screening hits",
@@ -254,6 +258,7 @@ impl Action {
             Action::ProposeListChanges => &[Role::Officer, Role::SeniorOfficer],
             Action::ModerateComments => &[Role::Officer, Role::SeniorOfficer],
             Action::VoteOnProposals => &[Role::SeniorOfficer],
+            Action::GiveExpertOpinions => &[Role::PanelMember],
             Action::EndorseRiskAssessments => &[Role::Officer, Role::SeniorOfficer],
             Action::AdjudicateScreeningHits => &[Role::Officer, Role::SeniorOfficer],
             Action::CertifyComplianceProgrammes => &[Role::Officer, Role::SeniorOfficer],

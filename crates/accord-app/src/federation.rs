@@ -271,6 +271,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         Some(SharedKind::Proposal) => receive::<accord_core::governance::Proposal>(e, keep(p)),
         Some(SharedKind::Vote) => receive::<accord_core::governance::Vote>(e, keep(p)),
         Some(SharedKind::Comment) => receive::<accord_core::governance::Comment>(e, keep(p)),
+        Some(SharedKind::Opinion) => receive::<accord_core::governance::Opinion>(e, keep(p)),
         None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
     }
 }

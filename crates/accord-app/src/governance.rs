@@ -84,6 +84,20 @@ pub struct NewComment {
     pub text: String,
 }
 
+/// An expert panel member's opinion as they send it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOpinion {
+    /// Where they come from.
+    pub affiliation: accord_core::governance::Affiliation,
+    /// Their declaration of interests ("none" when they have none).
+    pub conflict_of_interest: String,
+    /// Support, oppose or amend.
+    pub stance: accord_core::governance::Stance,
+    /// The opinion; for `amend`, the amended text proposed.
+    pub text: String,
+}
+
 /// An authority's vote as it sends it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -409,6 +423,72 @@ impl App {
         let payload = json!({ "proposal": c.proposal, "status": c.status.as_str() });
         self.save_shared(p, &c, EventKind::CommentModerated, &c.id, payload, Vec::new()).await?;
         Ok(c)
+    }
+
+    /// Gives an expert panel member's advisory opinion on a proposal with a panel or open for comment, once per
+    /// member and proposal.
+    pub async fn give_opinion(
+        &self,
+        p: &Principal,
+        key: &str,
+        input: NewOpinion,
+    ) -> Result<accord_core::governance::Opinion> {
+        crate::authz::require(p, Action::GiveExpertOpinions)?;
+        let x = self.proposal(p, key).await?;
+        if !matches!(x.status, ProposalStatus::PanelReview | ProposalStatus::PublicComment) {
+            return Err(Error::new(
+                ErrorCode::ProposalState,
+                format!(
+                    "proposal {} is {}; opinions are given during panel review or public comment",
+                    x.key(),
+                    x.status.as_str()
+                ),
+            ));
+        }
+        let member = crate::user_principal(p).map(|u| u.user_id.to_string()).unwrap_or_else(|| p.actor());
+        if self.opinions(p, key).await?.iter().any(|o| o.member == member) {
+            return Err(Error::new(
+                ErrorCode::AlreadyExists,
+                format!("{member} gave an opinion on {} already", x.key()),
+            ));
+        }
+        let o = accord_core::governance::Opinion {
+            id: accord_core::ids::generate_id("opn"),
+            proposal: x.key(),
+            authority_id: self.federation().map_or_else(|| x.authority_id.clone(), |f| f.authority_id.clone()),
+            member,
+            affiliation: input.affiliation,
+            conflict_of_interest: accord_core::model::parse_text(
+                "conflict_of_interest",
+                &input.conflict_of_interest,
+                2000,
+            )?,
+            stance: input.stance,
+            text: accord_core::model::parse_text("text", &input.text, 20_000)?,
+            given_at: accord_core::now(),
+            version: 1,
+        };
+        let payload =
+            json!({ "proposal": o.proposal, "stance": o.stance.as_str(), "affiliation": o.affiliation.as_str() });
+        self.save_shared(p, &o, EventKind::OpinionGiven, &o.id, payload, Vec::new()).await?;
+        Ok(o)
+    }
+
+    /// The expert opinions on a proposal (public, like the proposal once published).
+    pub async fn opinions(&self, p: &Principal, key: &str) -> Result<Vec<accord_core::governance::Opinion>> {
+        let x = self.proposal(p, key).await?;
+        let mut all: Vec<accord_core::governance::Opinion> = self
+            .store
+            .shared(SharedKind::Opinion.as_str())
+            .await?
+            .into_iter()
+            .map(|v| parse(v, "opinion"))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|o: &accord_core::governance::Opinion| o.proposal == x.key())
+            .collect();
+        all.sort_by_key(|o| o.given_at);
+        Ok(all)
     }
 
     /// The votes cast on a proposal, as received.

@@ -37,7 +37,9 @@ pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
 };
-pub use governance::{Clock, Flip, Impact, MAX_COMMENTS_PER_MINUTE, NewComment, NewProposal, NewVote, StepInput};
+pub use governance::{
+    Clock, Flip, Impact, MAX_COMMENTS_PER_MINUTE, NewComment, NewOpinion, NewProposal, NewVote, StepInput,
+};
 pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
 pub use review::{CaseView, sla};

@@ -74,6 +74,7 @@ crate::named_enum! {
         CommentReceived = "comment.received",
         CommentModerated = "comment.moderated",
         VoteCast = "vote.cast",
+        OpinionGiven = "opinion.given",
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",

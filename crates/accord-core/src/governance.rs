@@ -239,6 +239,60 @@ pub struct Comment {
 }
 
 crate::named_enum! {
+    /// Where an expert panel member comes from.
+    Affiliation {
+        /// Industry.
+        Industry = "industry",
+        /// A university or research institute.
+        Academia = "academia",
+        /// Defence.
+        Defence = "defence",
+        /// Civil society.
+        CivilSociety = "civil_society",
+        /// Government.
+        Government = "government",
+    }
+}
+
+crate::named_enum! {
+    /// What an expert panel advises on a proposal.
+    Stance {
+        /// Adopt it as it is.
+        Support = "support",
+        /// Do not adopt it.
+        Oppose = "oppose",
+        /// Adopt it amended as the opinion's text says.
+        Amend = "amend",
+    }
+}
+
+/// An expert panel member's advisory opinion on a proposal, with their affiliation and conflict-of-interest
+/// declaration, owned by the authority whose node received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Opinion {
+    /// Generated id (`opn_…`).
+    pub id: String,
+    /// The proposal's key.
+    pub proposal: String,
+    /// The receiving authority.
+    pub authority_id: String,
+    /// The panel member (their name).
+    pub member: String,
+    /// Where they come from.
+    pub affiliation: Affiliation,
+    /// Their declaration of interests ("none" when they have none).
+    pub conflict_of_interest: String,
+    /// Support, oppose or amend.
+    pub stance: Stance,
+    /// The opinion; for `amend`, the amended text proposed.
+    pub text: String,
+    /// When it was given.
+    pub given_at: crate::Timestamp,
+    /// Opinions are not changed.
+    pub version: i64,
+}
+
+crate::named_enum! {
     /// How the allies decide a proposal.
     DecisionRule {
         /// Every member votes for it (an abstention does not block); one vote against blocks it.

@@ -36,11 +36,13 @@ pub enum SharedKind {
     Vote,
     /// A public comment on a proposal.
     Comment,
+    /// An expert panel's advisory opinion on a proposal.
+    Opinion,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 11] = [
+    pub const ALL: [SharedKind; 12] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -52,6 +54,7 @@ impl SharedKind {
         SharedKind::Proposal,
         SharedKind::Vote,
         SharedKind::Comment,
+        SharedKind::Opinion,
     ];
 
     /// The name on the wire and in the store.
@@ -68,6 +71,7 @@ impl SharedKind {
             SharedKind::Proposal => "proposal",
             SharedKind::Vote => "vote",
             SharedKind::Comment => "comment",
+            SharedKind::Opinion => "opinion",
         }
     }
 
@@ -216,6 +220,7 @@ impl Shared for crate::governance::Proposal {
 }
 
 shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
+shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
 
 impl Shared for crate::governance::Vote {
     const KIND: SharedKind = SharedKind::Vote;

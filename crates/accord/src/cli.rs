@@ -180,6 +180,27 @@ pub enum ProposalsCommand {
         #[arg(long, default_value_t = 1000)]
         limit: usize,
     },
+    /// The expert panel opinions on a proposal.
+    Opinions {
+        /// AUTHORITY:prp_….
+        key: String,
+    },
+    /// Give an expert panel opinion (panel members): support, oppose or amend.
+    Opine {
+        /// AUTHORITY:prp_….
+        key: String,
+        /// support, oppose or amend.
+        stance: String,
+        /// industry, academia, defence, civil_society or government.
+        #[arg(long)]
+        affiliation: String,
+        /// Your declaration of interests ("none" when you have none).
+        #[arg(long)]
+        interests: String,
+        /// The opinion; for amend, the amended text.
+        #[arg(long)]
+        text: String,
+    },
     /// Close the vote: adopted (the next control-list version) or rejected, with the tally.
     Close {
         /// AUTHORITY:prp_….

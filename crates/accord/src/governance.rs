@@ -3,7 +3,7 @@
 use crate::cli::ProposalsCommand;
 use crate::commands::{print_json, service};
 use accord_app::{App, NewVote, StepInput};
-use accord_core::governance::{ProposalStep, VoteChoice};
+use accord_core::governance::{Affiliation, ProposalStep, Stance, VoteChoice};
 use accord_core::principal::Principal;
 use anyhow::{Context, Result, anyhow};
 
@@ -64,6 +64,16 @@ pub async fn proposals(app: &App, p: &Principal, command: ProposalsCommand) -> R
         ProposalsCommand::Vote { key, choice, reason } => {
             let choice = named("vote", &choice, VoteChoice::parse, VoteChoice::names)?;
             print_json(&service(app.vote(p, &key, NewVote { choice, reason }).await)?)
+        }
+        ProposalsCommand::Opinions { key } => print_json(&service(app.opinions(p, &key).await)?),
+        ProposalsCommand::Opine { key, stance, affiliation, interests, text } => {
+            let input = accord_app::NewOpinion {
+                affiliation: named("affiliation", &affiliation, Affiliation::parse, Affiliation::names)?,
+                conflict_of_interest: interests,
+                stance: named("stance", &stance, Stance::parse, Stance::names)?,
+                text,
+            };
+            print_json(&service(app.give_opinion(p, &key, input).await)?)
         }
         ProposalsCommand::Close { key } => print_json(&service(app.close_vote(p, &key).await)?),
         ProposalsCommand::Impact { key, limit } => {

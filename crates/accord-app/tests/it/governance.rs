@@ -74,12 +74,40 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
     let early = app.comment(&Principal::Anonymous, &key, comment("too early")).await.unwrap_err();
     assert_eq!(early.code, ErrorCode::NotFound);
 
+    // An expert panel advises on the draft; each member once, with their interests declared.
+    let panel = user(&app, "panel_member", "expert@uni.example", None, None).await;
+    let opinion = |stance| accord_app::NewOpinion {
+        affiliation: accord_core::governance::Affiliation::Academia,
+        conflict_of_interest: "none".into(),
+        stance,
+        text: "Raise it to 90 GHz, as proposed.".into(),
+    };
+    let too_soon = app.give_opinion(&panel, &key, opinion(accord_core::governance::Stance::Support)).await;
+    assert_eq!(too_soon.unwrap_err().code, ErrorCode::ProposalState, "a draft goes to a panel first");
+    app.step_proposal(&w.officer_de, &key, ProposalStep::ToPanel, StepInput::default()).await.unwrap();
+    app.give_opinion(&panel, &key, opinion(accord_core::governance::Stance::Support)).await.unwrap();
+    let twice = app.give_opinion(&panel, &key, opinion(accord_core::governance::Stance::Oppose)).await.unwrap_err();
+    assert_eq!(twice.code, ErrorCode::AlreadyExists);
+    assert_eq!(
+        app.give_opinion(&w.officer_de, &key, opinion(accord_core::governance::Stance::Support))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        app.opinions(&Principal::Anonymous, &key).await.unwrap_err().code,
+        ErrorCode::NotFound,
+        "not public yet"
+    );
+
     // Public comment: the window, moderation, abuse refused.
     let window = StepInput { comment_until: Some(after(7)), reason: "first reading".into(), ..Default::default() };
     let x = app.step_proposal(&w.officer_de, &key, ProposalStep::OpenComment, window).await.unwrap();
     assert_eq!(x.status, ProposalStatus::PublicComment);
     let public = app.proposals(&Principal::Anonymous).await.unwrap();
     assert_eq!(public.len(), 1, "published for comment, the proposal is public");
+    assert_eq!(app.opinions(&Principal::Anonymous, &key).await.unwrap().len(), 1, "and its panel's opinion");
     let c = app.comment(&Principal::Anonymous, &key, comment("The new threshold spares our lab kit.")).await.unwrap();
     assert!(app.comments(&Principal::Anonymous, &key).await.unwrap().is_empty(), "waiting for moderation");
     for (bad, code) in [
@@ -151,6 +179,7 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
             k.starts_with("proposal.")
                 || k.starts_with("comment.")
                 || k.starts_with("vote.")
+                || k.starts_with("opinion.")
                 || k == "controls.imported"
         })
         .collect();
@@ -161,6 +190,8 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
             "proposal.created",
             "proposal.created",
             "proposal.stepped",
+            "proposal.stepped",
+            "opinion.given",
             "proposal.stepped",
             "comment.received",
             "comment.moderated",

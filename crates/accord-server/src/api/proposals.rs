@@ -138,6 +138,30 @@ pub(crate) async fn close(
     Ok(Json(s.app.close_vote(&p, &key).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/proposals/{key}/opinions", tag = "governance",
+    params(("key" = String, Path, description = "AUTHORITY:prp_…")),
+    responses((status = 200, description = "Expert panel opinions, oldest first", body = [accord_core::governance::Opinion])))]
+pub(crate) async fn list_opinions(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Vec<accord_core::governance::Opinion>>> {
+    Ok(Json(s.app.opinions(&p, &key).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/proposals/{key}/opinions", tag = "governance",
+    params(("key" = String, Path, description = "AUTHORITY:prp_…")), request_body = accord_app::NewOpinion, security(("bearer" = [])),
+    responses((status = 201, description = "Given and sent to the allies", body = accord_core::governance::Opinion),
+              (status = 409, description = "Not with a panel or open for comment (proposal_state), or given already", body = ErrorBody)))]
+pub(crate) async fn give_opinion(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(key): Path<String>,
+    Body(input): Body<accord_app::NewOpinion>,
+) -> ApiResult<(StatusCode, Json<accord_core::governance::Opinion>)> {
+    Ok((StatusCode::CREATED, Json(s.app.give_opinion(&p, &key, input).await?)))
+}
+
 /// How many recent applications to determine again.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -169,4 +193,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_votes, vote))
         .routes(routes!(close))
         .routes(routes!(impact))
+        .routes(routes!(list_opinions, give_opinion))
 }

@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/proposals/{key}/comments", post(proposals::comment))
         .route("/proposals/{key}/steps/{step}", post(proposals::step))
         .route("/proposals/{key}/votes", post(proposals::vote))
+        .route("/proposals/{key}/opinions", post(proposals::opinion))
         .route("/proposals/{key}/close", post(proposals::close))
         .route("/comments/{id}/moderation", post(proposals::moderate))
         .route("/sign-in", get(account::sign_in_form).post(account::sign_in))

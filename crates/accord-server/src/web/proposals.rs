@@ -143,6 +143,10 @@ async fn proposal_page(
     let x = s.app.proposal(&p, key).await?;
     let comments = s.app.comments(&p, key).await?;
     let votes = s.app.votes(&p, key).await?;
+    let opinions = s.app.opinions(&p, key).await?;
+    let panel = viewer.as_ref().is_some_and(|v| v.user.role == Role::PanelMember)
+        && matches!(x.status, ProposalStatus::PanelReview | ProposalStatus::PublicComment)
+        && !opinions.iter().any(|o| viewer.as_ref().is_some_and(|v| o.member == v.user.id.as_str()));
     let mine = viewer.as_ref().and_then(|v| v.user.authority_id.as_ref().map(|a| a.to_string()));
     let officer = viewer.as_ref().is_some_and(|v| matches!(v.user.role, Role::Officer | Role::SeniorOfficer));
     let owner = officer && mine.as_deref() == Some(x.authority_id.as_str());
@@ -191,6 +195,28 @@ async fn proposal_page(
         }
         @if !votes.is_empty() {
             ul.votes { @for v in &votes { li { (v.authority_id) ": " strong { (word("vote", v.choice.as_str())) } @if !v.reason.is_empty() { " — " (v.reason) } } } }
+        }
+        @if !opinions.is_empty() || panel {
+            h2 { (t("proposals.opinions")) }
+            ul.opinions { @for o in &opinions { li {
+                strong { (word("stance", o.stance.as_str())) } " · " (word("affiliation", o.affiliation.as_str()))
+                " · " span.meta { (t("proposals.interests")) " " (o.conflict_of_interest) }
+                br; (o.text)
+            } } }
+            @if panel {
+                form.opinion method="post" action=(format!("{}/opinions", href(&x))) {
+                    input type="hidden" name="csrf" value=(token_field.1);
+                    fieldset {
+                        legend { (t("proposals.your_opinion")) }
+                        @for st in accord_core::governance::Stance::ALL { label { input type="radio" name="stance" value=(st.as_str()) required; " " (word("stance", st.as_str())) } " " }
+                    }
+                    p { label for="affiliation" { (t("proposals.affiliation")) } br;
+                        select #affiliation name="affiliation" { @for a in accord_core::governance::Affiliation::ALL { option value=(a.as_str()) { (word("affiliation", a.as_str())) } } } }
+                    p { label for="interests" { (t("proposals.interests_label")) } br; input #interests name="conflict_of_interest" required maxlength="2000"; }
+                    p { label for="opinion_text" { (t("proposals.opinion_text")) } br; textarea #opinion_text name="text" rows="4" required maxlength="20000" {} }
+                    p { button type="submit" { (t("proposals.give_opinion")) } }
+                }
+            }
         }
         h2 { (t("proposals.history")) }
         ol.steps { @for st in &x.steps { li { (st.at) " · " (word("proposal_status", st.status.as_str())) " · " (st.reason) " " span.meta { "(" (st.by) ")" } } } }
@@ -329,6 +355,37 @@ pub(crate) async fn step(
             members: None,
         };
         s.app.step_proposal(&session.principal, &key, step, input).await.map(|_| String::new())
+    }
+    .await;
+    after(&s, &headers, &viewer, &key, outcome).await
+}
+
+/// An expert panel member's opinion.
+pub(crate) async fn opinion(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Viewer(viewer): Viewer,
+    Path(key): Path<String>,
+    PageForm(f): PageForm<ProposalForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
+    let outcome = async {
+        f.check(&headers, &viewer)?;
+        let stance = f
+            .field("stance")
+            .and_then(|v| accord_core::governance::Stance::parse(&v))
+            .ok_or_else(|| Error::validation("stance", t("proposals.choose_stance")))?;
+        let affiliation = f
+            .field("affiliation")
+            .and_then(|v| accord_core::governance::Affiliation::parse(&v))
+            .ok_or_else(|| Error::validation("affiliation", t("proposals.choose_affiliation")))?;
+        let input = accord_app::NewOpinion {
+            affiliation,
+            conflict_of_interest: f.field("conflict_of_interest").unwrap_or_default(),
+            stance,
+            text: f.field("text").unwrap_or_default(),
+        };
+        s.app.give_opinion(&session.principal, &key, input).await.map(|_| String::new())
     }
     .await;
     after(&s, &headers, &viewer, &key, outcome).await

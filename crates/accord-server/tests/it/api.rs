@@ -343,6 +343,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/proposals/{key}/votes", "post"),
         ("/api/v1/proposals/{key}/close", "post"),
         ("/api/v1/proposals/{key}/impact", "get"),
+        ("/api/v1/proposals/{key}/opinions", "get"),
+        ("/api/v1/proposals/{key}/opinions", "post"),
         ("/federation/v1/outbox", "get"),
         ("/federation/v1/notify", "post"),
         ("/federation/v1/checkpoints", "get"),

@@ -848,7 +848,7 @@ async fn an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_c
     .unwrap();
 }
 
-async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted_in_the_browser(backend: Backend) {
+async fn a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser(backend: Backend) {
     let clock = std::sync::Arc::new(accord_app::Clock::default());
     let node = Node::with(backend, |app| app.with_clock(clock.clone())).await;
     node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
@@ -864,12 +864,37 @@ async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted
     }))
     .unwrap();
     let key = node.app.propose(&officer, proposal).await.unwrap().key();
-    let window = accord_app::StepInput { comment_until: Some(day(5).to_string()), ..Default::default() };
-    let step = accord_core::governance::ProposalStep::OpenComment;
-    node.app.step_proposal(&officer, &key, step, window).await.unwrap();
+    let to_panel = accord_core::governance::ProposalStep::ToPanel;
+    node.app.step_proposal(&officer, &key, to_panel, accord_app::StepInput::default()).await.unwrap();
+    let op = accord_testing::operator();
+    let expert = serde_json::json!({"name": "Prof. Weber", "email": "weber@uni.example", "role": "panel_member"});
+    let expert = node.app.create_user(&op, serde_json::from_value(expert).unwrap()).await.unwrap();
+    let invitation = node.app.invite(&op, expert.id.as_str()).await.unwrap();
+    node.app.accept_invitation(&invitation.token, accord_app::DEMO_PASSWORD).await.unwrap();
     let base = serve(&node).await;
     tokio::task::spawn_blocking(move || {
         let b = Browser::start();
+        // An expert of the panel gives an opinion on the draft, declaring their interests.
+        sign_in(&b, &base, "weber@uni.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/proposals/{key}"));
+        b.find("form.opinion input[value='support']").click();
+        b.find("#affiliation option[value='academia']").click();
+        b.find("#interests").type_text("none");
+        b.find("#opinion_text").type_text("The threshold matches what laboratories buy today.");
+        b.find("form.opinion button").click();
+        b.wait_text("ul.opinions", "laboratories buy today");
+        assert!(b.find_all("form.opinion").is_empty(), "one opinion per expert");
+        accessible(&b, "a proposal with a panel");
+
+        // The officer publishes it for comment.
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/proposals/{key}"));
+        b.script(&format!("document.getElementById('comment_until').value = '{}'", day(5)));
+        b.find("form.step button").click();
+        b.wait_text("#status", "open for comment");
+        sign_out(&b, &base);
+
         // A member of the public finds the proposal and comments, without an account.
         b.open(&format!("{base}/proposals"));
         b.find("table.proposals a").click();
@@ -928,7 +953,7 @@ async fn a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted
 }
 
 accord_testing::on_both_backends!(
-    a_proposal_is_commented_on_by_the_public_moderated_voted_on_and_adopted_in_the_browser,
+    a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser,
     an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page,
     an_exporter_submits_a_draft_from_the_applications_page_and_follows_its_case,
     an_officer_turns_on_a_second_factor_and_then_signs_in_with_a_code,
