@@ -66,6 +66,10 @@ pub enum Action {
     VoteOnProposals,
     /// Give expert opinions on proposals.
     GiveExpertOpinions,
+    /// Give feedback on controls.
+    GiveFeedback,
+    /// Triage feedback.
+    TriageFeedback,
     /// Publish risk assessments.
     PublishRiskAssessments,
     /// Read approval notices.
@@ -150,6 +154,8 @@ impl Action {
         Action::ModerateComments,
         Action::VoteOnProposals,
         Action::GiveExpertOpinions,
+        Action::GiveFeedback,
+        Action::TriageFeedback,
         Action::PublishRiskAssessments,
         Action::ReadApprovalNotices,
         Action::ReadConsultations,
@@ -198,6 +204,8 @@ impl Action {
             Action::ModerateComments => "moderate public comments",
             Action::VoteOnProposals => "vote on proposals",
             Action::GiveExpertOpinions => "give expert opinions on proposals",
+            Action::GiveFeedback => "give feedback on controls",
+            Action::TriageFeedback => "triage feedback",
             Action::PublishRiskAssessments => "publish risk assessments",
             Action::EndorseRiskAssessments => "endorse risk assessments",
             Action::AdjudicateScreeningHits => "adjudicate screening hits",
@@ -259,6 +267,8 @@ impl Action {
             Action::ModerateComments => &[Role::Officer, Role::SeniorOfficer],
             Action::VoteOnProposals => &[Role::SeniorOfficer],
             Action::GiveExpertOpinions => &[Role::PanelMember],
+            Action::GiveFeedback => &[Role::Exporter],
+            Action::TriageFeedback => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
             Action::EndorseRiskAssessments => &[Role::Officer, Role::SeniorOfficer],
             Action::AdjudicateScreeningHits => &[Role::Officer, Role::SeniorOfficer],
             Action::CertifyComplianceProgrammes => &[Role::Officer, Role::SeniorOfficer],

@@ -197,6 +197,18 @@ impl App {
     }
 
     /// Stores a shared record of this node's authority and publishes it to the allies, with its event.
+    pub(crate) async fn keep_shared<T: Shared>(
+        &self,
+        p: &Principal,
+        record: &T,
+        kind: EventKind,
+        subject: &str,
+        payload: serde_json::Value,
+    ) -> Result<()> {
+        self.save_shared(p, record, kind, subject, payload, Vec::new()).await
+    }
+
+    /// [`App::keep_shared`] with more mutations in the same commit.
     async fn save_shared<T: Shared>(
         &self,
         p: &Principal,

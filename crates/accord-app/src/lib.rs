@@ -12,6 +12,7 @@ mod demo;
 mod determination;
 mod documents;
 mod federation;
+mod feedback;
 mod governance;
 mod keys;
 mod licences;
@@ -37,6 +38,7 @@ pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
 };
+pub use feedback::{FeedbackCount, NewFeedback, Triage};
 pub use governance::{
     Clock, Flip, Impact, MAX_COMMENTS_PER_MINUTE, NewComment, NewOpinion, NewProposal, NewVote, StepInput,
 };

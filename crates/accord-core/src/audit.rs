@@ -75,6 +75,8 @@ crate::named_enum! {
         CommentModerated = "comment.moderated",
         VoteCast = "vote.cast",
         OpinionGiven = "opinion.given",
+        FeedbackGiven = "feedback.given",
+        FeedbackTriaged = "feedback.triaged",
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",

@@ -293,6 +293,67 @@ pub struct Opinion {
 }
 
 crate::named_enum! {
+    /// What an exporter's feedback reports.
+    FeedbackKind {
+        /// The control is hard to apply (unclear wording, hard to classify).
+        Difficulty = "difficulty",
+        /// The control catches what it was not meant to.
+        UnintendedConsequence = "unintended_consequence",
+        /// The control costs the exporter (lost sales, delays).
+        Cost = "cost",
+        /// A change the exporter suggests.
+        SuggestedChange = "suggested_change",
+    }
+}
+
+crate::named_enum! {
+    /// Where a piece of feedback stands.
+    FeedbackStatus {
+        /// Not yet read by an analyst.
+        New = "new",
+        /// Read, and given a theme.
+        Triaged = "triaged",
+        /// Read, and not taken further.
+        Dismissed = "dismissed",
+    }
+}
+
+/// An exporter's feedback on a control entry, a rule or a general authorisation, owned by the exporter's authority
+/// and shared with the allies so review cycles count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Feedback {
+    /// Generated id (`fbk_…`).
+    pub id: String,
+    /// The exporter's authority.
+    pub authority_id: String,
+    /// The exporter's organisation.
+    pub organisation_id: String,
+    /// What it is about: a control code (`3A001`), a rule or a general authorisation (`EU001`).
+    pub subject: String,
+    /// What it reports.
+    pub kind: FeedbackKind,
+    /// In the exporter's words.
+    pub text: String,
+    /// The estimated yearly cost to the exporter, in euros, when given.
+    #[serde(default)]
+    pub estimated_cost_eur: Option<u64>,
+    /// Who sent it.
+    pub submitted_by: String,
+    /// When.
+    pub submitted_at: crate::Timestamp,
+    /// Where it stands.
+    pub status: FeedbackStatus,
+    /// The theme an analyst gave it.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// The analyst who triaged it.
+    #[serde(default)]
+    pub triaged_by: Option<String>,
+    /// Increases with every change.
+    pub version: i64,
+}
+
+crate::named_enum! {
     /// How the allies decide a proposal.
     DecisionRule {
         /// Every member votes for it (an abstention does not block); one vote against blocks it.

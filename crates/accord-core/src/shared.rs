@@ -38,11 +38,13 @@ pub enum SharedKind {
     Comment,
     /// An expert panel's advisory opinion on a proposal.
     Opinion,
+    /// An exporter's feedback on a control.
+    Feedback,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 12] = [
+    pub const ALL: [SharedKind; 13] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -55,6 +57,7 @@ impl SharedKind {
         SharedKind::Vote,
         SharedKind::Comment,
         SharedKind::Opinion,
+        SharedKind::Feedback,
     ];
 
     /// The name on the wire and in the store.
@@ -72,6 +75,7 @@ impl SharedKind {
             SharedKind::Vote => "vote",
             SharedKind::Comment => "comment",
             SharedKind::Opinion => "opinion",
+            SharedKind::Feedback => "feedback",
         }
     }
 
@@ -221,6 +225,7 @@ impl Shared for crate::governance::Proposal {
 
 shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
 shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
+shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);
 
 impl Shared for crate::governance::Vote {
     const KIND: SharedKind = SharedKind::Vote;

@@ -205,4 +205,45 @@ async fn a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_lis
     );
 }
 
-accord_testing::on_both_backends!(a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_list);
+async fn exporters_feedback_is_triaged_by_their_authority_and_counted_by_subject(backend: Backend) {
+    let w = world(backend).await;
+    let feedback = |subject: &str, kind: &str, cost: Option<u64>| -> accord_app::NewFeedback {
+        serde_json::from_value(json!({
+            "subject": subject, "kind": kind, "text": "Hard to tell whether our modules fall under it.",
+            "estimated_cost_eur": cost,
+        }))
+        .unwrap()
+    };
+    let a = w.app.give_feedback(&w.exporter, feedback("3a001", "difficulty", None)).await.unwrap();
+    assert_eq!(a.subject, "3A001");
+    let b = w.app.give_feedback(&w.exporter, feedback("3A001", "cost", Some(40_000))).await.unwrap();
+    let c = w.app.give_feedback(&w.other_exporter, feedback("5A002", "unintended_consequence", None)).await.unwrap();
+    let officer_gives = w.app.give_feedback(&w.officer_de, feedback("3A001", "cost", None)).await.unwrap_err();
+    assert_eq!(officer_gives.code, ErrorCode::Forbidden);
+    let own: Vec<String> = w.app.feedback(&w.exporter).await.unwrap().into_iter().map(|f| f.id).collect();
+    assert_eq!(own, [b.id.clone(), a.id.clone()], "an exporter sees its organisation's feedback, newest first");
+
+    let triage = |status: &str, theme: Option<&str>| -> accord_app::Triage {
+        serde_json::from_value(json!({"status": status, "theme": theme})).unwrap()
+    };
+    let elsewhere = w.app.triage_feedback(&w.officer_us, &a.id, triage("triaged", Some("unclear wording"))).await;
+    assert_eq!(elsewhere.unwrap_err().code, ErrorCode::NotFound, "only the exporter's authority triages");
+    let themeless = w.app.triage_feedback(&w.officer_de, &a.id, triage("triaged", None)).await.unwrap_err();
+    assert_eq!(themeless.details.unwrap()["field"], "theme");
+    w.app.triage_feedback(&w.officer_de, &a.id, triage("triaged", Some("unclear wording"))).await.unwrap();
+    w.app.triage_feedback(&w.officer_de, &b.id, triage("triaged", Some("unclear wording"))).await.unwrap();
+    w.app.triage_feedback(&w.officer_de, &c.id, triage("dismissed", None)).await.unwrap();
+    let again = w.app.triage_feedback(&w.officer_de, &c.id, triage("dismissed", None)).await.unwrap_err();
+    assert_eq!(again.code, ErrorCode::Conflict);
+
+    let summary = w.app.feedback_summary(&w.officer_de).await.unwrap();
+    assert_eq!(summary.len(), 1, "dismissed feedback is not counted: {summary:?}");
+    assert_eq!((summary[0].subject.as_str(), summary[0].total, summary[0].estimated_cost_eur), ("3A001", 2, 40_000));
+    assert_eq!(summary[0].by_theme["unclear wording"], 2);
+    assert_eq!(w.app.feedback_summary(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+}
+
+accord_testing::on_both_backends!(
+    a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_list,
+    exporters_feedback_is_triaged_by_their_authority_and_counted_by_subject,
+);
