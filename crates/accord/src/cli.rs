@@ -99,6 +99,9 @@ pub enum Command {
     /// Proposals that change the control list: public comment, the allies' votes, adoption.
     #[command(subcommand)]
     Proposals(ProposalsCommand),
+    /// Industry feedback on the controls.
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),
@@ -108,6 +111,39 @@ pub enum Command {
     /// Replication state, and a pull on demand.
     #[command(subcommand)]
     Federation(FederationCommand),
+}
+
+/// `accord feedback …`
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCommand {
+    /// The feedback you may see, newest first.
+    List,
+    /// Report on a control entry, a rule or a general authorisation (exporters).
+    Give {
+        /// A control code (3A001), a rule or a general authorisation (EU001).
+        subject: String,
+        /// difficulty, unintended_consequence, cost or suggested_change.
+        kind: String,
+        /// In your words.
+        #[arg(long)]
+        text: String,
+        /// The estimated yearly cost, in euros.
+        #[arg(long)]
+        cost: Option<u64>,
+    },
+    /// Triage feedback of your authority: a theme, or --dismiss.
+    Triage {
+        /// The feedback (fbk_…).
+        id: String,
+        /// Its theme.
+        #[arg(long)]
+        theme: Option<String>,
+        /// Dismiss it instead.
+        #[arg(long)]
+        dismiss: bool,
+    },
+    /// Feedback counted by subject, most reported first.
+    Summary,
 }
 
 /// `accord proposals …`

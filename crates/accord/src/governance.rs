@@ -1,9 +1,9 @@
 //! `accord proposals …`: proposals that change the control list, their steps, comments, votes and closing.
 
-use crate::cli::ProposalsCommand;
+use crate::cli::{FeedbackCommand, ProposalsCommand};
 use crate::commands::{print_json, service};
 use accord_app::{App, NewVote, StepInput};
-use accord_core::governance::{Affiliation, ProposalStep, Stance, VoteChoice};
+use accord_core::governance::{Affiliation, FeedbackKind, FeedbackStatus, ProposalStep, Stance, VoteChoice};
 use accord_core::principal::Principal;
 use anyhow::{Context, Result, anyhow};
 
@@ -81,5 +81,42 @@ pub async fn proposals(app: &App, p: &Principal, command: ProposalsCommand) -> R
             service(app.ensure_policies(&Principal::Operator { name: "node".into() }).await)?;
             print_json(&service(app.impact(p, &key, limit).await)?)
         }
+    }
+}
+
+/// Runs one `feedback` command.
+pub async fn feedback(app: &App, p: &Principal, command: FeedbackCommand) -> Result<()> {
+    match command {
+        FeedbackCommand::List => crate::output::list(
+            &service(app.feedback(p).await)?,
+            &["id", "subject", "kind", "status", "theme", "submitted"],
+            |f| {
+                vec![
+                    f.id.clone(),
+                    f.subject.clone(),
+                    f.kind.as_str().to_owned(),
+                    f.status.as_str().to_owned(),
+                    crate::output::cell(f.theme.as_ref()),
+                    f.submitted_at.to_string(),
+                ]
+            },
+        ),
+        FeedbackCommand::Give { subject, kind, text, cost } => {
+            let kind = named("kind", &kind, FeedbackKind::parse, FeedbackKind::names)?;
+            let input = accord_app::NewFeedback { subject, kind, text, estimated_cost_eur: cost };
+            print_json(&service(app.give_feedback(p, input).await)?)
+        }
+        FeedbackCommand::Triage { id, theme, dismiss } => {
+            let status = if dismiss { FeedbackStatus::Dismissed } else { FeedbackStatus::Triaged };
+            print_json(&service(app.triage_feedback(p, &id, accord_app::Triage { status, theme }).await)?)
+        }
+        FeedbackCommand::Summary => crate::output::list(
+            &service(app.feedback_summary(p).await)?,
+            &["subject", "total", "cost_eur", "themes"],
+            |c| {
+                let themes: Vec<String> = c.by_theme.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+                vec![c.subject.clone(), c.total.to_string(), c.estimated_cost_eur.to_string(), themes.join("; ")]
+            },
+        ),
     }
 }

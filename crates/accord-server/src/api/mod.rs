@@ -11,6 +11,7 @@ pub(crate) mod controls;
 pub(crate) mod denials;
 pub(crate) mod determinations;
 pub(crate) mod federation;
+pub(crate) mod feedback;
 pub(crate) mod keys;
 pub(crate) mod licences;
 pub(crate) mod lists;
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(denials::routes())
         .merge(determinations::routes())
         .merge(federation::routes())
+        .merge(feedback::routes())
         .merge(keys::routes())
         .merge(licences::routes())
         .merge(lists::routes())

@@ -431,7 +431,7 @@ fn officers_decide_and_countersign_from_the_command_line_with_their_own_keys() {
 
 #[test]
 fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line() {
-    let (dir, _org) = node_with_an_exporter("accord-proposal-test");
+    let (dir, org) = node_with_an_exporter("accord-proposal-test");
     let u: serde_json::Value = serde_json::from_str(&ok(&run(
         &dir,
         &[
@@ -476,5 +476,35 @@ fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line()
     assert_eq!(impact["flips"], serde_json::json!([]), "a new title changes no answer: {impact}");
     let shown: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["proposals", "show", &key]))).unwrap();
     assert_eq!(shown["comment_until"], until.as_str());
+
+    // An exporter's feedback on the entry, triaged by the officer and counted.
+    let e: serde_json::Value = serde_json::from_str(&ok(&run(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--name",
+            "E",
+            "--email",
+            "e@acme.example",
+            "--role",
+            "exporter",
+            "--org",
+            org["id"].as_str().unwrap(),
+        ],
+    )))
+    .unwrap();
+    let exporter =
+        ok(&run(&dir, &["key", "create", "--user", e["id"].as_str().unwrap()])).lines().last().unwrap().to_owned();
+    let given = ok(&run(
+        &dir,
+        &["--api-key", &exporter, "feedback", "give", "3A001", "cost", "--text", "Lost two orders", "--cost", "40000"],
+    ));
+    let fbk: serde_json::Value = serde_json::from_str(&given).unwrap();
+    let wrong = run(&dir, &["--api-key", &exporter, "feedback", "give", "3A001", "annoyance", "--text", "x"]);
+    assert!(text(&wrong.stderr).contains("difficulty, unintended_consequence, cost, suggested_change"));
+    ok(&as_officer(&["feedback", "triage", fbk["id"].as_str().unwrap(), "--theme", "lost sales"]));
+    let summary = ok(&as_officer(&["feedback", "summary"]));
+    assert!(summary.contains("3A001") && summary.contains("40000") && summary.contains("lost sales (1)"), "{summary}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
