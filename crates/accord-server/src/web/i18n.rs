@@ -164,6 +164,7 @@ mod tests {
             include_str!("coalition.rs"),
             include_str!("compliance.rs"),
             include_str!("controls.rs"),
+            include_str!("feedback.rs"),
             include_str!("licences.rs"),
             include_str!("proposals.rs"),
             include_str!("public.rs"),

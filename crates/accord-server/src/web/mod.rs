@@ -8,6 +8,7 @@ mod check;
 mod coalition;
 mod compliance;
 mod controls;
+mod feedback;
 mod i18n;
 mod licences;
 mod proposals;
@@ -35,6 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/controls/{code}", get(controls::entry))
         .route("/policies", get(public::policies))
         .route("/authorities", get(public::authorities))
+        .route("/feedback", get(feedback::feedback).post(feedback::act))
         .route("/proposals", get(proposals::proposals))
         .route("/proposals/{key}", get(proposals::proposal))
         .route("/proposals/{key}/comments", post(proposals::comment))
@@ -224,6 +226,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     li { a href="/screen" { (t("nav.screen")) } }
                                     li { a href="/cases" { (t("nav.cases")) } }
                                     li { a href="/licences" { (t("nav.licences")) } }
+                                    li { a href="/feedback" { (t("nav.feedback")) } }
                                     @if matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/applications" { (t("nav.applications")) } }
                                         li { a href="/compliance" { (t("nav.compliance")) } }

@@ -952,7 +952,43 @@ async fn a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption
     .unwrap();
 }
 
+async fn an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/feedback']").click();
+        b.wait_url("/feedback");
+        let give = |cost: &str| {
+            b.find("#subject").type_text("3A001");
+            b.find("#kind option[value='unintended_consequence']").click();
+            b.find("#text").type_text("Our ordinary lab amplifiers fall under it.");
+            b.find("#cost").type_text(cost);
+            b.find("form.feedback button").click();
+        };
+        give("a lot");
+        b.wait_text("#form-error", "validation_failed");
+        give("25000");
+        b.wait_text("ol.feedback", "ordinary lab amplifiers");
+        accessible(&b, "the feedback page");
+
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/feedback"));
+        b.find("form.triage input[name='theme']").type_text("catches lab equipment");
+        b.find("form.triage button[value='triaged']").click();
+        b.wait_text("table.summary", "catches lab equipment (1)");
+        assert!(b.find("table.summary").text().contains("25000"), "{}", b.find("table.summary").text());
+        assert!(b.find_all("form.triage").is_empty(), "triaged once");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme,
     a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser,
     an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page,
     an_exporter_submits_a_draft_from_the_applications_page_and_follows_its_case,
