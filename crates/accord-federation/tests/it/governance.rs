@@ -1,7 +1,8 @@
 //! Governance across three allied nodes, replicating over HTTP: a proposal made at one is published to the others,
 //! a public comment received at another reaches the proposer, each authority votes once on its own node (one
 //! abstains), and closing the vote at the proposer adopts the same next version of the list on every node, in force
-//! from the same day. (Late votes, quorum and tie are decided by the pure tally, tested in `accord-core`.)
+//! from the same day; a forged vote, or one sent in another authority's name, counts for nothing. (Late votes,
+//! quorum and tie are decided by the pure tally, tested in `accord-core`.)
 
 use accord_app::{Clock, NewComment, NewVote, StepInput};
 use accord_core::governance::{ProposalStatus, ProposalStep, RespondentType, VoteChoice};
@@ -109,4 +110,43 @@ async fn a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_
     }
 }
 
-accord_testing::on_both_backends!(a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node);
+async fn a_forged_or_foreign_vote_envelope_counts_for_nothing(backend: Backend) {
+    let (a, b, c) = (
+        node(backend, "DE-BAFA", "DE").await,
+        node(backend, "FR-SBDU", "FR").await,
+        node(backend, "NL-CDIU", "NL").await,
+    );
+    // NDL is a peer, so a vote in its name is a real authority's, not an unknown one.
+    connect(&[&a, &b, &c]).await;
+    let now = accord_core::now();
+    let vote = |authority: &str| json!({"proposal": "DE-BAFA:prp_1", "authority_id": authority, "choice": "for", "reason": "", "cast_at": now});
+    let seal = |key: &accord_core::federation::NodeKey, sender: &str, seq: i64, payload: serde_json::Value| {
+        accord_core::federation::Envelope::seal(key, sender, seq, now, "vote", payload)
+    };
+    // A vote signed by a key that is not SBDU's stops the peer; nothing is applied.
+    let stranger = accord_core::federation::NodeKey::generate().unwrap();
+    let forged = a.app.receive("FR-SBDU", &[seal(&stranger, "FR-SBDU", 1, vote("FR-SBDU"))]).await.unwrap();
+    assert_eq!(forged.rejected[0].reason, accord_core::federation::Rejection::BadSignature);
+    // SBDU, genuinely signing, casts a vote in NDL's name: quarantined as a foreign object.
+    let foreign = a.app.receive("FR-SBDU", &[seal(&b.key, "FR-SBDU", 1, vote("NL-CDIU"))]).await.unwrap();
+    assert_eq!(
+        (foreign.rejected[0].reason, foreign.rejected[0].quarantined),
+        (accord_core::federation::Rejection::ForeignObject, true)
+    );
+    // A malformed vote (an unknown choice) is quarantined too.
+    let mut odd = vote("FR-SBDU");
+    odd["choice"] = json!("maybe");
+    let malformed = a.app.receive("FR-SBDU", &[seal(&b.key, "FR-SBDU", 2, odd)]).await.unwrap();
+    assert_eq!(malformed.rejected[0].reason, accord_core::federation::Rejection::MalformedPayload);
+    // None of them is a vote at BAFA; SBDU's genuine one is.
+    let genuine = a.app.receive("FR-SBDU", &[seal(&b.key, "FR-SBDU", 3, vote("FR-SBDU"))]).await.unwrap();
+    assert_eq!(genuine.applied, 1);
+    let votes = accord_store::FederationStore::shared(&a.store, "vote").await.unwrap();
+    assert_eq!(votes.len(), 1, "{votes:?}");
+    assert_eq!(votes[0]["authority_id"], "FR-SBDU");
+}
+
+accord_testing::on_both_backends!(
+    a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node,
+    a_forged_or_foreign_vote_envelope_counts_for_nothing,
+);
