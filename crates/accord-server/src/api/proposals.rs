@@ -51,7 +51,7 @@ pub(crate) async fn get_proposal(
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{key}/steps/{step}", tag = "governance",
-    params(("key" = String, Path, description = "AUTHORITY:prp_…"), ("step" = ProposalStep, Path, description = "to_panel, open_comment, open_vote or withdraw")),
+    params(("key" = String, Path, description = "AUTHORITY:prp_…"), ("step" = inline(ProposalStep), Path, description = "to_panel, open_comment, open_vote or withdraw")),
     request_body = StepInput, security(("bearer" = [])),
     responses((status = 200, description = "The proposal after the step", body = Proposal),
               (status = 409, description = "The step its state does not allow (proposal_state)", body = ErrorBody)))]
