@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Body, Caller};
+use crate::extract::{Body, Caller, Segments};
 use accord_app::{NewComment, NewProposal, NewVote, StepInput};
 use accord_core::governance::{Comment, Proposal, ProposalStep, Vote};
 use axum::Json;
@@ -58,7 +58,7 @@ pub(crate) async fn get_proposal(
 pub(crate) async fn step(
     State(s): State<AppState>,
     Caller(p): Caller,
-    Path((key, step)): Path<(String, ProposalStep)>,
+    Segments((key, step)): Segments<(String, ProposalStep)>,
     Body(input): Body<StepInput>,
 ) -> ApiResult<Json<Proposal>> {
     Ok(Json(s.app.step_proposal(&p, &key, step, input).await?))

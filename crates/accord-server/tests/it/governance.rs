@@ -46,7 +46,12 @@ async fn the_public_reads_published_proposals_without_a_key_and_a_comment_outsid
     assert_eq!(listed.body[0]["comment_from"], days(1), "published for comment, it is public: {}", listed.body);
     let unknown_step =
         w.node.post(&format!("/api/v1/proposals/{key}/steps/fly"), Some(w.key("officer_de")), json!({})).await;
-    assert_eq!(unknown_step.status, StatusCode::BAD_REQUEST, "{}", unknown_step.body);
+    assert_eq!(
+        (unknown_step.status, unknown_step.code()),
+        (StatusCode::BAD_REQUEST, "invalid_id"),
+        "{}",
+        unknown_step.body
+    );
     let vote = w
         .node
         .post(&format!("/api/v1/proposals/{key}/votes"), Some(w.key("senior_de")), json!({"choice": "for"}))
