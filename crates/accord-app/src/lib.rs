@@ -19,6 +19,7 @@ mod licences;
 mod lists;
 mod monitoring;
 mod review;
+mod reviews;
 mod screening;
 mod second_factor;
 

@@ -77,6 +77,8 @@ crate::named_enum! {
         OpinionGiven = "opinion.given",
         FeedbackGiven = "feedback.given",
         FeedbackTriaged = "feedback.triaged",
+        ReviewOpened = "review.opened",
+        ReviewClosed = "review.closed",
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",

@@ -353,6 +353,122 @@ pub struct Feedback {
     pub version: i64,
 }
 
+/// A review the coalition holds on a schedule, kept as data: e.g. each category's yearly refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSchedule {
+    /// What is reviewed, e.g. "Annual review of category 3".
+    pub title: String,
+    /// The category (0-9) reviewed; none for the whole list.
+    #[serde(default)]
+    pub category: Option<u8>,
+    /// Months between two cycles (1-60).
+    pub every_months: u8,
+    /// The day the first cycle opens.
+    #[schema(value_type = String, format = Date)]
+    pub first_opens_on: Date,
+    /// Days after opening by which proposals are due.
+    pub proposals_within_days: u16,
+    /// Days after opening when the cycle closes (at least the proposals' days).
+    pub closes_within_days: u16,
+}
+
+impl ReviewSchedule {
+    /// Checks the schedule's numbers and title.
+    pub fn check(&self, i: usize) -> Result<()> {
+        let field = |f: &str| format!("schedules[{i}].{f}");
+        crate::model::parse_name(&field("title"), &self.title)?;
+        if self.category.is_some_and(|c| c > 9) {
+            return Err(Error::validation(&field("category"), "a category is 0 to 9"));
+        }
+        if !(1..=60).contains(&self.every_months) {
+            return Err(Error::validation(&field("every_months"), "a cycle comes every 1 to 60 months"));
+        }
+        if self.proposals_within_days == 0 || self.closes_within_days < self.proposals_within_days {
+            return Err(Error::validation(&field("closes_within_days"), "a cycle closes after its proposals are due"));
+        }
+        Ok(())
+    }
+
+    /// The opening day of the cycle in course on `today` (the latest opening not after it), if the schedule has
+    /// begun.
+    pub fn opening_on(&self, today: Date) -> Option<Date> {
+        let mut opening = self.first_opens_on;
+        if today < opening {
+            return None;
+        }
+        for n in 1..=1200i64 {
+            let next =
+                self.first_opens_on.checked_add(jiff::Span::new().months(n * i64::from(self.every_months))).ok()?;
+            if next > today {
+                break;
+            }
+            opening = next;
+        }
+        Some(opening)
+    }
+}
+
+crate::named_enum! {
+    /// Where a review cycle stands.
+    CycleStatus {
+        /// Open: proposals and feedback are gathered.
+        Open = "open",
+        /// Closed, with its report.
+        Closed = "closed",
+    }
+}
+
+/// What a review cycle changed and what it left, as its report says when it closes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CycleReport {
+    /// When it closed.
+    pub closed_at: crate::Timestamp,
+    /// Proposals of the cycle, by key, with where each stands.
+    pub proposals: Vec<(String, ProposalStatus)>,
+    /// Subjects in the cycle's scope with feedback, and how many reports each had (dismissed ones left out).
+    pub feedback: Vec<(String, usize)>,
+    /// Subjects with feedback that no proposal of the cycle took up.
+    pub left: Vec<String>,
+}
+
+/// One cycle of a review schedule, opened by the authority that runs the schedule and shared with the allies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewCycle {
+    /// `rvc-` with its opening day and a digest of its title: the same schedule opens it once.
+    pub id: String,
+    /// The authority running it.
+    pub authority_id: String,
+    /// What is reviewed.
+    pub title: String,
+    /// The category reviewed; none for the whole list.
+    #[serde(default)]
+    pub category: Option<u8>,
+    /// The day it opened.
+    #[schema(value_type = String, format = Date)]
+    pub opens_on: Date,
+    /// The day proposals are due.
+    #[schema(value_type = String, format = Date)]
+    pub proposals_due: Date,
+    /// The day it closes.
+    #[schema(value_type = String, format = Date)]
+    pub closes_on: Date,
+    /// Where it stands.
+    pub status: CycleStatus,
+    /// Its report, once closed.
+    #[serde(default)]
+    pub report: Option<CycleReport>,
+    /// Increases with every change.
+    pub version: i64,
+}
+
+impl ReviewCycle {
+    /// Whether a control code or subject is in the cycle's scope.
+    pub fn covers(&self, code: &str) -> bool {
+        self.category.is_none_or(|c| code.trim().starts_with(char::from(b'0' + c)))
+    }
+}
+
 crate::named_enum! {
     /// How the allies decide a proposal.
     DecisionRule {
@@ -602,6 +718,24 @@ mod tests {
         let mut reordered = votes.to_vec();
         reordered.reverse();
         assert_eq!(tally(DecisionRule::SimpleMajority, &MEMBERS, 67, deadline, &reordered), t, "order does not matter");
+    }
+
+    #[test]
+    fn a_schedule_opens_its_latest_cycle_and_none_before_its_first() {
+        let s = ReviewSchedule {
+            title: "Annual review".into(),
+            category: Some(3),
+            every_months: 12,
+            first_opens_on: day("2025-03-01"),
+            proposals_within_days: 30,
+            closes_within_days: 60,
+        };
+        assert_eq!(s.opening_on(day("2025-02-28")), None);
+        assert_eq!(s.opening_on(day("2025-03-01")), Some(day("2025-03-01")));
+        assert_eq!(s.opening_on(day("2027-02-28")), Some(day("2026-03-01")));
+        assert_eq!(s.opening_on(day("2027-03-01")), Some(day("2027-03-01")));
+        assert!(ReviewSchedule { closes_within_days: 10, ..s.clone() }.check(0).is_err(), "closes before proposals");
+        assert!(ReviewSchedule { category: Some(12), ..s }.check(0).is_err());
     }
 
     #[test]

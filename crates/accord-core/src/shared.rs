@@ -40,11 +40,13 @@ pub enum SharedKind {
     Opinion,
     /// An exporter's feedback on a control.
     Feedback,
+    /// A review cycle of the list.
+    ReviewCycle,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 13] = [
+    pub const ALL: [SharedKind; 14] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -58,6 +60,7 @@ impl SharedKind {
         SharedKind::Comment,
         SharedKind::Opinion,
         SharedKind::Feedback,
+        SharedKind::ReviewCycle,
     ];
 
     /// The name on the wire and in the store.
@@ -76,6 +79,7 @@ impl SharedKind {
             SharedKind::Comment => "comment",
             SharedKind::Opinion => "opinion",
             SharedKind::Feedback => "feedback",
+            SharedKind::ReviewCycle => "review_cycle",
         }
     }
 
@@ -226,6 +230,7 @@ impl Shared for crate::governance::Proposal {
 shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
 shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
 shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);
+shared_by_id!(crate::governance::ReviewCycle, SharedKind::ReviewCycle, authority_id);
 
 impl Shared for crate::governance::Vote {
     const KIND: SharedKind = SharedKind::Vote;

@@ -102,6 +102,9 @@ pub enum Command {
     /// Industry feedback on the controls.
     #[command(subcommand)]
     Feedback(FeedbackCommand),
+    /// Review cycles of the control list.
+    #[command(subcommand)]
+    Reviews(ReviewsCommand),
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),
@@ -111,6 +114,25 @@ pub enum Command {
     /// Replication state, and a pull on demand.
     #[command(subcommand)]
     Federation(FederationCommand),
+}
+
+/// `accord reviews …`
+#[derive(Debug, Subcommand)]
+pub enum ReviewsCommand {
+    /// The review cycles, newest first.
+    List,
+    /// Open the cycles of a schedule (a JSON list of {"title", "category", "every_months", "first_opens_on",
+    /// "proposals_within_days", "closes_within_days"}) that are due; run it daily, it opens nothing twice.
+    Run {
+        /// The schedule as JSON.
+        #[arg(long)]
+        schedule: PathBuf,
+    },
+    /// Close a cycle, with its report.
+    Close {
+        /// The cycle (rvc-…).
+        id: String,
+    },
 }
 
 /// `accord feedback …`

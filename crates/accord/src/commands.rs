@@ -351,6 +351,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Denials(command) => crate::licences::denials(app, p, command).await?,
         Command::Proposals(command) => crate::governance::proposals(app, p, command).await?,
         Command::Feedback(command) => crate::governance::feedback(app, p, command).await?,
+        Command::Reviews(command) => crate::governance::reviews(app, p, command).await?,
         Command::Applications(
             command @ (ApplicationsCommand::Documents { .. }
             | ApplicationsCommand::Attach { .. }

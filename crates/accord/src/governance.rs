@@ -1,6 +1,6 @@
 //! `accord proposals …`: proposals that change the control list, their steps, comments, votes and closing.
 
-use crate::cli::{FeedbackCommand, ProposalsCommand};
+use crate::cli::{FeedbackCommand, ProposalsCommand, ReviewsCommand};
 use crate::commands::{print_json, service};
 use accord_app::{App, NewVote, StepInput};
 use accord_core::governance::{Affiliation, FeedbackKind, FeedbackStatus, ProposalStep, Stance, VoteChoice};
@@ -118,5 +118,33 @@ pub async fn feedback(app: &App, p: &Principal, command: FeedbackCommand) -> Res
                 vec![c.subject.clone(), c.total.to_string(), c.estimated_cost_eur.to_string(), themes.join("; ")]
             },
         ),
+    }
+}
+
+/// Runs one `reviews` command.
+pub async fn reviews(app: &App, p: &Principal, command: ReviewsCommand) -> Result<()> {
+    match command {
+        ReviewsCommand::List => crate::output::list(
+            &service(app.review_cycles(p).await)?,
+            &["id", "status", "opens", "proposals_due", "closes", "title"],
+            |c| {
+                vec![
+                    c.id.clone(),
+                    c.status.as_str().to_owned(),
+                    c.opens_on.to_string(),
+                    c.proposals_due.to_string(),
+                    c.closes_on.to_string(),
+                    c.title.clone(),
+                ]
+            },
+        ),
+        ReviewsCommand::Run { schedule } => {
+            let text =
+                std::fs::read_to_string(&schedule).with_context(|| format!("cannot read {}", schedule.display()))?;
+            let schedules: Vec<accord_core::governance::ReviewSchedule> = serde_json::from_str(&text)
+                .map_err(|e| anyhow!("{}: not a review schedule: {e}", schedule.display()))?;
+            print_json(&service(app.run_review_schedule(p, &schedules).await)?)
+        }
+        ReviewsCommand::Close { id } => print_json(&service(app.close_review_cycle(p, &id).await)?),
     }
 }

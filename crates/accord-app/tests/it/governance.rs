@@ -243,7 +243,51 @@ async fn exporters_feedback_is_triaged_by_their_authority_and_counted_by_subject
     assert_eq!(w.app.feedback_summary(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
 }
 
+async fn a_review_cycle_opens_on_its_schedule_once_and_reports_what_was_left(backend: Backend) {
+    let w = world(backend).await;
+    let clock = Arc::new(Clock::default());
+    let app = w.app.clone().with_clock(clock.clone());
+    let d0 = clock.today();
+    let schedule: Vec<accord_core::governance::ReviewSchedule> = serde_json::from_value(json!([{
+        "title": "Annual review of category 3", "category": 3, "every_months": 12,
+        "first_opens_on": d0.to_string(), "proposals_within_days": 10, "closes_within_days": 30,
+    }]))
+    .unwrap();
+    let bad: Vec<accord_core::governance::ReviewSchedule> =
+        serde_json::from_value(json!([{"title": "x", "every_months": 0, "first_opens_on": d0.to_string(),
+            "proposals_within_days": 10, "closes_within_days": 30}]))
+        .unwrap();
+    let refused = app.run_review_schedule(&w.officer_de, &bad).await.unwrap_err();
+    assert_eq!(refused.details.unwrap()["field"], "schedules[0].every_months");
+    let opened = app.run_review_schedule(&w.officer_de, &schedule).await.unwrap();
+    assert_eq!(opened.len(), 1);
+    assert!(app.run_review_schedule(&w.officer_de, &schedule).await.unwrap().is_empty(), "a cycle opens once");
+    let id = opened[0].id.clone();
+
+    let feedback = |subject: &str| -> accord_app::NewFeedback {
+        serde_json::from_value(json!({"subject": subject, "kind": "difficulty", "text": "Hard to classify."})).unwrap()
+    };
+    for subject in ["3A001", "3A002", "5A002"] {
+        app.give_feedback(&w.exporter, feedback(subject)).await.unwrap();
+    }
+    let changes = json!([{"op": "amend", "code": "3A001", "title": "Electronic items, clarified"}]);
+    let effective = d0.checked_add(jiff::Span::new().days(90)).unwrap();
+    let key = app.propose(&w.officer_de, proposal(changes, effective)).await.unwrap().key();
+
+    let early = app.close_review_cycle(&w.officer_de, &id).await.unwrap_err();
+    assert_eq!(early.code, ErrorCode::Conflict, "proposals are still due");
+    clock.set(Some(d0.checked_add(jiff::Span::new().days(11)).unwrap()));
+    let closed = app.close_review_cycle(&w.officer_de, &id).await.unwrap();
+    let report = closed.report.unwrap();
+    assert_eq!(report.proposals, [(key, ProposalStatus::Draft)]);
+    assert_eq!(report.feedback, [("3A001".to_owned(), 1), ("3A002".to_owned(), 1)], "category 3 only");
+    assert_eq!(report.left, ["3A002"], "feedback no proposal took up");
+    assert_eq!(app.close_review_cycle(&w.officer_de, &id).await.unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(app.review_cycles(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+}
+
 accord_testing::on_both_backends!(
     a_proposal_goes_through_comment_and_vote_to_the_next_version_of_the_list,
     exporters_feedback_is_triaged_by_their_authority_and_counted_by_subject,
+    a_review_cycle_opens_on_its_schedule_once_and_reports_what_was_left,
 );

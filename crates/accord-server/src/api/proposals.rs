@@ -162,6 +162,39 @@ pub(crate) async fn give_opinion(
     Ok((StatusCode::CREATED, Json(s.app.give_opinion(&p, &key, input).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "governance", security(("bearer" = [])),
+    responses((status = 200, description = "Review cycles, newest first, with their reports once closed", body = [accord_core::governance::ReviewCycle])))]
+pub(crate) async fn list_reviews(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<accord_core::governance::ReviewCycle>>> {
+    Ok(Json(s.app.review_cycles(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/reviews/schedule", tag = "governance",
+    request_body = [accord_core::governance::ReviewSchedule], security(("bearer" = [])),
+    responses((status = 200, description = "The cycles the schedule opened now (none when every due cycle is open)", body = [accord_core::governance::ReviewCycle]),
+              (status = 422, description = "A schedule that cannot be, named as schedules[i]", body = ErrorBody)))]
+pub(crate) async fn run_schedule(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(schedules): Body<Vec<accord_core::governance::ReviewSchedule>>,
+) -> ApiResult<Json<Vec<accord_core::governance::ReviewCycle>>> {
+    Ok(Json(s.app.run_review_schedule(&p, &schedules).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/close", tag = "governance", params(("id" = String, Path, description = "rvc-…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Closed, with its report", body = accord_core::governance::ReviewCycle),
+              (status = 409, description = "Proposals still due, or closed already", body = ErrorBody)))]
+pub(crate) async fn close_review(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<accord_core::governance::ReviewCycle>> {
+    Ok(Json(s.app.close_review_cycle(&p, &id).await?))
+}
+
 /// How many recent applications to determine again.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -194,4 +227,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(close))
         .routes(routes!(impact))
         .routes(routes!(list_opinions, give_opinion))
+        .routes(routes!(list_reviews))
+        .routes(routes!(run_schedule))
+        .routes(routes!(close_review))
 }

@@ -506,5 +506,19 @@ fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line()
     ok(&as_officer(&["feedback", "triage", fbk["id"].as_str().unwrap(), "--theme", "lost sales"]));
     let summary = ok(&as_officer(&["feedback", "summary"]));
     assert!(summary.contains("3A001") && summary.contains("40000") && summary.contains("lost sales (1)"), "{summary}");
+
+    // A review schedule opens its cycle once, however often it runs.
+    let schedule = serde_json::json!([{"title": "Annual review of category 3", "category": 3, "every_months": 12,
+        "first_opens_on": day(-30), "proposals_within_days": 20, "closes_within_days": 60}]);
+    std::fs::write(dir.join("schedule.json"), schedule.to_string()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(&ok(&as_officer(&["reviews", "run", "--schedule", "schedule.json"]))).unwrap();
+    assert_eq!(first.as_array().unwrap().len(), 1, "{first}");
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&as_officer(&["reviews", "run", "--schedule", "schedule.json"]))).unwrap();
+    assert_eq!(again, serde_json::json!([]));
+    let closed: serde_json::Value =
+        serde_json::from_str(&ok(&as_officer(&["reviews", "close", first[0]["id"].as_str().unwrap()]))).unwrap();
+    assert_eq!(closed["report"]["left"], serde_json::json!([]), "3A001's feedback was taken up: {closed}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
