@@ -254,10 +254,11 @@ impl App {
             .into_iter()
             .filter(|x| x.id == id && owner.is_none_or(|o| o == x.authority_id))
             .collect();
-        match found.len() {
-            1 => Ok(found.into_iter().next().expect("one")),
-            0 => Err(Error::not_found("proposal", key)),
-            _ => Err(Error::new(
+        let several = found.len() > 1;
+        match found.into_iter().next() {
+            Some(x) if !several => Ok(x),
+            None => Err(Error::not_found("proposal", key)),
+            Some(_) => Err(Error::new(
                 ErrorCode::Conflict,
                 format!("several authorities have a proposal '{id}'; name it as AUTHORITY:{id}"),
             )),
