@@ -2,13 +2,11 @@
 //! they suggest, on a control entry, a rule or a general authorisation; analysts and officers of the exporter's
 //! authority triage it with a theme; the counts by subject and theme feed the review of the list.
 
-use crate::allied::parse;
 use crate::authz::{Action, require};
 use crate::{App, user_principal};
 use accord_core::audit::EventKind;
 use accord_core::governance::{Feedback, FeedbackKind, FeedbackStatus};
 use accord_core::principal::Principal;
-use accord_core::shared::SharedKind;
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -91,13 +89,7 @@ impl App {
     /// The feedback the caller may see: officials see all of it; an exporter their organisation's. Newest first.
     pub async fn feedback(&self, p: &Principal) -> Result<Vec<Feedback>> {
         crate::scope_of(p)?;
-        let mut all: Vec<Feedback> = self
-            .store
-            .shared(SharedKind::Feedback.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "feedback"))
-            .collect::<Result<_>>()?;
+        let mut all: Vec<Feedback> = self.all_shared().await?;
         if let Some(u) = user_principal(p).filter(|u| u.role == accord_core::model::Role::Exporter) {
             let mine = u.organisation_id.as_ref().map(|o| o.to_string());
             all.retain(|f| Some(&f.organisation_id) == mine.as_ref());
@@ -112,12 +104,8 @@ impl App {
         let authority = user_principal(p)
             .and_then(|u| u.authority_id.clone())
             .ok_or_else(|| Error::forbidden("only an authority's analysts and officers triage feedback"))?;
-        let raw = self
-            .store
-            .shared_record(SharedKind::Feedback.as_str(), authority.as_str(), id)
-            .await?
-            .ok_or_else(|| Error::not_found("feedback", id))?;
-        let mut f: Feedback = parse(raw, "feedback")?;
+        let mut f: Feedback =
+            self.one_shared(authority.as_str(), id).await?.ok_or_else(|| Error::not_found("feedback", id))?;
         if f.status != FeedbackStatus::New {
             return Err(Error::new(ErrorCode::Conflict, format!("feedback {id} is {} already", f.status.as_str())));
         }

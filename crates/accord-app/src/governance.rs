@@ -13,7 +13,7 @@ use accord_core::governance::{
     RespondentType, Vote, VoteChoice, check_comment, tally,
 };
 use accord_core::principal::Principal;
-use accord_core::shared::{Shared, SharedKind};
+use accord_core::shared::Shared;
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
 use jiff::civil::Date;
@@ -225,16 +225,24 @@ impl App {
         self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, subject, payload)]).await
     }
 
+    /// Every shared record of a kind this node holds, of whichever authority.
+    pub(crate) async fn all_shared<T: Shared>(&self) -> Result<Vec<T>> {
+        self.store.shared(T::KIND.as_str()).await?.into_iter().map(|v| parse(v, T::KIND.as_str())).collect()
+    }
+
+    /// One shared record of an authority, by its key.
+    pub(crate) async fn one_shared<T: Shared>(&self, authority: &str, key: &str) -> Result<Option<T>> {
+        self.store
+            .shared_record(T::KIND.as_str(), authority, key)
+            .await?
+            .map(|v| parse(v, T::KIND.as_str()))
+            .transpose()
+    }
+
     /// Every proposal the caller may see: the public and exporters see those published for comment and after;
     /// officials see drafts too. Newest first.
     pub async fn proposals(&self, p: &Principal) -> Result<Vec<Proposal>> {
-        let mut all: Vec<Proposal> = self
-            .store
-            .shared(SharedKind::Proposal.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "proposal"))
-            .collect::<Result<_>>()?;
+        let mut all: Vec<Proposal> = self.all_shared().await?;
         if !official(p) {
             all.retain(|x| {
                 !matches!(x.status, ProposalStatus::Draft | ProposalStatus::PanelReview | ProposalStatus::Withdrawn)
@@ -397,14 +405,7 @@ impl App {
     }
 
     async fn all_comments(&self, proposal: &str) -> Result<Vec<Comment>> {
-        let all: Vec<Comment> = self
-            .store
-            .shared(SharedKind::Comment.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "comment"))
-            .collect::<Result<_>>()?;
-        Ok(all.into_iter().filter(|c| c.proposal == proposal).collect())
+        Ok(self.all_shared::<Comment>().await?.into_iter().filter(|c| c.proposal == proposal).collect())
     }
 
     /// The comments on a proposal: the published ones for everyone; the moderating authority's officials also see
@@ -421,12 +422,10 @@ impl App {
     /// Publishes or refuses a comment waiting for moderation (officers of the receiving authority).
     pub async fn moderate(&self, p: &Principal, comment_id: &str, publish: bool) -> Result<Comment> {
         let authority = acting_authority(p, Action::ModerateComments)?;
-        let raw = self
-            .store
-            .shared_record(SharedKind::Comment.as_str(), authority.as_str(), comment_id)
+        let mut c: Comment = self
+            .one_shared(authority.as_str(), comment_id)
             .await?
             .ok_or_else(|| Error::not_found("comment", comment_id))?;
-        let mut c: Comment = parse(raw, "comment")?;
         if c.status != CommentStatus::Pending {
             return Err(Error::new(ErrorCode::Conflict, format!("comment {} is {} already", c.id, c.status.as_str())));
         }
@@ -459,7 +458,7 @@ impl App {
             ));
         }
         let member = crate::user_principal(p).map(|u| u.user_id.to_string()).unwrap_or_else(|| p.actor());
-        if self.opinions(p, key).await?.iter().any(|o| o.member == member) {
+        if self.opinions_on(&x.key()).await?.iter().any(|o| o.member == member) {
             return Err(Error::new(
                 ErrorCode::AlreadyExists,
                 format!("{member} gave an opinion on {} already", x.key()),
@@ -490,16 +489,12 @@ impl App {
     /// The expert opinions on a proposal (public, like the proposal once published).
     pub async fn opinions(&self, p: &Principal, key: &str) -> Result<Vec<accord_core::governance::Opinion>> {
         let x = self.proposal(p, key).await?;
-        let mut all: Vec<accord_core::governance::Opinion> = self
-            .store
-            .shared(SharedKind::Opinion.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "opinion"))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|o: &accord_core::governance::Opinion| o.proposal == x.key())
-            .collect();
+        self.opinions_on(&x.key()).await
+    }
+
+    async fn opinions_on(&self, proposal: &str) -> Result<Vec<accord_core::governance::Opinion>> {
+        let mut all: Vec<accord_core::governance::Opinion> = self.all_shared().await?;
+        all.retain(|o| o.proposal == proposal);
         all.sort_by_key(|o| o.given_at);
         Ok(all)
     }
@@ -507,14 +502,11 @@ impl App {
     /// The votes cast on a proposal, as received.
     pub async fn votes(&self, p: &Principal, key: &str) -> Result<Vec<Vote>> {
         let x = self.proposal(p, key).await?;
-        let all: Vec<Vote> = self
-            .store
-            .shared(SharedKind::Vote.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "vote"))
-            .collect::<Result<_>>()?;
-        Ok(all.into_iter().filter(|v| v.proposal == x.key()).collect())
+        self.votes_on(&x.key()).await
+    }
+
+    async fn votes_on(&self, proposal: &str) -> Result<Vec<Vote>> {
+        Ok(self.all_shared::<Vote>().await?.into_iter().filter(|v| v.proposal == proposal).collect())
     }
 
     /// Casts the caller's authority's vote (senior officers), once, while the vote is open.
@@ -535,7 +527,7 @@ impl App {
                 x.vote_until.map(|d| d.to_string()).unwrap_or_default()
             )));
         }
-        if self.votes(p, key).await?.iter().any(|v| v.authority_id == authority.as_str()) {
+        if self.votes_on(&x.key()).await?.iter().any(|v| v.authority_id == authority.as_str()) {
             return Err(refused(format!("{authority} has voted on {} already", x.key())));
         }
         let reason = if input.reason.trim().is_empty() {
@@ -577,7 +569,7 @@ impl App {
                 format!("proposal {} is {}, not being voted on", x.key(), x.status.as_str()),
             ));
         }
-        let votes = self.votes(p, key).await?;
+        let votes = self.votes_on(&x.key()).await?;
         let deadline = x.vote_until.unwrap_or_else(|| self.clock.today());
         let members: Vec<&str> = x.members.iter().map(String::as_str).collect();
         let t = tally(x.rule, &members, x.quorum_percent, deadline, &votes);

@@ -3,12 +3,11 @@
 //! on its scope that no proposal took up.
 
 use crate::App;
-use crate::allied::{acting_authority, parse};
+use crate::allied::acting_authority;
 use crate::authz::Action;
 use accord_core::audit::EventKind;
 use accord_core::governance::{CycleReport, CycleStatus, FeedbackStatus, ReviewCycle, ReviewSchedule};
 use accord_core::principal::Principal;
-use accord_core::shared::SharedKind;
 use accord_core::{Error, ErrorCode, Result};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -57,13 +56,7 @@ impl App {
     /// Every review cycle this node knows (officials), newest first.
     pub async fn review_cycles(&self, p: &Principal) -> Result<Vec<ReviewCycle>> {
         crate::authz::require(p, Action::ReadConsultations)?;
-        let mut all: Vec<ReviewCycle> = self
-            .store
-            .shared(SharedKind::ReviewCycle.as_str())
-            .await?
-            .into_iter()
-            .map(|v| parse(v, "review cycle"))
-            .collect::<Result<_>>()?;
+        let mut all: Vec<ReviewCycle> = self.all_shared().await?;
         all.sort_by(|a, b| b.opens_on.cmp(&a.opens_on).then_with(|| a.id.cmp(&b.id)));
         Ok(all)
     }

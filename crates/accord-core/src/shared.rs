@@ -214,19 +214,7 @@ mod tests {
     }
 }
 
-impl Shared for crate::governance::Proposal {
-    const KIND: SharedKind = SharedKind::Proposal;
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-    fn owner(&self) -> &str {
-        &self.authority_id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
+shared_by_id!(crate::governance::Proposal, SharedKind::Proposal, authority_id);
 shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
 shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
 shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);

@@ -8,7 +8,9 @@ use super::session::{Viewer, check_csrf, check_form_token, with_form_token};
 use super::{PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::{NewComment, NewVote, Session, StepInput};
-use accord_core::governance::{CommentStatus, Proposal, ProposalStatus, ProposalStep, RespondentType, VoteChoice};
+use accord_core::governance::{
+    Affiliation, CommentStatus, Proposal, ProposalStatus, ProposalStep, RespondentType, Stance, VoteChoice,
+};
 use accord_core::model::Role;
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode};
@@ -283,6 +285,11 @@ impl ProposalForm {
         self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     }
 
+    /// A value of a closed set chosen in the form, or `message` naming the field.
+    fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>, message: &str) -> Result<T, Error> {
+        self.field(name).and_then(|v| parse(&v)).ok_or_else(|| Error::validation(name, message))
+    }
+
     /// The form's token checked: the session's when signed in, else the one in the form cookie.
     fn check(&self, headers: &HeaderMap, viewer: &Option<Session>) -> Result<(), Error> {
         match viewer {
@@ -292,14 +299,28 @@ impl ProposalForm {
     }
 }
 
-/// Shows the proposal again after a form: on success, from the top; on a refusal, with the error.
-async fn after(
+/// Acts from one of the proposal page's forms once its token is checked, then shows the proposal again: from the
+/// top (or at the anchor the action returns) on success, with the error on a refusal. A form for people signed in
+/// sends anyone else to sign in.
+async fn act<F>(
     s: &AppState,
     headers: &HeaderMap,
     viewer: &Option<Session>,
     key: &str,
-    outcome: Result<String, Error>,
-) -> Result<Response, PageError> {
+    f: &ProposalForm,
+    signed_in: bool,
+    action: F,
+) -> Result<Response, PageError>
+where
+    F: AsyncFnOnce(&Principal) -> Result<String, Error>,
+{
+    if signed_in && viewer.is_none() {
+        return Ok(redirect("/sign-in", Vec::new()));
+    }
+    let outcome = match f.check(headers, viewer) {
+        Ok(()) => action(&principal(viewer)).await,
+        Err(e) => Err(e),
+    };
     match outcome {
         Ok(anchor) => Ok(redirect(&format!("/proposals/{key}{anchor}"), Vec::new())),
         Err(e) if e.code.http_status() >= 500 => Err(e.into()),
@@ -315,22 +336,16 @@ pub(crate) async fn comment(
     Path(key): Path<String>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let outcome = async {
-        f.check(&headers, &viewer)?;
-        let respondent_type = f
-            .field("respondent_type")
-            .and_then(|r| RespondentType::parse(&r))
-            .ok_or_else(|| Error::validation("respondent_type", t("proposals.choose_respondent")))?;
+    act(&s, &headers, &viewer, &key, &f, false, async |p| {
         let input = NewComment {
-            respondent_type,
+            respondent_type: f.choice("respondent_type", RespondentType::parse, t("proposals.choose_respondent"))?,
             name: f.field("name"),
             organisation: f.field("organisation"),
             text: f.field("text").unwrap_or_default(),
         };
-        s.app.comment(&principal(&viewer), &key, input).await.map(|_| "?comment=received".to_owned())
-    }
-    .await;
-    after(&s, &headers, &viewer, &key, outcome).await
+        s.app.comment(p, &key, input).await.map(|_| "?comment=received".to_owned())
+    })
+    .await
 }
 
 /// A step of the proposing authority: `open_comment`, `open_vote`, `to_panel`, `withdraw`.
@@ -341,9 +356,7 @@ pub(crate) async fn step(
     Path((key, step)): Path<(String, String)>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
-    let outcome = async {
-        f.check(&headers, &viewer)?;
+    act(&s, &headers, &viewer, &key, &f, true, async |p| {
         let step =
             ProposalStep::parse(&step).ok_or_else(|| Error::new(ErrorCode::RouteNotFound, t("error.no_action")))?;
         let input = StepInput {
@@ -354,10 +367,9 @@ pub(crate) async fn step(
             vote_until: f.field("vote_until"),
             members: None,
         };
-        s.app.step_proposal(&session.principal, &key, step, input).await.map(|_| String::new())
-    }
-    .await;
-    after(&s, &headers, &viewer, &key, outcome).await
+        s.app.step_proposal(p, &key, step, input).await.map(|_| String::new())
+    })
+    .await
 }
 
 /// An expert panel member's opinion.
@@ -368,27 +380,16 @@ pub(crate) async fn opinion(
     Path(key): Path<String>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
-    let outcome = async {
-        f.check(&headers, &viewer)?;
-        let stance = f
-            .field("stance")
-            .and_then(|v| accord_core::governance::Stance::parse(&v))
-            .ok_or_else(|| Error::validation("stance", t("proposals.choose_stance")))?;
-        let affiliation = f
-            .field("affiliation")
-            .and_then(|v| accord_core::governance::Affiliation::parse(&v))
-            .ok_or_else(|| Error::validation("affiliation", t("proposals.choose_affiliation")))?;
+    act(&s, &headers, &viewer, &key, &f, true, async |p| {
         let input = accord_app::NewOpinion {
-            affiliation,
+            affiliation: f.choice("affiliation", Affiliation::parse, t("proposals.choose_affiliation"))?,
             conflict_of_interest: f.field("conflict_of_interest").unwrap_or_default(),
-            stance,
+            stance: f.choice("stance", Stance::parse, t("proposals.choose_stance"))?,
             text: f.field("text").unwrap_or_default(),
         };
-        s.app.give_opinion(&session.principal, &key, input).await.map(|_| String::new())
-    }
-    .await;
-    after(&s, &headers, &viewer, &key, outcome).await
+        s.app.give_opinion(p, &key, input).await.map(|_| String::new())
+    })
+    .await
 }
 
 /// A senior officer's vote for their authority.
@@ -399,18 +400,12 @@ pub(crate) async fn vote(
     Path(key): Path<String>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
-    let outcome = async {
-        f.check(&headers, &viewer)?;
-        let choice = f
-            .field("choice")
-            .and_then(|c| VoteChoice::parse(&c))
-            .ok_or_else(|| Error::validation("choice", t("proposals.choose_vote")))?;
+    act(&s, &headers, &viewer, &key, &f, true, async |p| {
+        let choice = f.choice("choice", VoteChoice::parse, t("proposals.choose_vote"))?;
         let input = NewVote { choice, reason: f.field("reason").unwrap_or_default() };
-        s.app.vote(&session.principal, &key, input).await.map(|_| String::new())
-    }
-    .await;
-    after(&s, &headers, &viewer, &key, outcome).await
+        s.app.vote(p, &key, input).await.map(|_| String::new())
+    })
+    .await
 }
 
 /// Closing the vote.
@@ -421,13 +416,7 @@ pub(crate) async fn close(
     Path(key): Path<String>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
-    let outcome = async {
-        f.check(&headers, &viewer)?;
-        s.app.close_vote(&session.principal, &key).await.map(|_| String::new())
-    }
-    .await;
-    after(&s, &headers, &viewer, &key, outcome).await
+    act(&s, &headers, &viewer, &key, &f, true, async |p| s.app.close_vote(p, &key).await.map(|_| String::new())).await
 }
 
 /// Where to go back to after moderating.
@@ -445,12 +434,9 @@ pub(crate) async fn moderate(
     axum::extract::Query(back): axum::extract::Query<Back>,
     PageForm(f): PageForm<ProposalForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = viewer.clone() else { return Ok(redirect("/sign-in", Vec::new())) };
-    let outcome = async {
-        f.check(&headers, &viewer)?;
+    act(&s, &headers, &viewer, &back.proposal, &f, true, async |p| {
         let publish = f.field("publish").as_deref() == Some("true");
-        s.app.moderate(&session.principal, &id, publish).await.map(|c| format!("#{}", c.id))
-    }
-    .await;
-    after(&s, &headers, &viewer, &back.proposal, outcome).await
+        s.app.moderate(p, &id, publish).await.map(|c| format!("#{}", c.id))
+    })
+    .await
 }
