@@ -412,11 +412,29 @@ impl App {
     /// those waiting and refused.
     pub async fn comments(&self, p: &Principal, key: &str) -> Result<Vec<Comment>> {
         let x = self.proposal(p, key).await?;
+        self.comments_on(p, &x.key()).await
+    }
+
+    async fn comments_on(&self, p: &Principal, proposal: &str) -> Result<Vec<Comment>> {
         let moderator = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
-        let mut all = self.all_comments(&x.key()).await?;
+        let mut all = self.all_comments(proposal).await?;
         all.retain(|c| c.status == CommentStatus::Published || moderator.as_deref() == Some(c.authority_id.as_str()));
         all.sort_by_key(|c| c.received_at);
         Ok(all)
+    }
+
+    /// A proposal with what the caller may see of its comments, with its votes and its panel's opinions, for a
+    /// page that shows them together (the proposal is looked up once).
+    pub async fn proposal_with_responses(
+        &self,
+        p: &Principal,
+        key: &str,
+    ) -> Result<(Proposal, Vec<Comment>, Vec<Vote>, Vec<accord_core::governance::Opinion>)> {
+        let x = self.proposal(p, key).await?;
+        let key = x.key();
+        let (comments, votes, opinions) =
+            (self.comments_on(p, &key).await?, self.votes_on(&key).await?, self.opinions_on(&key).await?);
+        Ok((x, comments, votes, opinions))
     }
 
     /// Publishes or refuses a comment waiting for moderation (officers of the receiving authority).

@@ -142,10 +142,7 @@ async fn proposal_page(
     error: Option<&Error>,
 ) -> Result<Response, PageError> {
     let p = principal(viewer);
-    let x = s.app.proposal(&p, key).await?;
-    let comments = s.app.comments(&p, key).await?;
-    let votes = s.app.votes(&p, key).await?;
-    let opinions = s.app.opinions(&p, key).await?;
+    let (x, comments, votes, opinions) = s.app.proposal_with_responses(&p, key).await?;
     let panel = viewer.as_ref().is_some_and(|v| v.user.role == Role::PanelMember)
         && matches!(x.status, ProposalStatus::PanelReview | ProposalStatus::PublicComment)
         && !opinions.iter().any(|o| viewer.as_ref().is_some_and(|v| o.member == v.user.id.as_str()));
