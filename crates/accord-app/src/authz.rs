@@ -60,6 +60,10 @@ pub enum Action {
     OpenVerificationTasks,
     /// Propose changes to the control list.
     ProposeListChanges,
+    /// Draft proposals (officers and expert panels).
+    DraftProposals,
+    /// Keep the technology-watch register.
+    KeepTechnologyWatch,
     /// Moderate public comments.
     ModerateComments,
     /// Vote on proposals for the authority.
@@ -151,6 +155,8 @@ impl Action {
         Action::ImportRestrictedPartyLists,
         Action::OpenVerificationTasks,
         Action::ProposeListChanges,
+        Action::DraftProposals,
+        Action::KeepTechnologyWatch,
         Action::ModerateComments,
         Action::VoteOnProposals,
         Action::GiveExpertOpinions,
@@ -201,6 +207,8 @@ impl Action {
             Action::ConsultAllies => "consult allies",
             Action::AnswerConsultations => "answer consultations",
             Action::ProposeListChanges => "propose changes to the control list",
+            Action::DraftProposals => "draft proposals",
+            Action::KeepTechnologyWatch => "keep the technology watch",
             Action::ModerateComments => "moderate public comments",
             Action::VoteOnProposals => "vote on proposals",
             Action::GiveExpertOpinions => "give expert opinions on proposals",
@@ -264,6 +272,8 @@ impl Action {
             Action::AnswerConsultations => &[Role::Officer, Role::SeniorOfficer],
             Action::PublishRiskAssessments => &[Role::Officer, Role::SeniorOfficer],
             Action::ProposeListChanges => &[Role::Officer, Role::SeniorOfficer],
+            Action::DraftProposals => &[Role::Officer, Role::SeniorOfficer, Role::PanelMember],
+            Action::KeepTechnologyWatch => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
             Action::ModerateComments => &[Role::Officer, Role::SeniorOfficer],
             Action::VoteOnProposals => &[Role::SeniorOfficer],
             Action::GiveExpertOpinions => &[Role::PanelMember],

@@ -123,26 +123,59 @@ impl App {
         }
         let label = how.label.clone().unwrap_or_else(|| format!("policies-{effective_date}"));
         let label = accord_core::model::parse_name("label", &label)?;
+        let how = PolicyImport { label: Some(label), ..how };
+        let (version, stored) = self.new_policy_version(&files, &how, effective_date, &versions)?;
+        self.store.commit(vec![stored], vec![self.policies_event(p, &version, &set)]).await?;
+        self.policies.insert(version.seq, Arc::new(set))?;
+        Ok(ControlsImport { unchanged: false, version })
+    }
+
+    /// The next policy-set version after `versions`, made of `files` (sorted by name), and the mutation that
+    /// stores it.
+    pub(crate) fn new_policy_version(
+        &self,
+        files: &[PolicySource],
+        how: &PolicyImport,
+        effective_date: jiff::civil::Date,
+        versions: &[ControlVersion],
+    ) -> Result<(ControlVersion, Mutation)> {
+        let files = canonical_files(files);
+        let data = serde_json::to_string(&files).map_err(|e| Error::internal(e.to_string()))?;
         let version = ControlVersion {
             seq: versions.last().map_or(1, |v| v.seq + 1),
-            label,
+            label: how.label.clone().unwrap_or_else(|| format!("policies-{effective_date}")),
             effective_date,
             rationale: how.rationale.clone(),
-            content_hash,
+            content_hash: hex(&Sha256::digest(data.as_bytes())),
             source: how.source.clone(),
             imported_at: accord_core::now(),
             entries: files.len() as i64,
         };
-        let mut payload = serde_json::to_value(&version).unwrap_or_default();
+        Ok((version.clone(), Mutation::InsertVersion { kind: VersionKind::Policies, version, data }))
+    }
+
+    /// The audit event of a stored policy-set version.
+    pub(crate) fn policies_event(
+        &self,
+        p: &Principal,
+        version: &ControlVersion,
+        set: &PolicySet,
+    ) -> accord_store::NewEvent {
+        let mut payload = serde_json::to_value(version).unwrap_or_default();
         payload["policies"] = serde_json::to_value(set.info()).unwrap_or_default();
-        self.store
-            .commit(
-                vec![Mutation::InsertVersion { kind: VersionKind::Policies, version: version.clone(), data }],
-                vec![event(p, None, EventKind::PoliciesImported, &format!("policies@{}", version.seq), payload)],
-            )
-            .await?;
-        self.policies.insert(version.seq, Arc::new(set))?;
-        Ok(ControlsImport { unchanged: false, version })
+        event(p, None, EventKind::PoliciesImported, &format!("policies@{}", version.seq), payload)
+    }
+
+    /// The policy files in force on `day`, with their version.
+    pub(crate) async fn policy_files_on(&self, day: jiff::civil::Date) -> Result<(ControlVersion, Vec<PolicySource>)> {
+        let (version, _) = self.policies_on(day).await?;
+        let data = self
+            .store
+            .version_data(VersionKind::Policies, version.seq)
+            .await?
+            .ok_or_else(|| Error::internal(format!("policy version {} without data", version.seq)))?;
+        let files = serde_json::from_str(&data).map_err(|e| Error::internal(format!("stored policy files: {e}")))?;
+        Ok((version, files))
     }
 
     /// Stores the project's built-in policy set when the node has none yet; returns whether it did.

@@ -274,6 +274,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         Some(SharedKind::Opinion) => receive::<accord_core::governance::Opinion>(e, keep(p)),
         Some(SharedKind::Feedback) => receive::<accord_core::governance::Feedback>(e, keep(p)),
         Some(SharedKind::ReviewCycle) => receive::<accord_core::governance::ReviewCycle>(e, keep(p)),
+        Some(SharedKind::Technology) => receive::<accord_core::watch::Technology>(e, keep(p)),
         None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
     }
 }

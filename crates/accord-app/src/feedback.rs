@@ -79,6 +79,7 @@ impl App {
             status: FeedbackStatus::New,
             theme: None,
             triaged_by: None,
+            proposal: None,
             version: 1,
         };
         let payload = json!({ "subject": f.subject, "kind": f.kind.as_str() });
@@ -123,6 +124,34 @@ impl App {
         let payload = json!({ "status": f.status.as_str(), "theme": f.theme });
         self.keep_shared(p, &f, EventKind::FeedbackTriaged, &f.id, payload).await?;
         Ok(f)
+    }
+
+    /// Turns a piece of feedback into a draft proposal (officers and panel members of its authority): the proposal
+    /// names the feedback as its origin and the feedback names the proposal, in one commit. Dismissed feedback, or
+    /// feedback taken up already, is refused.
+    pub async fn propose_from_feedback(
+        &self,
+        p: &Principal,
+        id: &str,
+        input: crate::NewProposal,
+    ) -> Result<accord_core::governance::Proposal> {
+        let authority = crate::allied::acting_authority(p, Action::DraftProposals)?;
+        let mut f: Feedback =
+            self.one_shared(authority.as_str(), id).await?.ok_or_else(|| Error::not_found("feedback", id))?;
+        if f.status == FeedbackStatus::Dismissed {
+            return Err(Error::new(ErrorCode::Conflict, format!("feedback {id} was dismissed")));
+        }
+        if let Some(x) = &f.proposal {
+            return Err(Error::new(ErrorCode::AlreadyExists, format!("feedback {id} became proposal {x} already")));
+        }
+        let origin = format!("feedback {}:{}", f.authority_id, f.id);
+        let x = self.draft_proposal(p, authority.as_str(), input, Some(origin)).await?;
+        f.proposal = Some(x.key());
+        f.version += 1;
+        let mut more = vec![crate::federation::kept(&f, true)];
+        more.extend(self.publication(&f));
+        self.save_shared(p, &x, EventKind::ProposalCreated, &x.key(), crate::to_json(&x), more).await?;
+        Ok(x)
     }
 
     /// The feedback counted by subject (officials), most reported first: by kind, by theme, and the costs given.

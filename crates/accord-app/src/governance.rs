@@ -9,8 +9,8 @@ use crate::{App, event, to_json};
 use accord_controls::{CheckTransaction, ListInfo};
 use accord_core::audit::EventKind;
 use accord_core::governance::{
-    Comment, CommentStatus, DecisionRule, EntryChange, Proposal, ProposalStatus, ProposalStep, ProposalStepRecord,
-    RespondentType, Vote, VoteChoice, check_comment, tally,
+    Comment, CommentStatus, DecisionRule, EntryChange, PolicyChange, Proposal, ProposalKind, ProposalStatus,
+    ProposalStep, ProposalStepRecord, RespondentType, Vote, VoteChoice, check_comment, tally,
 };
 use accord_core::principal::Principal;
 use accord_core::shared::Shared;
@@ -33,10 +33,15 @@ pub struct NewProposal {
     /// Why: published with it.
     pub rationale: String,
     /// The changes to the control list in force.
+    #[serde(default)]
     pub changes: Vec<EntryChange>,
+    /// The changes to the policies in force: rules, red lines, general authorisations, exemptions, named sets.
+    #[serde(default)]
+    pub policy_changes: Vec<PolicyChange>,
     /// The day the new version would take effect (`YYYY-MM-DD`).
     pub effective_date: String,
-    /// How the allies decide it (default: a qualified majority, two thirds of the votes cast).
+    /// How the allies decide it (default: the rule of its kind: consensus for red lines, otherwise a qualified
+    /// majority, two thirds of the votes cast); a rule less strict than its kind's is refused.
     #[serde(default)]
     pub rule: Option<DecisionRule>,
     /// The share of members, in percent, who must vote (default 66: two of three members).
@@ -141,13 +146,40 @@ fn official(p: &Principal) -> bool {
 }
 
 impl App {
-    /// Proposes changes to the control list in force (officers, for their authority). The changes are tried on
-    /// the list at once, so a proposal never holds a change that cannot be made.
+    /// Proposes changes to the control list and the policies in force (officers and expert panel members, for
+    /// their authority). The changes are tried on the versions in force at once, so a proposal never holds a change
+    /// that cannot be made; its kind (control list, policy rule, authorisation, red line) sets the least strict
+    /// rule that may decide it.
     pub async fn propose(&self, p: &Principal, input: NewProposal) -> Result<Proposal> {
-        let authority = acting_authority(p, Action::ProposeListChanges)?;
+        self.propose_from(p, input, None).await
+    }
+
+    /// [`App::propose`], naming where the proposal came from (feedback, the technology watch).
+    pub(crate) async fn propose_from(
+        &self,
+        p: &Principal,
+        input: NewProposal,
+        origin: Option<String>,
+    ) -> Result<Proposal> {
+        let authority = acting_authority(p, Action::DraftProposals)?;
+        let proposal = self.draft_proposal(p, authority.as_str(), input, origin).await?;
+        self.save_shared(p, &proposal, EventKind::ProposalCreated, &proposal.key(), to_json(&proposal), Vec::new())
+            .await?;
+        Ok(proposal)
+    }
+
+    /// A new draft proposal of `authority`, checked against the versions in force, not yet stored.
+    pub(crate) async fn draft_proposal(
+        &self,
+        p: &Principal,
+        authority: &str,
+        input: NewProposal,
+        origin: Option<String>,
+    ) -> Result<Proposal> {
         let title = accord_core::model::parse_text("title", &input.title, 300)?;
         let rationale = accord_core::model::parse_text("rationale", &input.rationale, 20_000)?;
-        if input.changes.is_empty() || input.changes.len() > 200 {
+        let count = input.changes.len() + input.policy_changes.len();
+        if count == 0 || count > 200 {
             return Err(Error::validation("changes", "a proposal makes 1 to 200 changes"));
         }
         let effective_date = day("effective_date", &input.effective_date)?;
@@ -165,16 +197,21 @@ impl App {
             rationale: title.clone(),
         };
         accord_controls::apply_changes(&list, &input.changes, info)?;
+        let kind = self.kind_of(&input.policy_changes).await?;
+        let rule = self.decision_rules.decide(kind, input.rule)?;
         let proposal = Proposal {
             id: accord_core::ids::generate_id("prp"),
             authority_id: authority.to_string(),
             title,
             rationale,
             changes: input.changes,
+            policy_changes: input.policy_changes,
+            kind,
+            origin,
             base_version: base.seq,
             effective_date,
             status: ProposalStatus::Draft,
-            rule: input.rule.unwrap_or(DecisionRule::QualifiedMajority),
+            rule,
             quorum_percent,
             members: Vec::new(),
             comment_from: None,
@@ -183,6 +220,7 @@ impl App {
             comment_response: None,
             tally: None,
             adopted_version: None,
+            adopted_policy_version: None,
             steps: vec![ProposalStepRecord {
                 status: ProposalStatus::Draft,
                 by: p.actor(),
@@ -191,9 +229,51 @@ impl App {
             }],
             version: 1,
         };
-        self.save_shared(p, &proposal, EventKind::ProposalCreated, &proposal.key(), to_json(&proposal), Vec::new())
-            .await?;
         Ok(proposal)
+    }
+
+    /// The kind of proposal policy changes make, tried on the policies in force (a control-list proposal makes
+    /// none).
+    async fn kind_of(&self, changes: &[PolicyChange]) -> Result<ProposalKind> {
+        if changes.is_empty() {
+            return Ok(ProposalKind::ControlList);
+        }
+        let (_, files) = self.policy_files_on(self.clock.today()).await?;
+        Ok(accord_controls::apply_policy_changes(&files, changes)?.2)
+    }
+
+    /// The versions a proposal's adoption makes of the control list and the policies in force today (none for
+    /// a part it does not change), with the mutations that store them and their events. The proposal's rule must
+    /// be at least as strict as its changes' kind demands, whatever kind it claims.
+    async fn adoption(&self, p: &Principal, x: &Proposal) -> Result<Adoption> {
+        let today = self.clock.today();
+        let source = format!("proposal {}", x.key());
+        let mut out = Adoption::default();
+        if !x.changes.is_empty() {
+            let (_, list) = self.control_list_on(today).await?;
+            let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(x))?;
+            let (version, stored) = self.new_control_version(&next, &source).await?;
+            out.events.push(self.controls_event(p, &version));
+            out.mutations.extend(stored);
+            out.list_version = Some(version.seq);
+        }
+        if !x.policy_changes.is_empty() {
+            let (_, files) = self.policy_files_on(today).await?;
+            let (files, set, kind) = accord_controls::apply_policy_changes(&files, &x.policy_changes)?;
+            self.decision_rules.decide(kind, Some(x.rule))?;
+            let how = crate::PolicyImport {
+                label: Some(format!("{}-{}", x.effective_date, x.id)),
+                effective_date: None,
+                rationale: adopted_info(x).rationale,
+                source,
+            };
+            let versions = self.store.versions(accord_core::controls::VersionKind::Policies).await?;
+            let (version, stored) = self.new_policy_version(&files, &how, x.effective_date, &versions)?;
+            out.events.push(self.policies_event(p, &version, &set));
+            out.mutations.push(stored);
+            out.policy_version = Some(version.seq);
+        }
+        Ok(out)
     }
 
     /// Stores a shared record of this node's authority and publishes it to the allies, with its event.
@@ -209,7 +289,7 @@ impl App {
     }
 
     /// [`App::keep_shared`] with more mutations in the same commit.
-    async fn save_shared<T: Shared>(
+    pub(crate) async fn save_shared<T: Shared>(
         &self,
         p: &Principal,
         record: &T,
@@ -437,6 +517,16 @@ impl App {
         Ok((x, comments, votes, opinions))
     }
 
+    /// The text each of a proposal's policy changes replaces or removes in the policies in force (none for a
+    /// block it adds), in the order of its changes: the "before" of its diff.
+    pub async fn policy_texts_now(&self, x: &Proposal) -> Result<Vec<Option<String>>> {
+        if x.policy_changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_, files) = self.policy_files_on(self.clock.today()).await?;
+        Ok(x.policy_changes.iter().map(|c| accord_controls::policy_block(&files, c)).collect())
+    }
+
     /// Publishes or refuses a comment waiting for moderation (officers of the receiving authority).
     pub async fn moderate(&self, p: &Principal, comment_id: &str, publish: bool) -> Result<Comment> {
         let authority = acting_authority(p, Action::ModerateComments)?;
@@ -597,16 +687,8 @@ impl App {
                 format!("{} of {} members have voted; the vote closes after {deadline}", t.voted, t.members),
             ));
         }
-        let mut more = Vec::new();
-        let mut events_version = None;
-        if t.adopted {
-            let (_, list) = self.control_list_on(self.clock.today()).await?;
-            let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(&x))?;
-            let (version, stored) = self.new_control_version(&next, &format!("proposal {}", x.key())).await?;
-            x.adopted_version = Some(version.seq);
-            more.extend(stored);
-            events_version = Some(version);
-        }
+        let adoption = if t.adopted { self.adoption(p, &x).await? } else { Adoption::default() };
+        (x.adopted_version, x.adopted_policy_version) = (adoption.list_version, adoption.policy_version);
         x.status = if t.adopted { ProposalStatus::Adopted } else { ProposalStatus::Rejected };
         let reason = format!(
             "{} for, {} against, {} abstaining of {} members{}",
@@ -619,106 +701,158 @@ impl App {
         x.steps.push(ProposalStepRecord { status: x.status, by: p.actor(), at: accord_core::now(), reason });
         x.tally = Some(t);
         x.version += 1;
-        let payload = json!({ "status": x.status.as_str(), "tally": x.tally, "adopted_version": x.adopted_version });
+        let payload = json!({
+            "status": x.status.as_str(),
+            "tally": x.tally,
+            "adopted_version": x.adopted_version,
+            "adopted_policy_version": x.adopted_policy_version,
+        });
         let mut mutations = vec![crate::federation::kept(&x, true)];
         mutations.extend(self.publication(&x));
-        mutations.extend(more);
+        mutations.extend(adoption.mutations);
         let mut events = vec![event(p, Some(&authority), EventKind::ProposalClosed, &x.key(), payload)];
-        events.extend(events_version.map(|v| self.controls_event(p, &v)));
+        events.extend(adoption.events);
         self.commit_and_notify(mutations, events).await?;
         Ok(x)
     }
 
-    /// Makes the next version of this node's control list from a proposal an ally adopted, as the proposer's node
-    /// did (the same changes, label, effective day and rationale). A proposal applied here already changes nothing.
+    /// Makes the next versions of this node's control list and policies from a proposal an ally adopted, as the
+    /// proposer's node did (the same changes, label, effective day and rationale), in one commit. A proposal
+    /// applied here already changes nothing; one decided by a rule less strict than its changes demand is refused.
     pub(crate) async fn adopt_received(&self, p: &Principal, x: &Proposal) -> Result<()> {
         let source = format!("proposal {}", x.key());
         let versions = self.control_versions().await?;
-        if versions.iter().any(|v| v.source == source) {
+        let policies = self.policy_versions().await?;
+        if versions.iter().chain(&policies).any(|v| v.source == source) {
             return Ok(());
         }
-        let (_, list) = self.control_list_on(self.clock.today()).await?;
-        let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(x))?;
-        let (version, stored) = self.new_control_version(&next, &source).await?;
-        match stored {
-            Some(m) => self.store.commit(vec![m], vec![self.controls_event(p, &version)]).await.map(|_| ()),
-            None => Ok(()),
+        let adoption = self.adoption(p, x).await?;
+        if adoption.mutations.is_empty() {
+            return Ok(());
         }
+        self.store.commit(adoption.mutations, adoption.events).await.map(|_| ())
     }
 }
 
-/// An application whose answer would change under a proposal.
+/// The versions an adopted proposal makes, with what stores them.
+#[derive(Default)]
+struct Adoption {
+    list_version: Option<i64>,
+    policy_version: Option<i64>,
+    mutations: Vec<Mutation>,
+    events: Vec<accord_store::NewEvent>,
+}
+
+/// An answer that would change under a proposal: of a recent application, or of a case of the determination suite.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
 pub struct Flip {
-    /// The application.
-    pub application_id: String,
+    /// The application's id, or the suite case's name.
+    pub subject: String,
     /// The jurisdiction whose answer changes.
     pub jurisdiction: String,
-    /// The answer under the list in force.
+    /// The answer under the versions in force.
     pub before: accord_core::determination::Outcome,
-    /// The answer under the proposed list.
+    /// The answer under the proposed versions.
     pub after: accord_core::determination::Outcome,
 }
 
-/// What a proposal would change: the recent applications determined again under the proposed list.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
-pub struct Impact {
-    /// The proposal.
-    pub proposal: String,
-    /// Applications determined again (the most recent the caller may see, up to the limit).
-    pub applications: usize,
-    /// Applications whose items the proposed list no longer has (a removed entry), by id.
+/// What a proposal would change in one body of transactions.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, ToSchema)]
+pub struct ImpactPart {
+    /// Transactions determined again.
+    pub determined: usize,
+    /// Transactions whose items the proposed list no longer has (a removed entry): application ids or case names.
     pub no_longer_listed: Vec<String>,
-    /// Applications that could not be determined under the list in force either (e.g. a code since removed).
+    /// Transactions that could not be determined under the versions in force either (e.g. a code since removed).
     pub skipped: usize,
     /// The answers that change.
     pub flips: Vec<Flip>,
 }
 
+/// What a proposal would change: the determination suite and the recent applications determined again under the
+/// proposed control list and policies.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
+pub struct Impact {
+    /// The proposal.
+    pub proposal: String,
+    /// The cases of the determination suite (transactions written from the legal texts).
+    pub suite: ImpactPart,
+    /// The most recent applications the caller may see, up to the limit.
+    pub applications: ImpactPart,
+}
+
+/// The versions a transaction is determined under, for an impact preview.
+struct Versions<'a> {
+    list: &'a accord_controls::ControlList,
+    policies: &'a accord_controls::PolicySet,
+}
+
+impl ImpactPart {
+    /// Determines one transaction under the versions in force and the proposed ones, and notes what changes.
+    fn add(
+        &mut self,
+        subject: &str,
+        tx: &accord_controls::Transaction,
+        screening: Option<accord_controls::Screening>,
+        now: &Versions,
+        then: &Versions,
+    ) -> Result<()> {
+        self.determined += 1;
+        let Ok(before) = tx.check(now.list, now.policies) else {
+            self.skipped += 1;
+            return Ok(());
+        };
+        let Ok(after) = tx.check(then.list, then.policies) else {
+            self.no_longer_listed.push(subject.to_owned());
+            return Ok(());
+        };
+        let before = accord_controls::determine(now.policies, now.list, &before, screening.clone())?;
+        let after = accord_controls::determine(then.policies, then.list, &after, screening)?;
+        for b in &before.jurisdictions {
+            let a = after.jurisdictions.iter().find(|a| a.jurisdiction == b.jurisdiction);
+            if let Some(a) = a.filter(|a| a.outcome != b.outcome) {
+                self.flips.push(Flip {
+                    subject: subject.to_owned(),
+                    jurisdiction: b.jurisdiction.clone(),
+                    before: b.outcome,
+                    after: a.outcome,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 impl App {
-    /// Determines the most recent applications the caller may see (up to `limit`, at most 10,000) again under the
-    /// proposed list and under the list in force, with the policies in force and without party screening (the
-    /// same for both), and lists every answer that would change.
+    /// Determines the determination suite and the most recent applications the caller may see (up to `limit`, at
+    /// most 10,000) again under the proposed control list and policies and under those in force, without party
+    /// screening for applications (the same for both), and lists every answer that would change.
     pub async fn impact(&self, p: &Principal, key: &str, limit: usize) -> Result<Impact> {
-        acting_authority(p, Action::ProposeListChanges)?;
+        acting_authority(p, Action::DraftProposals)?;
         let x = self.proposal(p, key).await?;
         let today = self.clock.today();
         let (_, list) = self.control_list_on(today).await?;
         let proposed = accord_controls::apply_changes(&list, &x.changes, adopted_info(&x))?;
+        let (_, files) = self.policy_files_on(today).await?;
         let (_, policies) = self.policies_on(today).await?;
+        let proposed_policies = match x.policy_changes.is_empty() {
+            true => policies.clone(),
+            false => std::sync::Arc::new(accord_controls::apply_policy_changes(&files, &x.policy_changes)?.1),
+        };
+        let now = Versions { list: &list, policies: &policies };
+        let then = Versions { list: &proposed, policies: &proposed_policies };
+        let mut impact =
+            Impact { proposal: x.key(), suite: ImpactPart::default(), applications: ImpactPart::default() };
+        for c in accord_controls::builtin_suite()? {
+            impact.suite.add(&c.name, &c.transaction, c.screening, &now, &then)?;
+        }
         let mut applications = self.applications(p).await?;
         applications.sort_by_key(|a| std::cmp::Reverse(a.created_at));
         applications.truncate(limit.clamp(1, 10_000));
         let screening =
             accord_controls::Screening { threshold: accord_screen::DEFAULT_THRESHOLD, ..Default::default() };
-        let mut impact = Impact {
-            proposal: x.key(),
-            applications: applications.len(),
-            no_longer_listed: Vec::new(),
-            skipped: 0,
-            flips: Vec::new(),
-        };
         for a in &applications {
-            let Ok(now) = a.transaction.check(&list, &policies) else {
-                impact.skipped += 1;
-                continue;
-            };
-            let Ok(then) = a.transaction.check(&proposed, &policies) else {
-                impact.no_longer_listed.push(a.id.to_string());
-                continue;
-            };
-            let before = accord_controls::determine(&policies, &list, &now, Some(screening.clone()))?;
-            let after = accord_controls::determine(&policies, &proposed, &then, Some(screening.clone()))?;
-            for (b, n) in before.jurisdictions.iter().zip(&after.jurisdictions) {
-                if b.jurisdiction == n.jurisdiction && b.outcome != n.outcome {
-                    impact.flips.push(Flip {
-                        application_id: a.id.to_string(),
-                        jurisdiction: b.jurisdiction.clone(),
-                        before: b.outcome,
-                        after: n.outcome,
-                    });
-                }
-            }
+            impact.applications.add(a.id.as_str(), &a.transaction, Some(screening.clone()), &now, &then)?;
         }
         Ok(impact)
     }

@@ -22,6 +22,7 @@ mod review;
 mod reviews;
 mod screening;
 mod second_factor;
+mod watch;
 
 pub use accord_core::cases::CaseSla;
 pub use accounts::{
@@ -41,7 +42,7 @@ pub use federation::{
 };
 pub use feedback::{FeedbackCount, NewFeedback, Triage};
 pub use governance::{
-    Clock, Flip, Impact, MAX_COMMENTS_PER_MINUTE, NewComment, NewOpinion, NewProposal, NewVote, StepInput,
+    Clock, Flip, Impact, ImpactPart, MAX_COMMENTS_PER_MINUTE, NewComment, NewOpinion, NewProposal, NewVote, StepInput,
 };
 pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
@@ -52,6 +53,7 @@ pub use screening::{
 pub use second_factor::{
     SecondFactorSetup, SecondFactorState, TOTP_STEP_SECONDS, base32, from_base32, totp_code, totp_step,
 };
+pub use watch::NewTechnology;
 
 use crate::authz::{Action, require};
 use accord_core::audit::EventKind;
@@ -75,6 +77,7 @@ pub struct App {
     document_quota: u64,
     certifier_trust: Arc<std::collections::BTreeMap<String, Vec<String>>>,
     clock: Arc<governance::Clock>,
+    decision_rules: Arc<accord_core::governance::DecisionRules>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -140,7 +143,15 @@ impl App {
             document_quota: documents::DEFAULT_DOCUMENT_QUOTA,
             certifier_trust: Arc::default(),
             clock: Arc::default(),
+            decision_rules: Arc::default(),
         }
+    }
+
+    /// The same application deciding each kind of proposal by at least the rule `rules` give it (red lines are
+    /// always decided by consensus).
+    pub fn with_decision_rules(mut self, rules: accord_core::governance::DecisionRules) -> App {
+        self.decision_rules = Arc::new(rules);
+        self
     }
 
     /// The same application whose governance calendar (comment windows, vote deadlines) reads its days from

@@ -1,12 +1,16 @@
-//! Review cycles of the control list: a schedule kept as data opens each cycle when it is due (once), with the day
-//! proposals are due and the day it closes; closing it reports the proposals it gathered and the industry feedback
-//! on its scope that no proposal took up.
+//! Review cycles: a schedule kept as data opens each cycle when it is due (once), with the day proposals are due
+//! and the day it closes; the people responsible are reminded of what falls due; closing a cycle of the control list
+//! reports the proposals it gathered and the industry feedback on its scope that no proposal took up, and closing a
+//! denial review reports the denials that reached three years and what became of them.
 
 use crate::App;
 use crate::allied::acting_authority;
 use crate::authz::Action;
 use accord_core::audit::EventKind;
-use accord_core::governance::{CycleReport, CycleStatus, FeedbackStatus, ReviewCycle, ReviewSchedule};
+use accord_core::denials::DenialStatus;
+use accord_core::governance::{
+    CycleReport, CycleStatus, FeedbackStatus, Reminder, ReviewCycle, ReviewSchedule, ReviewScope,
+};
 use accord_core::principal::Principal;
 use accord_core::{Error, ErrorCode, Result};
 use serde_json::json;
@@ -18,17 +22,35 @@ impl App {
     /// Running it again opens nothing twice. Returns the cycles it opened.
     pub async fn run_review_schedule(&self, p: &Principal, schedules: &[ReviewSchedule]) -> Result<Vec<ReviewCycle>> {
         let authority = acting_authority(p, Action::ProposeListChanges)?;
+        self.open_due_cycles(p, authority.as_str(), schedules).await
+    }
+
+    /// Opens the due cycles of `schedules` for this node's own authority (a running node, once a day); a node
+    /// without federation has no authority and opens none.
+    pub async fn run_review_schedule_as_node(&self, schedules: &[ReviewSchedule]) -> Result<Vec<ReviewCycle>> {
+        let Some(authority) = self.federation().map(|f| f.authority_id.to_string()) else {
+            return Ok(Vec::new());
+        };
+        self.open_due_cycles(&Principal::Operator { name: "node".into() }, &authority, schedules).await
+    }
+
+    async fn open_due_cycles(
+        &self,
+        p: &Principal,
+        authority: &str,
+        schedules: &[ReviewSchedule],
+    ) -> Result<Vec<ReviewCycle>> {
         for (i, s) in schedules.iter().enumerate() {
             s.check(i)?;
         }
         let today = self.clock.today();
-        let existing = self.review_cycles(p).await?;
+        let existing: Vec<ReviewCycle> = self.all_shared().await?;
         let mut opened = Vec::new();
         for s in schedules {
             let Some(opens_on) = s.opening_on(today) else { continue };
             let digest = accord_core::audit::hex(&Sha256::digest(s.title.trim().as_bytes()));
             let id = format!("rvc-{opens_on}-{}", &digest[..12]);
-            if existing.iter().any(|c| c.id == id && c.authority_id == authority.as_str()) {
+            if existing.iter().any(|c| c.id == id && c.authority_id == authority) {
                 continue;
             }
             let days = |n: u16| opens_on.checked_add(jiff::Span::new().days(i64::from(n)));
@@ -37,6 +59,7 @@ impl App {
                 authority_id: authority.to_string(),
                 title: s.title.trim().to_owned(),
                 category: s.category,
+                scope: s.scope,
                 opens_on,
                 proposals_due: days(s.proposals_within_days)
                     .map_err(|e| Error::validation("proposals_within_days", e.to_string()))?,
@@ -81,6 +104,9 @@ impl App {
                 format!("review cycle {id} gathers proposals until {}; it closes after", cycle.proposals_due),
             ));
         }
+        if cycle.scope == ReviewScope::Denials {
+            return self.close_denial_review(p, cycle).await;
+        }
         let proposals: Vec<_> = self
             .proposals(p)
             .await?
@@ -104,11 +130,61 @@ impl App {
             proposals: proposals.iter().map(|x| (x.key(), x.status)).collect(),
             feedback: feedback.into_iter().collect(),
             left,
+            denials: Vec::new(),
         });
+        self.keep_closed(p, cycle).await
+    }
+
+    /// Closes a denial review: the authority's denials that reach their three years by the cycle's close (with
+    /// the reminder period), where each stands, and those still active and not renewed past the cycle.
+    async fn close_denial_review(&self, p: &Principal, mut cycle: ReviewCycle) -> Result<ReviewCycle> {
+        let horizon = cycle
+            .closes_on
+            .checked_add(jiff::Span::new().days(accord_core::denials::REVIEW_REMINDER_DAYS))
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let mut due: Vec<accord_core::denials::Denial> = self
+            .store
+            .denials()
+            .await?
+            .into_iter()
+            .filter(|d| d.authority_id.as_str() == cycle.authority_id && d.expires_on <= horizon)
+            .filter(|d| d.expires_on >= cycle.opens_on || d.status == DenialStatus::Active)
+            .collect();
+        due.sort_by(|a, b| (a.expires_on, a.id.as_str()).cmp(&(b.expires_on, b.id.as_str())));
+        let left = due.iter().filter(|d| d.status == DenialStatus::Active).map(|d| d.id.to_string()).collect();
+        cycle.report = Some(CycleReport {
+            closed_at: accord_core::now(),
+            proposals: Vec::new(),
+            feedback: Vec::new(),
+            left,
+            denials: due.iter().map(|d| (d.id.to_string(), d.status.as_str().to_owned())).collect(),
+        });
+        self.keep_closed(p, cycle).await
+    }
+
+    async fn keep_closed(&self, p: &Principal, mut cycle: ReviewCycle) -> Result<ReviewCycle> {
         cycle.status = CycleStatus::Closed;
         cycle.version += 1;
         let payload = json!({ "report": cycle.report });
         self.keep_shared(p, &cycle, EventKind::ReviewClosed, &cycle.id, payload).await?;
         Ok(cycle)
+    }
+
+    /// What the caller's authority must do soon (officials of an authority; admins and auditors see every
+    /// authority's): proposals due in its review cycles, cycles to close, votes to cast, proposals waiting for
+    /// their next step.
+    pub async fn reminders(&self, p: &Principal) -> Result<Vec<Reminder>> {
+        crate::authz::require(p, Action::ReadConsultations)?;
+        let authority = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
+        let mut all = accord_core::governance::reminders(
+            self.clock.today(),
+            &self.all_shared::<ReviewCycle>().await?,
+            &self.all_shared::<accord_core::governance::Proposal>().await?,
+            &self.all_shared::<accord_core::governance::Vote>().await?,
+        );
+        if let Some(a) = authority {
+            all.retain(|r| r.authority_id == a);
+        }
+        Ok(all)
     }
 }

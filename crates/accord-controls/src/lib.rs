@@ -18,8 +18,9 @@ mod model;
 mod policy;
 mod risk;
 mod search;
+mod suite;
 
-pub use amend::apply_changes;
+pub use amend::{apply_changes, apply_policy_changes, policy_block};
 pub use code::ControlCode;
 pub use determine::{
     CheckTransaction, CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification,
@@ -39,3 +40,4 @@ pub use policy::{
 };
 pub use risk::{EDD_THRESHOLD, FAST_TRACK_BELOW, Risk, RiskInput, TrustTier, assess};
 pub use search::SearchHit;
+pub use suite::{SuiteCase, builtin_suite, parse_suite};

@@ -79,6 +79,8 @@ crate::named_enum! {
         FeedbackTriaged = "feedback.triaged",
         ReviewOpened = "review.opened",
         ReviewClosed = "review.closed",
+        TechnologyKept = "technology.kept",
+        WatchCrossed = "watch.crossed",
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",

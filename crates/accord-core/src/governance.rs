@@ -127,6 +127,162 @@ impl EntryChange {
     }
 }
 
+crate::named_enum! {
+    /// What a change does to a policy file.
+    PolicyOp {
+        /// Adds a rule (or red line), or replaces the rule with its id.
+        SetRule = "set_rule",
+        /// Removes the rule with its id.
+        RemoveRule = "remove_rule",
+        /// Adds a general authorisation or exemption, or replaces the one with its id.
+        SetAuthorisation = "set_authorisation",
+        /// Removes the general authorisation or exemption with its id.
+        RemoveAuthorisation = "remove_authorisation",
+        /// Adds a named set (of countries or codes), or replaces the one with its name.
+        SetSet = "set_set",
+    }
+}
+
+impl PolicyOp {
+    /// Whether the change brings a body (the TOML of what is set).
+    pub fn sets(self) -> bool {
+        matches!(self, PolicyOp::SetRule | PolicyOp::SetAuthorisation | PolicyOp::SetSet)
+    }
+}
+
+/// One change a proposal makes to a policy file in force: a rule, red line, general authorisation, exemption or
+/// named set, added, replaced or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyChange {
+    /// What it does.
+    pub op: PolicyOp,
+    /// The policy file, e.g. `coalition.toml` (red lines) or `eu.toml`.
+    pub file: String,
+    /// The rule's or authorisation's id, or the set's name.
+    pub id: String,
+    /// For `set_*`: the TOML keys of the rule, authorisation or set, without its id (e.g. `outcome = "prohibited"`,
+    /// `citation = "…"`, `summary = "…"`, `when.destinations = ["KP"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl PolicyChange {
+    /// Checks what each kind of change needs.
+    pub fn check(&self, i: usize) -> Result<()> {
+        let field = |f: &str| format!("policy_changes[{i}].{f}");
+        crate::model::parse_name(&field("file"), &self.file)?;
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 100
+            && self.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !id_ok {
+            return Err(Error::validation(&field("id"), "an id is 1 to 100 letters, digits, '.', '_' or '-'"));
+        }
+        match (self.op.sets(), self.body.as_deref().map(str::trim)) {
+            (true, Some(b)) if !b.is_empty() => crate::model::parse_text(&field("body"), b, 20_000).map(|_| ()),
+            (true, _) => Err(Error::validation(&field("body"), format!("{} needs a body", self.op.as_str()))),
+            (false, None) => Ok(()),
+            (false, Some(_)) => Err(Error::validation(&field("body"), format!("{} takes no body", self.op.as_str()))),
+        }
+    }
+}
+
+crate::named_enum! {
+    /// What a proposal changes, which decides the least strict rule that may decide it.
+    #[derive(Default)]
+    ProposalKind {
+        /// Entries of the control list.
+        #[default]
+        ControlList = "control_list",
+        /// General authorisations or exemptions of a jurisdiction.
+        Authorisation = "authorisation",
+        /// Rules or named sets of a jurisdiction's policy.
+        PolicyRule = "policy_rule",
+        /// The coalition's red lines.
+        RedLine = "red_line",
+    }
+}
+
+impl DecisionRule {
+    /// How strict the rule is: consensus 3, qualified majority 2, simple majority 1.
+    pub fn strictness(self) -> u8 {
+        match self {
+            DecisionRule::Consensus => 3,
+            DecisionRule::QualifiedMajority => 2,
+            DecisionRule::SimpleMajority => 1,
+        }
+    }
+}
+
+/// The rule each kind of proposal is decided by at least, kept as data (the node's configuration may make a kind
+/// stricter): red lines by consensus, everything else by a qualified majority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRules {
+    /// Entries of the control list.
+    #[serde(default = "qualified")]
+    pub control_list: DecisionRule,
+    /// General authorisations and exemptions.
+    #[serde(default = "qualified")]
+    pub authorisation: DecisionRule,
+    /// Rules and named sets of a jurisdiction.
+    #[serde(default = "qualified")]
+    pub policy_rule: DecisionRule,
+    /// The coalition's red lines: never less than consensus.
+    #[serde(default = "consensus")]
+    pub red_line: DecisionRule,
+}
+
+fn qualified() -> DecisionRule {
+    DecisionRule::QualifiedMajority
+}
+
+fn consensus() -> DecisionRule {
+    DecisionRule::Consensus
+}
+
+impl Default for DecisionRules {
+    fn default() -> Self {
+        DecisionRules {
+            control_list: qualified(),
+            authorisation: qualified(),
+            policy_rule: qualified(),
+            red_line: consensus(),
+        }
+    }
+}
+
+impl DecisionRules {
+    /// The least strict rule a kind of proposal may be decided by (red lines: consensus, whatever is configured).
+    pub fn for_kind(&self, kind: ProposalKind) -> DecisionRule {
+        match kind {
+            ProposalKind::ControlList => self.control_list,
+            ProposalKind::Authorisation => self.authorisation,
+            ProposalKind::PolicyRule => self.policy_rule,
+            ProposalKind::RedLine => DecisionRule::Consensus,
+        }
+    }
+
+    /// The rule a proposal of `kind` is decided by: the one asked for, or the kind's; one less strict than the
+    /// kind's is refused.
+    pub fn decide(&self, kind: ProposalKind, asked: Option<DecisionRule>) -> Result<DecisionRule> {
+        let least = self.for_kind(kind);
+        match asked {
+            None => Ok(least),
+            Some(r) if r.strictness() >= least.strictness() => Ok(r),
+            Some(r) => Err(Error::validation(
+                "rule",
+                format!(
+                    "a {} proposal is decided by {} at least, not {}",
+                    kind.as_str().replace('_', " "),
+                    least.as_str().replace('_', " "),
+                    r.as_str().replace('_', " ")
+                ),
+            )),
+        }
+    }
+}
+
 /// One step in a proposal's life, as its record keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProposalStepRecord {
@@ -153,6 +309,15 @@ pub struct Proposal {
     pub rationale: String,
     /// The changes to the list.
     pub changes: Vec<EntryChange>,
+    /// The changes to the policies (rules, red lines, general authorisations, exemptions, named sets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_changes: Vec<PolicyChange>,
+    /// What it changes, which decides the least strict rule that may decide it.
+    #[serde(default)]
+    pub kind: ProposalKind,
+    /// Where it came from when not written from scratch: `feedback DE-BAFA:fbk_…` or `watch DE-BAFA:tw_…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// The control-list version (sequence number) it was written against.
     pub base_version: i64,
     /// The day the new version would take effect.
@@ -188,6 +353,9 @@ pub struct Proposal {
     /// The control-list version its adoption created.
     #[serde(default)]
     pub adopted_version: Option<i64>,
+    /// The policy-set version its adoption created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted_policy_version: Option<i64>,
     /// Every step, oldest first.
     pub steps: Vec<ProposalStepRecord>,
     /// Increases with every change.
@@ -349,6 +517,9 @@ pub struct Feedback {
     /// The analyst who triaged it.
     #[serde(default)]
     pub triaged_by: Option<String>,
+    /// The proposal it was turned into (`AUTHORITY:prp_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
     /// Increases with every change.
     pub version: i64,
 }
@@ -362,6 +533,9 @@ pub struct ReviewSchedule {
     /// The category (0-9) reviewed; none for the whole list.
     #[serde(default)]
     pub category: Option<u8>,
+    /// What is reviewed: the control list (default) or the authority's denials (the three-year review).
+    #[serde(default)]
+    pub scope: ReviewScope,
     /// Months between two cycles (1-60).
     pub every_months: u8,
     /// The day the first cycle opens.
@@ -409,6 +583,83 @@ impl ReviewSchedule {
     }
 }
 
+/// Something a person responsible for governance must do soon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Reminder {
+    /// The authority whose people must act.
+    pub authority_id: String,
+    /// Who acts: `officer` (takes the steps of proposals and cycles) or `senior_officer` (votes).
+    pub role: String,
+    /// The proposal or review cycle.
+    pub subject: String,
+    /// What is to be done.
+    pub what: String,
+    /// By when.
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+}
+
+/// Days ahead a deadline starts to be reminded of.
+pub const REMIND_DAYS_AHEAD: i64 = 14;
+
+/// What the people responsible must do soon, as of `today`: proposals due in an open review cycle, a cycle ready to
+/// close, a vote a member has not cast, a proposal whose comment window has ended and waits for its vote, a vote
+/// past its deadline waiting to be closed. Pure: the same records give the same reminders, soonest first.
+pub fn reminders(today: Date, cycles: &[ReviewCycle], proposals: &[Proposal], votes: &[Vote]) -> Vec<Reminder> {
+    let soon = |d: Date| d.since(today).is_ok_and(|s| i64::from(s.get_days()) <= REMIND_DAYS_AHEAD);
+    let mut out = Vec::new();
+    let mut remind = |authority: &str, role: &str, subject: &str, what: String, due: Date| {
+        out.push(Reminder { authority_id: authority.into(), role: role.into(), subject: subject.into(), what, due });
+    };
+    for c in cycles.iter().filter(|c| c.status == CycleStatus::Open && c.opens_on <= today) {
+        if today <= c.proposals_due && soon(c.proposals_due) {
+            let what = format!("proposals for '{}' are due on {}", c.title, c.proposals_due);
+            remind(&c.authority_id, "officer", &c.id, what, c.proposals_due);
+        } else if today > c.proposals_due {
+            let what = format!("close '{}' with its report (it closes on {})", c.title, c.closes_on);
+            remind(&c.authority_id, "officer", &c.id, what, c.closes_on);
+        }
+    }
+    for x in proposals {
+        match x.status {
+            ProposalStatus::PublicComment if x.comment_until.is_some_and(|u| u < today) => {
+                let what =
+                    format!("the comment window of '{}' has ended: answer the comments and open the vote", x.title);
+                remind(&x.authority_id, "officer", &x.key(), what, today);
+            }
+            ProposalStatus::CoalitionVote => {
+                let Some(until) = x.vote_until else { continue };
+                if until < today {
+                    let what = format!("the vote on '{}' ended on {until}: close it", x.title);
+                    remind(&x.authority_id, "officer", &x.key(), what, today);
+                    continue;
+                }
+                for m in &x.members {
+                    let voted = votes.iter().any(|v| v.proposal == x.key() && &v.authority_id == m);
+                    if !voted && soon(until) {
+                        remind(m, "senior_officer", &x.key(), format!("vote on '{}' by {until}", x.title), until);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| (a.due, &a.subject, &a.authority_id).cmp(&(b.due, &b.subject, &b.authority_id)));
+    out
+}
+
+crate::named_enum! {
+    /// What a review cycle reviews.
+    #[derive(Default)]
+    ReviewScope {
+        /// The control list (a category of it, or all of it): proposals and industry feedback.
+        #[default]
+        ControlList = "control_list",
+        /// The authority's denials that reach three years in the cycle: each renewed or left to lapse.
+        Denials = "denials",
+    }
+}
+
 crate::named_enum! {
     /// Where a review cycle stands.
     CycleStatus {
@@ -428,8 +679,12 @@ pub struct CycleReport {
     pub proposals: Vec<(String, ProposalStatus)>,
     /// Subjects in the cycle's scope with feedback, and how many reports each had (dismissed ones left out).
     pub feedback: Vec<(String, usize)>,
-    /// Subjects with feedback that no proposal of the cycle took up.
+    /// Subjects with feedback that no proposal of the cycle took up; for a denial review, the denials due that
+    /// were neither renewed nor revoked.
     pub left: Vec<String>,
+    /// For a denial review: the authority's denials that reach their review in the cycle, with where each stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denials: Vec<(String, String)>,
 }
 
 /// One cycle of a review schedule, opened by the authority that runs the schedule and shared with the allies.
@@ -444,6 +699,9 @@ pub struct ReviewCycle {
     /// The category reviewed; none for the whole list.
     #[serde(default)]
     pub category: Option<u8>,
+    /// What it reviews.
+    #[serde(default)]
+    pub scope: ReviewScope,
     /// The day it opened.
     #[schema(value_type = String, format = Date)]
     pub opens_on: Date,
@@ -655,6 +913,24 @@ mod tests {
     const MEMBERS: [&str; 3] = ["DE-BAFA", "FR-SBDU", "US-BIS"];
 
     #[test]
+    fn a_red_line_is_decided_by_consensus_whatever_is_configured_and_no_kind_by_less_than_its_rule() {
+        let weak = DecisionRules { red_line: DecisionRule::SimpleMajority, ..DecisionRules::default() };
+        assert_eq!(weak.decide(ProposalKind::RedLine, None).unwrap(), DecisionRule::Consensus);
+        let e = weak.decide(ProposalKind::RedLine, Some(DecisionRule::QualifiedMajority)).unwrap_err();
+        assert_eq!(e.details.unwrap()["field"], "rule");
+        let rules = DecisionRules::default();
+        assert_eq!(rules.decide(ProposalKind::ControlList, None).unwrap(), DecisionRule::QualifiedMajority);
+        assert!(rules.decide(ProposalKind::PolicyRule, Some(DecisionRule::SimpleMajority)).is_err());
+        assert_eq!(
+            rules.decide(ProposalKind::Authorisation, Some(DecisionRule::Consensus)).unwrap(),
+            DecisionRule::Consensus,
+            "a stricter rule may always be asked for"
+        );
+        let lenient = DecisionRules { control_list: DecisionRule::SimpleMajority, ..DecisionRules::default() };
+        assert_eq!(lenient.decide(ProposalKind::ControlList, None).unwrap(), DecisionRule::SimpleMajority);
+    }
+
+    #[test]
     fn the_life_cycle_goes_forward_only_and_a_vote_under_way_is_not_withdrawn() {
         use ProposalStatus as S;
         use ProposalStep as P;
@@ -725,6 +1001,7 @@ mod tests {
         let s = ReviewSchedule {
             title: "Annual review".into(),
             category: Some(3),
+            scope: ReviewScope::ControlList,
             every_months: 12,
             first_opens_on: day("2025-03-01"),
             proposals_within_days: 30,

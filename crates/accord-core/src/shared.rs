@@ -42,11 +42,13 @@ pub enum SharedKind {
     Feedback,
     /// A review cycle of the list.
     ReviewCycle,
+    /// A technology of the technology watch.
+    Technology,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 14] = [
+    pub const ALL: [SharedKind; 15] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -61,6 +63,7 @@ impl SharedKind {
         SharedKind::Opinion,
         SharedKind::Feedback,
         SharedKind::ReviewCycle,
+        SharedKind::Technology,
     ];
 
     /// The name on the wire and in the store.
@@ -80,6 +83,7 @@ impl SharedKind {
             SharedKind::Opinion => "opinion",
             SharedKind::Feedback => "feedback",
             SharedKind::ReviewCycle => "review_cycle",
+            SharedKind::Technology => "technology",
         }
     }
 
@@ -219,6 +223,7 @@ shared_by_id!(crate::governance::Comment, SharedKind::Comment, authority_id);
 shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
 shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);
 shared_by_id!(crate::governance::ReviewCycle, SharedKind::ReviewCycle, authority_id);
+shared_by_id!(crate::watch::Technology, SharedKind::Technology, authority_id);
 
 impl Shared for crate::governance::Vote {
     const KIND: SharedKind = SharedKind::Vote;

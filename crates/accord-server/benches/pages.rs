@@ -118,11 +118,12 @@ async fn run() {
     times.sort();
     let impact = last.unwrap();
     println!(
-        "impact preview over {} applications: p50 {:.0} ms, slowest {:.0} ms ({} answers would change)",
-        impact.applications,
+        "impact preview over {} suite cases and {} applications: p50 {:.0} ms, slowest {:.0} ms ({} answers would change)",
+        impact.suite.determined,
+        impact.applications.determined,
         percentile(&times, 0.5).as_secs_f64() * 1e3,
         times[times.len() - 1].as_secs_f64() * 1e3,
-        impact.flips.len()
+        impact.suite.flips.len() + impact.applications.flips.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

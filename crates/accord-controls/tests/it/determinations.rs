@@ -1,10 +1,10 @@
-//! The table of determination cases in `tests/it/cases/determinations.toml`, each written from a legal text, run
+//! The determination suite (`suite/determinations.toml` and `suite/us_ecfr.toml`), each case written from a legal text, run
 //! against the real control list and the built-in policies; and the engine's own guarantees (determinism,
 //! versions named, bad input refused with precise errors).
 
 use accord_controls::{
-    CheckTransaction, ControlList, Determination, ListInfo, Outcome, PartyHit, PolicySet, Screening, SourceFiles,
-    Transaction, builtin_policies, determine, import_sources,
+    CheckTransaction, ControlList, Determination, ListInfo, Outcome, PolicySet, Screening, SourceFiles, SuiteCase,
+    Transaction, builtin_policies, builtin_suite, determine, import_sources,
 };
 use accord_core::ErrorCode;
 use serde::Deserialize;
@@ -14,8 +14,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/controls");
-const CASES: &str = include_str!("cases/determinations.toml");
-const US_ECFR_CASES: &str = include_str!("cases/us_ecfr.toml");
+const CASES: &str = include_str!("../../suite/determinations.toml");
+const US_ECFR_CASES: &str = include_str!("../../suite/us_ecfr.toml");
 
 fn list() -> &'static ControlList {
     static L: OnceLock<ControlList> = OnceLock::new();
@@ -43,14 +43,15 @@ fn policies() -> &'static PolicySet {
 struct Case {
     name: String,
     source: String,
-    tx: toml::Value,
-    #[serde(default)]
-    hits: Vec<Hit>,
-    #[serde(default)]
-    screening: Option<String>,
-    /// The lists the parties were screened against (every list by default).
-    #[serde(default)]
-    lists: Option<Vec<String>>,
+    /// The transaction, the hits, the screening and the lists are read by `accord_controls::parse_suite`.
+    #[serde(rename = "tx")]
+    _tx: toml::Value,
+    #[serde(default, rename = "hits")]
+    _hits: Vec<toml::Value>,
+    #[serde(default, rename = "screening")]
+    _screening: Option<String>,
+    #[serde(default, rename = "lists")]
+    _lists: Option<Vec<String>>,
     expect: BTreeMap<String, String>,
     #[serde(default)]
     rules: Vec<String>,
@@ -75,58 +76,16 @@ struct Case {
     verified: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Hit {
-    party: usize,
-    list_id: String,
-    entity_id: String,
-    #[serde(default)]
-    programs: Vec<String>,
-    #[serde(default)]
-    listed_from: Option<jiff::civil::Date>,
-    #[serde(default)]
-    listed_until: Option<jiff::civil::Date>,
-}
-
-fn transaction(tx: &toml::Value) -> Transaction {
-    let mut v: Value = serde_json::to_value(tx).unwrap();
-    if let Some(e) = v.get("end_use").and_then(Value::as_str) {
-        v["end_use"] = json!({ "category": e });
-    }
-    serde_json::from_value(v).unwrap()
+/// The suite's cases as the library reads them (transaction and screening), by name.
+fn suite() -> &'static BTreeMap<String, SuiteCase> {
+    static S: OnceLock<BTreeMap<String, SuiteCase>> = OnceLock::new();
+    S.get_or_init(|| builtin_suite().unwrap().into_iter().map(|c| (c.name.clone(), c)).collect())
 }
 
 fn run(case: &Case) -> Determination {
-    let tx = transaction(&case.tx);
-    let checked = tx.check(list(), policies()).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let screening = match case.screening.as_deref() {
-        Some("unavailable") => None,
-        _ => Some(Screening {
-            lists: case.lists.clone().unwrap_or_else(|| {
-                ["us_ofac_sdn", "us_ofac_cons", "un_sc", "eu_journal", "us_bis_dpl", "us_csl"]
-                    .map(String::from)
-                    .to_vec()
-            }),
-            threshold: 0.8,
-            hits: case
-                .hits
-                .iter()
-                .map(|h| PartyHit {
-                    party: h.party,
-                    list_id: h.list_id.clone(),
-                    entity_id: h.entity_id.clone(),
-                    matched_name: "listed name".into(),
-                    score: 0.95,
-                    programs: h.programs.clone(),
-                    listed_from: h.listed_from,
-                    listed_until: h.listed_until,
-                    in_force: false,
-                })
-                .collect(),
-        }),
-    };
-    determine(policies(), list(), &checked, screening).unwrap()
+    let c = &suite()[&case.name];
+    let checked = c.transaction.check(list(), policies()).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    determine(policies(), list(), &checked, c.screening.clone()).unwrap()
 }
 
 fn outcome_text(j: &accord_controls::JurisdictionAnswer) -> String {

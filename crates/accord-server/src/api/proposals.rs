@@ -171,6 +171,15 @@ pub(crate) async fn list_reviews(
     Ok(Json(s.app.review_cycles(&p).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/reviews/reminders", tag = "governance", security(("bearer" = [])),
+    responses((status = 200, description = "What the caller's authority must do soon (every authority's for admins and auditors), soonest first", body = [accord_core::governance::Reminder])))]
+pub(crate) async fn reminders(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<accord_core::governance::Reminder>>> {
+    Ok(Json(s.app.reminders(&p).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/reviews/schedule", tag = "governance",
     request_body = [accord_core::governance::ReviewSchedule], security(("bearer" = [])),
     responses((status = 200, description = "The cycles the schedule opened now (none when every due cycle is open)", body = [accord_core::governance::ReviewCycle]),
@@ -206,7 +215,7 @@ pub struct ImpactQuery {
 
 #[utoipa::path(get, path = "/api/v1/proposals/{key}/impact", tag = "governance",
     params(("key" = String, Path, description = "AUTHORITY:prp_…"), ImpactQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The recent applications whose answers the proposed list would change", body = accord_app::Impact)))]
+    responses((status = 200, description = "The suite cases and recent applications whose answers the proposed versions would change", body = accord_app::Impact)))]
 pub(crate) async fn impact(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -229,5 +238,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_opinions, give_opinion))
         .routes(routes!(list_reviews))
         .routes(routes!(run_schedule))
+        .routes(routes!(reminders))
         .routes(routes!(close_review))
 }

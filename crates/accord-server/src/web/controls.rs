@@ -205,34 +205,43 @@ pub(crate) async fn entry(
     )
 }
 
-/// Every stored version of the list, newest first.
+/// Every stored version of the list and of the policies, newest first, each linked to the proposal that made it.
 pub(crate) async fn versions(State(s): State<AppState>, Viewer(viewer): Viewer) -> PageResult {
     let mut versions = s.app.control_versions().await?;
     versions.reverse();
+    let mut policies = s.app.policy_versions().await?;
+    policies.reverse();
     page(
         t("controls.versions_title"),
         viewer.as_ref(),
         html! {
             h1 { (t("controls.versions_title")) }
             @if versions.is_empty() { p { (t("controls.no_list")) } }
-            @else {
-                table {
-                    thead { tr { th scope="col" { (t("controls.version")) } th scope="col" { (t("controls.in_force_from")) } th scope="col" { (t("controls.entries_col")) } th scope="col" { (t("controls.why_published")) } } }
-                    tbody {
-                        @for v in &versions {
-                            tr {
-                                td { (v.label) }
-                                td { time datetime=(v.effective_date) { (v.effective_date) } }
-                                td { (v.entries) }
-                                td { (v.rationale)
-                                    @if let Some(key) = v.source.strip_prefix("proposal ") {
-                                        br; a href=(format!("/proposals/{key}")) { (t("controls.the_proposal")) }
-                                    } }
-                            }
-                        }
+            @else { (versions_table("controls-versions", t("controls.entries_col"), &versions)) }
+            h2 { (t("controls.policy_versions_title")) }
+            (versions_table("policy-versions", t("controls.files_col"), &policies))
+        },
+    )
+}
+
+/// A table of stored versions, with the proposal that made each one.
+fn versions_table(id: &str, counted: &str, versions: &[accord_core::controls::ControlVersion]) -> maud::Markup {
+    html! {
+        table id=(id) {
+            thead { tr { th scope="col" { (t("controls.version")) } th scope="col" { (t("controls.in_force_from")) } th scope="col" { (counted) } th scope="col" { (t("controls.why_published")) } } }
+            tbody {
+                @for v in versions {
+                    tr {
+                        td { (v.label) }
+                        td { time datetime=(v.effective_date) { (v.effective_date) } }
+                        td { (v.entries) }
+                        td { (v.rationale)
+                            @if let Some(key) = v.source.strip_prefix("proposal ") {
+                                br; a href=(format!("/proposals/{key}")) { (t("controls.the_proposal")) }
+                            } }
                     }
                 }
             }
-        },
-    )
+        }
+    }
 }

@@ -62,8 +62,24 @@ async fn changes(s: &AppState, x: &Proposal) -> Markup {
         let now = s.app.control(&c.code, None).await.ok().filter(|a| a.within.is_none()).map(|a| a.entry);
         rows.push((c, now));
     }
+    let policy_now = s.app.policy_texts_now(x).await.unwrap_or_default();
     html! {
-        table.changes {
+        p #kind { (t("proposals.kind")) " " strong { (word("proposal_kind", x.kind.as_str())) } " · "
+            (t("proposals.rule")) " " strong { (word("rule", x.rule.as_str())) } }
+        @if let Some(origin) = &x.origin { p.meta #origin { (t("proposals.origin")) " " (origin) } }
+        @if !x.policy_changes.is_empty() {
+            table.changes #policy-changes {
+                caption.meta { (t("proposals.policy_changes_caption")) }
+                thead { tr { th scope="col" { (t("proposals.change")) } th scope="col" { (t("proposals.policy_file")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
+                tbody { @for (i, c) in x.policy_changes.iter().enumerate() { tr {
+                    td { (word("policy_op", c.op.as_str())) }
+                    td.code { (c.file) br; (c.id) }
+                    td { @match policy_now.get(i).cloned().flatten() { Some(text) => pre { (text) }, None => "—" } }
+                    td { @match &c.body { Some(b) => pre { (b) }, None => "—" } }
+                } } }
+            }
+        }
+        @if !x.changes.is_empty() { table.changes {
             caption.meta { (t("proposals.changes_caption")) }
             thead { tr { th scope="col" { (t("proposals.change")) } th scope="col" { (t("case.code")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
             tbody { @for (c, now) in &rows { tr {
@@ -72,7 +88,7 @@ async fn changes(s: &AppState, x: &Proposal) -> Markup {
                 td { @match now { Some(e) => { strong { (e.title) } br; span.meta { (e.text.chars().take(400).collect::<String>()) } }, None => "—" } }
                 td { @if let Some(title) = &c.title { strong { (title) } br; } @if let Some(text) = &c.text { span { (text) } } }
             } } }
-        }
+        } }
     }
 }
 
@@ -174,12 +190,13 @@ async fn proposal_page(
         (changes(s, &x).await)
         @if let Some(i) = &impact {
             h2 { (t("proposals.impact")) }
-            p #impact { (tr!("proposals.impact_line", applications = i.applications, flips = i.flips.len(), unlisted = i.no_longer_listed.len())) }
-            @if !i.flips.is_empty() {
+            p #impact-suite { (tr!("proposals.impact_suite", cases = i.suite.determined, flips = i.suite.flips.len(), unlisted = i.suite.no_longer_listed.len())) }
+            p #impact { (tr!("proposals.impact_line", applications = i.applications.determined, flips = i.applications.flips.len(), unlisted = i.applications.no_longer_listed.len())) }
+            @if !i.suite.flips.is_empty() || !i.applications.flips.is_empty() {
                 table.flips {
-                    thead { tr { th scope="col" { (t("applications.application")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
-                    tbody { @for f in i.flips.iter().take(50) { tr {
-                        td.code { (f.application_id) } td { (f.jurisdiction) }
+                    thead { tr { th scope="col" { (t("proposals.subject")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("proposals.now")) } th scope="col" { (t("proposals.proposed")) } } }
+                    tbody { @for f in i.suite.flips.iter().take(50).chain(i.applications.flips.iter().take(50)) { tr {
+                        td.code { (f.subject) } td { (f.jurisdiction) }
                         td { (word("outcome", f.before.as_str())) } td { (word("outcome", f.after.as_str())) }
                     } } }
                 }
@@ -191,6 +208,7 @@ async fn proposal_page(
             h2 { (t("proposals.vote_title")) }
             p #tally { (tr!("proposals.tally", yes = tally.for_votes, no = tally.against, abstain = tally.abstain, voted = tally.voted, members = tally.members)) }
             @if let Some(v) = x.adopted_version { p { a href="/controls/versions" { (tr!("proposals.adopted_version", version = v)) } } }
+            @if let Some(v) = x.adopted_policy_version { p { a href="/controls/versions#policy-versions" { (tr!("proposals.adopted_policy_version", version = v)) } } }
         }
         @if !votes.is_empty() {
             ul.votes { @for v in &votes { li { (v.authority_id) ": " strong { (word("vote", v.choice.as_str())) } @if !v.reason.is_empty() { " — " (v.reason) } } } }

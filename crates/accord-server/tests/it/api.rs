@@ -351,6 +351,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/feedback/summary", "get"),
         ("/api/v1/reviews", "get"),
         ("/api/v1/reviews/schedule", "post"),
+        ("/api/v1/reviews/reminders", "get"),
         ("/api/v1/reviews/{id}/close", "post"),
         ("/federation/v1/outbox", "get"),
         ("/federation/v1/notify", "post"),

@@ -473,7 +473,9 @@ fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line()
     let bad = as_officer(&["proposals", "step", &key, "fly"]);
     assert!(text(&bad.stderr).contains("to_panel, open_comment, open_vote, withdraw"), "{}", text(&bad.stderr));
     let impact: serde_json::Value = serde_json::from_str(&ok(&as_officer(&["proposals", "impact", &key]))).unwrap();
-    assert_eq!(impact["flips"], serde_json::json!([]), "a new title changes no answer: {impact}");
+    assert_eq!(impact["applications"]["flips"], serde_json::json!([]), "a new title changes no answer: {impact}");
+    assert_eq!(impact["suite"]["flips"], serde_json::json!([]), "a new title changes no answer: {impact}");
+    assert!(impact["suite"]["determined"].as_u64().unwrap() > 100, "the whole suite is determined: {impact}");
     let shown: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["proposals", "show", &key]))).unwrap();
     assert_eq!(shown["comment_until"], until.as_str());
 
