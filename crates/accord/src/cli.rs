@@ -102,9 +102,12 @@ pub enum Command {
     /// Industry feedback on the controls.
     #[command(subcommand)]
     Feedback(FeedbackCommand),
-    /// Review cycles of the control list.
+    /// Review cycles of the control list and of denials, and what falls due.
     #[command(subcommand)]
     Reviews(ReviewsCommand),
+    /// The technology watch: technologies mapped to control entries, and indicators that open proposals.
+    #[command(subcommand)]
+    Watch(WatchCommand),
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),
@@ -133,6 +136,24 @@ pub enum ReviewsCommand {
         /// The cycle (rvc-…).
         id: String,
     },
+    /// What your authority must do soon: proposals due, cycles to close, votes to cast, proposals waiting.
+    Reminders,
+}
+
+/// `accord watch …`
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// The register: every authority's technologies this node holds.
+    List,
+    /// Add a technology to your authority's register, or replace the one with its id (a JSON file with id, name,
+    /// description, capability_thresholds, milestones, chokepoints, codes and indicators).
+    Keep {
+        /// The technology as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// Count every indicator of your authority's technologies; each crossed one opens a draft proposal with a panel.
+    Run,
 }
 
 /// `accord feedback …`
@@ -166,6 +187,14 @@ pub enum FeedbackCommand {
     },
     /// Feedback counted by subject, most reported first.
     Summary,
+    /// Turn a piece of your authority's feedback into a draft proposal (a JSON file like `proposals propose`).
+    Propose {
+        /// The feedback (fbk_…).
+        id: String,
+        /// The proposal as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
 }
 
 /// `accord proposals …`

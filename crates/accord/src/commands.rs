@@ -352,6 +352,7 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Proposals(command) => crate::governance::proposals(app, p, command).await?,
         Command::Feedback(command) => crate::governance::feedback(app, p, command).await?,
         Command::Reviews(command) => crate::governance::reviews(app, p, command).await?,
+        Command::Watch(command) => crate::governance::watch(app, p, command).await?,
         Command::Applications(
             command @ (ApplicationsCommand::Documents { .. }
             | ApplicationsCommand::Attach { .. }

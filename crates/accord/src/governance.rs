@@ -1,6 +1,6 @@
 //! `accord proposals …`: proposals that change the control list, their steps, comments, votes and closing.
 
-use crate::cli::{FeedbackCommand, ProposalsCommand, ReviewsCommand};
+use crate::cli::{FeedbackCommand, ProposalsCommand, ReviewsCommand, WatchCommand};
 use crate::commands::{print_json, service};
 use accord_app::{App, NewVote, StepInput};
 use accord_core::governance::{Affiliation, FeedbackKind, FeedbackStatus, ProposalStep, Stance, VoteChoice};
@@ -10,6 +10,12 @@ use anyhow::{Context, Result, anyhow};
 /// A closed-set value named on the command line, or the names it may take.
 fn named<T>(what: &str, value: &str, parse: fn(&str) -> Option<T>, names: fn() -> Vec<&'static str>) -> Result<T> {
     parse(value).ok_or_else(|| anyhow!("'{value}' is not a {what} (one of: {})", names().join(", ")))
+}
+
+/// A JSON file read into what a command takes, or a message naming the file.
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| anyhow!("{}: not {what}: {e}", path.display()))
 }
 
 /// Runs one `proposals` command.
@@ -30,10 +36,7 @@ pub async fn proposals(app: &App, p: &Principal, command: ProposalsCommand) -> R
         ),
         ProposalsCommand::Show { key } => print_json(&service(app.proposal(p, &key).await)?),
         ProposalsCommand::Propose { input } => {
-            let text = std::fs::read_to_string(&input).with_context(|| format!("cannot read {}", input.display()))?;
-            let proposal =
-                serde_json::from_str(&text).map_err(|e| anyhow!("{}: not a proposal: {e}", input.display()))?;
-            print_json(&service(app.propose(p, proposal).await)?)
+            print_json(&service(app.propose(p, read_json(&input, "a proposal")?).await)?)
         }
         ProposalsCommand::Step { key, step, reason, comment_from, comment_until, response, vote_until } => {
             let step = named("step", &step, ProposalStep::parse, ProposalStep::names)?;
@@ -110,6 +113,9 @@ pub async fn feedback(app: &App, p: &Principal, command: FeedbackCommand) -> Res
             let status = if dismiss { FeedbackStatus::Dismissed } else { FeedbackStatus::Triaged };
             print_json(&service(app.triage_feedback(p, &id, accord_app::Triage { status, theme }).await)?)
         }
+        FeedbackCommand::Propose { id, input } => {
+            print_json(&service(app.propose_from_feedback(p, &id, read_json(&input, "a proposal")?).await)?)
+        }
         FeedbackCommand::Summary => crate::output::list(
             &service(app.feedback_summary(p).await)?,
             &["subject", "total", "cost_eur", "themes"],
@@ -139,12 +145,50 @@ pub async fn reviews(app: &App, p: &Principal, command: ReviewsCommand) -> Resul
             },
         ),
         ReviewsCommand::Run { schedule } => {
-            let text =
-                std::fs::read_to_string(&schedule).with_context(|| format!("cannot read {}", schedule.display()))?;
-            let schedules: Vec<accord_core::governance::ReviewSchedule> = serde_json::from_str(&text)
-                .map_err(|e| anyhow!("{}: not a review schedule: {e}", schedule.display()))?;
+            let schedules: Vec<accord_core::governance::ReviewSchedule> = read_json(&schedule, "a review schedule")?;
             print_json(&service(app.run_review_schedule(p, &schedules).await)?)
         }
         ReviewsCommand::Close { id } => print_json(&service(app.close_review_cycle(p, &id).await)?),
+        ReviewsCommand::Reminders => crate::output::list(
+            &service(app.reminders(p).await)?,
+            &["due", "authority", "role", "subject", "what"],
+            |r| vec![r.due.to_string(), r.authority_id.clone(), r.role.clone(), r.subject.clone(), r.what.clone()],
+        ),
+    }
+}
+
+/// Runs one `watch` command.
+pub async fn watch(app: &App, p: &Principal, command: WatchCommand) -> Result<()> {
+    match command {
+        WatchCommand::List => crate::output::list(
+            &service(app.technologies(p).await)?,
+            &["authority", "id", "codes", "indicators", "name"],
+            |t| {
+                vec![
+                    t.authority_id.clone(),
+                    t.id.clone(),
+                    t.codes.join(" "),
+                    t.indicators.len().to_string(),
+                    t.name.clone(),
+                ]
+            },
+        ),
+        WatchCommand::Keep { input } => {
+            print_json(&service(app.keep_technology(p, read_json(&input, "a technology")?).await)?)
+        }
+        WatchCommand::Run => crate::output::list(
+            &service(app.run_technology_watch(p).await)?,
+            &["technology", "metric", "value", "at_least", "direction", "proposal"],
+            |r| {
+                vec![
+                    r.technology.clone(),
+                    r.indicator.metric.as_str().to_owned(),
+                    r.value.to_string(),
+                    r.indicator.at_least.to_string(),
+                    r.indicator.direction.as_str().to_owned(),
+                    crate::output::cell(r.proposal.as_ref()),
+                ]
+            },
+        ),
     }
 }

@@ -522,5 +522,18 @@ fn an_officer_proposes_a_change_and_opens_it_for_comment_from_the_command_line()
     let closed: serde_json::Value =
         serde_json::from_str(&ok(&as_officer(&["reviews", "close", first[0]["id"].as_str().unwrap()]))).unwrap();
     assert_eq!(closed["report"]["left"], serde_json::json!([]), "3A001's feedback was taken up: {closed}");
+    assert_eq!(ok(&as_officer(&["reviews", "reminders"])).trim(), "(none)", "the cycle closed, the window still open");
+
+    // The feedback taken up as its own proposal; the technology watch kept and run.
+    let taken = ok(&as_officer(&["feedback", "propose", fbk["id"].as_str().unwrap(), "--input", "proposal.json"]));
+    assert!(taken.contains("\"origin\": \"feedback DE-BAFA:fbk_"), "{taken}");
+    let technology = serde_json::json!({"id": "advanced-ics", "name": "Advanced ICs", "description": "Radar ICs.",
+        "codes": ["3A001"], "indicators": [{"metric": "feedback_volume", "at_least": 1, "window_days": 30,
+        "direction": "relax"}]});
+    std::fs::write(dir.join("technology.json"), technology.to_string()).unwrap();
+    assert!(ok(&as_officer(&["watch", "keep", "--input", "technology.json"])).contains("\"version\": 1"));
+    let readings = ok(&as_officer(&["watch", "run"]));
+    assert!(readings.contains("feedback_volume") && readings.contains("DE-BAFA:prp_"), "{readings}");
+    assert!(ok(&as_officer(&["watch", "list"])).contains("advanced-ics"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
