@@ -447,6 +447,13 @@ async fn serve(
     let mut app = App::new(store.clone())
         .with_document_quota(file.document_quota.unwrap_or(accord_app::DEFAULT_DOCUMENT_QUOTA))
         .with_certifier_trust(file.trusted_certifiers.clone().unwrap_or_default());
+    let governance = file.governance.clone().unwrap_or_default();
+    for (i, s) in governance.reviews.iter().enumerate() {
+        s.check(i).map_err(|e| anyhow::anyhow!("[[governance.reviews]] number {}: {}", i + 1, e.message))?;
+    }
+    if let Some(rules) = governance.decision_rules.clone() {
+        app = app.with_decision_rules(rules);
+    }
     if let Some(v) = variants {
         app = app.with_name_variants(v);
     }
@@ -480,6 +487,7 @@ async fn serve(
     if federated {
         background.push(tokio::spawn(accord_federation::run(app.clone(), federation_interval, std::future::pending())));
         background.push(tokio::spawn(checkpoint_forever(app.clone())));
+        background.push(tokio::spawn(governance_forever(app.clone(), governance.reviews)));
     }
     let router = accord_server::router_with(app, limits);
     accord_server::serve_with(listener, router, limits.header_timeout, shutdown_signal())
@@ -491,6 +499,40 @@ async fn serve(
     store.close().await;
     tracing::info!("stopped: in-flight requests finished, database pool closed");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every hour: opens the review cycles that fell due, runs the technology watch and logs what falls due for this
+/// node's authority (each reminder once per run of the node).
+async fn governance_forever(app: App, reviews: Vec<accord_core::governance::ReviewSchedule>) {
+    let node = Principal::Operator { name: "node".into() };
+    let mut reminded = std::collections::BTreeSet::new();
+    loop {
+        match app.run_review_schedule_as_node(&reviews).await {
+            Ok(opened) => {
+                opened.iter().for_each(|c| tracing::info!(cycle = %c.id, title = %c.title, "review cycle opened"))
+            }
+            Err(e) => tracing::warn!(error = %e, "could not run the review schedule"),
+        }
+        match app.run_technology_watch_as_node().await {
+            Ok(readings) => readings.iter().filter(|r| r.crossed).for_each(|r| {
+                tracing::info!(technology = %r.technology, metric = r.indicator.metric.as_str(), value = r.value,
+                    proposal = r.proposal.as_deref().unwrap_or("-"), "technology watch indicator crossed")
+            }),
+            Err(e) => tracing::warn!(error = %e, "could not run the technology watch"),
+        }
+        let own = app.federation().map(|f| f.authority_id.to_string());
+        match app.reminders(&node).await {
+            Ok(all) => {
+                for r in all.into_iter().filter(|r| Some(&r.authority_id) == own.as_ref()) {
+                    if reminded.insert((r.subject.clone(), r.what.clone())) {
+                        tracing::info!(subject = %r.subject, role = %r.role, due = %r.due, "reminder: {}", r.what);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not list the reminders"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// Keeps the screening index in step with the lists in force, also when another process imports.

@@ -66,6 +66,22 @@ max_bytes = 209715200
 # format = "ofac_sdn"
 # urls = ["https://www.treasury.gov/ofac/downloads/sdn.csv", "https://www.treasury.gov/ofac/downloads/alt.csv"]
 
+[governance]
+# The least strict rule each kind of proposal is decided by: "consensus", "qualified_majority" (two thirds of the
+# votes cast) or "simple_majority". A proposal may ask for a stricter rule, never a weaker one. Red lines are always
+# decided by consensus, whatever is written here.
+decision_rules = { control_list = "qualified_majority", authorisation = "qualified_majority", policy_rule = "qualified_majority", red_line = "consensus" }
+# Review cycles a federated node opens for its own authority when they fall due, checked every hour together with
+# the technology watch (crossed indicators open draft proposals) and the reminders of what falls due (logged).
+# scope is "control_list" (default) or "denials" (the three-year review of the authority's denials).
+# [[governance.reviews]]
+# title = "Annual review of category 3"
+# category = 3
+# every_months = 12
+# first_opens_on = "2027-01-15"
+# proposals_within_days = 60
+# closes_within_days = 90
+
 [federation]
 # This node's private key file, made by `accord node init`. Environment: ACCORD_NODE_KEY. Flag: --node-key.
 key_file = "accord-data/node.key"
@@ -133,6 +149,19 @@ pub struct FileConfig {
     pub sync: Option<crate::sync::SyncConfig>,
     /// Replication with allied nodes.
     pub federation: Option<FederationConfig>,
+    /// Decision rules and review schedules.
+    pub governance: Option<GovernanceConfig>,
+}
+
+/// The `[governance]` section of `accord.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceConfig {
+    /// The least strict rule per kind of proposal.
+    pub decision_rules: Option<accord_core::governance::DecisionRules>,
+    /// The review cycles the node opens on their schedule.
+    #[serde(default)]
+    pub reviews: Vec<accord_core::governance::ReviewSchedule>,
 }
 
 impl FileConfig {

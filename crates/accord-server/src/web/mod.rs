@@ -13,6 +13,7 @@ mod i18n;
 mod licences;
 mod proposals;
 mod public;
+mod reviews;
 mod screen;
 mod session;
 
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/policies", get(public::policies))
         .route("/authorities", get(public::authorities))
         .route("/feedback", get(feedback::feedback).post(feedback::act))
+        .route("/reviews", get(reviews::reviews).post(reviews::act))
         .route("/proposals", get(proposals::proposals))
         .route("/proposals/{key}", get(proposals::proposal))
         .route("/proposals/{key}/comments", post(proposals::comment))
@@ -233,6 +235,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     }
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/coalition" { (t("nav.coalition")) } }
+                                        li { a href="/reviews" { (t("nav.reviews")) } }
                                     }
                                     li { a href="/account" { (s.user.name) } }
                                 }

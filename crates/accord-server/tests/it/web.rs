@@ -987,7 +987,56 @@ async fn an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_them
     .unwrap();
 }
 
+async fn an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_cycle_on_the_reviews_page(
+    backend: Backend,
+) {
+    let clock = std::sync::Arc::new(accord_app::Clock::default());
+    let node = Node::with(backend, |app| app.with_clock(clock.clone())).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let d0 = clock.today();
+    let officer = node.app.sign_in("officer@bafa.example", accord_app::DEMO_PASSWORD, None).await.unwrap();
+    let officer = node.app.session(&officer.token).await.unwrap().principal;
+    let schedule: Vec<accord_core::governance::ReviewSchedule> =
+        serde_json::from_value(serde_json::json!([{"title": "Annual review of category 3", "category": 3,
+        "every_months": 12, "first_opens_on": d0.to_string(), "proposals_within_days": 10, "closes_within_days": 30}]))
+        .unwrap();
+    let cycle = node.app.run_review_schedule(&officer, &schedule).await.unwrap().remove(0).id;
+    let technology = serde_json::from_value(serde_json::json!({"id": "advanced-ics", "name": "Advanced ICs",
+        "description": "High-frequency ICs for radar.", "codes": ["3A001"], "chokepoints": ["GaN-on-SiC wafers"],
+        "indicators": [{"metric": "licence_volume", "at_least": 1, "window_days": 3650, "direction": "elevate"}]}))
+    .unwrap();
+    node.app.keep_technology(&officer, technology).await.unwrap();
+    let base = serve(&node).await;
+    let day11 = d0.checked_add(jiff::Span::new().days(11)).unwrap();
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "export@acme.example", accord_app::DEMO_PASSWORD);
+        assert!(b.find_all("header nav a[href='/reviews']").is_empty(), "not for exporters");
+        sign_out(&b, &base);
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/reviews']").click();
+        b.wait_url("/reviews");
+        b.wait_text("#reminders", "Annual review of category 3");
+        assert!(b.find(".technology").text().contains("GaN-on-SiC wafers"), "{}", b.find(".technology").text());
+        accessible(&b, "the reviews page");
+        b.find(&format!("#{cycle} form.close button")).click();
+        b.wait_text("#form-error", "conflict");
+        b.find("form.watch button").click();
+        b.wait_text("#readings", "licence applications");
+        b.find("#readings a").click();
+        b.wait_text("#status", "with an expert panel");
+        clock.set(Some(day11));
+        b.open(&format!("{base}/reviews"));
+        b.find(&format!("#{cycle} form.close button")).click();
+        b.wait_text(&format!("#{cycle} .left"), "Left open");
+        assert!(b.find_all(&format!("#{cycle} form.close")).is_empty(), "closed once");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_cycle_on_the_reviews_page,
     an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme,
     a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser,
     an_officer_consults_the_ally_whose_denial_a_new_case_matches_from_the_case_page,
