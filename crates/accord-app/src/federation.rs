@@ -678,7 +678,8 @@ impl App {
         for x in adopted {
             if let Err(e) = self.adopt_received(&operator, &x).await {
                 tracing::warn!(proposal = %x.key(), error = %e.message,
-                    "an ally adopted a proposal this node's list cannot take; the list in force is unchanged");
+                    "an ally adopted a proposal this node cannot take (its list or policies differ, or the proposal \
+                     was decided by a rule weaker than its changes demand); the versions in force are unchanged");
             }
         }
         Ok(ReceiveReport { applied, last_seq: last, rejected })

@@ -146,7 +146,99 @@ async fn a_forged_or_foreign_vote_envelope_counts_for_nothing(backend: Backend) 
     assert_eq!(votes[0]["authority_id"], "FR-SBDU");
 }
 
+async fn a_red_line_adopted_by_consensus_becomes_the_same_policy_version_on_every_node_and_a_weaker_one_is_not_applied(
+    backend: Backend,
+) {
+    let clock = Arc::new(Clock::default());
+    let a = node_with(backend, "DE-BAFA", "DE", |app| app.with_clock(clock.clone())).await;
+    let (b, c) = (node(backend, "FR-SBDU", "FR").await, node(backend, "NL-CDIU", "NL").await);
+    connect(&[&a, &b, &c]).await;
+    let operator = accord_testing::operator();
+    let mut seniors = Vec::new();
+    for n in [&a, &b, &c] {
+        accord_testing::data::import_controls(&n.app, "2021-01-01", false).await;
+        n.app.ensure_policies(&operator).await.unwrap();
+        let email = format!("s@{}.example", n.authority.to_lowercase());
+        seniors.push(user(&n.app, "senior_officer", &email, Some(&n.authority), None).await);
+    }
+    let tasks = [replicate(&a), replicate(&b), replicate(&c)];
+    let d0 = clock.today();
+    let day = |n: i64| d0.checked_add(jiff::Span::new().days(n)).unwrap();
+    let body = "outcome = \"prohibited\"\ncitation = \"as agreed by the members\"\nsummary = \"no listed item to Iran\"\n\
+                when.item = \"listed\"\nwhen.destinations = [\"IR\"]";
+    let proposal = serde_json::from_value(json!({
+        "title": "A red line on Iran",
+        "rationale": "The members agree that no listed item is supplied to Iran.",
+        "policy_changes": [{"op": "set_rule", "file": "coalition.toml", "id": "coalition.iran", "body": body}],
+        "effective_date": day(30).to_string(),
+    }))
+    .unwrap();
+    let key = a.app.propose(&a.officer, proposal).await.unwrap().key();
+    let window = StepInput { comment_until: Some(d0.to_string()), ..Default::default() };
+    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenComment, window).await.unwrap();
+    clock.set(Some(day(1)));
+    let vote_step = StepInput {
+        comment_response: Some("No comments were received.".into()),
+        vote_until: Some(day(10).to_string()),
+        members: Some(vec!["DE-BAFA".into(), "FR-SBDU".into(), "NL-CDIU".into()]),
+        ..Default::default()
+    };
+    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenVote, vote_step).await.unwrap();
+    for n in [&b, &c] {
+        eventually("the vote opens at the allies", async || {
+            n.app.proposal(&n.officer, &key).await.is_ok_and(|x| x.status == ProposalStatus::CoalitionVote)
+        })
+        .await;
+    }
+    for (n, senior) in [&a, &b, &c].into_iter().zip(&seniors) {
+        n.app.vote(senior, &key, NewVote { choice: VoteChoice::For, reason: String::new() }).await.unwrap();
+    }
+    eventually("every vote reaches BAFA", async || a.app.votes(&a.officer, &key).await.unwrap().len() == 3).await;
+    let x = a.app.close_vote(&a.officer, &key).await.unwrap();
+    assert_eq!((x.status, x.rule), (ProposalStatus::Adopted, accord_core::governance::DecisionRule::Consensus));
+
+    let tx: accord_controls::Transaction = serde_json::from_value(json!({"date": "2025-12-01", "origin": "DE",
+        "destination": "IR", "end_use": {"category": "civil"}, "items": [{"code": "3A001.a.1"}]}))
+    .unwrap();
+    let hash = a.app.policy_versions().await.unwrap()[1].content_hash.clone();
+    for n in [&a, &b, &c] {
+        eventually("the adopted policies are made on every node", async || {
+            n.app.policy_versions().await.unwrap().len() == 2
+        })
+        .await;
+        let v = n.app.policy_versions().await.unwrap().remove(1);
+        assert_eq!((v.effective_date, &v.content_hash), (day(30), &hash), "{}: the same policies", n.authority);
+        let at = |d: jiff::civil::Date| accord_app::DetermineOptions { at: Some(d.to_string()), ..Default::default() };
+        let red = |d: accord_controls::Determination| {
+            d.jurisdictions.iter().any(|j| j.reasons.iter().any(|r| r.rule == "coalition.iran"))
+        };
+        assert!(!red(n.app.determine(&n.officer, &tx, &at(day(29))).await.unwrap()), "{}", n.authority);
+        assert!(red(n.app.determine(&n.officer, &tx, &at(day(30))).await.unwrap()), "{}", n.authority);
+    }
+
+    // SBDU's node sends a red line it claims was adopted by a simple majority: stored, but not applied.
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
+    let next = c.app.receive("FR-SBDU", &[]).await.unwrap().last_seq + 1;
+    let mut weak = x.clone();
+    (weak.id, weak.authority_id, weak.rule) =
+        ("prp_weak".into(), "FR-SBDU".into(), accord_core::governance::DecisionRule::SimpleMajority);
+    weak.policy_changes[0].id = "coalition.iran_weak".into();
+    let envelope = accord_core::federation::Envelope::seal(
+        &b.key,
+        "FR-SBDU",
+        next,
+        accord_core::now(),
+        "proposal",
+        serde_json::to_value(&weak).unwrap(),
+    );
+    let report = c.app.receive("FR-SBDU", &[envelope]).await.unwrap();
+    assert_eq!((report.applied, report.rejected.len()), (1, 0), "{report:?}");
+    assert!(c.app.proposal(&c.officer, "FR-SBDU:prp_weak").await.is_ok_and(|p| p.status == ProposalStatus::Adopted));
+    assert_eq!(c.app.policy_versions().await.unwrap().len(), 2, "a red line is never adopted by less than consensus");
+}
+
 accord_testing::on_both_backends!(
     a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node,
     a_forged_or_foreign_vote_envelope_counts_for_nothing,
+    a_red_line_adopted_by_consensus_becomes_the_same_policy_version_on_every_node_and_a_weaker_one_is_not_applied,
 );
