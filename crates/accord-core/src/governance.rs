@@ -912,6 +912,49 @@ mod tests {
 
     const MEMBERS: [&str; 3] = ["DE-BAFA", "FR-SBDU", "US-BIS"];
 
+    fn in_vote(until: &str) -> Proposal {
+        Proposal {
+            id: "prp_1".into(),
+            authority_id: "DE-BAFA".into(),
+            title: "Raise 3A001".into(),
+            rationale: "r".into(),
+            changes: Vec::new(),
+            policy_changes: Vec::new(),
+            kind: ProposalKind::ControlList,
+            origin: None,
+            base_version: 1,
+            effective_date: day("2027-06-01"),
+            status: ProposalStatus::CoalitionVote,
+            rule: DecisionRule::QualifiedMajority,
+            quorum_percent: 66,
+            members: MEMBERS.map(String::from).to_vec(),
+            comment_from: Some(day("2027-01-01")),
+            comment_until: Some(day("2027-01-31")),
+            vote_until: Some(day(until)),
+            comment_response: Some("noted".into()),
+            tally: None,
+            adopted_version: None,
+            adopted_policy_version: None,
+            steps: Vec::new(),
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn members_who_have_not_voted_are_reminded_near_the_deadline_and_the_proposer_after_it() {
+        let votes = [vote("DE-BAFA", VoteChoice::For, "2027-02-02T10:00:00Z")];
+        let far = reminders(day("2027-02-03"), &[], &[in_vote("2027-03-31")], &votes);
+        assert!(far.is_empty(), "nothing two months ahead: {far:?}");
+        let near = reminders(day("2027-03-20"), &[], &[in_vote("2027-03-31")], &votes);
+        let who: Vec<&str> = near.iter().map(|r| r.authority_id.as_str()).collect();
+        assert_eq!(who, ["FR-SBDU", "US-BIS"], "those who voted are not reminded");
+        assert!(near.iter().all(|r| r.role == "senior_officer" && r.due == day("2027-03-31")));
+        let after = reminders(day("2027-04-01"), &[], &[in_vote("2027-03-31")], &votes);
+        assert_eq!(after.len(), 1);
+        assert_eq!((after[0].authority_id.as_str(), after[0].role.as_str()), ("DE-BAFA", "officer"));
+        assert!(after[0].what.contains("close it"), "{}", after[0].what);
+    }
+
     #[test]
     fn a_red_line_is_decided_by_consensus_whatever_is_configured_and_no_kind_by_less_than_its_rule() {
         let weak = DecisionRules { red_line: DecisionRule::SimpleMajority, ..DecisionRules::default() };
