@@ -64,6 +64,12 @@ pub enum Action {
     DraftProposals,
     /// Keep the technology-watch register.
     KeepTechnologyWatch,
+    /// Import trade statistics.
+    ImportTradeStatistics,
+    /// Work on early-warning alerts.
+    WorkOnAlerts,
+    /// Read review cycles, the technology watch and early-warning alerts.
+    ReadGovernanceDesk,
     /// Moderate public comments.
     ModerateComments,
     /// Vote on proposals for the authority.
@@ -157,6 +163,9 @@ impl Action {
         Action::ProposeListChanges,
         Action::DraftProposals,
         Action::KeepTechnologyWatch,
+        Action::ImportTradeStatistics,
+        Action::WorkOnAlerts,
+        Action::ReadGovernanceDesk,
         Action::ModerateComments,
         Action::VoteOnProposals,
         Action::GiveExpertOpinions,
@@ -209,6 +218,9 @@ impl Action {
             Action::ProposeListChanges => "propose changes to the control list",
             Action::DraftProposals => "draft proposals",
             Action::KeepTechnologyWatch => "keep the technology watch",
+            Action::ImportTradeStatistics => "import trade statistics",
+            Action::WorkOnAlerts => "work on early-warning alerts",
+            Action::ReadGovernanceDesk => "read review cycles, the technology watch and alerts",
             Action::ModerateComments => "moderate public comments",
             Action::VoteOnProposals => "vote on proposals",
             Action::GiveExpertOpinions => "give expert opinions on proposals",
@@ -274,6 +286,11 @@ impl Action {
             Action::ProposeListChanges => &[Role::Officer, Role::SeniorOfficer],
             Action::DraftProposals => &[Role::Officer, Role::SeniorOfficer, Role::PanelMember],
             Action::KeepTechnologyWatch => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
+            Action::ImportTradeStatistics => &[Role::Admin, Role::Analyst],
+            Action::WorkOnAlerts => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
+            Action::ReadGovernanceDesk => {
+                &[Role::Analyst, Role::Officer, Role::SeniorOfficer, Role::Auditor, Role::Admin]
+            }
             Action::ModerateComments => &[Role::Officer, Role::SeniorOfficer],
             Action::VoteOnProposals => &[Role::SeniorOfficer],
             Action::GiveExpertOpinions => &[Role::PanelMember],

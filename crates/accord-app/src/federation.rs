@@ -275,6 +275,8 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         Some(SharedKind::Feedback) => receive::<accord_core::governance::Feedback>(e, keep(p)),
         Some(SharedKind::ReviewCycle) => receive::<accord_core::governance::ReviewCycle>(e, keep(p)),
         Some(SharedKind::Technology) => receive::<accord_core::watch::Technology>(e, keep(p)),
+        Some(SharedKind::WarningSettings) => receive::<accord_core::warning::WarningSettings>(e, keep(p)),
+        Some(SharedKind::Alert) => receive::<accord_core::warning::Alert>(e, keep(p)),
         None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
     }
 }

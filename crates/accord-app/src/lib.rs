@@ -11,6 +11,7 @@ mod controls;
 mod demo;
 mod determination;
 mod documents;
+mod early_warning;
 mod federation;
 mod feedback;
 mod governance;
@@ -36,6 +37,7 @@ pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, 
 pub use demo::{DEMO_PASSWORD, DemoPerson, DemoReport, demo_control_list};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, NewFile, Upload, check_content};
+pub use early_warning::{AlertAssignment, AlertClosing, TradeImport};
 pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,
@@ -73,6 +75,7 @@ pub struct App {
     screening: Arc<screening::Screening>,
     controls: Arc<controls::VersionCache<accord_controls::ControlList>>,
     policies: Arc<controls::VersionCache<accord_controls::PolicySet>>,
+    trade: Arc<controls::VersionCache<accord_trade::TradeSet>>,
     federation: Option<Arc<federation::Federation>>,
     document_quota: u64,
     certifier_trust: Arc<std::collections::BTreeMap<String, Vec<String>>>,
@@ -139,6 +142,7 @@ impl App {
             screening: Arc::new(screening::Screening::new(None)),
             controls: Arc::default(),
             policies: Arc::default(),
+            trade: Arc::default(),
             federation: None,
             document_quota: documents::DEFAULT_DOCUMENT_QUOTA,
             certifier_trust: Arc::default(),

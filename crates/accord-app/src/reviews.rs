@@ -78,7 +78,7 @@ impl App {
 
     /// Every review cycle this node knows (officials), newest first.
     pub async fn review_cycles(&self, p: &Principal) -> Result<Vec<ReviewCycle>> {
-        crate::authz::require(p, Action::ReadConsultations)?;
+        crate::authz::require(p, Action::ReadGovernanceDesk)?;
         let mut all: Vec<ReviewCycle> = self.all_shared().await?;
         all.sort_by(|a, b| b.opens_on.cmp(&a.opens_on).then_with(|| a.id.cmp(&b.id)));
         Ok(all)
@@ -174,7 +174,7 @@ impl App {
     /// authority's): proposals due in its review cycles, cycles to close, votes to cast, proposals waiting for
     /// their next step.
     pub async fn reminders(&self, p: &Principal) -> Result<Vec<Reminder>> {
-        crate::authz::require(p, Action::ReadConsultations)?;
+        crate::authz::require(p, Action::ReadGovernanceDesk)?;
         let authority = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
         let mut all = accord_core::governance::reminders(
             self.clock.today(),

@@ -79,7 +79,7 @@ impl App {
 
     /// The register: every authority's technologies this node holds (officials), by authority and id.
     pub async fn technologies(&self, p: &Principal) -> Result<Vec<Technology>> {
-        crate::authz::require(p, Action::ReadConsultations)?;
+        crate::authz::require(p, Action::ReadGovernanceDesk)?;
         let mut all: Vec<Technology> = self.all_shared().await?;
         all.sort_by(|a, b| (&a.authority_id, &a.id).cmp(&(&b.authority_id, &b.id)));
         Ok(all)

@@ -32,6 +32,8 @@ pub enum VersionKind {
     Controls,
     /// The policy set: every jurisdiction's rules, the coalition's red lines and their data files.
     Policies,
+    /// Official trade statistics, as one set of files.
+    Trade,
 }
 
 impl VersionKind {
@@ -40,6 +42,7 @@ impl VersionKind {
         match self {
             VersionKind::Controls => "control_versions",
             VersionKind::Policies => "policy_versions",
+            VersionKind::Trade => "trade_versions",
         }
     }
 
@@ -48,6 +51,7 @@ impl VersionKind {
         match self {
             VersionKind::Controls => "control-list",
             VersionKind::Policies => "policy-set",
+            VersionKind::Trade => "trade-statistics",
         }
     }
 }

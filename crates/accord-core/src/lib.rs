@@ -21,6 +21,7 @@ pub mod named;
 pub mod principal;
 pub mod shared;
 pub mod time;
+pub mod warning;
 pub mod watch;
 
 pub use error::{Error, ErrorCode, Result};

@@ -44,11 +44,15 @@ pub enum SharedKind {
     ReviewCycle,
     /// A technology of the technology watch.
     Technology,
+    /// An authority's early-warning thresholds.
+    WarningSettings,
+    /// An early-warning alert marked to be shared.
+    Alert,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 15] = [
+    pub const ALL: [SharedKind; 17] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -64,6 +68,8 @@ impl SharedKind {
         SharedKind::Feedback,
         SharedKind::ReviewCycle,
         SharedKind::Technology,
+        SharedKind::WarningSettings,
+        SharedKind::Alert,
     ];
 
     /// The name on the wire and in the store.
@@ -84,6 +90,8 @@ impl SharedKind {
             SharedKind::Feedback => "feedback",
             SharedKind::ReviewCycle => "review_cycle",
             SharedKind::Technology => "technology",
+            SharedKind::WarningSettings => "warning_settings",
+            SharedKind::Alert => "alert",
         }
     }
 
@@ -224,6 +232,21 @@ shared_by_id!(crate::governance::Opinion, SharedKind::Opinion, authority_id);
 shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);
 shared_by_id!(crate::governance::ReviewCycle, SharedKind::ReviewCycle, authority_id);
 shared_by_id!(crate::watch::Technology, SharedKind::Technology, authority_id);
+shared_by_id!(crate::warning::Alert, SharedKind::Alert, authority_id);
+
+impl Shared for crate::warning::WarningSettings {
+    const KIND: SharedKind = SharedKind::WarningSettings;
+    /// One per authority.
+    fn key(&self) -> String {
+        self.authority_id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
 impl Shared for crate::governance::Vote {
     const KIND: SharedKind = SharedKind::Vote;

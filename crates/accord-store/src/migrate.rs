@@ -151,6 +151,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0020_second_factors.sql"),
         postgres: include_str!("../migrations/0020_second_factors.sql"),
     },
+    Migration {
+        version: 21,
+        name: "trade",
+        sqlite: include_str!("../migrations/0021_trade.sql"),
+        postgres: include_str!("../migrations/0021_trade.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -7,6 +7,7 @@ mod consultations;
 mod controls;
 mod demo;
 mod determinations;
+mod early_warning;
 mod governance;
 mod licences;
 mod lists;

@@ -1,0 +1,298 @@
+//! Early warning on trade flows: official trade statistics imported as versions, the indicators computed over the
+//! latest version with each authority's thresholds, and the alerts an indicator over its threshold raises (once per
+//! indicator, partner and period), assigned to an analyst, shared with the allies when marked so, and closed with
+//! an outcome.
+
+use crate::allied::acting_authority;
+use crate::authz::{Action, require};
+use crate::{App, ControlsImport, event};
+use accord_core::audit::{EventKind, hex};
+use accord_core::controls::{ControlVersion, VersionKind};
+use accord_core::principal::Principal;
+use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds, WarningSettings};
+use accord_core::{Error, ErrorCode, Result};
+use accord_store::Mutation;
+use accord_trade::indicators::Series;
+use accord_trade::{SourceFile, TradeSet};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// How to name a trade-statistics import.
+#[derive(Debug, Clone, Default)]
+pub struct TradeImport {
+    /// The version label; by default `trade-` and the day.
+    pub label: Option<String>,
+    /// Where the files came from.
+    pub source: String,
+}
+
+/// Who an alert goes to.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertAssignment {
+    /// The analyst's user id (default: the caller).
+    #[serde(default)]
+    pub analyst: Option<String>,
+}
+
+/// How an alert is closed.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertClosing {
+    /// What it came to.
+    pub outcome: AlertOutcome,
+    /// Why (1 to 4,000 characters).
+    pub note: String,
+}
+
+/// Most periods of evidence an alert carries.
+const EVIDENCE_PERIODS: usize = 36;
+
+impl App {
+    /// Stores the trade statistics of `files` as the next version (admins and analysts). Every file is read and
+    /// checked first: one bad row refuses them all (`malformed_file`, each bad row named by file and line) and
+    /// nothing is stored. The same files again change nothing.
+    pub async fn import_trade(&self, p: &Principal, files: &[SourceFile], how: TradeImport) -> Result<ControlsImport> {
+        require(p, Action::ImportTradeStatistics)?;
+        if files.is_empty() {
+            return Err(Error::validation("files", "give at least one file of trade statistics"));
+        }
+        let set = accord_trade::read_files(files)?;
+        let data = serde_json::to_string(&set).map_err(|e| Error::internal(e.to_string()))?;
+        let content_hash = hex(&Sha256::digest(data.as_bytes()));
+        let versions = self.store.versions(VersionKind::Trade).await?;
+        if let Some(latest) = versions.last().filter(|v| v.content_hash == content_hash) {
+            return Ok(ControlsImport { unchanged: true, version: latest.clone() });
+        }
+        let today = crate::controls::day();
+        let label = accord_core::model::parse_name("label", &how.label.unwrap_or_else(|| format!("trade-{today}")))?;
+        let version = ControlVersion {
+            seq: versions.last().map_or(1, |v| v.seq + 1),
+            label,
+            effective_date: today,
+            rationale: format!("{} files, {} observations", set.files.len(), set.observations.len()),
+            content_hash,
+            source: how.source,
+            imported_at: accord_core::now(),
+            entries: set.observations.len() as i64,
+        };
+        let mut payload = serde_json::to_value(&version).unwrap_or_default();
+        payload["files"] = serde_json::to_value(&set.files).unwrap_or_default();
+        let subject = format!("trade@{}", version.seq);
+        self.store
+            .commit(
+                vec![Mutation::InsertVersion { kind: VersionKind::Trade, version: version.clone(), data }],
+                vec![event(p, None, EventKind::TradeImported, &subject, payload)],
+            )
+            .await?;
+        self.trade.insert(version.seq, Arc::new(set))?;
+        Ok(ControlsImport { unchanged: false, version })
+    }
+
+    /// Every stored trade-statistics version, oldest first (officials).
+    pub async fn trade_versions(&self, p: &Principal) -> Result<Vec<ControlVersion>> {
+        require(p, Action::ReadGovernanceDesk)?;
+        self.store.versions(VersionKind::Trade).await
+    }
+
+    /// The latest trade-statistics version, parsed; `not_found` when none is stored.
+    async fn trade_latest(&self) -> Result<(ControlVersion, Arc<TradeSet>)> {
+        let version = self.store.versions(VersionKind::Trade).await?.pop().ok_or_else(|| {
+            Error::new(ErrorCode::NotFound, "no trade statistics are stored; run `accord trade import FOLDER`")
+        })?;
+        let parse = |data: &str| {
+            serde_json::from_str::<TradeSet>(data).map_err(|e| Error::internal(format!("stored trade statistics: {e}")))
+        };
+        let set = self.trade.load(self.store.as_ref(), VersionKind::Trade, version.seq, parse).await?;
+        Ok((version, set))
+    }
+
+    /// The thresholds of the caller's authority (the defaults until it sets its own; officials).
+    pub async fn warning_thresholds(&self, p: &Principal) -> Result<Thresholds> {
+        require(p, Action::ReadGovernanceDesk)?;
+        let authority = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
+        Ok(self.settings_of(authority.as_deref()).await?.map(|s| s.thresholds).unwrap_or_default())
+    }
+
+    async fn settings_of(&self, authority: Option<&str>) -> Result<Option<WarningSettings>> {
+        match authority {
+            Some(a) => self.one_shared(a, a).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Sets the caller's authority's thresholds (analysts and officers); shared with the allies.
+    pub async fn set_warning_thresholds(&self, p: &Principal, thresholds: Thresholds) -> Result<WarningSettings> {
+        let authority = acting_authority(p, Action::WorkOnAlerts)?;
+        thresholds.check()?;
+        let previous = self.settings_of(Some(authority.as_str())).await?;
+        let s = WarningSettings {
+            authority_id: authority.to_string(),
+            thresholds,
+            updated_by: p.actor(),
+            version: previous.map_or(1, |s| s.version + 1),
+        };
+        let payload = json!({ "thresholds": s.thresholds });
+        self.keep_shared(p, &s, EventKind::WarningSettingsChanged, authority.as_str(), payload).await?;
+        Ok(s)
+    }
+
+    /// Every indicator over the latest trade statistics with the caller's thresholds, for one partner (ISO alpha-2)
+    /// or all (officials).
+    pub async fn indicators(&self, p: &Principal, partner: Option<&str>) -> Result<Vec<Series>> {
+        let thresholds = self.warning_thresholds(p).await?;
+        let (_, set) = self.trade_latest().await?;
+        let mut all = accord_trade::indicators::all(&set, &thresholds);
+        if let Some(partner) = partner.map(|x| x.trim().to_ascii_uppercase()) {
+            all.retain(|s| s.partner == partner);
+            if all.is_empty() {
+                return Err(Error::not_found("partner", &partner));
+            }
+        }
+        Ok(all)
+    }
+
+    /// Computes every indicator with the caller's authority's thresholds and raises an alert for each signal it
+    /// has not raised before (analysts and officers). Returns the alerts raised now.
+    pub async fn run_early_warning(&self, p: &Principal) -> Result<Vec<Alert>> {
+        let authority = acting_authority(p, Action::WorkOnAlerts)?;
+        let thresholds = self.warning_thresholds(p).await?;
+        let (version, set) = self.trade_latest().await?;
+        let known: Vec<Alert> = self.all_shared().await?;
+        let mut raised = Vec::new();
+        for series in accord_trade::indicators::all(&set, &thresholds) {
+            for signal in &series.signals {
+                let period = signal.period.to_string();
+                let id = Alert::id_for(signal.indicator.as_str(), &signal.partner, &period);
+                if known.iter().any(|a| a.id == id && a.authority_id == authority.as_str()) {
+                    continue;
+                }
+                let upto: Vec<EvidencePoint> = series
+                    .points
+                    .iter()
+                    .filter(|pt| pt.period <= signal.period)
+                    .map(|pt| EvidencePoint {
+                        period: pt.period.to_string(),
+                        value: pt.value,
+                        baseline: pt.baseline,
+                        ratio: pt.ratio,
+                    })
+                    .collect();
+                let evidence = upto[upto.len().saturating_sub(EVIDENCE_PERIODS)..].to_vec();
+                let alert = Alert {
+                    id,
+                    authority_id: authority.to_string(),
+                    indicator: signal.indicator.as_str().to_owned(),
+                    partner: signal.partner.clone(),
+                    period,
+                    ratio: signal.ratio,
+                    threshold: signal.threshold,
+                    summary: signal.summary.clone(),
+                    method: series.method.clone(),
+                    citation: series.citation.clone(),
+                    evidence,
+                    data_version: version.seq,
+                    status: AlertStatus::Open,
+                    assigned_to: None,
+                    outcome: None,
+                    note: None,
+                    shared: false,
+                    raised_at: accord_core::now(),
+                    version: 1,
+                };
+                self.keep_alert(p, &alert, EventKind::AlertRaised).await?;
+                raised.push(alert);
+            }
+        }
+        Ok(raised)
+    }
+
+    /// Stores an alert (published to the allies only once it is marked shared), with its event.
+    async fn keep_alert(&self, p: &Principal, a: &Alert, kind: EventKind) -> Result<()> {
+        let authority = accord_core::ids::AuthorityId::parse(&a.authority_id)?;
+        let mut mutations = vec![crate::federation::kept(a, true)];
+        if a.shared {
+            mutations.extend(self.publication(a));
+        }
+        let payload =
+            json!({ "indicator": a.indicator, "partner": a.partner, "period": a.period, "status": a.status.as_str() });
+        self.commit_and_notify(mutations, vec![event(p, Some(&authority), kind, &a.id, payload)]).await
+    }
+
+    /// The alerts the caller may see (officials): their authority's, and those the allies shared. Newest first.
+    pub async fn alerts(&self, p: &Principal) -> Result<Vec<Alert>> {
+        require(p, Action::ReadGovernanceDesk)?;
+        let mine = crate::user_principal(p).and_then(|u| u.authority_id.as_ref().map(|a| a.to_string()));
+        let mut all: Vec<Alert> = self.all_shared().await?;
+        if let Some(a) = mine {
+            all.retain(|x| x.authority_id == a || x.shared);
+        }
+        all.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(all)
+    }
+
+    /// One of the caller's authority's alerts, for a change.
+    async fn own_alert(&self, p: &Principal, id: &str) -> Result<(accord_core::ids::AuthorityId, Alert)> {
+        let authority = acting_authority(p, Action::WorkOnAlerts)?;
+        let alert = self.one_shared(authority.as_str(), id).await?.ok_or_else(|| Error::not_found("alert", id))?;
+        Ok((authority, alert))
+    }
+
+    /// Assigns an alert of the caller's authority to one of its analysts or officers (the caller by default).
+    pub async fn assign_alert(&self, p: &Principal, id: &str, input: AlertAssignment) -> Result<Alert> {
+        let (authority, mut a) = self.own_alert(p, id).await?;
+        if a.status == AlertStatus::Closed {
+            return Err(Error::new(ErrorCode::Conflict, format!("alert {id} is closed")));
+        }
+        let analyst = match input.analyst.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => crate::user_principal(p).map(|u| u.user_id.to_string()).unwrap_or_else(|| p.actor()),
+            Some(user) => {
+                let u = self
+                    .user(p, user)
+                    .await
+                    .map_err(|_| Error::validation("analyst", format!("{user} is not a user of {authority}")))?;
+                use accord_core::model::Role;
+                let works = matches!(u.role, Role::Analyst | Role::Officer | Role::SeniorOfficer);
+                if !works || u.authority_id.as_ref() != Some(&authority) {
+                    return Err(Error::validation(
+                        "analyst",
+                        format!("{user} is not an analyst or officer of {authority}"),
+                    ));
+                }
+                u.id.to_string()
+            }
+        };
+        a.assigned_to = Some(analyst);
+        a.status = AlertStatus::Assigned;
+        a.version += 1;
+        self.keep_alert(p, &a, EventKind::AlertAssigned).await?;
+        Ok(a)
+    }
+
+    /// Shares an alert of the caller's authority with the allies, with its evidence.
+    pub async fn share_alert(&self, p: &Principal, id: &str) -> Result<Alert> {
+        let (_, mut a) = self.own_alert(p, id).await?;
+        if a.shared {
+            return Err(Error::new(ErrorCode::Conflict, format!("alert {id} is shared already")));
+        }
+        a.shared = true;
+        a.version += 1;
+        self.keep_alert(p, &a, EventKind::AlertShared).await?;
+        Ok(a)
+    }
+
+    /// Closes an alert of the caller's authority with its outcome and a note.
+    pub async fn close_alert(&self, p: &Principal, id: &str, input: AlertClosing) -> Result<Alert> {
+        let (_, mut a) = self.own_alert(p, id).await?;
+        a.check_close(&input.note)?;
+        a.status = AlertStatus::Closed;
+        a.outcome = Some(input.outcome);
+        a.note = Some(input.note.trim().to_owned());
+        a.version += 1;
+        self.keep_alert(p, &a, EventKind::AlertClosed).await?;
+        Ok(a)
+    }
+}

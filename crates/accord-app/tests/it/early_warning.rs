@@ -1,0 +1,105 @@
+//! Early warning on one node, on SQLite and PostgreSQL: the real trade statistics imported as a version (a bad row
+//! refuses the set and nothing is stored), the indicators with an authority's thresholds, and the alerts they raise
+//! once each, assigned, shared and closed.
+
+use crate::support::*;
+use accord_app::{AlertAssignment, AlertClosing, TradeImport};
+use accord_core::ErrorCode;
+use accord_core::warning::{AlertOutcome, AlertStatus, Thresholds};
+use accord_store::Backend;
+
+fn trade_files() -> Vec<accord_trade::SourceFile> {
+    accord_trade::source_files(&accord_testing::data::shared("trade")).unwrap()
+}
+
+async fn trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes(backend: Backend) {
+    let w = world(backend).await;
+    let op = operator();
+    let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+    let how = || TradeImport { label: None, source: "../shared/data/trade".into() };
+
+    // A bad row anywhere refuses the whole set, and nothing is stored.
+    let mut bad = trade_files();
+    let kg = bad.iter_mut().find(|f| f.name == "eu_exports_to_kyrgyzstan_monthly.csv").unwrap();
+    kg.bytes.extend_from_slice(b"Austria,Kyrgyzstan,TOTAL,Total,2024-13,export,5,AT,KG\n");
+    let refused = w.app.import_trade(&op, &bad, how()).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::MalformedFile);
+    assert!(refused.message.contains("eu_exports_to_kyrgyzstan_monthly.csv:1990"), "{}", refused.message);
+    assert!(w.app.trade_versions(&op).await.unwrap().is_empty());
+    assert_eq!(w.app.run_early_warning(&analyst).await.unwrap_err().code, ErrorCode::NotFound);
+
+    let exporter = w.app.import_trade(&w.exporter, &trade_files(), how()).await.unwrap_err();
+    assert_eq!(exporter.code, ErrorCode::Forbidden);
+    let first = w.app.import_trade(&analyst, &trade_files(), how()).await.unwrap();
+    assert!(!first.unchanged && first.version.entries > 40_000, "{:?}", first.version);
+    assert!(w.app.import_trade(&op, &trade_files(), how()).await.unwrap().unchanged, "the same files change nothing");
+
+    // The indicators, and the alerts they raise once.
+    let kg = w.app.indicators(&analyst, Some("kg")).await.unwrap();
+    assert_eq!(kg.len(), 2, "growth and the mirror gap");
+    assert!(kg.iter().all(|s| !s.method.is_empty() && !s.citation.is_empty()));
+    assert_eq!(w.app.indicators(&analyst, Some("XX")).await.unwrap_err().code, ErrorCode::NotFound);
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    let ids: Vec<&str> = raised.iter().map(|a| a.id.as_str()).collect();
+    for id in [
+        "alr-export_growth-kg-2022-08",
+        "alr-mirror_gap-kg-2022",
+        "alr-export_growth-am-2022-07",
+        "alr-mirror_gap-am-2022",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert!(
+        raised
+            .iter()
+            .all(|a| !a.period.starts_with("2019") && !a.period.starts_with("2020") && !a.period.starts_with("2021"))
+    );
+    let growth = raised.iter().find(|a| a.id == "alr-export_growth-kg-2022-08").unwrap();
+    assert_eq!(growth.evidence.len(), 36, "three years of evidence up to the period");
+    assert_eq!(growth.evidence.last().unwrap().period, "2022-08");
+    assert!(w.app.run_early_warning(&analyst).await.unwrap().is_empty(), "each signal raises one alert");
+
+    // An authority's stricter thresholds are its own.
+    let strict = Thresholds { growth_ratio: 6.0, ..Thresholds::default() };
+    let bad_thresholds = Thresholds { growth_ratio: 0.9, ..Thresholds::default() };
+    let e = w.app.set_warning_thresholds(&analyst, bad_thresholds).await.unwrap_err();
+    assert_eq!(e.details.unwrap()["field"], "growth_ratio");
+    w.app.set_warning_thresholds(&w.officer_us, strict.clone()).await.unwrap();
+    assert_eq!(w.app.warning_thresholds(&w.officer_us).await.unwrap(), strict);
+    assert_eq!(w.app.warning_thresholds(&analyst).await.unwrap(), Thresholds::default());
+    let us = w.app.run_early_warning(&w.officer_us).await.unwrap();
+    assert!(
+        us.iter().all(|a| a.indicator != "export_growth" || a.partner == "KG"),
+        "{:?}",
+        us.iter().map(|a| &a.id).collect::<Vec<_>>()
+    );
+
+    // Assigned, shared, closed.
+    let id = "alr-mirror_gap-kg-2022";
+    let other = w.app.assign_alert(&analyst, id, AlertAssignment { analyst: Some("usr_nobody".into()) }).await;
+    assert_eq!(other.unwrap_err().details.unwrap()["field"], "analyst");
+    let a = w.app.assign_alert(&analyst, id, AlertAssignment::default()).await.unwrap();
+    assert_eq!(a.status, AlertStatus::Assigned);
+    let bafa_only = "alr-export_growth-am-2022-07";
+    let elsewhere = w.app.assign_alert(&w.officer_us, bafa_only, AlertAssignment::default()).await.unwrap_err();
+    assert_eq!(elsewhere.code, ErrorCode::NotFound, "BIS raised its own, not this one; it changes only its own");
+    let from_bafa = |alerts: Vec<accord_core::warning::Alert>| -> Vec<String> {
+        alerts.into_iter().filter(|a| a.authority_id == "DE-BAFA").map(|a| a.id).collect()
+    };
+    assert!(from_bafa(w.app.alerts(&w.officer_us).await.unwrap()).is_empty(), "BAFA's alerts are its own");
+    w.app.share_alert(&analyst, id).await.unwrap();
+    assert_eq!(w.app.share_alert(&analyst, id).await.unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(from_bafa(w.app.alerts(&w.officer_us).await.unwrap()), [id], "shared, the allies see it");
+    let closing = |note: &str| AlertClosing { outcome: AlertOutcome::Confirmed, note: note.into() };
+    assert_eq!(w.app.close_alert(&analyst, id, closing("")).await.unwrap_err().details.unwrap()["field"], "note");
+    let closed = w
+        .app
+        .close_alert(&analyst, id, closing("Dual-use items re-exported to RU; verification opened."))
+        .await
+        .unwrap();
+    assert_eq!((closed.status, closed.outcome), (AlertStatus::Closed, Some(AlertOutcome::Confirmed)));
+    assert_eq!(w.app.close_alert(&analyst, id, closing("again")).await.unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(w.app.alerts(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+}
+
+accord_testing::on_both_backends!(trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes);
