@@ -80,7 +80,8 @@ pub struct RequestId(pub String);
         (name = "applications", description = "Licence applications and the cases they open"),
         (name = "denials", description = "What allies share: denials, consultations, notices, assessments, verifications"),
         (name = "federation", description = "Signed replication between allied nodes"),
-        (name = "governance", description = "Proposals that change the control list: public comment, the allies' votes, adoption"),
+        (name = "governance", description = "Proposals that change the control list and the policies: public comment, the allies' votes, adoption; feedback, review cycles, the technology watch"),
+        (name = "early warning", description = "Trade statistics, early-warning indicators and the alerts they raise"),
     )
 )]
 struct ApiDoc;

@@ -108,6 +108,15 @@ pub enum Command {
     /// The technology watch: technologies mapped to control entries, and indicators that open proposals.
     #[command(subcommand)]
     Watch(WatchCommand),
+    /// Official trade statistics, stored as versions.
+    #[command(subcommand)]
+    Trade(TradeCommand),
+    /// Early-warning indicators over the trade statistics, thresholds, and raising alerts.
+    #[command(subcommand)]
+    Warnings(WarningsCommand),
+    /// Early-warning alerts: assign, share with the allies, close with an outcome.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),
@@ -138,6 +147,73 @@ pub enum ReviewsCommand {
     },
     /// What your authority must do soon: proposals due, cycles to close, votes to cast, proposals waiting.
     Reminders,
+}
+
+/// `accord trade …`
+#[derive(Debug, Subcommand)]
+pub enum TradeCommand {
+    /// Store a folder of trade-statistics CSV files (or one file) as the next version; one bad row refuses them all.
+    Import {
+        /// A folder (its .csv files) or one file.
+        path: PathBuf,
+        /// The version label.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// The stored versions, oldest first.
+    Versions,
+}
+
+/// `accord warnings …`
+#[derive(Debug, Subcommand)]
+pub enum WarningsCommand {
+    /// Every indicator over the latest statistics with your thresholds (signals only, unless --points).
+    Indicators {
+        /// One partner (ISO alpha-2).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Print every series in full, as JSON.
+        #[arg(long)]
+        points: bool,
+    },
+    /// Your authority's thresholds; with --set, replace them from a JSON file.
+    Thresholds {
+        /// The thresholds as JSON.
+        #[arg(long)]
+        set: Option<PathBuf>,
+    },
+    /// Compute the indicators and raise an alert for each new signal.
+    Run,
+}
+
+/// `accord alerts …`
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Your authority's alerts and those the allies shared, newest first.
+    List,
+    /// Assign an alert to an analyst or officer of your authority (yourself by default).
+    Assign {
+        /// The alert (alr-…).
+        id: String,
+        /// The analyst's user id.
+        #[arg(long)]
+        analyst: Option<String>,
+    },
+    /// Share an alert with the allies.
+    Share {
+        /// The alert (alr-…).
+        id: String,
+    },
+    /// Close an alert: confirmed, no_concern or referred.
+    Close {
+        /// The alert (alr-…).
+        id: String,
+        /// confirmed, no_concern or referred.
+        outcome: String,
+        /// Why.
+        #[arg(long)]
+        note: String,
+    },
 }
 
 /// `accord watch …`

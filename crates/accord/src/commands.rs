@@ -353,6 +353,9 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Feedback(command) => crate::governance::feedback(app, p, command).await?,
         Command::Reviews(command) => crate::governance::reviews(app, p, command).await?,
         Command::Watch(command) => crate::governance::watch(app, p, command).await?,
+        Command::Trade(command) => crate::warnings::trade(app, p, command).await?,
+        Command::Warnings(command) => crate::warnings::warnings(app, p, command).await?,
+        Command::Alerts(command) => crate::warnings::alerts(app, p, command).await?,
         Command::Applications(
             command @ (ApplicationsCommand::Documents { .. }
             | ApplicationsCommand::Attach { .. }

@@ -8,12 +8,17 @@ use accord_core::principal::Principal;
 use anyhow::{Context, Result, anyhow};
 
 /// A closed-set value named on the command line, or the names it may take.
-fn named<T>(what: &str, value: &str, parse: fn(&str) -> Option<T>, names: fn() -> Vec<&'static str>) -> Result<T> {
+pub(crate) fn named<T>(
+    what: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    names: fn() -> Vec<&'static str>,
+) -> Result<T> {
     parse(value).ok_or_else(|| anyhow!("'{value}' is not a {what} (one of: {})", names().join(", ")))
 }
 
 /// A JSON file read into what a command takes, or a message naming the file.
-fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| anyhow!("{}: not {what}: {e}", path.display()))
 }

@@ -13,6 +13,7 @@ mod lists;
 mod output;
 mod screen;
 mod sync;
+mod warnings;
 
 use clap::Parser;
 use std::process::ExitCode;

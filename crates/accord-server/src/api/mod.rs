@@ -20,6 +20,7 @@ pub(crate) mod organisations;
 pub(crate) mod proposals;
 pub(crate) mod screening;
 pub(crate) mod users;
+pub(crate) mod warnings;
 
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(determinations::routes())
         .merge(federation::routes())
         .merge(feedback::routes())
+        .merge(warnings::routes())
         .merge(keys::routes())
         .merge(licences::routes())
         .merge(lists::routes())

@@ -11,4 +11,5 @@ mod limits;
 mod screening;
 mod support;
 mod surface;
+mod warnings;
 mod web;

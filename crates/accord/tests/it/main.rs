@@ -27,3 +27,4 @@ mod lists;
 mod screen;
 mod sync;
 mod walkthrough;
+mod warnings;

@@ -1,0 +1,179 @@
+//! Early warning: official trade statistics imported as versions, the indicators, each authority's thresholds, and
+//! the alerts the indicators raise, worked by analysts.
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Body, Caller};
+use accord_app::{AlertAssignment, AlertClosing, ControlsImport, TradeImport};
+use accord_core::controls::ControlVersion;
+use accord_core::warning::{Alert, Thresholds, WarningSettings};
+use accord_trade::indicators::Series;
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest trade-statistics import accepted over the API (the files as text).
+pub const MAX_TRADE_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// One file of a trade-statistics import.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TradeFileInput {
+    /// Its name, e.g. `eu_exports_to_kyrgyzstan_monthly.csv`.
+    pub name: String,
+    /// Its text (CSV with a header row).
+    pub text: String,
+}
+
+/// A set of trade-statistics files, stored as one version.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TradeImportInput {
+    /// The files: Comext extracts, national statistics, exchange rates.
+    pub files: Vec<TradeFileInput>,
+    /// The version label (default `trade-` and the day).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/trade/versions", tag = "early warning", security(("bearer" = [])),
+    responses((status = 200, description = "Every stored version of the trade statistics, oldest first", body = [ControlVersion])))]
+pub(crate) async fn trade_versions(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<ControlVersion>>> {
+    Ok(Json(s.app.trade_versions(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/trade/versions", tag = "early warning", request_body = TradeImportInput,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Stored as the next version", body = ControlsImport),
+              (status = 200, description = "The same statistics as the latest version: nothing stored", body = ControlsImport),
+              (status = 422, description = "malformed_file: every bad row named by file and line; nothing stored", body = ErrorBody)))]
+pub(crate) async fn import_trade(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(input): Body<TradeImportInput>,
+) -> ApiResult<(StatusCode, Json<ControlsImport>)> {
+    let files: Vec<accord_trade::SourceFile> = input
+        .files
+        .into_iter()
+        .map(|f| accord_trade::SourceFile { name: f.name, bytes: f.text.into_bytes() })
+        .collect();
+    let how = TradeImport { label: input.label, source: "api".into() };
+    let done = s.app.import_trade(&p, &files, how).await?;
+    Ok((if done.unchanged { StatusCode::OK } else { StatusCode::CREATED }, Json(done)))
+}
+
+/// Which partner's indicators.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorsQuery {
+    /// The partner country (ISO alpha-2); all partners when absent.
+    pub partner: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/indicators", tag = "early warning", params(IndicatorsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Every indicator over the latest trade statistics, with the caller's thresholds: each series with its method, citation, points and signals", body = [Series]),
+              (status = 404, description = "No trade statistics stored, or no series for the partner", body = ErrorBody)))]
+pub(crate) async fn indicators(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    crate::extract::Params(q): crate::extract::Params<IndicatorsQuery>,
+) -> ApiResult<Json<Vec<Series>>> {
+    Ok(Json(s.app.indicators(&p, q.partner.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/warnings/thresholds", tag = "early warning", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's authority's thresholds (the defaults until it sets its own)", body = Thresholds)))]
+pub(crate) async fn thresholds(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Thresholds>> {
+    Ok(Json(s.app.warning_thresholds(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/thresholds", tag = "early warning", request_body = Thresholds,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Set for the caller's authority and shared with the allies", body = WarningSettings),
+              (status = 422, description = "A threshold that cannot be, named", body = ErrorBody)))]
+pub(crate) async fn set_thresholds(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Body(input): Body<Thresholds>,
+) -> ApiResult<Json<WarningSettings>> {
+    Ok(Json(s.app.set_warning_thresholds(&p, input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/warnings/run", tag = "early warning", security(("bearer" = [])),
+    responses((status = 200, description = "The alerts raised now (a signal raises its alert once)", body = [Alert]),
+              (status = 404, description = "No trade statistics stored", body = ErrorBody)))]
+pub(crate) async fn run(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Alert>>> {
+    Ok(Json(s.app.run_early_warning(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "early warning", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's authority's alerts and those the allies shared, newest first", body = [Alert])))]
+pub(crate) async fn alerts(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Alert>>> {
+    Ok(Json(s.app.alerts(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/assign", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
+    request_body = AlertAssignment, security(("bearer" = [])),
+    responses((status = 200, description = "Assigned", body = Alert),
+              (status = 404, description = "Unknown, or another authority's", body = ErrorBody),
+              (status = 409, description = "Closed", body = ErrorBody)))]
+pub(crate) async fn assign(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<AlertAssignment>,
+) -> ApiResult<Json<Alert>> {
+    Ok(Json(s.app.assign_alert(&p, &id, input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/share", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Shared with the allies, with its evidence", body = Alert),
+              (status = 404, description = "Unknown, or another authority's", body = ErrorBody),
+              (status = 409, description = "Shared already", body = ErrorBody)))]
+pub(crate) async fn share(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Alert>> {
+    Ok(Json(s.app.share_alert(&p, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/close", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
+    request_body = AlertClosing, security(("bearer" = [])),
+    responses((status = 200, description = "Closed with its outcome", body = Alert),
+              (status = 404, description = "Unknown, or another authority's", body = ErrorBody),
+              (status = 409, description = "Closed already", body = ErrorBody)))]
+pub(crate) async fn close(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<AlertClosing>,
+) -> ApiResult<Json<Alert>> {
+    Ok(Json(s.app.close_alert(&p, &id, input).await?))
+}
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes({
+            // A set of statistics is larger than other bodies.
+            let (schemas, paths, method) = routes!(trade_versions, import_trade);
+            (schemas, paths, method.layer(DefaultBodyLimit::max(MAX_TRADE_IMPORT_BYTES)))
+        })
+        .routes(routes!(indicators))
+        .routes(routes!(thresholds, set_thresholds))
+        .routes(routes!(run))
+        .routes(routes!(alerts))
+        .routes(routes!(assign))
+        .routes(routes!(share))
+        .routes(routes!(close))
+}

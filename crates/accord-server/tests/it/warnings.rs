@@ -1,0 +1,76 @@
+//! Early warning over HTTP on SQLite and PostgreSQL: the real trade statistics posted as one set (larger than other
+//! bodies), a bad row refused with its file and line, the indicators, the alerts raised once and worked.
+
+use crate::support::world;
+use accord_store::Backend;
+use axum::http::StatusCode;
+use serde_json::json;
+
+fn files() -> Vec<serde_json::Value> {
+    accord_trade::source_files(&accord_testing::data::shared("trade"))
+        .unwrap()
+        .into_iter()
+        .map(|f| json!({"name": f.name, "text": String::from_utf8(f.bytes).unwrap()}))
+        .collect()
+}
+
+async fn trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes(backend: Backend) {
+    let w = world(backend).await;
+    let analyst = Some(w.key("analyst_de"));
+    let none = w.node.post("/api/v1/warnings/run", analyst, json!({})).await;
+    assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "not_found"), "{}", none.body);
+
+    let mut bad = files();
+    let text = bad[0]["text"].as_str().unwrap().to_owned() + "Armenia,,2019-13,export,1,,export\n";
+    bad[0]["text"] = json!(text);
+    let refused = w.node.post("/api/v1/trade/versions", analyst, json!({"files": bad})).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "malformed_file"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body["error"]["message"].as_str().unwrap().contains("armenia_trade_monthly.csv:22445"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(w.node.get("/api/v1/trade/versions", analyst).await.body, json!([]));
+    let exporter = w.node.post("/api/v1/trade/versions", Some(w.key("exporter_de")), json!({"files": files()})).await;
+    assert_eq!(exporter.status, StatusCode::FORBIDDEN);
+
+    let stored =
+        w.node.post("/api/v1/trade/versions", analyst, json!({"files": files(), "label": "comext-2024-11"})).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
+    let again = w.node.post("/api/v1/trade/versions", analyst, json!({"files": files()})).await;
+    assert_eq!((again.status, &again.body["unchanged"]), (StatusCode::OK, &json!(true)));
+
+    let kg = w.node.get("/api/v1/warnings/indicators?partner=KG", analyst).await;
+    assert_eq!(kg.body.as_array().unwrap().len(), 2, "{}", kg.body);
+    let unknown = w.node.get("/api/v1/warnings/indicators?colour=red", analyst).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let weak = w
+        .node
+        .post(
+            "/api/v1/warnings/thresholds",
+            analyst,
+            json!({"baseline_from": 2019, "baseline_to": 2021,
+        "growth_ratio": 1.0, "growth_months": 3, "mirror_ratio": 1.25}),
+        )
+        .await;
+    assert_eq!(weak.body["error"]["details"]["field"], "growth_ratio", "{}", weak.body);
+
+    let raised = w.node.post("/api/v1/warnings/run", analyst, json!({})).await;
+    assert!(raised.body.as_array().unwrap().iter().any(|a| a["id"] == "alr-mirror_gap-kg-2022"), "{}", raised.body);
+    assert_eq!(w.node.post("/api/v1/warnings/run", analyst, json!({})).await.body, json!([]));
+    let close = "/api/v1/alerts/alr-mirror_gap-kg-2022/close";
+    let wrong = w.node.post(close, analyst, json!({"outcome": "maybe", "note": "x"})).await;
+    assert_eq!(wrong.code(), "invalid_body");
+    let closed =
+        w.node.post(close, analyst, json!({"outcome": "no_concern", "note": "Re-exports of cars, lawful."})).await;
+    assert_eq!((closed.body["status"].as_str(), closed.body["outcome"].as_str()), (Some("closed"), Some("no_concern")));
+    let unknown = w.node.post("/api/v1/alerts/alr-nothing/share", analyst, json!({})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+accord_testing::on_both_backends!(trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes);

@@ -1,0 +1,94 @@
+//! `accord trade …`, `accord warnings …`, `accord alerts …`: trade statistics, the early-warning indicators, and
+//! the alerts they raise.
+
+use crate::cli::{AlertsCommand, TradeCommand, WarningsCommand};
+use crate::commands::{print_json, service};
+use crate::governance::{named, read_json};
+use accord_app::{AlertAssignment, AlertClosing, App, TradeImport};
+use accord_core::principal::Principal;
+use accord_core::warning::AlertOutcome;
+use anyhow::{Context, Result};
+
+/// Runs one `trade` command.
+pub async fn trade(app: &App, p: &Principal, command: TradeCommand) -> Result<()> {
+    match command {
+        TradeCommand::Import { path, label } => {
+            let files = accord_trade::source_files(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let how = TradeImport { label, source: path.display().to_string() };
+            print_json(&service(app.import_trade(p, &files, how).await)?)
+        }
+        TradeCommand::Versions => crate::output::list(
+            &service(app.trade_versions(p).await)?,
+            &["seq", "label", "observations", "imported", "source"],
+            |v| {
+                vec![
+                    v.seq.to_string(),
+                    v.label.clone(),
+                    v.entries.to_string(),
+                    v.imported_at.to_string(),
+                    v.source.clone(),
+                ]
+            },
+        ),
+    }
+}
+
+/// Runs one `warnings` command.
+pub async fn warnings(app: &App, p: &Principal, command: WarningsCommand) -> Result<()> {
+    match command {
+        WarningsCommand::Indicators { partner, points: true } => {
+            print_json(&service(app.indicators(p, partner.as_deref()).await)?)
+        }
+        WarningsCommand::Indicators { partner, points: false } => {
+            let series = service(app.indicators(p, partner.as_deref()).await)?;
+            let signals: Vec<_> = series.iter().flat_map(|s| s.signals.iter()).collect();
+            crate::output::list(&signals, &["partner", "indicator", "period", "ratio", "threshold", "summary"], |s| {
+                vec![
+                    s.partner.clone(),
+                    s.indicator.as_str().to_owned(),
+                    s.period.to_string(),
+                    format!("{:.2}", s.ratio),
+                    format!("{:.2}", s.threshold),
+                    s.summary.clone(),
+                ]
+            })
+        }
+        WarningsCommand::Thresholds { set: Some(file) } => {
+            print_json(&service(app.set_warning_thresholds(p, read_json(&file, "thresholds")?).await)?)
+        }
+        WarningsCommand::Thresholds { set: None } => print_json(&service(app.warning_thresholds(p).await)?),
+        WarningsCommand::Run => {
+            crate::output::list(&service(app.run_early_warning(p).await)?, &["id", "ratio", "summary"], |a| {
+                vec![a.id.clone(), format!("{:.2}", a.ratio), a.summary.clone()]
+            })
+        }
+    }
+}
+
+/// Runs one `alerts` command.
+pub async fn alerts(app: &App, p: &Principal, command: AlertsCommand) -> Result<()> {
+    match command {
+        AlertsCommand::List => crate::output::list(
+            &service(app.alerts(p).await)?,
+            &["authority", "id", "status", "outcome", "shared", "summary"],
+            |a| {
+                vec![
+                    a.authority_id.clone(),
+                    a.id.clone(),
+                    a.status.as_str().to_owned(),
+                    crate::output::cell(a.outcome.map(|o| o.as_str())),
+                    a.shared.to_string(),
+                    a.summary.clone(),
+                ]
+            },
+        ),
+        AlertsCommand::Assign { id, analyst } => {
+            print_json(&service(app.assign_alert(p, &id, AlertAssignment { analyst }).await)?)
+        }
+        AlertsCommand::Share { id } => print_json(&service(app.share_alert(p, &id).await)?),
+        AlertsCommand::Close { id, outcome, note } => {
+            let outcome = named("outcome", &outcome, AlertOutcome::parse, AlertOutcome::names)?;
+            print_json(&service(app.close_alert(p, &id, AlertClosing { outcome, note }).await)?)
+        }
+    }
+}

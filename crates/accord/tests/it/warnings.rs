@@ -1,0 +1,36 @@
+//! Early warning from the command line: the real trade statistics imported from their folder, alerts raised by an
+//! analyst's key, and one closed with its outcome.
+
+use super::run;
+use accord_testing::cli::{ok, temp_dir, text};
+
+#[test]
+fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_command_line() {
+    let dir = temp_dir("accord-warnings-test");
+    let folder = accord_testing::data::text(&accord_testing::data::shared("trade"));
+    let authority = ["authority", "add", "--id", "DE-BAFA", "--name", "BAFA", "--jurisdiction", "EU"];
+    ok(&run(&dir, &[&authority[..], &["--country", "DE", "--time-zone", "Europe/Berlin"]].concat()));
+    let add =
+        ["user", "add", "--name", "A", "--email", "a@bafa.example", "--role", "analyst", "--authority", "DE-BAFA"];
+    let u: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &add))).unwrap();
+    let key =
+        ok(&run(&dir, &["key", "create", "--user", u["id"].as_str().unwrap()])).lines().last().unwrap().to_owned();
+    let as_analyst = |args: &[&str]| run(&dir, &[&["--api-key", key.as_str()][..], args].concat());
+
+    let missing = as_analyst(&["warnings", "run"]);
+    assert!(text(&missing.stderr).contains("accord trade import"), "{}", text(&missing.stderr));
+    let imported: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &["trade", "import", &folder]))).unwrap();
+    assert_eq!(imported["unchanged"], false, "{imported}");
+    assert!(ok(&run(&dir, &["trade", "versions"])).contains("44252"));
+    let signals = ok(&as_analyst(&["warnings", "indicators", "--partner", "KG"]));
+    assert!(signals.contains("mirror_gap") && signals.contains("2022"), "{signals}");
+    let raised = ok(&as_analyst(&["warnings", "run"]));
+    assert!(raised.contains("alr-export_growth-kg-2022-08"), "{raised}");
+    let wrong = as_analyst(&["alerts", "close", "alr-export_growth-kg-2022-08", "maybe", "--note", "x"]);
+    assert!(text(&wrong.stderr).contains("confirmed, no_concern, referred"), "{}", text(&wrong.stderr));
+    let closed =
+        ok(&as_analyst(&["alerts", "close", "alr-export_growth-kg-2022-08", "referred", "--note", "To customs."]));
+    assert!(closed.contains("\"referred\""), "{closed}");
+    assert!(ok(&as_analyst(&["alerts", "list"])).contains("alr-mirror_gap-am-2022"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
