@@ -252,6 +252,11 @@ impl Element<'_> {
         self.call("POST", "/value", Some(json!({ "text": text })));
     }
 
+    /// Empties a field.
+    pub fn clear(&self) {
+        self.call("POST", "/clear", Some(json!({})));
+    }
+
     /// Clicks it.
     pub fn click(&self) {
         self.call("POST", "/click", Some(json!({})));

@@ -16,6 +16,7 @@ mod public;
 mod reviews;
 mod screen;
 mod session;
+mod warnings;
 
 use crate::AppState;
 use accord_app::Session;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/authorities", get(public::authorities))
         .route("/feedback", get(feedback::feedback).post(feedback::act))
         .route("/reviews", get(reviews::reviews).post(reviews::act))
+        .route("/warnings", get(warnings::warnings).post(warnings::act))
         .route("/proposals", get(proposals::proposals))
         .route("/proposals/{key}", get(proposals::proposal))
         .route("/proposals/{key}/comments", post(proposals::comment))
@@ -236,6 +238,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                     @if !matches!(s.user.role, accord_core::model::Role::Exporter) {
                                         li { a href="/coalition" { (t("nav.coalition")) } }
                                         li { a href="/reviews" { (t("nav.reviews")) } }
+                                        li { a href="/warnings" { (t("nav.warnings")) } }
                                     }
                                     li { a href="/account" { (s.user.name) } }
                                 }

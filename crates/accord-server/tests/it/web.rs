@@ -1035,7 +1035,45 @@ async fn an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_c
     .unwrap();
 }
 
+async fn an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and_closes_one_in_the_browser(
+    backend: Backend,
+) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let files = accord_trade::source_files(&accord_testing::data::shared("trade")).unwrap();
+    let how = accord_app::TradeImport { label: None, source: "../shared/data/trade".into() };
+    node.app.import_trade(&accord_testing::operator(), &files, how).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/warnings']").click();
+        b.wait_url("/warnings");
+        b.wait_text("#no-alerts", "No alert yet");
+        b.find("form.run button").click();
+        b.wait_text("#alr-mirror_gap-kg-2022", "KG reported importing");
+        assert!(!b.find_all("#alr-mirror_gap-kg-2022 svg.chart polyline").is_empty(), "the evidence is drawn");
+        accessible(&b, "the early-warning page");
+        b.find("#alr-mirror_gap-kg-2022 form.assign button").click();
+        b.wait_text("#alr-mirror_gap-kg-2022 .meta", "being worked on");
+        b.find("#alr-mirror_gap-kg-2022 form.close button").click();
+        b.wait_text("#form-error", "validation_failed");
+        b.find("#alr-mirror_gap-kg-2022 form.close input[value='confirmed']").click();
+        b.find("#alr-mirror_gap-kg-2022 form.close textarea").type_text("Machinery re-exported to Russia.");
+        b.find("#alr-mirror_gap-kg-2022 form.close button").click();
+        b.wait_text("#alr-mirror_gap-kg-2022 .meta", "confirmed");
+        assert!(b.find_all("#alr-mirror_gap-kg-2022 form.close").is_empty(), "closed once");
+        b.find("#growth_ratio").clear();
+        b.find("#growth_ratio").type_text("twice");
+        b.find("form.thresholds button").click();
+        b.wait_text("#form-error", "validation_failed");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and_closes_one_in_the_browser,
     an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_cycle_on_the_reviews_page,
     an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme,
     a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser,

@@ -1,0 +1,200 @@
+//! The early-warning desk: the alerts of the caller's authority and those the allies shared, each with its evidence
+//! drawn as a chart, its method and citation, and the forms to assign, share and close it; the thresholds, and a
+//! button to compute the indicators now.
+
+use super::i18n::{t, tr, word};
+use super::session::{Viewer, check_csrf};
+use super::{PageError, PageForm, page_after, redirect};
+use crate::AppState;
+use accord_app::{AlertAssignment, AlertClosing, Session};
+use accord_core::model::Role;
+use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds};
+use accord_core::{Error, ErrorCode};
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+/// The evidence of an alert as a line chart: each period's ratio to its baseline, and the threshold as a dashed line.
+fn chart(a: &Alert) -> Markup {
+    let points: Vec<(usize, f64)> =
+        a.evidence.iter().enumerate().filter_map(|(i, p)| p.ratio.map(|r| (i, r))).collect();
+    let (w, h, pad) = (360.0, 120.0, 6.0);
+    let top = points.iter().map(|(_, r)| *r).fold(a.threshold, f64::max) * 1.1;
+    let n = a.evidence.len().max(2) as f64 - 1.0;
+    let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / n;
+    let y = |r: f64| h - pad - (h - 2.0 * pad) * (r / top).clamp(0.0, 1.0);
+    let line: Vec<String> = points.iter().map(|(i, r)| format!("{:.1},{:.1}", x(*i), y(*r))).collect();
+    let first = a.evidence.first().map(|p| p.period.as_str()).unwrap_or_default();
+    let label = tr!("warnings.chart_label", first = first, last = a.period, threshold = format!("{:.2}", a.threshold));
+    html! {
+        svg.chart viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) role="img" aria-label=(label) {
+            title { (label) }
+            line.threshold x1=(pad) x2=(w - pad) y1=(format!("{:.1}", y(a.threshold))) y2=(format!("{:.1}", y(a.threshold)))
+                stroke="#b00020" stroke-dasharray="4 3" {}
+            polyline points=(line.join(" ")) fill="none" stroke="#1a4f8b" stroke-width="2" {}
+        }
+    }
+}
+
+fn evidence_table(points: &[EvidencePoint]) -> Markup {
+    html! {
+        details { summary { (t("warnings.evidence")) }
+            table.evidence {
+                thead { tr { th scope="col" { (t("warnings.period")) } th scope="col" { (t("warnings.value")) } th scope="col" { (t("warnings.baseline")) } th scope="col" { (t("warnings.ratio")) } } }
+                tbody { @for p in points { tr {
+                    td { (p.period) } td { (format!("{:.2}", p.value)) }
+                    td { (p.baseline.map_or("—".to_owned(), |b| format!("{b:.2}"))) }
+                    td { (p.ratio.map_or("—".to_owned(), |r| format!("{r:.2}"))) }
+                } } }
+            }
+        }
+    }
+}
+
+async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
+    let p = &session.principal;
+    let alerts = s.app.alerts(p).await?;
+    let thresholds = s.app.warning_thresholds(p).await.unwrap_or_default();
+    let mine = session.user.authority_id.as_ref().map(|a| a.to_string());
+    let worker = matches!(session.user.role, Role::Analyst | Role::Officer | Role::SeniorOfficer) && mine.is_some();
+    let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf); };
+    let body = html! {
+        h1 { (t("warnings.title")) }
+        p { (t("warnings.intro")) }
+        @if let Some(e) = error {
+            p.error role="alert" #form-error { (e.message) " " span.meta { "(" (e.code.as_str()) ")" } }
+        }
+        @if worker {
+            form.run method="post" action="/warnings" {
+                (csrf()) input type="hidden" name="action" value="run";
+                button type="submit" { (t("warnings.run")) }
+            }
+        }
+        h2 { (t("warnings.alerts")) }
+        @if alerts.is_empty() { p #no-alerts { (t("warnings.none")) } }
+        @for a in &alerts {
+            section.alert id=(a.id) {
+                h3 { (a.summary) }
+                p.meta { (a.authority_id) " · " (word("indicator", &a.indicator)) " · " (a.partner) " · " (a.period) " · "
+                    strong { (word("alert_status", a.status.as_str())) }
+                    @if let Some(o) = a.outcome { " · " (word("alert_outcome", o.as_str())) }
+                    @if a.shared { " · " (t("warnings.shared")) } }
+                (chart(a))
+                p.method { (a.method) }
+                p.meta { (t("warnings.citation")) " " (a.citation) }
+                (evidence_table(&a.evidence))
+                @if let Some(note) = &a.note { p.note { (note) } }
+                @if worker && mine.as_deref() == Some(a.authority_id.as_str()) && a.status != AlertStatus::Closed {
+                    form.assign method="post" action="/warnings" {
+                        (csrf()) input type="hidden" name="action" value="assign"; input type="hidden" name="id" value=(a.id);
+                        button type="submit" { (t("warnings.assign_me")) }
+                    }
+                    @if !a.shared {
+                        form.share method="post" action="/warnings" {
+                            (csrf()) input type="hidden" name="action" value="share"; input type="hidden" name="id" value=(a.id);
+                            button type="submit" { (t("warnings.share")) }
+                        }
+                    }
+                    form.close method="post" action="/warnings" {
+                        (csrf()) input type="hidden" name="action" value="close"; input type="hidden" name="id" value=(a.id);
+                        fieldset { legend { (t("warnings.outcome")) }
+                            @for o in AlertOutcome::ALL {
+                                label { input type="radio" name="outcome" value=(o.as_str()); " " (word("alert_outcome", o.as_str())) } " "
+                            } }
+                        p { label { (t("warnings.note")) br; textarea name="note" rows="2" maxlength="4000" {} } }
+                        button type="submit" { (t("warnings.close")) }
+                    }
+                }
+            }
+        }
+        h2 { (t("warnings.thresholds")) }
+        @if worker {
+            form.thresholds method="post" action="/warnings" {
+                (csrf()) input type="hidden" name="action" value="thresholds";
+                @for (name, value) in threshold_fields(&thresholds) {
+                    p { label for=(name) { (word("threshold", name)) } br; input id=(name) name=(name) value=(value) inputmode="decimal" required; }
+                }
+                button type="submit" { (t("warnings.save_thresholds")) }
+            }
+        } @else {
+            ul.thresholds { @for (name, value) in threshold_fields(&thresholds) { li { (word("threshold", name)) ": " (value) } } }
+        }
+    };
+    page_after(error, t("warnings.title"), Some(session), body)
+}
+
+fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 5] {
+    [
+        ("baseline_from", t.baseline_from.to_string()),
+        ("baseline_to", t.baseline_to.to_string()),
+        ("growth_ratio", t.growth_ratio.to_string()),
+        ("growth_months", t.growth_months.to_string()),
+        ("mirror_ratio", t.mirror_ratio.to_string()),
+    ]
+}
+
+/// The early-warning desk (officials).
+pub(crate) async fn warnings(State(s): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/warnings", Vec::new())) };
+    warnings_page(&s, &session, None).await
+}
+
+/// The desk's forms as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WarningsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+impl WarningsForm {
+    fn field(&self, name: &str) -> String {
+        self.fields.get(name).map(|v| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<T, Error> {
+        self.field(name).parse().map_err(|_| Error::validation(name, t("warnings.not_a_number")))
+    }
+
+    fn thresholds(&self) -> Result<Thresholds, Error> {
+        Ok(Thresholds {
+            baseline_from: self.number("baseline_from")?,
+            baseline_to: self.number("baseline_to")?,
+            growth_ratio: self.number("growth_ratio")?,
+            growth_months: self.number("growth_months")?,
+            mirror_ratio: self.number("mirror_ratio")?,
+        })
+    }
+}
+
+/// Runs the indicators, sets the thresholds, or assigns, shares or closes an alert; then shows the desk again.
+pub(crate) async fn act(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    PageForm(f): PageForm<WarningsForm>,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/warnings", Vec::new())) };
+    let outcome = async {
+        check_csrf(&session, &f.csrf)?;
+        let p = &session.principal;
+        let id = f.field("id");
+        match f.action.as_str() {
+            "run" => s.app.run_early_warning(p).await.map(|_| ()),
+            "thresholds" => s.app.set_warning_thresholds(p, f.thresholds()?).await.map(|_| ()),
+            "assign" => s.app.assign_alert(p, &id, AlertAssignment::default()).await.map(|_| ()),
+            "share" => s.app.share_alert(p, &id).await.map(|_| ()),
+            "close" => {
+                let outcome = AlertOutcome::parse(&f.field("outcome"))
+                    .ok_or_else(|| Error::validation("outcome", t("warnings.choose_outcome")))?;
+                s.app.close_alert(p, &id, AlertClosing { outcome, note: f.field("note") }).await.map(|_| ())
+            }
+            other => Err(Error::new(ErrorCode::ValidationFailed, format!("unknown action '{other}'"))),
+        }
+    }
+    .await;
+    warnings_page(&s, &session, outcome.err().as_ref()).await
+}
