@@ -31,7 +31,12 @@ impl Default for Thresholds {
 impl Thresholds {
     /// Checks the numbers: a baseline of one to ten years, ratios above 1, 1 to 24 months.
     pub fn check(&self) -> Result<()> {
-        if self.baseline_to < self.baseline_from || self.baseline_to - self.baseline_from > 9 {
+        for (field, year) in [("baseline_from", self.baseline_from), ("baseline_to", self.baseline_to)] {
+            if !(1900..=2200).contains(&year) {
+                return Err(Error::validation(field, "a year from 1900 to 2200"));
+            }
+        }
+        if self.baseline_to < self.baseline_from || i64::from(self.baseline_to) - i64::from(self.baseline_from) > 9 {
             return Err(Error::validation("baseline_to", "a baseline is one to ten years, first to last"));
         }
         for (field, v) in [("growth_ratio", self.growth_ratio), ("mirror_ratio", self.mirror_ratio)] {

@@ -339,6 +339,8 @@ mod tests {
         let field = |t: Thresholds| t.check().unwrap_err().details.unwrap()["field"].clone();
         assert_eq!(field(Thresholds { growth_ratio: 0.5, ..Thresholds::default() }), "growth_ratio");
         assert_eq!(field(Thresholds { baseline_to: 2018, ..Thresholds::default() }), "baseline_to");
+        let far = Thresholds { baseline_from: i32::MIN, baseline_to: 0, ..Thresholds::default() };
+        assert_eq!(field(far), "baseline_from", "no year overflows the arithmetic");
         assert_eq!(field(Thresholds { growth_months: 0, ..Thresholds::default() }), "growth_months");
         assert!(Thresholds::default().check().is_ok());
     }
