@@ -8,6 +8,7 @@ pub mod authz;
 mod checkpoints;
 mod compliance;
 mod controls;
+mod dashboards;
 mod demo;
 mod determination;
 mod documents;

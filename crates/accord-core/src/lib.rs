@@ -20,6 +20,7 @@ pub mod model;
 pub mod named;
 pub mod principal;
 pub mod shared;
+pub mod stats;
 pub mod time;
 pub mod warning;
 pub mod watch;

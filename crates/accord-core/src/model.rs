@@ -152,7 +152,7 @@ impl Role {
 }
 
 /// How big an organisation is; drives SME statistics and proportionality.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SizeClass {
     /// Fewer than 10 staff.

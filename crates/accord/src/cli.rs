@@ -117,6 +117,21 @@ pub enum Command {
     /// Early-warning alerts: assign, share with the allies, close with an outcome.
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// The dashboard of your authority's cases (every authority's for the operator): SLA, outcomes, cost by size.
+    Dashboard {
+        /// As CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// The public transparency report: decisions by year, jurisdiction, size and outcome, small counts hidden.
+    Transparency {
+        /// The smallest count published (5 to 1000, default 5).
+        #[arg(long)]
+        min_cell: Option<u64>,
+        /// As CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
+    },
     /// This node's federation identity.
     #[command(subcommand)]
     Node(NodeCommand),

@@ -356,6 +356,14 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Trade(command) => crate::warnings::trade(app, p, command).await?,
         Command::Warnings(command) => crate::warnings::warnings(app, p, command).await?,
         Command::Alerts(command) => crate::warnings::alerts(app, p, command).await?,
+        Command::Dashboard { csv } => {
+            let d = service(app.dashboard(p).await)?;
+            if csv { print!("{}", d.to_csv()) } else { print_json(&d)? }
+        }
+        Command::Transparency { min_cell, csv } => {
+            let r = service(app.transparency_report(min_cell).await)?;
+            if csv { print!("{}", r.to_csv()) } else { print_json(&r)? }
+        }
         Command::Applications(
             command @ (ApplicationsCommand::Documents { .. }
             | ApplicationsCommand::Attach { .. }

@@ -5,6 +5,7 @@ mod accounts;
 mod applications;
 mod consultations;
 mod controls;
+mod dashboards;
 mod demo;
 mod determinations;
 mod early_warning;

@@ -8,6 +8,7 @@ pub(crate) mod authorities;
 pub(crate) mod cases;
 pub(crate) mod consultations;
 pub(crate) mod controls;
+pub(crate) mod dashboards;
 pub(crate) mod denials;
 pub(crate) mod determinations;
 pub(crate) mod federation;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(federation::routes())
         .merge(feedback::routes())
         .merge(warnings::routes())
+        .merge(dashboards::routes())
         .merge(keys::routes())
         .merge(licences::routes())
         .merge(lists::routes())

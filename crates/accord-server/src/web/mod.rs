@@ -4,10 +4,12 @@
 mod account;
 mod applications;
 mod cases;
+mod charts;
 mod check;
 mod coalition;
 mod compliance;
 mod controls;
+mod dashboards;
 mod feedback;
 mod i18n;
 mod licences;
@@ -41,6 +43,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/feedback", get(feedback::feedback).post(feedback::act))
         .route("/reviews", get(reviews::reviews).post(reviews::act))
         .route("/warnings", get(warnings::warnings).post(warnings::act))
+        .route("/dashboard", get(dashboards::dashboard))
+        .route("/transparency", get(dashboards::transparency))
         .route("/proposals", get(proposals::proposals))
         .route("/proposals/{key}", get(proposals::proposal))
         .route("/proposals/{key}/comments", post(proposals::comment))
@@ -224,6 +228,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                             li { a href="/policies" { (t("nav.policies")) } }
                             li { a href="/authorities" { (t("nav.authorities")) } }
                             li { a href="/proposals" { (t("nav.proposals")) } }
+                            li { a href="/transparency" { (t("nav.transparency")) } }
                             @match viewer {
                                 Some(s) => {
                                     li { a href="/check" { (t("nav.check")) } }
@@ -239,6 +244,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                         li { a href="/coalition" { (t("nav.coalition")) } }
                                         li { a href="/reviews" { (t("nav.reviews")) } }
                                         li { a href="/warnings" { (t("nav.warnings")) } }
+                                        li { a href="/dashboard" { (t("nav.dashboard")) } }
                                     }
                                     li { a href="/account" { (s.user.name) } }
                                 }

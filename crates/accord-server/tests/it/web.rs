@@ -1072,7 +1072,38 @@ async fn an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and
     .unwrap();
 }
 
+async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        b.open(&format!("{base}/"));
+        b.find("header nav a[href='/transparency']").click();
+        b.wait_url("/transparency");
+        b.wait_text("#methodology", "primary suppression");
+        let cells: Vec<String> = b.find_all("table.report td").iter().map(|c| c.text()).collect();
+        for n in cells.iter().filter_map(|c| c.parse::<u64>().ok()) {
+            assert!(n == 0 || n >= 5, "a small count is published: {cells:?}");
+        }
+        assert!(cells.iter().any(|c| c == "hidden"), "the demo's few decisions are hidden: {cells:?}");
+        assert!(!b.find_all("svg.chart").is_empty(), "the published counts are drawn");
+        accessible(&b, "the transparency report");
+        b.open(&format!("{base}/transparency?min_cell=1"));
+        b.wait_text("main", "validation_failed");
+        sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/dashboard']").click();
+        b.wait_url("/dashboard");
+        b.wait_text("#cost-model", "EUR 65 an hour");
+        assert!(b.find_all("svg.chart rect").len() >= 1, "the charts are drawn");
+        accessible(&b, "the dashboard");
+    })
+    .await
+    .unwrap();
+}
+
 accord_testing::on_both_backends!(
+    anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts,
     an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and_closes_one_in_the_browser,
     an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_cycle_on_the_reviews_page,
     an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme,

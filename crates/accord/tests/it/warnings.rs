@@ -1,5 +1,5 @@
 //! Early warning from the command line: the real trade statistics imported from their folder, alerts raised by an
-//! analyst's key, and one closed with its outcome.
+//! analyst's key, and one closed with its outcome; the dashboard and the transparency report as CSV.
 
 use super::run;
 use accord_testing::cli::{ok, temp_dir, text};
@@ -32,5 +32,9 @@ fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_com
         ok(&as_analyst(&["alerts", "close", "alr-export_growth-kg-2022-08", "referred", "--note", "To customs."]));
     assert!(closed.contains("\"referred\""), "{closed}");
     assert!(ok(&as_analyst(&["alerts", "list"])).contains("alr-mirror_gap-am-2022"));
+    let csv = ok(&run(&dir, &["transparency", "--csv"]));
+    assert_eq!(csv.lines().next(), Some("period,jurisdiction,size,approved,refused,returned,total"));
+    assert!(text(&run(&dir, &["transparency", "--min-cell", "1"]).stderr).contains("min_cell"));
+    assert!(ok(&run(&dir, &["dashboard", "--csv"])).starts_with("section,group,review_path,decided"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
