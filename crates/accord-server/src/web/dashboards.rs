@@ -44,7 +44,7 @@ pub(crate) async fn dashboard(State(s): State<AppState>, Viewer(viewer): Viewer)
         h1 { (t("dashboard.title")) }
         p { (t("dashboard.intro")) " " a href="/api/v1/dashboard/csv" download { (t("dashboard.csv")) } }
         h2 { (t("dashboard.processing")) }
-        (bars(&t("dashboard.sla_chart"), &d.processing.iter().map(|r| (format!("{} · {}", r.authority, word("review_path", r.review_path.as_str())), r.within_sla_percent)).collect::<Vec<_>>(), " %"))
+        (bars(t("dashboard.sla_chart"), &d.processing.iter().map(|r| (format!("{} · {}", r.authority, word("review_path", r.review_path.as_str())), r.within_sla_percent)).collect::<Vec<_>>(), " %"))
         table.processing {
             thead { tr {
                 th scope="col" { (t("dashboard.authority")) } th scope="col" { (t("dashboard.path")) } th scope="col" { (t("dashboard.decided")) }
@@ -56,11 +56,11 @@ pub(crate) async fn dashboard(State(s): State<AppState>, Viewer(viewer): Viewer)
             } } }
         }
         h2 { (t("dashboard.by_size")) }
-        (bars(&t("dashboard.refusals_chart"), &d.by_size.iter().map(|r| (size(&r.group), r.refusal_percent)).collect::<Vec<_>>(), " %"))
-        (bars(&t("dashboard.cost_chart"), &d.by_size.iter().map(|r| (size(&r.group), r.mean_cost_eur)).collect::<Vec<_>>(), " €"))
-        (outcome_table(&t("dashboard.by_size"), size, &d.by_size))
-        (outcome_table(&t("dashboard.by_kind"), kind, &d.by_kind))
-        (outcome_table(&t("dashboard.by_authority"), |g| g.to_owned(), &d.by_authority))
+        (bars(t("dashboard.refusals_chart"), &d.by_size.iter().map(|r| (size(&r.group), r.refusal_percent)).collect::<Vec<_>>(), " %"))
+        (bars(t("dashboard.cost_chart"), &d.by_size.iter().map(|r| (size(&r.group), r.mean_cost_eur)).collect::<Vec<_>>(), " €"))
+        (outcome_table(t("dashboard.by_size"), size, &d.by_size))
+        (outcome_table(t("dashboard.by_kind"), kind, &d.by_kind))
+        (outcome_table(t("dashboard.by_authority"), |g| g.to_owned(), &d.by_authority))
         h2 { (t("dashboard.cost_model_title")) }
         p #cost-model { (d.cost_model) }
     };
