@@ -731,7 +731,7 @@ async fn an_exporter_records_training_and_an_officer_certifies_its_programme_on_
         b.open(&format!("{base}/cases/{case_id}"));
         b.find("a[href^='/compliance?organisation=']").click();
         b.wait_url("/compliance?organisation=org_");
-        assert!(b.find("#trainings").text().contains("Jana Berger"));
+        b.wait_text("#trainings", "Jana Berger");
         b.script(&format!(
             "document.getElementById('certified_on').value = '{today}'; \
              document.getElementById('expires_on').value = '{}'",
@@ -739,7 +739,7 @@ async fn an_exporter_records_training_and_an_officer_certifies_its_programme_on_
         ));
         b.find("form:has(input[value='certification']) button").click();
         b.wait_text("#icp", "DE-BAFA");
-        assert!(b.find("#tier").text().contains("trusted"), "{}", b.find("#tier").text());
+        b.wait_text("#tier", "trusted");
     })
     .await
     .unwrap();
@@ -1017,7 +1017,7 @@ async fn an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_c
         b.find("header nav a[href='/reviews']").click();
         b.wait_url("/reviews");
         b.wait_text("#reminders", "Annual review of category 3");
-        assert!(b.find(".technology").text().contains("GaN-on-SiC wafers"), "{}", b.find(".technology").text());
+        b.wait_text(".technology", "GaN-on-SiC wafers");
         accessible(&b, "the reviews page");
         b.find(&format!("#{cycle} form.close button")).click();
         b.wait_text("#form-error", "conflict");
