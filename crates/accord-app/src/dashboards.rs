@@ -5,9 +5,11 @@
 use crate::authz::{Action, require};
 use crate::{App, Scope, scope_of};
 use accord_core::cases::{Case, CaseStatus};
+use accord_core::denials::{AnswerKind, ConsultationStatus, DenialStatus};
 use accord_core::licences::LicenceKind;
 use accord_core::principal::Principal;
-use accord_core::stats::{CaseFacts, Dashboard, TransparencyReport};
+use accord_core::shared::SharedKind;
+use accord_core::stats::{CaseFacts, ConsultationFact, Dashboard, DenialFact, TransparencyReport, UseFacts};
 use accord_core::{Error, Result};
 use accord_store::UserScope;
 use std::collections::HashMap;
@@ -56,8 +58,32 @@ impl App {
             Scope::All => UserScope::All,
             _ => return Err(Error::forbidden("the dashboards are for officials")),
         };
-        let facts = self.case_facts(self.store.cases(&scope).await?).await?;
-        Ok(accord_core::stats::dashboard(&facts, crate::controls::day()))
+        let cases = self.store.cases(&scope).await?;
+        let approved: std::collections::HashSet<String> =
+            cases.iter().filter(|c| c.status == CaseStatus::Approved).map(|c| c.id.to_string()).collect();
+        let uses =
+            self.store.applications(&scope).await?.into_iter().flat_map(|a| uses_of(&a, &approved)).collect::<Vec<_>>();
+        let today = crate::controls::day();
+        let denials: Vec<DenialFact> = self
+            .store
+            .denials()
+            .await?
+            .into_iter()
+            .map(|d| (d.authority_id.to_string(), d.status == DenialStatus::Active && d.expires_on >= today))
+            .collect();
+        let mut consultations = Vec::new();
+        for v in self.store.shared(SharedKind::Consultation.as_str()).await? {
+            let view = self.view(crate::allied::parse(v, "consultation")?).await?;
+            consultations.push(ConsultationFact {
+                from: view.consultation.from_authority.clone(),
+                to: view.consultation.to_authority.clone(),
+                answered: view.status == ConsultationStatus::Answered,
+                objection: view.answer.as_ref().is_some_and(|a| a.kind == AnswerKind::Objection),
+                expired: view.status == ConsultationStatus::Expired,
+            });
+        }
+        let facts = self.case_facts(cases).await?;
+        Ok(accord_core::stats::dashboard_with(&facts, &uses, &denials, &consultations, today))
     }
 
     /// The public transparency report: every decision of this node, by year, jurisdiction, size class and outcome,
@@ -73,4 +99,30 @@ impl App {
         let facts = self.case_facts(self.store.cases(&UserScope::All).await?).await?;
         Ok(accord_core::stats::transparency(&facts, k))
     }
+}
+
+/// Each jurisdiction's answer to an application: its destination and categories, and whether a licence was granted
+/// (its case approved) or a general authorisation covered it.
+fn uses_of(a: &accord_core::cases::Application, approved: &std::collections::HashSet<String>) -> Vec<UseFacts> {
+    let categories: Vec<String> = a
+        .transaction
+        .items
+        .iter()
+        .map(|i| {
+            i.code
+                .as_deref()
+                .and_then(|c| c.trim().chars().next())
+                .filter(char::is_ascii_digit)
+                .map_or_else(|| "unlisted".to_owned(), String::from)
+        })
+        .collect();
+    a.outcomes
+        .iter()
+        .map(|o| UseFacts {
+            destination: a.transaction.destination.clone(),
+            categories: categories.clone(),
+            licence: o.case_id.as_ref().is_some_and(|c| approved.contains(c)),
+            general_authorisation: o.outcome == accord_core::determination::Outcome::GeneralAuthorisation,
+        })
+        .collect()
 }

@@ -125,6 +125,10 @@ pub struct Dashboard {
     pub by_size: Vec<OutcomeRow>,
     /// Joint-development (research) licences against the others.
     pub by_kind: Vec<OutcomeRow>,
+    /// Licences granted and general authorisations used, by destination and control category.
+    pub by_destination: Vec<UseRow>,
+    /// Denials and consultations between the allies, by authority.
+    pub between_allies: Vec<AllyRow>,
     /// How the cost is estimated.
     pub cost_model: String,
 }
@@ -143,6 +147,126 @@ fn outcome_row(group: String, cases: &[&CaseFacts], today: Date) -> OutcomeRow {
         median_days: median(&mut days),
         info_requests_per_case: (n > 0).then(|| cases.iter().map(|c| c.info_requests).sum::<usize>() as f64 / n as f64),
         mean_cost_eur: (n > 0).then(|| cases.iter().map(|c| estimated_cost_eur(c, today)).sum::<f64>() / n as f64),
+    }
+}
+
+/// What the dashboard needs of one jurisdiction's answer to an application: where it went, what it was, and
+/// whether a licence was granted or a general authorisation used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UseFacts {
+    /// The destination country.
+    pub destination: String,
+    /// The control categories of its items (`0`-`9`, or `unlisted`).
+    pub categories: Vec<String>,
+    /// A licence was granted.
+    pub licence: bool,
+    /// A general authorisation covered it.
+    pub general_authorisation: bool,
+}
+
+/// Licences and general authorisations for one destination and control category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UseRow {
+    /// The destination country.
+    pub destination: String,
+    /// The control category (`0`-`9`) or `unlisted`.
+    pub category: String,
+    /// Licences granted.
+    pub licences: usize,
+    /// Answers covered by a general authorisation.
+    pub general_authorisations: usize,
+}
+
+/// One authority's part in the allies' denials and consultations.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct AllyRow {
+    /// The authority.
+    pub authority: String,
+    /// Its denials in force.
+    pub denials_active: usize,
+    /// Its denials revoked or expired.
+    pub denials_lapsed: usize,
+    /// Consultations it opened with an ally.
+    pub consultations_opened: usize,
+    /// Consultations it was asked, answered.
+    pub answered: usize,
+    /// Of those, answered with an objection.
+    pub objections: usize,
+    /// Consultations it was asked and let pass the deadline.
+    pub unanswered: usize,
+}
+
+/// One denial's authority and whether it is in force, for [`between_allies`].
+pub type DenialFact = (String, bool);
+
+/// One consultation: who asked, who was asked, whether it was answered, with an objection, or let expire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsultationFact {
+    /// The consulting authority.
+    pub from: String,
+    /// The consulted authority.
+    pub to: String,
+    /// Answered.
+    pub answered: bool,
+    /// Answered with an objection.
+    pub objection: bool,
+    /// The deadline passed without an answer.
+    pub expired: bool,
+}
+
+/// The allies' denials and consultations counted by authority.
+pub fn between_allies(denials: &[DenialFact], consultations: &[ConsultationFact]) -> Vec<AllyRow> {
+    fn row<'a>(rows: &'a mut BTreeMap<String, AllyRow>, a: &str) -> &'a mut AllyRow {
+        rows.entry(a.to_owned()).or_insert_with(|| AllyRow { authority: a.to_owned(), ..AllyRow::default() })
+    }
+    let mut rows: BTreeMap<String, AllyRow> = BTreeMap::new();
+    for (authority, active) in denials {
+        let r = row(&mut rows, authority);
+        if *active { r.denials_active += 1 } else { r.denials_lapsed += 1 }
+    }
+    for c in consultations {
+        row(&mut rows, &c.from).consultations_opened += 1;
+        let r = row(&mut rows, &c.to);
+        r.answered += usize::from(c.answered);
+        r.objections += usize::from(c.objection);
+        r.unanswered += usize::from(c.expired);
+    }
+    rows.into_values().collect()
+}
+
+/// Licences and general authorisations counted by destination and control category.
+pub fn by_destination(uses: &[UseFacts]) -> Vec<UseRow> {
+    let mut rows: BTreeMap<(String, String), UseRow> = BTreeMap::new();
+    for u in uses.iter().filter(|u| u.licence || u.general_authorisation) {
+        let mut categories = u.categories.clone();
+        categories.sort();
+        categories.dedup();
+        for c in categories {
+            let r = rows.entry((u.destination.clone(), c.clone())).or_insert_with(|| UseRow {
+                destination: u.destination.clone(),
+                category: c,
+                licences: 0,
+                general_authorisations: 0,
+            });
+            r.licences += usize::from(u.licence);
+            r.general_authorisations += usize::from(u.general_authorisation);
+        }
+    }
+    rows.into_values().collect()
+}
+
+/// The dashboard of a set of cases as of `today`, with the uses and the allies' records.
+pub fn dashboard_with(
+    cases: &[CaseFacts],
+    uses: &[UseFacts],
+    denials: &[DenialFact],
+    consultations: &[ConsultationFact],
+    today: Date,
+) -> Dashboard {
+    Dashboard {
+        by_destination: by_destination(uses),
+        between_allies: between_allies(denials, consultations),
+        ..dashboard(cases, today)
     }
 }
 
@@ -182,6 +306,8 @@ pub fn dashboard(cases: &[CaseFacts], today: Date) -> Dashboard {
         by_authority: authorities.into_iter().map(|(a, cs)| outcome_row(a, &cs, today)).collect(),
         by_size: sizes.into_iter().map(|(s, cs)| outcome_row(s.as_str().to_owned(), &cs, today)).collect(),
         by_kind: kinds.into_iter().map(|(k, cs)| outcome_row(k.to_owned(), &cs, today)).collect(),
+        by_destination: Vec::new(),
+        between_allies: Vec::new(),
         cost_model: COST_MODEL.to_owned(),
     }
 }
@@ -329,6 +455,29 @@ impl Dashboard {
                 ));
             }
         }
+        out.push_str("\ndestination,category,licences,general_authorisations\n");
+        for r in &self.by_destination {
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                field(&r.destination),
+                field(&r.category),
+                r.licences,
+                r.general_authorisations
+            ));
+        }
+        out.push_str("\nauthority,denials_active,denials_lapsed,consultations_opened,answered,objections,unanswered\n");
+        for r in &self.between_allies {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                field(&r.authority),
+                r.denials_active,
+                r.denials_lapsed,
+                r.consultations_opened,
+                r.answered,
+                r.objections,
+                r.unanswered
+            ));
+        }
         out
     }
 }
@@ -441,6 +590,54 @@ mod tests {
             documents: 2,
             joint_development: false,
         }
+    }
+
+    #[test]
+    fn uses_are_counted_by_destination_and_category_and_the_allies_records_by_authority() {
+        let uses = [
+            UseFacts {
+                destination: "CN".into(),
+                categories: vec!["3".into(), "3".into(), "5".into()],
+                licence: true,
+                general_authorisation: false,
+            },
+            UseFacts {
+                destination: "CN".into(),
+                categories: vec!["3".into()],
+                licence: false,
+                general_authorisation: true,
+            },
+            UseFacts {
+                destination: "CN".into(),
+                categories: vec!["3".into()],
+                licence: false,
+                general_authorisation: false,
+            },
+        ];
+        let rows = by_destination(&uses);
+        let cn3 = rows.iter().find(|r| r.category == "3").unwrap();
+        assert_eq!(
+            (rows.len(), cn3.licences, cn3.general_authorisations),
+            (2, 1, 1),
+            "an item's category once per answer"
+        );
+        let consultation = |from: &str, to: &str, answered, objection, expired| ConsultationFact {
+            from: from.into(),
+            to: to.into(),
+            answered,
+            objection,
+            expired,
+        };
+        let allies = between_allies(
+            &[("DE-BAFA".into(), true), ("DE-BAFA".into(), false), ("US-BIS".into(), true)],
+            &[
+                consultation("US-BIS", "DE-BAFA", true, true, false),
+                consultation("US-BIS", "DE-BAFA", false, false, true),
+            ],
+        );
+        let de = allies.iter().find(|r| r.authority == "DE-BAFA").unwrap();
+        assert_eq!((de.denials_active, de.denials_lapsed, de.answered, de.objections, de.unanswered), (1, 1, 1, 1, 1));
+        assert_eq!(allies.iter().find(|r| r.authority == "US-BIS").unwrap().consultations_opened, 2);
     }
 
     #[test]

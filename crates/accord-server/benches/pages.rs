@@ -74,6 +74,8 @@ async fn run() {
         ("queue, first page", "/cases".to_owned(), 200),
         ("queue, page 100", "/cases?page=100".to_owned(), 200),
         ("a case", format!("/cases/{case_id}"), 500),
+        ("the dashboard (all cases)", "/dashboard".to_owned(), 20),
+        ("the transparency report", "/transparency".to_owned(), 20),
     ] {
         let mut times = Vec::with_capacity(rounds);
         let mut size = 0;

@@ -20,7 +20,7 @@ impl App {
         Ok(views)
     }
 
-    pub(super) async fn view(&self, c: Consultation) -> Result<ConsultationView> {
+    pub(crate) async fn view(&self, c: Consultation) -> Result<ConsultationView> {
         // An answer is keyed by the consulting authority and the consultation id (ids are unique per authority only);
         // answers recorded before that were keyed by the consultation and the answering authority.
         let mut stored = self

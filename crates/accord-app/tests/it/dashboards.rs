@@ -33,6 +33,8 @@ async fn the_dashboard_counts_outcomes_by_size_and_the_report_hides_small_counts
     assert_eq!(small.approval_percent.map(|p| p.round()), Some(83.0));
     assert!(small.mean_cost_eur.unwrap() > 0.0 && !d.cost_model.is_empty());
     assert!(d.processing.iter().all(|r| r.authority == "DE-BAFA"), "an officer sees their authority");
+    let cn3 = d.by_destination.iter().find(|r| r.destination == "CN" && r.category == "3").unwrap();
+    assert_eq!((cn3.licences, cn3.general_authorisations), (5, 0), "five licences granted for category 3 to China");
     assert!(d.to_csv().lines().any(|l| l.starts_with("size,small,,6,")), "{}", d.to_csv());
     assert_eq!(w.app.dashboard(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
 

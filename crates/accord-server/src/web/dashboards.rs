@@ -61,6 +61,30 @@ pub(crate) async fn dashboard(State(s): State<AppState>, Viewer(viewer): Viewer)
         (outcome_table(t("dashboard.by_size"), size, &d.by_size))
         (outcome_table(t("dashboard.by_kind"), kind, &d.by_kind))
         (outcome_table(t("dashboard.by_authority"), |g| g.to_owned(), &d.by_authority))
+        h2 { (t("dashboard.by_destination")) }
+        @if d.by_destination.is_empty() { p { (t("dashboard.no_use")) } }
+        @else {
+            table.destinations {
+                thead { tr { th scope="col" { (t("dashboard.destination")) } th scope="col" { (t("dashboard.category")) } th scope="col" { (t("dashboard.licences")) } th scope="col" { (t("dashboard.general_authorisations")) } } }
+                tbody { @for r in &d.by_destination { tr {
+                    th scope="row" { (r.destination) } td { (r.category) } td { (r.licences) } td { (r.general_authorisations) }
+                } } }
+            }
+        }
+        h2 { (t("dashboard.between_allies")) }
+        @if d.between_allies.is_empty() { p { (t("dashboard.no_allied_records")) } }
+        @else {
+            table.allies {
+                thead { tr {
+                    th scope="col" { (t("dashboard.authority")) } th scope="col" { (t("dashboard.denials_active")) } th scope="col" { (t("dashboard.denials_lapsed")) }
+                    th scope="col" { (t("dashboard.consultations_opened")) } th scope="col" { (t("dashboard.answered")) } th scope="col" { (t("dashboard.objections")) } th scope="col" { (t("dashboard.unanswered")) }
+                } }
+                tbody { @for r in &d.between_allies { tr {
+                    th scope="row" { (r.authority) } td { (r.denials_active) } td { (r.denials_lapsed) }
+                    td { (r.consultations_opened) } td { (r.answered) } td { (r.objections) } td { (r.unanswered) }
+                } } }
+            }
+        }
         h2 { (t("dashboard.cost_model_title")) }
         p #cost-model { (d.cost_model) }
     };
