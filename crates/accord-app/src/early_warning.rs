@@ -12,6 +12,7 @@ use accord_core::principal::Principal;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds, WarningSettings};
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
+use accord_trade::declarations::DeclarationSettings;
 use accord_trade::indicators::Series;
 use accord_trade::{SourceFile, TradeSet};
 use serde::Deserialize;
@@ -46,6 +47,17 @@ pub struct AlertClosing {
     pub outcome: AlertOutcome,
     /// Why (1 to 4,000 characters).
     pub note: String,
+}
+
+/// What the declaration indicators found in a file.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct DeclarationAnalysis {
+    /// Declarations read.
+    pub declarations: usize,
+    /// What the indicators found, each with the references of the declarations that show it.
+    pub findings: Vec<accord_trade::declarations::Finding>,
+    /// The settings used.
+    pub settings: DeclarationSettings,
 }
 
 /// Most periods of evidence an alert carries.
@@ -208,6 +220,24 @@ impl App {
             }
         }
         Ok(raised)
+    }
+
+    /// Computes the declaration indicators over a file of export declarations (officials): structuring under a
+    /// value cap, new consignees of sensitive goods, general authorisations used for new destinations. The file is
+    /// read strictly (one bad row refuses it, named by line); nothing is stored.
+    pub async fn analyse_declarations(
+        &self,
+        p: &Principal,
+        name: &str,
+        bytes: &[u8],
+        settings: Option<DeclarationSettings>,
+    ) -> Result<DeclarationAnalysis> {
+        require(p, Action::ReadGovernanceDesk)?;
+        let settings = settings.unwrap_or_default();
+        settings.check()?;
+        let declarations = accord_trade::declarations::read_declarations(name, bytes)?;
+        let findings = accord_trade::declarations::all(&declarations, &settings);
+        Ok(DeclarationAnalysis { declarations: declarations.len(), findings, settings })
     }
 
     /// Stores an alert (published to the allies only once it is marked shared), with its event.

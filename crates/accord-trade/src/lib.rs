@@ -2,7 +2,8 @@
 //! euro), partner countries' national statistics (what they report importing, in thousand US dollars) and the
 //! exchange rates that put both in euro. [`read_files`] takes a set of files, recognises each by its header, and
 //! refuses the whole set when a row is bad, naming each bad row's file and line. [`indicators`] computes the
-//! early-warning indicators over a set.
+//! early-warning indicators over a set. [`declarations`] reads export declarations and computes the indicators over
+//! them; [`generate`] makes declarations with known patterns injected, to measure those indicators.
 
 use accord_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,8 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+pub mod declarations;
+pub mod generate;
 pub mod indicators;
 
 /// The reporter code Comext gives the 27 member states together.

@@ -117,6 +117,9 @@ pub enum Command {
     /// Early-warning alerts: assign, share with the allies, close with an outcome.
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Export declarations: the indicators over a file, and a generator of files with known patterns.
+    #[command(subcommand)]
+    Declarations(DeclarationsCommand),
     /// The dashboard of your authority's cases (every authority's for the operator): SLA, outcomes, cost by size.
     Dashboard {
         /// As CSV instead of JSON.
@@ -199,6 +202,34 @@ pub enum WarningsCommand {
     },
     /// Compute the indicators and raise an alert for each new signal.
     Run,
+}
+
+/// `accord declarations …`
+#[derive(Debug, Subcommand)]
+pub enum DeclarationsCommand {
+    /// Compute the declaration indicators over a file in Accord's CSV format (nothing is stored).
+    Analyse {
+        /// The declarations file.
+        file: PathBuf,
+        /// The indicators' settings as JSON (value cap, windows, high-priority HS prefixes).
+        #[arg(long)]
+        settings: Option<PathBuf>,
+    },
+    /// Write a file of generated declarations with known diversion patterns injected (not real data).
+    Generate {
+        /// How many ordinary declarations.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// How many patterns of each kind to inject.
+        #[arg(long, default_value_t = 25)]
+        patterns: usize,
+        /// The generator's seed: the same seed makes the same file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write it.
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 /// `accord alerts …`

@@ -1,7 +1,7 @@
 //! `accord trade …`, `accord warnings …`, `accord alerts …`: trade statistics, the early-warning indicators, and
 //! the alerts they raise.
 
-use crate::cli::{AlertsCommand, TradeCommand, WarningsCommand};
+use crate::cli::{AlertsCommand, DeclarationsCommand, TradeCommand, WarningsCommand};
 use crate::commands::{print_json, service};
 use crate::governance::{named, read_json};
 use accord_app::{AlertAssignment, AlertClosing, App, TradeImport};
@@ -61,6 +61,42 @@ pub async fn warnings(app: &App, p: &Principal, command: WarningsCommand) -> Res
             crate::output::list(&service(app.run_early_warning(p).await)?, &["id", "ratio", "summary"], |a| {
                 vec![a.id.clone(), format!("{:.2}", a.ratio), a.summary.clone()]
             })
+        }
+    }
+}
+
+/// Runs one `declarations` command.
+pub async fn declarations(app: &App, p: &Principal, command: DeclarationsCommand) -> Result<()> {
+    match command {
+        DeclarationsCommand::Analyse { file, settings } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let settings = settings.map(|s| read_json(&s, "declaration settings")).transpose()?;
+            let name = file.display().to_string();
+            let analysis = service(app.analyse_declarations(p, &name, &bytes, settings).await)?;
+            eprintln!("{} declarations read, {} findings", analysis.declarations, analysis.findings.len());
+            crate::output::list(&analysis.findings, &["indicator", "subject", "declarations", "summary"], |f| {
+                vec![
+                    f.indicator.as_str().to_owned(),
+                    f.subject.clone(),
+                    f.references.len().to_string(),
+                    f.summary.clone(),
+                ]
+            })
+        }
+        DeclarationsCommand::Generate { rows, patterns, seed, output } => {
+            let (ds, truth) = accord_trade::generate::generate(seed, rows, patterns);
+            std::fs::write(&output, accord_trade::generate::to_csv(&ds))
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!(
+                "{} declarations written to {}: {} structuring, {} new consignees and {} general authorisations moved, \
+                 injected",
+                ds.len(),
+                output.display(),
+                truth.structuring.len(),
+                truth.new_consignees.len(),
+                truth.ga_new_destinations.len()
+            );
+            Ok(())
         }
     }
 }

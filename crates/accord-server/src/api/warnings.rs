@@ -162,11 +162,37 @@ pub(crate) async fn close(
     Ok(Json(s.app.close_alert(&p, &id, input).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/declarations/analyse", tag = "early warning",
+    request_body(content = String, description = "Export declarations in Accord's CSV format (header: date,exporter,consignee,end_user,destination,hs_code,control_code,quantity,value_eur,authorisation,reference), at most 64 MiB", content_type = "text/csv"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "What the declaration indicators found, each with the references of the declarations that show it; nothing is stored", body = accord_app::DeclarationAnalysis),
+              (status = 413, description = "payload_too_large", body = ErrorBody),
+              (status = 422, description = "malformed_file: the header, or each bad row by line", body = ErrorBody)))]
+pub(crate) async fn analyse_declarations(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<accord_app::DeclarationAnalysis>> {
+    let bytes = body.map_err(|r| {
+        let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            accord_core::ErrorCode::PayloadTooLarge
+        } else {
+            accord_core::ErrorCode::MalformedFile
+        };
+        crate::error::ApiError::new(code, format!("the file could not be read: {}", r.body_text()))
+    })?;
+    Ok(Json(s.app.analyse_declarations(&p, "declarations.csv", &bytes, None).await?))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes({
             // A set of statistics is larger than other bodies.
             let (schemas, paths, method) = routes!(trade_versions, import_trade);
+            (schemas, paths, method.layer(DefaultBodyLimit::max(MAX_TRADE_IMPORT_BYTES)))
+        })
+        .routes({
+            let (schemas, paths, method) = routes!(analyse_declarations);
             (schemas, paths, method.layer(DefaultBodyLimit::max(MAX_TRADE_IMPORT_BYTES)))
         })
         .routes(routes!(indicators))

@@ -73,4 +73,36 @@ async fn trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
-accord_testing::on_both_backends!(trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes);
+async fn declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with_its_line(backend: Backend) {
+    let w = world(backend).await;
+    let (ds, truth) = accord_trade::generate::generate(3, 3_000, 3);
+    let csv = accord_trade::generate::to_csv(&ds);
+    let post = |key: Option<&str>, body: String| {
+        let mut req = axum::http::Request::post("/api/v1/declarations/analyse").header("content-type", "text/csv");
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        w.node.send(req.body(axum::body::Body::from(body)).unwrap())
+    };
+    let analysed = post(Some(w.key("analyst_de")), csv.clone()).await;
+    assert_eq!(analysed.status, StatusCode::OK, "{}", analysed.body);
+    assert_eq!(analysed.body["declarations"], ds.len());
+    let subjects: Vec<&str> = analysed.body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["indicator"] == "structuring")
+        .map(|f| f["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), truth.structuring.len(), "{subjects:?}");
+    let bad = post(Some(w.key("analyst_de")), csv.replacen(",AE,", ",Arabia,", 1)).await;
+    assert_eq!((bad.status, bad.code()), (StatusCode::UNPROCESSABLE_ENTITY, "malformed_file"), "{}", bad.body);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("declarations.csv:"), "{}", bad.body);
+    assert_eq!(post(Some(w.key("exporter_de")), csv.clone()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(post(None, csv).await.status, StatusCode::UNAUTHORIZED);
+}
+
+accord_testing::on_both_backends!(
+    trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes,
+    declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with_its_line,
+);

@@ -36,5 +36,12 @@ fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_com
     assert_eq!(csv.lines().next(), Some("period,jurisdiction,size,approved,refused,returned,total"));
     assert!(text(&run(&dir, &["transparency", "--min-cell", "1"]).stderr).contains("min_cell"));
     assert!(ok(&run(&dir, &["dashboard", "--csv"])).starts_with("section,group,review_path,decided"));
+    let generated = run(&dir, &["declarations", "generate", "--rows", "2000", "--patterns", "2", "--output", "d.csv"]);
+    assert!(text(&generated.stderr).contains("2 structuring"), "{}", text(&generated.stderr));
+    let findings = ok(&as_analyst(&["declarations", "analyse", "d.csv"]));
+    assert!(findings.contains("structuring") && findings.contains("ga_new_destination"), "{findings}");
+    std::fs::write(dir.join("bad.csv"), "date,exporter\n").unwrap();
+    let bad = as_analyst(&["declarations", "analyse", "bad.csv"]);
+    assert!(text(&bad.stderr).contains("malformed_file"), "{}", text(&bad.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
