@@ -15,12 +15,15 @@ use accord_store::UserScope;
 use std::collections::HashMap;
 
 impl App {
-    /// The facts of `cases` that the statistics need, with their applicants' sizes and applications.
-    async fn case_facts(&self, cases: Vec<Case>) -> Result<Vec<CaseFacts>> {
+    /// The facts of `cases` that the statistics need, with their applicants' sizes and, when given, their
+    /// applications (documents, kind of licence).
+    async fn case_facts(
+        &self,
+        cases: Vec<Case>,
+        applications: &HashMap<String, accord_core::cases::Application>,
+    ) -> Result<Vec<CaseFacts>> {
         let sizes: HashMap<String, accord_core::model::SizeClass> =
             self.store.organisations(None).await?.into_iter().map(|o| (o.id.to_string(), o.size_class)).collect();
-        let applications: HashMap<String, accord_core::cases::Application> =
-            self.store.applications(&UserScope::All).await?.into_iter().map(|a| (a.id.to_string(), a)).collect();
         Ok(cases
             .into_iter()
             .filter_map(|c| {
@@ -50,7 +53,8 @@ impl App {
     }
 
     /// The dashboard of the cases the caller may see (officials of an authority: its cases; admins and auditors:
-    /// every authority's, the coalition view of this node).
+    /// every authority's, the coalition view of this node). Computed again once anything changed on the node (a
+    /// new audit event) or a minute passed.
     pub async fn dashboard(&self, p: &Principal) -> Result<Dashboard> {
         require(p, Action::ReadGovernanceDesk)?;
         let scope = match scope_of(p)? {
@@ -58,11 +62,23 @@ impl App {
             Scope::All => UserScope::All,
             _ => return Err(Error::forbidden("the dashboards are for officials")),
         };
-        let cases = self.store.cases(&scope).await?;
+        let key = format!("{scope:?}");
+        let head = self.store.audit_head().await?.0;
+        if let Some(d) = self.stats.dashboard(&key, head) {
+            return Ok(d);
+        }
+        let d = self.compute_dashboard(&scope).await?;
+        self.stats.keep_dashboard(key, head, d.clone());
+        Ok(d)
+    }
+
+    async fn compute_dashboard(&self, scope: &UserScope) -> Result<Dashboard> {
+        let cases = self.store.cases(scope).await?;
         let approved: std::collections::HashSet<String> =
             cases.iter().filter(|c| c.status == CaseStatus::Approved).map(|c| c.id.to_string()).collect();
-        let uses =
-            self.store.applications(&scope).await?.into_iter().flat_map(|a| uses_of(&a, &approved)).collect::<Vec<_>>();
+        let applications: HashMap<String, accord_core::cases::Application> =
+            self.store.applications(scope).await?.into_iter().map(|a| (a.id.to_string(), a)).collect();
+        let uses: Vec<UseFacts> = applications.values().flat_map(|a| uses_of(a, &approved)).collect();
         let today = crate::controls::day();
         let denials: Vec<DenialFact> = self
             .store
@@ -82,8 +98,10 @@ impl App {
                 expired: view.status == ConsultationStatus::Expired,
             });
         }
-        let facts = self.case_facts(cases).await?;
-        Ok(accord_core::stats::dashboard_with(&facts, &uses, &denials, &consultations, today))
+        let facts = self.case_facts(cases, &applications).await?;
+        let mut d = accord_core::stats::dashboard_with(&facts, &uses, &denials, &consultations, today);
+        d.computed_at = Some(accord_core::now());
+        Ok(d)
     }
 
     /// The public transparency report: every decision of this node, by year, jurisdiction, size class and outcome,
@@ -96,8 +114,16 @@ impl App {
                 format!("the smallest published count is {} to 1000", accord_core::stats::DEFAULT_MIN_CELL),
             ));
         }
-        let facts = self.case_facts(self.store.cases(&UserScope::All).await?).await?;
-        Ok(accord_core::stats::transparency(&facts, k))
+        let head = self.store.audit_head().await?.0;
+        if let Some(r) = self.stats.report(k, head) {
+            return Ok(r);
+        }
+        // The report counts decisions by jurisdiction and size: it needs no application.
+        let facts = self.case_facts(self.store.cases(&UserScope::All).await?, &HashMap::new()).await?;
+        let mut r = accord_core::stats::transparency(&facts, k);
+        r.computed_at = Some(accord_core::now());
+        self.stats.keep_report(k, head, r.clone());
+        Ok(r)
     }
 }
 
@@ -125,4 +151,41 @@ fn uses_of(a: &accord_core::cases::Application, approved: &std::collections::Has
             general_authorisation: o.outcome == accord_core::determination::Outcome::GeneralAuthorisation,
         })
         .collect()
+}
+
+/// How long a computed dashboard or report is served again while nothing changes on the node.
+const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Dashboards and reports computed lately, each with the audit head it was computed at.
+#[derive(Default)]
+pub(crate) struct StatsCache {
+    dashboards: std::sync::Mutex<HashMap<String, (i64, std::time::Instant, Dashboard)>>,
+    reports: std::sync::Mutex<HashMap<u64, (i64, std::time::Instant, TransparencyReport)>>,
+}
+
+/// A cached value still good: computed at the same audit head, within the time to live.
+fn fresh<T: Clone>(entry: Option<&(i64, std::time::Instant, T)>, head: i64) -> Option<T> {
+    entry.filter(|(h, at, _)| *h == head && at.elapsed() < STATS_TTL).map(|(_, _, v)| v.clone())
+}
+
+impl StatsCache {
+    fn dashboard(&self, key: &str, head: i64) -> Option<Dashboard> {
+        fresh(self.dashboards.lock().ok()?.get(key), head)
+    }
+
+    fn keep_dashboard(&self, key: String, head: i64, d: Dashboard) {
+        if let Ok(mut m) = self.dashboards.lock() {
+            m.insert(key, (head, std::time::Instant::now(), d));
+        }
+    }
+
+    fn report(&self, k: u64, head: i64) -> Option<TransparencyReport> {
+        fresh(self.reports.lock().ok()?.get(&k), head)
+    }
+
+    fn keep_report(&self, k: u64, head: i64, r: TransparencyReport) {
+        if let Ok(mut m) = self.reports.lock() {
+            m.insert(k, (head, std::time::Instant::now(), r));
+        }
+    }
 }

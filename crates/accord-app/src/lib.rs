@@ -82,6 +82,7 @@ pub struct App {
     certifier_trust: Arc<std::collections::BTreeMap<String, Vec<String>>>,
     clock: Arc<governance::Clock>,
     decision_rules: Arc<accord_core::governance::DecisionRules>,
+    stats: Arc<dashboards::StatsCache>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -149,6 +150,7 @@ impl App {
             certifier_trust: Arc::default(),
             clock: Arc::default(),
             decision_rules: Arc::default(),
+            stats: Arc::default(),
         }
     }
 

@@ -131,6 +131,9 @@ pub struct Dashboard {
     pub between_allies: Vec<AllyRow>,
     /// How the cost is estimated.
     pub cost_model: String,
+    /// When it was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<crate::Timestamp>,
 }
 
 fn outcome_row(group: String, cases: &[&CaseFacts], today: Date) -> OutcomeRow {
@@ -309,6 +312,7 @@ pub fn dashboard(cases: &[CaseFacts], today: Date) -> Dashboard {
         by_destination: Vec::new(),
         between_allies: Vec::new(),
         cost_model: COST_MODEL.to_owned(),
+        computed_at: None,
     }
 }
 
@@ -343,6 +347,9 @@ pub struct TransparencyReport {
     pub min_cell: u64,
     /// How it was made.
     pub methodology: String,
+    /// When it was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<crate::Timestamp>,
 }
 
 /// How the transparency report is made, in words.
@@ -405,7 +412,7 @@ pub fn transparency(cases: &[CaseFacts], k: u64) -> TransparencyReport {
             }
         })
         .collect();
-    TransparencyReport { rows, min_cell: k, methodology: METHODOLOGY.to_owned() }
+    TransparencyReport { rows, min_cell: k, methodology: METHODOLOGY.to_owned(), computed_at: None }
 }
 
 /// One CSV field, quoted when it holds a comma, a quote or a line break.
@@ -566,6 +573,7 @@ mod tests {
             }],
             min_cell: 5,
             methodology: METHODOLOGY.into(),
+            computed_at: None,
         };
         assert_eq!(r.to_csv().lines().nth(1), Some("2026,\"EU, coalition\",micro,,12,,20"));
     }

@@ -89,6 +89,7 @@ async fn run() {
             times.push(t.elapsed());
             size = body.len();
         }
+        let first = times[0];
         times.sort();
         let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
         let ok = p99 < Duration::from_millis(50) && size < 200 * 1024;
@@ -99,6 +100,10 @@ async fn run() {
             size as f64 / 1024.0,
             if ok { "met" } else { "MISSED (p99 < 50 ms, < 200 KB)" }
         );
+        if rounds <= 20 {
+            // Statistics are computed once and served again until anything changes: the first request computes.
+            println!("{:<26} {:>7.2} ms (the first request, which computes it)", "", first.as_secs_f64() * 1e3);
+        }
     }
 
     // The impact preview of a proposal: every application determined again under the proposed list.

@@ -37,11 +37,19 @@ async fn the_dashboard_counts_outcomes_by_size_and_the_report_hides_small_counts
     assert_eq!((cn3.licences, cn3.general_authorisations), (5, 0), "five licences granted for category 3 to China");
     assert!(d.to_csv().lines().any(|l| l.starts_with("size,small,,6,")), "{}", d.to_csv());
     assert_eq!(w.app.dashboard(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(w.app.dashboard(&w.officer_de).await.unwrap(), d, "nothing changed: the same dashboard");
+    let applied =
+        w.app.create_application(&w.exporter, application("CN", json!("3A001.a.1"), 9000.0), None, true).await.unwrap();
+    let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+    w.app.decide(&w.officer_de, &id, decision("approve", 1, json!({"valid_until": later()}))).await.unwrap();
+    let again = w.app.dashboard(&w.officer_de).await.unwrap();
+    let small = again.by_size.iter().find(|r| r.group == "small").unwrap();
+    assert_eq!(small.decided, 7, "a decision since is counted at once");
 
     let report = w.app.transparency_report(None).await.unwrap();
     let row = report.rows.iter().find(|r| r.jurisdiction == "EU" && r.size == "small").unwrap();
     // One return is too few to publish, and with the total it would give away the approvals: both are hidden.
-    assert_eq!((row.approved, row.refused, row.returned, row.total), (None, Some(0), None, Some(6)));
+    assert_eq!((row.approved, row.refused, row.returned, row.total), (None, Some(0), None, Some(7)));
     let too_small = w.app.transparency_report(Some(2)).await.unwrap_err();
     assert_eq!(too_small.details.unwrap()["field"], "min_cell");
 }

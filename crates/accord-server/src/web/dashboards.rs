@@ -43,6 +43,7 @@ pub(crate) async fn dashboard(State(s): State<AppState>, Viewer(viewer): Viewer)
     let body = html! {
         h1 { (t("dashboard.title")) }
         p { (t("dashboard.intro")) " " a href="/api/v1/dashboard/csv" download { (t("dashboard.csv")) } }
+        @if let Some(at) = d.computed_at { p.meta { (t("dashboard.as_of")) " " (at) } }
         h2 { (t("dashboard.processing")) }
         (bars(t("dashboard.sla_chart"), &d.processing.iter().map(|r| (format!("{} · {}", r.authority, word("review_path", r.review_path.as_str())), r.within_sla_percent)).collect::<Vec<_>>(), " %"))
         table.processing {
