@@ -3,7 +3,7 @@
 
 use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page_after, redirect};
+use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::{NewFeedback, Session, Triage};
 use accord_core::governance::{FeedbackKind, FeedbackStatus};
@@ -12,7 +12,6 @@ use accord_core::{Error, ErrorCode};
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
-use serde::Deserialize;
 
 async fn feedback_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
     let p = &session.principal;
@@ -80,28 +79,11 @@ pub(crate) async fn feedback(State(s): State<AppState>, Viewer(viewer): Viewer) 
     feedback_page(&s, &session, None).await
 }
 
-/// The feedback page's forms as sent: giving feedback, or triaging it.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct FeedbackForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(flatten)]
-    fields: std::collections::BTreeMap<String, String>,
-}
-
-impl FeedbackForm {
-    fn field(&self, name: &str) -> Option<String> {
-        self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-    }
-}
-
 /// Gives or triages feedback, then shows the page again.
 pub(crate) async fn act(
     State(s): State<AppState>,
     Viewer(viewer): Viewer,
-    PageForm(f): PageForm<FeedbackForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/feedback", Vec::new())) };
     let outcome = async {

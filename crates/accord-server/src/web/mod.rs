@@ -196,6 +196,26 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
 }
 
 /// A `303 See Other` to `to`, with cookies to set.
+/// A page's forms as sent: the form token, which action, and the other fields by name.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ActionForm {
+    /// The form token.
+    #[serde(default)]
+    pub(crate) csrf: String,
+    /// Which of the page's forms.
+    #[serde(default)]
+    pub(crate) action: String,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+impl ActionForm {
+    /// A field's value, trimmed; `None` when absent or empty.
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
+        self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+}
+
 pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response();
     for c in cookies {

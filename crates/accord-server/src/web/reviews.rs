@@ -3,7 +3,7 @@
 
 use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page_after, redirect};
+use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::Session;
 use accord_core::governance::CycleStatus;
@@ -13,7 +13,6 @@ use accord_core::{Error, ErrorCode};
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
-use serde::Deserialize;
 
 async fn reviews_page(
     s: &AppState,
@@ -122,22 +121,11 @@ pub(crate) async fn reviews(State(s): State<AppState>, Viewer(viewer): Viewer) -
     reviews_page(&s, &session, None, &[]).await
 }
 
-/// The desk's forms as sent: closing a cycle, or running the watch.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct ReviewsForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    id: String,
-}
-
 /// Closes a cycle or runs the technology watch, then shows the desk again (with the readings).
 pub(crate) async fn act(
     State(s): State<AppState>,
     Viewer(viewer): Viewer,
-    PageForm(f): PageForm<ReviewsForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/reviews", Vec::new())) };
     officials_only(&session)?;
@@ -145,7 +133,7 @@ pub(crate) async fn act(
         check_csrf(&session, &f.csrf)?;
         let p = &session.principal;
         match f.action.as_str() {
-            "close" => s.app.close_review_cycle(p, f.id.trim()).await.map(|_| Vec::new()),
+            "close" => s.app.close_review_cycle(p, &f.field("id").unwrap_or_default()).await.map(|_| Vec::new()),
             "watch" => s.app.run_technology_watch(p).await,
             other => Err(Error::new(ErrorCode::ValidationFailed, format!("unknown action '{other}'"))),
         }

@@ -4,7 +4,7 @@
 
 use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf};
-use super::{PageError, PageForm, page_after, redirect};
+use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::{AlertAssignment, AlertClosing, Session};
 use accord_core::model::Role;
@@ -13,7 +13,6 @@ use accord_core::{Error, ErrorCode};
 use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
-use serde::Deserialize;
 
 /// The evidence of an alert as a line chart: each period's ratio to its baseline, and the threshold as a dashed line.
 fn chart(a: &Alert) -> Markup {
@@ -140,57 +139,42 @@ pub(crate) async fn warnings(State(s): State<AppState>, Viewer(viewer): Viewer) 
     warnings_page(&s, &session, None).await
 }
 
-/// The desk's forms as sent.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct WarningsForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(flatten)]
-    fields: std::collections::BTreeMap<String, String>,
+fn number<T: std::str::FromStr>(f: &ActionForm, name: &str) -> Result<T, Error> {
+    f.field(name).unwrap_or_default().parse().map_err(|_| Error::validation(name, t("warnings.not_a_number")))
 }
 
-impl WarningsForm {
-    fn field(&self, name: &str) -> String {
-        self.fields.get(name).map(|v| v.trim().to_owned()).unwrap_or_default()
-    }
-
-    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<T, Error> {
-        self.field(name).parse().map_err(|_| Error::validation(name, t("warnings.not_a_number")))
-    }
-
-    fn thresholds(&self) -> Result<Thresholds, Error> {
-        Ok(Thresholds {
-            baseline_from: self.number("baseline_from")?,
-            baseline_to: self.number("baseline_to")?,
-            growth_ratio: self.number("growth_ratio")?,
-            growth_months: self.number("growth_months")?,
-            mirror_ratio: self.number("mirror_ratio")?,
-        })
-    }
+/// The thresholds as the form gives them.
+fn thresholds(f: &ActionForm) -> Result<Thresholds, Error> {
+    Ok(Thresholds {
+        baseline_from: number(f, "baseline_from")?,
+        baseline_to: number(f, "baseline_to")?,
+        growth_ratio: number(f, "growth_ratio")?,
+        growth_months: number(f, "growth_months")?,
+        mirror_ratio: number(f, "mirror_ratio")?,
+    })
 }
 
 /// Runs the indicators, sets the thresholds, or assigns, shares or closes an alert; then shows the desk again.
 pub(crate) async fn act(
     State(s): State<AppState>,
     Viewer(viewer): Viewer,
-    PageForm(f): PageForm<WarningsForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/warnings", Vec::new())) };
     let outcome = async {
         check_csrf(&session, &f.csrf)?;
         let p = &session.principal;
-        let id = f.field("id");
+        let id = f.field("id").unwrap_or_default();
         match f.action.as_str() {
             "run" => s.app.run_early_warning(p).await.map(|_| ()),
-            "thresholds" => s.app.set_warning_thresholds(p, f.thresholds()?).await.map(|_| ()),
+            "thresholds" => s.app.set_warning_thresholds(p, thresholds(&f)?).await.map(|_| ()),
             "assign" => s.app.assign_alert(p, &id, AlertAssignment::default()).await.map(|_| ()),
             "share" => s.app.share_alert(p, &id).await.map(|_| ()),
             "close" => {
-                let outcome = AlertOutcome::parse(&f.field("outcome"))
+                let outcome = AlertOutcome::parse(&f.field("outcome").unwrap_or_default())
                     .ok_or_else(|| Error::validation("outcome", t("warnings.choose_outcome")))?;
-                s.app.close_alert(p, &id, AlertClosing { outcome, note: f.field("note") }).await.map(|_| ())
+                let note = f.field("note").unwrap_or_default();
+                s.app.close_alert(p, &id, AlertClosing { outcome, note }).await.map(|_| ())
             }
             other => Err(Error::new(ErrorCode::ValidationFailed, format!("unknown action '{other}'"))),
         }
