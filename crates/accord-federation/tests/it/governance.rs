@@ -23,6 +23,30 @@ async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
     }
 }
 
+/// Opens the vote on `key` at the proposer `a` (with `response` to the comments, until `until`, the three authorities
+/// as members) and waits until the allies see it open.
+async fn open_the_vote(
+    a: &accord_testing::nodes::Node,
+    allies: [&accord_testing::nodes::Node; 2],
+    key: &str,
+    response: &str,
+    until: jiff::civil::Date,
+) {
+    let vote_step = StepInput {
+        comment_response: Some(response.into()),
+        vote_until: Some(until.to_string()),
+        members: Some(vec!["DE-BAFA".into(), "FR-SBDU".into(), "NL-CDIU".into()]),
+        ..Default::default()
+    };
+    a.app.step_proposal(&a.officer, key, ProposalStep::OpenVote, vote_step).await.unwrap();
+    for n in allies {
+        eventually("the vote opens at the allies", async || {
+            n.app.proposal(&n.officer, key).await.is_ok_and(|x| x.status == ProposalStatus::CoalitionVote)
+        })
+        .await;
+    }
+}
+
 async fn a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_node(backend: Backend) {
     let clock = Arc::new(Clock::default());
     let a = node_with(backend, "DE-BAFA", "DE", |app| app.with_clock(clock.clone())).await;
@@ -72,19 +96,7 @@ async fn a_proposal_adopted_by_the_allies_becomes_the_same_new_version_on_every_
 
     // After the window, the vote: every member on its own node.
     clock.set(Some(day(6)));
-    let vote_step = StepInput {
-        comment_response: Some("Laboratories: the threshold is raised.".into()),
-        vote_until: Some(day(10).to_string()),
-        members: Some(vec!["DE-BAFA".into(), "FR-SBDU".into(), "NL-CDIU".into()]),
-        ..Default::default()
-    };
-    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenVote, vote_step).await.unwrap();
-    for n in [&b, &c] {
-        eventually("the vote opens at the allies", async || {
-            n.app.proposal(&n.officer, &key).await.is_ok_and(|x| x.status == ProposalStatus::CoalitionVote)
-        })
-        .await;
-    }
+    open_the_vote(&a, [&b, &c], &key, "Laboratories: the threshold is raised.", day(10)).await;
     let vote = |choice| NewVote { choice, reason: "as instructed".into() };
     a.app.vote(&sa, &key, vote(VoteChoice::For)).await.unwrap();
     b.app.vote(&sb, &key, vote(VoteChoice::Abstain)).await.unwrap();
@@ -188,19 +200,7 @@ async fn a_red_line_adopted_by_consensus_becomes_the_same_policy_version_on_ever
     let window = StepInput { comment_until: Some(d0.to_string()), ..Default::default() };
     a.app.step_proposal(&a.officer, &key, ProposalStep::OpenComment, window).await.unwrap();
     clock.set(Some(day(1)));
-    let vote_step = StepInput {
-        comment_response: Some("No comments were received.".into()),
-        vote_until: Some(day(10).to_string()),
-        members: Some(vec!["DE-BAFA".into(), "FR-SBDU".into(), "NL-CDIU".into()]),
-        ..Default::default()
-    };
-    a.app.step_proposal(&a.officer, &key, ProposalStep::OpenVote, vote_step).await.unwrap();
-    for n in [&b, &c] {
-        eventually("the vote opens at the allies", async || {
-            n.app.proposal(&n.officer, &key).await.is_ok_and(|x| x.status == ProposalStatus::CoalitionVote)
-        })
-        .await;
-    }
+    open_the_vote(&a, [&b, &c], &key, "No comments were received.", day(10)).await;
     for (n, senior) in [&a, &b, &c].into_iter().zip(&seniors) {
         n.app.vote(senior, &key, NewVote { choice: VoteChoice::For, reason: String::new() }).await.unwrap();
     }
