@@ -58,6 +58,8 @@ pub struct DeclarationAnalysis {
     pub findings: Vec<accord_trade::declarations::Finding>,
     /// The settings used.
     pub settings: DeclarationSettings,
+    /// Whether the parties were screened against the lists in force (none are stored: no `listed_party` finding).
+    pub screened: bool,
 }
 
 /// Most periods of evidence an alert carries.
@@ -236,8 +238,59 @@ impl App {
         let settings = settings.unwrap_or_default();
         settings.check()?;
         let declarations = accord_trade::declarations::read_declarations(name, bytes)?;
-        let findings = accord_trade::declarations::all(&declarations, &settings);
-        Ok(DeclarationAnalysis { declarations: declarations.len(), findings, settings })
+        let mut findings = accord_trade::declarations::all(&declarations, &settings);
+        let matches = self.listed_party_matches(&declarations).await?;
+        findings.extend(accord_trade::declarations::listed_parties(&declarations, &matches));
+        Ok(DeclarationAnalysis {
+            declarations: declarations.len(),
+            findings,
+            settings,
+            screened: !self.store.lists().await?.is_empty(),
+        })
+    }
+
+    /// The consignees and end users of `ds` that resemble a listed party, each with its best hit (none when no list
+    /// is in force).
+    async fn listed_party_matches(
+        &self,
+        ds: &[accord_trade::declarations::Declaration],
+    ) -> Result<Vec<accord_trade::declarations::PartyMatch>> {
+        if self.store.lists().await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (index, entities) = self.index_and_versions().await?;
+        let mut parties: std::collections::BTreeSet<(&'static str, &str, &str)> = std::collections::BTreeSet::new();
+        for d in ds {
+            parties.insert(("consignee", d.consignee.as_str(), d.destination.as_str()));
+            if !d.end_user.is_empty() {
+                parties.insert(("end user", d.end_user.as_str(), d.destination.as_str()));
+            }
+        }
+        let mut matches: Vec<accord_trade::declarations::PartyMatch> = Vec::new();
+        for (role, name, country) in parties {
+            if matches.iter().any(|m| m.role == role && m.party == name) {
+                continue;
+            }
+            let query = accord_screen::Query {
+                name: name.to_owned(),
+                kind: None,
+                country: Some(country.to_owned()),
+                birth_year: None,
+            };
+            let Some(hit) = index.screen(&query, 1, accord_screen::DEFAULT_THRESHOLD)?.into_iter().next() else {
+                continue;
+            };
+            let listed_from = entities.get(&(hit.list_id.clone(), hit.entity_id.clone())).and_then(|e| e.listed_from);
+            matches.push(accord_trade::declarations::PartyMatch {
+                party: name.to_owned(),
+                role,
+                list_id: hit.list_id,
+                matched_name: hit.matched_name,
+                score: hit.score,
+                listed_from,
+            });
+        }
+        Ok(matches)
     }
 
     /// Stores an alert (published to the allies only once it is marked shared), with its event.

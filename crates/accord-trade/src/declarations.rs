@@ -147,6 +147,8 @@ accord_core::named_enum! {
         NewConsignee = "new_consignee",
         /// A general authorisation used for a destination it was not used for before.
         GaNewDestination = "ga_new_destination",
+        /// A consignee or end user resembling a listed party (the more so when it appeared just after the listing).
+        ListedParty = "listed_party",
     }
 }
 
@@ -323,6 +325,55 @@ pub fn ga_new_destinations(ds: &[Declaration], s: &DeclarationSettings) -> Vec<F
             summary: format!("{ga} was used for {dest} {} times lately and never before", g.len()),
             subject: format!("{ga} → {dest}"),
             references: g.iter().map(|d| d.reference.clone()).collect(),
+        })
+        .collect()
+}
+
+/// A party of the declarations that resembles a listed one, as the screening found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyMatch {
+    /// The party's name as declared.
+    pub party: String,
+    /// `consignee` or `end user`.
+    pub role: &'static str,
+    /// The list.
+    pub list_id: String,
+    /// The listed name that matched.
+    pub matched_name: String,
+    /// The match score, 0 to 1.
+    pub score: f64,
+    /// The day the listing took effect, when known.
+    pub listed_from: Option<Date>,
+}
+
+/// Days after a listing within which a party that resembles the listed one counts as appearing just after it.
+pub const AFTER_LISTING_DAYS: i64 = 180;
+
+/// Findings for the parties that resemble listed ones: each names the listing and, when the party first appeared
+/// within [`AFTER_LISTING_DAYS`] after it, says so (a front company taking the listed one's place).
+pub fn listed_parties(ds: &[Declaration], matches: &[PartyMatch]) -> Vec<Finding> {
+    matches
+        .iter()
+        .filter_map(|m| {
+            let of_party: Vec<&Declaration> = ds
+                .iter()
+                .filter(|d| if m.role == "consignee" { d.consignee == m.party } else { d.end_user == m.party })
+                .collect();
+            let first = of_party.iter().map(|d| d.date).min()?;
+            let after = m.listed_from.map(|l| days(l, first)).filter(|n| (0..=AFTER_LISTING_DAYS).contains(n));
+            let mut summary = format!(
+                "{} {} resembles '{}' on {} (score {:.2})",
+                m.role, m.party, m.matched_name, m.list_id, m.score
+            );
+            if let (Some(n), Some(l)) = (after, m.listed_from) {
+                summary.push_str(&format!("; it first appeared on {first}, {n} days after that listing ({l})"));
+            }
+            Some(Finding {
+                indicator: DeclarationIndicator::ListedParty,
+                summary,
+                subject: m.party.clone(),
+                references: of_party.iter().map(|d| d.reference.clone()).collect(),
+            })
         })
         .collect()
 }

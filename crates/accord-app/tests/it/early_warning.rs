@@ -102,4 +102,39 @@ async fn trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_c
     assert_eq!(w.app.alerts(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
 }
 
-accord_testing::on_both_backends!(trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes);
+async fn declarations_name_a_consignee_that_resembles_a_listed_party_and_appeared_just_after_its_listing(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let csv = "date,exporter,consignee,end_user,destination,hs_code,control_code,quantity,value_eur,authorisation,reference\n\
+        2017-11-01,Acme Photonics GmbH,Adrian Manuel Hernandez,,MX,85423190,3A001,10,12000,,D-1\n\
+        2017-11-20,Acme Photonics GmbH,Ordinary Imports SA,,MX,39269097,,5,800,,D-2\n";
+    let unscreened = w.app.analyse_declarations(&w.officer_de, "d.csv", csv.as_bytes(), None).await.unwrap();
+    assert!(!unscreened.screened && unscreened.findings.iter().all(|f| f.indicator.as_str() != "listed_party"));
+    let parsed = accord_lists::read(&accord_testing::data::shared("bis/dpl.txt"), None, false).unwrap();
+    let import = accord_app::ListImport {
+        list_id: parsed.list_id.clone(),
+        format: parsed.format.as_str().to_owned(),
+        content_hash: parsed.content_hash.clone(),
+        problems: parsed.problems.len(),
+        entities: parsed.entities,
+        source: "bis/dpl.txt".into(),
+    };
+    w.app.import_list(&operator(), import).await.unwrap();
+    let analysis = w.app.analyse_declarations(&w.officer_de, "d.csv", csv.as_bytes(), None).await.unwrap();
+    assert!(analysis.screened);
+    let listed: Vec<_> = analysis.findings.iter().filter(|f| f.indicator.as_str() == "listed_party").collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        (listed[0].subject.as_str(), listed[0].references.as_slice()),
+        ("Adrian Manuel Hernandez", &["D-1".to_owned()][..])
+    );
+    assert!(listed[0].summary.contains("16 days after that listing (2017-10-16)"), "{}", listed[0].summary);
+    let exporter = w.app.analyse_declarations(&w.exporter, "d.csv", csv.as_bytes(), None).await.unwrap_err();
+    assert_eq!(exporter.code, ErrorCode::Forbidden);
+}
+
+accord_testing::on_both_backends!(
+    trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes,
+    declarations_name_a_consignee_that_resembles_a_listed_party_and_appeared_just_after_its_listing,
+);
