@@ -249,6 +249,10 @@ impl App {
         let today = self.clock.today();
         let source = format!("proposal {}", x.key());
         let mut out = Adoption::default();
+        if x.policy_changes.is_empty() {
+            // A change to the list alone is of its own kind, and its rule is checked as well.
+            self.decision_rules.decide(ProposalKind::ControlList, Some(x.rule))?;
+        }
         if !x.changes.is_empty() {
             let (_, list) = self.control_list_on(today).await?;
             let next = accord_controls::apply_changes(&list, &x.changes, adopted_info(x))?;
