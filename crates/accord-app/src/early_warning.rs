@@ -214,6 +214,7 @@ impl App {
                     outcome: None,
                     note: None,
                     shared: false,
+                    proposal: None,
                     raised_at: accord_core::now(),
                     version: 1,
                 };
@@ -365,6 +366,30 @@ impl App {
         a.version += 1;
         self.keep_alert(p, &a, EventKind::AlertShared).await?;
         Ok(a)
+    }
+
+    /// Opens a draft proposal from an alert of the caller's authority (its officers):
+    /// the proposal names the alert as its origin and the alert the proposal, in one commit; once per alert.
+    pub async fn propose_from_alert(
+        &self,
+        p: &Principal,
+        id: &str,
+        input: crate::NewProposal,
+    ) -> Result<accord_core::governance::Proposal> {
+        require(p, Action::DraftProposals)?;
+        let (authority, mut a) = self.own_alert(p, id).await?;
+        if let Some(x) = &a.proposal {
+            return Err(Error::new(ErrorCode::AlreadyExists, format!("alert {id} opened proposal {x} already")));
+        }
+        let x = self.draft_proposal(p, authority.as_str(), input, Some(format!("alert {authority}:{}", a.id))).await?;
+        a.proposal = Some(x.key());
+        a.version += 1;
+        let mut more = vec![crate::federation::kept(&a, true)];
+        if a.shared {
+            more.extend(self.publication(&a));
+        }
+        self.save_shared(p, &x, EventKind::ProposalCreated, &x.key(), crate::to_json(&x), more).await?;
+        Ok(x)
     }
 
     /// Closes an alert of the caller's authority with its outcome and a note.

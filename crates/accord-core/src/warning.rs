@@ -146,6 +146,9 @@ pub struct Alert {
     pub note: Option<String>,
     /// Whether it is shared with the allies.
     pub shared: bool,
+    /// The governance proposal it opened (`AUTHORITY:prp_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
     /// When it was raised.
     pub raised_at: crate::Timestamp,
     /// Increases with every change.

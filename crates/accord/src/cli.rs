@@ -250,6 +250,14 @@ pub enum AlertsCommand {
         /// The alert (alr-…).
         id: String,
     },
+    /// Open a draft proposal from an alert (a JSON file like `proposals propose`).
+    Propose {
+        /// The alert (alr-…).
+        id: String,
+        /// The proposal as JSON.
+        #[arg(long)]
+        input: PathBuf,
+    },
     /// Close an alert: confirmed, no_concern or referred.
     Close {
         /// The alert (alr-…).

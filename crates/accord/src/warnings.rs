@@ -122,6 +122,9 @@ pub async fn alerts(app: &App, p: &Principal, command: AlertsCommand) -> Result<
             print_json(&service(app.assign_alert(p, &id, AlertAssignment { analyst }).await)?)
         }
         AlertsCommand::Share { id } => print_json(&service(app.share_alert(p, &id).await)?),
+        AlertsCommand::Propose { id, input } => {
+            print_json(&service(app.propose_from_alert(p, &id, read_json(&input, "a proposal")?).await)?)
+        }
         AlertsCommand::Close { id, outcome, note } => {
             let outcome = named("outcome", &outcome, AlertOutcome::parse, AlertOutcome::names)?;
             print_json(&service(app.close_alert(p, &id, AlertClosing { outcome, note }).await)?)

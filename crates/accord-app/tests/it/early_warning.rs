@@ -100,6 +100,23 @@ async fn trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_c
     assert_eq!((closed.status, closed.outcome), (AlertStatus::Closed, Some(AlertOutcome::Confirmed)));
     assert_eq!(w.app.close_alert(&analyst, id, closing("again")).await.unwrap_err().code, ErrorCode::Conflict);
     assert_eq!(w.app.alerts(&w.exporter).await.unwrap_err().code, ErrorCode::Forbidden);
+
+    // An officer opens a draft proposal from the alert, once; an analyst does not draft proposals.
+    let input = || -> accord_app::NewProposal {
+        serde_json::from_value(serde_json::json!({
+            "title": "Catch-all for machinery to Kyrgyzstan", "rationale": "The mirror gap of 2022.",
+            "changes": [{"op": "amend", "code": "3A001", "title": "Electronic items, clarified"}],
+            "effective_date": jiff::Zoned::now().date().checked_add(jiff::Span::new().days(90)).unwrap().to_string(),
+        }))
+        .unwrap()
+    };
+    let x = w.app.propose_from_alert(&w.officer_de, id, input()).await.unwrap();
+    assert_eq!(x.origin, Some(format!("alert DE-BAFA:{id}")));
+    let alert =
+        w.app.alerts(&w.officer_de).await.unwrap().into_iter().find(|a| a.id == id && a.authority_id == "DE-BAFA");
+    assert_eq!(alert.unwrap().proposal, Some(x.key()));
+    assert_eq!(w.app.propose_from_alert(&w.officer_de, id, input()).await.unwrap_err().code, ErrorCode::AlreadyExists);
+    assert_eq!(w.app.propose_from_alert(&analyst, id, input()).await.unwrap_err().code, ErrorCode::Forbidden);
 }
 
 async fn declarations_name_a_consignee_that_resembles_a_listed_party_and_appeared_just_after_its_listing(

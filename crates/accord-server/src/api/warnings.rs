@@ -184,6 +184,20 @@ pub(crate) async fn analyse_declarations(
     Ok(Json(s.app.analyse_declarations(&p, "declarations.csv", &bytes, None).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/proposal", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
+    request_body = accord_app::NewProposal, security(("bearer" = [])),
+    responses((status = 201, description = "A draft proposal naming the alert as its origin; the alert names the proposal", body = accord_core::governance::Proposal),
+              (status = 404, description = "Unknown, or another authority's", body = ErrorBody),
+              (status = 409, description = "The alert opened a proposal already", body = ErrorBody)))]
+pub(crate) async fn propose(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<accord_app::NewProposal>,
+) -> ApiResult<(StatusCode, Json<accord_core::governance::Proposal>)> {
+    Ok((StatusCode::CREATED, Json(s.app.propose_from_alert(&p, &id, input).await?)))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes({
@@ -202,4 +216,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assign))
         .routes(routes!(share))
         .routes(routes!(close))
+        .routes(routes!(propose))
 }

@@ -1,5 +1,6 @@
 //! Early warning over HTTP on SQLite and PostgreSQL: the real trade statistics posted as one set (larger than other
-//! bodies), a bad row refused with its file and line, the indicators, the alerts raised once and worked.
+//! bodies), a bad row refused with its file and line, the indicators, the alerts raised once and worked, and a
+//! proposal opened from one.
 
 use crate::support::world;
 use accord_store::Backend;
@@ -16,6 +17,7 @@ fn files() -> Vec<serde_json::Value> {
 
 async fn trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes(backend: Backend) {
     let w = world(backend).await;
+    accord_testing::data::import_controls(&w.node.app, "2021-01-01", false).await;
     let analyst = Some(w.key("analyst_de"));
     let none = w.node.post("/api/v1/warnings/run", analyst, json!({})).await;
     assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "not_found"), "{}", none.body);
@@ -71,6 +73,14 @@ async fn trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes
     assert_eq!((closed.body["status"].as_str(), closed.body["outcome"].as_str()), (Some("closed"), Some("no_concern")));
     let unknown = w.node.post("/api/v1/alerts/alr-nothing/share", analyst, json!({})).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let proposal = json!({"title": "Kyrgyzstan", "rationale": "The mirror gap.", "effective_date":
+        jiff::Zoned::now().date().checked_add(jiff::Span::new().days(90)).unwrap().to_string(),
+        "changes": [{"op": "amend", "code": "3A001", "title": "Electronic items, clarified"}]});
+    let path = "/api/v1/alerts/alr-mirror_gap-kg-2022/proposal";
+    assert_eq!(w.node.post(path, analyst, proposal.clone()).await.status, StatusCode::FORBIDDEN);
+    let opened = w.node.post(path, Some(w.key("officer_de")), proposal).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    assert_eq!(opened.body["origin"], "alert DE-BAFA:alr-mirror_gap-kg-2022");
 }
 
 async fn declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with_its_line(backend: Backend) {

@@ -32,6 +32,11 @@ fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_com
         ok(&as_analyst(&["alerts", "close", "alr-export_growth-kg-2022-08", "referred", "--note", "To customs."]));
     assert!(closed.contains("\"referred\""), "{closed}");
     assert!(ok(&as_analyst(&["alerts", "list"])).contains("alr-mirror_gap-am-2022"));
+    let proposal = serde_json::json!({"title": "Armenia", "rationale": "The mirror gap.", "effective_date": "2099-01-01",
+        "changes": [{"op": "amend", "code": "3A001", "title": "Electronic items, clarified"}]});
+    std::fs::write(dir.join("p.json"), proposal.to_string()).unwrap();
+    let drafting = as_analyst(&["alerts", "propose", "alr-mirror_gap-am-2022", "--input", "p.json"]);
+    assert!(text(&drafting.stderr).contains("draft proposals"), "officers draft: {}", text(&drafting.stderr));
     let csv = ok(&run(&dir, &["transparency", "--csv"]));
     assert_eq!(csv.lines().next(), Some("period,jurisdiction,size,approved,refused,returned,total"));
     assert!(text(&run(&dir, &["transparency", "--min-cell", "1"]).stderr).contains("min_cell"));
