@@ -241,23 +241,19 @@ impl App {
         let declarations = accord_trade::declarations::read_declarations(name, bytes)?;
         let mut findings = accord_trade::declarations::all(&declarations, &settings);
         let matches = self.listed_party_matches(&declarations).await?;
-        findings.extend(accord_trade::declarations::listed_parties(&declarations, &matches));
-        Ok(DeclarationAnalysis {
-            declarations: declarations.len(),
-            findings,
-            settings,
-            screened: !self.store.lists().await?.is_empty(),
-        })
+        let screened = matches.is_some();
+        findings.extend(accord_trade::declarations::listed_parties(&declarations, &matches.unwrap_or_default()));
+        Ok(DeclarationAnalysis { declarations: declarations.len(), findings, settings, screened })
     }
 
-    /// The consignees and end users of `ds` that resemble a listed party, each with its best hit (none when no list
-    /// is in force).
+    /// The consignees and end users of `ds` that resemble a listed party, each with its best hit; `None` when no
+    /// list is stored to screen them against.
     async fn listed_party_matches(
         &self,
         ds: &[accord_trade::declarations::Declaration],
-    ) -> Result<Vec<accord_trade::declarations::PartyMatch>> {
+    ) -> Result<Option<Vec<accord_trade::declarations::PartyMatch>>> {
         if self.store.lists().await?.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let (index, entities) = self.index_and_versions().await?;
         let mut parties: std::collections::BTreeSet<(&'static str, &str, &str)> = std::collections::BTreeSet::new();
@@ -291,7 +287,7 @@ impl App {
                 listed_from,
             });
         }
-        Ok(matches)
+        Ok(Some(matches))
     }
 
     /// Stores an alert (published to the allies only once it is marked shared), with its event.

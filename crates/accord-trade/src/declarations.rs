@@ -156,7 +156,8 @@ accord_core::named_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclarationSettings {
-    /// The value cap shipments are split under (e.g. a general authorisation's limit), in euro.
+    /// The value cap shipments are split under, in euro. The default (5,000) is a setting chosen for the generated
+    /// data, not a limit taken from any regulation: set the cap of the authorisation being watched.
     pub value_cap_eur: f64,
     /// How far under the cap counts as "just under", in percent (default 10).
     pub under_cap_percent: f64,
@@ -166,7 +167,9 @@ pub struct DeclarationSettings {
     pub structuring_days: u16,
     /// Days back a consignee counts as new (default 90).
     pub new_within_days: u16,
-    /// HS code prefixes of the high-priority items (e.g. the allies' common high-priority list).
+    /// HS code prefixes of the high-priority items. The default headings (computers, telephony, semiconductors,
+    /// radar and radio navigation, aircraft parts, navigation instruments) are an illustration chosen here, not the
+    /// allies' Common High Priority List: load that list's codes from its published text to watch it.
     pub high_priority_hs: Vec<String>,
     /// Days back a general authorisation's destinations are compared with those before (default 90).
     pub ga_recent_days: u16,

@@ -214,6 +214,11 @@ impl ActionForm {
     pub(crate) fn field(&self, name: &str) -> Option<String> {
         self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     }
+
+    /// A value of a closed set chosen in the form, or `message` naming the field.
+    pub(crate) fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>, message: &str) -> Result<T, Error> {
+        self.field(name).and_then(|v| parse(&v)).ok_or_else(|| Error::validation(name, message))
+    }
 }
 
 pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {

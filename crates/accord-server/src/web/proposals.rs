@@ -5,7 +5,7 @@
 
 use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf, check_form_token, with_form_token};
-use super::{PageError, PageForm, page_after, redirect};
+use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::{NewComment, NewVote, Session, StepInput};
 use accord_core::governance::{
@@ -284,33 +284,11 @@ pub(crate) async fn proposal(
     proposal_page(&s, &headers, &viewer, &key, None).await
 }
 
-/// Any form of the proposal page, as sent.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct ProposalForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    form_token: String,
-    #[serde(flatten)]
-    fields: std::collections::BTreeMap<String, String>,
-}
-
-impl ProposalForm {
-    fn field(&self, name: &str) -> Option<String> {
-        self.fields.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-    }
-
-    /// A value of a closed set chosen in the form, or `message` naming the field.
-    fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>, message: &str) -> Result<T, Error> {
-        self.field(name).and_then(|v| parse(&v)).ok_or_else(|| Error::validation(name, message))
-    }
-
-    /// The form's token checked: the session's when signed in, else the one in the form cookie.
-    fn check(&self, headers: &HeaderMap, viewer: &Option<Session>) -> Result<(), Error> {
-        match viewer {
-            Some(v) => check_csrf(v, &self.csrf),
-            None => check_form_token(headers, &self.form_token),
-        }
+/// A proposal form's token checked: the session's when signed in, else the one in the form cookie.
+fn check_token(f: &ActionForm, headers: &HeaderMap, viewer: &Option<Session>) -> Result<(), Error> {
+    match viewer {
+        Some(v) => check_csrf(v, &f.csrf),
+        None => check_form_token(headers, &f.field("form_token").unwrap_or_default()),
     }
 }
 
@@ -322,7 +300,7 @@ async fn act<F>(
     headers: &HeaderMap,
     viewer: &Option<Session>,
     key: &str,
-    f: &ProposalForm,
+    f: &ActionForm,
     signed_in: bool,
     action: F,
 ) -> Result<Response, PageError>
@@ -332,7 +310,7 @@ where
     if signed_in && viewer.is_none() {
         return Ok(redirect("/sign-in", Vec::new()));
     }
-    let outcome = match f.check(headers, viewer) {
+    let outcome = match check_token(f, headers, viewer) {
         Ok(()) => action(&principal(viewer)).await,
         Err(e) => Err(e),
     };
@@ -349,7 +327,7 @@ pub(crate) async fn comment(
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Path(key): Path<String>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &key, &f, false, async |p| {
         let input = NewComment {
@@ -369,7 +347,7 @@ pub(crate) async fn step(
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Path((key, step)): Path<(String, String)>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &key, &f, true, async |p| {
         let step =
@@ -393,7 +371,7 @@ pub(crate) async fn opinion(
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Path(key): Path<String>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &key, &f, true, async |p| {
         let input = accord_app::NewOpinion {
@@ -413,7 +391,7 @@ pub(crate) async fn vote(
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Path(key): Path<String>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &key, &f, true, async |p| {
         let choice = f.choice("choice", VoteChoice::parse, t("proposals.choose_vote"))?;
@@ -429,7 +407,7 @@ pub(crate) async fn close(
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Path(key): Path<String>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &key, &f, true, async |p| s.app.close_vote(p, &key).await.map(|_| String::new())).await
 }
@@ -447,7 +425,7 @@ pub(crate) async fn moderate(
     Viewer(viewer): Viewer,
     Path(id): Path<String>,
     axum::extract::Query(back): axum::extract::Query<Back>,
-    PageForm(f): PageForm<ProposalForm>,
+    PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     act(&s, &headers, &viewer, &back.proposal, &f, true, async |p| {
         let publish = f.field("publish").as_deref() == Some("true");

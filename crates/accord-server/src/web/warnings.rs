@@ -171,8 +171,7 @@ pub(crate) async fn act(
             "assign" => s.app.assign_alert(p, &id, AlertAssignment::default()).await.map(|_| ()),
             "share" => s.app.share_alert(p, &id).await.map(|_| ()),
             "close" => {
-                let outcome = AlertOutcome::parse(&f.field("outcome").unwrap_or_default())
-                    .ok_or_else(|| Error::validation("outcome", t("warnings.choose_outcome")))?;
+                let outcome = f.choice("outcome", AlertOutcome::parse, t("warnings.choose_outcome"))?;
                 let note = f.field("note").unwrap_or_default();
                 s.app.close_alert(p, &id, AlertClosing { outcome, note }).await.map(|_| ())
             }
