@@ -10,14 +10,16 @@ use accord_core::audit::{EventKind, hex};
 use accord_core::controls::{ControlVersion, VersionKind};
 use accord_core::principal::Principal;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds, WarningSettings};
+use accord_core::warning::{Declaration, DeclarationImport};
 use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
-use accord_trade::declarations::DeclarationSettings;
-use accord_trade::indicators::Series;
-use accord_trade::{SourceFile, TradeSet};
+use accord_trade::declarations::{DeclarationIndicator, DeclarationSettings, Finding};
+use accord_trade::indicators::{ProductMonth, Series};
+use accord_trade::{Period, SourceFile, TradeSet};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -64,6 +66,91 @@ pub struct DeclarationAnalysis {
 
 /// Most periods of evidence an alert carries.
 const EVIDENCE_PERIODS: usize = 36;
+
+/// Most declaration references an alert names.
+const ALERT_REFERENCES: usize = 100;
+
+/// What an import of declarations did.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct DeclarationsImported {
+    /// True when the same file was imported before (nothing changed).
+    pub unchanged: bool,
+    /// The import, with what it added and skipped.
+    pub import: DeclarationImport,
+}
+
+/// The alerts of an indicator series' signals, each with the series up to its period as evidence.
+fn signal_alerts(series: &Series, base: Alert) -> Vec<Alert> {
+    series
+        .signals
+        .iter()
+        .map(|signal| {
+            let period = signal.period.to_string();
+            let about = match &signal.product {
+                Some(product) => format!("{}-{product}", signal.partner),
+                None => signal.partner.clone(),
+            };
+            let upto: Vec<EvidencePoint> = series
+                .points
+                .iter()
+                .filter(|pt| pt.period <= signal.period)
+                .map(|pt| EvidencePoint {
+                    period: pt.period.to_string(),
+                    value: pt.value,
+                    baseline: pt.baseline,
+                    ratio: pt.ratio,
+                })
+                .collect();
+            Alert {
+                id: Alert::id_for(signal.indicator.as_str(), &about, &period),
+                indicator: signal.indicator.as_str().to_owned(),
+                partner: signal.partner.clone(),
+                product: signal.product.clone(),
+                period,
+                ratio: signal.ratio,
+                threshold: signal.threshold,
+                summary: signal.summary.clone(),
+                method: series.method.clone(),
+                citation: series.citation.clone(),
+                evidence: upto[upto.len().saturating_sub(EVIDENCE_PERIODS)..].to_vec(),
+                ..base.clone()
+            }
+        })
+        .collect()
+}
+
+/// The alert of a declaration finding: its declarations as evidence (day and value), its destination (the most
+/// frequent), and the month of its last declaration as its period.
+fn finding_alert(f: &Finding, by_reference: &HashMap<&str, &Declaration>, least: f64, base: Alert) -> Alert {
+    let mut ds: Vec<&Declaration> = f.references.iter().filter_map(|r| by_reference.get(r.as_str()).copied()).collect();
+    ds.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
+    let mut destinations: HashMap<&str, usize> = HashMap::new();
+    for d in &ds {
+        *destinations.entry(d.destination.as_str()).or_default() += 1;
+    }
+    let partner = destinations.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(d, _)| d);
+    let period = ds.last().map(|d| format!("{:04}-{:02}", d.date.year(), d.date.month())).unwrap_or_default();
+    let about = hex(&Sha256::digest(f.subject.as_bytes()))[..12].to_owned();
+    let evidence: Vec<EvidencePoint> = ds
+        .iter()
+        .map(|d| EvidencePoint { period: d.date.to_string(), value: d.value_eur, baseline: None, ratio: None })
+        .collect();
+    Alert {
+        id: Alert::id_for(f.indicator.as_str(), &about, &period),
+        indicator: f.indicator.as_str().to_owned(),
+        partner: partner.unwrap_or_default().to_owned(),
+        subject: vec![f.subject.clone()],
+        references: f.references.iter().take(ALERT_REFERENCES).cloned().collect(),
+        period,
+        ratio: f.references.len() as f64,
+        threshold: least,
+        summary: f.summary.clone(),
+        method: f.indicator.method().to_owned(),
+        citation: f.indicator.citation().to_owned(),
+        evidence: evidence[evidence.len().saturating_sub(EVIDENCE_PERIODS)..].to_vec(),
+        ..base
+    }
+}
 
 impl App {
     /// Stores the trade statistics of `files` as the next version (admins and analysts). Every file is read and
@@ -169,60 +256,136 @@ impl App {
         Ok(all)
     }
 
-    /// Computes every indicator with the caller's authority's thresholds and raises an alert for each signal it
-    /// has not raised before (analysts and officers). Returns the alerts raised now.
+    /// Computes every indicator with the caller's authority's thresholds and raises an alert for each signal or
+    /// finding it has not raised before (analysts and officers): growth and mirror gaps over the latest trade
+    /// statistics, per-product growth over every stored month of the authority's declarations, and the declaration
+    /// indicators over their last 365 days. Returns the alerts raised now.
     pub async fn run_early_warning(&self, p: &Principal) -> Result<Vec<Alert>> {
         let authority = acting_authority(p, Action::WorkOnAlerts)?;
         let thresholds = self.warning_thresholds(p).await?;
-        let (version, set) = self.trade_latest().await?;
-        let known: Vec<Alert> = self.all_shared().await?;
-        let mut raised = Vec::new();
-        for series in accord_trade::indicators::all(&set, &thresholds) {
-            for signal in &series.signals {
-                let period = signal.period.to_string();
-                let id = Alert::id_for(signal.indicator.as_str(), &signal.partner, &period);
-                if known.iter().any(|a| a.id == id && a.authority_id == authority.as_str()) {
-                    continue;
-                }
-                let upto: Vec<EvidencePoint> = series
-                    .points
-                    .iter()
-                    .filter(|pt| pt.period <= signal.period)
-                    .map(|pt| EvidencePoint {
-                        period: pt.period.to_string(),
-                        value: pt.value,
-                        baseline: pt.baseline,
-                        ratio: pt.ratio,
-                    })
-                    .collect();
-                let evidence = upto[upto.len().saturating_sub(EVIDENCE_PERIODS)..].to_vec();
-                let alert = Alert {
-                    id,
-                    authority_id: authority.to_string(),
-                    indicator: signal.indicator.as_str().to_owned(),
-                    partner: signal.partner.clone(),
-                    period,
-                    ratio: signal.ratio,
-                    threshold: signal.threshold,
-                    summary: signal.summary.clone(),
-                    method: series.method.clone(),
-                    citation: series.citation.clone(),
-                    evidence,
-                    data_version: version.seq,
-                    status: AlertStatus::Open,
-                    assigned_to: None,
-                    outcome: None,
-                    note: None,
-                    shared: false,
-                    proposal: None,
-                    raised_at: accord_core::now(),
-                    version: 1,
-                };
-                self.keep_alert(p, &alert, EventKind::AlertRaised).await?;
-                raised.push(alert);
+        let trade = match self.trade_latest().await {
+            Ok(t) => Some(t),
+            Err(e) if e.code == ErrorCode::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        let imports = self.store.declaration_imports(&authority).await?;
+        if trade.is_none() && imports.is_empty() {
+            return Err(Error::new(
+                ErrorCode::NotFound,
+                "no trade statistics or declarations are stored; run `accord trade import FOLDER` or `accord \
+                 declarations import FILE`",
+            ));
+        }
+        let base = |data_version: i64| Alert::blank(authority.as_str(), data_version, accord_core::now());
+        let mut candidates = Vec::new();
+        if let Some((version, set)) = &trade {
+            for series in accord_trade::indicators::all(set, &thresholds) {
+                candidates.extend(signal_alerts(&series, base(version.seq)));
             }
         }
+        if let (Some(import), (_, Some(last))) = (imports.last(), self.store.declaration_span(&authority).await?) {
+            let months: Vec<ProductMonth> = self
+                .store
+                .declaration_totals(&authority)
+                .await?
+                .into_iter()
+                .filter_map(|(month, destination, hs_code, value_eur)| {
+                    Some(ProductMonth { period: Period::parse(&month)?, destination, hs_code, value_eur })
+                })
+                .collect();
+            for series in accord_trade::indicators::product_growth(&months, &thresholds) {
+                candidates.extend(signal_alerts(&series, base(import.seq)));
+            }
+            let from = last.checked_sub(jiff::Span::new().days(365)).unwrap_or(last);
+            let ds = self.store.declarations(&authority, from, last).await?;
+            let mut findings = accord_trade::declarations::all(&ds, &thresholds.declarations);
+            if let Some(matches) = self.listed_party_matches(&ds).await? {
+                findings.extend(accord_trade::declarations::listed_parties(&ds, &matches));
+            }
+            let by_reference: HashMap<&str, &Declaration> = ds.iter().map(|d| (d.reference.as_str(), d)).collect();
+            let least = |f: &Finding| match f.indicator {
+                DeclarationIndicator::Structuring => thresholds.declarations.structuring_shipments as f64,
+                _ => 1.0,
+            };
+            candidates.extend(findings.iter().map(|f| finding_alert(f, &by_reference, least(f), base(import.seq))));
+        }
+        let known: HashSet<String> = self
+            .all_shared::<Alert>()
+            .await?
+            .into_iter()
+            .filter(|a| a.authority_id == authority.as_str())
+            .map(|a| a.id)
+            .collect();
+        let mut raised = Vec::new();
+        for alert in candidates {
+            if known.contains(&alert.id) || raised.iter().any(|a: &Alert| a.id == alert.id) {
+                continue;
+            }
+            self.keep_alert(p, &alert, EventKind::AlertRaised).await?;
+            raised.push(alert);
+        }
         Ok(raised)
+    }
+
+    /// Stores export declarations from a file (`name` for messages) as the authority's next import (its analysts).
+    /// The file is read strictly (one bad row refuses it, named by line). A declaration already stored with the
+    /// same facts is skipped, one with other facts refuses the import (`conflict`); the same file again changes
+    /// nothing.
+    pub async fn import_declarations(
+        &self,
+        p: &Principal,
+        name: &str,
+        bytes: &[u8],
+        label: Option<String>,
+    ) -> Result<DeclarationsImported> {
+        let authority = acting_authority(p, Action::ImportTradeStatistics)?;
+        let content_hash = hex(&Sha256::digest(bytes));
+        let imports = self.store.declaration_imports(&authority).await?;
+        if let Some(same) = imports.iter().find(|i| i.content_hash == content_hash) {
+            return Ok(DeclarationsImported { unchanged: true, import: same.clone() });
+        }
+        let rows = accord_trade::declarations::read_declarations(name, bytes)?;
+        if rows.is_empty() {
+            return Err(Error::new(ErrorCode::MalformedFile, format!("{name}: the file has no declarations")));
+        }
+        let today = crate::controls::day();
+        let label = accord_core::model::parse_name("label", &label.unwrap_or_else(|| format!("declarations-{today}")))?;
+        let source = accord_core::model::parse_name("name", name)?;
+        let seq = imports.last().map_or(1, |i| i.seq + 1);
+        let import = DeclarationImport {
+            authority_id: authority.to_string(),
+            seq,
+            label,
+            source,
+            content_hash,
+            rows: rows.len() as i64,
+            added: 0,
+            skipped: 0,
+            first_date: rows.iter().map(|d| d.date).min(),
+            last_date: rows.iter().map(|d| d.date).max(),
+            imported_at: accord_core::now(),
+            imported_by: p.actor(),
+        };
+        let payload = json!({
+            "label": import.label, "source": import.source, "content_hash": import.content_hash, "rows": import.rows,
+            "first_date": import.first_date, "last_date": import.last_date,
+        });
+        let subject = format!("declarations@{seq}");
+        self.store
+            .commit(
+                vec![Mutation::ImportDeclarations { import, rows }],
+                vec![event(p, Some(&authority), EventKind::DeclarationsImported, &subject, payload)],
+            )
+            .await?;
+        let stored = self.store.declaration_imports(&authority).await?.into_iter().find(|i| i.seq == seq);
+        let import = stored.ok_or_else(|| Error::internal("a stored import of declarations is missing"))?;
+        Ok(DeclarationsImported { unchanged: false, import })
+    }
+
+    /// The caller's authority's imports of declarations, oldest first (its officials).
+    pub async fn declaration_imports(&self, p: &Principal) -> Result<Vec<DeclarationImport>> {
+        let authority = acting_authority(p, Action::ReadGovernanceDesk)?;
+        self.store.declaration_imports(&authority).await
     }
 
     /// Computes the declaration indicators over a file of export declarations (officials): structuring under a
@@ -235,8 +398,10 @@ impl App {
         bytes: &[u8],
         settings: Option<DeclarationSettings>,
     ) -> Result<DeclarationAnalysis> {
-        require(p, Action::ReadGovernanceDesk)?;
-        let settings = settings.unwrap_or_default();
+        let settings = match settings {
+            Some(s) => s,
+            None => self.warning_thresholds(p).await?.declarations,
+        };
         settings.check()?;
         let declarations = accord_trade::declarations::read_declarations(name, bytes)?;
         let mut findings = accord_trade::declarations::all(&declarations, &settings);

@@ -82,6 +82,7 @@ crate::named_enum! {
         TechnologyKept = "technology.kept",
         WatchCrossed = "watch.crossed",
         TradeImported = "trade.imported",
+        DeclarationsImported = "declarations.imported",
         WarningSettingsChanged = "warning.settings_changed",
         AlertRaised = "alert.raised",
         AlertAssigned = "alert.assigned",

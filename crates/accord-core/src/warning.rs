@@ -3,6 +3,7 @@
 //! computed in `accord-trade`, the alerts kept by the application service.
 
 use crate::error::{Error, ErrorCode, Result};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,11 +21,21 @@ pub struct Thresholds {
     pub growth_months: u8,
     /// Mirror gap: the ratio of a year's gap to the baseline gap that raises a signal (default 1.25).
     pub mirror_ratio: f64,
+    /// The settings of the declaration indicators.
+    #[serde(default)]
+    pub declarations: DeclarationSettings,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { baseline_from: 2019, baseline_to: 2021, growth_ratio: 2.0, growth_months: 3, mirror_ratio: 1.25 }
+        Thresholds {
+            baseline_from: 2019,
+            baseline_to: 2021,
+            growth_ratio: 2.0,
+            growth_months: 3,
+            mirror_ratio: 1.25,
+            declarations: DeclarationSettings::default(),
+        }
     }
 }
 
@@ -47,7 +58,7 @@ impl Thresholds {
         if !(1..=24).contains(&self.growth_months) {
             return Err(Error::validation("growth_months", "1 to 24 months in a row"));
         }
-        Ok(())
+        self.declarations.check()
     }
 }
 
@@ -113,13 +124,23 @@ pub struct Alert {
     pub id: String,
     /// The authority that raised it.
     pub authority_id: String,
-    /// The indicator (`export_growth`, `mirror_gap`).
+    /// The indicator (`export_growth`, `mirror_gap`, `product_growth`, or a declaration indicator: `structuring`,
+    /// `new_consignee`, `ga_new_destination`, `listed_party`).
     pub indicator: String,
-    /// The partner country (ISO alpha-2).
+    /// The partner country (ISO alpha-2); for a declaration finding, the destination of its declarations.
     pub partner: String,
-    /// The period that crossed.
+    /// The product (an HS prefix), for a per-product indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The parties a declaration finding is about (`exporter → consignee`, a consignee, `authorisation → destination`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subject: Vec<String>,
+    /// The references of the declarations that show a finding (the first 100).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// The period that crossed (a month for declaration findings: that of their last declaration).
     pub period: String,
-    /// The ratio measured.
+    /// The ratio measured (for a declaration finding, the number of its declarations).
     pub ratio: f64,
     /// The threshold it reached.
     pub threshold: f64,
@@ -131,7 +152,7 @@ pub struct Alert {
     pub citation: String,
     /// The series up to the period that crossed (at most the 36 periods before it).
     pub evidence: Vec<EvidencePoint>,
-    /// The trade-statistics version it was computed from.
+    /// The version it was computed from: of the trade statistics, or the authority's last declarations import.
     pub data_version: i64,
     /// Where it stands.
     pub status: AlertStatus,
@@ -156,6 +177,35 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// An open alert of `authority` with nothing measured yet, for the indicators to fill in.
+    pub fn blank(authority: &str, data_version: i64, raised_at: crate::Timestamp) -> Alert {
+        Alert {
+            id: String::new(),
+            authority_id: authority.to_owned(),
+            indicator: String::new(),
+            partner: String::new(),
+            product: None,
+            subject: Vec::new(),
+            references: Vec::new(),
+            period: String::new(),
+            ratio: 0.0,
+            threshold: 0.0,
+            summary: String::new(),
+            method: String::new(),
+            citation: String::new(),
+            evidence: Vec::new(),
+            data_version,
+            status: AlertStatus::Open,
+            assigned_to: None,
+            outcome: None,
+            note: None,
+            shared: false,
+            proposal: None,
+            raised_at,
+            version: 1,
+        }
+    }
+
     /// The id an indicator's signal for a partner and period gets, the same however often the indicators run.
     pub fn id_for(indicator: &str, partner: &str, period: &str) -> String {
         format!("alr-{indicator}-{partner}-{period}").to_ascii_lowercase()
@@ -167,5 +217,159 @@ impl Alert {
             return Err(Error::new(ErrorCode::Conflict, format!("alert {} is closed already", self.id)));
         }
         crate::model::parse_text("note", note, 4000).map(|_| ())
+    }
+}
+
+/// One export declaration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Declaration {
+    /// The exporter's own reference for the declaration (unique per file).
+    pub reference: String,
+    /// The day the goods left.
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    /// The exporter (name or EORI).
+    pub exporter: String,
+    /// The consignee.
+    pub consignee: String,
+    /// The end user, when declared.
+    pub end_user: String,
+    /// The destination country (ISO alpha-2).
+    pub destination: String,
+    /// The HS or CN code (4 to 10 digits).
+    pub hs_code: String,
+    /// The control-list entry, if the goods are listed.
+    pub control_code: Option<String>,
+    /// The quantity.
+    pub quantity: f64,
+    /// The statistical value in euro.
+    pub value_eur: f64,
+    /// The licence or general authorisation the goods left under, if any (`EU001`, `lic_…`).
+    pub authorisation: Option<String>,
+}
+
+impl Declaration {
+    /// SHA-256 of the declaration's fields (hex, first 32 digits): a reference sent again with other facts differs.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let fields = [
+            self.reference.as_str(),
+            &self.date.to_string(),
+            &self.exporter,
+            &self.consignee,
+            &self.end_user,
+            &self.destination,
+            &self.hs_code,
+            self.control_code.as_deref().unwrap_or("\u{0}"),
+            &format!("{:?}", self.quantity),
+            &format!("{:?}", self.value_eur),
+            self.authorisation.as_deref().unwrap_or("\u{0}"),
+        ];
+        for f in fields {
+            h.update((f.len() as u64).to_le_bytes());
+            h.update(f.as_bytes());
+        }
+        crate::audit::hex(&h.finalize())[..32].to_owned()
+    }
+}
+
+/// One import of export declarations into an authority's store: a version, with what it added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationImport {
+    /// The authority whose declarations these are.
+    pub authority_id: String,
+    /// 1, 2, 3 … per authority.
+    pub seq: i64,
+    /// The label (by default `declarations-` and the day).
+    pub label: String,
+    /// Where the file came from (its name).
+    pub source: String,
+    /// SHA-256 of the file, hex: the same file again changes nothing.
+    pub content_hash: String,
+    /// Declarations in the file.
+    pub rows: i64,
+    /// Declarations new to the store.
+    pub added: i64,
+    /// Declarations already stored with the same facts (sent again), not added twice.
+    pub skipped: i64,
+    /// The first day the file covers.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub first_date: Option<Date>,
+    /// The last day the file covers.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_date: Option<Date>,
+    /// When.
+    pub imported_at: crate::Timestamp,
+    /// Who (`user:…`).
+    pub imported_by: String,
+}
+
+/// The settings of the declaration indicators: data, per authority.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationSettings {
+    /// The value cap shipments are split under, in euro. The default (5,000) is a setting chosen for the generated
+    /// data, not a limit taken from any regulation: set the cap of the authorisation being watched.
+    pub value_cap_eur: f64,
+    /// How far under the cap counts as "just under", in percent (default 10).
+    pub under_cap_percent: f64,
+    /// Shipments just under the cap, within the window, that make a pattern (default 3).
+    pub structuring_shipments: usize,
+    /// Days the structuring window spans (default 30).
+    pub structuring_days: u16,
+    /// Days back a consignee counts as new (default 90).
+    pub new_within_days: u16,
+    /// HS code prefixes of the high-priority items. The default headings (computers, telephony, semiconductors,
+    /// radar and radio navigation, aircraft parts, navigation instruments) are an illustration chosen here, not the
+    /// allies' Common High Priority List: load that list's codes from its published text to watch it.
+    pub high_priority_hs: Vec<String>,
+    /// Days back a general authorisation's destinations are compared with those before (default 90).
+    pub ga_recent_days: u16,
+}
+
+impl Default for DeclarationSettings {
+    fn default() -> Self {
+        DeclarationSettings {
+            value_cap_eur: 5000.0,
+            under_cap_percent: 10.0,
+            structuring_shipments: 3,
+            structuring_days: 30,
+            new_within_days: 90,
+            high_priority_hs: ["8471", "8517", "8541", "8542", "8525", "8526", "9014", "8807"]
+                .map(String::from)
+                .to_vec(),
+            ga_recent_days: 90,
+        }
+    }
+}
+
+impl DeclarationSettings {
+    /// Checks the numbers: a positive cap, a margin under 100 %, windows of 1 to 3,650 days, 2 or more shipments.
+    pub fn check(&self) -> Result<()> {
+        if !(self.value_cap_eur.is_finite() && self.value_cap_eur > 0.0) {
+            return Err(Error::validation("value_cap_eur", "a cap above zero"));
+        }
+        if !(self.under_cap_percent > 0.0 && self.under_cap_percent < 100.0) {
+            return Err(Error::validation("under_cap_percent", "above 0 and under 100"));
+        }
+        if self.structuring_shipments < 2 {
+            return Err(Error::validation("structuring_shipments", "a pattern is 2 shipments or more"));
+        }
+        for (field, d) in [
+            ("structuring_days", self.structuring_days),
+            ("new_within_days", self.new_within_days),
+            ("ga_recent_days", self.ga_recent_days),
+        ] {
+            if !(1..=3650).contains(&d) {
+                return Err(Error::validation(field, "1 to 3,650 days"));
+            }
+        }
+        for (i, p) in self.high_priority_hs.iter().enumerate() {
+            if !(2..=10).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_digit()) {
+                return Err(Error::validation(&format!("high_priority_hs[{i}]"), "an HS prefix of 2 to 10 digits"));
+            }
+        }
+        Ok(())
     }
 }

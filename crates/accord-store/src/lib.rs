@@ -104,6 +104,15 @@ pub enum Mutation {
         /// The new state.
         disabled: bool,
     },
+    /// Store an import of export declarations: each declaration new to the authority is added, one already stored
+    /// with the same facts is skipped (the import records both counts), and one already stored with other facts
+    /// refuses the whole import (`conflict`, naming the references).
+    ImportDeclarations {
+        /// The import (its `added` and `skipped` are counted while storing).
+        import: accord_core::warning::DeclarationImport,
+        /// The declarations, references unique.
+        rows: Vec<accord_core::warning::Declaration>,
+    },
     /// Put a new version of a list in force: upsert changed entities, delete removed ones, record
     /// the changes. Refused with `conflict` when the list's latest version is no longer `previous`.
     ImportList {
@@ -559,6 +568,27 @@ pub trait AuditStore: Send + Sync {
     async fn checkpoints(&self) -> Result<Vec<accord_core::audit::Checkpoint>>;
 }
 
+/// Export declarations and their imports, per authority.
+#[async_trait]
+pub trait DeclarationStore: Send + Sync {
+    /// The imports of an authority, oldest first.
+    async fn declaration_imports(
+        &self,
+        authority: &AuthorityId,
+    ) -> Result<Vec<accord_core::warning::DeclarationImport>>;
+    /// An authority's declarations of the days `from` to `to` (both included), by day and reference.
+    async fn declarations(
+        &self,
+        authority: &AuthorityId,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<Vec<accord_core::warning::Declaration>>;
+    /// An authority's declared euro by month (`YYYY-MM`), destination and HS code, every month stored.
+    async fn declaration_totals(&self, authority: &AuthorityId) -> Result<Vec<(String, String, String, f64)>>;
+    /// How many declarations an authority has stored, and the last day they cover.
+    async fn declaration_span(&self, authority: &AuthorityId) -> Result<(i64, Option<jiff::civil::Date>)>;
+}
+
 /// Persistence for every Accord record, by area; implemented for SQLite and PostgreSQL by [`SqlStore`]. Bring the
 /// areas into scope with `use accord_store::prelude::*`.
 #[async_trait]
@@ -570,6 +600,7 @@ pub trait Store:
     + LicenceStore
     + FederationStore
     + AuditStore
+    + DeclarationStore
     + Send
     + Sync
     + 'static
@@ -590,6 +621,7 @@ pub trait Store:
 /// The store and every area of it, for callers that hold a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, CaseStore, DirectoryStore, FederationStore, LicenceStore, ListStore, Store,
+        AccountStore, AuditStore, CaseStore, DeclarationStore, DirectoryStore, FederationStore, LicenceStore,
+        ListStore, Store,
     };
 }

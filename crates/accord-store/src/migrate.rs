@@ -157,6 +157,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0021_trade.sql"),
         postgres: include_str!("../migrations/0021_trade.sql"),
     },
+    Migration {
+        version: 22,
+        name: "declarations",
+        sqlite: include_str!("../migrations/0022_declarations.sql"),
+        postgres: include_str!("../migrations/0022_declarations.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -24,33 +24,7 @@ pub const HEADER: [&str; 11] = [
     "reference",
 ];
 
-/// One export declaration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Declaration {
-    /// The exporter's own reference for the declaration (unique per file).
-    pub reference: String,
-    /// The day the goods left.
-    #[schema(value_type = String, format = Date)]
-    pub date: Date,
-    /// The exporter (name or EORI).
-    pub exporter: String,
-    /// The consignee.
-    pub consignee: String,
-    /// The end user, when declared.
-    pub end_user: String,
-    /// The destination country (ISO alpha-2).
-    pub destination: String,
-    /// The HS or CN code (4 to 10 digits).
-    pub hs_code: String,
-    /// The control-list entry, if the goods are listed.
-    pub control_code: Option<String>,
-    /// The quantity.
-    pub quantity: f64,
-    /// The statistical value in euro.
-    pub value_eur: f64,
-    /// The licence or general authorisation the goods left under, if any (`EU001`, `lic_…`).
-    pub authorisation: Option<String>,
-}
+pub use accord_core::warning::{Declaration, DeclarationSettings};
 
 /// Most bad rows named in one error.
 const MAX_REPORTED: usize = 50;
@@ -122,19 +96,21 @@ fn declaration(r: &csv::StringRecord) -> std::result::Result<Declaration, String
             .filter(|v| v.is_finite() && *v >= 0.0)
             .ok_or_else(|| format!("{what} '{}' is not a number of zero or more", get(i)))
     };
-    let optional = |i: usize| Some(get(i).to_owned()).filter(|v| !v.is_empty());
+    let optional = |i: usize, what: &str| -> std::result::Result<Option<String>, String> {
+        if get(i).is_empty() { Ok(None) } else { text(i, what).map(Some) }
+    };
     Ok(Declaration {
         reference: text(10, "reference")?,
         date,
         exporter: text(1, "exporter")?,
         consignee: text(2, "consignee")?,
-        end_user: get(3).to_owned(),
+        end_user: optional(3, "end_user")?.unwrap_or_default(),
         destination: destination.to_owned(),
         hs_code: hs.to_owned(),
-        control_code: optional(6),
+        control_code: optional(6, "control_code")?,
         quantity: number(7, "quantity")?,
         value_eur: number(8, "value_eur")?,
-        authorisation: optional(9),
+        authorisation: optional(9, "authorisation")?,
     })
 }
 
@@ -152,72 +128,41 @@ accord_core::named_enum! {
     }
 }
 
-/// The settings of the declaration indicators: data, per authority.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeclarationSettings {
-    /// The value cap shipments are split under, in euro. The default (5,000) is a setting chosen for the generated
-    /// data, not a limit taken from any regulation: set the cap of the authorisation being watched.
-    pub value_cap_eur: f64,
-    /// How far under the cap counts as "just under", in percent (default 10).
-    pub under_cap_percent: f64,
-    /// Shipments just under the cap, within the window, that make a pattern (default 3).
-    pub structuring_shipments: usize,
-    /// Days the structuring window spans (default 30).
-    pub structuring_days: u16,
-    /// Days back a consignee counts as new (default 90).
-    pub new_within_days: u16,
-    /// HS code prefixes of the high-priority items. The default headings (computers, telephony, semiconductors,
-    /// radar and radio navigation, aircraft parts, navigation instruments) are an illustration chosen here, not the
-    /// allies' Common High Priority List: load that list's codes from its published text to watch it.
-    pub high_priority_hs: Vec<String>,
-    /// Days back a general authorisation's destinations are compared with those before (default 90).
-    pub ga_recent_days: u16,
-}
+/// The red-flag guidance the declaration indicators follow.
+const RED_FLAGS: &str = "red flags of export-control evasion in the FinCEN and BIS Joint Alert FIN-2022-Alert003 (28 June \
+                         2022) and its supplement of 19 May 2023";
 
-impl Default for DeclarationSettings {
-    fn default() -> Self {
-        DeclarationSettings {
-            value_cap_eur: 5000.0,
-            under_cap_percent: 10.0,
-            structuring_shipments: 3,
-            structuring_days: 30,
-            new_within_days: 90,
-            high_priority_hs: ["8471", "8517", "8541", "8542", "8525", "8526", "9014", "8807"]
-                .map(String::from)
-                .to_vec(),
-            ga_recent_days: 90,
+impl DeclarationIndicator {
+    /// How the indicator is computed, in words.
+    pub fn method(self) -> &'static str {
+        match self {
+            DeclarationIndicator::Structuring => {
+                "Declarations of the same goods (control code, else HS code) from one exporter to one consignee whose \
+                 value lies just under the authority's value cap (within the set percentage) are grouped; the \
+                 longest run within the set window of days is counted, and a run of the set number of shipments or \
+                 more is a finding."
+            }
+            DeclarationIndicator::NewConsignee => {
+                "A consignee whose first declaration lies within the set number of days before the last day of the \
+                 data, and who received listed goods (a control code) or goods under a high-priority HS prefix, is \
+                 a finding, with those shipments."
+            }
+            DeclarationIndicator::GaNewDestination => {
+                "For each general authorisation (not a licence), the destinations it was used for in the set number \
+                 of recent days are compared with those before; a destination new to an authorisation that has a \
+                 history is a finding."
+            }
+            DeclarationIndicator::ListedParty => {
+                "Each consignee and end user is screened against the lists in force (the screening's fuzzy name \
+                 match, with the destination as country); a hit is a finding, and said to appear just after the \
+                 listing when the party's first declaration lies within 180 days after the listing took effect."
+            }
         }
     }
-}
 
-impl DeclarationSettings {
-    /// Checks the numbers: a positive cap, a margin under 100 %, windows of 1 to 3,650 days, 2 or more shipments.
-    pub fn check(&self) -> Result<()> {
-        if !(self.value_cap_eur.is_finite() && self.value_cap_eur > 0.0) {
-            return Err(Error::validation("value_cap_eur", "a cap above zero"));
-        }
-        if !(self.under_cap_percent > 0.0 && self.under_cap_percent < 100.0) {
-            return Err(Error::validation("under_cap_percent", "above 0 and under 100"));
-        }
-        if self.structuring_shipments < 2 {
-            return Err(Error::validation("structuring_shipments", "a pattern is 2 shipments or more"));
-        }
-        for (field, d) in [
-            ("structuring_days", self.structuring_days),
-            ("new_within_days", self.new_within_days),
-            ("ga_recent_days", self.ga_recent_days),
-        ] {
-            if !(1..=3650).contains(&d) {
-                return Err(Error::validation(field, "1 to 3,650 days"));
-            }
-        }
-        for (i, p) in self.high_priority_hs.iter().enumerate() {
-            if !(2..=10).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_digit()) {
-                return Err(Error::validation(&format!("high_priority_hs[{i}]"), "an HS prefix of 2 to 10 digits"));
-            }
-        }
-        Ok(())
+    /// The source the method follows.
+    pub fn citation(self) -> &'static str {
+        RED_FLAGS
     }
 }
 

@@ -15,6 +15,9 @@ accord_core::named_enum! {
         /// What the EU reports exporting to a partner against what the partner reports importing, against the
         /// same gap before the measures.
         MirrorGap = "mirror_gap",
+        /// Growth of declared exports of a high-priority product to a destination against the same months of the
+        /// baseline years.
+        ProductGrowth = "product_growth",
     }
 }
 
@@ -38,6 +41,13 @@ impl Indicator {
                  EU reports sending that the partner does not report receiving are a known sign of diversion. Years \
                  before the baseline are shown, not judged."
             }
+            Indicator::ProductGrowth => {
+                "Each month, the euro value of the export declarations whose HS code starts with a high-priority \
+                 prefix, to one destination, divided by the mean of the same calendar month in the baseline years \
+                 (declarations of those years must be stored). As for export growth, a signal needs the ratio at or \
+                 above the threshold for the set number of months in a row; a month without declarations counts as \
+                 zero, and a product and destination with no baseline is not judged."
+            }
         }
     }
 
@@ -52,6 +62,10 @@ impl Indicator {
                 "mirror statistics (each side's record of the same flow), as in \"The Missing Trade: Export-Import \
                  Data Discrepancies Under Sanctions Against Russia\" (github.com/mary-lev/eu-export-sanctions), \
                  whose extracts these are"
+            }
+            Indicator::ProductGrowth => {
+                "seasonal naïve baseline (Hyndman and Athanasopoulos, section 5.2) applied per product, as the \
+                 allies' common high-priority list is watched per HS heading"
             }
         }
     }
@@ -82,6 +96,9 @@ pub struct Signal {
     pub indicator: Indicator,
     /// The partner country (ISO alpha-2).
     pub partner: String,
+    /// The product (an HS prefix), for a per-product indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
     /// The period that crossed (for growth, the month that completed the run).
     #[schema(value_type = String, example = "2022-08")]
     pub period: Period,
@@ -100,6 +117,9 @@ pub struct Series {
     pub indicator: Indicator,
     /// The partner country.
     pub partner: String,
+    /// The product (an HS prefix), for a per-product indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
     /// How it is computed.
     pub method: String,
     /// The source the method follows.
@@ -118,6 +138,7 @@ fn series(indicator: Indicator, partner: &str) -> Series {
     Series {
         indicator,
         partner: partner.to_owned(),
+        product: None,
         method: indicator.method().to_owned(),
         citation: indicator.citation().to_owned(),
         points: Vec::new(),
@@ -137,19 +158,34 @@ fn eu_monthly(set: &TradeSet, partner: &str) -> BTreeMap<Period, f64> {
 /// Export growth against the seasonal baseline, for one partner.
 pub fn export_growth(set: &TradeSet, partner: &str, t: &Thresholds) -> Series {
     let months = eu_monthly(set, partner);
+    growth(&months, series(Indicator::ExportGrowth, partner), t, |period, r| {
+        format!(
+            "EU exports to {partner} were at least {:.1} times the same months of {}–{} for {} months in a row, to \
+             {period} ({r:.1} times)",
+            t.growth_ratio, t.baseline_from, t.baseline_to, t.growth_months
+        )
+    })
+}
+
+/// A monthly series against the mean of the same calendar month in the baseline years: a signal when the ratio
+/// holds at or over the threshold for the set months in a row (a gap in the months breaks a run).
+fn growth(
+    months: &BTreeMap<Period, f64>,
+    mut s: Series,
+    t: &Thresholds,
+    say: impl Fn(Period, f64) -> String,
+) -> Series {
     let mut by_month: BTreeMap<u8, Vec<f64>> = BTreeMap::new();
-    for (p, v) in &months {
+    for (p, v) in months {
         if in_baseline(t, p.year) {
             by_month.entry(p.month).or_default().push(*v);
         }
     }
-    let mut s = series(Indicator::ExportGrowth, partner);
     let mut run = 0u8;
     let mut last: Option<Period> = None;
-    for (&period, &value) in &months {
+    for (&period, &value) in months {
         let baseline = by_month.get(&period.month).and_then(|v| mean(v)).filter(|b| *b > 0.0);
         let ratio = baseline.map(|b| value / b);
-        // A gap in the months breaks a run.
         if last.is_some_and(|l| l.next_month() != period) {
             run = 0;
         }
@@ -159,16 +195,13 @@ pub fn export_growth(set: &TradeSet, partner: &str, t: &Thresholds) -> Series {
                 run = run.saturating_add(1);
                 if run == t.growth_months {
                     s.signals.push(Signal {
-                        indicator: Indicator::ExportGrowth,
-                        partner: partner.to_owned(),
+                        indicator: s.indicator,
+                        partner: s.partner.clone(),
+                        product: s.product.clone(),
                         period,
                         ratio: r,
                         threshold: t.growth_ratio,
-                        summary: format!(
-                            "EU exports to {partner} were at least {:.1} times the same months of {}–{} for {} \
-                             months in a row, to {period} ({r:.1} times)",
-                            t.growth_ratio, t.baseline_from, t.baseline_to, t.growth_months
-                        ),
+                        summary: say(period, r),
                     });
                 }
             }
@@ -177,6 +210,74 @@ pub fn export_growth(set: &TradeSet, partner: &str, t: &Thresholds) -> Series {
         s.points.push(Point { period, value, baseline, ratio });
     }
     s
+}
+
+/// The declared value of one product to one destination in one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductMonth {
+    /// The month.
+    pub period: Period,
+    /// The destination (ISO alpha-2).
+    pub destination: String,
+    /// The HS code as declared.
+    pub hs_code: String,
+    /// Euro declared.
+    pub value_eur: f64,
+}
+
+/// The declared values of `ds` by month, destination and HS code.
+pub fn product_months(ds: &[accord_core::warning::Declaration]) -> Vec<ProductMonth> {
+    let mut sums: BTreeMap<(Period, &str, &str), f64> = BTreeMap::new();
+    for d in ds {
+        let period = Period { year: i32::from(d.date.year()), month: d.date.month() as u8 };
+        *sums.entry((period, d.destination.as_str(), d.hs_code.as_str())).or_default() += d.value_eur;
+    }
+    sums.into_iter()
+        .map(|((period, destination, hs_code), value_eur)| ProductMonth {
+            period,
+            destination: destination.to_owned(),
+            hs_code: hs_code.to_owned(),
+            value_eur,
+        })
+        .collect()
+}
+
+/// Growth of each high-priority product (the prefixes of `t.declarations.high_priority_hs`) to each destination,
+/// against its seasonal baseline. Months between the first and last with declarations count as zero when none
+/// were made; only a product and destination with a baseline appear.
+pub fn product_growth(months: &[ProductMonth], t: &Thresholds) -> Vec<Series> {
+    let mut by_key: BTreeMap<(&str, &str), BTreeMap<Period, f64>> = BTreeMap::new();
+    let (Some(first), Some(last)) = (months.iter().map(|m| m.period).min(), months.iter().map(|m| m.period).max())
+    else {
+        return Vec::new();
+    };
+    for m in months {
+        for prefix in t.declarations.high_priority_hs.iter().filter(|p| m.hs_code.starts_with(p.as_str())) {
+            *by_key.entry((m.destination.as_str(), prefix.as_str())).or_default().entry(m.period).or_default() +=
+                m.value_eur;
+        }
+    }
+    let mut out = Vec::new();
+    for ((destination, prefix), mut series_months) in by_key {
+        let mut p = first;
+        while p <= last {
+            series_months.entry(p).or_insert(0.0);
+            p = p.next_month();
+        }
+        let mut s = series(Indicator::ProductGrowth, destination);
+        s.product = Some(prefix.to_owned());
+        let s = growth(&series_months, s, t, |period, r| {
+            format!(
+                "Declared exports of HS {prefix} to {destination} were at least {:.1} times the same months of {}–{} \
+                 for {} months in a row, to {period} ({r:.1} times)",
+                t.growth_ratio, t.baseline_from, t.baseline_to, t.growth_months
+            )
+        });
+        if s.points.iter().any(|pt| pt.baseline.is_some()) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// What the EU27 reports exporting to `partner` in a year: the yearly extract, else twelve months summed.
@@ -224,6 +325,7 @@ pub fn mirror_gap(set: &TradeSet, partner: &str, t: &Thresholds) -> Series {
         if let Some(r) = ratio.filter(|r| *r >= t.mirror_ratio && year >= t.baseline_from) {
             s.signals.push(Signal {
                 indicator: Indicator::MirrorGap,
+                product: None,
                 partner: partner.to_owned(),
                 period,
                 ratio: r,
@@ -300,6 +402,55 @@ mod tests {
         assert_eq!(at, ["2022-04", "2022-09"], "one signal per run, at the month completing it");
         assert_eq!(surge.points.len(), 36 + 9);
         assert_eq!(surge.points[40].ratio, Some(5.0));
+    }
+
+    fn month(period: &str, destination: &str, hs: &str, value: f64) -> ProductMonth {
+        ProductMonth {
+            period: Period::parse(period).unwrap(),
+            destination: destination.into(),
+            hs_code: hs.into(),
+            value_eur: value,
+        }
+    }
+
+    #[test]
+    fn product_growth_finds_a_high_priority_heading_surging_to_one_destination_and_not_a_seasonal_peak() {
+        let t = Thresholds { baseline_from: 2024, baseline_to: 2024, ..Thresholds::default() };
+        let mut months = Vec::new();
+        for m in 1..=12 {
+            // Chips to KG: a December peak every year, then a surge from March 2025.
+            let usual = if m == 12 { 900.0 } else { 100.0 };
+            months.push(month(&format!("2024-{m:02}"), "KG", "85423190", usual));
+            months.push(month(
+                &format!("2025-{m:02}"),
+                "KG",
+                "85423190",
+                if (3..=5).contains(&m) { 350.0 } else { usual },
+            ));
+            // Furniture to KG surges too, but is not a high-priority heading.
+            months.push(month(&format!("2024-{m:02}"), "KG", "94032080", 100.0));
+            months.push(month(&format!("2025-{m:02}"), "KG", "94032080", 1000.0));
+        }
+        // Phones to AM: declared in 2025 only, so there is no baseline to judge by.
+        months.push(month("2025-02", "AM", "85171300", 5000.0));
+        let found = product_growth(&months, &t);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let chips = &found[0];
+        assert_eq!((chips.partner.as_str(), chips.product.as_deref()), ("KG", Some("8542")));
+        let at: Vec<String> = chips.signals.iter().map(|s| s.period.to_string()).collect();
+        assert_eq!(at, ["2025-05"], "the surge completes its run in May; December is as usual");
+        assert!(chips.signals[0].summary.contains("HS 8542 to KG"), "{}", chips.signals[0].summary);
+    }
+
+    #[test]
+    fn a_month_without_declarations_counts_as_zero_and_breaks_a_run() {
+        let t = Thresholds { baseline_from: 2024, baseline_to: 2024, growth_months: 2, ..Thresholds::default() };
+        let mut months: Vec<ProductMonth> =
+            (1..=12).map(|m| month(&format!("2024-{m:02}"), "KG", "8542", 100.0)).collect();
+        months.extend([month("2025-01", "KG", "8542", 300.0), month("2025-03", "KG", "8542", 300.0)]);
+        let s = &product_growth(&months, &t)[0];
+        assert!(s.signals.is_empty());
+        assert_eq!(s.points.iter().find(|p| p.period.to_string() == "2025-02").map(|p| p.value), Some(0.0));
     }
 
     #[test]

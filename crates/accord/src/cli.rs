@@ -207,6 +207,16 @@ pub enum WarningsCommand {
 /// `accord declarations …`
 #[derive(Debug, Subcommand)]
 pub enum DeclarationsCommand {
+    /// Store a file of declarations in Accord's CSV format as your authority's next import (analysts).
+    Import {
+        /// The declarations file.
+        file: PathBuf,
+        /// The import's label (default `declarations-` and the day).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Your authority's imports of declarations.
+    Imports,
     /// Compute the declaration indicators over a file in Accord's CSV format (nothing is stored).
     Analyse {
         /// The declarations file.

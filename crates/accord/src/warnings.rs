@@ -68,6 +68,29 @@ pub async fn warnings(app: &App, p: &Principal, command: WarningsCommand) -> Res
 /// Runs one `declarations` command.
 pub async fn declarations(app: &App, p: &Principal, command: DeclarationsCommand) -> Result<()> {
     match command {
+        DeclarationsCommand::Import { file, label } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name =
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            print_json(&service(app.import_declarations(p, &name, &bytes, label).await)?)
+        }
+        DeclarationsCommand::Imports => crate::output::list(
+            &service(app.declaration_imports(p).await)?,
+            &["seq", "label", "rows", "added", "skipped", "from", "to", "imported"],
+            |i| {
+                let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+                vec![
+                    i.seq.to_string(),
+                    i.label.clone(),
+                    i.rows.to_string(),
+                    i.added.to_string(),
+                    i.skipped.to_string(),
+                    day(i.first_date),
+                    day(i.last_date),
+                    i.imported_at.to_string(),
+                ]
+            },
+        ),
         DeclarationsCommand::Analyse { file, settings } => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let settings = settings.map(|s| read_json(&s, "declaration settings")).transpose()?;

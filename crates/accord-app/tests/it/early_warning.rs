@@ -6,6 +6,7 @@ use crate::support::*;
 use accord_app::{AlertAssignment, AlertClosing, TradeImport};
 use accord_core::ErrorCode;
 use accord_core::warning::{AlertOutcome, AlertStatus, Thresholds};
+
 use accord_store::Backend;
 
 fn trade_files() -> Vec<accord_trade::SourceFile> {
@@ -151,7 +152,85 @@ async fn declarations_name_a_consignee_that_resembles_a_listed_party_and_appeare
     assert_eq!(exporter.code, ErrorCode::Forbidden);
 }
 
+async fn stored_declarations_raise_an_alert_for_each_injected_pattern_once(backend: Backend) {
+    let w = world(backend).await;
+    let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+    let (ds, truth) = accord_trade::generate::generate(7, 3_000, 3);
+    let csv = accord_trade::generate::to_csv(&ds);
+
+    // Only an authority's analysts import, and a bad row refuses the file with nothing stored.
+    let e = w.app.import_declarations(&w.exporter, "d.csv", csv.as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let bad = format!("{csv}2025-02-30,X,Y,,KG,8542,,1,1,,BAD-1\n");
+    let e = w.app.import_declarations(&analyst, "d.csv", bad.as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::MalformedFile);
+    assert!(e.message.contains(&format!("d.csv:{}", ds.len() + 2)), "{}", e.message);
+    assert!(w.app.declaration_imports(&analyst).await.unwrap().is_empty());
+
+    let first = w.app.import_declarations(&analyst, "d.csv", csv.as_bytes(), None).await.unwrap();
+    assert_eq!((first.unchanged, first.import.added, first.import.skipped), (false, ds.len() as i64, 0));
+    assert!(w.app.import_declarations(&analyst, "d.csv", csv.as_bytes(), None).await.unwrap().unchanged);
+
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    for (indicator, subjects) in [
+        ("structuring", &truth.structuring),
+        ("new_consignee", &truth.new_consignees),
+        ("ga_new_destination", &truth.ga_new_destinations),
+    ] {
+        let found: std::collections::BTreeSet<String> =
+            raised.iter().filter(|a| a.indicator == indicator).flat_map(|a| a.subject.clone()).collect();
+        assert!(subjects.is_subset(&found), "{indicator}: {subjects:?} not all in {found:?}");
+    }
+    let structuring = raised.iter().find(|a| a.indicator == "structuring").unwrap();
+    assert!(structuring.references.len() >= 3 && structuring.evidence.len() == structuring.references.len());
+    assert!(structuring.evidence.iter().all(|e| e.value < 5000.0 && e.value >= 4500.0), "{:?}", structuring.evidence);
+    assert!(!structuring.method.is_empty() && structuring.citation.contains("FIN-2022-Alert003"));
+    assert_eq!(structuring.data_version, 1);
+    assert!(w.app.run_early_warning(&analyst).await.unwrap().is_empty(), "each finding raises one alert");
+
+    // Sent again with one new declaration: the rest are skipped; one stored declaration changed refuses it all.
+    let mut more = ds[..50].to_vec();
+    let mut new = ds[0].clone();
+    new.reference = "DCL-NEW-1".into();
+    more.push(new);
+    let again_csv = accord_trade::generate::to_csv(&more);
+    let again = w.app.import_declarations(&analyst, "e.csv", again_csv.as_bytes(), None).await.unwrap();
+    assert_eq!((again.import.seq, again.import.added, again.import.skipped), (2, 1, 50));
+    more[3].value_eur += 1.0;
+    more[50].reference = "DCL-NEW-2".into();
+    let changed = accord_trade::generate::to_csv(&more);
+    let e = w.app.import_declarations(&analyst, "f.csv", changed.as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(e.message.contains(&more[3].reference), "{}", e.message);
+    assert_eq!(w.app.declaration_imports(&analyst).await.unwrap().len(), 2, "the refused import left nothing");
+    // Another authority sees none of them.
+    assert!(w.app.declaration_imports(&w.officer_us).await.unwrap().is_empty());
+}
+
+async fn a_high_priority_product_surging_to_a_destination_raises_a_product_growth_alert(backend: Backend) {
+    let w = world(backend).await;
+    let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+    let mut csv = accord_trade::declarations::HEADER.join(",");
+    csv.push('\n');
+    for (year, month) in (2024..=2025).flat_map(|y| (1..=12).map(move |m| (y, m))) {
+        let chips = if year == 2025 && (4..=7).contains(&month) { 4000 } else { 1000 };
+        csv.push_str(&format!("{year}-{month:02}-10,Acme,Tian LLC,,KG,85423190,,1,{chips},,C-{year}-{month}\n"));
+        csv.push_str(&format!("{year}-{month:02}-11,Acme,Tian LLC,,KG,94032080,,1,1000,,F-{year}-{month}\n"));
+    }
+    w.app.import_declarations(&analyst, "p.csv", csv.as_bytes(), None).await.unwrap();
+    let t = Thresholds { baseline_from: 2024, baseline_to: 2024, ..Thresholds::default() };
+    w.app.set_warning_thresholds(&analyst, t).await.unwrap();
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    let growth: Vec<&str> = raised.iter().filter(|a| a.indicator == "product_growth").map(|a| a.id.as_str()).collect();
+    assert_eq!(growth, ["alr-product_growth-kg-8542-2025-06"]);
+    let a = raised.iter().find(|a| a.indicator == "product_growth").unwrap();
+    assert_eq!((a.partner.as_str(), a.product.as_deref(), a.ratio), ("KG", Some("8542"), 4.0));
+    assert_eq!(a.evidence.len(), 18, "the months up to the signal");
+}
+
 accord_testing::on_both_backends!(
+    stored_declarations_raise_an_alert_for_each_injected_pattern_once,
+    a_high_priority_product_surging_to_a_destination_raises_a_product_growth_alert,
     trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes,
     declarations_name_a_consignee_that_resembles_a_listed_party_and_appeared_just_after_its_listing,
 );

@@ -3,16 +3,16 @@
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Body, Caller};
+use crate::extract::{Body, Caller, Params};
 use accord_app::{AlertAssignment, AlertClosing, ControlsImport, TradeImport};
 use accord_core::controls::ControlVersion;
-use accord_core::warning::{Alert, Thresholds, WarningSettings};
+use accord_core::warning::{Alert, DeclarationImport, Thresholds, WarningSettings};
 use accord_trade::indicators::Series;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -173,15 +173,60 @@ pub(crate) async fn analyse_declarations(
     Caller(p): Caller,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<accord_app::DeclarationAnalysis>> {
-    let bytes = body.map_err(|r| {
+    let bytes = file_body(body)?;
+    Ok(Json(s.app.analyse_declarations(&p, "declarations.csv", &bytes, None).await?))
+}
+
+/// The bytes of a file sent as the body: one too large is `payload_too_large`, one unreadable `malformed_file`.
+fn file_body(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, crate::error::ApiError> {
+    body.map_err(|r| {
         let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             accord_core::ErrorCode::PayloadTooLarge
         } else {
             accord_core::ErrorCode::MalformedFile
         };
         crate::error::ApiError::new(code, format!("the file could not be read: {}", r.body_text()))
-    })?;
-    Ok(Json(s.app.analyse_declarations(&p, "declarations.csv", &bytes, None).await?))
+    })
+}
+
+/// How to name an import of declarations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationsQuery {
+    /// The import's label (default `declarations-` and the day).
+    pub label: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/declarations", tag = "early warning", params(DeclarationsQuery),
+    request_body(content = String, description = "Export declarations in Accord's CSV format, at most 64 MiB (larger files through `accord declarations import`)", content_type = "text/csv"),
+    security(("bearer" = [])),
+    responses((status = 201, description = "Stored as the authority's next import, with what it added and what it skipped (sent again with the same facts)", body = accord_app::DeclarationsImported),
+              (status = 200, description = "The same file was imported before: nothing changed", body = accord_app::DeclarationsImported),
+              (status = 409, description = "conflict: a declaration already stored is sent with other facts; nothing stored", body = ErrorBody),
+              (status = 413, description = "payload_too_large", body = ErrorBody),
+              (status = 422, description = "malformed_file: the header, or each bad row by line; nothing stored", body = ErrorBody)))]
+pub(crate) async fn import_declarations(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Params(q): Params<DeclarationsQuery>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<accord_app::DeclarationsImported>)> {
+    let bytes = file_body(body)?;
+    let done = s.app.import_declarations(&p, "declarations.csv", &bytes, q.label).await?;
+    Ok((if done.unchanged { StatusCode::OK } else { StatusCode::CREATED }, Json(done)))
+}
+
+#[utoipa::path(get, path = "/api/v1/declarations/imports", tag = "early warning", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's authority's imports of declarations, oldest first", body = Vec<DeclarationImport>),
+              (status = 403, description = "Not an official of an authority", body = ErrorBody)))]
+pub(crate) async fn declaration_imports(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> ApiResult<Json<Vec<DeclarationImport>>> {
+    Ok(Json(s.app.declaration_imports(&p).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/proposal", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
@@ -209,6 +254,11 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
             let (schemas, paths, method) = routes!(analyse_declarations);
             (schemas, paths, method.layer(DefaultBodyLimit::max(MAX_TRADE_IMPORT_BYTES)))
         })
+        .routes({
+            let (schemas, paths, method) = routes!(import_declarations);
+            (schemas, paths, method.layer(DefaultBodyLimit::max(MAX_TRADE_IMPORT_BYTES)))
+        })
+        .routes(routes!(declaration_imports))
         .routes(routes!(indicators))
         .routes(routes!(thresholds, set_thresholds))
         .routes(routes!(run))

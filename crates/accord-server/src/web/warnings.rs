@@ -8,7 +8,7 @@ use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
 use accord_app::{AlertAssignment, AlertClosing, Session};
 use accord_core::model::Role;
-use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds};
+use accord_core::warning::{Alert, AlertOutcome, AlertStatus, DeclarationSettings, EvidencePoint, Thresholds};
 use accord_core::{Error, ErrorCode};
 use axum::extract::State;
 use axum::response::Response;
@@ -112,7 +112,7 @@ async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -
             form.thresholds method="post" action="/warnings" {
                 (csrf()) input type="hidden" name="action" value="thresholds";
                 @for (name, value) in threshold_fields(&thresholds) {
-                    p { label for=(name) { (word("threshold", name)) } br; input id=(name) name=(name) value=(value) inputmode="decimal" required; }
+                    p { label for=(name) { (word("threshold", name)) } br; input id=(name) name=(name) value=(value) inputmode=(if name == "high_priority_hs" { "text" } else { "decimal" }) required; }
                 }
                 button type="submit" { (t("warnings.save_thresholds")) }
             }
@@ -123,13 +123,21 @@ async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -
     page_after(error, t("warnings.title"), Some(session), body)
 }
 
-fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 5] {
+fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 12] {
+    let d = &t.declarations;
     [
         ("baseline_from", t.baseline_from.to_string()),
         ("baseline_to", t.baseline_to.to_string()),
         ("growth_ratio", t.growth_ratio.to_string()),
         ("growth_months", t.growth_months.to_string()),
         ("mirror_ratio", t.mirror_ratio.to_string()),
+        ("value_cap_eur", d.value_cap_eur.to_string()),
+        ("under_cap_percent", d.under_cap_percent.to_string()),
+        ("structuring_shipments", d.structuring_shipments.to_string()),
+        ("structuring_days", d.structuring_days.to_string()),
+        ("new_within_days", d.new_within_days.to_string()),
+        ("ga_recent_days", d.ga_recent_days.to_string()),
+        ("high_priority_hs", d.high_priority_hs.join(", ")),
     ]
 }
 
@@ -151,6 +159,21 @@ fn thresholds(f: &ActionForm) -> Result<Thresholds, Error> {
         growth_ratio: number(f, "growth_ratio")?,
         growth_months: number(f, "growth_months")?,
         mirror_ratio: number(f, "mirror_ratio")?,
+        declarations: DeclarationSettings {
+            value_cap_eur: number(f, "value_cap_eur")?,
+            under_cap_percent: number(f, "under_cap_percent")?,
+            structuring_shipments: number(f, "structuring_shipments")?,
+            structuring_days: number(f, "structuring_days")?,
+            new_within_days: number(f, "new_within_days")?,
+            ga_recent_days: number(f, "ga_recent_days")?,
+            high_priority_hs: f
+                .field("high_priority_hs")
+                .unwrap_or_default()
+                .split([',', ' '])
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
     })
 }
 

@@ -361,6 +361,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/trade/versions", "post"),
         ("/api/v1/warnings/indicators", "get"),
         ("/api/v1/declarations/analyse", "post"),
+        ("/api/v1/declarations", "post"),
+        ("/api/v1/declarations/imports", "get"),
         ("/api/v1/warnings/thresholds", "get"),
         ("/api/v1/warnings/thresholds", "post"),
         ("/api/v1/warnings/run", "post"),

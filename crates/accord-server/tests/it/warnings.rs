@@ -112,7 +112,42 @@ async fn declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with
     assert_eq!(post(None, csv).await.status, StatusCode::UNAUTHORIZED);
 }
 
+async fn declarations_are_imported_from_a_csv_body_once_and_raise_alerts(backend: Backend) {
+    let w = world(backend).await;
+    let (ds, truth) = accord_trade::generate::generate(5, 2_000, 2);
+    let csv = accord_trade::generate::to_csv(&ds);
+    let post = |key: &str, path: &str, body: String| {
+        let req = axum::http::Request::post(path)
+            .header("content-type", "text/csv")
+            .header("authorization", format!("Bearer {key}"));
+        w.node.send(req.body(axum::body::Body::from(body)).unwrap())
+    };
+    let analyst = w.key("analyst_de");
+    let stored = post(analyst, "/api/v1/declarations?label=january", csv.clone()).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
+    assert_eq!(
+        (stored.body["import"]["label"].as_str(), stored.body["import"]["added"].as_u64()),
+        (Some("january"), Some(ds.len() as u64))
+    );
+    let again = post(analyst, "/api/v1/declarations", csv.clone()).await;
+    assert_eq!((again.status, again.body["unchanged"].as_bool()), (StatusCode::OK, Some(true)));
+    let odd = post(analyst, "/api/v1/declarations?colour=blue", csv.clone()).await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST, "{}", odd.body);
+    let mut changed = ds.clone();
+    changed[0].quantity += 1.0;
+    let conflict = post(analyst, "/api/v1/declarations", accord_trade::generate::to_csv(&changed)).await;
+    assert_eq!((conflict.status, conflict.code()), (StatusCode::CONFLICT, "conflict"), "{}", conflict.body);
+    assert_eq!(post(w.key("exporter_de"), "/api/v1/declarations", csv).await.status, StatusCode::FORBIDDEN);
+    let imports = w.node.get("/api/v1/declarations/imports", Some(analyst)).await;
+    assert_eq!(imports.body.as_array().unwrap().len(), 1, "{}", imports.body);
+
+    let raised = w.node.post("/api/v1/warnings/run", Some(analyst), json!({})).await;
+    let structuring = raised.body.as_array().unwrap().iter().filter(|a| a["indicator"] == "structuring").count();
+    assert_eq!(structuring, truth.structuring.len(), "{}", raised.body);
+}
+
 accord_testing::on_both_backends!(
+    declarations_are_imported_from_a_csv_body_once_and_raise_alerts,
     trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes,
     declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with_its_line,
 );

@@ -28,6 +28,7 @@ use std::time::Duration;
 mod accounts;
 mod audit;
 mod cases;
+mod declarations;
 mod directory;
 mod federation;
 mod licences;
@@ -309,10 +310,23 @@ async fn exists(tx: &mut Tx<'_>, sql: &str, id: &str) -> Result<bool> {
 
 /// Inserts rows in batches of multi-row `VALUES`, so large lists take few round trips.
 async fn insert_rows(tx: &mut Tx<'_>, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
-    const ROWS_PER_STATEMENT: usize = 200;
+    insert_rows_with(tx, table, columns, rows, "").await.map(|_| ())
+}
+
+/// Like [`insert_rows`], each statement ending with `suffix` (an `ON CONFLICT` clause); returns the rows inserted.
+async fn insert_rows_with(
+    tx: &mut Tx<'_>,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<u64> {
+    // Under SQLite's 32,766 parameters a statement, and at most 1,000 rows.
+    let per_statement = (30_000 / columns.len().max(1)).clamp(1, 1000);
+    let mut inserted = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 0;
         for (i, _) in chunk.iter().enumerate() {
@@ -329,24 +343,32 @@ async fn insert_rows(tx: &mut Tx<'_>, table: &str, columns: &[&str], rows: Vec<V
             }
             sql.push(')');
         }
+        if !suffix.is_empty() {
+            sql.push(' ');
+            sql.push_str(suffix);
+        }
         let mut q = sqlx::query(&sql);
         for row in chunk {
             for v in row {
                 q = match v {
                     Value::Text(s) => q.bind(s),
+                    Value::MaybeText(s) => q.bind(s),
                     Value::Int(i) => q.bind(i),
+                    Value::Real(f) => q.bind(f),
                 };
             }
         }
-        q.execute(&mut **tx).await.map_err(db_error)?;
+        inserted += q.execute(&mut **tx).await.map_err(db_error)?.rows_affected();
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// A value bound into a batched insert.
 enum Value {
     Text(String),
+    MaybeText(Option<String>),
     Int(i64),
+    Real(f64),
 }
 
 /// Applies one mutation in the area it belongs to.
@@ -360,6 +382,7 @@ async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<()> {
         || cases::apply(tx, m).await?
         || licences::apply(tx, m).await?
         || federation::apply(tx, m).await?
+        || declarations::apply(tx, m).await?
         || audit::apply(tx, m).await?;
     if applied { Ok(()) } else { Err(Error::internal(format!("no area of the store applies {m:?}"))) }
 }
