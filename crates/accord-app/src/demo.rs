@@ -167,6 +167,14 @@ impl App {
                 "countersign SBDU's decisions",
             ),
             ("officer_us", "Officer, BIS", "officer@bis.example", "officer", "US-BIS", "the US queue"),
+            (
+                "analyst_de",
+                "Analyst, BAFA",
+                "analyst@bafa.example",
+                "analyst",
+                "DE-BAFA",
+                "import declarations and raise alerts at /warnings",
+            ),
         ] {
             let p = self.demo_user(&op, name, email, role, Some(authority), None).await?;
             people.push(DemoPerson {

@@ -8,6 +8,7 @@ use crate::authz::{Action, require};
 use crate::{App, ControlsImport, event};
 use accord_core::audit::{EventKind, hex};
 use accord_core::controls::{ControlVersion, VersionKind};
+use accord_core::ids::AuthorityId;
 use accord_core::principal::Principal;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds, WarningSettings};
 use accord_core::warning::{Declaration, DeclarationImport};
@@ -15,6 +16,7 @@ use accord_core::{Error, ErrorCode, Result};
 use accord_store::Mutation;
 use accord_trade::declarations::{DeclarationIndicator, DeclarationSettings, Finding};
 use accord_trade::indicators::{ProductMonth, Series};
+use accord_trade::patterns::{RefusalPattern, Request};
 use accord_trade::{Period, SourceFile, TradeSet};
 use serde::Deserialize;
 use serde_json::json;
@@ -117,6 +119,28 @@ fn signal_alerts(series: &Series, base: Alert) -> Vec<Alert> {
             }
         })
         .collect()
+}
+
+/// The alert of a licence pattern: the application and the refusals before it as its references.
+fn pattern_alert(x: &RefusalPattern, request: Option<&Request>, least: usize, base: Alert) -> Alert {
+    let period = request.map(|r| format!("{:04}-{:02}", r.date.year(), r.date.month())).unwrap_or_default();
+    let about = hex(&Sha256::digest(format!("{}\u{0}{}\u{0}{}", x.application, x.party, x.code).as_bytes()));
+    let mut references = vec![x.application.clone()];
+    references.extend(x.refusals.iter().take(ALERT_REFERENCES - 1).cloned());
+    Alert {
+        id: Alert::id_for("refused_then_elsewhere", &about[..12], &period),
+        indicator: "refused_then_elsewhere".into(),
+        partner: request.map(|r| r.destination.clone()).unwrap_or_default(),
+        subject: vec![x.party.clone(), x.code.clone()],
+        references,
+        period,
+        ratio: x.refusals.len() as f64,
+        threshold: least as f64,
+        summary: x.summary.clone(),
+        method: accord_trade::patterns::METHOD.into(),
+        citation: accord_trade::patterns::CITATION.into(),
+        ..base
+    }
 }
 
 /// The alert of a declaration finding: its declarations as evidence (day and value), its destination (the most
@@ -269,11 +293,12 @@ impl App {
             Err(e) => return Err(e),
         };
         let imports = self.store.declaration_imports(&authority).await?;
-        if trade.is_none() && imports.is_empty() {
+        let refusals = self.known_refusals().await?;
+        if trade.is_none() && imports.is_empty() && refusals.is_empty() {
             return Err(Error::new(
                 ErrorCode::NotFound,
-                "no trade statistics or declarations are stored; run `accord trade import FOLDER` or `accord \
-                 declarations import FILE`",
+                "no trade statistics, declarations or refusals are stored; run `accord trade import FOLDER` or \
+                 `accord declarations import FILE`",
             ));
         }
         let base = |data_version: i64| Alert::blank(authority.as_str(), data_version, accord_core::now());
@@ -309,6 +334,12 @@ impl App {
             };
             candidates.extend(findings.iter().map(|f| finding_alert(f, &by_reference, least(f), base(import.seq))));
         }
+        let requests = self.submitted_requests(&authority).await?;
+        let least = thresholds.declarations.repeat_refusals;
+        for x in accord_trade::patterns::refused_then_elsewhere(&refusals, &requests, least) {
+            let request = requests.iter().find(|r| r.id == x.application);
+            candidates.push(pattern_alert(&x, request, least, base(0)));
+        }
         let known: HashSet<String> = self
             .all_shared::<Alert>()
             .await?
@@ -325,6 +356,52 @@ impl App {
             raised.push(alert);
         }
         Ok(raised)
+    }
+
+    /// Every refusal this node knows (its authorities' and those the allies notified), each with the exporter
+    /// refused when the refusal came from a case here.
+    async fn known_refusals(&self) -> Result<Vec<accord_trade::patterns::Refusal>> {
+        let mut out = Vec::new();
+        for d in self.store.denials().await? {
+            let case = match d.case_id.as_deref().map(accord_core::ids::CaseId::parse) {
+                Some(Ok(id)) => self.store.case(&id).await?,
+                _ => None,
+            };
+            out.push(accord_trade::patterns::Refusal {
+                authority: d.authority_id.to_string(),
+                id: d.id.to_string(),
+                recorded: d.created_at.jiff(),
+                codes: d.control_codes.clone(),
+                parties: d.parties.iter().map(|p| p.name.clone()).collect(),
+                exporter: case.map(|c| c.organisation_id.to_string()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The applications submitted to an authority, as the licence patterns read them.
+    async fn submitted_requests(&self, authority: &AuthorityId) -> Result<Vec<accord_trade::patterns::Request>> {
+        let scope = accord_store::UserScope::Authority(authority.clone());
+        Ok(self
+            .store
+            .applications(&scope)
+            .await?
+            .into_iter()
+            .filter_map(|a| {
+                let submitted = a.submitted_at?;
+                let tx = &a.transaction;
+                Some(accord_trade::patterns::Request {
+                    authority: a.authority_id.to_string(),
+                    id: a.id.to_string(),
+                    at: submitted.jiff(),
+                    date: submitted.utc_date(),
+                    codes: tx.items.iter().filter_map(|i| i.code.clone()).filter(|c| !c.is_empty()).collect(),
+                    parties: tx.parties.iter().map(|p| p.name.clone()).collect(),
+                    exporter: a.organisation_id.to_string(),
+                    destination: tx.destination.clone(),
+                })
+            })
+            .collect())
     }
 
     /// Stores export declarations from a file (`name` for messages) as the authority's next import (its analysts).

@@ -305,7 +305,7 @@ pub struct DeclarationImport {
     pub imported_by: String,
 }
 
-/// The settings of the declaration indicators: data, per authority.
+/// The settings of the declaration indicators and the licence patterns: data, per authority.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclarationSettings {
@@ -326,6 +326,14 @@ pub struct DeclarationSettings {
     pub high_priority_hs: Vec<String>,
     /// Days back a general authorisation's destinations are compared with those before (default 90).
     pub ga_recent_days: u16,
+    /// Refusals of the same item for the same party after which an application by another exporter or through
+    /// another ally is a finding (default 2).
+    #[serde(default = "two")]
+    pub repeat_refusals: usize,
+}
+
+fn two() -> usize {
+    2
 }
 
 impl Default for DeclarationSettings {
@@ -340,6 +348,7 @@ impl Default for DeclarationSettings {
                 .map(String::from)
                 .to_vec(),
             ga_recent_days: 90,
+            repeat_refusals: 2,
         }
     }
 }
@@ -352,6 +361,9 @@ impl DeclarationSettings {
         }
         if !(self.under_cap_percent > 0.0 && self.under_cap_percent < 100.0) {
             return Err(Error::validation("under_cap_percent", "above 0 and under 100"));
+        }
+        if !(1..=50).contains(&self.repeat_refusals) {
+            return Err(Error::validation("repeat_refusals", "1 to 50 refusals"));
         }
         if self.structuring_shipments < 2 {
             return Err(Error::validation("structuring_shipments", "a pattern is 2 shipments or more"));

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 pub mod declarations;
 pub mod generate;
 pub mod indicators;
+pub mod patterns;
 
 /// The reporter code Comext gives the 27 member states together.
 pub const EU27: &str = "EU27_2020";

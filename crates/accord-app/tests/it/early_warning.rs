@@ -228,7 +228,60 @@ async fn a_high_priority_product_surging_to_a_destination_raises_a_product_growt
     assert_eq!(a.evidence.len(), 18, "the months up to the signal");
 }
 
+async fn an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence_pattern_alert(backend: Backend) {
+    let w = world(backend).await;
+    let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+    let denial = |reference: &str| -> accord_core::denials::NewDenial {
+        serde_json::from_value(serde_json::json!({"reference": reference, "control_codes": ["3A001"],
+            "item_description": "ICs", "destination": "CN", "refusal_criteria": ["national security"],
+            "parties": [{"role": "consignee", "name": "SHANGHAI EXAMPLE TRADING CO LTD"}]}))
+        .unwrap()
+    };
+    // One refusal by the US is a matter for consultation, not yet a pattern.
+    w.app.create_denial(&w.officer_us, denial("BIS-1")).await.unwrap();
+    let apply = || application("CN", serde_json::json!("3A001.a.1"), 5000.0);
+    w.app.create_application(&w.exporter, apply(), None, true).await.unwrap();
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    assert!(raised.iter().all(|a| a.indicator != "refused_then_elsewhere"), "{raised:?}");
+
+    // A second refusal: the application made here after both is the pattern (through another ally), once.
+    w.app.create_denial(&w.officer_us, denial("BIS-2")).await.unwrap();
+    let second = w.app.create_application(&w.other_exporter, apply(), None, true).await.unwrap();
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    let found: Vec<_> = raised.iter().filter(|a| a.indicator == "refused_then_elsewhere").collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let a = found[0];
+    assert_eq!(a.references[0], second.application.id.to_string());
+    assert_eq!((a.partner.as_str(), a.ratio, a.threshold), ("CN", 2.0, 2.0));
+    assert_eq!(a.subject, ["Shanghai Example Trading Co., Ltd.", "3A001.a.1"]);
+    assert!(
+        a.summary.contains("refused 2 times (by US-BIS)") && a.summary.contains("through another ally"),
+        "{}",
+        a.summary
+    );
+    assert!(w.app.run_early_warning(&analyst).await.unwrap().is_empty());
+
+    // An authority that sets three refusals sees no pattern in two.
+    let strict = Thresholds {
+        declarations: accord_core::warning::DeclarationSettings { repeat_refusals: 3, ..Default::default() },
+        ..Thresholds::default()
+    };
+    w.app.set_warning_thresholds(&w.officer_de, strict).await.unwrap();
+    w.app.create_application(&w.other_exporter, apply(), None, true).await.unwrap();
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    assert!(raised.iter().all(|a| a.indicator != "refused_then_elsewhere"), "{raised:?}");
+    let e = w.app.set_warning_thresholds(
+        &w.officer_de,
+        Thresholds {
+            declarations: accord_core::warning::DeclarationSettings { repeat_refusals: 0, ..Default::default() },
+            ..Thresholds::default()
+        },
+    );
+    assert_eq!(e.await.unwrap_err().details.unwrap()["field"], "repeat_refusals");
+}
+
 accord_testing::on_both_backends!(
+    an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence_pattern_alert,
     stored_declarations_raise_an_alert_for_each_injected_pattern_once,
     a_high_priority_product_surging_to_a_destination_raises_a_product_growth_alert,
     trade_statistics_raise_alerts_once_that_an_analyst_assigns_shares_and_closes,

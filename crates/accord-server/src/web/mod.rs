@@ -43,6 +43,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/feedback", get(feedback::feedback).post(feedback::act))
         .route("/reviews", get(reviews::reviews).post(reviews::act))
         .route("/warnings", get(warnings::warnings).post(warnings::act))
+        .route(
+            "/warnings/declarations",
+            post(warnings::import_declarations)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::warnings::MAX_TRADE_IMPORT_BYTES)),
+        )
         .route("/dashboard", get(dashboards::dashboard))
         .route("/transparency", get(dashboards::transparency))
         .route("/proposals", get(proposals::proposals))

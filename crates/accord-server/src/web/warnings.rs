@@ -6,11 +6,11 @@ use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf};
 use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
-use accord_app::{AlertAssignment, AlertClosing, Session};
+use accord_app::{AlertAssignment, AlertClosing, DeclarationsImported, Session};
 use accord_core::model::Role;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, DeclarationSettings, EvidencePoint, Thresholds};
 use accord_core::{Error, ErrorCode};
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use maud::{Markup, html};
 
@@ -52,8 +52,18 @@ fn evidence_table(points: &[EvidencePoint]) -> Markup {
 }
 
 async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -> Result<Response, PageError> {
+    warnings_page_with(s, session, error, None).await
+}
+
+async fn warnings_page_with(
+    s: &AppState,
+    session: &Session,
+    error: Option<&Error>,
+    imported: Option<&DeclarationsImported>,
+) -> Result<Response, PageError> {
     let p = &session.principal;
     let alerts = s.app.alerts(p).await?;
+    let imports = s.app.declaration_imports(p).await.unwrap_or_default();
     let thresholds = s.app.warning_thresholds(p).await.unwrap_or_default();
     let mine = session.user.authority_id.as_ref().map(|a| a.to_string());
     let worker = matches!(session.user.role, Role::Analyst | Role::Officer | Role::SeniorOfficer) && mine.is_some();
@@ -70,6 +80,32 @@ async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -
                 button type="submit" { (t("warnings.run")) }
             }
         }
+        h2 { (t("warnings.declarations")) }
+        @if let Some(done) = imported {
+            p #imported role="status" { (if done.unchanged { t("warnings.import_unchanged").to_owned() } else {
+                tr!("warnings.imported", rows = done.import.rows, added = done.import.added, skipped = done.import.skipped) }) }
+        }
+        @if imports.is_empty() { p #no-imports { (t("warnings.no_imports")) } } @else {
+            table.imports {
+                thead { tr { th scope="col" { (t("warnings.import_label")) } th scope="col" { (t("warnings.import_rows")) }
+                    th scope="col" { (t("warnings.import_added")) } th scope="col" { (t("warnings.import_skipped")) }
+                    th scope="col" { (t("warnings.import_span")) } } }
+                tbody { @for i in imports.iter().rev() { tr {
+                    td { (i.label) } td { (i.rows) } td { (i.added) } td { (i.skipped) }
+                    td { (i.first_date.map(|d| d.to_string()).unwrap_or_default()) " – " (i.last_date.map(|d| d.to_string()).unwrap_or_default()) }
+                } } }
+            }
+        }
+        @if session.user.role == Role::Analyst && mine.is_some() {
+            form.declarations method="post" action="/warnings/declarations" enctype="multipart/form-data" {
+                (csrf())
+                p { label for="declarations-file" { (t("warnings.declarations_file")) } br;
+                    input #declarations-file type="file" name="file" accept=".csv,text/csv" required; }
+                p { label for="declarations-label" { (t("warnings.import_label")) } br;
+                    input #declarations-label name="label" maxlength="200"; }
+                button type="submit" { (t("warnings.import")) }
+            }
+        }
         h2 { (t("warnings.alerts")) }
         @if alerts.is_empty() { p #no-alerts { (t("warnings.none")) } }
         @for a in &alerts {
@@ -79,7 +115,12 @@ async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -
                     strong { (word("alert_status", a.status.as_str())) }
                     @if let Some(o) = a.outcome { " · " (word("alert_outcome", o.as_str())) }
                     @if a.shared { " · " (t("warnings.shared")) } }
-                (chart(a))
+                @if !a.subject.is_empty() { p.subject { (t("warnings.subject")) " " (a.subject.join("; ")) } }
+                @if let Some(product) = &a.product { p.product { (t("warnings.product")) " " (product) } }
+                @if a.evidence.iter().any(|p| p.ratio.is_some()) { (chart(a)) }
+                @if !a.references.is_empty() {
+                    p.references { (t("warnings.references")) " " (a.references.join(", ")) }
+                }
                 p.method { (a.method) }
                 p.meta { (t("warnings.citation")) " " (a.citation) }
                 (evidence_table(&a.evidence))
@@ -123,7 +164,7 @@ async fn warnings_page(s: &AppState, session: &Session, error: Option<&Error>) -
     page_after(error, t("warnings.title"), Some(session), body)
 }
 
-fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 12] {
+fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 13] {
     let d = &t.declarations;
     [
         ("baseline_from", t.baseline_from.to_string()),
@@ -138,6 +179,7 @@ fn threshold_fields(t: &Thresholds) -> [(&'static str, String); 12] {
         ("new_within_days", d.new_within_days.to_string()),
         ("ga_recent_days", d.ga_recent_days.to_string()),
         ("high_priority_hs", d.high_priority_hs.join(", ")),
+        ("repeat_refusals", d.repeat_refusals.to_string()),
     ]
 }
 
@@ -166,6 +208,7 @@ fn thresholds(f: &ActionForm) -> Result<Thresholds, Error> {
             structuring_days: number(f, "structuring_days")?,
             new_within_days: number(f, "new_within_days")?,
             ga_recent_days: number(f, "ga_recent_days")?,
+            repeat_refusals: number(f, "repeat_refusals")?,
             high_priority_hs: f
                 .field("high_priority_hs")
                 .unwrap_or_default()
@@ -175,6 +218,40 @@ fn thresholds(f: &ActionForm) -> Result<Thresholds, Error> {
                 .collect(),
         },
     })
+}
+
+/// Stores an uploaded file of declarations as the authority's next import (its analysts), then shows the desk with
+/// what was added, or the error.
+pub(crate) async fn import_declarations(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let Some(session) = viewer else { return Ok(redirect("/sign-in?next=/warnings", Vec::new())) };
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        Error::new(ErrorCode::InvalidBody, tr!("error.unreadable", detail = e.body_text()))
+    };
+    let (mut csrf, mut label, mut file) = (String::new(), None, None);
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
+        match part.name().unwrap_or_default() {
+            "csrf" => csrf = part.text().await.map_err(unreadable)?,
+            "label" => label = Some(part.text().await.map_err(unreadable)?).filter(|l| !l.trim().is_empty()),
+            "file" => {
+                let name = part.file_name().unwrap_or("declarations.csv").to_owned();
+                file = Some((name, part.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf)?;
+    let outcome = match file.filter(|(_, b)| !b.is_empty()) {
+        Some((name, bytes)) => s.app.import_declarations(&session.principal, &name, &bytes, label).await,
+        None => Err(Error::validation("file", t("warnings.choose_file"))),
+    };
+    match outcome {
+        Ok(done) => warnings_page_with(&s, &session, None, Some(&done)).await,
+        Err(e) => warnings_page(&s, &session, Some(&e)).await,
+    }
 }
 
 /// Runs the indicators, sets the thresholds, or assigns, shares or closes an alert; then shows the desk again.

@@ -1072,6 +1072,42 @@ async fn an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and
     .unwrap();
 }
 
+async fn an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_browser(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let (ds, truth) = accord_trade::generate::generate(11, 2_000, 1);
+    let dir = std::env::temp_dir().join(format!("accord-web-declarations-{}-{backend:?}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("declarations.csv");
+    std::fs::write(&good, accord_trade::generate::to_csv(&ds)).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "date,exporter\n2025-01-01,Acme\n").unwrap();
+    let structuring = truth.structuring.iter().next().unwrap().clone();
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "analyst@bafa.example", accord_app::DEMO_PASSWORD);
+        b.open(&format!("{base}/warnings"));
+        b.wait_text("#no-imports", "No declarations");
+        b.find("#declarations-file").type_text(&bad.display().to_string());
+        b.find("form.declarations button").click();
+        b.wait_text("#form-error", "malformed_file");
+        b.find("#declarations-file").type_text(&good.display().to_string());
+        b.find("#declarations-label").type_text("January");
+        b.find("form.declarations button").click();
+        b.wait_text("#imported", &format!("{} added", ds.len()));
+        b.wait_text("table.imports", "January");
+        b.find("form.run button").click();
+        b.wait_text("main", &structuring);
+        let alert = b.find_all("section.alert").into_iter().map(|e| e.text()).find(|t| t.contains(&structuring));
+        let alert = alert.unwrap();
+        assert!(alert.contains("Declarations:") && alert.contains("DCL-"), "{alert}");
+        accessible(&b, "the early-warning page with declarations");
+    })
+    .await
+    .unwrap();
+}
+
 async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts(backend: Backend) {
     let node = Node::new(backend).await;
     node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
@@ -1105,6 +1141,7 @@ async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_
 accord_testing::on_both_backends!(
     anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts,
     an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and_closes_one_in_the_browser,
+    an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_browser,
     an_officer_sees_what_falls_due_runs_the_technology_watch_and_closes_a_cycle_on_the_reviews_page,
     an_exporter_reports_on_a_control_and_the_officer_triages_it_with_a_theme,
     a_proposal_goes_through_a_panel_public_comment_and_the_vote_to_adoption_in_the_browser,
