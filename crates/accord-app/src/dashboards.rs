@@ -9,7 +9,9 @@ use accord_core::denials::{AnswerKind, ConsultationStatus, DenialStatus};
 use accord_core::licences::LicenceKind;
 use accord_core::principal::Principal;
 use accord_core::shared::SharedKind;
-use accord_core::stats::{CaseFacts, ConsultationFact, Dashboard, DenialFact, TransparencyReport, UseFacts};
+use accord_core::stats::{
+    CaseFacts, ConsultationFact, Dashboard, DenialFact, ReportPeriod, TransparencyReport, UseFacts,
+};
 use accord_core::{Error, Result};
 use accord_store::UserScope;
 use std::collections::HashMap;
@@ -104,9 +106,50 @@ impl App {
         Ok(d)
     }
 
+    /// Computes again the dashboards of every authority and of the whole node, and the default transparency report,
+    /// when anything changed on the node since they were last computed (a new audit event); returns whether it did.
+    /// Once it has run, the pages serve what it computed last (at most [`STATS_STALE`] old) instead of computing on
+    /// a request: `accord serve` runs it every few seconds, so a page answers at once and is seconds behind at most.
+    pub async fn refresh_statistics(&self) -> Result<bool> {
+        let head = self.store.audit_head().await?.0;
+        if self.stats.refreshed_at() == Some(head) {
+            self.stats.touch();
+            return Ok(false);
+        }
+        let mut scopes = vec![UserScope::All];
+        scopes.extend(self.store.authorities().await?.into_iter().map(|a| UserScope::Authority(a.id)));
+        for scope in scopes {
+            let d = self.compute_dashboard(&scope).await?;
+            self.stats.keep_dashboard(format!("{scope:?}"), head, d);
+        }
+        for &period in ReportPeriod::ALL {
+            let r = self.compute_report(accord_core::stats::DEFAULT_MIN_CELL, period).await?;
+            self.stats.keep_report((accord_core::stats::DEFAULT_MIN_CELL, period), head, r);
+        }
+        self.stats.refreshed(head);
+        Ok(true)
+    }
+
+    async fn compute_report(&self, k: u64, period: ReportPeriod) -> Result<TransparencyReport> {
+        // The report counts decisions by jurisdiction and size: it needs no application.
+        let facts = self.case_facts(self.store.cases(&UserScope::All).await?, &HashMap::new()).await?;
+        let mut r = accord_core::stats::transparency_by(&facts, k, period);
+        r.computed_at = Some(accord_core::now());
+        Ok(r)
+    }
+
     /// The public transparency report: every decision of this node, by year, jurisdiction, size class and outcome,
     /// counts from 1 to `min_cell - 1` suppressed (at least the default; anyone may read it).
     pub async fn transparency_report(&self, min_cell: Option<u64>) -> Result<TransparencyReport> {
+        self.transparency_report_by(min_cell, ReportPeriod::Year).await
+    }
+
+    /// The transparency report with its rows by year or by quarter.
+    pub async fn transparency_report_by(
+        &self,
+        min_cell: Option<u64>,
+        period: ReportPeriod,
+    ) -> Result<TransparencyReport> {
         let k = min_cell.unwrap_or(accord_core::stats::DEFAULT_MIN_CELL);
         if !(accord_core::stats::DEFAULT_MIN_CELL..=1000).contains(&k) {
             return Err(Error::validation(
@@ -115,14 +158,11 @@ impl App {
             ));
         }
         let head = self.store.audit_head().await?.0;
-        if let Some(r) = self.stats.report(k, head) {
+        if let Some(r) = self.stats.report((k, period), head) {
             return Ok(r);
         }
-        // The report counts decisions by jurisdiction and size: it needs no application.
-        let facts = self.case_facts(self.store.cases(&UserScope::All).await?, &HashMap::new()).await?;
-        let mut r = accord_core::stats::transparency(&facts, k);
-        r.computed_at = Some(accord_core::now());
-        self.stats.keep_report(k, head, r.clone());
+        let r = self.compute_report(k, period).await?;
+        self.stats.keep_report((k, period), head, r.clone());
         Ok(r)
     }
 }
@@ -156,21 +196,57 @@ fn uses_of(a: &accord_core::cases::Application, approved: &std::collections::Has
 /// How long a computed dashboard or report is served again while nothing changes on the node.
 const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// While [`App::refresh_statistics`] keeps running, how old a dashboard or report may be and still be served.
+pub const STATS_STALE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// A computed value with the audit head it was computed at, and when.
+type Cached<T> = (i64, std::time::Instant, T);
+
 /// Dashboards and reports computed lately, each with the audit head it was computed at.
 #[derive(Default)]
 pub(crate) struct StatsCache {
-    dashboards: std::sync::Mutex<HashMap<String, (i64, std::time::Instant, Dashboard)>>,
-    reports: std::sync::Mutex<HashMap<u64, (i64, std::time::Instant, TransparencyReport)>>,
-}
-
-/// A cached value still good: computed at the same audit head, within the time to live.
-fn fresh<T: Clone>(entry: Option<&(i64, std::time::Instant, T)>, head: i64) -> Option<T> {
-    entry.filter(|(h, at, _)| *h == head && at.elapsed() < STATS_TTL).map(|(_, _, v)| v.clone())
+    dashboards: std::sync::Mutex<HashMap<String, Cached<Dashboard>>>,
+    reports: std::sync::Mutex<HashMap<(u64, ReportPeriod), Cached<TransparencyReport>>>,
+    /// The audit head of the last refresh, and when the refresher last ran.
+    refresher: std::sync::Mutex<Option<(i64, std::time::Instant)>>,
 }
 
 impl StatsCache {
+    /// Whether a refresher ran lately, so that what it computed may be served although the node moved on.
+    fn kept(&self) -> bool {
+        self.refresher.lock().ok().and_then(|r| *r).is_some_and(|(_, at)| at.elapsed() < STATS_STALE)
+    }
+
+    fn refreshed_at(&self) -> Option<i64> {
+        self.refresher.lock().ok().and_then(|r| r.map(|(h, _)| h))
+    }
+
+    fn refreshed(&self, head: i64) {
+        if let Ok(mut r) = self.refresher.lock() {
+            *r = Some((head, std::time::Instant::now()));
+        }
+    }
+
+    fn touch(&self) {
+        if let Ok(mut r) = self.refresher.lock()
+            && let Some((_, at)) = r.as_mut()
+        {
+            *at = std::time::Instant::now();
+        }
+    }
+
+    /// A cached value still good: computed at the same audit head within the time to live, or, while a refresher
+    /// keeps it, computed within [`STATS_STALE`].
+    fn fresh<T: Clone>(&self, entry: Option<&Cached<T>>, head: i64) -> Option<T> {
+        let kept = self.kept();
+        entry
+            .filter(|(h, at, _)| (*h == head && at.elapsed() < STATS_TTL) || (kept && at.elapsed() < STATS_STALE))
+            .map(|(_, _, v)| v.clone())
+    }
+
     fn dashboard(&self, key: &str, head: i64) -> Option<Dashboard> {
-        fresh(self.dashboards.lock().ok()?.get(key), head)
+        let map = self.dashboards.lock().ok()?;
+        self.fresh(map.get(key), head)
     }
 
     fn keep_dashboard(&self, key: String, head: i64, d: Dashboard) {
@@ -179,11 +255,12 @@ impl StatsCache {
         }
     }
 
-    fn report(&self, k: u64, head: i64) -> Option<TransparencyReport> {
-        fresh(self.reports.lock().ok()?.get(&k), head)
+    fn report(&self, k: (u64, ReportPeriod), head: i64) -> Option<TransparencyReport> {
+        let map = self.reports.lock().ok()?;
+        self.fresh(map.get(&k), head)
     }
 
-    fn keep_report(&self, k: u64, head: i64, r: TransparencyReport) {
+    fn keep_report(&self, k: (u64, ReportPeriod), head: i64, r: TransparencyReport) {
         if let Ok(mut m) = self.reports.lock() {
             m.insert(k, (head, std::time::Instant::now(), r));
         }

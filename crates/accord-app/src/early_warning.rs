@@ -7,8 +7,9 @@ use crate::allied::acting_authority;
 use crate::authz::{Action, require};
 use crate::{App, ControlsImport, event};
 use accord_core::audit::{EventKind, hex};
+use accord_core::cases::{Case, NewTask};
 use accord_core::controls::{ControlVersion, VersionKind};
-use accord_core::ids::AuthorityId;
+use accord_core::ids::{AuthorityId, CaseId};
 use accord_core::principal::Principal;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, EvidencePoint, Thresholds, WarningSettings};
 use accord_core::warning::{Declaration, DeclarationImport};
@@ -51,6 +52,21 @@ pub struct AlertClosing {
     pub outcome: AlertOutcome,
     /// Why (1 to 4,000 characters).
     pub note: String,
+}
+
+/// How an alert opens a verification task on a case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertVerification {
+    /// The case to verify (default: the caller's authority's case of the application the alert names).
+    #[serde(default)]
+    pub case_id: Option<String>,
+    /// What the task checks.
+    pub kind: accord_core::cases::TaskKind,
+    /// Who carries it out.
+    pub assignee: String,
+    /// When it is due (`YYYY-MM-DD`).
+    pub due_date: String,
 }
 
 /// What the declaration indicators found in a file.
@@ -628,6 +644,47 @@ impl App {
         }
         self.save_shared(p, &x, EventKind::ProposalCreated, &x.key(), crate::to_json(&x), more).await?;
         Ok(x)
+    }
+
+    /// Opens a verification task on a case of the caller's authority from one of its alerts (officers), once per
+    /// alert and in one commit: the task's event names the alert, and the alert the task (`case_id#index`). The case
+    /// is the one given, or that of the application the alert names (a licence pattern).
+    pub async fn verify_from_alert(&self, p: &Principal, id: &str, input: AlertVerification) -> Result<Case> {
+        require(p, Action::OpenVerificationTasks)?;
+        let (authority, mut a) = self.own_alert(p, id).await?;
+        if let Some(task) = &a.task {
+            return Err(Error::new(ErrorCode::AlreadyExists, format!("alert {id} opened task {task} already")));
+        }
+        if a.status == AlertStatus::Closed {
+            return Err(Error::new(ErrorCode::Conflict, format!("alert {id} is closed")));
+        }
+        let case = match input.case_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => self
+                .store
+                .case(&CaseId::parse(c).map_err(|_| Error::not_found("case", c))?)
+                .await?
+                .filter(|x| x.authority_id == authority)
+                .ok_or_else(|| Error::not_found("case", c))?,
+            None => {
+                let application = a.references.iter().find(|r| r.starts_with("app_")).ok_or_else(|| {
+                    Error::validation("case_id", "this alert names no application: give the case to verify")
+                })?;
+                let cases = self.store.cases(&accord_store::UserScope::Authority(authority.clone())).await?;
+                cases.into_iter().find(|c| c.application_id.as_str() == application).ok_or_else(|| {
+                    Error::validation("case_id", format!("{authority} has no case of {application}: give the case"))
+                })?
+            }
+        };
+        let task =
+            NewTask { kind: input.kind, assignee: input.assignee, due_date: input.due_date, version: case.version };
+        a.task = Some(format!("{}#{}", case.id, case.tasks.len()));
+        a.version += 1;
+        let mut more = vec![crate::federation::kept(&a, true)];
+        if a.shared {
+            more.extend(self.publication(&a));
+        }
+        let origin = format!("alert {authority}:{}", a.id);
+        self.open_task_with(p, case.id.as_str(), task, more, Some(&origin)).await
     }
 
     /// Closes an alert of the caller's authority with its outcome and a note.

@@ -38,7 +38,9 @@ pub use controls::{ControlAnswer, ControlBrowse, ControlHeading, ControlSearch, 
 pub use demo::{DEMO_PASSWORD, DemoPerson, DemoReport, demo_control_list};
 pub use determination::{DetermineOptions, PolicyImport, PolicyVersionInfo};
 pub use documents::{DEFAULT_DOCUMENT_QUOTA, DocumentView, MAX_DOCUMENT_BYTES, NewFile, Upload, check_content};
-pub use early_warning::{AlertAssignment, AlertClosing, DeclarationAnalysis, DeclarationsImported, TradeImport};
+pub use early_warning::{
+    AlertAssignment, AlertClosing, AlertVerification, DeclarationAnalysis, DeclarationsImported, TradeImport,
+};
 pub use federation::{
     DEFAULT_MAX_SKEW, DEFAULT_PEER_BURST, DEFAULT_PEER_RATE, Federation, FederationStatus, KEPT_PAYLOAD_BYTES,
     MAX_ENVELOPES, PeerRequest, PeerStatus, REQUEST_HEADERS, ReceiveReport, is_loopback, request_bytes,

@@ -308,6 +308,19 @@ impl App {
 
     /// Opens a verification task on an open case.
     pub async fn open_task(&self, p: &Principal, id: &str, input: NewTask) -> Result<Case> {
+        self.open_task_with(p, id, input, Vec::new(), None).await
+    }
+
+    /// Opens a verification task with further mutations in the same transaction, and the record that asked for it
+    /// (an alert) named in the event.
+    pub(crate) async fn open_task_with(
+        &self,
+        p: &Principal,
+        id: &str,
+        input: NewTask,
+        extra: Vec<Mutation>,
+        origin: Option<&str>,
+    ) -> Result<Case> {
         let mut case = self.case_to_work(p, id, input.version, Action::OpenVerificationTasks).await?;
         if case.status.is_closed() {
             return Err(Error::new(ErrorCode::Conflict, format!("case '{id}' is closed")));
@@ -324,7 +337,11 @@ impl App {
             closed_at: None,
         };
         case.tasks.push(task.clone());
-        self.save_case(p, case, EventKind::CaseTaskOpened, to_json(&task)).await
+        let mut payload = to_json(&task);
+        if let Some(origin) = origin {
+            payload["origin"] = serde_json::json!(origin);
+        }
+        self.save_case_with(p, case, EventKind::CaseTaskOpened, payload, extra).await
     }
 
     /// Records the outcome and report of a verification task.

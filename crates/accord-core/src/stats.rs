@@ -338,11 +338,24 @@ pub struct ReportRow {
     pub total: Option<u64>,
 }
 
+crate::named_enum! {
+    /// How the transparency report groups decisions in time.
+    ReportPeriod {
+        /// By calendar year (`2025`).
+        Year = "year",
+        /// By calendar quarter (`2025-Q3`).
+        Quarter = "quarter",
+    }
+}
+
 /// The public transparency report: aggregated, anonymised decisions with the suppression applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TransparencyReport {
     /// Its rows.
     pub rows: Vec<ReportRow>,
+    /// How its rows group decisions in time (default: by year).
+    #[serde(default = "by_year")]
+    pub period: ReportPeriod,
     /// The smallest count published.
     pub min_cell: u64,
     /// How it was made.
@@ -352,8 +365,12 @@ pub struct TransparencyReport {
     pub computed_at: Option<crate::Timestamp>,
 }
 
+fn by_year() -> ReportPeriod {
+    ReportPeriod::Year
+}
+
 /// How the transparency report is made, in words.
-pub const METHODOLOGY: &str = "Every licence decision recorded on this node, counted by the year of the decision, the \
+pub const METHODOLOGY: &str = "Every licence decision recorded on this node, counted by the year (or quarter) of the decision, the \
     jurisdiction reviewed for, the applicant's size class and the outcome. A count from 1 to one less than the \
     smallest published count is replaced by null (primary suppression). In a row where that leaves exactly one \
     count hidden, the smallest other non-zero count is hidden too, or the row total when there is none, so that no \
@@ -386,10 +403,19 @@ pub fn suppress(cells: &[u64], k: u64) -> (Vec<Option<u64>>, Option<u64>) {
 
 /// The transparency report of the decided cases, counts under `k` suppressed.
 pub fn transparency(cases: &[CaseFacts], k: u64) -> TransparencyReport {
-    let mut counts: BTreeMap<(i16, String, SizeClass), [u64; 3]> = BTreeMap::new();
+    transparency_by(cases, k, ReportPeriod::Year)
+}
+
+/// The transparency report with its rows by year or by quarter.
+pub fn transparency_by(cases: &[CaseFacts], k: u64, period: ReportPeriod) -> TransparencyReport {
+    let mut counts: BTreeMap<(String, String, SizeClass), [u64; 3]> = BTreeMap::new();
     for c in cases {
         if let Some((kind, day)) = c.decided {
-            let e = counts.entry((day.year(), c.jurisdiction.clone(), c.size)).or_default();
+            let when = match period {
+                ReportPeriod::Year => day.year().to_string(),
+                ReportPeriod::Quarter => format!("{}-Q{}", day.year(), (day.month() - 1) / 3 + 1),
+            };
+            let e = counts.entry((when, c.jurisdiction.clone(), c.size)).or_default();
             e[match kind {
                 DecisionKind::Approve => 0,
                 DecisionKind::Refuse => 1,
@@ -399,10 +425,10 @@ pub fn transparency(cases: &[CaseFacts], k: u64) -> TransparencyReport {
     }
     let rows = counts
         .into_iter()
-        .map(|((year, jurisdiction, size), cells)| {
+        .map(|((when, jurisdiction, size), cells)| {
             let (out, total) = suppress(&cells, k);
             ReportRow {
-                period: year.to_string(),
+                period: when,
                 jurisdiction,
                 size: size.as_str().to_owned(),
                 approved: out[0],
@@ -412,7 +438,7 @@ pub fn transparency(cases: &[CaseFacts], k: u64) -> TransparencyReport {
             }
         })
         .collect();
-    TransparencyReport { rows, min_cell: k, methodology: METHODOLOGY.to_owned(), computed_at: None }
+    TransparencyReport { rows, period, min_cell: k, methodology: METHODOLOGY.to_owned(), computed_at: None }
 }
 
 /// One CSV field, quoted when it holds a comma, a quote or a line break.
@@ -560,6 +586,33 @@ mod tests {
     }
 
     #[test]
+    fn decisions_are_counted_by_quarter_when_asked() {
+        let decided = |month: i8| CaseFacts {
+            authority: "DE-BAFA".into(),
+            jurisdiction: "EU".into(),
+            review_path: ReviewPath::Standard,
+            size: SizeClass::Small,
+            opened: jiff::civil::date(2025, 1, 1),
+            due: jiff::civil::date(2025, 2, 1),
+            decided: Some((DecisionKind::Approve, jiff::civil::date(2025, month, 15))),
+            info_requests: 0,
+            documents: 0,
+            joint_development: false,
+        };
+        let cases: Vec<CaseFacts> = [1, 2, 3, 3, 3, 4, 12].into_iter().map(decided).collect();
+        let by_quarter = transparency_by(&cases, 1, ReportPeriod::Quarter);
+        let periods: Vec<(&str, Option<u64>)> =
+            by_quarter.rows.iter().map(|r| (r.period.as_str(), r.approved)).collect();
+        assert_eq!(periods, [("2025-Q1", Some(5)), ("2025-Q2", Some(1)), ("2025-Q4", Some(1))]);
+        assert_eq!(by_quarter.period, ReportPeriod::Quarter);
+        let by_year = transparency(&cases, 1);
+        assert_eq!(
+            (by_year.rows.len(), by_year.rows[0].period.as_str(), by_year.rows[0].approved),
+            (1, "2025", Some(7))
+        );
+    }
+
+    #[test]
     fn the_report_as_csv_leaves_a_suppressed_count_empty_and_quotes_what_needs_it() {
         let r = TransparencyReport {
             rows: vec![ReportRow {
@@ -571,6 +624,7 @@ mod tests {
                 returned: None,
                 total: Some(20),
             }],
+            period: ReportPeriod::Year,
             min_cell: 5,
             methodology: METHODOLOGY.into(),
             computed_at: None,

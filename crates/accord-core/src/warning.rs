@@ -170,6 +170,9 @@ pub struct Alert {
     /// The governance proposal it opened (`AUTHORITY:prp_…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<String>,
+    /// The verification task it opened (`case_id#index`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
     /// When it was raised.
     pub raised_at: crate::Timestamp,
     /// Increases with every change.
@@ -201,6 +204,7 @@ impl Alert {
             note: None,
             shared: false,
             proposal: None,
+            task: None,
             raised_at,
             version: 1,
         }

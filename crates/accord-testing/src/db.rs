@@ -11,6 +11,15 @@ pub fn admin_url() -> String {
     std::env::var("ACCORD_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
+/// Whether the PostgreSQL server of [`admin_url`] accepts connections (its host and port answer).
+pub async fn postgres_reachable() -> bool {
+    let url = admin_url();
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split(['/', '?']).next().unwrap_or_default();
+    let addr = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
+    tokio::net::TcpStream::connect(addr).await.is_ok()
+}
+
 /// An isolated database that disappears when dropped.
 pub struct TestDb {
     /// Where it is.

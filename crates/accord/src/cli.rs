@@ -131,6 +131,9 @@ pub enum Command {
         /// The smallest count published (5 to 1000, default 5).
         #[arg(long)]
         min_cell: Option<u64>,
+        /// `year` (the default) or `quarter`.
+        #[arg(long, default_value = "year")]
+        period: String,
         /// As CSV instead of JSON.
         #[arg(long)]
         csv: bool,
@@ -267,6 +270,23 @@ pub enum AlertsCommand {
         /// The proposal as JSON.
         #[arg(long)]
         input: PathBuf,
+    },
+    /// Open a verification task from an alert on the case of the application it names, or on the case given.
+    Verify {
+        /// The alert (alr-…).
+        id: String,
+        /// pre_licence_check, on_site_verification or third_party_audit.
+        #[arg(long)]
+        kind: String,
+        /// Who carries it out.
+        #[arg(long)]
+        assignee: String,
+        /// When it is due (YYYY-MM-DD).
+        #[arg(long)]
+        due: String,
+        /// The case (default: that of the application the alert names).
+        #[arg(long)]
+        case: Option<String>,
     },
     /// Close an alert: confirmed, no_concern or referred.
     Close {

@@ -361,8 +361,10 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
             let d = service(app.dashboard(p).await)?;
             if csv { print!("{}", d.to_csv()) } else { print_json(&d)? }
         }
-        Command::Transparency { min_cell, csv } => {
-            let r = service(app.transparency_report(min_cell).await)?;
+        Command::Transparency { min_cell, period, csv } => {
+            let period = accord_core::stats::ReportPeriod::parse(&period)
+                .ok_or_else(|| anyhow::anyhow!("--period is year or quarter, not '{period}'"))?;
+            let r = service(app.transparency_report_by(min_cell, period).await)?;
             if csv { print!("{}", r.to_csv()) } else { print_json(&r)? }
         }
         Command::Applications(
@@ -495,6 +497,7 @@ async fn serve(
         tokio::spawn(refresh_screening_forever(app.clone())),
         tokio::spawn(sync_forever(app.clone(), sync_config, interval)),
         tokio::spawn(follow_policies_forever(app.clone(), policy_dir)),
+        tokio::spawn(statistics_forever(app.clone())),
     ];
     if federated {
         background.push(tokio::spawn(accord_federation::run(app.clone(), federation_interval, std::future::pending())));
@@ -511,6 +514,17 @@ async fn serve(
     store.close().await;
     tracing::info!("stopped: in-flight requests finished, database pool closed");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every five seconds: computes the dashboards and the transparency report again when anything changed, so the
+/// pages serve them at once.
+async fn statistics_forever(app: App) {
+    loop {
+        if let Err(e) = app.refresh_statistics().await {
+            tracing::warn!(error = %e, "could not compute the dashboards");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 /// Every hour: opens the review cycles that fell due, runs the technology watch and logs what falls due for this

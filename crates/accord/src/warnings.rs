@@ -148,6 +148,13 @@ pub async fn alerts(app: &App, p: &Principal, command: AlertsCommand) -> Result<
         AlertsCommand::Propose { id, input } => {
             print_json(&service(app.propose_from_alert(p, &id, read_json(&input, "a proposal")?).await)?)
         }
+        AlertsCommand::Verify { id, kind, assignee, due, case } => {
+            let kind = serde_json::from_value(serde_json::json!(kind)).map_err(|_| {
+                anyhow::anyhow!("--kind is pre_licence_check, on_site_verification or third_party_audit, not '{kind}'")
+            })?;
+            let input = accord_app::AlertVerification { case_id: case, kind, assignee, due_date: due };
+            print_json(&service(app.verify_from_alert(p, &id, input).await)?)
+        }
         AlertsCommand::Close { id, outcome, note } => {
             let outcome = named("outcome", &outcome, AlertOutcome::parse, AlertOutcome::names)?;
             print_json(&service(app.close_alert(p, &id, AlertClosing { outcome, note }).await)?)

@@ -54,4 +54,37 @@ async fn the_dashboard_counts_outcomes_by_size_and_the_report_hides_small_counts
     assert_eq!(too_small.details.unwrap()["field"], "min_cell");
 }
 
-accord_testing::on_both_backends!(the_dashboard_counts_outcomes_by_size_and_the_report_hides_small_counts);
+async fn refreshed_statistics_are_served_at_once_and_catch_up_on_the_next_refresh(backend: Backend) {
+    let w = &world(backend).await;
+    let decide = |value: f64| async move {
+        let applied = w
+            .app
+            .create_application(&w.exporter, application("CN", json!("3A001.a.1"), value), None, true)
+            .await
+            .unwrap();
+        let id = applied.application.outcomes.iter().find(|o| o.jurisdiction == "EU").unwrap().case_id.clone().unwrap();
+        w.app.decide(&w.officer_de, &id, decision("approve", 1, json!({"valid_until": later()}))).await.unwrap();
+    };
+    let decided =
+        |d: &accord_core::stats::Dashboard| d.by_size.iter().find(|r| r.group == "small").map_or(0, |r| r.decided);
+    decide(5000.0).await;
+    assert!(w.app.refresh_statistics().await.unwrap(), "the first refresh computes");
+    assert!(!w.app.refresh_statistics().await.unwrap(), "nothing changed: nothing to compute");
+    let first = w.app.dashboard(&w.officer_de).await.unwrap();
+    assert_eq!(decided(&first), 1);
+    let report = w.app.transparency_report(None).await.unwrap();
+
+    // A decision since: the pages serve what the refresher computed, until it runs again.
+    decide(6000.0).await;
+    assert_eq!(w.app.dashboard(&w.officer_de).await.unwrap(), first, "served as computed, not on the request");
+    assert_eq!(w.app.transparency_report(None).await.unwrap(), report);
+    assert!(w.app.refresh_statistics().await.unwrap());
+    let second = w.app.dashboard(&w.officer_de).await.unwrap();
+    assert_eq!(decided(&second), 2, "the next refresh counts it");
+    assert!(second.computed_at > first.computed_at);
+}
+
+accord_testing::on_both_backends!(
+    the_dashboard_counts_outcomes_by_size_and_the_report_hides_small_counts,
+    refreshed_statistics_are_served_at_once_and_catch_up_on_the_next_refresh,
+);

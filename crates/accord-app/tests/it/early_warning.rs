@@ -261,6 +261,25 @@ async fn an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence
     );
     assert!(w.app.run_early_warning(&analyst).await.unwrap().is_empty());
 
+    // The officer opens a pre-licence check on that application's case, once, from the alert.
+    let verify = || accord_app::AlertVerification {
+        case_id: None,
+        kind: accord_core::cases::TaskKind::PreLicenceCheck,
+        assignee: "Embassy in Beijing".into(),
+        due_date: "2031-01-31".into(),
+    };
+    let e = w.app.verify_from_alert(&analyst, &a.id, verify()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "analysts raise alerts; officers open tasks");
+    let case = w.app.verify_from_alert(&w.officer_de, &a.id, verify()).await.unwrap();
+    assert_eq!(case.application_id, second.application.id);
+    assert_eq!(case.tasks.last().unwrap().assignee, "Embassy in Beijing");
+    let alert = w.app.alerts(&analyst).await.unwrap().into_iter().find(|x| x.id == a.id).unwrap();
+    assert_eq!(alert.task, Some(format!("{}#{}", case.id, case.tasks.len() - 1)));
+    let again = w.app.verify_from_alert(&w.officer_de, &a.id, verify()).await.unwrap_err();
+    assert_eq!(again.code, ErrorCode::AlreadyExists);
+    let other = w.app.verify_from_alert(&w.officer_us, &a.id, verify()).await.unwrap_err();
+    assert_eq!(other.code, ErrorCode::NotFound, "another authority's alert is not found");
+
     // An authority that sets three refusals sees no pattern in two.
     let strict = Thresholds {
         declarations: accord_core::warning::DeclarationSettings { repeat_refusals: 3, ..Default::default() },

@@ -42,16 +42,20 @@ pub(crate) async fn dashboard_csv(State(s): State<AppState>, Caller(p): Caller) 
 pub struct ReportQuery {
     /// The smallest count published, 5 (the default) to 1000.
     pub min_cell: Option<u64>,
+    /// `year` (the default) or `quarter`.
+    pub period: Option<accord_core::stats::ReportPeriod>,
 }
 
 #[utoipa::path(get, path = "/api/v1/transparency", tag = "dashboards", params(ReportQuery),
-    responses((status = 200, description = "Every decision, by year, jurisdiction, size class and outcome, small counts suppressed, with the methodology (public)", body = TransparencyReport),
+    responses((status = 200, description = "Every decision, by year or quarter, jurisdiction, size class and outcome, small counts suppressed, with the methodology (public)", body = TransparencyReport),
               (status = 422, description = "A smallest count below 5", body = ErrorBody)))]
 pub(crate) async fn transparency(
     State(s): State<AppState>,
     crate::extract::Params(q): crate::extract::Params<ReportQuery>,
 ) -> ApiResult<Json<TransparencyReport>> {
-    Ok(Json(s.app.transparency_report(q.min_cell).await?))
+    Ok(Json(
+        s.app.transparency_report_by(q.min_cell, q.period.unwrap_or(accord_core::stats::ReportPeriod::Year)).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/transparency/csv", tag = "dashboards", params(ReportQuery),
@@ -61,7 +65,13 @@ pub(crate) async fn transparency_csv(
     State(s): State<AppState>,
     crate::extract::Params(q): crate::extract::Params<ReportQuery>,
 ) -> ApiResult<Response> {
-    Ok(csv(s.app.transparency_report(q.min_cell).await?.to_csv(), "transparency.csv"))
+    Ok(csv(
+        s.app
+            .transparency_report_by(q.min_cell, q.period.unwrap_or(accord_core::stats::ReportPeriod::Year))
+            .await?
+            .to_csv(),
+        "transparency.csv",
+    ))
 }
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {

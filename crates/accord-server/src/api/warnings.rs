@@ -243,6 +243,21 @@ pub(crate) async fn propose(
     Ok((StatusCode::CREATED, Json(s.app.propose_from_alert(&p, &id, input).await?)))
 }
 
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/verification", tag = "early warning", params(("id" = String, Path, description = "alr-…")),
+    request_body = accord_app::AlertVerification, security(("bearer" = [])),
+    responses((status = 201, description = "The case with the verification task the alert opened; the alert names the task", body = accord_core::cases::Case),
+              (status = 404, description = "Unknown alert or case, or another authority's", body = ErrorBody),
+              (status = 409, description = "The alert opened a task already, or it is closed", body = ErrorBody),
+              (status = 422, description = "No case given and the alert names no application with a case here", body = ErrorBody)))]
+pub(crate) async fn verify(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Body(input): Body<accord_app::AlertVerification>,
+) -> ApiResult<(StatusCode, Json<accord_core::cases::Case>)> {
+    Ok((StatusCode::CREATED, Json(s.app.verify_from_alert(&p, &id, input).await?)))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes({
@@ -267,4 +282,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(share))
         .routes(routes!(close))
         .routes(routes!(propose))
+        .routes(routes!(verify))
 }

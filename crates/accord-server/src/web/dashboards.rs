@@ -6,7 +6,8 @@ use super::i18n::{t, word};
 use super::session::Viewer;
 use super::{PageError, page, redirect};
 use crate::AppState;
-use accord_core::stats::OutcomeRow;
+use accord_core::Error;
+use accord_core::stats::{OutcomeRow, ReportPeriod};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -97,6 +98,8 @@ pub(crate) async fn dashboard(State(s): State<AppState>, Viewer(viewer): Viewer)
 pub(crate) struct ReportQuery {
     #[serde(default)]
     min_cell: Option<u64>,
+    #[serde(default)]
+    period: Option<String>,
 }
 
 /// The public transparency report.
@@ -105,7 +108,11 @@ pub(crate) async fn transparency(
     Viewer(viewer): Viewer,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let r = s.app.transparency_report(q.min_cell).await?;
+    let period = match q.period.as_deref() {
+        None | Some("") => ReportPeriod::Year,
+        Some(p) => ReportPeriod::parse(p).ok_or_else(|| Error::validation("period", "year or quarter"))?,
+    };
+    let r = s.app.transparency_report_by(q.min_cell, period).await?;
     let mut by_year: std::collections::BTreeMap<&str, [u64; 3]> = std::collections::BTreeMap::new();
     for row in &r.rows {
         let e = by_year.entry(row.period.as_str()).or_default();
@@ -116,7 +123,14 @@ pub(crate) async fn transparency(
     let cell = |v: Option<u64>| v.map_or_else(|| t("transparency.suppressed").to_owned(), |v| v.to_string());
     let body = html! {
         h1 { (t("transparency.title")) }
-        p { (t("transparency.intro")) " " a href=(format!("/api/v1/transparency/csv?min_cell={}", r.min_cell)) download { (t("transparency.csv")) } }
+        p { (t("transparency.intro")) " " a href=(format!("/api/v1/transparency/csv?min_cell={}&period={}", r.min_cell, period.as_str())) download { (t("transparency.csv")) } }
+        p.periods { (t("transparency.by")) " "
+            @for (i, each) in ReportPeriod::ALL.iter().enumerate() {
+                @if i > 0 { " · " }
+                @if *each == period { strong { (word("report_period", each.as_str())) } }
+                @else { a href=(format!("/transparency?period={}", each.as_str())) { (word("report_period", each.as_str())) } }
+            }
+        }
         @for (year, counts) in &by_year {
             (bars(&format!("{} {year}", t("transparency.published_counts")), &[
                 (word("decision", "approve"), Some(counts[0] as f64)),
@@ -129,7 +143,7 @@ pub(crate) async fn transparency(
             table.report {
                 caption { (t("transparency.caption")) }
                 thead { tr {
-                    th scope="col" { (t("transparency.year")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("transparency.size")) }
+                    th scope="col" { (t("transparency.period")) } th scope="col" { (t("cases.jurisdiction")) } th scope="col" { (t("transparency.size")) }
                     th scope="col" { (t("dashboard.approved")) } th scope="col" { (t("dashboard.refused")) } th scope="col" { (t("dashboard.returned")) } th scope="col" { (t("transparency.total")) }
                 } }
                 tbody { @for row in &r.rows { tr {

@@ -6,7 +6,7 @@ use super::i18n::{t, tr, word};
 use super::session::{Viewer, check_csrf};
 use super::{ActionForm, PageError, PageForm, page_after, redirect};
 use crate::AppState;
-use accord_app::{AlertAssignment, AlertClosing, DeclarationsImported, Session};
+use accord_app::{AlertAssignment, AlertClosing, AlertVerification, DeclarationsImported, Session};
 use accord_core::model::Role;
 use accord_core::warning::{Alert, AlertOutcome, AlertStatus, DeclarationSettings, EvidencePoint, Thresholds};
 use accord_core::{Error, ErrorCode};
@@ -67,6 +67,7 @@ async fn warnings_page_with(
     let thresholds = s.app.warning_thresholds(p).await.unwrap_or_default();
     let mine = session.user.authority_id.as_ref().map(|a| a.to_string());
     let worker = matches!(session.user.role, Role::Analyst | Role::Officer | Role::SeniorOfficer) && mine.is_some();
+    let officer = matches!(session.user.role, Role::Officer | Role::SeniorOfficer) && mine.is_some();
     let csrf = || html! { input type="hidden" name="csrf" value=(session.csrf); };
     let body = html! {
         h1 { (t("warnings.title")) }
@@ -125,6 +126,9 @@ async fn warnings_page_with(
                 p.meta { (t("warnings.citation")) " " (a.citation) }
                 (evidence_table(&a.evidence))
                 @if let Some(note) = &a.note { p.note { (note) } }
+                @if let Some(task) = &a.task {
+                    p.task { (t("warnings.task")) " " a href=(format!("/cases/{}", task.split('#').next().unwrap_or_default())) { (task) } }
+                }
                 @if worker && mine.as_deref() == Some(a.authority_id.as_str()) && a.status != AlertStatus::Closed {
                     form.assign method="post" action="/warnings" {
                         (csrf()) input type="hidden" name="action" value="assign"; input type="hidden" name="id" value=(a.id);
@@ -134,6 +138,18 @@ async fn warnings_page_with(
                         form.share method="post" action="/warnings" {
                             (csrf()) input type="hidden" name="action" value="share"; input type="hidden" name="id" value=(a.id);
                             button type="submit" { (t("warnings.share")) }
+                        }
+                    }
+                    @if officer && a.task.is_none() && a.references.iter().any(|r| r.starts_with("app_")) {
+                        form.verify method="post" action="/warnings" {
+                            (csrf()) input type="hidden" name="action" value="verify"; input type="hidden" name="id" value=(a.id);
+                            fieldset { legend { (t("warnings.verify")) }
+                                @for k in ["pre_licence_check", "on_site_verification", "third_party_audit"] {
+                                    label { input type="radio" name="kind" value=(k) required; " " (word("task_kind", k)) } " "
+                                } }
+                            p { label { (t("warnings.assignee")) br; input name="assignee" maxlength="200" required; } }
+                            p { label { (t("warnings.due")) br; input type="date" name="due_date" required; } }
+                            button type="submit" { (t("warnings.open_task")) }
                         }
                     }
                     form.close method="post" action="/warnings" {
@@ -270,6 +286,17 @@ pub(crate) async fn act(
             "thresholds" => s.app.set_warning_thresholds(p, thresholds(&f)?).await.map(|_| ()),
             "assign" => s.app.assign_alert(p, &id, AlertAssignment::default()).await.map(|_| ()),
             "share" => s.app.share_alert(p, &id).await.map(|_| ()),
+            "verify" => {
+                let kind =
+                    f.choice("kind", |k| serde_json::from_value(serde_json::json!(k)).ok(), t("warnings.choose_task"))?;
+                let input = AlertVerification {
+                    case_id: None,
+                    kind,
+                    assignee: f.field("assignee").unwrap_or_default(),
+                    due_date: f.field("due_date").unwrap_or_default(),
+                };
+                s.app.verify_from_alert(p, &id, input).await.map(|_| ())
+            }
             "close" => {
                 let outcome = f.choice("outcome", AlertOutcome::parse, t("warnings.choose_outcome"))?;
                 let note = f.field("note").unwrap_or_default();

@@ -370,6 +370,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/alerts/{id}/assign", "post"),
         ("/api/v1/alerts/{id}/share", "post"),
         ("/api/v1/alerts/{id}/close", "post"),
+        ("/api/v1/alerts/{id}/verification", "post"),
         ("/api/v1/alerts/{id}/proposal", "post"),
         ("/api/v1/dashboard", "get"),
         ("/api/v1/dashboard/csv", "get"),

@@ -1125,6 +1125,12 @@ async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_
         assert!(cells.iter().any(|c| c == "hidden"), "the demo's few decisions are hidden: {cells:?}");
         assert!(!b.find_all("svg.chart").is_empty(), "the published counts are drawn");
         accessible(&b, "the transparency report");
+        b.find("p.periods a[href='/transparency?period=quarter']").click();
+        b.wait_url("period=quarter");
+        let first = b.wait_text("table.report tbody td", "-Q");
+        assert!(first.len() == 7 && first.contains("-Q"), "rows by quarter: {first}");
+        b.open(&format!("{base}/transparency?period=month"));
+        b.wait_text("main", "validation_failed");
         b.open(&format!("{base}/transparency?min_cell=1"));
         b.wait_text("main", "validation_failed");
         sign_in(&b, &base, "officer@bafa.example", accord_app::DEMO_PASSWORD);

@@ -6,6 +6,7 @@ use accord_core::ids::AuthorityId;
 use accord_core::warning::{Declaration, DeclarationImport};
 use accord_core::{Error, ErrorCode, Result};
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 
@@ -29,6 +30,9 @@ const COLUMNS: [&str; 14] = [
 const IMPORT_COLUMNS: &str = "authority_id, seq, label, source, content_hash, row_count, added, skipped, first_date, \
                               last_date, imported_at, imported_by";
 
+/// Declarations bound per slice of an import.
+const SLICE: usize = 10_000;
+
 /// Most conflicting references named in one error.
 const NAMED: i64 = 10;
 
@@ -36,34 +40,37 @@ const NAMED: i64 = 10;
 pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
     let Mutation::ImportDeclarations { import, rows } = m else { return Ok(false) };
     let hashes: Vec<String> = rows.iter().map(Declaration::digest).collect();
-    let values = rows
-        .iter()
-        .zip(&hashes)
-        .map(|(d, h)| {
-            vec![
-                Value::Text(import.authority_id.clone()),
-                Value::Text(d.reference.clone()),
-                Value::Int(import.seq),
-                Value::Text(d.date.to_string()),
-                Value::Text(d.exporter.clone()),
-                Value::Text(d.consignee.clone()),
-                Value::Text(d.end_user.clone()),
-                Value::Text(d.destination.clone()),
-                Value::Text(d.hs_code.clone()),
-                Value::MaybeText(d.control_code.clone()),
-                Value::Real(d.quantity),
-                Value::Real(d.value_eur),
-                Value::MaybeText(d.authorisation.clone()),
-                Value::Text(h.clone()),
-            ]
-        })
-        .collect();
-    let added =
-        insert_rows_with(tx, "declarations", &COLUMNS, values, "ON CONFLICT (authority_id, reference) DO NOTHING")
-            .await? as i64;
+    // The rows are bound a slice at a time, so a large import never holds a second copy of every row.
+    let mut added = 0;
+    for (slice, slice_hashes) in rows.chunks(SLICE).zip(hashes.chunks(SLICE)) {
+        let values = slice
+            .iter()
+            .zip(slice_hashes)
+            .map(|(d, h)| {
+                vec![
+                    Value::Text(import.authority_id.clone()),
+                    Value::Text(d.reference.clone()),
+                    Value::Int(import.seq),
+                    Value::Text(d.date.to_string()),
+                    Value::Text(d.exporter.clone()),
+                    Value::Text(d.consignee.clone()),
+                    Value::Text(d.end_user.clone()),
+                    Value::Text(d.destination.clone()),
+                    Value::Text(d.hs_code.clone()),
+                    Value::MaybeText(d.control_code.clone()),
+                    Value::Real(d.quantity),
+                    Value::Real(d.value_eur),
+                    Value::MaybeText(d.authorisation.clone()),
+                    Value::Text(h.clone()),
+                ]
+            })
+            .collect();
+        let conflict = "ON CONFLICT (authority_id, reference) DO NOTHING";
+        added += insert_rows_with(tx, "declarations", &COLUMNS, values, conflict).await? as i64;
+    }
     let skipped = rows.len() as i64 - added;
     if skipped > 0 {
-        refuse_changed(tx, import, rows, hashes).await?;
+        refuse_changed(tx, import, rows, &hashes).await?;
     }
     sqlx::query(&format!(
         "INSERT INTO declaration_imports ({IMPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -94,7 +101,7 @@ async fn refuse_changed(
     tx: &mut Tx<'_>,
     import: &DeclarationImport,
     rows: &[Declaration],
-    hashes: Vec<String>,
+    hashes: &[String],
 ) -> Result<()> {
     sqlx::query(
         "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_declarations (reference TEXT NOT NULL, row_hash TEXT NOT NULL)",
@@ -103,8 +110,14 @@ async fn refuse_changed(
     .await
     .map_err(db_error)?;
     sqlx::query("DELETE FROM incoming_declarations").execute(&mut **tx).await.map_err(db_error)?;
-    let values = rows.iter().zip(hashes).map(|(d, h)| vec![Value::Text(d.reference.clone()), Value::Text(h)]).collect();
-    insert_rows_with(tx, "incoming_declarations", &["reference", "row_hash"], values, "").await?;
+    for (slice, slice_hashes) in rows.chunks(SLICE).zip(hashes.chunks(SLICE)) {
+        let values = slice
+            .iter()
+            .zip(slice_hashes)
+            .map(|(d, h)| vec![Value::Text(d.reference.clone()), Value::Text(h.clone())])
+            .collect();
+        insert_rows_with(tx, "incoming_declarations", &["reference", "row_hash"], values, "").await?;
+    }
     let changed = sqlx::query(&format!(
         "SELECT i.reference FROM incoming_declarations i JOIN declarations d ON d.authority_id = $1 AND \
          d.reference = i.reference WHERE d.row_hash <> i.row_hash ORDER BY i.reference LIMIT {NAMED}"
@@ -170,34 +183,35 @@ impl DeclarationStore for SqlStore {
     }
 
     async fn declarations(&self, authority: &AuthorityId, from: Date, to: Date) -> Result<Vec<Declaration>> {
-        let rows = sqlx::query(
+        let mut conn = self.conn().await?;
+        let (authority, from, to) = (authority.as_str().to_owned(), from.to_string(), to.to_string());
+        // Read row by row: ten million rows held as driver rows would take several times their own size.
+        let mut rows = sqlx::query(
             "SELECT reference, day, exporter, consignee, end_user, destination, hs_code, control_code, quantity, \
              value_eur, authorisation FROM declarations WHERE authority_id = $1 AND day >= $2 AND day <= $3 \
              ORDER BY day, reference",
         )
-        .bind(authority.as_str())
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&mut *self.conn().await?)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Declaration {
-                    reference: col(r, "reference")?,
-                    date: day(r, "day")?,
-                    exporter: col(r, "exporter")?,
-                    consignee: col(r, "consignee")?,
-                    end_user: col(r, "end_user")?,
-                    destination: col(r, "destination")?,
-                    hs_code: col(r, "hs_code")?,
-                    control_code: col(r, "control_code")?,
-                    quantity: col(r, "quantity")?,
-                    value_eur: col(r, "value_eur")?,
-                    authorisation: col(r, "authorisation")?,
-                })
-            })
-            .collect()
+        .bind(authority)
+        .bind(from)
+        .bind(to)
+        .fetch(&mut *conn);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await.map_err(db_error)? {
+            out.push(Declaration {
+                reference: col(&r, "reference")?,
+                date: day(&r, "day")?,
+                exporter: col(&r, "exporter")?,
+                consignee: col(&r, "consignee")?,
+                end_user: col(&r, "end_user")?,
+                destination: col(&r, "destination")?,
+                hs_code: col(&r, "hs_code")?,
+                control_code: col(&r, "control_code")?,
+                quantity: col(&r, "quantity")?,
+                value_eur: col(&r, "value_eur")?,
+                authorisation: col(&r, "authorisation")?,
+            });
+        }
+        Ok(out)
     }
 
     async fn declaration_totals(&self, authority: &AuthorityId) -> Result<Vec<(String, String, String, f64)>> {

@@ -321,8 +321,10 @@ async fn insert_rows_with(
     rows: Vec<Vec<Value>>,
     suffix: &str,
 ) -> Result<u64> {
-    // Under SQLite's 32,766 parameters a statement, and at most 1,000 rows.
-    let per_statement = (30_000 / columns.len().max(1)).clamp(1, 1000);
+    // SQLite binds a statement's parameters in time that grows faster than their number, so it takes small
+    // statements; PostgreSQL takes up to 1,000 rows (its limit is 65,535 parameters).
+    let budget = if tx.backend_name() == "SQLite" { SQLITE_PARAMS } else { 30_000 };
+    let per_statement = (budget / columns.len().max(1)).clamp(1, 1000);
     let mut inserted = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -362,6 +364,9 @@ async fn insert_rows_with(
     }
     Ok(inserted)
 }
+
+/// The parameters of one batched insert on SQLite.
+const SQLITE_PARAMS: usize = 280;
 
 /// A value bound into a batched insert.
 enum Value {
