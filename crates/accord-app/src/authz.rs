@@ -218,7 +218,7 @@ impl Action {
             Action::ProposeListChanges => "propose changes to the control list",
             Action::DraftProposals => "draft proposals",
             Action::KeepTechnologyWatch => "keep the technology watch",
-            Action::ImportTradeStatistics => "import trade statistics",
+            Action::ImportTradeStatistics => "import trade statistics and export declarations",
             Action::WorkOnAlerts => "work on early-warning alerts",
             Action::ReadGovernanceDesk => "read review cycles, the technology watch and alerts",
             Action::ModerateComments => "moderate public comments",
