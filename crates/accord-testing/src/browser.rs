@@ -129,6 +129,16 @@ impl Browser {
         }
     }
 
+    /// Waits up to 5 s until no element matches a CSS selector (the page that had one was replaced).
+    pub fn wait_gone(&self, css: &str) {
+        let started = Instant::now();
+        let script = format!("return document.querySelector({}) === null", json!(css));
+        while self.try_script(&script).and_then(|v| v.as_bool()) != Some(true) {
+            assert!(started.elapsed() < Duration::from_secs(5), "'{css}' is still on the page");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The first element a CSS selector finds, waiting up to 5 s for it.
     pub fn find(&self, css: &str) -> Element<'_> {
         let started = Instant::now();
