@@ -343,6 +343,7 @@ impl App {
             if let Some(matches) = self.listed_party_matches(&ds).await? {
                 findings.extend(accord_trade::declarations::listed_parties(&ds, &matches));
             }
+            findings.extend(accord_trade::declarations::shared_addresses(&ds, &self.listed_addresses().await?));
             let by_reference: HashMap<&str, &Declaration> = ds.iter().map(|d| (d.reference.as_str(), d)).collect();
             let least = |f: &Finding| match f.indicator {
                 DeclarationIndicator::Structuring => thresholds.declarations.structuring_shipments as f64,
@@ -501,6 +502,7 @@ impl App {
         let matches = self.listed_party_matches(&declarations).await?;
         let screened = matches.is_some();
         findings.extend(accord_trade::declarations::listed_parties(&declarations, &matches.unwrap_or_default()));
+        findings.extend(accord_trade::declarations::shared_addresses(&declarations, &self.listed_addresses().await?));
         Ok(DeclarationAnalysis { declarations: declarations.len(), findings, settings, screened })
     }
 
@@ -546,6 +548,24 @@ impl App {
             });
         }
         Ok(Some(matches))
+    }
+
+    /// The addresses of every party on the lists in force, with its primary name.
+    async fn listed_addresses(&self) -> Result<Vec<accord_trade::declarations::ListedAddress>> {
+        Ok(self
+            .store
+            .list_entities(None)
+            .await?
+            .into_iter()
+            .flat_map(|(e, _)| {
+                let name = e.names.first().map(|n| n.name.clone()).unwrap_or_default();
+                e.addresses.into_iter().map(move |address| accord_trade::declarations::ListedAddress {
+                    list_id: e.list_id.clone(),
+                    name: name.clone(),
+                    address,
+                })
+            })
+            .collect())
     }
 
     /// Stores an alert (published to the allies only once it is marked shared), with its event.

@@ -250,6 +250,12 @@ pub struct Declaration {
     pub value_eur: f64,
     /// The licence or general authorisation the goods left under, if any (`EU001`, `lic_…`).
     pub authorisation: Option<String>,
+    /// The consignee's address, when declared.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub consignee_address: String,
+    /// The end user's address, when declared.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub end_user_address: String,
 }
 
 impl Declaration {
@@ -269,6 +275,8 @@ impl Declaration {
             &format!("{:?}", self.quantity),
             &format!("{:?}", self.value_eur),
             self.authorisation.as_deref().unwrap_or("\u{0}"),
+            &self.consignee_address,
+            &self.end_user_address,
         ];
         for f in fields {
             h.update((f.len() as u64).to_le_bytes());

@@ -69,13 +69,17 @@ async fn run() {
     let router = accord_server::router(app.clone(), accord_server::DEFAULT_BODY_LIMIT);
     let signed = app.sign_in("officer@bafa.example", "a long enough pass phrase", None).await.unwrap();
     let cookie = format!("accord_session={}", signed.token);
+    // As `accord serve` does every five seconds when anything changed: the statistics are computed off the request.
+    let t = Instant::now();
+    app.refresh_statistics().await.unwrap();
+    println!("dashboards and report computed in the background in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     println!("page                       p50        p99        size      target");
     for (label, path, rounds) in [
         ("queue, first page", "/cases".to_owned(), 200),
         ("queue, page 100", "/cases?page=100".to_owned(), 200),
         ("a case", format!("/cases/{case_id}"), 500),
-        ("the dashboard (all cases)", "/dashboard".to_owned(), 20),
-        ("the transparency report", "/transparency".to_owned(), 20),
+        ("the dashboard (all cases)", "/dashboard".to_owned(), 200),
+        ("the transparency report", "/transparency".to_owned(), 200),
     ] {
         let mut times = Vec::with_capacity(rounds);
         let mut size = 0;
@@ -100,9 +104,8 @@ async fn run() {
             size as f64 / 1024.0,
             if ok { "met" } else { "MISSED (p99 < 50 ms, < 200 KB)" }
         );
-        if rounds <= 20 {
-            // Statistics are computed once and served again until anything changes: the first request computes.
-            println!("{:<26} {:>7.2} ms (the first request, which computes it)", "", first.as_secs_f64() * 1e3);
+        if path == "/dashboard" || path == "/transparency" {
+            println!("{:<26} {:>7.2} ms (the first request)", "", first.as_secs_f64() * 1e3);
         }
     }
 

@@ -29,6 +29,8 @@ CREATE TABLE declarations (
     quantity DOUBLE PRECISION NOT NULL,
     value_eur DOUBLE PRECISION NOT NULL,
     authorisation TEXT,
+    consignee_address TEXT NOT NULL DEFAULT '',
+    end_user_address TEXT NOT NULL DEFAULT '',
     row_hash TEXT NOT NULL,
     PRIMARY KEY (authority_id, reference)
 );

@@ -26,6 +26,9 @@ pub const HEADER: [&str; 11] = [
 
 pub use accord_core::warning::{Declaration, DeclarationSettings};
 
+/// The optional columns after [`HEADER`]: the addresses of the consignee and the end user.
+pub const ADDRESS_COLUMNS: [&str; 2] = ["consignee_address", "end_user_address"];
+
 /// Most bad rows named in one error.
 const MAX_REPORTED: usize = 50;
 
@@ -39,10 +42,18 @@ pub fn read_declarations(name: &str, bytes: &[u8]) -> Result<Vec<Declaration>> {
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    if header != HEADER {
+    let with_addresses = header.len() == HEADER.len() + ADDRESS_COLUMNS.len()
+        && header[..HEADER.len()] == HEADER
+        && header[HEADER.len()..] == ADDRESS_COLUMNS;
+    if header != HEADER && !with_addresses {
         return Err(Error::new(
             ErrorCode::MalformedFile,
-            format!("{name}: the header must be {} (found {})", HEADER.join(","), header.join(",")),
+            format!(
+                "{name}: the header must be {}, optionally followed by ,{} (found {})",
+                HEADER.join(","),
+                ADDRESS_COLUMNS.join(","),
+                header.join(",")
+            ),
         ));
     }
     let mut out = Vec::new();
@@ -111,6 +122,8 @@ fn declaration(r: &csv::StringRecord) -> std::result::Result<Declaration, String
         quantity: number(7, "quantity")?,
         value_eur: number(8, "value_eur")?,
         authorisation: optional(9, "authorisation")?,
+        consignee_address: optional(11, "consignee_address")?.unwrap_or_default(),
+        end_user_address: optional(12, "end_user_address")?.unwrap_or_default(),
     })
 }
 
@@ -125,6 +138,8 @@ accord_core::named_enum! {
         GaNewDestination = "ga_new_destination",
         /// A consignee or end user resembling a listed party (the more so when it appeared just after the listing).
         ListedParty = "listed_party",
+        /// A consignee or end user declared at the address of a listed party.
+        SharedAddress = "shared_address",
     }
 }
 
@@ -156,6 +171,12 @@ impl DeclarationIndicator {
                 "Each consignee and end user is screened against the lists in force (the screening's fuzzy name \
                  match, with the destination as country); a hit is a finding, and said to appear just after the \
                  listing when the party's first declaration lies within 180 days after the listing took effect."
+            }
+            DeclarationIndicator::SharedAddress => {
+                "The consignee's and end user's declared addresses are compared with the addresses of the parties on \
+                 the lists in force, both as words (letters and digits, without case or punctuation): a listed \
+                 address of three words or more, one of them with a digit (a street and number, not a city alone), \
+                 found in a declared address is a finding, whatever name the party declares."
             }
         }
     }
@@ -326,10 +347,122 @@ pub fn listed_parties(ds: &[Declaration], matches: &[PartyMatch]) -> Vec<Finding
         .collect()
 }
 
+/// A listed party's address, as the shared-address indicator compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedAddress {
+    /// The list.
+    pub list_id: String,
+    /// The listed party's name.
+    pub name: String,
+    /// The address as listed.
+    pub address: String,
+}
+
+/// An address as words: letters and digits, lower case.
+pub fn address_words(address: &str) -> Vec<String> {
+    address.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Whether a listed address is specific enough (three words or more, one with a digit) and found, word for word, in
+/// a declared one.
+fn at_listed_address(declared: &[String], listed: &[String]) -> bool {
+    listed.len() >= 3
+        && listed.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+        && declared.windows(listed.len()).any(|w| w == listed)
+}
+
+/// Consignees and end users declared at the address of a listed party: one finding per party, address and listing.
+pub fn shared_addresses(ds: &[Declaration], listed: &[ListedAddress]) -> Vec<Finding> {
+    let listed: Vec<(&ListedAddress, Vec<String>)> = listed.iter().map(|l| (l, address_words(&l.address))).collect();
+    let mut groups: BTreeMap<(&str, &str, &str, usize), Vec<&Declaration>> = BTreeMap::new();
+    let mut checked: HashMap<&str, Vec<usize>> = HashMap::new();
+    for d in ds {
+        for (role, party, address) in
+            [("consignee", &d.consignee, &d.consignee_address), ("end user", &d.end_user, &d.end_user_address)]
+        {
+            if address.is_empty() {
+                continue;
+            }
+            let hits = checked.entry(address.as_str()).or_insert_with(|| {
+                let words = address_words(address);
+                listed.iter().enumerate().filter(|(_, (_, l))| at_listed_address(&words, l)).map(|(i, _)| i).collect()
+            });
+            for &i in hits.iter() {
+                groups.entry((role, party.as_str(), address.as_str(), i)).or_default().push(d);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((role, party, address, i), g)| {
+            let l = listed[i].0;
+            Finding {
+                indicator: DeclarationIndicator::SharedAddress,
+                summary: format!(
+                    "{role} {party} is declared at '{address}', the address of {} on {} ('{}'), in {} declarations",
+                    l.name,
+                    l.list_id,
+                    l.address,
+                    g.len()
+                ),
+                subject: party.to_owned(),
+                references: g.iter().map(|d| d.reference.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
 /// Every declaration indicator.
 pub fn all(ds: &[Declaration], s: &DeclarationSettings) -> Vec<Finding> {
     let mut out = structuring(ds, s);
     out.extend(new_consignees(ds, s));
     out.extend(ga_new_destinations(ds, s));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(reference: &str, consignee: &str, address: &str) -> Declaration {
+        Declaration {
+            reference: reference.into(),
+            date: jiff::civil::date(2025, 5, 1),
+            exporter: "Acme".into(),
+            consignee: consignee.into(),
+            end_user: String::new(),
+            destination: "AE".into(),
+            hs_code: "854231".into(),
+            control_code: None,
+            quantity: 1.0,
+            value_eur: 900.0,
+            authorisation: None,
+            consignee_address: address.into(),
+            end_user_address: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_party_at_a_listed_street_address_is_found_and_a_city_alone_is_not() {
+        let listed = [
+            ListedAddress {
+                list_id: "test".into(),
+                name: "Blocked Trading FZE".into(),
+                address: "Office 12, Al Maktoum Road, Dubai".into(),
+            },
+            ListedAddress { list_id: "test".into(), name: "Somewhere Ltd".into(), address: "Dubai, UAE".into() },
+        ];
+        let ds = [
+            at("D-1", "New Horizon LLC", "office 12 - AL MAKTOUM road, Dubai, United Arab Emirates"),
+            at("D-2", "New Horizon LLC", "Office 12, Al Maktoum Road, Dubai"),
+            at("D-3", "Honest Imports", "Dubai, UAE"),
+            at("D-4", "Other LLC", "Office 120, Al Maktoum Road, Dubai"),
+        ];
+        let found = shared_addresses(&ds, &listed);
+        let subjects: Vec<(&str, &[String])> =
+            found.iter().map(|f| (f.subject.as_str(), f.references.as_slice())).collect();
+        assert_eq!(subjects.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.subject == "New Horizon LLC" && f.summary.contains("Blocked Trading FZE")));
+        assert!(found.iter().all(|f| f.indicator == DeclarationIndicator::SharedAddress));
+    }
 }

@@ -2,7 +2,7 @@
 //! cap, new consignees of sensitive goods, a general authorisation moving to transit destinations), so that each
 //! indicator's precision and recall can be measured. Not real data: ordinary traffic is drawn at random.
 
-use crate::declarations::{Declaration, HEADER};
+use crate::declarations::{ADDRESS_COLUMNS, Declaration, HEADER};
 use jiff::civil::Date;
 use std::collections::BTreeSet;
 
@@ -103,6 +103,8 @@ pub fn generate(seed: u64, rows: usize, patterns: usize) -> (Vec<Declaration>, T
                     quantity: 10.0,
                     value_eur: 4550.0 + rng.below(440) as f64,
                     authorisation: None,
+                    consignee_address: String::new(),
+                    end_user_address: String::new(),
                 },
             );
         }
@@ -124,6 +126,8 @@ pub fn generate(seed: u64, rows: usize, patterns: usize) -> (Vec<Declaration>, T
                     quantity: 2.0,
                     value_eur: 20_000.0 + rng.below(50_000) as f64,
                     authorisation: None,
+                    consignee_address: String::new(),
+                    end_user_address: String::new(),
                 },
             );
         }
@@ -147,6 +151,8 @@ pub fn generate(seed: u64, rows: usize, patterns: usize) -> (Vec<Declaration>, T
                     quantity: 5.0,
                     value_eur: 12_000.0,
                     authorisation: Some(ga.clone()),
+                    consignee_address: String::new(),
+                    end_user_address: String::new(),
                 },
             );
         }
@@ -186,16 +192,24 @@ fn ordinary(
         quantity: (1 + rng.below(100)) as f64,
         value_eur: value,
         authorisation,
+        consignee_address: String::new(),
+        end_user_address: String::new(),
     }
 }
 
 /// Declarations as a file in Accord's format.
 pub fn to_csv(ds: &[Declaration]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(HEADER);
+    // The address columns only when a declaration has an address.
+    let addresses = ds.iter().any(|d| !d.consignee_address.is_empty() || !d.end_user_address.is_empty());
+    let mut header: Vec<&str> = HEADER.to_vec();
+    if addresses {
+        header.extend(ADDRESS_COLUMNS);
+    }
+    let _ = w.write_record(&header);
     for d in ds {
         let (date, quantity, value) = (d.date.to_string(), d.quantity.to_string(), d.value_eur.to_string());
-        let _ = w.write_record([
+        let mut row = vec![
             date.as_str(),
             &d.exporter,
             &d.consignee,
@@ -207,7 +221,11 @@ pub fn to_csv(ds: &[Declaration]) -> String {
             &value,
             d.authorisation.as_deref().unwrap_or_default(),
             &d.reference,
-        ]);
+        ];
+        if addresses {
+            row.extend([d.consignee_address.as_str(), d.end_user_address.as_str()]);
+        }
+        let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -299,7 +299,62 @@ async fn an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence
     assert_eq!(e.await.unwrap_err().details.unwrap()["field"], "repeat_refusals");
 }
 
+async fn a_consignee_declared_at_a_listed_partys_street_address_is_found_whatever_its_name(backend: Backend) {
+    let w = world(backend).await;
+    let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+    let parsed = accord_lists::read(&accord_testing::data::shared("bis/dpl.txt"), None, false).unwrap();
+    // A listed street address from the real list: three words or more, one with a digit.
+    let (listed_name, address) = parsed
+        .entities
+        .iter()
+        .find_map(|e| {
+            let a = e.addresses.iter().find(|a| {
+                let words = accord_trade::declarations::address_words(a);
+                words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+            })?;
+            Some((e.names[0].name.clone(), a.clone()))
+        })
+        .expect("the list has a street address");
+    let import = accord_app::ListImport {
+        list_id: parsed.list_id.clone(),
+        format: parsed.format.as_str().to_owned(),
+        content_hash: parsed.content_hash.clone(),
+        problems: parsed.problems.len(),
+        entities: parsed.entities,
+        source: "bis/dpl.txt".into(),
+    };
+    w.app.import_list(&operator(), import).await.unwrap();
+    let quoted = address.replace('"', "\"\"");
+    let csv = format!(
+        "{},{}\n2025-03-01,Acme Photonics GmbH,Zzyzx Quiet Holdings,,AE,85423190,,1,900,,A-1,\"{quoted}\",\n\
+         2025-03-02,Acme Photonics GmbH,Other Imports,,AE,85423190,,1,900,,A-2,\"Somewhere Else 1 Road\",\n",
+        accord_trade::declarations::HEADER.join(","),
+        accord_trade::declarations::ADDRESS_COLUMNS.join(",")
+    );
+    let analysis = w.app.analyse_declarations(&analyst, "a.csv", csv.as_bytes(), None).await.unwrap();
+    let shared: Vec<_> = analysis.findings.iter().filter(|f| f.indicator.as_str() == "shared_address").collect();
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(
+        (shared[0].subject.as_str(), shared[0].references.as_slice()),
+        ("Zzyzx Quiet Holdings", &["A-1".to_owned()][..])
+    );
+    assert!(shared[0].summary.contains(&listed_name), "{}", shared[0].summary);
+
+    // Stored and run, it raises its alert.
+    w.app.import_declarations(&analyst, "a.csv", csv.as_bytes(), None).await.unwrap();
+    let raised = w.app.run_early_warning(&analyst).await.unwrap();
+    assert!(
+        raised.iter().any(|a| a.indicator == "shared_address" && a.subject == ["Zzyzx Quiet Holdings"]),
+        "{raised:?}"
+    );
+    // A header with other extra columns is refused.
+    let odd = csv.replacen("end_user_address", "end_user_phone", 1);
+    let e = w.app.analyse_declarations(&analyst, "b.csv", odd.as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::MalformedFile);
+}
+
 accord_testing::on_both_backends!(
+    a_consignee_declared_at_a_listed_partys_street_address_is_found_whatever_its_name,
     an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence_pattern_alert,
     stored_declarations_raise_an_alert_for_each_injected_pattern_once,
     a_high_priority_product_surging_to_a_destination_raises_a_product_growth_alert,

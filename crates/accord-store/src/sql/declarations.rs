@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 16] = [
     "authority_id",
     "reference",
     "import_seq",
@@ -24,6 +24,8 @@ const COLUMNS: [&str; 14] = [
     "quantity",
     "value_eur",
     "authorisation",
+    "consignee_address",
+    "end_user_address",
     "row_hash",
 ];
 
@@ -61,6 +63,8 @@ pub(super) async fn apply(tx: &mut Tx<'_>, m: &Mutation) -> Result<bool> {
                     Value::Real(d.quantity),
                     Value::Real(d.value_eur),
                     Value::MaybeText(d.authorisation.clone()),
+                    Value::Text(d.consignee_address.clone()),
+                    Value::Text(d.end_user_address.clone()),
                     Value::Text(h.clone()),
                 ]
             })
@@ -188,7 +192,8 @@ impl DeclarationStore for SqlStore {
         // Read row by row: ten million rows held as driver rows would take several times their own size.
         let mut rows = sqlx::query(
             "SELECT reference, day, exporter, consignee, end_user, destination, hs_code, control_code, quantity, \
-             value_eur, authorisation FROM declarations WHERE authority_id = $1 AND day >= $2 AND day <= $3 \
+             value_eur, authorisation, consignee_address, end_user_address FROM declarations WHERE \
+             authority_id = $1 AND day >= $2 AND day <= $3 \
              ORDER BY day, reference",
         )
         .bind(authority)
@@ -209,6 +214,8 @@ impl DeclarationStore for SqlStore {
                 quantity: col(&r, "quantity")?,
                 value_eur: col(&r, "value_eur")?,
                 authorisation: col(&r, "authorisation")?,
+                consignee_address: col(&r, "consignee_address")?,
+                end_user_address: col(&r, "end_user_address")?,
             });
         }
         Ok(out)
