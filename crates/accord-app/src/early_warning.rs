@@ -298,8 +298,9 @@ impl App {
 
     /// Computes every indicator with the caller's authority's thresholds and raises an alert for each signal or
     /// finding it has not raised before (analysts and officers): growth and mirror gaps over the latest trade
-    /// statistics, per-product growth over every stored month of the authority's declarations, and the declaration
-    /// indicators over their last 365 days. Returns the alerts raised now.
+    /// statistics, per-product growth over every stored month of the authority's declarations, the declaration
+    /// indicators over their last 365 days, and the licence patterns over the refusals known and the authority's
+    /// submitted applications. Returns the alerts raised now.
     pub async fn run_early_warning(&self, p: &Principal) -> Result<Vec<Alert>> {
         let authority = acting_authority(p, Action::WorkOnAlerts)?;
         let thresholds = self.warning_thresholds(p).await?;

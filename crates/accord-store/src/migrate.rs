@@ -163,6 +163,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0022_declarations.sql"),
         postgres: include_str!("../migrations/0022_declarations.sql"),
     },
+    Migration {
+        version: 23,
+        name: "declarations_append_only",
+        sqlite: include_str!("../migrations/0023_declarations_append_only.sqlite.sql"),
+        postgres: include_str!("../migrations/0023_declarations_append_only.postgres.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -102,6 +102,17 @@ async fn declarations_are_kept_once_per_reference_and_a_changed_one_refuses_the_
     let other = AuthorityId::parse("FR-SBDU").unwrap();
     assert!(store.declarations(&other, date(2000, 1, 1), date(2100, 1, 1)).await.unwrap().is_empty());
     assert_eq!(store.declaration_span(&other).await.unwrap(), (0, None));
+
+    // What was accepted stays: the database refuses to change or remove it.
+    for sql in [
+        "UPDATE declarations SET value_eur = 1 WHERE reference = 'R00001'",
+        "DELETE FROM declarations WHERE reference = 'R00001'",
+        "DELETE FROM declaration_imports WHERE seq = 1",
+    ] {
+        let refused = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
+        assert!(refused.to_string().contains("append-only"), "{sql}: {refused}");
+    }
+    assert_eq!(store.declaration_span(&de).await.unwrap().0, 2502);
 }
 
 accord_testing::on_both_backends!(declarations_are_kept_once_per_reference_and_a_changed_one_refuses_the_import);
