@@ -32,9 +32,13 @@ pub const ADDRESS_COLUMNS: [&str; 2] = ["consignee_address", "end_user_address"]
 /// Most bad rows named in one error.
 const MAX_REPORTED: usize = 50;
 
-/// Reads a declarations file (`name` for messages). One bad row refuses the file, with every bad row named by its
-/// line (the first 50), so that nothing is half-read.
+/// Reads a declarations file (`name` for messages), in Accord's CSV format or as Parquet (recognised by its first
+/// bytes, with columns of the same names). One bad row refuses the file, with every bad row named by its line or row
+/// (the first 50), so that nothing is half-read.
 pub fn read_declarations(name: &str, bytes: &[u8]) -> Result<Vec<Declaration>> {
+    if bytes.starts_with(crate::parquet::MAGIC) {
+        return crate::parquet::read(name, bytes);
+    }
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
@@ -56,18 +60,28 @@ pub fn read_declarations(name: &str, bytes: &[u8]) -> Result<Vec<Declaration>> {
             ),
         ));
     }
+    let rows = reader
+        .records()
+        .enumerate()
+        .map(|(i, record)| (format!("{name}:{}", i + 2), record.map_err(|e| e.to_string())));
+    checked(rows)
+}
+
+/// Each row checked (its place in the file, and its fields in the order of [`HEADER`] then [`ADDRESS_COLUMNS`]):
+/// the declarations, or every bad row named by its place.
+pub(crate) fn checked(
+    rows: impl Iterator<Item = (String, std::result::Result<csv::StringRecord, String>)>,
+) -> Result<Vec<Declaration>> {
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let mut references = BTreeSet::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let row = record.map_err(|e| e.to_string()).and_then(|r| declaration(&r));
-        match row {
+    for (place, record) in rows {
+        match record.and_then(|r| declaration(&r)) {
             Ok(d) if !references.insert(d.reference.clone()) => {
-                bad.push(format!("{name}:{line}: reference '{}' appears twice", d.reference))
+                bad.push(format!("{place}: reference '{}' appears twice", d.reference))
             }
             Ok(d) => out.push(d),
-            Err(why) => bad.push(format!("{name}:{line}: {why}")),
+            Err(why) => bad.push(format!("{place}: {why}")),
         }
     }
     if !bad.is_empty() {

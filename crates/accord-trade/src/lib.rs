@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 pub mod declarations;
 pub mod generate;
 pub mod indicators;
+pub mod parquet;
 pub mod patterns;
 
 /// The reporter code Comext gives the 27 member states together.

@@ -210,7 +210,7 @@ pub enum WarningsCommand {
 /// `accord declarations …`
 #[derive(Debug, Subcommand)]
 pub enum DeclarationsCommand {
-    /// Store a file of declarations in Accord's CSV format as your authority's next import (analysts).
+    /// Store a file of declarations (Accord's CSV format, or Parquet) as your authority's next import (analysts).
     Import {
         /// The declarations file.
         file: PathBuf,
@@ -239,7 +239,7 @@ pub enum DeclarationsCommand {
         /// The generator's seed: the same seed makes the same file.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Where to write it.
+        /// Where to write it (as Parquet when the name ends in `.parquet`, else CSV).
         #[arg(long)]
         output: PathBuf,
     },

@@ -108,8 +108,12 @@ pub async fn declarations(app: &App, p: &Principal, command: DeclarationsCommand
         }
         DeclarationsCommand::Generate { rows, patterns, seed, output } => {
             let (ds, truth) = accord_trade::generate::generate(seed, rows, patterns);
-            std::fs::write(&output, accord_trade::generate::to_csv(&ds))
-                .with_context(|| format!("cannot write {}", output.display()))?;
+            let bytes = if output.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+                service(accord_trade::parquet::write(&ds))?
+            } else {
+                accord_trade::generate::to_csv(&ds).into_bytes()
+            };
+            std::fs::write(&output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
             eprintln!(
                 "{} declarations written to {}: {} structuring, {} new consignees and {} general authorisations moved, \
                  injected",

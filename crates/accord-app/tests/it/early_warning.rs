@@ -203,6 +203,12 @@ async fn stored_declarations_raise_an_alert_for_each_injected_pattern_once(backe
     assert_eq!(e.code, ErrorCode::Conflict);
     assert!(e.message.contains(&more[3].reference), "{}", e.message);
     assert_eq!(w.app.declaration_imports(&analyst).await.unwrap().len(), 2, "the refused import left nothing");
+    // The same declarations as Parquet: read with the same checks, the new one added.
+    let mut parquet = ds[..10].to_vec();
+    parquet[9].reference = "DCL-PARQUET-1".into();
+    let bytes = accord_trade::parquet::write(&parquet).unwrap();
+    let pq = w.app.import_declarations(&analyst, "g.parquet", &bytes, None).await.unwrap();
+    assert_eq!((pq.import.added, pq.import.skipped), (1, 9));
     // Another authority sees none of them.
     assert!(w.app.declaration_imports(&w.officer_us).await.unwrap().is_empty());
 }

@@ -201,7 +201,7 @@ pub struct DeclarationsQuery {
 }
 
 #[utoipa::path(post, path = "/api/v1/declarations", tag = "early warning", params(DeclarationsQuery),
-    request_body(content = String, description = "Export declarations in Accord's CSV format, at most 64 MiB (larger files through `accord declarations import`)", content_type = "text/csv"),
+    request_body(content = String, description = "Export declarations in Accord's CSV format (or a Parquet file with the same columns, sent as its bytes), at most 64 MiB (larger files through `accord declarations import`)", content_type = "text/csv"),
     security(("bearer" = [])),
     responses((status = 201, description = "Stored as the authority's next import, with what it added and what it skipped (sent again with the same facts)", body = accord_app::DeclarationsImported),
               (status = 200, description = "The same file was imported before: nothing changed", body = accord_app::DeclarationsImported),
