@@ -11,7 +11,7 @@ use accord_core::denials::{RiskAssessment, RiskLevel};
 use accord_core::governance::{EntryChange, Feedback, FeedbackStatus, Proposal, ProposalStatus, ProposalStepRecord};
 use accord_core::principal::Principal;
 use accord_core::watch::{Direction, Indicator, Metric, Milestone, Reading, Technology};
-use accord_core::{Error, Result};
+use accord_core::{Error, ErrorCode, Result};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -112,7 +112,14 @@ impl App {
                 let since = today.checked_sub(jiff::Span::new().days(i64::from(ind.window_days))).unwrap_or(today);
                 let mut r = accord_core::watch::read(&t.id, ind, counts.count(ind.metric, &t.codes, since, today));
                 if r.crossed {
-                    r.proposal = Some(self.watch_proposal(p, t, &r).await?);
+                    r.proposal = self.watch_proposal(p, t, &r).await?;
+                    if r.proposal.is_none() {
+                        r.note = Some(format!(
+                            "none of the watched entries ({}) is on the control list in force: no proposal drafted; \
+                             keep the technology again with the entries that replaced them",
+                            t.codes.join(", ")
+                        ));
+                    }
                 }
                 readings.push(r);
             }
@@ -120,15 +127,26 @@ impl App {
         Ok(readings)
     }
 
-    /// The open proposal of a technology in a reading's direction, or a new draft sent to a panel.
-    async fn watch_proposal(&self, p: &Principal, t: &Technology, r: &Reading) -> Result<String> {
+    /// The open proposal of a technology in a reading's direction, or a new draft sent to a panel on the first of
+    /// its entries still on the list in force; `None` when none of them is.
+    async fn watch_proposal(&self, p: &Principal, t: &Technology, r: &Reading) -> Result<Option<String>> {
         let origin = accord_core::watch::origin(&t.authority_id, &t.id, r.indicator.direction);
         let open: Vec<Proposal> = self.all_shared().await?;
         if let Some(x) = open.iter().find(|x| x.origin.as_deref() == Some(origin.as_str()) && !x.status.is_closed()) {
-            return Ok(x.key());
+            return Ok(Some(x.key()));
         }
-        let code = &t.codes[0];
-        let now = self.control(code, None).await?.entry;
+        let mut in_force = None;
+        for code in &t.codes {
+            match self.control(code, None).await {
+                Ok(found) => {
+                    in_force = Some((code, found.entry));
+                    break;
+                }
+                Err(e) if e.code == ErrorCode::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let Some((code, now)) = in_force else { return Ok(None) };
         let verb = match r.indicator.direction {
             Direction::Elevate => "Elevate",
             Direction::Relax => "Relax",
@@ -180,7 +198,7 @@ impl App {
         mutations.extend(self.publication(&x));
         let created = crate::event(p, Some(&authority), EventKind::ProposalCreated, &x.key(), to_json(&x));
         self.commit_and_notify(mutations, vec![crossed, created]).await?;
-        Ok(x.key())
+        Ok(Some(x.key()))
     }
 }
 

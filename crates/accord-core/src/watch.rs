@@ -136,6 +136,9 @@ pub struct Reading {
     /// The draft proposal it opened now, or the open one it already had (`AUTHORITY:prp_…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<String>,
+    /// Why a crossed indicator opened no proposal (none of the watched entries is on the list in force).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Reads an indicator from its count.
@@ -146,6 +149,7 @@ pub fn read(technology: &str, indicator: &Indicator, value: u64) -> Reading {
         value,
         crossed: value >= indicator.at_least,
         proposal: None,
+        note: None,
     }
 }
 

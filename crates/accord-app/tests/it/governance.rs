@@ -379,6 +379,28 @@ async fn a_red_line_is_decided_by_consensus_and_becomes_the_next_policy_version_
     assert_eq!(outcome(on_the_day), Outcome::Prohibited);
 }
 
+async fn a_watched_entry_that_left_the_list_is_said_and_the_watch_still_runs(backend: Backend) {
+    let w = world(backend).await;
+    let t: accord_app::NewTechnology = serde_json::from_value(json!({
+        "id": "launchers", "name": "Space launch vehicles", "description": "Launch vehicles and their parts.",
+        "capability_thresholds": [], "chokepoints": [], "milestones": [], "codes": ["9A004"],
+        "indicators": [{"metric": "feedback_volume", "at_least": 1, "window_days": 30, "direction": "relax"}],
+    }))
+    .unwrap();
+    w.app.keep_technology(&w.officer_de, t).await.unwrap();
+    let feedback: accord_app::NewFeedback = serde_json::from_value(
+        json!({"subject": "9A004", "kind": "unintended_consequence", "text": "Catches ordinary parts."}),
+    )
+    .unwrap();
+    w.app.give_feedback(&w.exporter, feedback).await.unwrap();
+    // A new version of the list without 9A004 comes into force.
+    w.app.import_controls(&operator(), &accord_app::demo_control_list("2021-01-01").unwrap(), "test").await.unwrap();
+    let readings = w.app.run_technology_watch(&w.officer_de).await.unwrap();
+    assert!(readings[0].crossed && readings[0].proposal.is_none(), "{readings:?}");
+    assert!(readings[0].note.as_deref().unwrap_or_default().contains("9A004"), "{readings:?}");
+    assert!(w.app.proposals(&w.officer_de).await.unwrap().is_empty());
+}
+
 async fn the_technology_watch_opens_one_draft_for_a_panel_when_an_indicator_crosses(backend: Backend) {
     let w = world(backend).await;
     let technology = |codes: serde_json::Value| -> accord_app::NewTechnology {
@@ -485,5 +507,6 @@ accord_testing::on_both_backends!(
     a_review_cycle_opens_on_its_schedule_once_and_reports_what_was_left,
     a_red_line_is_decided_by_consensus_and_becomes_the_next_policy_version_on_its_day,
     the_technology_watch_opens_one_draft_for_a_panel_when_an_indicator_crosses,
+    a_watched_entry_that_left_the_list_is_said_and_the_watch_still_runs,
     the_people_responsible_are_reminded_and_a_denial_review_reports_the_denials_reaching_three_years,
 );

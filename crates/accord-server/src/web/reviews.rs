@@ -92,7 +92,7 @@ async fn reviews_page(
                 tbody { @for r in readings { tr {
                     td { (r.technology) } td { (word("metric", r.indicator.metric.as_str())) }
                     td { (r.value) " / " (r.indicator.at_least) }
-                    td { @match &r.proposal { Some(k) => a href=(format!("/proposals/{k}")) { (k) }, None => "—" } }
+                    td { @match &r.proposal { Some(k) => a href=(format!("/proposals/{k}")) { (k) }, None => (r.note.as_deref().unwrap_or("—")) } }
                 } } }
             }
         }
