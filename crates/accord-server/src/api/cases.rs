@@ -30,10 +30,34 @@ fn required_text(a: &CaseAction) -> Result<&str, accord_core::Error> {
     a.text.as_deref().ok_or_else(|| accord_core::Error::validation("text", "this action needs a text"))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", tag = "applications", security(("bearer" = [])),
-    responses((status = 200, description = "The caller's queue: highest risk first, then the earliest due", body = [Case])))]
-pub(crate) async fn list_cases(State(s): State<AppState>, Caller(p): Caller) -> ApiResult<Json<Vec<Case>>> {
-    Ok(Json(s.app.cases(&p).await?))
+/// Which page of the queue.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CasesQuery {
+    /// The page, from 1 (with `per_page`; default: every case at once).
+    pub page: Option<u64>,
+    /// Cases a page, 1 to 500 (default 50 when `page` is given).
+    pub per_page: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "applications", params(CasesQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The caller's queue: highest risk first, then the earliest due; `x-total-count` says how many cases there are in all", body = [Case],
+        headers(("x-total-count" = u64, description = "Cases in the caller's queue, all pages")))))]
+pub(crate) async fn list_cases(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    crate::extract::Params(q): crate::extract::Params<CasesQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (cases, total) = if q.page.is_none() && q.per_page.is_none() {
+        let all = s.app.cases(&p).await?;
+        let n = all.len() as u64;
+        (all, n)
+    } else {
+        s.app.cases_page(&p, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?
+    };
+    Ok(([("x-total-count", total.to_string())], Json(cases)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "applications", params(("id" = String, Path, description = "case_…")),

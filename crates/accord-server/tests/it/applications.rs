@@ -154,6 +154,24 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     );
     let queue = w.node.get("/api/v1/cases", Some(w.key("officer_de"))).await;
     let second = queue.body.as_array().unwrap().iter().find(|c| c["application_id"] == draft_id).unwrap();
+    // The queue a page at a time, in the same order, with the count of all pages.
+    let all = queue.body.as_array().unwrap().clone();
+    assert_eq!(queue.headers["x-total-count"], all.len().to_string().as_str());
+    let w_ref = &w;
+    let page = |n: u64| {
+        let path = format!("/api/v1/cases?page={n}&per_page=1");
+        async move { w_ref.node.get(&path, Some(w_ref.key("officer_de"))).await }
+    };
+    let (one, two) = (page(1).await, page(2).await);
+    assert_eq!(
+        (one.body.as_array().unwrap().len(), one.headers["x-total-count"].to_str().unwrap()),
+        (1, all.len().to_string().as_str())
+    );
+    assert_eq!((&one.body[0]["id"], &two.body[0]["id"]), (&all[0]["id"], &all[1]["id"]));
+    let beyond = page(all.len() as u64 + 1).await;
+    assert!(beyond.body.as_array().unwrap().is_empty());
+    let odd = w.node.get("/api/v1/cases?page=first", Some(w.key("officer_de"))).await;
+    assert_eq!(odd.status.as_u16(), 400, "{}", odd.body);
     let first_shipment = |c: &Value| {
         c["risk_factors"].as_array().unwrap().iter().find(|f| f["factor"] == "first_shipment").unwrap()["points"]
             .clone()
