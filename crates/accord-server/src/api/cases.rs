@@ -36,8 +36,10 @@ fn required_text(a: &CaseAction) -> Result<&str, accord_core::Error> {
 #[serde(deny_unknown_fields)]
 pub struct CasesQuery {
     /// The page, from 1 (with `per_page`; default: every case at once).
+    #[param(minimum = 1, maximum = 1_000_000_000)]
     pub page: Option<u64>,
     /// Cases a page, 1 to 500 (default 50 when `page` is given).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u64>,
 }
 
@@ -55,7 +57,14 @@ pub(crate) async fn list_cases(
         let n = all.len() as u64;
         (all, n)
     } else {
-        s.app.cases_page(&p, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?
+        let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+        if !(1..=1_000_000_000).contains(&page) {
+            return Err(accord_core::Error::validation("page", "a page from 1 to 1,000,000,000").into());
+        }
+        if !(1..=500).contains(&per_page) {
+            return Err(accord_core::Error::validation("per_page", "1 to 500 cases a page").into());
+        }
+        s.app.cases_page(&p, page, per_page).await?
     };
     Ok(([("x-total-count", total.to_string())], Json(cases)).into_response())
 }

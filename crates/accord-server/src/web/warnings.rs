@@ -101,7 +101,7 @@ async fn warnings_page_with(
             form.declarations method="post" action="/warnings/declarations" enctype="multipart/form-data" {
                 (csrf())
                 p { label for="declarations-file" { (t("warnings.declarations_file")) } br;
-                    input #declarations-file type="file" name="file" accept=".csv,text/csv" required; }
+                    input #declarations-file type="file" name="file" accept=".csv,text/csv,.parquet" required; }
                 p { label for="declarations-label" { (t("warnings.import_label")) } br;
                     input #declarations-label name="label" maxlength="200"; }
                 button type="submit" { (t("warnings.import")) }

@@ -172,6 +172,16 @@ async fn applications_open_cases_in_the_officers_queue(backend: Backend) {
     assert!(beyond.body.as_array().unwrap().is_empty());
     let odd = w.node.get("/api/v1/cases?page=first", Some(w.key("officer_de"))).await;
     assert_eq!(odd.status.as_u16(), 400, "{}", odd.body);
+    for (query, field) in
+        [("page=9223372036854775807&per_page=500", "page"), ("per_page=501", "per_page"), ("page=0", "page")]
+    {
+        let refused = w.node.get(&format!("/api/v1/cases?{query}"), Some(w.key("officer_de"))).await;
+        assert_eq!(
+            (refused.status.as_u16(), refused.body["error"]["details"]["field"].as_str()),
+            (422, Some(field)),
+            "{query}"
+        );
+    }
     let first_shipment = |c: &Value| {
         c["risk_factors"].as_array().unwrap().iter().find(|f| f["factor"] == "first_shipment").unwrap()["points"]
             .clone()
