@@ -551,22 +551,26 @@ impl App {
         Ok(Some(matches))
     }
 
-    /// The addresses of every party on the lists in force, with its primary name.
+    /// The addresses of every party on the lists in force, with its primary name (from the screening's entities,
+    /// loaded once per list version).
     async fn listed_addresses(&self) -> Result<Vec<accord_trade::declarations::ListedAddress>> {
-        Ok(self
-            .store
-            .list_entities(None)
-            .await?
-            .into_iter()
-            .flat_map(|(e, _)| {
-                let name = e.names.first().map(|n| n.name.clone()).unwrap_or_default();
-                e.addresses.into_iter().map(move |address| accord_trade::declarations::ListedAddress {
-                    list_id: e.list_id.clone(),
-                    name: name.clone(),
-                    address,
+        if self.store.lists().await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_, entities) = self.index_and_versions().await?;
+        let mut out: Vec<accord_trade::declarations::ListedAddress> = entities
+            .iter()
+            .flat_map(|((list_id, _), e)| {
+                e.addresses.iter().map(|address| accord_trade::declarations::ListedAddress {
+                    list_id: list_id.clone(),
+                    name: e.name.clone(),
+                    address: address.clone(),
                 })
             })
-            .collect())
+            .collect();
+        // In the same order each time, so the same findings come out in the same order.
+        out.sort_by(|a, b| (&a.list_id, &a.name, &a.address).cmp(&(&b.list_id, &b.name, &b.address)));
+        Ok(out)
     }
 
     /// Stores an alert (published to the allies only once it is marked shared), with its event.

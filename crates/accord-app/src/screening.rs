@@ -39,6 +39,10 @@ pub(crate) struct EntityInfo {
     pub(crate) listed_from: Option<jiff::civil::Date>,
     /// The day the listing ends, when known.
     pub(crate) listed_until: Option<jiff::civil::Date>,
+    /// Its primary name.
+    pub(crate) name: String,
+    /// Its addresses as listed.
+    pub(crate) addresses: Vec<String>,
 }
 
 /// Entity facts by (list, entity).
@@ -227,6 +231,8 @@ impl App {
                         programs: e.programs.clone(),
                         listed_from: e.listed_from,
                         listed_until: e.listed_until,
+                        name: e.names.first().map(|n| n.name.clone()).unwrap_or_default(),
+                        addresses: e.addresses.clone(),
                     };
                     ((e.list_id.clone(), e.entity_id.clone()), info)
                 })

@@ -159,7 +159,8 @@ accord_core::named_enum! {
 
 /// The red-flag guidance the declaration indicators follow.
 const RED_FLAGS: &str = "red flags of export-control evasion in the FinCEN and BIS Joint Alert FIN-2022-Alert003 (28 June \
-                         2022) and its supplement of 19 May 2023";
+                         2022) and its supplement of 19 May 2023 (unverified: cited from public descriptions of the \
+                         alerts, whose own text was not at hand)";
 
 impl DeclarationIndicator {
     /// How the indicator is computed, in words.

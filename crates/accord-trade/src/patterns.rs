@@ -75,7 +75,8 @@ pub const METHOD: &str = "For each application, the refusals recorded before it 
 /// The source the method follows.
 pub const CITATION: &str = "the \"no undercut\" commitment of the allies' denial notifications (an ally consults \
      before granting what another refused), applied to repeated refusals; red flags of export-control evasion in the \
-     FinCEN and BIS Joint Alert FIN-2022-Alert003 (28 June 2022)";
+     FinCEN and BIS Joint Alert FIN-2022-Alert003 (28 June 2022; unverified: cited from public descriptions of the \
+     alert, whose own text was not at hand)";
 
 /// A name as compared: letters and digits, lower case, single spaces.
 pub fn normalise(name: &str) -> String {

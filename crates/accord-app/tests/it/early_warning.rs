@@ -9,6 +9,24 @@ use accord_core::warning::{AlertOutcome, AlertStatus, Thresholds};
 
 use accord_store::Backend;
 
+/// The real BIS Denied Persons List, read.
+fn dpl() -> accord_lists::ParsedList {
+    accord_lists::read(&accord_testing::data::shared("bis/dpl.txt"), None, false).unwrap()
+}
+
+/// Puts a read list in force.
+async fn import_dpl(w: &World, parsed: accord_lists::ParsedList) {
+    let import = accord_app::ListImport {
+        list_id: parsed.list_id.clone(),
+        format: parsed.format.as_str().to_owned(),
+        content_hash: parsed.content_hash.clone(),
+        problems: parsed.problems.len(),
+        entities: parsed.entities,
+        source: "bis/dpl.txt".into(),
+    };
+    w.app.import_list(&operator(), import).await.unwrap();
+}
+
 fn trade_files() -> Vec<accord_trade::SourceFile> {
     accord_trade::source_files(&accord_testing::data::shared("trade")).unwrap()
 }
@@ -129,16 +147,7 @@ async fn declarations_name_a_consignee_that_resembles_a_listed_party_and_appeare
         2017-11-20,Acme Photonics GmbH,Ordinary Imports SA,,MX,39269097,,5,800,,D-2\n";
     let unscreened = w.app.analyse_declarations(&w.officer_de, "d.csv", csv.as_bytes(), None).await.unwrap();
     assert!(!unscreened.screened && unscreened.findings.iter().all(|f| f.indicator.as_str() != "listed_party"));
-    let parsed = accord_lists::read(&accord_testing::data::shared("bis/dpl.txt"), None, false).unwrap();
-    let import = accord_app::ListImport {
-        list_id: parsed.list_id.clone(),
-        format: parsed.format.as_str().to_owned(),
-        content_hash: parsed.content_hash.clone(),
-        problems: parsed.problems.len(),
-        entities: parsed.entities,
-        source: "bis/dpl.txt".into(),
-    };
-    w.app.import_list(&operator(), import).await.unwrap();
+    import_dpl(&w, dpl()).await;
     let analysis = w.app.analyse_declarations(&w.officer_de, "d.csv", csv.as_bytes(), None).await.unwrap();
     assert!(analysis.screened);
     let listed: Vec<_> = analysis.findings.iter().filter(|f| f.indicator.as_str() == "listed_party").collect();
@@ -308,7 +317,7 @@ async fn an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence
 async fn a_consignee_declared_at_a_listed_partys_street_address_is_found_whatever_its_name(backend: Backend) {
     let w = world(backend).await;
     let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
-    let parsed = accord_lists::read(&accord_testing::data::shared("bis/dpl.txt"), None, false).unwrap();
+    let parsed = dpl();
     // A listed street address from the real list: three words or more, one with a digit.
     let (listed_name, address) = parsed
         .entities
@@ -321,15 +330,7 @@ async fn a_consignee_declared_at_a_listed_partys_street_address_is_found_whateve
             Some((e.names[0].name.clone(), a.clone()))
         })
         .expect("the list has a street address");
-    let import = accord_app::ListImport {
-        list_id: parsed.list_id.clone(),
-        format: parsed.format.as_str().to_owned(),
-        content_hash: parsed.content_hash.clone(),
-        problems: parsed.problems.len(),
-        entities: parsed.entities,
-        source: "bis/dpl.txt".into(),
-    };
-    w.app.import_list(&operator(), import).await.unwrap();
+    import_dpl(&w, parsed).await;
     let quoted = address.replace('"', "\"\"");
     let csv = format!(
         "{},{}\n2025-03-01,Acme Photonics GmbH,Zzyzx Quiet Holdings,,AE,85423190,,1,900,,A-1,\"{quoted}\",\n\

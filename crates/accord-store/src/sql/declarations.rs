@@ -146,17 +146,18 @@ async fn refuse_changed(
     ))
 }
 
+/// A stored day that may be absent; a value that is not one is reported as corrupt.
+fn day_opt(row: &AnyRow, name: &str) -> Result<Option<Date>> {
+    col::<Option<String>>(row, name)?
+        .map(|t| t.parse().map_err(|e| Error::internal(format!("stored {name} is corrupt: {e}"))))
+        .transpose()
+}
+
 fn day(row: &AnyRow, name: &str) -> Result<Date> {
-    let text: String = col(row, name)?;
-    text.parse().map_err(|e| Error::internal(format!("stored {name} is corrupt: {e}")))
+    day_opt(row, name)?.ok_or_else(|| Error::internal(format!("stored {name} is missing")))
 }
 
 fn import_from(r: &AnyRow) -> Result<DeclarationImport> {
-    let opt_day = |name: &str| -> Result<Option<Date>> {
-        col::<Option<String>>(r, name)?
-            .map(|t| t.parse().map_err(|e| Error::internal(format!("stored {name} is corrupt: {e}"))))
-            .transpose()
-    };
     Ok(DeclarationImport {
         authority_id: col(r, "authority_id")?,
         seq: col(r, "seq")?,
@@ -166,8 +167,8 @@ fn import_from(r: &AnyRow) -> Result<DeclarationImport> {
         rows: col(r, "row_count")?,
         added: col(r, "added")?,
         skipped: col(r, "skipped")?,
-        first_date: opt_day("first_date")?,
-        last_date: opt_day("last_date")?,
+        first_date: day_opt(r, "first_date")?,
+        last_date: day_opt(r, "last_date")?,
         imported_at: super::stamp(r, "imported_at")?,
         imported_by: col(r, "imported_by")?,
     })
@@ -241,9 +242,7 @@ impl DeclarationStore for SqlStore {
             .fetch_one(&mut *self.conn().await?)
             .await
             .map_err(db_error)?;
-        let last = col::<Option<String>>(&row, "last")?
-            .map(|t| t.parse().map_err(|e| Error::internal(format!("stored day is corrupt: {e}"))))
-            .transpose()?;
+        let last = day_opt(&row, "last")?;
         Ok((col(&row, "n")?, last))
     }
 }
