@@ -221,7 +221,7 @@ fn days(from: Date, to: Date) -> i64 {
 
 /// Many shipments of the same goods from one exporter to one consignee, each just under the cap, within a window.
 pub fn structuring(ds: &[Declaration], s: &DeclarationSettings) -> Vec<Finding> {
-    let floor = s.value_cap_eur * (1.0 - s.under_cap_percent / 100.0);
+    let floor = under_cap_floor(s);
     let mut groups: BTreeMap<(String, String, String), Vec<&Declaration>> = BTreeMap::new();
     for d in ds.iter().filter(|d| d.value_eur >= floor && d.value_eur < s.value_cap_eur) {
         let goods = d.control_code.clone().unwrap_or_else(|| d.hs_code.clone());
@@ -236,20 +236,37 @@ pub fn structuring(ds: &[Declaration], s: &DeclarationSettings) -> Vec<Finding> 
             .enumerate()
             .max_by_key(|(_, n)| *n);
         if let Some((start, n)) = best.filter(|(_, n)| *n >= s.structuring_shipments) {
-            let run = &g[start..start + n];
-            out.push(Finding {
-                indicator: DeclarationIndicator::Structuring,
-                summary: format!(
-                    "{n} shipments of {goods} from {exporter} to {consignee} within {} days, each between {floor:.0} \
-                     and {:.0} EUR",
-                    s.structuring_days, s.value_cap_eur
-                ),
-                subject: format!("{exporter} → {consignee}"),
-                references: run.iter().map(|d| d.reference.clone()).collect(),
-            });
+            out.push(structuring_finding(&exporter, &consignee, &goods, &g[start..start + n], s));
         }
     }
     out
+}
+
+/// The lower bound of the values just under the cap.
+pub fn under_cap_floor(s: &DeclarationSettings) -> f64 {
+    s.value_cap_eur * (1.0 - s.under_cap_percent / 100.0)
+}
+
+/// The structuring finding of one run of shipments of `goods` from `exporter` to `consignee`.
+pub fn structuring_finding(
+    exporter: &str,
+    consignee: &str,
+    goods: &str,
+    run: &[&Declaration],
+    s: &DeclarationSettings,
+) -> Finding {
+    Finding {
+        indicator: DeclarationIndicator::Structuring,
+        summary: format!(
+            "{} shipments of {goods} from {exporter} to {consignee} within {} days, each between {:.0} and {:.0} EUR",
+            run.len(),
+            s.structuring_days,
+            under_cap_floor(s),
+            s.value_cap_eur
+        ),
+        subject: format!("{exporter} → {consignee}"),
+        references: run.iter().map(|d| d.reference.clone()).collect(),
+    }
 }
 
 fn sensitive(d: &Declaration, s: &DeclarationSettings) -> bool {
@@ -270,19 +287,20 @@ pub fn new_consignees(ds: &[Declaration], s: &DeclarationSettings) -> Vec<Findin
             by_consignee.entry(d.consignee.as_str()).or_default().push(d);
         }
     }
-    by_consignee
-        .into_iter()
-        .map(|(consignee, g)| Finding {
-            indicator: DeclarationIndicator::NewConsignee,
-            summary: format!(
-                "{consignee}, first seen on {}, received {} shipments of listed or high-priority goods",
-                first[consignee],
-                g.len()
-            ),
-            subject: consignee.to_owned(),
-            references: g.iter().map(|d| d.reference.clone()).collect(),
-        })
-        .collect()
+    by_consignee.into_iter().map(|(consignee, g)| new_consignee_finding(consignee, first[consignee], &g)).collect()
+}
+
+/// The finding of a new consignee first seen on `first`, with its shipments of sensitive goods.
+pub fn new_consignee_finding(consignee: &str, first: Date, shipments: &[&Declaration]) -> Finding {
+    Finding {
+        indicator: DeclarationIndicator::NewConsignee,
+        summary: format!(
+            "{consignee}, first seen on {first}, received {} shipments of listed or high-priority goods",
+            shipments.len()
+        ),
+        subject: consignee.to_owned(),
+        references: shipments.iter().map(|d| d.reference.clone()).collect(),
+    }
 }
 
 /// General authorisations (not licences, `lic_…`) used in the recent days for a destination they were not used for
@@ -304,13 +322,18 @@ pub fn ga_new_destinations(ds: &[Declaration], s: &DeclarationSettings) -> Vec<F
     now.into_iter()
         // Only an authorisation with a history can move: one first used lately has no "before".
         .filter(|((ga, dest), _)| used_before.contains(ga) && !before.contains(&(*ga, *dest)))
-        .map(|((ga, dest), g)| Finding {
-            indicator: DeclarationIndicator::GaNewDestination,
-            summary: format!("{ga} was used for {dest} {} times lately and never before", g.len()),
-            subject: format!("{ga} → {dest}"),
-            references: g.iter().map(|d| d.reference.clone()).collect(),
-        })
+        .map(|((ga, dest), g)| ga_new_destination_finding(ga, dest, &g))
         .collect()
+}
+
+/// The finding of general authorisation `ga` used lately for `destination`, new to it.
+pub fn ga_new_destination_finding(ga: &str, destination: &str, uses: &[&Declaration]) -> Finding {
+    Finding {
+        indicator: DeclarationIndicator::GaNewDestination,
+        summary: format!("{ga} was used for {destination} {} times lately and never before", uses.len()),
+        subject: format!("{ga} → {destination}"),
+        references: uses.iter().map(|d| d.reference.clone()).collect(),
+    }
 }
 
 /// A party of the declarations that resembles a listed one, as the screening found it.
@@ -384,6 +407,18 @@ fn at_listed_address(declared: &[String], listed: &[String]) -> bool {
     listed.len() >= 3
         && listed.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
         && declared.windows(listed.len()).any(|w| w == listed)
+}
+
+/// The declared addresses (of `addresses`) at which a listed party is found, as [`shared_addresses`] finds them.
+pub fn addresses_at_listed<'a>(addresses: &'a [String], listed: &[ListedAddress]) -> Vec<&'a String> {
+    let listed: Vec<Vec<String>> = listed.iter().map(|l| address_words(&l.address)).collect();
+    addresses
+        .iter()
+        .filter(|a| {
+            let words = address_words(a);
+            listed.iter().any(|l| at_listed_address(&words, l))
+        })
+        .collect()
 }
 
 /// Consignees and end users declared at the address of a listed party: one finding per party, address and listing.

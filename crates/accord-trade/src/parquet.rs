@@ -66,67 +66,100 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Declaration>> {
 
 /// Declarations as a Parquet file (Snappy-compressed, row groups of 100,000), the address columns included.
 pub fn write(ds: &[Declaration]) -> Result<Vec<u8>> {
-    use parquet::basic::Compression;
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    let failed = |e: parquet::errors::ParquetError| Error::internal(format!("cannot write Parquet: {e}"));
-    let schema = parquet::schema::parser::parse_message_type(
-        "message declaration { REQUIRED INT32 date (DATE); REQUIRED BINARY exporter (UTF8); \
-         REQUIRED BINARY consignee (UTF8); OPTIONAL BINARY end_user (UTF8); REQUIRED BINARY destination (UTF8); \
-         REQUIRED BINARY hs_code (UTF8); OPTIONAL BINARY control_code (UTF8); REQUIRED DOUBLE quantity; \
-         REQUIRED DOUBLE value_eur; OPTIONAL BINARY authorisation (UTF8); REQUIRED BINARY reference (UTF8); \
-         OPTIONAL BINARY consignee_address (UTF8); OPTIONAL BINARY end_user_address (UTF8); }",
-    )
-    .map_err(failed)?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut out = Vec::new();
-    let mut writer = SerializedFileWriter::new(&mut out, schema.into(), props.into()).map_err(failed)?;
-    // Text columns: each value, or none (null, written with definition level 0).
-    type Texts = fn(&Declaration) -> Option<&str>;
-    let texts: [(usize, Texts); 10] = [
-        (1, |d| Some(&d.exporter)),
-        (2, |d| Some(&d.consignee)),
-        (3, |d| Some(&d.end_user).filter(|s| !s.is_empty()).map(String::as_str)),
-        (4, |d| Some(&d.destination)),
-        (5, |d| Some(&d.hs_code)),
-        (6, |d| d.control_code.as_deref()),
-        (9, |d| d.authorisation.as_deref()),
-        (10, |d| Some(&d.reference)),
-        (11, |d| Some(&d.consignee_address).filter(|s| !s.is_empty()).map(String::as_str)),
-        (12, |d| Some(&d.end_user_address).filter(|s| !s.is_empty()).map(String::as_str)),
-    ];
-    for chunk in ds.chunks(100_000) {
-        let mut group = writer.next_row_group().map_err(failed)?;
-        let mut index = 0;
-        while let Some(mut column) = group.next_column().map_err(failed)? {
-            match index {
-                0 => {
-                    let days: Vec<i32> =
-                        chunk.iter().map(|d| d.date.since(EPOCH).map_or(0, |s| s.get_days())).collect();
-                    column.typed::<Int32Type>().write_batch(&days, None, None).map_err(failed)?;
-                }
-                7 | 8 => {
-                    let v: Vec<f64> = chunk.iter().map(|d| if index == 7 { d.quantity } else { d.value_eur }).collect();
-                    column.typed::<DoubleType>().write_batch(&v, None, None).map_err(failed)?;
-                }
-                _ => {
-                    let get = texts.iter().find(|(i, _)| *i == index).map(|(_, f)| *f).unwrap_or(|_| None);
-                    let optional = matches!(index, 3 | 6 | 9 | 11 | 12);
-                    let present: Vec<ByteArray> =
-                        chunk.iter().filter_map(|d| get(d)).map(|s| ByteArray::from(s.as_bytes().to_vec())).collect();
-                    let levels: Vec<i16> = chunk.iter().map(|d| i16::from(get(d).is_some())).collect();
-                    let levels = optional.then_some(levels.as_slice());
-                    column.typed::<ByteArrayType>().write_batch(&present, levels, None).map_err(failed)?;
-                }
-            }
-            column.close().map_err(failed)?;
-            index += 1;
-        }
-        group.close().map_err(failed)?;
-    }
-    writer.close().map_err(failed)?;
+    let mut writer = Writer::new(&mut out)?;
+    writer.write(ds)?;
+    writer.close()?;
     Ok(out)
+}
+
+fn failed(e: parquet::errors::ParquetError) -> Error {
+    Error::internal(format!("cannot write Parquet: {e}"))
+}
+
+/// A Parquet file of declarations written a slice at a time (each slice one or more row groups of 100,000 rows), so
+/// that a file of millions of declarations never needs them all in memory.
+pub struct Writer<W: std::io::Write + Send> {
+    inner: parquet::file::writer::SerializedFileWriter<W>,
+}
+
+impl<W: std::io::Write + Send> Writer<W> {
+    /// A writer of a new file to `out`.
+    pub fn new(out: W) -> Result<Writer<W>> {
+        use parquet::basic::Compression;
+        use parquet::file::properties::WriterProperties;
+        let schema = parquet::schema::parser::parse_message_type(
+            "message declaration { REQUIRED INT32 date (DATE); REQUIRED BINARY exporter (UTF8); \
+             REQUIRED BINARY consignee (UTF8); OPTIONAL BINARY end_user (UTF8); REQUIRED BINARY destination (UTF8); \
+             REQUIRED BINARY hs_code (UTF8); OPTIONAL BINARY control_code (UTF8); REQUIRED DOUBLE quantity; \
+             REQUIRED DOUBLE value_eur; OPTIONAL BINARY authorisation (UTF8); REQUIRED BINARY reference (UTF8); \
+             OPTIONAL BINARY consignee_address (UTF8); OPTIONAL BINARY end_user_address (UTF8); }",
+        )
+        .map_err(failed)?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let inner =
+            parquet::file::writer::SerializedFileWriter::new(out, schema.into(), props.into()).map_err(failed)?;
+        Ok(Writer { inner })
+    }
+
+    /// Appends declarations.
+    pub fn write(&mut self, ds: &[Declaration]) -> Result<()> {
+        use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
+        // Text columns: each value, or none (null, written with definition level 0).
+        type Texts = fn(&Declaration) -> Option<&str>;
+        let texts: [(usize, Texts); 10] = [
+            (1, |d| Some(&d.exporter)),
+            (2, |d| Some(&d.consignee)),
+            (3, |d| Some(&d.end_user).filter(|s| !s.is_empty()).map(String::as_str)),
+            (4, |d| Some(&d.destination)),
+            (5, |d| Some(&d.hs_code)),
+            (6, |d| d.control_code.as_deref()),
+            (9, |d| d.authorisation.as_deref()),
+            (10, |d| Some(&d.reference)),
+            (11, |d| Some(&d.consignee_address).filter(|s| !s.is_empty()).map(String::as_str)),
+            (12, |d| Some(&d.end_user_address).filter(|s| !s.is_empty()).map(String::as_str)),
+        ];
+        for chunk in ds.chunks(100_000) {
+            let mut group = self.inner.next_row_group().map_err(failed)?;
+            let mut index = 0;
+            while let Some(mut column) = group.next_column().map_err(failed)? {
+                match index {
+                    0 => {
+                        let days: Vec<i32> =
+                            chunk.iter().map(|d| d.date.since(EPOCH).map_or(0, |s| s.get_days())).collect();
+                        column.typed::<Int32Type>().write_batch(&days, None, None).map_err(failed)?;
+                    }
+                    7 | 8 => {
+                        let v: Vec<f64> =
+                            chunk.iter().map(|d| if index == 7 { d.quantity } else { d.value_eur }).collect();
+                        column.typed::<DoubleType>().write_batch(&v, None, None).map_err(failed)?;
+                    }
+                    _ => {
+                        let get = texts.iter().find(|(i, _)| *i == index).map(|(_, f)| *f).unwrap_or(|_| None);
+                        let optional = matches!(index, 3 | 6 | 9 | 11 | 12);
+                        let present: Vec<ByteArray> = chunk
+                            .iter()
+                            .filter_map(|d| get(d))
+                            .map(|s| ByteArray::from(s.as_bytes().to_vec()))
+                            .collect();
+                        let levels: Vec<i16> = chunk.iter().map(|d| i16::from(get(d).is_some())).collect();
+                        let levels = optional.then_some(levels.as_slice());
+                        column.typed::<ByteArrayType>().write_batch(&present, levels, None).map_err(failed)?;
+                    }
+                }
+                column.close().map_err(failed)?;
+                index += 1;
+            }
+            group.close().map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the file's footer; the file is complete.
+    pub fn close(self) -> Result<()> {
+        self.inner.close().map_err(failed)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
