@@ -22,6 +22,8 @@ if ! grep -qs "\"version\": \"$axe_version\"" target/axe/node_modules/axe-core/p
     echo "installing axe-core $axe_version for the accessibility checks"
     npm install --prefix target/axe --no-audit --no-fund --silent "axe-core@$axe_version"
 fi
+# The columnar engine's tests load DuckDB's prebuilt library, a pinned copy from the npm registry.
+scripts/install-duckdb.sh >/dev/null
 # Databases left behind by an interrupted earlier run.
 psql "$pg_url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'accord\_t\_%'" |
     while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"; done

@@ -85,6 +85,18 @@ pub struct DeclarationAnalysis {
 /// Most periods of evidence an alert carries.
 const EVIDENCE_PERIODS: usize = 36;
 
+/// Declarations read from the database per page when an import is copied for the columnar engine.
+const COPY_PAGE: i64 = 100_000;
+
+/// The monthly totals (month, destination, HS code, euro), the declaration findings, and the declarations (at least
+/// those the findings name).
+type Indicated = (Vec<(String, String, String, f64)>, Vec<Finding>, Vec<Declaration>);
+
+/// Runs CPU- or disk-bound work off the async threads.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal(format!("a columnar task failed: {e}")))?
+}
+
 /// Most declaration references an alert names.
 const ALERT_REFERENCES: usize = 100;
 
@@ -326,10 +338,14 @@ impl App {
             }
         }
         if let (Some(import), (_, Some(last))) = (imports.last(), self.store.declaration_span(&authority).await?) {
-            let months: Vec<ProductMonth> = self
-                .store
-                .declaration_totals(&authority)
-                .await?
+            let from = last.checked_sub(jiff::Span::new().days(365)).unwrap_or(last);
+            let (totals, findings, ds) = match &self.columnar {
+                Some(engine) => {
+                    self.indicators_columnar(engine, &authority, &imports, (from, last), &thresholds).await?
+                }
+                None => self.indicators_stored(&authority, (from, last), &thresholds).await?,
+            };
+            let months: Vec<ProductMonth> = totals
                 .into_iter()
                 .filter_map(|(month, destination, hs_code, value_eur)| {
                     Some(ProductMonth { period: Period::parse(&month)?, destination, hs_code, value_eur })
@@ -338,13 +354,6 @@ impl App {
             for series in accord_trade::indicators::product_growth(&months, &thresholds) {
                 candidates.extend(signal_alerts(&series, base(import.seq)));
             }
-            let from = last.checked_sub(jiff::Span::new().days(365)).unwrap_or(last);
-            let ds = self.store.declarations(&authority, from, last).await?;
-            let mut findings = accord_trade::declarations::all(&ds, &thresholds.declarations);
-            if let Some(matches) = self.listed_party_matches(&ds).await? {
-                findings.extend(accord_trade::declarations::listed_parties(&ds, &matches));
-            }
-            findings.extend(accord_trade::declarations::shared_addresses(&ds, &self.listed_addresses().await?));
             let by_reference: HashMap<&str, &Declaration> = ds.iter().map(|d| (d.reference.as_str(), d)).collect();
             let least = |f: &Finding| match f.indicator {
                 DeclarationIndicator::Structuring => thresholds.declarations.structuring_shipments as f64,
@@ -374,6 +383,100 @@ impl App {
             raised.push(alert);
         }
         Ok(raised)
+    }
+
+    /// The monthly totals, the declaration findings and the declarations they name, read from the database: every
+    /// declaration of the days `from` to `last` is read back and the rules run over them.
+    async fn indicators_stored(
+        &self,
+        authority: &AuthorityId,
+        (from, last): (jiff::civil::Date, jiff::civil::Date),
+        thresholds: &Thresholds,
+    ) -> Result<Indicated> {
+        let totals = self.store.declaration_totals(authority).await?;
+        let ds = self.store.declarations(authority, from, last).await?;
+        let mut findings = accord_trade::declarations::all(&ds, &thresholds.declarations);
+        if let Some(matches) = self.listed_party_matches(accord_trade::declarations::parties_of(&ds)).await? {
+            findings.extend(accord_trade::declarations::listed_parties(&ds, &matches));
+        }
+        findings.extend(accord_trade::declarations::shared_addresses(&ds, &self.listed_addresses().await?));
+        Ok((totals, findings, ds))
+    }
+
+    /// The same as [`App::indicators_stored`], computed by the columnar engine over the copies of the imports (made
+    /// first for any import without a complete one): the core indicators in SQL, then the parties and addresses the
+    /// engine lists screened here, and the rules run over the declarations of those that resemble listed ones.
+    async fn indicators_columnar(
+        &self,
+        engine: &accord_columnar::Columnar,
+        authority: &AuthorityId,
+        imports: &[DeclarationImport],
+        (from, last): (jiff::civil::Date, jiff::civil::Date),
+        thresholds: &Thresholds,
+    ) -> Result<Indicated> {
+        let files = self.columnar_files(engine, authority, imports).await?;
+        let screened = !self.store.lists().await?.is_empty();
+        let listed = self.listed_addresses().await?;
+        let (e, settings) = (engine.clone(), thresholds.declarations.clone());
+        let (mut session, totals, core, parties, addresses) = blocking(move || {
+            let mut session = e.session(&files, from, last)?;
+            let totals = session.totals()?;
+            let core = session.core_findings(&settings)?;
+            let parties = if screened { session.parties()? } else { Vec::new() };
+            let addresses = session.addresses()?;
+            Ok((session, totals, core, parties, addresses))
+        })
+        .await?;
+        let matches = if screened { self.listed_party_matches(parties).await? } else { None };
+        let at_listed: Vec<String> =
+            accord_trade::declarations::addresses_at_listed(&addresses, &listed).into_iter().cloned().collect();
+        let wanted: Vec<(&'static str, String)> = matches.iter().flatten().map(|m| (m.role, m.party.clone())).collect();
+        let of = blocking(move || {
+            let parties: Vec<(&str, &str)> = wanted.iter().map(|(r, n)| (*r, n.as_str())).collect();
+            let addresses: Vec<&str> = at_listed.iter().map(String::as_str).collect();
+            session.of(&parties, &addresses)
+        })
+        .await?;
+        let mut findings = core.findings;
+        if let Some(matches) = &matches {
+            findings.extend(accord_trade::declarations::listed_parties(&of, matches));
+        }
+        findings.extend(accord_trade::declarations::shared_addresses(&of, &listed));
+        let mut ds = core.declarations;
+        ds.extend(of);
+        Ok((totals, findings, ds))
+    }
+
+    /// The copies of an authority's imports (those that added declarations), each made from the database when it is
+    /// missing, cut short or damaged: the copies are derived, the database is the record.
+    async fn columnar_files(
+        &self,
+        engine: &accord_columnar::Columnar,
+        authority: &AuthorityId,
+        imports: &[DeclarationImport],
+    ) -> Result<Vec<std::path::PathBuf>> {
+        let mut files = Vec::new();
+        for import in imports.iter().filter(|i| i.added > 0) {
+            let (e, a, seq, rows) = (engine.clone(), authority.to_string(), import.seq, import.added);
+            if !blocking(move || Ok(e.is_complete(&a, seq, rows))).await? {
+                self.copy_import(engine, authority, seq).await?;
+            }
+            files.push(engine.file(authority.as_str(), import.seq));
+        }
+        Ok(files)
+    }
+
+    /// Copies the declarations import `seq` added into its Parquet file, a page at a time.
+    async fn copy_import(&self, engine: &accord_columnar::Columnar, authority: &AuthorityId, seq: i64) -> Result<()> {
+        let mut writer = engine.copy_writer(authority.as_str(), seq)?;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.store.imported_declarations(authority, seq, after.as_deref(), COPY_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.reference.clone());
+            writer = blocking(move || writer.write(&page).map(|()| writer)).await?;
+        }
+        blocking(move || writer.finish()).await
     }
 
     /// Every refusal this node knows (its authorities' and those the allies notified), each with the exporter
@@ -474,6 +577,13 @@ impl App {
             .await?;
         let stored = self.store.declaration_imports(&authority).await?.into_iter().find(|i| i.seq == seq);
         let import = stored.ok_or_else(|| Error::internal("a stored import of declarations is missing"))?;
+        if let Some(engine) = &self.columnar
+            && import.added > 0
+            && let Err(e) = self.copy_import(engine, &authority, seq).await
+        {
+            // The import is stored; its copy is made again by the next run of the indicators.
+            tracing::warn!(error = %e, authority = %authority, seq, "the columnar copy of an import failed");
+        }
         Ok(DeclarationsImported { unchanged: false, import })
     }
 
@@ -500,7 +610,7 @@ impl App {
         settings.check()?;
         let declarations = accord_trade::declarations::read_declarations(name, bytes)?;
         let mut findings = accord_trade::declarations::all(&declarations, &settings);
-        let matches = self.listed_party_matches(&declarations).await?;
+        let matches = self.listed_party_matches(accord_trade::declarations::parties_of(&declarations)).await?;
         let screened = matches.is_some();
         findings.extend(accord_trade::declarations::listed_parties(&declarations, &matches.unwrap_or_default()));
         findings.extend(accord_trade::declarations::shared_addresses(&declarations, &self.listed_addresses().await?));
@@ -511,36 +621,25 @@ impl App {
     /// list is stored to screen them against.
     async fn listed_party_matches(
         &self,
-        ds: &[accord_trade::declarations::Declaration],
+        parties: Vec<(&'static str, String, String)>,
     ) -> Result<Option<Vec<accord_trade::declarations::PartyMatch>>> {
         if self.store.lists().await?.is_empty() {
             return Ok(None);
         }
         let (index, entities) = self.index_and_versions().await?;
-        let mut parties: std::collections::BTreeSet<(&'static str, &str, &str)> = std::collections::BTreeSet::new();
-        for d in ds {
-            parties.insert(("consignee", d.consignee.as_str(), d.destination.as_str()));
-            if !d.end_user.is_empty() {
-                parties.insert(("end user", d.end_user.as_str(), d.destination.as_str()));
-            }
-        }
         let mut matches: Vec<accord_trade::declarations::PartyMatch> = Vec::new();
         for (role, name, country) in parties {
             if matches.iter().any(|m| m.role == role && m.party == name) {
                 continue;
             }
-            let query = accord_screen::Query {
-                name: name.to_owned(),
-                kind: None,
-                country: Some(country.to_owned()),
-                birth_year: None,
-            };
+            let query =
+                accord_screen::Query { name: name.clone(), kind: None, country: Some(country), birth_year: None };
             let Some(hit) = index.screen(&query, 1, accord_screen::DEFAULT_THRESHOLD)?.into_iter().next() else {
                 continue;
             };
             let listed_from = entities.get(&(hit.list_id.clone(), hit.entity_id.clone())).and_then(|e| e.listed_from);
             matches.push(accord_trade::declarations::PartyMatch {
-                party: name.to_owned(),
+                party: name,
                 role,
                 list_id: hit.list_id,
                 matched_name: hit.matched_name,

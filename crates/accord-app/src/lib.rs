@@ -85,6 +85,7 @@ pub struct App {
     clock: Arc<governance::Clock>,
     decision_rules: Arc<accord_core::governance::DecisionRules>,
     stats: Arc<dashboards::StatsCache>,
+    columnar: Option<accord_columnar::Columnar>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -153,7 +154,20 @@ impl App {
             clock: Arc::default(),
             decision_rules: Arc::default(),
             stats: Arc::default(),
+            columnar: None,
         }
+    }
+
+    /// The same application computing the declaration indicators with the columnar engine (each import copied once
+    /// into Parquet, the indicators computed over the copies by DuckDB) instead of reading every declaration back.
+    pub fn with_columnar(mut self, engine: accord_columnar::Columnar) -> App {
+        self.columnar = Some(engine);
+        self
+    }
+
+    /// The columnar engine computing the declaration indicators, in words (`DuckDB v1.5.6 over Parquet`), if any.
+    pub fn columnar(&self) -> Option<String> {
+        self.columnar.as_ref().map(accord_columnar::Columnar::name)
     }
 
     /// The same application deciding each kind of proposal by at least the rule `rules` give it (red lines are

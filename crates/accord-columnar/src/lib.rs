@@ -45,9 +45,14 @@ impl Columnar {
         Ok(Columnar { library, dir: dir.to_path_buf() })
     }
 
-    /// What the engine is, in words: `DuckDB v1.5.6 over Parquet in DIR`.
+    /// What the engine is, in words: `DuckDB v1.5.6 over Parquet`.
+    pub fn name(&self) -> String {
+        format!("DuckDB {} over Parquet", self.library.version())
+    }
+
+    /// What the engine is and where its copies are: `DuckDB v1.5.6 over Parquet in DIR`.
     pub fn describe(&self) -> String {
-        format!("DuckDB {} over Parquet in {}", self.library.version(), self.dir.display())
+        format!("{} in {}", self.name(), self.dir.display())
     }
 
     /// The copy of an authority's import `seq`.
@@ -71,7 +76,10 @@ impl Columnar {
     /// either whole or absent.
     pub fn copy_writer(&self, authority: &str, seq: i64) -> Result<CopyWriter> {
         let target = self.file(authority, seq);
-        let part = target.with_extension("parquet.part");
+        // A name of its own, so two runs copying the same import at once never write into one file.
+        static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let part = target.with_extension(format!("parquet.{}-{n}.part", std::process::id()));
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
@@ -444,17 +452,13 @@ mod tests {
         let mut ds = declarations();
         ds[5].consignee_address = "Ulitsa Lenina 12, Bishkek".into();
         ds[6].end_user_address = "1 Main St, Springfield".into();
+        ds[7].end_user = "Research Institute №7".into();
         let (from, last, w) = window(&ds);
         let files = [copy(&engine, 1, &ds)];
         let mut session = engine.session(&files, from, last).expect("session");
-        let mut parties = std::collections::BTreeSet::new();
-        for d in &w {
-            parties.insert(("consignee", d.consignee.clone(), d.destination.clone()));
-            if !d.end_user.is_empty() {
-                parties.insert(("end user", d.end_user.clone(), d.destination.clone()));
-            }
-        }
-        assert_eq!(session.parties().expect("parties"), parties.into_iter().collect::<Vec<_>>());
+        let parties = rules::parties_of(&w);
+        assert!(parties.iter().any(|p| p.0 == "end user") && parties.iter().any(|p| p.0 == "consignee"));
+        assert_eq!(session.parties().expect("parties"), parties);
         assert_eq!(session.addresses().expect("addresses"), ["1 Main St, Springfield", "Ulitsa Lenina 12, Bishkek"]);
         let hostile = "Ünïcödé ' OR '1'='1";
         let of = session.of(&[("consignee", hostile)], &["1 Main St, Springfield"]).expect("of");
@@ -486,7 +490,9 @@ mod tests {
         writer.write(&ds[..10]).expect("write");
         drop(writer);
         assert!(!engine.is_complete("DE-BAFA", 3, 10));
-        assert!(engine.file("DE-BAFA", 3).with_extension("parquet.part").exists());
+        let parts: Vec<_> = std::fs::read_dir(dir.0.join("DE-BAFA")).expect("dir").flatten().collect();
+        let part = |e: &std::fs::DirEntry| e.file_name().to_string_lossy().starts_with("0000000003.parquet.");
+        assert!(parts.iter().any(|e| part(e) && e.file_name().to_string_lossy().ends_with(".part")));
     }
 
     #[test]

@@ -583,6 +583,14 @@ pub trait DeclarationStore: Send + Sync {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> Result<Vec<accord_core::warning::Declaration>>;
+    /// A page of the declarations an authority's import `seq` added: at most `limit`, by reference, after `after`.
+    async fn imported_declarations(
+        &self,
+        authority: &AuthorityId,
+        seq: i64,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<accord_core::warning::Declaration>>;
     /// An authority's declared euro by month (`YYYY-MM`), destination and HS code, every month stored.
     async fn declaration_totals(&self, authority: &AuthorityId) -> Result<Vec<(String, String, String, f64)>>;
     /// How many declarations an authority has stored, and the last day they cover.

@@ -12,6 +12,12 @@ pub fn shared(rel: &str) -> PathBuf {
     repo().join("../shared/data").join(rel)
 }
 
+/// The DuckDB library the columnar engine's tests load: `ACCORD_DUCKDB`, else the one `scripts/install-duckdb.sh`
+/// installs (the test command runs it first).
+pub fn duckdb() -> PathBuf {
+    std::env::var_os("ACCORD_DUCKDB").map(PathBuf::from).unwrap_or_else(|| repo().join("target/duckdb/libduckdb.so"))
+}
+
 /// `../shared/data/controls`, or a path under it.
 pub fn controls(rel: &str) -> PathBuf {
     shared("controls").join(rel)

@@ -353,6 +353,19 @@ pub struct PartyMatch {
     pub listed_from: Option<Date>,
 }
 
+/// The parties of the declarations as the listed-party indicator screens them: each consignee, and each end user
+/// declared, with the destination, as `(role, name, destination)`, in order, once each.
+pub fn parties_of(ds: &[Declaration]) -> Vec<(&'static str, String, String)> {
+    let mut parties: BTreeSet<(&'static str, &str, &str)> = BTreeSet::new();
+    for d in ds {
+        parties.insert(("consignee", d.consignee.as_str(), d.destination.as_str()));
+        if !d.end_user.is_empty() {
+            parties.insert(("end user", d.end_user.as_str(), d.destination.as_str()));
+        }
+    }
+    parties.into_iter().map(|(role, name, country)| (role, name.to_owned(), country.to_owned())).collect()
+}
+
 /// Days after a listing within which a party that resembles the listed one counts as appearing just after it.
 pub const AFTER_LISTING_DAYS: i64 = 180;
 

@@ -16,6 +16,14 @@ pub struct Cli {
     /// Name-variant table for screening (lines `form, form, … => group`), e.g. names/persons.txt.
     #[arg(long, global = true, env = "ACCORD_NAME_VARIANTS", value_name = "PATH")]
     pub name_variants: Option<PathBuf>,
+    /// The DuckDB library (libduckdb.so; `scripts/install-duckdb.sh` installs one): with it, the declaration
+    /// indicators are computed by the columnar engine over Parquet copies of the imports.
+    #[arg(long, global = true, env = "ACCORD_DUCKDB", value_name = "PATH")]
+    pub duckdb: Option<PathBuf>,
+    /// Folder of the columnar engine's Parquet copies (default: `columnar` beside the SQLite file, else
+    /// ./accord-data/columnar).
+    #[arg(long, global = true, env = "ACCORD_COLUMNAR_DIR", value_name = "PATH")]
+    pub columnar_dir: Option<PathBuf>,
     /// This node's federation key file (default: ./accord-data/node.key).
     #[arg(long, global = true, env = "ACCORD_NODE_KEY", value_name = "PATH")]
     pub node_key: Option<PathBuf>,

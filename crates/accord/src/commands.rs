@@ -34,6 +34,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let operator = Principal::Operator {
         name: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "operator".into()),
     };
+    let engine_flags = (cli.duckdb.clone(), cli.columnar_dir.clone());
     match cli.command {
         Command::Config(ConfigCommand::Default) => {
             print!("{DEFAULT_FILE}");
@@ -44,12 +45,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve(args) => {
             let variants = name_variants(cli.name_variants.as_deref(), &file)?;
-            serve(args, file, db, variants, &key_path).await
+            let engine = columnar(&engine_flags, &file, &db)?;
+            serve(args, file, db, (variants, engine), &key_path).await
         }
         command => {
             init_logging(LogFormat::Text, file.log_level.as_deref().unwrap_or("warn"))?;
             let store = open(&db, file.max_connections.unwrap_or(4)).await?;
             let mut app = App::new(store.clone());
+            if let Some(engine) = columnar(&engine_flags, &file, &db)? {
+                app = app.with_columnar(engine);
+            }
             if let Some(f) = crate::federation::load(&app, &key_path, &federation_config).await? {
                 app = app.with_federation(f);
             }
@@ -85,6 +90,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             outcome
         }
     }
+}
+
+/// The columnar engine, when a DuckDB library is named by the flag, the environment or the file.
+fn columnar(
+    (duckdb, dir): &(Option<std::path::PathBuf>, Option<std::path::PathBuf>),
+    file: &FileConfig,
+    db: &DbUrl,
+) -> Result<Option<accord_columnar::Columnar>> {
+    let Some(library) = duckdb.clone().or(file.duckdb.as_ref().map(Into::into)) else { return Ok(None) };
+    let dir = match (dir.clone().or(file.columnar_dir.as_ref().map(Into::into)), db) {
+        (Some(dir), _) => dir,
+        (None, DbUrl::Sqlite(path)) => path.parent().unwrap_or(std::path::Path::new(".")).join("columnar"),
+        (None, DbUrl::Postgres(_)) => std::path::PathBuf::from("accord-data/columnar"),
+    };
+    let engine = accord_columnar::Columnar::open(&library, &dir).map_err(|e| anyhow!(e.message))?;
+    Ok(Some(engine))
 }
 
 /// Loads the name-variant table named by the flag, the environment or the file, if any.
@@ -422,7 +443,7 @@ async fn serve(
     args: ServeArgs,
     file: FileConfig,
     db: DbUrl,
-    variants: Option<Arc<accord_screen::NameVariants>>,
+    (variants, engine): (Option<Arc<accord_screen::NameVariants>>, Option<accord_columnar::Columnar>),
     key_path: &std::path::Path,
 ) -> Result<ExitCode> {
     let format = match args.log_format {
@@ -470,6 +491,10 @@ async fn serve(
     }
     if let Some(v) = variants {
         app = app.with_name_variants(v);
+    }
+    if let Some(engine) = engine {
+        tracing::info!(engine = %engine.describe(), "declaration indicators computed by the columnar engine");
+        app = app.with_columnar(engine);
     }
     if args.demo {
         crate::demo::seed(&app, &args.demo_data, addr).await?;

@@ -52,6 +52,14 @@ log_level = "info"
 # Without it the node stores its built-in policies once. Environment: ACCORD_POLICIES. Flag: --policies.
 # policies = "policies"
 
+# Columnar engine for the declaration indicators at coalition scale (10^7 declarations a year and more): the DuckDB
+# library (libduckdb.so for Linux x86-64; `scripts/install-duckdb.sh` installs a pinned one into target/duckdb) and
+# the folder of the Parquet copies of each import (made from the database, remade when lost or damaged). Without
+# it the indicators read the declarations back from the database, which suits small nodes.
+# Environment: ACCORD_DUCKDB, ACCORD_COLUMNAR_DIR. Flags: --duckdb, --columnar-dir.
+# duckdb = "target/duckdb/libduckdb.so"
+# columnar_dir = "accord-data/columnar"
+
 [sync]
 # How often a running node downloads the lists from their publishers (first run one interval
 # after start; `accord lists sync` runs it now).
@@ -145,6 +153,10 @@ pub struct FileConfig {
     pub name_variants: Option<String>,
     /// Policy folder the node follows.
     pub policies: Option<String>,
+    /// The DuckDB library of the columnar engine.
+    pub duckdb: Option<String>,
+    /// Folder of the columnar engine's Parquet copies.
+    pub columnar_dir: Option<String>,
     /// List downloads.
     pub sync: Option<crate::sync::SyncConfig>,
     /// Replication with allied nodes.

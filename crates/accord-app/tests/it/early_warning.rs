@@ -360,7 +360,125 @@ async fn a_consignee_declared_at_a_listed_partys_street_address_is_found_whateve
     assert_eq!(e.code, ErrorCode::MalformedFile);
 }
 
+/// The declarations both paths read: generated ones with their patterns, a party resembling a listed one, a
+/// consignee at a listed street address, and names that would break quoted SQL.
+fn mixed_declarations(listed_address: &str) -> (String, String) {
+    let (mut ds, _) = accord_trade::generate::generate(5, 4_000, 3);
+    let template = ds[0].clone();
+    let extra = [
+        ("X-1", "Adrian Manuel Hernandez", "", 2025, 3),
+        ("X-2", "Zzyzx Quiet Holdings", listed_address, 2025, 4),
+        ("X-3", "O'Brien \"Trading\"; DROP TABLE d; --", "", 2025, 12),
+    ];
+    for (reference, consignee, address, year, month) in extra {
+        ds.push(accord_trade::declarations::Declaration {
+            reference: reference.into(),
+            date: jiff::civil::date(year, month, 2),
+            consignee: consignee.into(),
+            consignee_address: address.into(),
+            control_code: Some("3A001".into()),
+            ..template.clone()
+        });
+    }
+    // A high-priority product surging to a destination in 2025 against 2024.
+    for (year, month) in (2024..=2025).flat_map(|y| (1..=12).map(move |m| (y, m))) {
+        ds.push(accord_trade::declarations::Declaration {
+            reference: format!("G-{year}-{month}"),
+            date: jiff::civil::date(year, month, 10),
+            destination: "KG".into(),
+            hs_code: "85423190".into(),
+            control_code: None,
+            value_eur: if year == 2025 && (4..=7).contains(&month) { 400_000.0 } else { 100_000.0 },
+            ..template.clone()
+        });
+    }
+    // The second file sends part of the first again (skipped) and the rest.
+    let (a, b) = ds.split_at(ds.len() / 2);
+    let second: Vec<_> = a[a.len() - 100..].iter().chain(b).cloned().collect();
+    (accord_trade::generate::to_csv(a), accord_trade::generate::to_csv(&second))
+}
+
+/// What the two paths must agree on, alert by alert, in the order of their ids.
+fn agreed(alerts: &[accord_core::warning::Alert]) -> Vec<serde_json::Value> {
+    let mut alerts: Vec<_> = alerts.iter().collect();
+    alerts.sort_by(|a, b| a.id.cmp(&b.id));
+    alerts
+        .iter()
+        .map(|a| serde_json::json!([a.id, a.summary, a.subject, a.references, a.partner, a.period, a.evidence.len()]))
+        .collect()
+}
+
+async fn the_columnar_engine_raises_the_alerts_the_database_raises_and_remakes_its_copies(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("accord-columnar-app-{backend:?}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let engine = accord_columnar::Columnar::open(&accord_testing::data::duckdb(), &dir)
+        .expect("the DuckDB library (scripts/install-duckdb.sh installs it)");
+    let parsed = dpl();
+    let address = parsed
+        .entities
+        .iter()
+        .flat_map(|e| e.addresses.iter())
+        .find(|a| {
+            let words = accord_trade::declarations::address_words(a);
+            words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) && !a.contains('"')
+        })
+        .expect("the list has a street address")
+        .clone();
+    let (first, second) = mixed_declarations(&address);
+    let mut raised = Vec::new();
+    let mut worlds = Vec::new();
+    for columnar in [false, true] {
+        let mut w = world(backend).await;
+        if columnar {
+            w.app = w.app.clone().with_columnar(engine.clone());
+        }
+        import_dpl(&w, parsed.clone()).await;
+        let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
+        let t = Thresholds { baseline_from: 2024, baseline_to: 2024, ..Thresholds::default() };
+        w.app.set_warning_thresholds(&analyst, t).await.unwrap();
+        w.app.import_declarations(&analyst, "a.csv", first.as_bytes(), None).await.unwrap();
+        let b = w.app.import_declarations(&analyst, "b.csv", second.as_bytes(), None).await.unwrap();
+        assert_eq!(b.import.skipped, 100);
+        raised.push(w.app.run_early_warning(&analyst).await.unwrap());
+        worlds.push((w, analyst));
+    }
+    let (plain, columnar) = (agreed(&raised[0]), agreed(&raised[1]));
+    for indicator in
+        ["structuring", "new_consignee", "ga_new_destination", "listed_party", "shared_address", "product_growth"]
+    {
+        assert!(raised[0].iter().any(|a| a.indicator == indicator), "{indicator} in {plain:?}");
+    }
+    assert!(raised[0].iter().any(|a| a.subject.iter().any(|s| s.starts_with("O'Brien"))));
+    assert_eq!(columnar, plain);
+    assert!(worlds[1].0.app.columnar().unwrap().starts_with("DuckDB v"));
+
+    // The copies were made at import, each of what its import added; lost or damaged, they are made again.
+    let imports = worlds[1].0.app.declaration_imports(&worlds[1].1).await.unwrap();
+    for i in &imports {
+        assert!(engine.is_complete("DE-BAFA", i.seq, i.added), "import {} copied", i.seq);
+    }
+    std::fs::remove_file(engine.file("DE-BAFA", 1)).unwrap();
+    let copy = engine.file("DE-BAFA", 2);
+    let bytes = std::fs::read(&copy).unwrap();
+    std::fs::write(&copy, &bytes[..bytes.len() / 3]).unwrap();
+    let mut more = accord_trade::declarations::HEADER.join(",");
+    more.push_str("\n2025-12-30,Acme Photonics GmbH,Brand New Consignee LLC,,KG,85423190,3A001,1,9000,,Y-1\n");
+    let mut again = Vec::new();
+    for (w, analyst) in &worlds {
+        w.app.import_declarations(analyst, "c.csv", more.as_bytes(), None).await.unwrap();
+        again.push(w.app.run_early_warning(analyst).await.unwrap());
+    }
+    assert!(again[0].iter().any(|a| a.subject == ["Brand New Consignee LLC"]), "{:?}", agreed(&again[0]));
+    assert_eq!(agreed(&again[1]), agreed(&again[0]));
+    let imports = worlds[1].0.app.declaration_imports(&worlds[1].1).await.unwrap();
+    for i in &imports {
+        assert!(engine.is_complete("DE-BAFA", i.seq, i.added), "import {} copied again", i.seq);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 accord_testing::on_both_backends!(
+    the_columnar_engine_raises_the_alerts_the_database_raises_and_remakes_its_copies,
     a_consignee_declared_at_a_listed_partys_street_address_is_found_whatever_its_name,
     an_item_refused_twice_by_an_ally_then_applied_for_here_raises_a_licence_pattern_alert,
     stored_declarations_raise_an_alert_for_each_injected_pattern_once,

@@ -97,6 +97,9 @@ async fn warnings_page_with(
                 } } }
             }
         }
+        @if worker {
+            p.meta #engine { (t("warnings.engine")) " " (s.app.columnar().unwrap_or_else(|| t("warnings.engine_database").to_owned())) }
+        }
         @if session.user.role == Role::Analyst && mine.is_some() {
             form.declarations method="post" action="/warnings/declarations" enctype="multipart/form-data" {
                 (csrf())

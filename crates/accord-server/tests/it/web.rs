@@ -1074,11 +1074,13 @@ async fn an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and
 }
 
 async fn an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_browser(backend: Backend) {
-    let node = Node::new(backend).await;
-    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
-    let (ds, truth) = accord_trade::generate::generate(11, 2_000, 1);
     let dir = std::env::temp_dir().join(format!("accord-web-declarations-{}-{backend:?}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    // Computed by the columnar engine, as a node at scale runs.
+    let engine = accord_columnar::Columnar::open(&accord_testing::data::duckdb(), &dir.join("columnar")).unwrap();
+    let node = Node::with(backend, |app| app.with_columnar(engine)).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    let (ds, truth) = accord_trade::generate::generate(11, 2_000, 1);
     let good = dir.join("declarations.csv");
     std::fs::write(&good, accord_trade::generate::to_csv(&ds)).unwrap();
     let bad = dir.join("bad.csv");
@@ -1090,6 +1092,7 @@ async fn an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_
         sign_in(&b, &base, "analyst@bafa.example", accord_app::DEMO_PASSWORD);
         b.open(&format!("{base}/warnings"));
         b.wait_text("#no-imports", "No declarations");
+        b.wait_text("#engine", "DuckDB v");
         b.find("#declarations-file").type_text(&bad.display().to_string());
         b.find("form.declarations button").click();
         b.wait_text("#form-error", "malformed_file");

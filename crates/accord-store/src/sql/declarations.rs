@@ -174,6 +174,28 @@ fn import_from(r: &AnyRow) -> Result<DeclarationImport> {
     })
 }
 
+/// The columns [`declaration_from`] reads.
+const DECLARATION_COLUMNS: &str = "reference, day, exporter, consignee, end_user, destination, hs_code, control_code, \
+                                   quantity, value_eur, authorisation, consignee_address, end_user_address";
+
+fn declaration_from(r: &AnyRow) -> Result<Declaration> {
+    Ok(Declaration {
+        reference: col(r, "reference")?,
+        date: day(r, "day")?,
+        exporter: col(r, "exporter")?,
+        consignee: col(r, "consignee")?,
+        end_user: col(r, "end_user")?,
+        destination: col(r, "destination")?,
+        hs_code: col(r, "hs_code")?,
+        control_code: col(r, "control_code")?,
+        quantity: col(r, "quantity")?,
+        value_eur: col(r, "value_eur")?,
+        authorisation: col(r, "authorisation")?,
+        consignee_address: col(r, "consignee_address")?,
+        end_user_address: col(r, "end_user_address")?,
+    })
+}
+
 #[async_trait]
 impl DeclarationStore for SqlStore {
     async fn declaration_imports(&self, authority: &AuthorityId) -> Result<Vec<DeclarationImport>> {
@@ -191,35 +213,37 @@ impl DeclarationStore for SqlStore {
         let mut conn = self.conn().await?;
         let (authority, from, to) = (authority.as_str().to_owned(), from.to_string(), to.to_string());
         // Read row by row: ten million rows held as driver rows would take several times their own size.
-        let mut rows = sqlx::query(
-            "SELECT reference, day, exporter, consignee, end_user, destination, hs_code, control_code, quantity, \
-             value_eur, authorisation, consignee_address, end_user_address FROM declarations WHERE \
-             authority_id = $1 AND day >= $2 AND day <= $3 \
-             ORDER BY day, reference",
-        )
-        .bind(authority)
-        .bind(from)
-        .bind(to)
-        .fetch(&mut *conn);
+        let sql = format!(
+            "SELECT {DECLARATION_COLUMNS} FROM declarations WHERE authority_id = $1 AND day >= $2 AND day <= $3 \
+             ORDER BY day, reference"
+        );
+        let mut rows = sqlx::query(&sql).bind(authority).bind(from).bind(to).fetch(&mut *conn);
         let mut out = Vec::new();
         while let Some(r) = rows.try_next().await.map_err(db_error)? {
-            out.push(Declaration {
-                reference: col(&r, "reference")?,
-                date: day(&r, "day")?,
-                exporter: col(&r, "exporter")?,
-                consignee: col(&r, "consignee")?,
-                end_user: col(&r, "end_user")?,
-                destination: col(&r, "destination")?,
-                hs_code: col(&r, "hs_code")?,
-                control_code: col(&r, "control_code")?,
-                quantity: col(&r, "quantity")?,
-                value_eur: col(&r, "value_eur")?,
-                authorisation: col(&r, "authorisation")?,
-                consignee_address: col(&r, "consignee_address")?,
-                end_user_address: col(&r, "end_user_address")?,
-            });
+            out.push(declaration_from(&r)?);
         }
         Ok(out)
+    }
+
+    async fn imported_declarations(
+        &self,
+        authority: &AuthorityId,
+        seq: i64,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Declaration>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DECLARATION_COLUMNS} FROM declarations WHERE authority_id = $1 AND import_seq = $2 \
+             AND reference > $3 ORDER BY reference LIMIT $4"
+        ))
+        .bind(authority.as_str())
+        .bind(seq)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(declaration_from).collect()
     }
 
     async fn declaration_totals(&self, authority: &AuthorityId) -> Result<Vec<(String, String, String, f64)>> {

@@ -77,6 +77,19 @@ async fn declarations_are_kept_once_per_reference_and_a_changed_one_refuses_the_
     assert_eq!((imports[1].rows, imports[1].added, imports[1].skipped), (102, 2, 100));
     assert_eq!(store.declaration_span(&de).await.unwrap(), (2502, Some(date(2024, 2, 4))));
 
+    // Each import's own declarations read back a page at a time, by reference: the skipped ones stay the first's.
+    let mut pages = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.imported_declarations(&de, 1, after.as_deref(), 1000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.reference.clone());
+        pages.push(page);
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [1000, 1000, 500]);
+    assert_eq!(pages.concat(), first, "every declaration of the first import, as sent");
+    assert_eq!(store.imported_declarations(&de, 2, None, 1000).await.unwrap(), second[100..].to_vec());
+
     // One stored reference with another value refuses the whole import, new rows included.
     let mut changed = vec![declaration("R90002", date(2024, 2, 5), 1.0)];
     let mut altered = first[7].clone();

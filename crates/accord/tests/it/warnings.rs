@@ -45,6 +45,15 @@ fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_com
     assert!(text(&generated.stderr).contains("2 structuring"), "{}", text(&generated.stderr));
     let findings = ok(&as_analyst(&["declarations", "analyse", "d.csv"]));
     assert!(findings.contains("structuring") && findings.contains("ga_new_destination"), "{findings}");
+    // Stored and run by the columnar engine: the import copied beside the database, the patterns raised.
+    let missing = as_analyst(&["--duckdb", "/nonexistent/libduckdb.so", "warnings", "run"]);
+    assert!(text(&missing.stderr).contains("cannot load the DuckDB library /nonexistent"), "{}", text(&missing.stderr));
+    let library = accord_testing::data::text(&accord_testing::data::duckdb());
+    let with_engine = |args: &[&str]| as_analyst(&[&["--duckdb", library.as_str()][..], args].concat());
+    ok(&with_engine(&["declarations", "import", "d.csv", "--label", "january"]));
+    assert!(dir.join("accord-data/columnar/DE-BAFA/0000000001.parquet").is_file());
+    let raised = ok(&with_engine(&["warnings", "run"]));
+    assert!(raised.contains("alr-structuring") && raised.contains("alr-new_consignee"), "{raised}");
     std::fs::write(dir.join("bad.csv"), "date,exporter\n").unwrap();
     let bad = as_analyst(&["declarations", "analyse", "bad.csv"]);
     assert!(text(&bad.stderr).contains("malformed_file"), "{}", text(&bad.stderr));
