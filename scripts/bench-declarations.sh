@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Export declarations at scale, Accord side by side with its peer: see crates/accord-app/benches/declarations_scale.rs.
-# Installs DuckDB and psycopg (pinned) into target/bench-venv on first use, then runs the benchmark.
+# Installs DuckDB and psycopg (pinned) into target/bench-venv on first use, and the DuckDB library Accord loads
+# (scripts/install-duckdb.sh), then runs the benchmark.
 # Usage: scripts/bench-declarations.sh   (ROWS=10000000 for ten million declarations; PEER=0 skips the peer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,5 @@ if [ "${PEER:-1}" != 0 ]; then
     fi
     export PEER_PYTHON="$PWD/$venv/bin/python"
 fi
+scripts/install-duckdb.sh >/dev/null
 exec cargo bench --locked -p accord-app --bench declarations_scale

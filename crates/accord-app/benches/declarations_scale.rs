@@ -4,7 +4,9 @@
 //! declaration indicators, per-product growth and the licence patterns). Side by side in the same run, the peer
 //! (`scripts/declarations_peer.py`, when PEER_PYTHON names a Python with duckdb and psycopg): the same file loaded
 //! into Parquet by DuckDB, and the same indicators written as SQL run by DuckDB over the Parquet file and by
-//! PostgreSQL over the table Accord filled. Prints rows/s, seconds and ratios.
+//! PostgreSQL over the table Accord filled. Accord runs twice on each database: reading the declarations back (the
+//! small-node path), and with its columnar engine (DuckDB from `scripts/install-duckdb.sh`, each import copied into
+//! Parquet at import, which its ingest includes). Prints rows/s, seconds and ratios.
 //! Run with `scripts/bench-declarations.sh` (ROWS=10000000 for the figure in the README).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -20,16 +22,24 @@ fn main() {
 }
 
 struct Measured {
-    backend: &'static str,
+    backend: String,
     ingest_s: f64,
     indicators_s: f64,
     alerts: usize,
 }
 
-async fn accord_on(backend: Backend, csv: &[u8], rows: usize, keep: bool) -> (Measured, Option<(TestDb, String)>) {
+async fn accord_on(
+    backend: Backend,
+    csv: &[u8],
+    rows: usize,
+    engine: Option<&std::path::Path>,
+) -> (Measured, (TestDb, String)) {
     let db = TestDb::new(backend).await;
     let store = SqlStore::open(&db.url, 4).await.unwrap();
-    let app = App::new(Arc::new(store));
+    let mut app = App::new(Arc::new(store));
+    if let Some(dir) = engine {
+        app = app.with_columnar(accord_columnar::Columnar::open(&accord_testing::data::duckdb(), dir).unwrap());
+    }
     let op = accord_testing::operator();
     let authority = serde_json::json!({"id": "DE-BAFA", "name": "BAFA", "jurisdiction": "EU", "country": "DE",
         "time_zone": "Europe/Berlin"});
@@ -43,15 +53,18 @@ async fn accord_on(backend: Backend, csv: &[u8], rows: usize, keep: bool) -> (Me
     let started = Instant::now();
     let alerts = app.run_early_warning(&analyst).await.unwrap();
     let indicators_s = started.elapsed().as_secs_f64();
-    let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
-    let m = Measured { backend: name, ingest_s, indicators_s, alerts: alerts.len() };
+    let mut name = if backend == Backend::Sqlite { "SQLite" } else { "PostgreSQL" }.to_owned();
+    if engine.is_some() {
+        name.push_str(" + DuckDB");
+    }
+    let m = Measured { backend: name.clone(), ingest_s, indicators_s, alerts: alerts.len() };
     let mut by_kind = std::collections::BTreeMap::<&str, usize>::new();
     for a in &alerts {
         *by_kind.entry(a.indicator.as_str()).or_default() += 1;
     }
     eprintln!("  {name}: alerts by indicator {by_kind:?}");
     let url = db.url_string();
-    (m, keep.then_some((db, url)))
+    (m, (db, url))
 }
 
 async fn run() {
@@ -78,17 +91,32 @@ async fn run() {
     );
 
     let mut measured = Vec::new();
-    let (sqlite, _) = accord_on(Backend::Sqlite, &csv, total, false).await;
-    measured.push(sqlite);
+    let copies = dir.join("columnar");
+    for engine in [None, Some(copies.as_path())] {
+        measured.push(accord_on(Backend::Sqlite, &csv, total, engine).await.0);
+        std::fs::remove_dir_all(&copies).ok();
+    }
     let postgres = if accord_testing::db::postgres_reachable().await {
-        let (m, kept) = accord_on(Backend::Postgres, &csv, total, true).await;
+        measured.push(accord_on(Backend::Postgres, &csv, total, Some(copies.as_path())).await.0);
+        let (m, kept) = accord_on(Backend::Postgres, &csv, total, None).await;
         measured.push(m);
-        kept
+        Some(kept)
     } else {
         println!("  PostgreSQL is not reachable at {}: its rows are left out", accord_testing::db::admin_url());
         None
     };
     drop(csv);
+    for m in &measured {
+        let plain = measured.iter().find(|p| m.backend == format!("{} + DuckDB", p.backend));
+        if let Some(p) = plain {
+            assert_eq!(p.alerts, m.alerts, "the columnar engine raised other alerts than the database path");
+            println!(
+                "ratios: on {} the columnar engine computes the indicators {:.1}× faster than reading the rows back",
+                p.backend,
+                p.indicators_s / m.indicators_s
+            );
+        }
+    }
     println!("{:<34} {:>12} {:>10} {:>14} {:>8}", "engine", "ingest rows/s", "ingest s", "indicators s", "alerts");
     for m in &measured {
         println!(
@@ -127,7 +155,7 @@ async fn run() {
             v["found"].as_u64().unwrap()
         );
     }
-    let accord_pg = measured.iter().find(|m| m.backend == "postgres");
+    let accord_pg = measured.iter().find(|m| m.backend == "PostgreSQL");
     if let (Some(pg), Some(duck)) = (accord_pg, peer.get("DuckDB over Parquet")) {
         println!(
             "ratios: DuckDB ingest {:.1}× Accord on PostgreSQL's speed; DuckDB indicators {:.1}× Accord's (Accord's \
@@ -135,6 +163,16 @@ async fn run() {
             pg.ingest_s / duck["ingest_s"].as_f64().unwrap(),
             pg.indicators_s / duck["indicators_s"].as_f64().unwrap()
         );
+    }
+    for m in measured.iter().filter(|m| m.backend.ends_with("DuckDB")) {
+        if let Some(duck) = peer.get("DuckDB over Parquet") {
+            println!(
+                "ratios: Accord on {}: indicators {:.1}× the peer's time, ingest {:.1}× the peer's time",
+                m.backend,
+                m.indicators_s / duck["indicators_s"].as_f64().unwrap(),
+                m.ingest_s / duck["ingest_s"].as_f64().unwrap()
+            );
+        }
     }
     std::fs::remove_dir_all(&dir).ok();
 }

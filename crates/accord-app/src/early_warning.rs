@@ -569,6 +569,19 @@ impl App {
             "first_date": import.first_date, "last_date": import.last_date,
         });
         let subject = format!("declarations@{seq}");
+        // The columnar copy is written from the rows in hand while they are stored; it is kept when every row was
+        // added, else made from the database (it must hold only what this import added).
+        let (rows, draft) = match self.columnar.clone() {
+            Some(engine) => {
+                let a = authority.to_string();
+                let drafted = tokio::task::spawn_blocking(move || {
+                    let draft = engine.copy_writer(&a, seq).and_then(|mut w| w.write(&rows).map(|()| w));
+                    (rows, Some(draft))
+                });
+                drafted.await.map_err(|e| Error::internal(format!("a columnar task failed: {e}")))?
+            }
+            None => (rows, None),
+        };
         self.store
             .commit(
                 vec![Mutation::ImportDeclarations { import, rows }],
@@ -577,10 +590,12 @@ impl App {
             .await?;
         let stored = self.store.declaration_imports(&authority).await?.into_iter().find(|i| i.seq == seq);
         let import = stored.ok_or_else(|| Error::internal("a stored import of declarations is missing"))?;
-        if let Some(engine) = &self.columnar
-            && import.added > 0
-            && let Err(e) = self.copy_import(engine, &authority, seq).await
-        {
+        let copied = match (&self.columnar, draft) {
+            (Some(_), Some(Ok(draft))) if import.added == import.rows => blocking(move || draft.finish()).await,
+            (Some(engine), _) if import.added > 0 => self.copy_import(engine, &authority, seq).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = copied {
             // The import is stored; its copy is made again by the next run of the indicators.
             tracing::warn!(error = %e, authority = %authority, seq, "the columnar copy of an import failed");
         }

@@ -33,6 +33,19 @@ fn literal(path: &Path) -> String {
     format!("'{}'", path.to_string_lossy().replace('\'', "''"))
 }
 
+/// Removes the part files a process stopped mid-copy left behind a day or more ago (younger ones may be another
+/// process's copy in progress).
+fn remove_stale_parts(dir: &Path) {
+    let day = std::time::Duration::from_secs(86_400);
+    let folders = std::fs::read_dir(dir).into_iter().flatten().flatten().filter(|e| e.path().is_dir());
+    for entry in folders.flat_map(|f| std::fs::read_dir(f.path()).into_iter().flatten().flatten()) {
+        let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        if stale && entry.file_name().to_string_lossy().ends_with(".part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The columns a declaration is read from, in the order [`declaration_at`] reads them.
 const COLUMNS: &str = "CAST(day AS VARCHAR), exporter, consignee, end_user, destination, hs_code, control_code, \
                        quantity, value_eur, authorisation, reference, consignee_address, end_user_address";
@@ -42,6 +55,7 @@ impl Columnar {
     pub fn open(library: &Path, dir: &Path) -> Result<Columnar> {
         let library = duckdb::Library::load(library).map_err(Error::internal)?;
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        remove_stale_parts(dir);
         Ok(Columnar { library, dir: dir.to_path_buf() })
     }
 
@@ -84,8 +98,10 @@ impl Columnar {
             std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
         let file = std::fs::File::create(&part).map_err(io_error(&part))?;
-        let writer = accord_trade::parquet::Writer::new(file.try_clone().map_err(io_error(&part))?)?;
-        Ok(CopyWriter { writer, file, part, target })
+        let mut copy = CopyWriter { open: None, part, target };
+        let writer = accord_trade::parquet::Writer::new(file.try_clone().map_err(io_error(&copy.part))?)?;
+        copy.open = Some((writer, file));
+        Ok(copy)
     }
 
     /// A session over `files` (the copies of the imports in force) reading the declarations from `from` to `last`
@@ -114,10 +130,9 @@ impl Columnar {
     }
 }
 
-/// The copy of one import being written.
+/// The copy of one import being written; dropped unfinished, its part file is removed.
 pub struct CopyWriter {
-    writer: accord_trade::parquet::Writer<std::fs::File>,
-    file: std::fs::File,
+    open: Option<(accord_trade::parquet::Writer<std::fs::File>, std::fs::File)>,
     part: PathBuf,
     target: PathBuf,
 }
@@ -125,18 +140,35 @@ pub struct CopyWriter {
 impl CopyWriter {
     /// Appends declarations.
     pub fn write(&mut self, ds: &[Declaration]) -> Result<()> {
-        self.writer.write(ds)
+        match &mut self.open {
+            Some((writer, _)) => writer.write(ds),
+            None => Err(Error::internal("the columnar copy is already complete")),
+        }
     }
 
     /// Completes the copy: written to disk, then moved to its place.
-    pub fn finish(self) -> Result<()> {
-        self.writer.close()?;
-        self.file.sync_all().map_err(io_error(&self.part))?;
-        std::fs::rename(&self.part, &self.target).map_err(io_error(&self.target))?;
+    pub fn finish(mut self) -> Result<()> {
+        let Some((writer, file)) = self.open.take() else { return Ok(()) };
+        let done = writer
+            .close()
+            .and_then(|()| file.sync_all().map_err(io_error(&self.part)))
+            .and_then(|()| std::fs::rename(&self.part, &self.target).map_err(io_error(&self.target)));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&self.part);
+        }
+        done?;
         if let Some(parent) = self.target.parent() {
             std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(io_error(parent))?;
         }
         Ok(())
+    }
+}
+
+impl Drop for CopyWriter {
+    fn drop(&mut self) {
+        if self.open.take().is_some() {
+            let _ = std::fs::remove_file(&self.part);
+        }
     }
 }
 
@@ -249,16 +281,16 @@ impl Session {
             &format!(
                 "WITH f AS (SELECT consignee AS c, MIN(day) AS first FROM d GROUP BY consignee \
                    HAVING MIN(day) >= DATE '{last}' - {within}) \
-                 SELECT CAST(f.first AS VARCHAR), {COLUMNS} FROM d JOIN f ON d.consignee = f.c WHERE {sensitive} \
+                 SELECT f.c, CAST(f.first AS VARCHAR), {COLUMNS} FROM d JOIN f ON d.consignee = f.c WHERE {sensitive} \
                  ORDER BY consignee, day, reference",
                 within = s.new_within_days,
                 sensitive = sensitive(s)?,
             ),
         )?;
-        for (key, shipments) in groups(&new, 1)? {
-            let first: Date = key[0].parse().map_err(|_| Error::internal("the columnar engine gave a bad day"))?;
+        for (key, shipments) in groups(&new, 2)? {
+            let first: Date = key[1].parse().map_err(|_| Error::internal("the columnar engine gave a bad day"))?;
             let refs: Vec<&Declaration> = shipments.iter().collect();
-            findings.push(accord_trade::declarations::new_consignee_finding(&shipments[0].consignee, first, &refs));
+            findings.push(accord_trade::declarations::new_consignee_finding(&key[0], first, &refs));
             named.extend(shipments);
         }
         let moved = self.run(
@@ -402,6 +434,16 @@ mod tests {
                 ..template.clone()
             });
         }
+        // Two new consignees first seen on the same day, next to each other by name: two findings, not one.
+        for (i, consignee) in ["Aaa New One LLC", "Aaa New Two LLC"].into_iter().enumerate() {
+            ds.push(Declaration {
+                reference: format!("SAME-DAY-{i}"),
+                date: jiff::civil::date(2025, 12, 1),
+                consignee: consignee.into(),
+                control_code: Some("3A001".into()),
+                ..template.clone()
+            });
+        }
         ds
     }
 
@@ -432,6 +474,7 @@ mod tests {
         let settings = DeclarationSettings::default();
         let expected = rules::all(&w, &settings);
         assert!(expected.iter().any(|f| f.subject.starts_with("O'Brien")), "the hostile run is a finding");
+        assert!(expected.iter().any(|f| f.subject == "Aaa New Two LLC"), "each new consignee is a finding");
         let (a, b) = ds.split_at(ds.len() / 2);
         let files = [copy(&engine, 1, a), copy(&engine, 2, b)];
         let mut session = engine.session(&files, from, last).expect("session");
@@ -474,7 +517,7 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_cut_short_or_damaged_is_not_complete_and_a_part_file_is_never_taken_for_one() {
+    fn a_copy_cut_short_or_damaged_is_not_complete_and_an_unfinished_one_leaves_nothing() {
         let dir = scratch("damaged");
         let engine = engine(&dir.0);
         let ds = declarations();
@@ -485,14 +528,25 @@ mod tests {
         let bytes = std::fs::read(&file).expect("read");
         std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("cut");
         assert!(!engine.is_complete("DE-BAFA", 1, 1000), "cut short");
-        // A writer that never finished leaves only its part file.
+        // A writer dropped unfinished leaves nothing; a stale part file of a stopped process is removed at open.
         let mut writer = engine.copy_writer("DE-BAFA", 3).expect("writer");
         writer.write(&ds[..10]).expect("write");
         drop(writer);
         assert!(!engine.is_complete("DE-BAFA", 3, 10));
-        let parts: Vec<_> = std::fs::read_dir(dir.0.join("DE-BAFA")).expect("dir").flatten().collect();
-        let part = |e: &std::fs::DirEntry| e.file_name().to_string_lossy().starts_with("0000000003.parquet.");
-        assert!(parts.iter().any(|e| part(e) && e.file_name().to_string_lossy().ends_with(".part")));
+        let folder = dir.0.join("DE-BAFA");
+        let names = || -> Vec<String> {
+            let entries = std::fs::read_dir(&folder).expect("dir").flatten();
+            entries.map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+        };
+        assert_eq!(names(), ["0000000001.parquet"]);
+        let stale = folder.join("0000000004.parquet.1-0.part");
+        std::fs::write(&stale, b"PAR1").expect("part");
+        let young = folder.join("0000000005.parquet.1-0.part");
+        std::fs::write(&young, b"PAR1").expect("part");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+        std::fs::File::options().write(true).open(&stale).expect("open").set_modified(old).expect("age");
+        let _again = Columnar::open(&test_library(), &dir.0).expect("open");
+        assert!(!stale.exists() && young.exists());
     }
 
     #[test]
