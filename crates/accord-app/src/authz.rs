@@ -70,6 +70,10 @@ pub enum Action {
     WorkOnAlerts,
     /// Read review cycles, the technology watch and early-warning alerts.
     ReadGovernanceDesk,
+    /// Record and revoke relations between parties (ownership, control, shared attributes).
+    RecordRelations,
+    /// Read the relations and what the ownership rules conclude from them.
+    ReadOwnership,
     /// Moderate public comments.
     ModerateComments,
     /// Vote on proposals for the authority.
@@ -166,6 +170,8 @@ impl Action {
         Action::ImportTradeStatistics,
         Action::WorkOnAlerts,
         Action::ReadGovernanceDesk,
+        Action::RecordRelations,
+        Action::ReadOwnership,
         Action::ModerateComments,
         Action::VoteOnProposals,
         Action::GiveExpertOpinions,
@@ -221,6 +227,8 @@ impl Action {
             Action::ImportTradeStatistics => "import trade statistics and export declarations",
             Action::WorkOnAlerts => "work on early-warning alerts",
             Action::ReadGovernanceDesk => "read review cycles, the technology watch and alerts",
+            Action::RecordRelations => "record and revoke relations between parties",
+            Action::ReadOwnership => "read relations and what the ownership rules conclude",
             Action::ModerateComments => "moderate public comments",
             Action::VoteOnProposals => "vote on proposals",
             Action::GiveExpertOpinions => "give expert opinions on proposals",
@@ -287,7 +295,8 @@ impl Action {
             Action::DraftProposals => &[Role::Officer, Role::SeniorOfficer, Role::PanelMember],
             Action::KeepTechnologyWatch => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
             Action::ImportTradeStatistics => &[Role::Admin, Role::Analyst],
-            Action::WorkOnAlerts => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
+            Action::WorkOnAlerts | Action::RecordRelations => &[Role::Analyst, Role::Officer, Role::SeniorOfficer],
+            Action::ReadOwnership => &[Role::Analyst, Role::Officer, Role::SeniorOfficer, Role::Auditor, Role::Admin],
             Action::ReadGovernanceDesk => {
                 &[Role::Analyst, Role::Officer, Role::SeniorOfficer, Role::Auditor, Role::Admin]
             }

@@ -22,6 +22,9 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
+/// The list the parties ownership rules conclude about are found on, in determinations.
+pub const OWNERSHIP_LIST: &str = "ownership";
+
 /// Most hits kept per party: enough that a listing a rule needs is not crowded out by other lists' namesakes.
 const HITS_PER_PARTY: usize = 50;
 
@@ -288,10 +291,11 @@ impl App {
         if tx.parties().is_empty() {
             return Ok((Some(Screening { threshold, ..Screening::default() }), String::new()));
         }
-        let lists = self.store.lists().await?;
-        if lists.is_empty() {
+        let stored = self.store.lists().await?;
+        if stored.is_empty() {
             return Ok((None, String::new()));
         }
+        let lists = &stored;
         let (index, entities) = self.index_and_versions().await?;
         let mut hits = Vec::new();
         for (i, party) in tx.parties().iter().enumerate() {
@@ -316,7 +320,33 @@ impl App {
                 });
             }
         }
-        let screening = Screening { hits, lists: lists.iter().map(|l| l.list_id.clone()).collect(), threshold };
-        Ok((Some(screening), fingerprint(&lists)))
+        // Parties an ownership rule covers or cannot decide, as hits on the list `ownership` (`<rule>:<party>` and
+        // `undetermined:<rule>:<party>`), which the policies' party rules read like any list.
+        let owned = self.ownership_cached(tx.date()).await?;
+        for (i, party) in tx.parties().iter().enumerate() {
+            for h in self.ownership_hits(&owned, &party.name, threshold) {
+                let f = &h.finding;
+                let prefix = match f.status {
+                    accord_core::ownership::OwnershipStatus::Covered => "",
+                    accord_core::ownership::OwnershipStatus::Undetermined => "undetermined:",
+                    accord_core::ownership::OwnershipStatus::ControlReview => "control:",
+                };
+                hits.push(PartyHit {
+                    party: i,
+                    list_id: OWNERSHIP_LIST.into(),
+                    entity_id: format!("{prefix}{}:{}", f.rule_id, f.party.key()),
+                    matched_name: f.party.name.clone(),
+                    score: h.score,
+                    programs: vec![f.explanation.clone()],
+                    listed_from: None,
+                    listed_until: None,
+                    in_force: false,
+                });
+            }
+        }
+        let mut lists: Vec<String> = lists.iter().map(|l| l.list_id.clone()).collect();
+        lists.push(OWNERSHIP_LIST.into());
+        let screening = Screening { hits, lists, threshold };
+        Ok((Some(screening), fingerprint(&stored)))
     }
 }

@@ -277,6 +277,7 @@ fn object_of(e: &Envelope) -> std::result::Result<Mutation, (Rejection, String)>
         Some(SharedKind::Technology) => receive::<accord_core::watch::Technology>(e, keep(p)),
         Some(SharedKind::WarningSettings) => receive::<accord_core::warning::WarningSettings>(e, keep(p)),
         Some(SharedKind::Alert) => receive::<accord_core::warning::Alert>(e, keep(p)),
+        Some(SharedKind::Relation) => receive::<accord_core::ownership::Relation>(e, keep(p)),
         None => Err((Rejection::MalformedPayload, format!("unknown kind '{}'", accord_core::ids::truncate(&e.kind)))),
     }
 }

@@ -20,6 +20,7 @@ mod keys;
 mod licences;
 mod lists;
 mod monitoring;
+mod ownership;
 mod review;
 mod reviews;
 mod screening;
@@ -51,6 +52,7 @@ pub use governance::{
 };
 pub use keys::{IssuedKey, MAX_ACTIVE_KEYS, NewKey};
 pub use lists::{ImportOutcome, ListImport};
+pub use ownership::{NewRelation, OwnershipHit, OwnershipReport, RelationRevocation};
 pub use review::{CaseView, sla};
 pub use screening::{
     MAX_BATCH, MAX_LIMIT, NewAdjudication, ScreenHit, ScreenQuery, ScreenResult, check_threshold, parse_kind,
@@ -86,6 +88,7 @@ pub struct App {
     decision_rules: Arc<accord_core::governance::DecisionRules>,
     stats: Arc<dashboards::StatsCache>,
     columnar: Option<accord_columnar::Columnar>,
+    ownership: Arc<ownership::OwnershipCache>,
 }
 
 /// What a principal may see: everything, one authority's records, one organisation's, or only itself.
@@ -155,6 +158,7 @@ impl App {
             decision_rules: Arc::default(),
             stats: Arc::default(),
             columnar: None,
+            ownership: Arc::default(),
         }
     }
 

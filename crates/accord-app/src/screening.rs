@@ -124,6 +124,9 @@ pub struct ScreenResult {
     /// Red flags in how the name is written (invisible characters, text-direction controls, mixed alphabets):
     /// it was screened as if written plainly, but an officer should see them.
     pub warnings: Vec<InputWarning>,
+    /// Parties matching the name that an ownership rule covers (owned by listed parties), cannot decide (a share
+    /// is unknown) or flags (controlled by one), each with its path: "no hit, but owned by …".
+    pub ownership: Vec<crate::OwnershipHit>,
 }
 
 /// Request to record an adjudication.
@@ -340,6 +343,7 @@ impl App {
         })
         .await
         .map_err(|e| Error::internal(format!("screening failed: {e}")))??;
+        let owned = self.ownership_cached(crate::controls::day()).await?;
         let mut results = Vec::with_capacity(queries.len());
         for (raw, (hits, warnings)) in queries.iter().zip(screened) {
             let subject = subject_key(raw);
@@ -366,7 +370,8 @@ impl App {
                     ScreenHit { hit, entity_version, suppressed, adjudication }
                 })
                 .collect();
-            results.push(ScreenResult { subject, hits, warnings });
+            let ownership = self.ownership_hits(&owned, &raw.name, threshold);
+            results.push(ScreenResult { subject, hits, warnings, ownership });
         }
         Ok(results)
     }

@@ -88,6 +88,8 @@ crate::named_enum! {
         AlertAssigned = "alert.assigned",
         AlertShared = "alert.shared",
         AlertClosed = "alert.closed",
+        RelationRecorded = "relation.recorded",
+        RelationRevoked = "relation.revoked",
         ScreeningAdjudicated = "screening.adjudicated",
         ShipmentReported = "shipment.reported",
         UserCreated = "user.created",

@@ -18,6 +18,7 @@ pub mod listed;
 pub mod model;
 #[macro_use]
 pub mod named;
+pub mod ownership;
 pub mod principal;
 pub mod shared;
 pub mod stats;

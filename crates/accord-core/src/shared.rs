@@ -48,11 +48,13 @@ pub enum SharedKind {
     WarningSettings,
     /// An early-warning alert marked to be shared.
     Alert,
+    /// A relation between two parties (ownership, control, a shared address …).
+    Relation,
 }
 
 impl SharedKind {
     /// Every kind.
-    pub const ALL: [SharedKind; 17] = [
+    pub const ALL: [SharedKind; 18] = [
         SharedKind::Denial,
         SharedKind::Consultation,
         SharedKind::ConsultationAnswer,
@@ -70,6 +72,7 @@ impl SharedKind {
         SharedKind::Technology,
         SharedKind::WarningSettings,
         SharedKind::Alert,
+        SharedKind::Relation,
     ];
 
     /// The name on the wire and in the store.
@@ -92,6 +95,7 @@ impl SharedKind {
             SharedKind::Technology => "technology",
             SharedKind::WarningSettings => "warning_settings",
             SharedKind::Alert => "alert",
+            SharedKind::Relation => "relation",
         }
     }
 
@@ -233,6 +237,22 @@ shared_by_id!(crate::governance::Feedback, SharedKind::Feedback, authority_id);
 shared_by_id!(crate::governance::ReviewCycle, SharedKind::ReviewCycle, authority_id);
 shared_by_id!(crate::watch::Technology, SharedKind::Technology, authority_id);
 shared_by_id!(crate::warning::Alert, SharedKind::Alert, authority_id);
+
+impl Shared for crate::ownership::Relation {
+    const KIND: SharedKind = SharedKind::Relation;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn owner(&self) -> &str {
+        &self.authority_id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn check_received(&self) -> Result<()> {
+        self.check()
+    }
+}
 
 impl Shared for crate::warning::WarningSettings {
     const KIND: SharedKind = SharedKind::WarningSettings;

@@ -82,6 +82,7 @@ pub struct RequestId(pub String);
         (name = "federation", description = "Signed replication between allied nodes"),
         (name = "governance", description = "Proposals that change the control list and the policies: public comment, the allies' votes, adoption; feedback, review cycles, the technology watch"),
         (name = "early warning", description = "Trade statistics, early-warning indicators and the alerts they raise"),
+        (name = "ownership", description = "Relations between parties and what the ownership rules conclude from them"),
         (name = "dashboards", description = "Dashboards of how the controls work and what they cost industry, and the public transparency report"),
     )
 )]

@@ -53,6 +53,23 @@ pub fn control_list(effective_date: &str, us_reasons: bool) -> accord_controls::
 }
 
 /// Stores the real control list (see [`control_list`]) on a node, as its operator.
+/// Reads the list at `rel` under `../shared/data` and puts it in force (as the operator); returns what was read.
+pub async fn import_list(app: &accord_app::App, rel: &str) -> Vec<accord_core::listed::ListedEntity> {
+    let parsed = accord_lists::read(&shared(rel), None, false).expect("read the list");
+    let entities = parsed.entities.clone();
+    let import = accord_app::ListImport {
+        list_id: parsed.list_id.clone(),
+        format: parsed.format.as_str().to_owned(),
+        content_hash: parsed.content_hash.clone(),
+        problems: parsed.problems.len(),
+        entities: parsed.entities,
+        source: rel.into(),
+    };
+    app.import_list(&crate::operator(), import).await.expect("put the list in force");
+    entities
+}
+
+/// Stores the real control list in force from `effective_date`.
 pub async fn import_controls(app: &accord_app::App, effective_date: &str, us_reasons: bool) {
     let list = control_list(effective_date, us_reasons);
     app.import_controls(&crate::operator(), &list, "test").await.expect("store the control list");

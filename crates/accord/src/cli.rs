@@ -128,6 +128,15 @@ pub enum Command {
     /// Export declarations: the indicators over a file, and a generator of files with known patterns.
     #[command(subcommand)]
     Declarations(DeclarationsCommand),
+    /// Relations between parties (ownership, control, shared attributes), shared with the allies.
+    #[command(subcommand)]
+    Relations(RelationsCommand),
+    /// What the ownership rules of the policies conclude from the relations and the lists in force, with paths.
+    Ownership {
+        /// The day (YYYY-MM-DD; default today).
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// The dashboard of your authority's cases (every authority's for the operator): SLA, outcomes, cost by size.
     Dashboard {
         /// As CSV instead of JSON.
@@ -251,6 +260,68 @@ pub enum DeclarationsCommand {
         #[arg(long)]
         output: PathBuf,
     },
+}
+
+/// `accord relations …`
+#[derive(Debug, Subcommand)]
+pub enum RelationsCommand {
+    /// Every relation this node holds (its authorities' and the allies'), newest first.
+    List,
+    /// Record a relation for your authority: `--from-list us_ofac_sdn --from-id 12345` names a listed party,
+    /// `--from-name "…" [--from-country AE]` any other (the same for `--to-…`).
+    Add(Box<NewRelationArgs>),
+    /// Revoke a relation your authority recorded.
+    Revoke {
+        /// The relation (rel_…).
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// A relation to record, from the command line.
+#[derive(Debug, Args)]
+pub struct NewRelationArgs {
+    /// owns, controls, director_of, linked_to, shares_address, shares_identifier or shares_phone.
+    #[arg(long)]
+    pub kind: String,
+    /// The first party's list, when it is listed.
+    #[arg(long)]
+    pub from_list: Option<String>,
+    /// The first party's id on that list.
+    #[arg(long)]
+    pub from_id: Option<String>,
+    /// The first party's name (for a listed party: taken from the list when left out).
+    #[arg(long)]
+    pub from_name: Option<String>,
+    /// The first party's country.
+    #[arg(long)]
+    pub from_country: Option<String>,
+    /// The second party's list, when it is listed.
+    #[arg(long)]
+    pub to_list: Option<String>,
+    /// The second party's id on that list.
+    #[arg(long)]
+    pub to_id: Option<String>,
+    /// The second party's name.
+    #[arg(long)]
+    pub to_name: Option<String>,
+    /// The second party's country.
+    #[arg(long)]
+    pub to_country: Option<String>,
+    /// For `owns`: the share in percent (leave it out when unknown).
+    #[arg(long)]
+    pub share: Option<f64>,
+    /// The first day it holds (YYYY-MM-DD).
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// The day it ended (YYYY-MM-DD, exclusive).
+    #[arg(long)]
+    pub valid_until: Option<String>,
+    /// Where the fact comes from.
+    #[arg(long)]
+    pub source: String,
 }
 
 /// `accord alerts …`

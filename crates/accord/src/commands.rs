@@ -377,6 +377,8 @@ async fn admin(app: &App, p: &Principal, command: Command) -> Result<ExitCode> {
         Command::Trade(command) => crate::warnings::trade(app, p, command).await?,
         Command::Warnings(command) => crate::warnings::warnings(app, p, command).await?,
         Command::Alerts(command) => crate::warnings::alerts(app, p, command).await?,
+        Command::Relations(command) => crate::warnings::relations(app, p, command).await?,
+        Command::Ownership { at } => crate::warnings::ownership(app, p, at).await?,
         Command::Declarations(command) => crate::warnings::declarations(app, p, command).await?,
         Command::Dashboard { csv } => {
             let d = service(app.dashboard(p).await)?;

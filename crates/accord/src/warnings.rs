@@ -165,3 +165,84 @@ pub async fn alerts(app: &App, p: &Principal, command: AlertsCommand) -> Result<
         }
     }
 }
+
+/// A party of a relation, from its command-line flags.
+fn party(
+    what: &str,
+    list: Option<String>,
+    id: Option<String>,
+    name: Option<String>,
+    country: Option<String>,
+) -> Result<accord_core::ownership::PartyRef> {
+    let name = match (name, &list, &id) {
+        (Some(n), _, _) => n,
+        (None, Some(l), Some(i)) => format!("{l}:{i}"),
+        _ => anyhow::bail!("--{what}-name, or --{what}-list with --{what}-id, names the {what} party"),
+    };
+    Ok(accord_core::ownership::PartyRef { list_id: list, entity_id: id, name, country })
+}
+
+/// `accord relations …`
+pub async fn relations(app: &App, p: &Principal, command: crate::cli::RelationsCommand) -> Result<()> {
+    use crate::cli::RelationsCommand;
+    match command {
+        RelationsCommand::List => crate::output::list(
+            &service(app.relations(p).await)?,
+            &["authority", "id", "from", "kind", "share", "to", "revoked"],
+            |r| {
+                vec![
+                    r.authority_id.clone(),
+                    r.id.clone(),
+                    r.from.describe(),
+                    r.kind.as_str().to_owned(),
+                    crate::output::cell(r.share_percent.map(|s| format!("{s} %"))),
+                    r.to.describe(),
+                    (r.revoked_at.is_some()).to_string(),
+                ]
+            },
+        ),
+        RelationsCommand::Add(a) => {
+            let kind = named(
+                "kind",
+                &a.kind,
+                accord_core::ownership::RelationKind::parse,
+                accord_core::ownership::RelationKind::names,
+            )?;
+            let input = accord_app::NewRelation {
+                from: party("from", a.from_list, a.from_id, a.from_name, a.from_country)?,
+                to: party("to", a.to_list, a.to_id, a.to_name, a.to_country)?,
+                kind,
+                share_percent: a.share,
+                valid_from: a.valid_from,
+                valid_until: a.valid_until,
+                source: a.source,
+            };
+            print_json(&service(app.record_relation(p, input).await)?)
+        }
+        RelationsCommand::Revoke { id, reason } => {
+            print_json(&service(app.revoke_relation(p, &id, accord_app::RelationRevocation { reason }).await)?)
+        }
+    }
+}
+
+/// `accord ownership [--at DAY]`: every conclusion, one line each (the whole report with `--json`).
+pub async fn ownership(app: &App, p: &Principal, at: Option<String>) -> Result<()> {
+    let day =
+        at.map(|d| d.parse().map_err(|_| anyhow::anyhow!("--at is a day (YYYY-MM-DD), not '{d}'"))).transpose()?;
+    let report = service(app.ownership(p, day).await)?;
+    if crate::output::json() {
+        return print_json(&report);
+    }
+    for why in &report.not_applying {
+        println!("not applying: {why}");
+    }
+    crate::output::list(&report.findings, &["rule", "status", "party", "explanation", "missing"], |f| {
+        vec![
+            f.rule_id.clone(),
+            f.status.as_str().to_owned(),
+            f.party.describe(),
+            f.explanation.clone(),
+            f.missing.join("; "),
+        ]
+    })
+}

@@ -2,7 +2,7 @@
 //! force on the day, parties screened against the real lists with their listing dates, a new policy version that
 //! changes the answer from its effective date, and a policy with an error refused while the version in force stays.
 
-use accord_app::{App, DetermineOptions, ListImport, PolicyImport};
+use accord_app::{App, DetermineOptions, PolicyImport};
 use accord_controls::{Outcome, Transaction, builtin_policies};
 use accord_core::ErrorCode;
 use accord_core::principal::Principal;
@@ -18,16 +18,7 @@ async fn with_control_list(app: &App) {
 }
 
 async fn import_list(app: &App, rel: &str) {
-    let parsed = accord_lists::read(&accord_testing::data::shared(rel), None, false).unwrap();
-    let import = ListImport {
-        list_id: parsed.list_id.clone(),
-        format: parsed.format.as_str().to_owned(),
-        content_hash: parsed.content_hash.clone(),
-        problems: parsed.problems.len(),
-        entities: parsed.entities,
-        source: rel.into(),
-    };
-    app.import_list(&operator(), import).await.unwrap();
+    accord_testing::data::import_list(app, rel).await;
 }
 
 fn tx(v: serde_json::Value) -> Transaction {

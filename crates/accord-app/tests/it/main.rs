@@ -12,4 +12,5 @@ mod early_warning;
 mod governance;
 mod licences;
 mod lists;
+mod ownership;
 mod support;

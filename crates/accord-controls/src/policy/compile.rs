@@ -639,6 +639,9 @@ impl PolicySet {
                 if let Some(a) = raw.authorisation.first() {
                     return Err(f.at(&a.id, "authorisations need a [policy] table"));
                 }
+                if let Some(o) = raw.ownership.first() {
+                    return Err(f.at(&o.id, "ownership rules need a [policy] table"));
+                }
                 if raw.applies.is_some() {
                     return Err(Error::new(
                         ErrorCode::InvalidPolicy,
@@ -798,6 +801,67 @@ impl PolicySet {
                     obligations: a.obligations,
                 });
             }
+            let mut ownership = Vec::with_capacity(raw.ownership.len());
+            for o in raw.ownership {
+                let id = trimmed(&o.id).to_owned();
+                if !id_ok(&id) {
+                    return Err(
+                        f.at(&o.id, format!("ownership rule id '{id}' must be 1-80 letters, digits, '.', '_' or '-'"))
+                    );
+                }
+                if let Some(other) = rule_ids.insert(id.clone(), s.name.clone()) {
+                    return Err(f.at(&o.id, format!("id '{id}' is already used in {other}")));
+                }
+                if o.citation.trim().is_empty() || o.effect.trim().is_empty() {
+                    return Err(f.at(
+                        &o.id,
+                        format!("ownership rule '{id}' needs its effect and a citation of its legal source"),
+                    ));
+                }
+                if o.owners.lists.is_empty() || !o.owners.programs.is_empty() || !o.owners.roles.is_empty() {
+                    return Err(f.at(
+                        &o.id,
+                        format!("ownership rule '{id}': owners names the lists (and id_prefixes) whose parties count"),
+                    ));
+                }
+                let threshold = *o.threshold_percent.get_ref();
+                if !(threshold > 0.0 && threshold <= 100.0) {
+                    return Err(f.at(&o.threshold_percent, "threshold_percent is more than 0 and at most 100"));
+                }
+                let control = accord_core::ownership::ControlEffect::parse(trimmed(&o.control)).ok_or_else(|| {
+                    let names = accord_core::ownership::ControlEffect::names().join(", ");
+                    f.at(&o.control, format!("control must be one of {names}"))
+                })?;
+                let mut suspensions = Vec::with_capacity(o.suspended.len());
+                for x in o.suspended {
+                    let from = Compiler::date(&f, &Some(x.from.clone()))?.unwrap_or_default();
+                    let through = Compiler::date(&f, &Some(x.through.clone()))?.unwrap_or_default();
+                    if through < from {
+                        return Err(f.at(&x.through, "a suspension ends on or after the day it begins"));
+                    }
+                    suspensions.push(accord_core::ownership::Suspension {
+                        from,
+                        through,
+                        citation: x.citation,
+                        unverified: x.unverified.filter(|u| !u.trim().is_empty()),
+                    });
+                }
+                ownership.push(accord_core::ownership::OwnershipRule {
+                    id,
+                    jurisdiction: jurisdiction.clone(),
+                    effect: o.effect,
+                    owner_lists: o.owners.lists,
+                    owner_id_prefixes: o.owners.id_prefixes,
+                    threshold_percent: threshold,
+                    at_least: o.at_least,
+                    aggregate: o.aggregate,
+                    control,
+                    in_force_from: Compiler::date(&f, &o.in_force_from)?,
+                    suspensions,
+                    citation: o.citation,
+                    unverified: o.unverified.filter(|u| !u.trim().is_empty()),
+                });
+            }
             let info = PolicyInfo {
                 jurisdiction: jurisdiction.clone(),
                 file: s.name.clone(),
@@ -807,7 +871,7 @@ impl PolicySet {
                 rules: rules.len(),
                 authorisations: authorisations.len(),
             };
-            let policy = Policy { info, applies, reasons_from, rules, authorisations };
+            let policy = Policy { info, applies, reasons_from, rules, authorisations, ownership };
             if jurisdiction == "coalition" {
                 coalition = Some(policy);
             } else {
@@ -834,6 +898,11 @@ impl PolicySet {
         labels.sort();
         let versions_label = labels.join(",");
         Ok(PolicySet { policies, coalition, charts, facts, regions, sources: sources_info, versions_label })
+    }
+
+    /// Every ownership rule of the policies, jurisdiction by jurisdiction.
+    pub fn ownership_rules(&self) -> Vec<&accord_core::ownership::OwnershipRule> {
+        self.policies.iter().chain(&self.coalition).flat_map(|p| &p.ownership).collect()
     }
 
     /// The loaded policies: every jurisdiction's, then the coalition's.

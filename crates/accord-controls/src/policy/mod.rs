@@ -530,6 +530,7 @@ pub(crate) struct Policy {
     pub(crate) reasons_from: Option<usize>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) authorisations: Vec<Authorisation>,
+    pub(crate) ownership: Vec<accord_core::ownership::OwnershipRule>,
 }
 
 /// Every policy of a node, parsed and cross-checked: jurisdictions' rules, coalition red lines, sets, charts, facts.

@@ -18,6 +18,37 @@ pub(super) struct RawFile {
     pub(super) rule: Vec<RawRule>,
     #[serde(default)]
     pub(super) authorisation: Vec<RawAuthorisation>,
+    #[serde(default)]
+    pub(super) ownership: Vec<RawOwnership>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOwnership {
+    pub(super) id: Spanned<String>,
+    pub(super) effect: String,
+    pub(super) owners: RawParties,
+    pub(super) threshold_percent: Spanned<f64>,
+    pub(super) at_least: bool,
+    pub(super) aggregate: bool,
+    pub(super) control: Spanned<String>,
+    #[serde(default)]
+    pub(super) in_force_from: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) suspended: Vec<RawSuspension>,
+    pub(super) citation: String,
+    #[serde(default)]
+    pub(super) unverified: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSuspension {
+    pub(super) from: Spanned<String>,
+    pub(super) through: Spanned<String>,
+    pub(super) citation: String,
+    #[serde(default)]
+    pub(super) unverified: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ pub(crate) mod licences;
 pub(crate) mod lists;
 pub(crate) mod node;
 pub(crate) mod organisations;
+pub(crate) mod ownership;
 pub(crate) mod proposals;
 pub(crate) mod screening;
 pub(crate) mod users;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(federation::routes())
         .merge(feedback::routes())
         .merge(warnings::routes())
+        .merge(ownership::routes())
         .merge(dashboards::routes())
         .merge(keys::routes())
         .merge(licences::routes())

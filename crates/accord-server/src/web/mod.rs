@@ -13,6 +13,7 @@ mod dashboards;
 mod feedback;
 mod i18n;
 mod licences;
+mod ownership;
 mod proposals;
 mod public;
 mod reviews;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/feedback", get(feedback::feedback).post(feedback::act))
         .route("/reviews", get(reviews::reviews).post(reviews::act))
         .route("/warnings", get(warnings::warnings).post(warnings::act))
+        .route("/ownership", get(ownership::ownership).post(ownership::act))
         .route(
             "/warnings/declarations",
             post(warnings::import_declarations)
@@ -274,6 +276,7 @@ pub(crate) fn layout(title: &str, viewer: Option<&Session>, body: Markup) -> Mar
                                         li { a href="/coalition" { (t("nav.coalition")) } }
                                         li { a href="/reviews" { (t("nav.reviews")) } }
                                         li { a href="/warnings" { (t("nav.warnings")) } }
+                                        li { a href="/ownership" { (t("nav.ownership")) } }
                                         li { a href="/dashboard" { (t("nav.dashboard")) } }
                                     }
                                     li { a href="/account" { (s.user.name) } }

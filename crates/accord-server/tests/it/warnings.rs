@@ -147,7 +147,66 @@ async fn declarations_are_imported_from_a_csv_body_once_and_raise_alerts(backend
 }
 
 accord_testing::on_both_backends!(
+    relations_are_recorded_and_revoked_over_http_and_screening_shows_the_ownership,
     declarations_are_imported_from_a_csv_body_once_and_raise_alerts,
     trade_statistics_are_posted_as_a_set_and_raise_alerts_an_analyst_closes,
     declarations_are_analysed_from_a_csv_body_and_a_bad_one_is_refused_with_its_line,
 );
+
+async fn relations_are_recorded_and_revoked_over_http_and_screening_shows_the_ownership(backend: Backend) {
+    let w = world(backend).await;
+    accord_testing::data::import_controls(&w.node.app, "2021-01-01", false).await;
+    w.node.app.ensure_policies(&accord_testing::operator()).await.unwrap();
+    accord_testing::data::import_list(&w.node.app, "ofac/sdn.csv").await;
+    let analyst = Some(w.key("analyst_de"));
+    let relation = json!({"from": {"list_id": "us_ofac_sdn", "entity_id": "306", "name": "x"}, "kind": "owns",
+        "to": {"name": "Caribe Holdings S.A.", "country": "PA"}, "share_percent": 60, "source": "registry"});
+    let made = w.node.post("/api/v1/relations", analyst, relation.clone()).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body["from"]["name"], "BANCO NACIONAL DE CUBA");
+    let id = made.body["id"].as_str().unwrap().to_owned();
+
+    let report = w.node.get("/api/v1/ownership?at=2026-12-01", analyst).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let finding = &report.body["findings"][0];
+    assert_eq!(
+        (finding["rule_id"].as_str(), finding["status"].as_str()),
+        (Some("us.ofac_50_percent"), Some("covered"))
+    );
+    assert!(finding["explanation"].as_str().unwrap().contains("owned 60 % by BANCO NACIONAL DE CUBA (us_ofac_sdn)"));
+    let screened = w
+        .node
+        .post("/api/v1/screen", Some(w.key("exporter_de")), json!({"queries": [{"name": "Caribe Holdings SA"}]}))
+        .await;
+    assert_eq!(screened.status, StatusCode::OK, "{}", screened.body);
+    assert!(screened.body["results"][0]["hits"].as_array().unwrap().is_empty(), "not on any list");
+    assert_eq!(screened.body["results"][0]["ownership"][0]["finding"]["party"]["name"], "Caribe Holdings S.A.");
+
+    // Bad input: a precise error with its code, nothing kept.
+    let bad_day = w.node.get("/api/v1/ownership?at=someday", analyst).await;
+    assert_eq!((bad_day.status, bad_day.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+    let mut wrong = relation.clone();
+    wrong["share_percent"] = json!("sixty");
+    let wrong = w.node.post("/api/v1/relations", analyst, wrong).await;
+    assert_eq!((wrong.status, wrong.code()), (StatusCode::BAD_REQUEST, "invalid_body"), "{}", wrong.body);
+    let mut unknown = relation.clone();
+    unknown["colour"] = json!("red");
+    let unknown = w.node.post("/api/v1/relations", analyst, unknown).await;
+    assert_eq!((unknown.status, unknown.code()), (StatusCode::BAD_REQUEST, "invalid_body"), "{}", unknown.body);
+    let mut over = relation.clone();
+    over["share_percent"] = json!(101);
+    let over = w.node.post("/api/v1/relations", analyst, over).await;
+    assert_eq!((over.status, over.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"), "{}", over.body);
+    let exporter = w.node.get("/api/v1/relations", Some(w.key("exporter_de"))).await;
+    assert_eq!((exporter.status, exporter.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    assert_eq!(w.node.get("/api/v1/relations", analyst).await.body.as_array().unwrap().len(), 1);
+
+    let revoked = w.node.post(&format!("/api/v1/relations/{id}/revoke"), analyst, json!({"reason": "sold"})).await;
+    assert_eq!((revoked.status, revoked.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{}", revoked.body);
+    let twice = w.node.post(&format!("/api/v1/relations/{id}/revoke"), analyst, json!({"reason": "sold"})).await;
+    assert_eq!((twice.status, twice.code()), (StatusCode::CONFLICT, "conflict"));
+    let missing = w.node.post("/api/v1/relations/rel_nope/revoke", analyst, json!({"reason": "x"})).await;
+    assert_eq!((missing.status, missing.code()), (StatusCode::NOT_FOUND, "not_found"));
+    let report = w.node.get("/api/v1/ownership?at=2026-12-01", analyst).await;
+    assert_eq!(report.body["findings"], json!([]));
+}

@@ -1112,6 +1112,41 @@ async fn an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_
     .unwrap();
 }
 
+async fn an_analyst_records_who_owns_a_company_and_reads_the_path_to_its_listed_owner_in_the_browser(backend: Backend) {
+    let node = Node::new(backend).await;
+    node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    node.app.ensure_policies(&accord_testing::operator()).await.unwrap();
+    accord_testing::data::import_list(&node.app, "ofac/sdn.csv").await;
+    let base = serve(&node).await;
+    tokio::task::spawn_blocking(move || {
+        let b = Browser::start();
+        sign_in(&b, &base, "analyst@bafa.example", accord_app::DEMO_PASSWORD);
+        b.find("header nav a[href='/ownership']").click();
+        b.wait_url("/ownership");
+        b.wait_text("#no-relations", "No relation");
+        b.find("#from_list").type_text("us_ofac_sdn");
+        b.find("#from_id").type_text("306");
+        b.find("#share").type_text("lots");
+        b.find("#to_name").type_text("Caribe Holdings S.A.");
+        b.find("#to_country").type_text("PA");
+        b.find("#source").type_text("Registro Público de Panamá extract");
+        b.find("form.record button").click();
+        b.wait_text("#form-error", "validation_failed");
+        b.find("#share").clear();
+        b.find("#share").type_text("60");
+        b.find("form.record button").click();
+        b.wait_text(".finding", "owned 60 % by BANCO NACIONAL DE CUBA (us_ofac_sdn)");
+        b.wait_text("table.relations", "Caribe Holdings S.A.");
+        accessible(&b, "the ownership page");
+        b.find("form.revoke input[name='reason']").type_text("Sold in March");
+        b.find("form.revoke button").click();
+        b.wait_text(".revoked", "Sold in March");
+        b.wait_text("#no-findings", "No party is covered");
+    })
+    .await
+    .unwrap();
+}
+
 async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts(backend: Backend) {
     let node = Node::new(backend).await;
     node.app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
@@ -1149,6 +1184,7 @@ async fn anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_
 }
 
 accord_testing::on_both_backends!(
+    an_analyst_records_who_owns_a_company_and_reads_the_path_to_its_listed_owner_in_the_browser,
     anyone_reads_the_transparency_report_and_an_officer_the_dashboard_with_their_charts,
     an_officer_raises_alerts_from_trade_statistics_reads_their_evidence_and_closes_one_in_the_browser,
     an_analyst_uploads_declarations_and_reads_the_alerts_they_raise_in_the_browser,

@@ -59,3 +59,64 @@ fn an_analyst_imports_trade_statistics_raises_alerts_and_closes_one_from_the_com
     assert!(text(&bad.stderr).contains("malformed_file"), "{}", text(&bad.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_analyst_records_ownership_and_reads_what_the_rules_conclude_from_the_command_line() {
+    let dir = temp_dir("accord-ownership-test");
+    let authority = ["authority", "add", "--id", "US-BIS", "--name", "BIS", "--jurisdiction", "US"];
+    ok(&run(&dir, &[&authority[..], &["--country", "US", "--time-zone", "America/New_York"]].concat()));
+    let add = ["user", "add", "--name", "A", "--email", "a@bis.example", "--role", "analyst", "--authority", "US-BIS"];
+    let u: serde_json::Value = serde_json::from_str(&ok(&run(&dir, &add))).unwrap();
+    let key =
+        ok(&run(&dir, &["key", "create", "--user", u["id"].as_str().unwrap()])).lines().last().unwrap().to_owned();
+    let as_analyst = |args: &[&str]| run(&dir, &[&["--api-key", key.as_str()][..], args].concat());
+    let policies = accord_testing::data::text(&accord_testing::data::policies());
+    ok(&run(&dir, &["policies", "import", &policies, "--effective-date", "2021-01-01", "--rationale", "built-in"]));
+    let sdn = accord_testing::data::text(&accord_testing::data::shared("ofac/sdn.csv"));
+    ok(&run(&dir, &["lists", "import", &sdn]));
+
+    // Two real SDN entities (Aerocaribbean Airlines, 36; Anglo-Caribbean Co., 173) own 30 % and 25 % of a company.
+    let owns = |id: &str, share: &str| {
+        as_analyst(&[
+            "relations",
+            "add",
+            "--kind",
+            "owns",
+            "--from-list",
+            "us_ofac_sdn",
+            "--from-id",
+            id,
+            "--to-name",
+            "Gulf Horizon Trading FZE",
+            "--to-country",
+            "AE",
+            "--share",
+            share,
+            "--source",
+            "registry extract",
+        ])
+    };
+    let first: serde_json::Value = serde_json::from_str(&ok(&owns("36", "30"))).unwrap();
+    assert_eq!(first["from"]["name"], "AEROCARIBBEAN AIRLINES", "named as the list names it: {first}");
+    ok(&owns("173", "25"));
+    let listed = ok(&as_analyst(&["relations", "list"]));
+    assert!(listed.contains("Gulf Horizon Trading FZE") && listed.contains("30 %"), "{listed}");
+    let concluded = ok(&as_analyst(&["ownership", "--at", "2026-12-01"]));
+    assert!(concluded.contains("us.ofac_50_percent") && concluded.contains("= 55 % ≥ 50 %"), "{concluded}");
+
+    // Bad input: a precise message, and nothing kept.
+    let unknown = owns("999999999", "10");
+    assert!(text(&unknown.stderr).contains("not_found"), "{}", text(&unknown.stderr));
+    let over = owns("306", "50");
+    assert!(text(&over.stderr).contains("more than 100 %"), "{}", text(&over.stderr));
+    let kind =
+        as_analyst(&["relations", "add", "--kind", "befriends", "--to-name", "X", "--from-name", "Y", "--source", "s"]);
+    assert!(text(&kind.stderr).contains("owns, controls"), "{}", text(&kind.stderr));
+    let day = as_analyst(&["ownership", "--at", "tomorrow"]);
+    assert!(text(&day.stderr).contains("YYYY-MM-DD"), "{}", text(&day.stderr));
+    let id = first["id"].as_str().unwrap();
+    ok(&as_analyst(&["relations", "revoke", id, "--reason", "divested"]));
+    let after = ok(&as_analyst(&["ownership", "--at", "2026-12-01"]));
+    assert!(!after.contains("us.ofac_50_percent"), "30 % revoked leaves 25 %: {after}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
