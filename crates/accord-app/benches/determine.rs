@@ -3,7 +3,7 @@
 //! Run with `cargo bench -p accord-app --bench determine`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use accord_app::{App, DetermineOptions, ListImport};
+use accord_app::{App, DetermineOptions};
 use accord_controls::{ListInfo, SourceFiles, Transaction, import_sources};
 use accord_core::principal::Principal;
 use accord_store::{DbUrl, SqlStore};
@@ -97,16 +97,7 @@ async fn run() {
     let lists = ["ofac/sdn.csv", "ofac/cons_prim.csv", "un/UN_consolidated.xml", "eu", "bis/dpl.txt", "csl/csl.csv"];
     let started = Instant::now();
     for rel in lists {
-        let parsed = accord_lists::read(&Path::new(DATA).join(rel), None, false).unwrap();
-        let import = ListImport {
-            list_id: parsed.list_id.clone(),
-            format: parsed.format.as_str().to_owned(),
-            content_hash: parsed.content_hash.clone(),
-            problems: parsed.problems.len(),
-            entities: parsed.entities,
-            source: rel.into(),
-        };
-        app.import_list(&op, import).await.unwrap();
+        accord_testing::data::import_list(&app, rel).await;
     }
     app.refresh_screening().await.unwrap();
     println!("lists imported and index built in {:.1} s", started.elapsed().as_secs_f64());

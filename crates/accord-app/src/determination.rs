@@ -22,9 +22,6 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// The list the parties ownership rules conclude about are found on, in determinations.
-pub const OWNERSHIP_LIST: &str = "ownership";
-
 /// Most hits kept per party: enough that a listing a rule needs is not crowded out by other lists' namesakes.
 const HITS_PER_PARTY: usize = 50;
 
@@ -333,7 +330,7 @@ impl App {
                 };
                 hits.push(PartyHit {
                     party: i,
-                    list_id: OWNERSHIP_LIST.into(),
+                    list_id: accord_controls::OWNERSHIP_LIST.into(),
                     entity_id: format!("{prefix}{}:{}", f.rule_id, f.party.key()),
                     matched_name: f.party.name.clone(),
                     score: h.score,
@@ -345,7 +342,7 @@ impl App {
             }
         }
         let mut lists: Vec<String> = lists.iter().map(|l| l.list_id.clone()).collect();
-        lists.push(OWNERSHIP_LIST.into());
+        lists.push(accord_controls::OWNERSHIP_LIST.into());
         let screening = Screening { hits, lists, threshold };
         Ok((Some(screening), fingerprint(&stored)))
     }

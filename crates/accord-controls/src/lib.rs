@@ -21,6 +21,11 @@ mod search;
 mod suite;
 
 pub use amend::{apply_changes, apply_policy_changes, policy_block};
+
+/// The list the ownership rules' conclusions are found on in a determination (`<rule>:<party>`,
+/// `undetermined:<rule>:<party>`, `control:<rule>:<party>`): derived from the relations and the lists in force, so
+/// never missing when the parties were screened.
+pub const OWNERSHIP_LIST: &str = "ownership";
 pub use code::ControlCode;
 pub use determine::{
     CheckTransaction, CheckedParty, CheckedTransaction, Determination, EndUseStatement, Item, ItemClassification,

@@ -53,20 +53,25 @@ pub fn control_list(effective_date: &str, us_reasons: bool) -> accord_controls::
 }
 
 /// Stores the real control list (see [`control_list`]) on a node, as its operator.
-/// Reads the list at `rel` under `../shared/data` and puts it in force (as the operator); returns what was read.
+/// Reads the list at `rel` under `../shared/data` and puts it in force (as the operator); returns its entities.
 pub async fn import_list(app: &accord_app::App, rel: &str) -> Vec<accord_core::listed::ListedEntity> {
     let parsed = accord_lists::read(&shared(rel), None, false).expect("read the list");
     let entities = parsed.entities.clone();
+    put_in_force(app, parsed, rel).await;
+    entities
+}
+
+/// Puts a list already read in force (as the operator), naming `source` as where it was read from.
+pub async fn put_in_force(app: &accord_app::App, parsed: accord_lists::ParsedList, source: &str) {
     let import = accord_app::ListImport {
         list_id: parsed.list_id.clone(),
         format: parsed.format.as_str().to_owned(),
         content_hash: parsed.content_hash.clone(),
         problems: parsed.problems.len(),
         entities: parsed.entities,
-        source: rel.into(),
+        source: source.into(),
     };
     app.import_list(&crate::operator(), import).await.expect("put the list in force");
-    entities
 }
 
 /// Stores the real control list in force from `effective_date`.

@@ -16,15 +16,7 @@ fn dpl() -> accord_lists::ParsedList {
 
 /// Puts a read list in force.
 async fn import_dpl(w: &World, parsed: accord_lists::ParsedList) {
-    let import = accord_app::ListImport {
-        list_id: parsed.list_id.clone(),
-        format: parsed.format.as_str().to_owned(),
-        content_hash: parsed.content_hash.clone(),
-        problems: parsed.problems.len(),
-        entities: parsed.entities,
-        source: "bis/dpl.txt".into(),
-    };
-    w.app.import_list(&operator(), import).await.unwrap();
+    accord_testing::data::put_in_force(&w.app, parsed, "bis/dpl.txt").await;
 }
 
 fn trade_files() -> Vec<accord_trade::SourceFile> {

@@ -279,7 +279,10 @@ impl<'a> Ctx<'a> {
     /// The lists a party rule needs that were not screened, when the parties were screened at all.
     pub(super) fn lists_missing(&self, w: &Conditions) -> Option<Vec<String>> {
         let (p, loaded) = (w.parties.as_ref()?, self.lists?);
-        if self.tx.parties.is_empty() || p.lists.is_empty() || p.lists.iter().any(|l| loaded.contains(l)) {
+        if self.tx.parties.is_empty()
+            || p.lists.is_empty()
+            || p.lists.iter().any(|l| loaded.contains(l) || l == crate::OWNERSHIP_LIST)
+        {
             return None;
         }
         Some(p.lists.clone())
