@@ -76,11 +76,17 @@ pub struct OwnershipHit {
     pub finding: OwnershipFinding,
 }
 
+/// The conclusions of a day with a screening index of their parties' names (entity `i` is finding `i`).
+pub(crate) struct Concluded {
+    pub(crate) report: OwnershipReport,
+    index: accord_screen::Index,
+}
+
 /// The ownership conclusions of a day, computed at an audit head (each change to relations, lists or policies
 /// moves the head).
 #[derive(Default)]
 pub(crate) struct OwnershipCache {
-    kept: std::sync::Mutex<Option<(i64, jiff::civil::Date, std::sync::Arc<OwnershipReport>)>>,
+    kept: std::sync::Mutex<Option<(i64, jiff::civil::Date, std::sync::Arc<Concluded>)>>,
 }
 
 /// Most relations a node keeps in force for one authority (a bound on what one authority's officials may enter).
@@ -202,8 +208,8 @@ impl App {
         self.ownership_on(day.unwrap_or_else(crate::controls::day)).await
     }
 
-    /// The conclusions of `day`, computed once per audit head.
-    pub(crate) async fn ownership_cached(&self, day: jiff::civil::Date) -> Result<std::sync::Arc<OwnershipReport>> {
+    /// The conclusions of `day`, computed once per audit head, with their parties' names indexed for screening.
+    pub(crate) async fn ownership_cached(&self, day: jiff::civil::Date) -> Result<std::sync::Arc<Concluded>> {
         let head = self.store.audit_head().await?.0;
         let poisoned = || Error::internal("the ownership cache is poisoned");
         if let Some((h, d, r)) = self.ownership.kept.lock().map_err(|_| poisoned())?.as_ref()
@@ -212,24 +218,37 @@ impl App {
         {
             return Ok(r.clone());
         }
-        let report = std::sync::Arc::new(self.ownership_on(day).await?);
-        *self.ownership.kept.lock().map_err(|_| poisoned())? = Some((head, day, report.clone()));
-        Ok(report)
-    }
-
-    /// The parties of `report` whose names match `name` at `threshold` or above, best first.
-    pub(crate) fn ownership_hits(&self, report: &OwnershipReport, name: &str, threshold: f64) -> Vec<OwnershipHit> {
-        let variants = self.name_variants();
-        let mut hits: Vec<OwnershipHit> = report
+        let report = self.ownership_on(day).await?;
+        let parties: Vec<accord_core::listed::ListedEntity> = report
             .findings
             .iter()
-            .filter_map(|f| {
-                let (score, _) = accord_screen::compare(name, &f.party.name, None, variants.as_deref()).ok()?;
-                (score >= threshold).then(|| OwnershipHit { score, finding: f.clone() })
+            .enumerate()
+            .map(|(i, f)| {
+                let kind = accord_core::listed::EntityKind::Organization;
+                accord_core::listed::ListedEntity::new("ownership", &i.to_string(), kind, &f.party.name)
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits
+        let index = accord_screen::Index::build(&parties, self.name_variants().as_deref());
+        let concluded = std::sync::Arc::new(Concluded { report, index });
+        *self.ownership.kept.lock().map_err(|_| poisoned())? = Some((head, day, concluded.clone()));
+        Ok(concluded)
+    }
+
+    /// The parties of the conclusions whose names match `name` at `threshold` or above, best first (every
+    /// conclusion about a matching party: one per rule).
+    pub(crate) fn ownership_hits(&self, concluded: &Concluded, name: &str, threshold: f64) -> Vec<OwnershipHit> {
+        if concluded.report.findings.is_empty() {
+            return Vec::new();
+        }
+        let query = accord_screen::Query { name: name.to_owned(), kind: None, country: None, birth_year: None };
+        let limit = concluded.report.findings.len().min(50);
+        let Ok(hits) = concluded.index.screen(&query, limit, threshold) else { return Vec::new() };
+        hits.into_iter()
+            .filter_map(|h| {
+                let finding = concluded.report.findings.get(h.entity_id.parse::<usize>().ok()?)?.clone();
+                Some(OwnershipHit { score: h.score, finding })
+            })
+            .collect()
     }
 
     /// [`App::ownership`] without the permission check (screening and determinations read it too).

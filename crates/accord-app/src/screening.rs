@@ -55,6 +55,8 @@ pub(crate) struct Loaded {
     fingerprint: String,
     /// The version each entity's current content appeared in, by (list, entity).
     versions: Arc<EntityVersions>,
+    /// The listed parties' identifiers, telephone numbers and street addresses.
+    network: Arc<accord_screen::network::Network>,
 }
 
 /// Screening state shared by every clone of the [`App`].
@@ -81,7 +83,7 @@ impl Screening {
 }
 
 /// One party to screen.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenQuery {
     /// The name as written, in any script.
@@ -98,6 +100,15 @@ pub struct ScreenQuery {
     /// A stable key for the party (e.g. a customer id) that adjudications attach to; the normalised name otherwise.
     #[serde(default)]
     pub subject: Option<String>,
+    /// The party's street address, when known: a listed party's street address found in it is a connection.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The party's identifiers (registration, tax, vessel numbers), when known (at most 20).
+    #[serde(default)]
+    pub identifiers: Vec<String>,
+    /// The party's telephone number, when known.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// One hit, with the adjudication that applies to it, if any.
@@ -127,6 +138,9 @@ pub struct ScreenResult {
     /// Parties matching the name that an ownership rule covers (owned by listed parties), cannot decide (a share
     /// is unknown) or flags (controlled by one), each with its path: "no hit, but owned by …".
     pub ownership: Vec<crate::OwnershipHit>,
+    /// Listed parties this one shares an identifier, a telephone number or a street address with (when the query
+    /// gave them), strongest first: "no hit, but shares an address with …".
+    pub connections: Vec<accord_screen::network::Connection>,
 }
 
 /// Request to record an adjudication.
@@ -171,7 +185,30 @@ pub fn check_threshold(t: f64) -> Result<f64> {
     }
 }
 
+/// Most identifiers one screened party may carry.
+pub const MAX_IDENTIFIERS: usize = 20;
+
 impl ScreenQuery {
+    /// The attributes compared with the listed parties' (address, identifiers, telephone), each checked.
+    pub fn attributes(&self) -> Result<accord_screen::network::Attributes> {
+        if self.identifiers.len() > MAX_IDENTIFIERS {
+            return Err(Error::validation("identifiers", format!("at most {MAX_IDENTIFIERS} identifiers")));
+        }
+        let given = |field: &str, v: &Option<String>| -> Result<Vec<String>> {
+            v.iter().filter(|x| !x.trim().is_empty()).map(|x| accord_core::model::parse_name(field, x)).collect()
+        };
+        Ok(accord_screen::network::Attributes {
+            addresses: given("address", &self.address)?,
+            identifiers: self
+                .identifiers
+                .iter()
+                .enumerate()
+                .map(|(i, x)| accord_core::model::parse_name(&format!("identifiers[{i}]"), x))
+                .collect::<Result<_>>()?,
+            phones: given("phone", &self.phone)?,
+        })
+    }
+
     /// The engine's query; fails on a bad type, country or birth year.
     pub fn to_query(&self) -> Result<Query> {
         let country = self
@@ -225,7 +262,7 @@ impl App {
         let entities = self.store.list_entities(None).await?;
         let variants = self.screening.variants.clone();
         let started = std::time::Instant::now();
-        let (index, versions) = tokio::task::spawn_blocking(move || {
+        let (index, versions, network) = tokio::task::spawn_blocking(move || {
             let versions: EntityVersions = entities
                 .iter()
                 .map(|(e, v)| {
@@ -241,12 +278,20 @@ impl App {
                 })
                 .collect();
             let listed: Vec<_> = entities.into_iter().map(|(e, _)| e).collect();
-            (Index::build(&listed, variants.as_deref()), versions)
+            let network = accord_screen::network::Network::build(&listed);
+            (Index::build(&listed, variants.as_deref()), versions, network)
         })
         .await
         .map_err(|e| Error::internal(format!("index build failed: {e}")))?;
         tracing::info!(entities = index.len(), names = index.names(), lists = %wanted, elapsed_ms = started.elapsed().as_millis() as u64, "screening index built");
-        let loaded = Loaded { index: Arc::new(index), fingerprint: wanted, versions: Arc::new(versions) };
+        let (identifiers, phones, addresses) = network.size();
+        tracing::info!(identifiers, phones, addresses, "screening network of shared attributes built");
+        let loaded = Loaded {
+            index: Arc::new(index),
+            fingerprint: wanted,
+            versions: Arc::new(versions),
+            network: Arc::new(network),
+        };
         *self.screening.loaded.write().map_err(|_| Error::internal("screening state poisoned"))? = Some(loaded);
         Ok(true)
     }
@@ -259,6 +304,13 @@ impl App {
     /// The screening index in force (built on first use).
     pub async fn screening_index(&self) -> Result<Arc<Index>> {
         Ok(self.index_and_versions().await?.0)
+    }
+
+    /// The listed parties' shared attributes in force (built with the index).
+    pub(crate) async fn screening_network(&self) -> Result<Arc<accord_screen::network::Network>> {
+        self.index_and_versions().await?;
+        let guard = self.screening.loaded.read().map_err(|_| Error::internal("screening state poisoned"))?;
+        guard.as_ref().map(|l| l.network.clone()).ok_or_else(|| Error::internal("screening network missing"))
     }
 
     pub(crate) async fn index_and_versions(&self) -> Result<(Arc<Index>, Arc<EntityVersions>)> {
@@ -298,6 +350,11 @@ impl App {
             .enumerate()
             .map(|(i, q)| q.to_query().map_err(|e| with_index(e, i, queries.len())))
             .collect::<Result<_>>()?;
+        let attributes: Vec<accord_screen::network::Attributes> = queries
+            .iter()
+            .enumerate()
+            .map(|(i, q)| q.attributes().map_err(|e| with_index(e, i, queries.len())))
+            .collect::<Result<_>>()?;
         if queries.len() * limit > SCREEN_BUDGET {
             return Err(Error::new(
                 ErrorCode::ScreeningBudgetExceeded,
@@ -309,6 +366,7 @@ impl App {
             .with_details(json!({ "queries": queries.len(), "limit": limit, "budget": SCREEN_BUDGET })));
         }
         let (index, versions) = self.index_and_versions().await?;
+        let network = self.screening_network().await?;
         let authority = user_principal(p).and_then(|u| u.authority_id.clone());
         // Matching is CPU work: it runs on the blocking pool, one request per core at a time.
         let permit = self
@@ -320,7 +378,8 @@ impl App {
             .map_err(|_| Error::internal("screening is shutting down"))?;
         let names: Vec<(Query, String)> = parsed.into_iter().zip(queries.iter().map(|q| q.name.clone())).collect();
         let total = queries.len();
-        let screened = tokio::task::spawn_blocking(move || -> Result<Vec<(Vec<Hit>, Vec<InputWarning>)>> {
+        type Screened = (Vec<Hit>, Vec<InputWarning>, Vec<accord_screen::network::Connection>);
+        let screened = tokio::task::spawn_blocking(move || -> Result<Vec<Screened>> {
             let _permit = permit;
             let mut bytes = 0usize;
             let mut out = Vec::with_capacity(names.len());
@@ -337,7 +396,7 @@ impl App {
                     )
                     .with_details(json!({ "index": i, "max_bytes": MAX_RESPONSE_BYTES })));
                 }
-                out.push((hits, accord_screen::inspect(name)));
+                out.push((hits, accord_screen::inspect(name), network.connections(&attributes[i])));
             }
             Ok(out)
         })
@@ -345,7 +404,7 @@ impl App {
         .map_err(|e| Error::internal(format!("screening failed: {e}")))??;
         let owned = self.ownership_cached(crate::controls::day()).await?;
         let mut results = Vec::with_capacity(queries.len());
-        for (raw, (hits, warnings)) in queries.iter().zip(screened) {
+        for (raw, (hits, warnings, connections)) in queries.iter().zip(screened) {
             let subject = subject_key(raw);
             let adjudications = match &authority {
                 Some(a) if !hits.is_empty() => self.store.adjudications(a.as_str(), &subject).await?,
@@ -371,7 +430,7 @@ impl App {
                 })
                 .collect();
             let ownership = self.ownership_hits(&owned, &raw.name, threshold);
-            results.push(ScreenResult { subject, hits, warnings, ownership });
+            results.push(ScreenResult { subject, hits, warnings, ownership, connections });
         }
         Ok(results)
     }

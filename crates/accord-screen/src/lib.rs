@@ -17,6 +17,7 @@ mod arabic;
 mod clean;
 mod index;
 mod keys;
+pub mod network;
 pub mod ownership;
 mod script;
 mod text;

@@ -975,6 +975,15 @@ pub struct ScreenArgs {
     /// Year of birth or incorporation.
     #[arg(long)]
     pub birth_year: Option<i32>,
+    /// The party's street address: a listed party's street address found in it is reported as a connection.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// An identifier of the party (registration, tax, vessel number); repeat for several.
+    #[arg(long)]
+    pub identifier: Vec<String>,
+    /// The party's telephone number.
+    #[arg(long)]
+    pub phone: Option<String>,
     /// Lowest score reported, 0..1 (default: the engine's tuned threshold).
     #[arg(long)]
     pub threshold: Option<f64>,

@@ -52,6 +52,9 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
                 country: args.country,
                 birth_year: args.birth_year,
                 subject: None,
+                address: args.address,
+                identifiers: args.identifier,
+                phone: args.phone,
             };
             let threshold = args.threshold.unwrap_or(DEFAULT_THRESHOLD);
             let results = service(app.screen(p, std::slice::from_ref(&query), args.limit, threshold).await)?;
@@ -63,7 +66,9 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
             }
             if crate::output::json() {
                 print_json(&result)?;
-            } else if result.hits.is_empty() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if result.hits.is_empty() {
                 println!("no hit at or above {threshold} for \"{}\"", query.name);
             } else {
                 println!("{} hit(s) for \"{}\" at or above {threshold}:", result.hits.len(), query.name);
@@ -81,6 +86,12 @@ pub async fn run(app: &App, p: &Principal, args: ScreenArgs) -> Result<ExitCode>
                     );
                     println!("       {}", hit.explanation);
                 }
+            }
+            for c in &result.connections {
+                println!("connected ({:.2}): {}", c.score, c.explanation);
+            }
+            for o in &result.ownership {
+                println!("ownership ({}): {}", o.finding.status.as_str(), o.finding.explanation);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -127,8 +138,13 @@ fn read_batch(input: &Path) -> Result<Vec<Row>> {
                 Some(y) => Some(y.parse::<i32>().map_err(|_| format!("birth_year '{y}' is not a year"))?),
                 None => None,
             };
-            let q =
-                ScreenQuery { name, r#type: field(type_col)?, country: field(country_col)?, birth_year, subject: None };
+            let q = ScreenQuery {
+                name,
+                r#type: field(type_col)?,
+                country: field(country_col)?,
+                birth_year,
+                ..ScreenQuery::default()
+            };
             q.to_query().map_err(|e| e.message)
         })();
         rows.push(Row { line, id, query });

@@ -1,6 +1,7 @@
-//! Ownership on one node, on SQLite and PostgreSQL: relations recorded between real SDN entities and unlisted
-//! companies, the OFAC 50 Percent Rule of the built-in policies concluding from them (aggregate shares, an unknown
-//! share, a relation revoked), screening and determinations showing the path, and bad input refused.
+//! Ownership and evasion networks on one node, on SQLite and PostgreSQL: relations recorded between real SDN
+//! entities and unlisted companies, the OFAC 50 Percent Rule of the built-in policies concluding from them
+//! (aggregate shares, an unknown share, a relation revoked), screening and determinations showing the path, bad
+//! input refused; and parties that share a listed party's identifier or street address found by screening.
 
 use crate::support::*;
 use accord_app::{DetermineOptions, NewRelation, RelationRevocation};
@@ -93,8 +94,7 @@ async fn shares_of_listed_owners_add_up_and_screening_and_determinations_show_th
         name: "Gulf Horizon Trading FZE".into(),
         r#type: None,
         country: Some("AE".into()),
-        birth_year: None,
-        subject: None,
+        ..accord_app::ScreenQuery::default()
     };
     let screened =
         w.app.screen(&w.exporter, std::slice::from_ref(&q), 5, accord_screen::DEFAULT_THRESHOLD).await.unwrap();
@@ -207,6 +207,50 @@ async fn bad_relations_are_refused_with_a_precise_error_and_nothing_is_kept(back
     assert_eq!(w.app.relations(officer).await.unwrap().len(), 1, "only the good one was kept");
 }
 
+async fn a_party_sharing_a_listed_partys_identifier_or_street_address_is_connected_whatever_its_name(backend: Backend) {
+    let w = world(backend).await;
+    accord_testing::data::import_list(&w.app, "ofac/sdn.csv").await;
+    let dpl = accord_testing::data::import_list(&w.app, "bis/dpl.txt").await;
+    // A real SDN firm's registration number, and a real DPL party's street address.
+    let (listed, number) = ("IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY", "26740");
+    let (dpl_name, address) = dpl
+        .iter()
+        .find_map(|e| {
+            let a = e.addresses.iter().find(|a| {
+                let words = accord_trade::declarations::address_words(a);
+                words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+            })?;
+            Some((e.names[0].name.clone(), a.clone()))
+        })
+        .expect("a street address on the DPL");
+    let query = |name: &str, identifiers: Vec<String>, address: Option<String>| accord_app::ScreenQuery {
+        name: name.into(),
+        identifiers,
+        address,
+        ..accord_app::ScreenQuery::default()
+    };
+    let queries = [
+        query("Sahand Aviation Parts Co", vec![format!("No. {number}")], None),
+        query("Quiet Harbour Logistics", vec![], Some(format!("Suite 9, {address}"))),
+        query("Quiet Harbour Logistics", vec!["99999999".into()], Some("Main Street, Springfield".into())),
+    ];
+    let results = w.app.screen(&w.exporter, &queries, 5, accord_screen::DEFAULT_THRESHOLD).await.unwrap();
+    assert!(results[0].hits.is_empty(), "the name is not listed");
+    let c = &results[0].connections[0];
+    assert_eq!(c.explanation, format!("shares the Registration Number {number} with {listed} (us_ofac_sdn)"));
+    let c = &results[1].connections[0];
+    assert_eq!(c.shared, accord_screen::network::SharedAttribute::Address);
+    assert!(c.explanation.contains(&dpl_name), "{}", c.explanation);
+    assert!(results[2].connections.is_empty(), "{:?}", results[2].connections);
+    // More than 20 identifiers, or a control character, are refused naming the query and the field.
+    let e = w.app.screen(&w.exporter, &[query("X", vec!["123456".into(); 21], None)], 5, 0.8).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    assert!(e.message.contains("identifiers"), "{}", e.message);
+    let e =
+        w.app.screen(&w.exporter, &[query("X", vec![], Some("1 Main\u{0007}St".into()))], 5, 0.8).await.unwrap_err();
+    assert!(e.message.contains("address"), "{}", e.message);
+}
+
 trait WithSource {
     fn with_source(self, source: &str) -> Self;
 }
@@ -218,6 +262,7 @@ impl WithSource for NewRelation {
 }
 
 accord_testing::on_both_backends!(
+    a_party_sharing_a_listed_partys_identifier_or_street_address_is_connected_whatever_its_name,
     shares_of_listed_owners_add_up_and_screening_and_determinations_show_the_path,
     bad_relations_are_refused_with_a_precise_error_and_nothing_is_kept,
 );

@@ -34,6 +34,15 @@ pub struct ScreenRequest {
     /// Key that adjudications attach to (default: the normalised name).
     #[serde(default)]
     pub subject: Option<String>,
+    /// The party's street address: a listed party's street address found in it is reported as a connection.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The party's identifiers (registration, tax, vessel numbers), at most 20.
+    #[serde(default)]
+    pub identifiers: Vec<String>,
+    /// The party's telephone number.
+    #[serde(default)]
+    pub phone: Option<String>,
     /// Up to 1,000 parties (instead of `name`).
     #[serde(default)]
     pub queries: Option<Vec<ScreenQuery>>,
@@ -70,16 +79,25 @@ pub(crate) async fn screen(
             country: req.country,
             birth_year: req.birth_year,
             subject: req.subject,
+            address: req.address,
+            identifiers: req.identifiers,
+            phone: req.phone,
         }],
         (None, Some(queries))
-            if req.r#type.is_none() && req.country.is_none() && req.birth_year.is_none() && req.subject.is_none() =>
+            if req.r#type.is_none()
+                && req.country.is_none()
+                && req.birth_year.is_none()
+                && req.subject.is_none()
+                && req.address.is_none()
+                && req.identifiers.is_empty()
+                && req.phone.is_none() =>
         {
             queries
         }
         (None, Some(_)) => {
             return Err(Error::validation(
                 "queries",
-                "with queries, give type, country, birth_year and subject inside each query",
+                "with queries, give type, country, birth_year, subject, address, identifiers and phone inside each query",
             )
             .into());
         }

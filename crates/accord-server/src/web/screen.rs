@@ -19,6 +19,8 @@ pub(crate) struct ScreenForm {
     name: Option<String>,
     country: Option<String>,
     birth_year: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -38,7 +40,8 @@ impl ScreenForm {
             r#type: None,
             country: given(&self.country).map(str::to_owned),
             birth_year,
-            subject: None,
+            address: given(&self.address).map(str::to_owned),
+            ..ScreenQuery::default()
         })
     }
 }
@@ -73,6 +76,7 @@ pub(crate) async fn screen(
             label for="name" { (t("screen.name")) input #name name="name" value=[given(&f.name)] required maxlength="500"; }
             label for="country" { (t("check.country")) input #country name="country" value=[given(&f.country)] maxlength="6"; }
             label for="birth_year" { (t("screen.year")) input #birth_year name="birth_year" inputmode="numeric" value=[given(&f.birth_year)] maxlength="4"; }
+            label for="address" { (t("screen.address")) input #address name="address" value=[given(&f.address)] maxlength="300"; }
             button type="submit" { (t("screen.submit")) }
         }
         @if let Some(Ok(results)) = &outcome {
@@ -110,6 +114,14 @@ pub(crate) async fn screen(
                             }
                         }
                     }
+                }
+                @if !r.connections.is_empty() {
+                    h2 #connections { (t("screen.connections")) }
+                    ul.connections { @for c in &r.connections { li { (c.explanation) " · " (t("hits.score")) " " (format!("{:.2}", c.score)) } } }
+                }
+                @if !r.ownership.is_empty() {
+                    h2 #owned { (t("screen.ownership")) }
+                    ul.ownership { @for o in &r.ownership { li { (o.finding.explanation) } } }
                 }
             }
         }

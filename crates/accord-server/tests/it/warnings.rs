@@ -182,6 +182,20 @@ async fn relations_are_recorded_and_revoked_over_http_and_screening_shows_the_ow
     assert!(screened.body["results"][0]["hits"].as_array().unwrap().is_empty(), "not on any list");
     assert_eq!(screened.body["results"][0]["ownership"][0]["finding"]["party"]["name"], "Caribe Holdings S.A.");
 
+    // A front company giving a listed firm's registration number, written its own way: connected, and said why.
+    let front = json!({"name": "Sahand Aviation Parts Co", "country": "IR", "identifiers": ["Reg. no. 26-740"]});
+    let screened = w.node.post("/api/v1/screen", Some(w.key("exporter_de")), front).await;
+    assert_eq!(screened.status, StatusCode::OK, "{}", screened.body);
+    let connection = &screened.body["results"][0]["connections"][0];
+    assert_eq!((connection["entity_id"].as_str(), connection["shared"].as_str()), (Some("11195"), Some("identifier")));
+    assert!(
+        connection["explanation"].as_str().unwrap().contains("Registration Number 26740 with IRAN AIRCRAFT"),
+        "{connection}"
+    );
+    let many = json!({"name": "X Co", "identifiers": vec!["123456"; 21]});
+    let many = w.node.post("/api/v1/screen", Some(w.key("exporter_de")), many).await;
+    assert_eq!((many.status, many.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"), "{}", many.body);
+
     // Bad input: a precise error with its code, nothing kept.
     let bad_day = w.node.get("/api/v1/ownership?at=someday", analyst).await;
     assert_eq!((bad_day.status, bad_day.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));

@@ -570,6 +570,7 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
         "Rosoboronexport OAO",
     );
     company.add_name("Rosoboroneksport", accord_core::listed::NameKind::Alias);
+    company.addresses.push("24 Stromynka Street, Moscow".into());
     let entities = vec![company];
     let hash = accord_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(
         entities.iter().map(accord_core::listed::entity_hash).collect::<String>().as_bytes(),
@@ -607,6 +608,14 @@ async fn a_signed_in_exporter_screens_a_party_and_sees_why_it_matched(backend: B
         b.wait_url("birth_year=19x1");
         assert!(b.find("#form-error").text().contains("not a year"), "{}", b.find("#form-error").text());
         assert!(b.find_all("form.adjudicate").is_empty(), "an exporter does not adjudicate");
+        // Another name at the listed party's street address: no hit, but connected, and said why.
+        b.find("#birth_year").clear();
+        b.find("#name").clear();
+        b.find("#name").type_text("Quiet Harbour Logistics");
+        b.find("#address").type_text("Office 2, 24 Stromynka Street, Moscow");
+        b.find("form.search button").click();
+        b.wait_text("ul.connections", "the address '24 Stromynka Street, Moscow' with Rosoboronexport OAO (test_list)");
+        accessible(&b, "screening results with a connection");
 
         // An officer judges the hit a false positive, with the reason; screened again, it shows as judged.
         sign_out(&b, &base);
