@@ -5,3 +5,4 @@ mod audit_checkpoints;
 mod governance;
 mod hostile_peers;
 mod nodes;
+mod ownership;
