@@ -54,7 +54,7 @@ async fn an_allys_relation_is_received_concluded_from_and_its_revocation_receive
     let report = b.app.ownership(&analyst_b, day).await.unwrap();
     let f = report.findings.iter().find(|f| f.rule_id == "us.ofac_50_percent").expect("concluded at the ally");
     assert_eq!((f.party.name.as_str(), f.status), ("Caribe Holdings S.A.", OwnershipStatus::Covered));
-    assert_eq!(f.relations, [relation.id.clone()]);
+    assert_eq!(f.relations, std::slice::from_ref(&relation.id));
     // The ally cannot revoke what it did not record.
     let e = b.app.revoke_relation(&analyst_b, &relation.id, RelationRevocation { reason: "no".into() }).await;
     assert_eq!(e.unwrap_err().code, accord_core::ErrorCode::NotFound);
