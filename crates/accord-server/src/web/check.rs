@@ -210,7 +210,10 @@ pub(crate) fn party_hits(hits: &[accord_core::determination::PartyHit]) -> Marku
             thead { tr { th scope="col" { (t("hits.name")) } th scope="col" { (t("hits.list")) } th scope="col" { (t("hits.score")) } th scope="col" { (t("hits.in_force")) } } }
             tbody {
                 @for h in hits {
-                    tr { td { (h.matched_name) } td { (h.list_id) } td { (format!("{:.2}", h.score)) } td { @if h.in_force { (t("yes")) } @else { (t("no")) } } }
+                    tr { td { (h.matched_name)
+                            // The ownership rules' conclusions carry their path.
+                            @if h.list_id == accord_controls::OWNERSHIP_LIST { @for p in &h.programs { br; span.meta.path { (p) } } } }
+                        td { (h.list_id) } td { (format!("{:.2}", h.score)) } td { @if h.in_force { (t("yes")) } @else { (t("no")) } } }
                 }
             }
         }
