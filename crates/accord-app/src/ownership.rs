@@ -103,6 +103,7 @@ impl App {
         // A listed party is named as its list names it.
         let (mut from, mut to) = (input.from, input.to);
         for (field, party) in [("from", &mut from), ("to", &mut to)] {
+            party.country = party.country.as_deref().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
             if let (Some(list), Some(id)) = (&party.list_id, &party.entity_id) {
                 let entity = entities.get(&(list.clone(), id.clone())).ok_or_else(|| {
                     Error::new(ErrorCode::NotFound, format!("{field}: no entity '{id}' on a list '{list}' stored here"))

@@ -121,6 +121,19 @@ impl Relation {
     pub fn check(&self) -> Result<()> {
         for (field, p) in [("from", &self.from), ("to", &self.to)] {
             crate::model::parse_name(&format!("{field}.name"), &p.name)?;
+            if let Some(c) = &p.country
+                && (c.len() != 2 || crate::country::from_code(c).is_none())
+            {
+                return Err(Error::validation(
+                    &format!("{field}.country"),
+                    format!("{field}.country: '{}' is not an ISO country code (two letters)", crate::ids::truncate(c)),
+                ));
+            }
+            for (name, v) in [("list_id", &p.list_id), ("entity_id", &p.entity_id)] {
+                if let Some(v) = v {
+                    crate::model::parse_name(&format!("{field}.{name}"), v)?;
+                }
+            }
             if p.list_id.is_some() != p.entity_id.is_some() {
                 return Err(Error::validation(
                     &format!("{field}.entity_id"),

@@ -178,6 +178,11 @@ async fn bad_relations_are_refused_with_a_precise_error_and_nothing_is_kept(back
         ),
         (owns(&PartyRef { name: " ".into(), ..firm("") }, &a, None), ErrorCode::ValidationFailed, "from.name"),
         (owns(&x, &a, Some(10.0)).with_source("\u{0007}bell"), ErrorCode::ValidationFailed, "source"),
+        (
+            owns(&x, &PartyRef { country: Some("Panama".into()), ..a.clone() }, Some(10.0)),
+            ErrorCode::ValidationFailed,
+            "to.country",
+        ),
     ];
     for (input, code, says) in cases {
         let e = w.app.record_relation(officer, input).await.unwrap_err();
