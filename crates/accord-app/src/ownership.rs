@@ -89,6 +89,22 @@ pub(crate) struct OwnershipCache {
     kept: std::sync::Mutex<Option<(i64, jiff::civil::Date, std::sync::Arc<Concluded>)>>,
 }
 
+/// The relations that count: of several records of the same relation (same parties and kind, by this authority
+/// or by allies) not revoked, the latest recorded (a new share of the same owner replaces the old one).
+fn effective(relations: &[Relation]) -> Vec<&Relation> {
+    let mut latest: std::collections::BTreeMap<(String, String, &str), &Relation> = std::collections::BTreeMap::new();
+    for r in relations.iter().filter(|r| r.revoked_at.is_none()) {
+        let key = (r.from.key(), r.to.key(), r.kind.as_str());
+        match latest.get(&key) {
+            Some(kept) if kept.recorded_at >= r.recorded_at => {}
+            _ => {
+                latest.insert(key, r);
+            }
+        }
+    }
+    latest.into_values().collect()
+}
+
 /// Most relations a node keeps in force for one authority (a bound on what one authority's officials may enter).
 const MAX_RELATIONS: usize = 100_000;
 
@@ -135,12 +151,22 @@ impl App {
                 format!("an authority keeps at most {MAX_RELATIONS} relations"),
             ));
         }
+        let today = crate::controls::day();
+        let (from_key, to_key) = (relation.from.key(), relation.to.key());
+        let same = |r: &&Relation| r.kind == relation.kind && r.from.key() == from_key && r.to.key() == to_key;
+        if let Some(twin) = existing.iter().filter(same).find(|r| {
+            r.authority_id == relation.authority_id
+                && r.revoked_at.is_none()
+                && r.share_percent == relation.share_percent
+        }) {
+            return Err(Error::new(ErrorCode::Conflict, format!("this relation is already recorded as {}", twin.id)));
+        }
         if let Some(share) = relation.share_percent {
-            let to = relation.to.key();
-            let today = crate::controls::day();
-            let held: f64 = existing
-                .iter()
-                .filter(|r| r.kind == RelationKind::Owns && r.to.key() == to && r.holds_on(today))
+            // Another record of the same owner's share (an older one, an ally's) is the same share, not more.
+            let held: f64 = effective(&existing)
+                .into_iter()
+                .filter(|r| r.kind == RelationKind::Owns && r.to.key() == to_key && r.holds_on(today))
+                .filter(|r| r.from.key() != from_key)
                 .filter_map(|r| r.share_percent)
                 .sum();
             if held + share > 100.0 + 1e-9 {
@@ -273,6 +299,7 @@ impl App {
                 report.unknown_listed.push(format!("{} names {list}:{id}, on no list in force", r.id));
             }
         }
+        let counted: Vec<Relation> = effective(&relations).into_iter().cloned().collect();
         for rule in &report.rules {
             if let Err(why) = rule.applies_on(day) {
                 report.not_applying.push(why);
@@ -291,7 +318,7 @@ impl App {
                     listed.push(party.clone());
                 }
             }
-            report.findings.extend(accord_screen::ownership::apply(rule, day, &listed, &relations));
+            report.findings.extend(accord_screen::ownership::apply(rule, day, &listed, &counted));
         }
         Ok(report)
     }

@@ -193,7 +193,16 @@ async fn bad_relations_are_refused_with_a_precise_error_and_nothing_is_kept(back
             e.message
         );
     }
+    w.app.record_relation(officer, owns(&x, &a, Some(40.0))).await.unwrap();
+    // Sent twice: the second is refused, naming the first.
+    let twice = w.app.record_relation(officer, owns(&x, &a, Some(40.0))).await.unwrap_err();
+    assert_eq!(twice.code, ErrorCode::Conflict);
+    assert!(twice.message.contains("already recorded as rel_"), "{}", twice.message);
+    // A new share of the same owner replaces the old one (40 % is not added to 60 %).
     w.app.record_relation(officer, owns(&x, &a, Some(60.0))).await.unwrap();
+    let report = w.app.ownership(officer, None).await.unwrap();
+    let f = report.findings.iter().find(|f| f.party.name == "Alpha Trading LLC").unwrap();
+    assert_eq!(f.percent, 60.0, "{}", f.explanation);
     let over = w.app.record_relation(officer, owns(&firm("Other Holder"), &a, Some(45.0))).await.unwrap_err();
     assert_eq!(over.code, ErrorCode::Conflict, "{}", over.message);
     assert!(over.message.contains("105 %"), "{}", over.message);
@@ -209,7 +218,7 @@ async fn bad_relations_are_refused_with_a_precise_error_and_nothing_is_kept(back
         )
         .await;
     assert_eq!(e.unwrap_err().code, ErrorCode::NotFound, "another authority's relation");
-    assert_eq!(w.app.relations(officer).await.unwrap().len(), 1, "only the good one was kept");
+    assert_eq!(w.app.relations(officer).await.unwrap().len(), 2, "only the good ones were kept");
 }
 
 async fn a_party_sharing_a_listed_partys_identifier_or_street_address_is_connected_whatever_its_name(backend: Backend) {
