@@ -285,7 +285,8 @@ impl App {
         .map_err(|e| Error::internal(format!("index build failed: {e}")))?;
         tracing::info!(entities = index.len(), names = index.names(), lists = %wanted, elapsed_ms = started.elapsed().as_millis() as u64, "screening index built");
         let (identifiers, phones, addresses) = network.size();
-        tracing::info!(identifiers, phones, addresses, "screening network of shared attributes built");
+        let linked = network.linked_names();
+        tracing::info!(identifiers, phones, addresses, linked, "screening network of shared attributes built");
         let loaded = Loaded {
             index: Arc::new(index),
             fingerprint: wanted,
@@ -396,7 +397,10 @@ impl App {
                     )
                     .with_details(json!({ "index": i, "max_bytes": MAX_RESPONSE_BYTES })));
                 }
-                out.push((hits, accord_screen::inspect(name), network.connections(&attributes[i])));
+                let mut connections = network.connections(&attributes[i]);
+                connections.extend(network.linked_to(q, threshold).map_err(|e| with_index(e, i, total))?);
+                connections.sort_by(|a, b| b.score.total_cmp(&a.score));
+                out.push((hits, accord_screen::inspect(name), connections));
             }
             Ok(out)
         })

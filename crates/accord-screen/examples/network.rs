@@ -4,7 +4,8 @@
 //! (identifiers and telephone numbers read from the remarks, street addresses), then applies the OFAC 50 Percent
 //! Rule to a generated ownership graph (firms owned in chains and in aggregate by real SDN entities), and screens
 //! the development set's names the way a node answers one party: the name index, the index of the ownership
-//! conclusions' parties, and the network (with an identifier and an address per query). Prints build times,
+//! conclusions' parties, and the network (an identifier and an address per query, and the names listed parties
+//! are linked to). Prints build times,
 //! memory, and the latency of the whole per-party answer.
 //!
 //! Usage: `cargo run --release -p accord-screen --example network [-- DATA_DIR]` (`FIRMS=n`, default 10,000).
@@ -60,8 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let network = Network::build(&entities);
     let (ids, phones, addresses) = network.size();
     println!(
-        "network of shared attributes: {ids} identifiers, {phones} telephone numbers, {addresses} street addresses; \
-         built in {:.0} ms, {:.1} MB",
+        "network of shared attributes: {ids} identifiers, {phones} telephone numbers, {addresses} street addresses, \
+         {} linked names; built in {:.0} ms, {:.1} MB",
+        network.linked_names(),
         started.elapsed().as_secs_f64() * 1e3,
         rss_mb() - before
     );
@@ -169,7 +171,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let hits = index.screen(&query, 10, DEFAULT_THRESHOLD)?;
         let owned = owned_index.screen(&query, 10, DEFAULT_THRESHOLD)?;
-        let links = network.connections(&party);
+        let mut links = network.connections(&party);
+        links.extend(network.linked_to(&query, DEFAULT_THRESHOLD)?);
         latencies.push(started.elapsed());
         connected += usize::from(!links.is_empty());
         std::hint::black_box((hits, owned));

@@ -3,7 +3,7 @@
 //! explained. Pure: the listed entities are given; identifiers and telephone numbers are read from their remarks
 //! as the lists write them (`Registration Number 26740 (Iran)`, `Telephone No. 009613679153`).
 
-use accord_core::listed::ListedEntity;
+use accord_core::listed::{EntityKind, ListedEntity};
 use std::collections::{BTreeMap, HashMap};
 
 /// The labels under which the lists' remarks give identifiers, longest first (so `Business Registration Number` is
@@ -114,6 +114,8 @@ pub enum SharedAttribute {
     Phone,
     /// The listed party's street address, found word for word in the party's.
     Address,
+    /// The party's name is one a listed party's remarks say it is linked to (`Linked To: …`).
+    LinkedName,
 }
 
 impl SharedAttribute {
@@ -124,6 +126,7 @@ impl SharedAttribute {
             SharedAttribute::Identifier => 0.95,
             SharedAttribute::Phone => 0.8,
             SharedAttribute::Address => 0.7,
+            SharedAttribute::LinkedName => 0.9,
         }
     }
 }
@@ -153,10 +156,28 @@ struct Entry {
     name: String,
 }
 
-/// The listed parties' identifiers, telephone numbers and street addresses, indexed to find who shares one.
+/// A name listed parties' remarks say they are linked to, and those parties.
+struct Linked {
+    name: String,
+    by: Vec<usize>,
+}
+
+/// The names listed parties' remarks say they are linked to (`Linked To: …`).
+fn links_in(remarks: &str) -> impl Iterator<Item = &str> {
+    remarks
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("Linked To:"))
+        .map(|name| name.trim().trim_end_matches('.').trim())
+        .filter(|name| !name.is_empty())
+}
+
+/// The listed parties' identifiers, telephone numbers, street addresses and the names they are linked to, indexed
+/// to find who shares one.
 #[derive(Default)]
 pub struct Network {
     entries: Vec<Entry>,
+    linked: Vec<Linked>,
+    linked_index: Option<crate::Index>,
     identifiers: HashMap<String, Vec<(usize, String)>>,
     phones: HashMap<String, Vec<(usize, String)>>,
     /// Each specific listed address by its first word with a digit: (entry, its words, as listed).
@@ -167,6 +188,9 @@ impl Network {
     /// Indexes the listed entities' attributes.
     pub fn build(listed: &[ListedEntity]) -> Network {
         let mut n = Network::default();
+        let primary: std::collections::HashSet<String> =
+            listed.iter().filter_map(|e| e.names.first()).map(|x| x.name.trim().to_uppercase()).collect();
+        let mut linked: BTreeMap<String, usize> = BTreeMap::new();
         for e in listed {
             let i = n.entries.len();
             n.entries.push(Entry {
@@ -180,6 +204,16 @@ impl Network {
             for value in phones_in(&e.remarks) {
                 n.phones.entry(normalise(value)).or_default().push((i, format!("telephone {value}")));
             }
+            // A linked name that is itself a listed party's name is found by screening it; the others are kept.
+            for name in links_in(&e.remarks).filter(|name| !primary.contains(&name.to_uppercase())) {
+                let at = *linked.entry(name.to_uppercase()).or_insert_with(|| {
+                    n.linked.push(Linked { name: name.to_owned(), by: Vec::new() });
+                    n.linked.len() - 1
+                });
+                if !n.linked[at].by.contains(&i) {
+                    n.linked[at].by.push(i);
+                }
+            }
             for address in &e.addresses {
                 let w = words(address);
                 if specific(&w)
@@ -189,7 +223,45 @@ impl Network {
                 }
             }
         }
+        let names: Vec<ListedEntity> = n
+            .linked
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ListedEntity::new("linked_to", &i.to_string(), EntityKind::Unknown, &l.name))
+            .collect();
+        n.linked_index = (!names.is_empty()).then(|| crate::Index::build(&names, None));
         n
+    }
+
+    /// How many names listed parties are linked to (and are not themselves listed names).
+    pub fn linked_names(&self) -> usize {
+        self.linked.len()
+    }
+
+    /// The listed parties whose remarks say they are linked to a name matching `query`'s at `threshold` or above:
+    /// one connection per listed party, scored 0.9 times the name's match.
+    pub fn linked_to(&self, query: &crate::Query, threshold: f64) -> accord_core::Result<Vec<Connection>> {
+        let Some(index) = &self.linked_index else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for hit in index.screen(query, 5, threshold)? {
+            let Some(l) = hit.entity_id.parse::<usize>().ok().and_then(|i| self.linked.get(i)) else { continue };
+            for &i in &l.by {
+                let e = &self.entries[i];
+                out.push(Connection {
+                    list_id: e.list_id.clone(),
+                    entity_id: e.entity_id.clone(),
+                    listed_name: e.name.clone(),
+                    shared: SharedAttribute::LinkedName,
+                    values: vec![format!("Linked To: {}", l.name)],
+                    score: SharedAttribute::LinkedName.weight() * hit.score,
+                    explanation: format!(
+                        "{} ({}) is listed as linked to '{}' (name match {:.2})",
+                        e.name, e.list_id, l.name, hit.score
+                    ),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// How many listed identifiers, telephone numbers and street addresses are indexed.
@@ -340,9 +412,7 @@ mod tests {
             match kind {
                 SharedAttribute::Identifier => a.identifiers.push(format!("r-{target:07}")),
                 SharedAttribute::Phone => a.phones = vec![format!("0098-21-{target:07}")],
-                SharedAttribute::Address => {
-                    a.addresses = vec![format!("Office 4, {} ENGHELAB STREET, TEHRAN, Iran", 100 + target)]
-                }
+                _ => a.addresses = vec![format!("Office 4, {} ENGHELAB STREET, TEHRAN, Iran", 100 + target)],
             }
             parties.push((a, Some((kind, target))));
         }
@@ -381,6 +451,25 @@ mod tests {
         let c = &network.connections(&both)[0];
         assert_eq!((c.shared, c.values.len()), (SharedAttribute::Identifier, 2));
         assert!((c.score - 1.0).abs() < 1e-9, "a second shared attribute raises the score: {}", c.score);
+    }
+
+    #[test]
+    fn a_name_listed_parties_are_linked_to_connects_whoever_bears_it() {
+        let n = Network::build(&[
+            entity("1", "NPC INTERNATIONAL", "Website x; Linked To: PERSIAN GULF TRADING HOUSE.", &[]),
+            entity("2", "OTHER FIRM", "Linked To: PERSIAN GULF TRADING HOUSE; Linked To: NPC INTERNATIONAL", &[]),
+        ]);
+        assert_eq!(n.linked_names(), 1, "a link to a listed name is found by screening that name");
+        let q = crate::Query { name: "persian gulf trading-house".into(), kind: None, country: None, birth_year: None };
+        let found = n.linked_to(&q, crate::DEFAULT_THRESHOLD).expect("screen");
+        assert_eq!(found.iter().map(|c| c.entity_id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
+        assert!(
+            found[0]
+                .explanation
+                .starts_with("NPC INTERNATIONAL (us_ofac_sdn) is listed as linked to 'PERSIAN GULF TRADING HOUSE'")
+        );
+        let other = crate::Query { name: "Baltic Timber Export".into(), kind: None, country: None, birth_year: None };
+        assert!(n.linked_to(&other, crate::DEFAULT_THRESHOLD).expect("screen").is_empty());
     }
 
     #[test]

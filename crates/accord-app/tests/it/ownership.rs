@@ -247,6 +247,8 @@ async fn a_party_sharing_a_listed_partys_identifier_or_street_address_is_connect
         query("Sahand Aviation Parts Co", vec![format!("No. {number}")], None),
         query("Quiet Harbour Logistics", vec![], Some(format!("Suite 9, {address}"))),
         query("Quiet Harbour Logistics", vec!["99999999".into()], Some("Main Street, Springfield".into())),
+        // A company an SDN entry says its listed person is linked to, though it is not listed itself.
+        query("Bosque de Santa Teresita Ltda.", vec![], None),
     ];
     let results = w.app.screen(&w.exporter, &queries, 5, accord_screen::DEFAULT_THRESHOLD).await.unwrap();
     assert!(results[0].hits.is_empty(), "the name is not listed");
@@ -256,6 +258,13 @@ async fn a_party_sharing_a_listed_partys_identifier_or_street_address_is_connect
     assert_eq!(c.shared, accord_screen::network::SharedAttribute::Address);
     assert!(c.explanation.contains(&dpl_name), "{}", c.explanation);
     assert!(results[2].connections.is_empty(), "{:?}", results[2].connections);
+    let c = &results[3].connections[0];
+    assert_eq!(c.shared, accord_screen::network::SharedAttribute::LinkedName);
+    assert!(
+        c.explanation.starts_with("SAAVEDRA ARCE, Rodrigo Eugenio (us_ofac_sdn) is listed as linked to"),
+        "{}",
+        c.explanation
+    );
     // More than 20 identifiers, or a control character, are refused naming the query and the field.
     let e = w.app.screen(&w.exporter, &[query("X", vec!["123456".into(); 21], None)], 5, 0.8).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ValidationFailed);
