@@ -7,7 +7,7 @@ use accord_controls::{ControlCode, ControlEntry, ControlList, Jurisdiction, List
 use accord_core::cases::{NewApplication, NewDecision};
 use accord_core::denials::NewDenial;
 use accord_core::principal::Principal;
-use accord_core::{Error, Result};
+use accord_core::{Error, ErrorCode, Result};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -290,6 +290,50 @@ impl App {
         )
         .await?;
         Ok(DemoReport { people, cases })
+    }
+
+    /// Puts a restricted-party list in force on a demo node and records, as the demo analyst, that one of its
+    /// organisations holds 60 % of a company that is on no list, so that `/ownership`, screening and
+    /// determinations show an ownership rule at work. Returns the company's name.
+    pub async fn seed_demo_ownership(&self, import: crate::ListImport) -> Result<String> {
+        let op = Principal::Operator { name: "demo".into() };
+        let owner = import
+            .entities
+            .iter()
+            .find(|e| e.kind == accord_core::listed::EntityKind::Organization)
+            .map(|e| accord_core::ownership::PartyRef {
+                list_id: Some(e.list_id.clone()),
+                entity_id: Some(e.entity_id.clone()),
+                name: e.names.first().map(|n| n.name.clone()).unwrap_or_default(),
+                country: None,
+            })
+            .ok_or_else(|| Error::validation("list", "the list has no organisation to own a company"))?;
+        self.import_list(&op, import).await?;
+        let analyst = self
+            .store
+            .user_by_email("analyst@bafa.example")
+            .await?
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "the demo analyst is missing: seed the demo first"))?;
+        let key =
+            self.create_key(&op, analyst.id.as_str(), NewKey { label: "demo ownership".into(), expires_at: None });
+        let analyst = self.authenticate(&key.await?.token).await?;
+        let firm = "Caribe Holdings S.A.";
+        let relation = crate::NewRelation {
+            from: owner,
+            to: accord_core::ownership::PartyRef {
+                list_id: None,
+                entity_id: None,
+                name: firm.into(),
+                country: Some("PA".into()),
+            },
+            kind: accord_core::ownership::RelationKind::Owns,
+            share_percent: Some(60.0),
+            valid_from: None,
+            valid_until: None,
+            source: "demo: an illustration, not a real registry extract".into(),
+        };
+        self.record_relation(&analyst, relation).await?;
+        Ok(firm.to_owned())
     }
 
     async fn demo_user(

@@ -61,17 +61,21 @@ pub async fn import_list(app: &accord_app::App, rel: &str) -> Vec<accord_core::l
     entities
 }
 
-/// Puts a list already read in force (as the operator), naming `source` as where it was read from.
-pub async fn put_in_force(app: &accord_app::App, parsed: accord_lists::ParsedList, source: &str) {
-    let import = accord_app::ListImport {
+/// A list already read, as an import naming `source` as where it was read from.
+pub fn list_import(parsed: accord_lists::ParsedList, source: &str) -> accord_app::ListImport {
+    accord_app::ListImport {
         list_id: parsed.list_id.clone(),
         format: parsed.format.as_str().to_owned(),
         content_hash: parsed.content_hash.clone(),
         problems: parsed.problems.len(),
         entities: parsed.entities,
         source: source.into(),
-    };
-    app.import_list(&crate::operator(), import).await.expect("put the list in force");
+    }
+}
+
+/// Puts a list already read in force (as the operator), naming `source` as where it was read from.
+pub async fn put_in_force(app: &accord_app::App, parsed: accord_lists::ParsedList, source: &str) {
+    app.import_list(&crate::operator(), list_import(parsed, source)).await.expect("put the list in force");
 }
 
 /// Stores the real control list in force from `effective_date`.

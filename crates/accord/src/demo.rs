@@ -46,6 +46,7 @@ pub async fn seed(app: &App, data: &Path, addr: SocketAddr) -> Result<()> {
             for (id, state) in &report.cases {
                 println!("  {id}  {state}");
             }
+            ownership(app, data).await?;
             Ok(())
         }
         Err(e) if e.code == ErrorCode::AlreadyBootstrapped => {
@@ -54,4 +55,20 @@ pub async fn seed(app: &App, data: &Path, addr: SocketAddr) -> Result<()> {
         }
         Err(e) => Err(anyhow!("the demo could not be seeded: {}", e.message)),
     }
+}
+
+/// With OFAC's SDN list beside the node, puts it in force and records an illustrative ownership for the demo analyst.
+async fn ownership(app: &App, data: &Path) -> Result<()> {
+    let sdn = data.join("ofac/sdn.csv");
+    if !sdn.is_file() {
+        return Ok(());
+    }
+    let parsed = accord_lists::read(&sdn, None, false).map_err(|e| anyhow!("{}", e.message))?;
+    let import = crate::lists::import_of(parsed, sdn.display().to_string());
+    let firm = app.seed_demo_ownership(import).await.map_err(|e| anyhow!("the demo ownership: {}", e.message))?;
+    println!(
+        "OFAC's SDN list is in force; an SDN organisation holds 60 % of \"{firm}\" (an illustration): see /ownership, \
+         and screen \"{firm}\" at /screen."
+    );
+    Ok(())
 }

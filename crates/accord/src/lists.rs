@@ -35,20 +35,7 @@ pub async fn run(app: &App, p: &Principal, command: ListsCommand) -> Result<Exit
                     eprintln!("{}:{}: skipped: {}", problem.file, problem.line, problem.message);
                 }
                 let source = parsed.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
-                let outcome = service(
-                    app.import_list(
-                        p,
-                        ListImport {
-                            list_id: parsed.list_id.clone(),
-                            format: parsed.format.as_str().to_owned(),
-                            content_hash: parsed.content_hash.clone(),
-                            problems: parsed.problems.len(),
-                            entities: parsed.entities,
-                            source,
-                        },
-                    )
-                    .await,
-                )?;
+                let outcome = service(app.import_list(p, import_of(parsed, source)).await)?;
                 let v = &outcome.version;
                 if outcome.unchanged {
                     println!(
@@ -136,6 +123,18 @@ pub fn age(then: accord_core::Timestamp) -> String {
         s if s < 3600 => format!("{}m", s / 60),
         s if s < 86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
         s => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// A list read from files, as the import that puts it in force (`source`: where it was read from).
+pub(crate) fn import_of(parsed: accord_lists::ParsedList, source: String) -> ListImport {
+    ListImport {
+        list_id: parsed.list_id.clone(),
+        format: parsed.format.as_str().to_owned(),
+        content_hash: parsed.content_hash.clone(),
+        problems: parsed.problems.len(),
+        entities: parsed.entities,
+        source,
     }
 }
 

@@ -62,4 +62,20 @@ async fn the_demo_seeds_a_coalition_with_cases_in_every_state(backend: Backend) 
     assert_eq!(again.code, ErrorCode::AlreadyBootstrapped, "a node with records is never seeded");
 }
 
-accord_testing::on_both_backends!(the_demo_seeds_a_coalition_with_cases_in_every_state);
+async fn the_demo_shows_an_ownership_rule_at_work_when_the_sdn_list_is_at_hand(backend: Backend) {
+    let (_db, store) = TestDb::store(backend).await;
+    let app = App::new(Arc::new(store));
+    app.seed_demo(&accord_app::demo_control_list("2021-01-01").unwrap()).await.unwrap();
+    app.ensure_policies(&operator()).await.unwrap();
+    let parsed = accord_lists::read(&accord_testing::data::shared("ofac/sdn.csv"), None, false).unwrap();
+    let import = accord_testing::data::list_import(parsed, "ofac/sdn.csv");
+    let firm = app.seed_demo_ownership(import).await.unwrap();
+    let report = app.ownership(&operator(), None).await.unwrap();
+    let f = report.findings.iter().find(|f| f.party.name == firm).expect("the demo firm is concluded about");
+    assert!(f.explanation.contains("owned 60 %") && f.rule_id == "us.ofac_50_percent", "{}", f.explanation);
+}
+
+accord_testing::on_both_backends!(
+    the_demo_seeds_a_coalition_with_cases_in_every_state,
+    the_demo_shows_an_ownership_rule_at_work_when_the_sdn_list_is_at_hand,
+);
