@@ -311,17 +311,7 @@ async fn a_consignee_declared_at_a_listed_partys_street_address_is_found_whateve
     let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
     let parsed = dpl();
     // A listed street address from the real list: three words or more, one with a digit.
-    let (listed_name, address) = parsed
-        .entities
-        .iter()
-        .find_map(|e| {
-            let a = e.addresses.iter().find(|a| {
-                let words = accord_trade::declarations::address_words(a);
-                words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
-            })?;
-            Some((e.names[0].name.clone(), a.clone()))
-        })
-        .expect("the list has a street address");
+    let (listed_name, address) = street_address(&parsed.entities);
     import_dpl(&w, parsed).await;
     let quoted = address.replace('"', "\"\"");
     let csv = format!(
@@ -406,16 +396,7 @@ async fn the_columnar_engine_raises_the_alerts_the_database_raises_and_remakes_i
     let engine = accord_columnar::Columnar::open(&accord_testing::data::duckdb(), &dir)
         .expect("the DuckDB library (scripts/install-duckdb.sh installs it)");
     let parsed = dpl();
-    let address = parsed
-        .entities
-        .iter()
-        .flat_map(|e| e.addresses.iter())
-        .find(|a| {
-            let words = accord_trade::declarations::address_words(a);
-            words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) && !a.contains('"')
-        })
-        .expect("the list has a street address")
-        .clone();
+    let (_, address) = street_address(&parsed.entities);
     let (first, second) = mixed_declarations(&address);
     let mut raised = Vec::new();
     let mut worlds = Vec::new();

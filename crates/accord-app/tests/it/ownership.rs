@@ -227,16 +227,7 @@ async fn a_party_sharing_a_listed_partys_identifier_or_street_address_is_connect
     let dpl = accord_testing::data::import_list(&w.app, "bis/dpl.txt").await;
     // A real SDN firm's registration number, and a real DPL party's street address.
     let (listed, number) = ("IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY", "26740");
-    let (dpl_name, address) = dpl
-        .iter()
-        .find_map(|e| {
-            let a = e.addresses.iter().find(|a| {
-                let words = accord_trade::declarations::address_words(a);
-                words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
-            })?;
-            Some((e.names[0].name.clone(), a.clone()))
-        })
-        .expect("a street address on the DPL");
+    let (dpl_name, address) = street_address(&dpl);
     let query = |name: &str, identifiers: Vec<String>, address: Option<String>| accord_app::ScreenQuery {
         name: name.into(),
         identifiers,

@@ -124,3 +124,18 @@ pub fn list_named(list_id: &str, names: &[(&str, &str)]) -> accord_app::ListImpo
 pub fn dec(s: &str) -> accord_core::decimal::Decimal {
     accord_core::decimal::Decimal::parse(s).expect("a decimal")
 }
+
+/// A listed party with a street address on a real list (four words or more, one with a digit, no quote), and that
+/// address.
+pub fn street_address(entities: &[accord_core::listed::ListedEntity]) -> (String, String) {
+    entities
+        .iter()
+        .find_map(|e| {
+            let a = e.addresses.iter().find(|a| {
+                let words = accord_trade::declarations::address_words(a);
+                words.len() >= 4 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) && !a.contains('"')
+            })?;
+            Some((e.names[0].name.clone(), a.clone()))
+        })
+        .expect("the list has a street address")
+}
