@@ -171,6 +171,27 @@ fn pattern_alert(x: &RefusalPattern, request: Option<&Request>, least: usize, ba
     }
 }
 
+/// The match of a party bearing a name listed parties are linked to (the best such name), naming those parties.
+fn linked_match(
+    network: &accord_screen::network::Network,
+    query: &accord_screen::Query,
+    role: &'static str,
+) -> Result<Option<accord_trade::declarations::PartyMatch>> {
+    let connections = network.linked_to(query, accord_screen::DEFAULT_THRESHOLD)?;
+    let Some(best) = connections.iter().max_by(|a, b| a.score.total_cmp(&b.score)) else { return Ok(None) };
+    let name = best.values.first().map(|v| v.trim_start_matches("Linked To: ").to_owned()).unwrap_or_default();
+    let by: Vec<&accord_screen::network::Connection> = connections.iter().filter(|c| c.values == best.values).collect();
+    Ok(Some(accord_trade::declarations::PartyMatch {
+        party: query.name.clone(),
+        role,
+        list_id: best.list_id.clone(),
+        matched_name: name,
+        score: best.score / accord_screen::network::SharedAttribute::LinkedName.weight(),
+        listed_from: None,
+        linked_by: by.iter().map(|c| format!("{} ({})", c.listed_name, c.list_id)).collect(),
+    }))
+}
+
 /// The alert of a declaration finding: its declarations as evidence (day and value), its destination (the most
 /// frequent), and the month of its last declaration as its period.
 fn finding_alert(f: &Finding, by_reference: &HashMap<&str, &Declaration>, least: f64, base: Alert) -> Alert {
@@ -642,13 +663,18 @@ impl App {
             return Ok(None);
         }
         let (index, entities) = self.index_and_versions().await?;
+        let network = self.screening_network().await?;
         let mut matches: Vec<accord_trade::declarations::PartyMatch> = Vec::new();
+        let mut linked: Vec<accord_trade::declarations::PartyMatch> = Vec::new();
         for (role, name, country) in parties {
+            let query =
+                accord_screen::Query { name: name.clone(), kind: None, country: Some(country), birth_year: None };
+            if !linked.iter().any(|m| m.role == role && m.party == name) {
+                linked.extend(linked_match(&network, &query, role)?);
+            }
             if matches.iter().any(|m| m.role == role && m.party == name) {
                 continue;
             }
-            let query =
-                accord_screen::Query { name: name.clone(), kind: None, country: Some(country), birth_year: None };
             let Some(hit) = index.screen(&query, 1, accord_screen::DEFAULT_THRESHOLD)?.into_iter().next() else {
                 continue;
             };
@@ -660,8 +686,10 @@ impl App {
                 matched_name: hit.matched_name,
                 score: hit.score,
                 listed_from,
+                linked_by: Vec::new(),
             });
         }
+        matches.extend(linked);
         Ok(Some(matches))
     }
 

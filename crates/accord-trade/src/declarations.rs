@@ -154,6 +154,8 @@ accord_core::named_enum! {
         ListedParty = "listed_party",
         /// A consignee or end user declared at the address of a listed party.
         SharedAddress = "shared_address",
+        /// A consignee or end user bearing a name that listed parties' entries say they are linked to.
+        LinkedName = "linked_name",
     }
 }
 
@@ -186,6 +188,11 @@ impl DeclarationIndicator {
                 "Each consignee and end user is screened against the lists in force (the screening's fuzzy name \
                  match, with the destination as country); a hit is a finding, and said to appear just after the \
                  listing when the party's first declaration lies within 180 days after the listing took effect."
+            }
+            DeclarationIndicator::LinkedName => {
+                "Each consignee and end user is compared (the screening's fuzzy name match) with the names that the \
+                 entries of listed parties say they are linked to (OFAC's `Linked To:`) and that are not listed \
+                 themselves; a match is a finding naming those entries."
             }
             DeclarationIndicator::SharedAddress => {
                 "The consignee's and end user's declared addresses are compared with the addresses of the parties on \
@@ -351,6 +358,9 @@ pub struct PartyMatch {
     pub score: f64,
     /// The day the listing took effect, when known.
     pub listed_from: Option<Date>,
+    /// For a name listed parties are linked to (not itself listed): those parties, as `NAME (list)`; empty for a
+    /// party resembling a listed one.
+    pub linked_by: Vec<String>,
 }
 
 /// The parties of the declarations as the listed-party indicator screens them: each consignee, and each end user
@@ -370,7 +380,8 @@ pub fn parties_of(ds: &[Declaration]) -> Vec<(&'static str, String, String)> {
 pub const AFTER_LISTING_DAYS: i64 = 180;
 
 /// Findings for the parties that resemble listed ones: each names the listing and, when the party first appeared
-/// within [`AFTER_LISTING_DAYS`] after it, says so (a front company taking the listed one's place).
+/// within [`AFTER_LISTING_DAYS`] after it, says so (a front company taking the listed one's place); and for the
+/// parties bearing a name listed parties are linked to, naming them.
 pub fn listed_parties(ds: &[Declaration], matches: &[PartyMatch]) -> Vec<Finding> {
     matches
         .iter()
@@ -381,15 +392,29 @@ pub fn listed_parties(ds: &[Declaration], matches: &[PartyMatch]) -> Vec<Finding
                 .collect();
             let first = of_party.iter().map(|d| d.date).min()?;
             let after = m.listed_from.map(|l| days(l, first)).filter(|n| (0..=AFTER_LISTING_DAYS).contains(n));
-            let mut summary = format!(
-                "{} {} resembles '{}' on {} (score {:.2})",
-                m.role, m.party, m.matched_name, m.list_id, m.score
-            );
+            let (indicator, mut summary) = if m.linked_by.is_empty() {
+                let s = format!(
+                    "{} {} resembles '{}' on {} (score {:.2})",
+                    m.role, m.party, m.matched_name, m.list_id, m.score
+                );
+                (DeclarationIndicator::ListedParty, s)
+            } else {
+                let s = format!(
+                    "{} {} bears the name '{}' that {} {} linked to (score {:.2})",
+                    m.role,
+                    m.party,
+                    m.matched_name,
+                    m.linked_by.join(", "),
+                    if m.linked_by.len() == 1 { "is listed as" } else { "are listed as" },
+                    m.score
+                );
+                (DeclarationIndicator::LinkedName, s)
+            };
             if let (Some(n), Some(l)) = (after, m.listed_from) {
                 summary.push_str(&format!("; it first appeared on {first}, {n} days after that listing ({l})"));
             }
             Some(Finding {
-                indicator: DeclarationIndicator::ListedParty,
+                indicator,
                 summary,
                 subject: m.party.clone(),
                 references: of_party.iter().map(|d| d.reference.clone()).collect(),

@@ -351,6 +351,8 @@ fn mixed_declarations(listed_address: &str) -> (String, String) {
         ("X-1", "Adrian Manuel Hernandez", "", 2025, 3),
         ("X-2", "Zzyzx Quiet Holdings", listed_address, 2025, 4),
         ("X-3", "O'Brien \"Trading\"; DROP TABLE d; --", "", 2025, 12),
+        // A name an SDN entry says its listed person is linked to, though it is not listed itself.
+        ("X-4", "Bosque de Santa Teresita Ltda", "", 2025, 6),
     ];
     for (reference, consignee, address, year, month) in extra {
         ds.push(accord_trade::declarations::Declaration {
@@ -406,6 +408,7 @@ async fn the_columnar_engine_raises_the_alerts_the_database_raises_and_remakes_i
             w.app = w.app.clone().with_columnar(engine.clone());
         }
         import_dpl(&w, parsed.clone()).await;
+        accord_testing::data::import_list(&w.app, "ofac/sdn.csv").await;
         let analyst = user(&w.app, "analyst", "analyst@bafa.example", Some("DE-BAFA"), None).await;
         let t = Thresholds { baseline_from: 2024, baseline_to: 2024, ..Thresholds::default() };
         w.app.set_warning_thresholds(&analyst, t).await.unwrap();
@@ -416,12 +419,24 @@ async fn the_columnar_engine_raises_the_alerts_the_database_raises_and_remakes_i
         worlds.push((w, analyst));
     }
     let (plain, columnar) = (agreed(&raised[0]), agreed(&raised[1]));
-    for indicator in
-        ["structuring", "new_consignee", "ga_new_destination", "listed_party", "shared_address", "product_growth"]
-    {
+    for indicator in [
+        "structuring",
+        "new_consignee",
+        "ga_new_destination",
+        "listed_party",
+        "shared_address",
+        "product_growth",
+        "linked_name",
+    ] {
         assert!(raised[0].iter().any(|a| a.indicator == indicator), "{indicator} in {plain:?}");
     }
     assert!(raised[0].iter().any(|a| a.subject.iter().any(|s| s.starts_with("O'Brien"))));
+    let linked = raised[0].iter().find(|a| a.indicator == "linked_name").unwrap();
+    assert!(
+        linked.summary.contains("SAAVEDRA ARCE, Rodrigo Eugenio (us_ofac_sdn) is listed as linked to"),
+        "{}",
+        linked.summary
+    );
     assert_eq!(columnar, plain);
     assert!(worlds[1].0.app.columnar().unwrap().starts_with("DuckDB v"));
 
