@@ -10,39 +10,14 @@
 //!
 //! Usage: `cargo run --release -p accord-screen --example network [-- DATA_DIR]` (`FIRMS=n`, default 10,000).
 
+mod common;
+
 use accord_core::listed::{EntityKind, ListedEntity};
 use accord_core::ownership::{ControlEffect, OwnershipRule, PartyRef, Relation, RelationKind};
 use accord_screen::network::{Attributes, Network};
 use accord_screen::{DEFAULT_THRESHOLD, Index, Query};
-use std::path::{Path, PathBuf};
+use common::{Rng, data_dir, peak_rss_mb, rss_mb};
 use std::time::{Duration, Instant};
-
-fn data_dir() -> PathBuf {
-    std::env::args()
-        .nth(1)
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"), PathBuf::from)
-}
-
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
-    }
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -186,13 +161,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e6),
         latencies.len()
     );
-    println!("peak RSS {:.0} MB", {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    });
+    println!("peak RSS {:.0} MB", peak_rss_mb());
     Ok(())
 }

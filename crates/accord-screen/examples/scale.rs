@@ -12,43 +12,13 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+mod common;
 
 use accord_core::listed::{EntityKind, ListedEntity};
 use accord_screen::{DEFAULT_THRESHOLD, Index, NameVariants, Query};
-
-fn data_dir() -> PathBuf {
-    if let Some(arg) = std::env::args().nth(1) {
-        return PathBuf::from(arg);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-}
-
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// A small fixed-seed generator (xorshift64*), enough to draw name forms.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use common::{Rng, data_dir, rss_mb};
 
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
@@ -98,8 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut entities = real.clone();
         for i in 0..size.saturating_sub(real_names) {
-            let parts = 2 + rng.below(2);
-            let name: Vec<&str> = (0..parts).map(|_| forms[rng.below(forms.len())].as_str()).collect();
+            let parts = 2 + rng.below(2) as usize;
+            let name: Vec<&str> = (0..parts).map(|_| forms[rng.below(forms.len() as u64) as usize].as_str()).collect();
             entities.push(ListedEntity::new("synthetic", &format!("s{i}"), EntityKind::Person, &name.join(" ")));
         }
         let before = rss_mb();
