@@ -301,12 +301,7 @@ impl App {
             .entities
             .iter()
             .find(|e| e.kind == accord_core::listed::EntityKind::Organization)
-            .map(|e| accord_core::ownership::PartyRef {
-                list_id: Some(e.list_id.clone()),
-                entity_id: Some(e.entity_id.clone()),
-                name: e.names.first().map(|n| n.name.clone()).unwrap_or_default(),
-                country: None,
-            })
+            .map(accord_core::ownership::PartyRef::listed)
             .ok_or_else(|| Error::validation("list", "the list has no organisation to own a company"))?;
         self.import_list(&op, import).await?;
         let analyst = self

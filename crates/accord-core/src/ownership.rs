@@ -24,6 +24,16 @@ pub struct PartyRef {
 }
 
 impl PartyRef {
+    /// A listed entity, by its list, id and primary name.
+    pub fn listed(e: &crate::listed::ListedEntity) -> PartyRef {
+        PartyRef {
+            list_id: Some(e.list_id.clone()),
+            entity_id: Some(e.entity_id.clone()),
+            name: e.names.first().map(|n| n.name.clone()).unwrap_or_default(),
+            country: None,
+        }
+    }
+
     /// The party's key in an ownership graph: `list:entity` for a listed entity, else `name:<name>|<country>` with
     /// the name in upper case and its spaces collapsed.
     pub fn key(&self) -> String {

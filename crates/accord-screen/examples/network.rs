@@ -49,12 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sdn: Vec<PartyRef> = entities
         .iter()
         .filter(|e| e.list_id == "us_ofac_sdn" && e.kind == EntityKind::Organization)
-        .map(|e| PartyRef {
-            list_id: Some(e.list_id.clone()),
-            entity_id: Some(e.entity_id.clone()),
-            name: e.names[0].name.clone(),
-            country: None,
-        })
+        .map(PartyRef::listed)
         .collect();
     let firm = |i: usize| PartyRef {
         list_id: None,

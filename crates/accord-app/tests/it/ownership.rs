@@ -18,12 +18,7 @@ async fn sdn(w: &World) -> (PartyRef, PartyRef) {
         .iter()
         .filter(|e| e.kind == accord_core::listed::EntityKind::Organization)
         .take(2)
-        .map(|e| PartyRef {
-            list_id: Some(e.list_id.clone()),
-            entity_id: Some(e.entity_id.clone()),
-            name: e.names[0].name.clone(),
-            country: None,
-        })
+        .map(PartyRef::listed)
         .collect();
     (firms[0].clone(), firms[1].clone())
 }
